@@ -1,0 +1,153 @@
+//! Who is calling, and may they: API keys, roles, the localhost exception
+//! and the per-caller rate limit, applied as one middleware.
+//!
+//! The middleware puts a `Caller` into the request extensions; handlers ask
+//! `caller.require(Access::Review)?`. Roles are ordered: `Screen` (screen,
+//! match, search, decide, read lists) < `Review` (also record review
+//! decisions) < `Admin` (also verify the audit chain, reload lists).
+
+use crate::config::AuthMode;
+use crate::error::ApiError;
+use crate::state::Shared;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+/// What a caller may do. Ordered: each level includes the ones below it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Access {
+    Screen,
+    Review,
+    Admin,
+}
+
+impl Access {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Access::Screen => "screen",
+            Access::Review => "review",
+            Access::Admin => "admin",
+        }
+    }
+
+    fn from_role(r: &embargo_audit::Role) -> Access {
+        match r {
+            embargo_audit::Role::Screen => Access::Screen,
+            embargo_audit::Role::Review => Access::Review,
+            embargo_audit::Role::Admin => Access::Admin,
+        }
+    }
+}
+
+/// The authenticated caller of one request.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    /// API key name, or `anonymous-localhost`; recorded as the audit actor.
+    pub name: String,
+    pub access: Access,
+}
+
+/// Actor name of keyless loopback callers in `OpenForLocalhost` mode.
+pub const ANONYMOUS_LOCALHOST: &str = "anonymous-localhost";
+
+impl Caller {
+    pub fn require(&self, needed: Access) -> Result<(), ApiError> {
+        if self.access >= needed {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(needed.as_str()))
+        }
+    }
+}
+
+/// The key from `Authorization: Bearer <key>`, `Authorization: ApiKey <key>`
+/// (what yente clients such as nomenklatura send) or `X-API-Key: <key>`.
+/// `Ok(None)` when no key was sent; `Err` when a header is malformed.
+fn presented_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    if let Some(v) = headers.get("x-api-key") {
+        let k = v
+            .to_str()
+            .map_err(|_| ApiError::bad_request("X-API-Key is not valid ASCII"))?
+            .trim();
+        if !k.is_empty() {
+            return Ok(Some(k.to_string()));
+        }
+    }
+    if let Some(v) = headers.get(header::AUTHORIZATION) {
+        let v = v
+            .to_str()
+            .map_err(|_| ApiError::bad_request("Authorization header is not valid ASCII"))?
+            .trim();
+        let (scheme, rest) = v.split_once(' ').unwrap_or((v, ""));
+        if scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("apikey") {
+            let k = rest.trim();
+            if !k.is_empty() {
+                return Ok(Some(k.to_string()));
+            }
+        }
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "unsupported Authorization header: use `Bearer <key>` or `ApiKey <key>`",
+        ));
+    }
+    Ok(None)
+}
+
+/// Middleware: authenticate, rate-limit, and attach the `Caller`.
+pub async fn authenticate(State(st): State<Shared>, mut req: Request, next: Next) -> Response {
+    match identify(&st, &req) {
+        Ok(caller) => {
+            if let Some(limiter) = &st.limiter {
+                if let Err(wait) = limiter.check(&caller.name, Instant::now()) {
+                    let secs = (wait.as_secs_f64().ceil() as u64).max(1);
+                    let mut resp = ApiError::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "rate_limited",
+                        format!("rate limit exceeded for `{}`; retry in {secs} s", caller.name),
+                    )
+                    .into_response();
+                    resp.headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                    return resp;
+                }
+            }
+            req.extensions_mut().insert(caller);
+            next.run(req).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+fn identify(st: &Shared, req: &Request) -> Result<Caller, ApiError> {
+    if let Some(key) = presented_key(req.headers())? {
+        // Keys are random and long; a wrong key is just "unauthorized"
+        // (no hint whether the name or the secret was wrong).
+        return match st.app.audit.authenticate(&key) {
+            Ok(Some((name, role))) => Ok(Caller {
+                name,
+                access: Access::from_role(&role),
+            }),
+            Ok(None) => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "the API key is not valid",
+            )),
+            Err(e) => Err(ApiError::internal("checking the API key", e)),
+        };
+    }
+    let loopback = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|ci| ci.0.ip().is_loopback());
+    if st.cfg.auth == AuthMode::OpenForLocalhost && loopback {
+        return Ok(Caller {
+            name: ANONYMOUS_LOCALHOST.to_string(),
+            access: Access::Review,
+        });
+    }
+    Err(ApiError::unauthorized())
+}

@@ -1,0 +1,331 @@
+//! The native JSON API under `/v1`: screening, decisions, list versions and
+//! diffs, entities, audit verification and list reload. Review decisions are
+//! in `review.rs`, NDJSON batches in `batch.rs`.
+
+use crate::auth::{Access, Caller};
+use crate::error::{ApiError, ErrorBody};
+use crate::screen::{screen_and_audit, ScreenRequest};
+use crate::state::{blocking, Shared};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
+use axum::extract::{Extension, Path, Query, State};
+use axum::Json;
+use embargo_audit::{NewRecord, RecordKind};
+use embargo_model::EntityId;
+use embargo_store::StoreError;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
+
+/// Hits for one subject, with the list versions they were screened against.
+#[derive(Serialize, ToSchema)]
+pub struct ScreenResponse {
+    /// The request as validated.
+    #[schema(value_type = Object)]
+    pub query: Value,
+    /// `dataset@version` of every list in the snapshot used.
+    pub list_versions: Vec<String>,
+    /// Ranked hits: `entity_id, caption, schema, score, matched_name, source,
+    /// programs, listed_on, license_requirement, license_policy,
+    /// explanation, explanation_text, review`.
+    #[schema(value_type = Vec<Object>)]
+    pub results: Vec<Value>,
+    /// Sequence number of the audit record of this screen.
+    pub audit_seq: u64,
+}
+
+/// Screen one name (role `screen`).
+#[utoipa::path(post, path = "/v1/screen", tag = "native", request_body = ScreenRequest,
+    responses((status = 200, body = ScreenResponse), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)),
+    security(("api_key" = []), ("bearer" = [])))]
+pub async fn screen(
+    State(st): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    body: Result<Json<ScreenRequest>, JsonRejection>,
+) -> Result<Json<ScreenResponse>, ApiError> {
+    caller.require(Access::Screen)?;
+    let Json(req) = body?;
+    let subject = req.validate()?;
+    let snap = st.app.snapshot();
+    let st2 = st.clone();
+    let (results, audit_seq, list_versions, echo) = blocking("screening", move || {
+        let (results, seq) = screen_and_audit(&st2, &snap, &caller.name, &subject)?;
+        Ok((results, seq, snap.version_labels(), subject.echo))
+    })
+    .await?;
+    Ok(Json(ScreenResponse {
+        query: echo,
+        list_versions,
+        results,
+        audit_seq,
+    }))
+}
+
+/// A decision on one transaction.
+#[derive(Serialize, ToSchema)]
+pub struct DecideResponse {
+    /// `{evaluated_for, findings: [{measure, outcome, review_policy,
+    /// citations, effective_dates, evidence, reasons, confidence, rule}],
+    /// list_versions}`.
+    #[schema(value_type = Object)]
+    pub decision: Value,
+    /// The same decision as plain text.
+    pub decision_text: String,
+    pub list_versions: Vec<String>,
+    pub audit_seq: u64,
+}
+
+/// Decide one transaction (role `screen`). The body is a transaction in the
+/// format of `rules/README.md` (or a whole case file with `transaction`).
+#[utoipa::path(post, path = "/v1/decide", tag = "native",
+    request_body(content = Object, description = "Transaction: date, flow, actor, destination, item, parties, …", content_type = "application/json"),
+    responses((status = 200, body = DecideResponse), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody)),
+    security(("api_key" = []), ("bearer" = [])))]
+pub async fn decide(
+    State(st): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<DecideResponse>, ApiError> {
+    caller.require(Access::Screen)?;
+    let body = body?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::bad_request("the transaction is not valid UTF-8"))?;
+    let tx = embargo_rules::parse_transaction(text).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let request: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+    let snap = st.app.snapshot();
+    let st2 = st.clone();
+    blocking("deciding", move || {
+        let decision = snap.engine.decide(&tx);
+        let value = serde_json::to_value(&decision).map_err(|e| ApiError::internal("encoding a decision", e))?;
+        let list_versions = snap.version_labels();
+        let rec = st2
+            .app
+            .audit
+            .append(NewRecord {
+                kind: RecordKind::Decide,
+                actor: caller.name.clone(),
+                request,
+                result: value.clone(),
+                list_versions: list_versions.clone(),
+            })
+            .map_err(|e| ApiError::internal("writing the audit record", e))?;
+        Ok(Json(DecideResponse {
+            decision: value,
+            decision_text: decision.to_text(),
+            list_versions,
+            audit_seq: rec.seq,
+        }))
+    })
+    .await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ListsResponse {
+    /// When the current snapshot was built (RFC 3339).
+    pub loaded_at: String,
+    /// `dataset@version` labels, as written into audit records.
+    pub labels: Vec<String>,
+    /// Full metadata of each list version in the snapshot.
+    #[schema(value_type = Vec<Object>)]
+    pub versions: Vec<Value>,
+}
+
+/// The list versions screening currently uses (role `screen`).
+#[utoipa::path(get, path = "/v1/lists", tag = "native",
+    responses((status = 200, body = ListsResponse), (status = 401, body = ErrorBody)),
+    security(("api_key" = []), ("bearer" = [])))]
+pub async fn lists(
+    State(st): State<Shared>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<ListsResponse>, ApiError> {
+    caller.require(Access::Screen)?;
+    let snap = st.app.snapshot();
+    let versions = snap
+        .versions
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ApiError::internal("encoding list versions", e))?;
+    Ok(Json(ListsResponse {
+        loaded_at: snap.loaded_at.to_rfc3339(),
+        labels: snap.version_labels(),
+        versions,
+    }))
+}
+
+fn store_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::UnknownDataset(_) | StoreError::UnknownVersion { .. } => ApiError::not_found(e.to_string()),
+        StoreError::NoPreviousVersion { .. } | StoreError::InvalidDataset(_) => ApiError::bad_request(e.to_string()),
+        other => ApiError::internal("reading the list store", other),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VersionsResponse {
+    pub dataset: String,
+    /// Every imported version, oldest first.
+    #[schema(value_type = Vec<Object>)]
+    pub versions: Vec<Value>,
+}
+
+/// Every stored version of one list (role `screen`).
+#[utoipa::path(get, path = "/v1/lists/{source}/versions", tag = "native",
+    params(("source" = String, Path, description = "Dataset name, e.g. us_ofac_sdn")),
+    responses((status = 200, body = VersionsResponse), (status = 404, body = ErrorBody)),
+    security(("api_key" = []), ("bearer" = [])))]
+pub async fn versions(
+    State(st): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(source): Path<String>,
+) -> Result<Json<VersionsResponse>, ApiError> {
+    caller.require(Access::Screen)?;
+    let st2 = st.clone();
+    blocking("listing versions", move || {
+        let vs = st2.app.store.versions(&source).map_err(store_error)?;
+        let versions = vs
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| ApiError::internal("encoding list versions", e))?;
+        Ok(Json(VersionsResponse {
+            dataset: source,
+            versions,
+        }))
+    })
+    .await
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DiffParams {
+    /// Older version label; default: the one before `new`.
+    pub old: Option<String>,
+    /// Newer version label; default: the active version.
+    pub new: Option<String>,
+}
+
+/// What changed between two versions of one list (role `screen`).
+#[utoipa::path(get, path = "/v1/lists/{source}/diff", tag = "native",
+    params(("source" = String, Path, description = "Dataset name"), DiffParams),
+    responses((status = 200, description = "`{dataset, old, new, added, removed, changed}`", body = Object),
+              (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("api_key" = []), ("bearer" = [])))]
+pub async fn diff(
+    State(st): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(source): Path<String>,
+    params: Result<Query<DiffParams>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Access::Screen)?;
+    let Query(p) = params?;
+    let st2 = st.clone();
+    blocking("diffing list versions", move || {
+        let d = st2
+            .app
+            .store
+            .diff(&source, p.old.as_deref(), p.new.as_deref())
+            .map_err(store_error)?;
+        serde_json::to_value(&d)
+            .map(Json)
+            .map_err(|e| ApiError::internal("encoding a diff", e))
+    })
+    .await
+}
+
+/// One listed entity with every fact and citation (role `screen`).
+#[utoipa::path(get, path = "/v1/entities/{id}", tag = "native",
+    params(("id" = String, Path, description = "Entity id, e.g. us_trade_csl:abc…")),
+    responses((status = 200, description = "The entity in Embargo's model", body = Object),
+              (status = 404, body = ErrorBody)),
+    security(("api_key" = []), ("bearer" = [])))]
+pub async fn entity(
+    State(st): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Access::Screen)?;
+    let id = EntityId(id);
+    let snap = st.app.snapshot();
+    if let Some(e) = snap.matcher.get(&id) {
+        return serde_json::to_value(e)
+            .map(Json)
+            .map_err(|e| ApiError::internal("encoding an entity", e));
+    }
+    // Not in the active lists: an older version may still hold it (a
+    // delisted party an analyst wants to look at).
+    let st2 = st.clone();
+    blocking("reading an entity", move || {
+        match st2.app.store.entity(&id).map_err(store_error)? {
+            Some((version, e)) => {
+                let mut v = serde_json::to_value(&e).map_err(|e| ApiError::internal("encoding an entity", e))?;
+                if let Value::Object(m) = &mut v {
+                    m.insert("not_in_active_lists".into(), Value::Bool(true));
+                    m.insert("list_version".into(), json!(version.version));
+                }
+                Ok(Json(v))
+            }
+            None => Err(ApiError::not_found(format!("no entity {id}"))),
+        }
+    })
+    .await
+}
+
+/// Verify the audit log's hash chain (role `admin`).
+#[utoipa::path(get, path = "/v1/audit/verify", tag = "native",
+    responses((status = 200, description = "`{records, ok, first_bad, head}`", body = Object),
+              (status = 403, body = ErrorBody)),
+    security(("api_key" = []), ("bearer" = [])))]
+pub async fn audit_verify(
+    State(st): State<Shared>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Access::Admin)?;
+    let st2 = st.clone();
+    blocking("verifying the audit log", move || {
+        let r = st2
+            .app
+            .audit
+            .verify()
+            .map_err(|e| ApiError::internal("verifying the audit log", e))?;
+        serde_json::to_value(&r)
+            .map(Json)
+            .map_err(|e| ApiError::internal("encoding a report", e))
+    })
+    .await
+}
+
+/// Rebuild the snapshot from the store and swap it in atomically (role
+/// `admin`). Screens running meanwhile finish on the old snapshot.
+#[utoipa::path(post, path = "/v1/admin/reload", tag = "native",
+    responses((status = 200, body = ListsResponse), (status = 403, body = ErrorBody)),
+    security(("api_key" = []), ("bearer" = [])))]
+pub async fn reload(
+    State(st): State<Shared>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<ListsResponse>, ApiError> {
+    caller.require(Access::Admin)?;
+    let st2 = st.clone();
+    let actor = caller.name.clone();
+    blocking("reloading lists", move || {
+        st2.app
+            .reload()
+            .map_err(|e| ApiError::internal("reloading lists", e))?;
+        let snap = st2.app.snapshot();
+        st2.app
+            .audit
+            .append(NewRecord {
+                kind: RecordKind::Admin,
+                actor,
+                request: json!({"action": "reload"}),
+                result: json!({"list_versions": snap.version_labels()}),
+                list_versions: snap.version_labels(),
+            })
+            .map_err(|e| ApiError::internal("writing the audit record", e))?;
+        Ok(())
+    })
+    .await?;
+    lists(State(st), Extension(caller)).await
+}

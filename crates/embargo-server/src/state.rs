@@ -1,0 +1,37 @@
+//! Shared server state: the `App` (store, audit log, current snapshot), the
+//! configuration and the rate limiter. Cloned per request as one `Arc`.
+
+use crate::config::ServerConfig;
+use crate::ratelimit::RateLimiter;
+use embargo_app::App;
+use std::sync::Arc;
+
+pub struct AppState {
+    pub app: Arc<App>,
+    pub cfg: ServerConfig,
+    /// `None` when rate limiting is off.
+    pub limiter: Option<RateLimiter>,
+}
+
+pub type Shared = Arc<AppState>;
+
+impl AppState {
+    pub fn new(app: Arc<App>, cfg: ServerConfig) -> Shared {
+        let limiter = cfg
+            .rate_per_sec
+            .map(|r| RateLimiter::new(r, cfg.rate_burst));
+        Arc::new(AppState { app, cfg, limiter })
+    }
+}
+
+/// Runs blocking work (matching, SQLite) off the async workers. A panic in
+/// the closure becomes a 500, never a dropped connection.
+pub async fn blocking<T: Send + 'static>(
+    what: &'static str,
+    f: impl FnOnce() -> Result<T, crate::error::ApiError> + Send + 'static,
+) -> Result<T, crate::error::ApiError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r,
+        Err(e) => Err(crate::error::ApiError::internal(what, e)),
+    }
+}

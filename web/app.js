@@ -1,0 +1,332 @@
+// Embargo web page. Vanilla JS against the server's JSON API (/v1/*).
+// State kept here: the last screen query (a review is recorded for that
+// subject) and the hits it returned (the detail panel shows one of them).
+"use strict";
+
+const $ = (sel) => document.querySelector(sel);
+const state = { query: null, hits: [], selected: null, versions: [] };
+
+// ---------- helpers ----------
+function esc(v) {
+  return String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+}
+function apiKey() { return sessionStorage.getItem("embargo-api-key") || ""; }
+async function api(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (apiKey()) headers["X-API-Key"] = apiKey();
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  let data = null;
+  try { data = await res.json(); } catch (_) { /* empty or non-JSON body */ }
+  if (!res.ok) {
+    const msg = data && data.error ? `${data.error.message} (${data.error.code})` : `HTTP ${res.status}`;
+    throw new Error(msg);
+  }
+  return data;
+}
+function setStatus(el, text, isError) {
+  el.textContent = text || "";
+  el.classList.toggle("error", !!isError);
+}
+function tags(list) { return (list || []).map((p) => `<span class="tag">${esc(p)}</span>`).join(""); }
+function fmtScore(s) { return typeof s === "number" ? s.toFixed(2) : esc(s); }
+function shortList(source) { return esc(source || ""); }
+
+// ---------- tabs ----------
+document.querySelectorAll(".tabs button").forEach((b) => b.addEventListener("click", () => showTab(b.dataset.tab)));
+function showTab(name) {
+  document.querySelectorAll(".tabs button").forEach((b) => b.classList.toggle("active", b.dataset.tab === name));
+  document.querySelectorAll(".panel").forEach((p) => p.classList.toggle("active", p.id === `panel-${name}`));
+  if (name === "lists") loadVersions();
+}
+
+// ---------- API key ----------
+const keyInput = $("#api-key");
+keyInput.value = apiKey();
+keyInput.addEventListener("change", () => { sessionStorage.setItem("embargo-api-key", keyInput.value.trim()); loadVersions(); });
+
+// ---------- screening ----------
+$("#screen-form").addEventListener("submit", (ev) => { ev.preventDefault(); runScreen(); });
+
+function currentQuery() {
+  const q = { name: $("#q-name").value.trim() };
+  const schema = $("#q-schema").value; if (schema) q.schema = schema;
+  const dob = $("#q-dob").value.trim(); if (dob) q.birth_date = dob;
+  const country = $("#q-country").value.trim().toUpperCase(); if (country) q.country = country;
+  const t = $("#q-threshold").value.trim(); if (t) q.threshold = Number(t);
+  return q;
+}
+
+async function runScreen(keepSelection) {
+  const q = currentQuery();
+  if (!q.name) return;
+  const status = $("#screen-status");
+  const btn = $("#screen-btn");
+  btn.disabled = true;
+  setStatus(status, "Screening…");
+  try {
+    const res = await api("POST", "/v1/screen", q);
+    state.query = q;
+    state.hits = res.results || [];
+    renderHits(res);
+    const n = state.hits.length;
+    setStatus(status, `${n} hit${n === 1 ? "" : "s"} for “${q.name}” · screened against ${(res.list_versions || []).join(", ") || "no lists"} · audit record #${res.audit_seq ?? "–"}`);
+    if (keepSelection && state.selected) {
+      const again = state.hits.find((h) => h.entity_id === state.selected);
+      if (again) openDetail(again);
+    } else {
+      closeDetail();
+    }
+  } catch (e) {
+    setStatus(status, `Screening failed: ${e.message}`, true);
+  } finally {
+    btn.disabled = false;
+  }
+}
+
+function reviewBadge(r) {
+  if (!r) return `<span class="badge alert">Alert</span>`;
+  if (r.status === "cleared") return `<span class="badge cleared" title="${esc(r.reason || "")}">Cleared by ${esc(r.reviewer)} on ${esc(r.date)}</span>`;
+  if (r.status === "confirmed") return `<span class="badge match" title="${esc(r.reason || "")}">True match · ${esc(r.reviewer)} ${esc(r.date)}</span>`;
+  if (r.status === "stale") return `<span class="badge stale" title="${esc(r.message || "")}">Alert again: entry changed</span>`;
+  if (r.status === "expired") return `<span class="badge stale" title="${esc(r.message || "")}">Alert again: review expired</span>`;
+  return `<span class="badge alert">Alert</span>`;
+}
+
+function renderHits() {
+  const tbody = $("#hits tbody");
+  tbody.innerHTML = "";
+  $("#hits-empty").hidden = state.hits.length > 0;
+  if (!state.hits.length) $("#hits-empty").textContent = "No listed party scored above the threshold.";
+  state.hits.forEach((h, i) => {
+    const tr = document.createElement("tr");
+    tr.className = "hit";
+    tr.dataset.id = h.entity_id;
+    const pct = Math.max(0, Math.min(100, Math.round((h.score || 0) * 100)));
+    tr.innerHTML = `<td class="num">${i + 1}</td>
+      <td class="num"><span class="score">${fmtScore(h.score)}</span><span class="bar"><i style="width:${pct}%"></i></span></td>
+      <td><div>${esc(h.caption)}</div><div class="id">${esc(h.schema)} · ${esc(h.entity_id)}</div></td>
+      <td>${esc(h.matched_name)}</td>
+      <td>${shortList(h.source)}</td>
+      <td>${tags(h.programs)}</td>
+      <td>${esc(h.listed_on || "")}</td>
+      <td class="review">${reviewBadge(h.review)}</td>`;
+    tr.addEventListener("click", () => openDetail(h));
+    tbody.appendChild(tr);
+  });
+}
+
+// ---------- explanation ----------
+function renderExplanation(h) {
+  const ex = h.explanation || {};
+  let html = `<h3>Why this matched</h3><dl class="facts">
+    <dt>Score</dt><dd><span class="score">${fmtScore(h.score)}</span></dd>
+    <dt>Matched name</dt><dd>${esc(h.matched_name)}</dd>`;
+  const alias = ex.matched_alias || ex.matched_name || ex.candidate;
+  if (alias && alias !== h.matched_name) html += `<dt>Matched alias</dt><dd>${esc(typeof alias === "string" ? alias : JSON.stringify(alias))}</dd>`;
+  if (ex.name_kind || ex.alias_kind) html += `<dt>Name kind</dt><dd>${esc(ex.name_kind || ex.alias_kind)}</dd>`;
+  html += `</dl>`;
+  if (ex.query_form || ex.alias_form) html = html.replace("</dl>", `<dt>Compared as</dt><dd><code>${esc(ex.query_form)}</code> ↔ <code>${esc(ex.alias_form)}</code></dd></dl>`);
+  const align = ex.tokens || [];
+  if (align.length || (ex.unmatched_query || []).length || (ex.unmatched_alias || []).length) {
+    html += `<table class="mini"><thead><tr><th>Query token</th><th>Listed token</th><th class="num">Similarity</th><th class="num">Weight</th></tr></thead><tbody>`;
+    for (const a of align) {
+      html += `<tr><td>${esc(a.query)}</td><td>${esc(a.list)}</td><td class="num">${typeof a.similarity === "number" ? a.similarity.toFixed(2) : ""}</td><td class="num">${typeof a.weight === "number" ? a.weight.toFixed(2) : ""}</td></tr>`;
+    }
+    for (const t of ex.unmatched_query || []) html += `<tr><td>${esc(t)}</td><td class="muted">— unmatched</td><td class="num">0.00</td><td></td></tr>`;
+    for (const t of ex.unmatched_alias || []) html += `<tr><td class="muted">— unmatched</td><td>${esc(t)}</td><td class="num">0.00</td><td></td></tr>`;
+    html += `</tbody></table>`;
+  }
+  if (typeof ex.name_score === "number") html += `<div class="muted">Name score ${ex.name_score.toFixed(2)}${typeof ex.final_score === "number" ? ` → final ${ex.final_score.toFixed(2)} after qualifiers` : ""}</div>`;
+  const quals = ex.qualifiers || ex.adjustments || ex.features;
+  if (Array.isArray(quals) && quals.length) {
+    html += `<table class="mini"><thead><tr><th>Qualifier</th><th>Effect</th><th>Detail</th></tr></thead><tbody>`;
+    for (const q of quals) {
+      const name = q.name ?? q.kind ?? q.qualifier ?? "";
+      const eff = q.effect ?? q.delta ?? q.weight ?? "";
+      const det = q.detail ?? q.reason ?? q.note ?? "";
+      html += `<tr><td>${esc(name)}</td><td class="num">${typeof eff === "number" ? (eff > 0 ? "+" : "") + eff.toFixed(2) : esc(eff)}</td><td>${esc(det)}</td></tr>`;
+    }
+    html += `</tbody></table>`;
+  }
+  if (h.explanation_text) html += `<pre class="explain">${esc(h.explanation_text)}</pre>`;
+  if (h.review && (h.review.status === "stale" || h.review.status === "expired")) {
+    html += `<p class="outcome-warn">${esc(h.review.message || "")}</p>`;
+  }
+  return html;
+}
+
+// ---------- entity detail ----------
+async function openDetail(h) {
+  state.selected = h.entity_id;
+  document.querySelectorAll("#hits tbody tr").forEach((tr) => tr.classList.toggle("selected", tr.dataset.id === h.entity_id));
+  $("#detail").hidden = false;
+  $("#d-caption").textContent = h.caption;
+  $("#d-meta").innerHTML = `${esc(h.schema)} · <span class="id">${esc(h.entity_id)}</span> · ${reviewBadge(h.review)}`;
+  $("#d-why").innerHTML = renderExplanation(h);
+  $("#d-facts").innerHTML = `<span class="muted">Loading list facts…</span>`;
+  setStatus($("#review-status"), "");
+  try {
+    const e = await api("GET", `/v1/entities/${encodeURIComponent(h.entity_id)}`);
+    if (state.selected === h.entity_id) $("#d-facts").innerHTML = renderEntity(e);
+  } catch (err) {
+    $("#d-facts").innerHTML = `<span class="status error">Could not load entity: ${esc(err.message)}</span>`;
+  }
+}
+function closeDetail() { state.selected = null; $("#detail").hidden = true; }
+$("#d-close").addEventListener("click", closeDetail);
+
+function renderEntity(e) {
+  const row = (k, v) => (v === undefined || v === null || v === "" || (Array.isArray(v) && !v.length)) ? "" : `<dt>${esc(k)}</dt><dd>${v}</dd>`;
+  const list = (xs) => (xs || []).map(esc).join("<br>");
+  const names = (e.names || []).map((n) => `${esc(n.value)} <span class="muted">(${esc(String(n.kind).replace("_", " "))}${n.lang ? ", " + esc(n.lang) : ""})</span>`).join("<br>");
+  const ids = (e.identifiers || []).map((i) => `${esc(i.kind)}: <strong>${esc(i.value)}</strong>${i.country ? " (" + esc(i.country) + ")" : ""}${i.note ? " — " + esc(i.note) : ""}`).join("<br>");
+  const ec = e.export_control || {};
+  const dates = (e.birth_dates || []).map((d) => typeof d === "string" ? d : `${d.from}–${d.to}`);
+  const links = (e.links || []).map((l) => `${esc(String(l.kind).replace("_", " "))}: ${esc(l.target_name)}${l.percent != null ? " (" + esc(l.percent) + "%)" : ""}`).join("<br>");
+  const props = Object.entries(e.properties || {}).map(([k, v]) => row(k, list(v))).join("");
+  const cites = (e.citations || []).map((c) => `<tr><td>${c.url ? `<a href="${esc(c.url)}" target="_blank" rel="noopener noreferrer">${esc(c.cite)}</a>` : esc(c.cite)}</td><td>${esc(c.date || "")}</td><td>${esc(c.confidence || "")}</td></tr>`).join("");
+  let html = `<h3>List facts</h3><dl class="facts">
+    ${row("Dataset", esc(e.dataset))}${row("List", esc(e.list))}${row("Names", names)}
+    ${row("Programs", tags(e.programs))}${row("Listed on", esc(e.listed_on))}${row("Delisted on", esc(e.delisted_on))}
+    ${row("License requirement", esc(ec.license_requirement))}${row("License policy", esc(ec.license_policy))}
+    ${row("Federal Register", list(ec.federal_register_notices))}${row("Countries", list(e.countries))}
+    ${row("Nationality", list(e.nationalities))}${row("Citizenship", list(e.citizenships))}
+    ${row("Date of birth", list(dates))}${row("Place of birth", list(e.birth_places))}
+    ${row("Identifiers", ids)}${row("Addresses", list((e.addresses || []).map((a) => a.full)))}
+    ${row("Links", links)}${row("Remarks", list(e.remarks))}${props}
+    ${row("Source", e.source_url ? `<a href="${esc(e.source_url)}" target="_blank" rel="noopener noreferrer">${esc(e.source_url)}</a>` : "")}
+  </dl>`;
+  if (cites) html += `<h3 style="margin-top:10px">Citations</h3><table class="mini"><thead><tr><th>Cite</th><th>Date</th><th>Conf.</th></tr></thead><tbody>${cites}</tbody></table>`;
+  return html;
+}
+
+// ---------- reviews ----------
+$("#review-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const st = $("#review-status");
+  if (!state.query || !state.selected) { setStatus(st, "Screen a name and open a hit first.", true); return; }
+  const body = {
+    subject: { name: state.query.name, schema: state.query.schema, birth_date: state.query.birth_date, country: state.query.country },
+    entity_id: state.selected,
+    verdict: $("#r-verdict").value,
+    reason: $("#r-reason").value.trim(),
+  };
+  const exp = $("#r-expires").value; if (exp) body.expires = exp;
+  $("#review-btn").disabled = true;
+  try {
+    const r = await api("POST", "/v1/reviews", body);
+    setStatus(st, `Recorded (audit #${r.audit_seq ?? "–"}).`);
+    $("#r-reason").value = "";
+    await runScreen(true);
+  } catch (e) {
+    setStatus(st, `Not recorded: ${e.message}`, true);
+  } finally {
+    $("#review-btn").disabled = false;
+  }
+});
+
+// ---------- decisions ----------
+const EXAMPLE_TX = {
+  date: "2019-11-01", flow: "export",
+  actor: { us_person: true, country: "US" },
+  destination: "CN",
+  item: { description: "US-made camera module", origin: "US", located_in: "US", eccn: "6A993", tags: [] },
+  parties: [{ role: "end_user", name: "Hangzhou Hikvision Digital Technology Co., Ltd.", country: "CN",
+    address: "No. 555 Qianmo Road, Binjiang District, Hangzhou, 310052", registration_id: null }],
+};
+$("#tx").value = JSON.stringify(EXAMPLE_TX, null, 2);
+$("#decide-example").addEventListener("click", () => { $("#tx").value = JSON.stringify(EXAMPLE_TX, null, 2); });
+$("#decide-btn").addEventListener("click", runDecision);
+
+function outcomeClass(o) {
+  const s = String(o || "");
+  if (/PROHIBITED|LICENSE_REQUIRED|DETAINED|DENIED/.test(s) && !/NOT_PROHIBITED|NO_LICENSE/.test(s)) return "outcome-bad";
+  if (/REVIEW|INDETERMINATE|NEXUS|RED_FLAG|RISK|POSSIBLE|LIKELY/.test(s)) return "outcome-warn";
+  return "outcome-ok";
+}
+function citeText(c) {
+  if (typeof c === "string") return esc(c);
+  const label = c.cite || c.text || JSON.stringify(c);
+  return c.url ? `<a href="${esc(c.url)}" target="_blank" rel="noopener noreferrer">${esc(label)}</a>` : esc(label);
+}
+
+async function runDecision() {
+  const st = $("#decide-status");
+  let tx;
+  try { tx = JSON.parse($("#tx").value); } catch (e) { setStatus(st, `Not valid JSON: ${e.message}`, true); return; }
+  $("#decide-btn").disabled = true;
+  setStatus(st, "Deciding…");
+  try {
+    const res = await api("POST", "/v1/decide", tx);
+    const d = res.decision || res;
+    const findings = d.findings || [];
+    $("#findings tbody").innerHTML = findings.map((f) => `<tr>
+      <td><strong>${esc(f.measure)}</strong></td>
+      <td class="${outcomeClass(f.outcome)}">${esc(f.outcome)}</td>
+      <td>${esc(f.review_policy || "")}</td>
+      <td>${(f.reasons || []).map(esc).join("<br>")}${f.confidence ? ` <span class="tag">${esc(f.confidence)}</span>` : ""}</td>
+      <td>${(f.citations || f.cites || []).map(citeText).join("<br>")}</td></tr>`).join("");
+    const overall = d.overall || d.verdict || d.outcome || d.summary;
+    $("#decision-summary").innerHTML = (overall ? `<strong>Overall:</strong> <span class="${outcomeClass(typeof overall === "string" ? overall : "")}">${esc(typeof overall === "string" ? overall : JSON.stringify(overall))}</span>` : "")
+      + (res.decision_text ? `<pre class="explain">${esc(res.decision_text)}</pre>` : "");
+    setStatus(st, `${findings.length} finding${findings.length === 1 ? "" : "s"} · list versions ${(res.list_versions || []).join(", ")} · audit record #${res.audit_seq ?? "–"}`);
+  } catch (e) {
+    setStatus(st, `Decision failed: ${e.message}`, true);
+  } finally {
+    $("#decide-btn").disabled = false;
+  }
+}
+
+// ---------- lists ----------
+async function loadVersions() {
+  try {
+    const res = await api("GET", "/v1/lists");
+    state.versions = res.versions || [];
+    $("#versions-summary").textContent = state.versions.map((v) => `${v.dataset} ${v.version}`).join(" · ");
+    $("#loaded-at").textContent = res.loaded_at ? `loaded ${res.loaded_at}` : "";
+    $("#versions tbody").innerHTML = state.versions.map((v) => `<tr>
+      <td><strong>${esc(v.dataset)}</strong></td><td>${esc(v.source)}</td><td>${esc(v.version)}</td>
+      <td>${esc(v.published || "")}</td><td>${esc(String(v.imported_at || "").replace("T", " ").slice(0, 19))}</td>
+      <td class="num">${esc(v.entity_count)}</td><td class="id" title="${esc(v.sha256)}">${esc(String(v.sha256 || "").slice(0, 12))}</td>
+      <td><button class="ghost diff-open" data-dataset="${esc(v.dataset)}" type="button">History / diff</button></td></tr>`).join("");
+    document.querySelectorAll(".diff-open").forEach((b) => b.addEventListener("click", () => openDiff(b.dataset.dataset)));
+  } catch (e) {
+    $("#versions-summary").textContent = `lists: ${e.message}`;
+  }
+}
+
+async function openDiff(dataset) {
+  $("#diff-box").hidden = false;
+  $("#diff-title").textContent = `Changes in ${dataset}`;
+  $("#diff-box").dataset.dataset = dataset;
+  $("#diff-out").innerHTML = "";
+  try {
+    const res = await api("GET", `/v1/lists/${encodeURIComponent(dataset)}/versions`);
+    const opts = (res.versions || []).map((v) => `<option value="${esc(v.version)}">${esc(v.version)} (${esc(v.entity_count)})</option>`).join("");
+    $("#diff-old").innerHTML = opts; $("#diff-new").innerHTML = opts;
+    const n = (res.versions || []).length;
+    if (n >= 2) { $("#diff-old").selectedIndex = n - 2; $("#diff-new").selectedIndex = n - 1; }
+    setStatus($("#diff-status"), n < 2 ? "Only one version imported: nothing to compare yet." : "");
+  } catch (e) {
+    setStatus($("#diff-status"), e.message, true);
+  }
+}
+$("#diff-btn").addEventListener("click", async () => {
+  const ds = $("#diff-box").dataset.dataset;
+  const q = new URLSearchParams({ old: $("#diff-old").value, new: $("#diff-new").value });
+  try {
+    const d = await api("GET", `/v1/lists/${encodeURIComponent(ds)}/diff?${q}`);
+    const section = (title, rows) => rows && rows.length ? `<h3>${esc(title)} (${rows.length})</h3><table class="mini"><tbody>${rows.slice(0, 500).map((r) => `<tr><td>${esc(typeof r === "string" ? r : (r.caption || r.name || r.id || r.entity_id || JSON.stringify(r)))}</td><td class="id">${esc(typeof r === "object" ? (r.id || r.entity_id || "") : "")}</td><td>${esc(typeof r === "object" && r.changes ? (Array.isArray(r.changes) ? r.changes.map((c) => c.field || c).join(", ") : JSON.stringify(r.changes)) : "")}</td></tr>`).join("")}</tbody></table>` : "";
+    $("#diff-out").innerHTML = section("Added", d.added) + section("Removed", d.removed) + section("Changed", d.changed || d.modified) || `<p class="empty">No differences.</p>`;
+    setStatus($("#diff-status"), "");
+  } catch (e) {
+    setStatus($("#diff-status"), e.message, true);
+  }
+});
+$("#reload-btn").addEventListener("click", async () => {
+  try { await api("POST", "/v1/admin/reload"); await loadVersions(); }
+  catch (e) { $("#loaded-at").textContent = `reload failed: ${e.message}`; }
+});
+
+loadVersions();
