@@ -256,7 +256,10 @@ pub fn screen_and_audit(
     actor: &str,
     subject: &Subject,
 ) -> Result<(Vec<Value>, u64), ApiError> {
-    let results = embargo_app::screen_query(snap, &subject.query, &subject.opts);
+    let results = snap.screen(&embargo_app::ScreenRequest {
+        query: subject.query.clone(),
+        options: subject.opts.clone(),
+    });
     let today = Utc::now().date_naive();
     let mut out = Vec::with_capacity(results.len());
     for r in &results {

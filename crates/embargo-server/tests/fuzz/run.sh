@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Fuzzes every JSON endpoint described in /openapi.json with schemathesis
+# (property-based requests, valid and invalid), against a server it starts on
+# a free loopback port with a fresh data directory, API keys required, and an
+# admin key so every operation is reachable. Bounded by MAX_TIME (default
+# 60 s). Fails when any response is a 5xx, does not match its documented
+# status code / content type / schema, or a request the schema forbids is
+# accepted.
+#
+# The test-only virtualenv (/work/main/.venv-schemathesis, git-ignored) is
+# created when missing.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../../../.." && pwd)"
+venv="${EMBARGO_FUZZ_VENV:-$root/.venv-schemathesis}"
+max_time="${MAX_TIME:-60}"
+if [ ! -x "$venv/bin/schemathesis" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check 'schemathesis>=4,<5' >&2
+fi
+(cd "$root" && cargo build -q -p embargo-server --example serve)
+data="$(mktemp -d)"
+log="$data/server.log"
+"$root/target/debug/examples/serve" --data-dir "$data" --listen 127.0.0.1:0 --auth keys \
+  --rate-limit off --admin-key-file "$data/admin.key" >"$log" 2>&1 &
+pid=$!
+cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$data"; }
+trap cleanup EXIT
+url=""
+for _ in $(seq 1 100); do
+  url="$(sed -n 's/^listening on \(http[^ ]*\).*/\1/p' "$log" | head -1)"
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "server did not start" >&2; cat "$log" >&2; exit 1; }
+key="$(cat "$data/admin.key")"
+set +e
+"$venv/bin/schemathesis" run "$url/openapi.json" \
+  --header "X-API-Key: $key" \
+  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection \
+  --max-time "$max_time" --workers 2 --request-timeout 10 \
+  --suppress-health-check all \
+  --report junit --report-dir "$data/report"
+rc=$?
+set -e
+if grep -q "panicked" "$log"; then
+  echo "server log shows a panic:" >&2; grep -B2 -A5 panicked "$log" >&2; rc=1
+fi
+exit $rc
