@@ -1,0 +1,73 @@
+//! Analysed names: the token sequences the index and the aligner work on.
+//!
+//! A `Form` is one romanised reading of a name: its tokens in order, each
+//! with a role, a phonetic key and a weight. `weight` starts as the role's
+//! base weight; the `Matcher` multiplies in how rare the token is across
+//! the loaded lists, so common tokens ("trading", "mohammed") count less.
+
+use crate::phonetic;
+use crate::symbols::{self, TokenRole};
+use crate::text;
+use embargo_model::Schema;
+
+#[derive(Clone, Debug)]
+pub(crate) struct Tok {
+    pub text: Box<str>,
+    pub role: TokenRole,
+    pub phon: Box<str>,
+    pub weight: f32,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Form {
+    pub toks: Vec<Tok>,
+    /// Romanised from Arabic or Hebrew: compare by consonant skeleton.
+    pub abjad: bool,
+}
+
+impl Form {
+    /// The form as text, tokens separated by spaces.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        for (i, t) in self.toks.iter().enumerate() {
+            if i > 0 {
+                s.push(' ');
+            }
+            s.push_str(&t.text);
+        }
+        s
+    }
+
+    /// All tokens concatenated: the joined-name key ("jscargument").
+    pub fn joined(&self) -> String {
+        self.toks.iter().map(|t| &*t.text).collect()
+    }
+}
+
+/// Legal forms are only recognised where the name can be an organisation.
+pub(crate) fn allows_legal(schema: Option<Schema>) -> bool {
+    !matches!(schema, Some(Schema::Person))
+}
+
+/// Analyses one name into its forms (none for a name without letters).
+pub(crate) fn analyze(name: &str, schema: Option<Schema>) -> Vec<Form> {
+    let legal = allows_legal(schema);
+    text::forms(name)
+        .into_iter()
+        .map(|raw| {
+            let toks = symbols::tag(raw.tokens, legal)
+                .into_iter()
+                .map(|(t, role)| Tok {
+                    phon: phonetic::key(&t).into_boxed_str(),
+                    text: t.into_boxed_str(),
+                    role,
+                    weight: role.base_weight(),
+                })
+                .collect();
+            Form {
+                toks,
+                abjad: raw.abjad,
+            }
+        })
+        .collect()
+}

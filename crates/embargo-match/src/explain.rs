@@ -1,0 +1,124 @@
+//! Hits and their explanations.
+//!
+//! Every hit says which of the entity's names matched, which romanised
+//! forms were compared, how each query token lined up with a list token
+//! (similarity and weight), which tokens found no partner, and which
+//! qualifiers (date of birth, country, entity type, identifier) moved the
+//! score and by how much. `Explanation::to_text` renders the same facts as
+//! plain text for an analyst.
+
+use embargo_model::{EntityId, NameKind};
+use serde::{Deserialize, Serialize};
+use std::fmt::Write;
+
+/// One screening result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    /// Index into `Matcher::entities()`.
+    pub entity_index: usize,
+    pub entity_id: EntityId,
+    /// Final score in [0, 1] (name score plus qualifiers).
+    pub score: f64,
+    /// The entity's name (as the list writes it) that matched best.
+    pub matched_name: String,
+    pub explanation: Explanation,
+}
+
+/// One aligned pair of tokens. Either side can be two tokens written
+/// together ("hai kang" for "haikang").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TokenMatch {
+    pub query: String,
+    pub list: String,
+    /// Token similarity in [0, 1].
+    pub similarity: f64,
+    /// Weight of the pair in the name score (common tokens weigh less).
+    pub weight: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QualifierKind {
+    Dob,
+    Country,
+    Schema,
+    Identifier,
+}
+
+/// A fact beside the name that raised or lowered the score.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QualifierEffect {
+    pub kind: QualifierKind,
+    pub detail: String,
+    /// Added to the score (negative lowers it).
+    pub delta: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// The list name that matched, as the list writes it.
+    pub matched_alias: String,
+    pub alias_kind: NameKind,
+    /// The normalised / romanised query form used.
+    pub query_form: String,
+    /// The normalised / romanised list form used.
+    pub alias_form: String,
+    pub tokens: Vec<TokenMatch>,
+    pub unmatched_query: Vec<String>,
+    pub unmatched_alias: Vec<String>,
+    /// Score of the names alone, before qualifiers.
+    pub name_score: f64,
+    pub qualifiers: Vec<QualifierEffect>,
+    pub final_score: f64,
+}
+
+impl Explanation {
+    /// Plain text an analyst can read.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        let kind = match self.alias_kind {
+            NameKind::Primary => "primary name",
+            NameKind::Alias => "alias",
+            NameKind::FormerName => "former name",
+            NameKind::WeakAlias => "weak alias",
+            NameKind::NativeScript => "name in original script",
+        };
+        let _ = writeln!(
+            s,
+            "Score {:.2}: matched {} \"{}\"",
+            self.final_score, kind, self.matched_alias
+        );
+        let _ = writeln!(
+            s,
+            "  compared \"{}\" with \"{}\"",
+            self.query_form, self.alias_form
+        );
+        for t in &self.tokens {
+            let how = if t.similarity >= 0.999 {
+                "same".to_string()
+            } else {
+                format!("similar {:.2}", t.similarity)
+            };
+            let _ = writeln!(
+                s,
+                "  '{}' ~ '{}': {} (weight {:.2})",
+                t.query, t.list, how, t.weight
+            );
+        }
+        if !self.unmatched_query.is_empty() {
+            let _ = writeln!(
+                s,
+                "  not in the list name: {}",
+                self.unmatched_query.join(", ")
+            );
+        }
+        if !self.unmatched_alias.is_empty() {
+            let _ = writeln!(s, "  not in the query: {}", self.unmatched_alias.join(", "));
+        }
+        let _ = writeln!(s, "  name score {:.2}", self.name_score);
+        for q in &self.qualifiers {
+            let _ = writeln!(s, "  {:+.2} {}", q.delta, q.detail);
+        }
+        s
+    }
+}

@@ -1,0 +1,135 @@
+//! # embargo-match
+//!
+//! Embargo's name-matching engine: given a query (a name, optionally with
+//! aliases, entity type, countries, dates of birth and identifiers) it finds
+//! the listed entities that may be the same party, ranks them by a score in
+//! [0, 1] and explains every hit token by token.
+//!
+//! Pipeline: Unicode NFKC + case folding + romanisation (Cyrillic, Greek,
+//! Armenian, Georgian, Hangul, kana via `any_ascii`; Han via pinyin with
+//! standard organisation terms translated; Arabic and Hebrew compared by
+//! consonant skeleton) → tokens tagged with roles (legal forms and
+//! particles down-weighted, numbers exact) → an inverted index over tokens,
+//! one-deletion neighbours, phonetic keys and joined names built once in
+//! [`Matcher::build`] → token alignment scoring → qualifiers.
+//!
+//! **What it is for:** screening names against lists held in memory, pair
+//! scoring for evaluation (`compare_names`), batch screening on all cores.
+//!
+//! **What it is not for:** parsing list files (`embargo-sources`), storing
+//! decisions (`embargo-store`), or deciding what a hit means legally
+//! (`embargo-rules`). It never reads files or the network.
+
+mod align;
+mod analyze;
+mod explain;
+mod matcher;
+mod ofac;
+mod phonetic;
+mod qualifiers;
+mod similarity;
+mod symbols;
+mod text;
+
+pub use explain::{Explanation, Hit, QualifierEffect, QualifierKind, TokenMatch};
+pub use matcher::Matcher;
+pub use symbols::TokenRole;
+
+use embargo_model::{Country, PartialDate, Schema};
+use serde::{Deserialize, Serialize};
+
+/// Score at or above which a candidate is reported.
+///
+/// Chosen on the evaluation sets (see `embargo-eval` and BENCHMARKS.md):
+/// it is the value that maximises F1 on nomenklatura's labelled pairs while
+/// keeping 100 % recall of UN-listed persons and under 1 % of synthetic
+/// US persons with any hit.
+pub const DEFAULT_THRESHOLD: f64 = 0.80;
+
+/// Default number of hits returned per query.
+pub const DEFAULT_LIMIT: usize = 10;
+
+/// What to screen: a name and whatever else is known about the party.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Query {
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub schema: Option<Schema>,
+    #[serde(default)]
+    pub countries: Vec<Country>,
+    #[serde(default)]
+    pub birth_dates: Vec<PartialDate>,
+    #[serde(default)]
+    pub identifiers: Vec<String>,
+}
+
+impl Query {
+    /// A query with just a name.
+    pub fn name(s: impl Into<String>) -> Query {
+        Query {
+            name: s.into(),
+            ..Default::default()
+        }
+    }
+
+    /// The name and aliases, in that order.
+    pub fn all_names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.name.as_str()).chain(self.aliases.iter().map(String::as_str))
+    }
+}
+
+/// Which scoring to use.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Algorithm {
+    /// Embargo's own token-alignment scorer.
+    #[default]
+    Embargo,
+    /// A reproduction of OFAC's Sanctions List Search scoring (Jaro-Winkler
+    /// plus Soundex), for parity with what OFAC's own tool shows.
+    Ofac,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScreenOptions {
+    /// Only hits scoring at least this much are returned.
+    pub threshold: f64,
+    /// At most this many hits, best first.
+    pub limit: usize,
+    pub algorithm: Algorithm,
+    /// Only entities of these datasets (`Entity::dataset`); `None` = all.
+    pub datasets: Option<Vec<String>>,
+}
+
+impl Default for ScreenOptions {
+    fn default() -> Self {
+        ScreenOptions {
+            threshold: DEFAULT_THRESHOLD,
+            limit: DEFAULT_LIMIT,
+            algorithm: Algorithm::Embargo,
+            datasets: None,
+        }
+    }
+}
+
+/// Scores two names against each other with the default algorithm, without
+/// any list loaded (so every token has its role's base weight). `schema`
+/// decides whether legal forms are recognised (not for `Person`).
+pub fn compare_names(schema: Option<Schema>, a: &str, b: &str) -> f64 {
+    let fa = analyze::analyze(a, schema);
+    let fb = analyze::analyze(b, schema);
+    let mut best = 0.0f32;
+    for x in &fa {
+        for y in &fb {
+            best = best.max(align::align(x, y).score);
+        }
+    }
+    f64::from(best)
+}
+
+/// Scores two names with OFAC Sanctions List Search parity scoring.
+pub fn compare_names_ofac(a: &str, b: &str) -> f64 {
+    ofac::score(a, b).score
+}

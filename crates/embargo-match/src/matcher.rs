@@ -1,0 +1,452 @@
+//! The `Matcher`: entities, their analysed name forms and the candidate
+//! index, built once when lists load and then shared read-only across
+//! threads.
+//!
+//! Index layout:
+//! - `forms`: every romanised form of every entity name (`FormRec`), the
+//!   unit of candidate generation and scoring.
+//! - `vocab`: each distinct token (and each form's joined key) once, with
+//!   its posting list of form ids and its document frequency, which gives
+//!   the token weight (rare tokens count more).
+//! - `deletions`: one-character deletions of every vocabulary token of 4+
+//!   letters → vocabulary ids (a SymSpell-style neighbourhood, so a query
+//!   token finds list tokens one edit away without scanning).
+//! - `phonetic`: consonant-skeleton key → vocabulary ids (spelling and
+//!   abjad-romanisation variants).
+//! - `identifiers`: normalised identifier value → entity indexes.
+
+use crate::align::{align, Alignment};
+use crate::analyze::{analyze, Form};
+use crate::explain::{Explanation, Hit, TokenMatch};
+use crate::qualifiers::{norm_id, qualify};
+use crate::symbols::TokenRole;
+use crate::{ofac, Algorithm, Query, ScreenOptions};
+use embargo_model::{Entity, EntityId, NameKind};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use std::cell::RefCell;
+use std::sync::Arc;
+
+/// How many candidate forms are scored in full per query form.
+const CANDIDATES: usize = 40;
+/// Phonetic keys shared by more vocabulary entries than this are too
+/// generic to generate candidates from.
+const MAX_PHON_FANOUT: usize = 300;
+/// Weak aliases ("low quality a.k.a.") are too generic to hit on alone.
+const WEAK_ALIAS_FACTOR: f64 = 0.85;
+
+struct FormRec {
+    entity: u32,
+    name: u16,
+    form: Form,
+}
+
+struct Vocab {
+    ids: FxHashMap<Box<str>, u32>,
+    postings: Vec<Vec<u32>>,
+}
+
+/// Screens names against a fixed set of entities. Cheap to share: wrap in
+/// an `Arc` or clone the `Arc<[Entity]>` it holds.
+pub struct Matcher {
+    entities: Arc<[Entity]>,
+    by_id: FxHashMap<EntityId, usize>,
+    forms: Vec<FormRec>,
+    vocab: Vocab,
+    deletions: FxHashMap<Box<str>, Vec<u32>>,
+    phonetic: FxHashMap<Box<str>, Vec<u32>>,
+    identifiers: FxHashMap<String, Vec<u32>>,
+}
+
+fn weight_factor(df: usize, n: usize) -> f32 {
+    if df == 0 || n == 0 {
+        return 1.0;
+    }
+    let r = ((1.0 + n as f64 / df as f64).ln() / (1.0 + n as f64).ln()) as f32;
+    (r / 0.6).clamp(0.2, 1.0)
+}
+
+fn deletions_of(t: &str) -> impl Iterator<Item = String> + '_ {
+    (0..t.len()).map(move |i| {
+        let mut s = String::with_capacity(t.len() - 1);
+        s.push_str(&t[..i]);
+        s.push_str(&t[i + 1..]);
+        s
+    })
+}
+
+thread_local! {
+    static SCRATCH: RefCell<(Vec<f32>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+impl Matcher {
+    /// Analyses every name of every entity and builds the index.
+    pub fn build(entities: Vec<Entity>) -> Matcher {
+        let entities: Arc<[Entity]> = entities.into();
+        let per_entity: Vec<Vec<FormRec>> = entities
+            .par_iter()
+            .enumerate()
+            .map(|(ei, e)| {
+                let mut out = Vec::new();
+                for (ni, n) in e.names.iter().enumerate().take(u16::MAX as usize) {
+                    for form in analyze(&n.value, Some(e.schema)) {
+                        out.push(FormRec {
+                            entity: ei as u32,
+                            name: ni as u16,
+                            form,
+                        });
+                    }
+                }
+                out
+            })
+            .collect();
+        let mut forms: Vec<FormRec> = per_entity.into_iter().flatten().collect();
+        let mut vocab = Vocab {
+            ids: FxHashMap::default(),
+            postings: Vec::new(),
+        };
+        let intern = |vocab: &mut Vocab, key: &str, f: u32| {
+            let id = match vocab.ids.get(key) {
+                Some(&id) => id,
+                None => {
+                    let id = vocab.postings.len() as u32;
+                    vocab.ids.insert(key.into(), id);
+                    vocab.postings.push(Vec::new());
+                    id
+                }
+            };
+            let p = &mut vocab.postings[id as usize];
+            if p.last() != Some(&f) {
+                p.push(f);
+            }
+        };
+        for (fi, fr) in forms.iter().enumerate() {
+            for t in &fr.form.toks {
+                intern(&mut vocab, &t.text, fi as u32);
+            }
+            if fr.form.toks.len() > 1 {
+                intern(&mut vocab, &fr.form.joined(), fi as u32);
+            }
+        }
+        // Token weights from document frequency over forms.
+        let n = forms.len();
+        for fr in forms.iter_mut() {
+            for t in fr.form.toks.iter_mut() {
+                let df = vocab
+                    .ids
+                    .get(&t.text)
+                    .map_or(0, |&id| vocab.postings[id as usize].len());
+                t.weight = t.role.base_weight() * weight_factor(df, n);
+            }
+        }
+        let mut deletions: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
+        let mut phonetic: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
+        let mut seen_tok = vec![false; vocab.postings.len()];
+        for fr in &forms {
+            for t in &fr.form.toks {
+                let id = vocab.ids[&t.text];
+                if std::mem::replace(&mut seen_tok[id as usize], true) {
+                    continue;
+                }
+                if t.role == TokenRole::Word && t.text.len() >= 4 {
+                    for d in deletions_of(&t.text) {
+                        deletions.entry(d.into()).or_default().push(id);
+                    }
+                }
+                if t.phon.len() >= 2 && t.role == TokenRole::Word {
+                    phonetic.entry(t.phon.clone()).or_default().push(id);
+                }
+            }
+        }
+        let mut identifiers: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+        for (ei, e) in entities.iter().enumerate() {
+            for i in &e.identifiers {
+                if let Some(n) = norm_id(&i.value) {
+                    identifiers.entry(n).or_default().push(ei as u32);
+                }
+            }
+        }
+        let by_id = entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+        Matcher {
+            entities,
+            by_id,
+            forms,
+            vocab,
+            deletions,
+            phonetic,
+            identifiers,
+        }
+    }
+
+    pub fn entities(&self) -> &[Entity] {
+        &self.entities
+    }
+
+    /// The shared entity slice, for callers that keep it beyond the matcher.
+    pub fn entities_arc(&self) -> Arc<[Entity]> {
+        self.entities.clone()
+    }
+
+    pub fn get(&self, id: &EntityId) -> Option<&Entity> {
+        self.by_id.get(id).map(|&i| &self.entities[i])
+    }
+
+    fn df(&self, token: &str) -> usize {
+        self.vocab
+            .ids
+            .get(token)
+            .map_or(0, |&id| self.vocab.postings[id as usize].len())
+    }
+
+    /// Gives query tokens their corpus weights.
+    fn weigh(&self, form: &mut Form) {
+        let n = self.forms.len();
+        for t in form.toks.iter_mut() {
+            t.weight = t.role.base_weight() * weight_factor(self.df(&t.text), n);
+        }
+    }
+
+    /// Candidate form ids for one query form, best overlap first.
+    fn candidates(&self, q: &Form, out: &mut Vec<u32>) {
+        SCRATCH.with(|cell| {
+            let (acc, touched) = &mut *cell.borrow_mut();
+            if acc.len() < self.forms.len() {
+                acc.resize(self.forms.len(), 0.0);
+            }
+            let add = |vid: u32, w: f32, acc: &mut Vec<f32>, touched: &mut Vec<u32>| {
+                for &f in &self.vocab.postings[vid as usize] {
+                    let slot = &mut acc[f as usize];
+                    if *slot == 0.0 {
+                        touched.push(f);
+                    }
+                    *slot += w;
+                }
+            };
+            let mut hits: Vec<(u32, f32)> = Vec::new();
+            for t in &q.toks {
+                hits.clear();
+                if let Some(&id) = self.vocab.ids.get(&t.text) {
+                    hits.push((id, 1.0));
+                }
+                if t.role == TokenRole::Word && t.text.len() >= 3 {
+                    let probe = |key: &str, hits: &mut Vec<(u32, f32)>| {
+                        if let Some(ids) = self.deletions.get(key) {
+                            hits.extend(ids.iter().map(|&id| (id, 0.8)));
+                        }
+                    };
+                    probe(&t.text, &mut hits);
+                    if t.text.len() >= 4 {
+                        for d in deletions_of(&t.text) {
+                            if let Some(&id) = self.vocab.ids.get(d.as_str()) {
+                                hits.push((id, 0.8));
+                            }
+                            probe(&d, &mut hits);
+                        }
+                    }
+                }
+                if t.phon.len() >= 2 {
+                    if let Some(ids) = self.phonetic.get(&t.phon) {
+                        if ids.len() <= MAX_PHON_FANOUT {
+                            hits.extend(ids.iter().map(|&id| (id, 0.7)));
+                        }
+                    }
+                }
+                hits.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+                hits.dedup_by_key(|h| h.0);
+                for &(vid, c) in hits.iter() {
+                    let df = self.vocab.postings[vid as usize].len();
+                    let w = t.role.base_weight() * weight_factor(df, self.forms.len()) * c;
+                    add(vid, w, acc, touched);
+                }
+            }
+            if q.toks.len() > 1 || q.toks.first().is_some_and(|t| t.text.len() >= 6) {
+                if let Some(&id) = self.vocab.ids.get(q.joined().as_str()) {
+                    add(id, 2.0, acc, touched);
+                }
+            }
+            let mut scored: Vec<(f32, u32)> =
+                touched.iter().map(|&f| (acc[f as usize], f)).collect();
+            for &f in touched.iter() {
+                acc[f as usize] = 0.0;
+            }
+            touched.clear();
+            let k = CANDIDATES.min(scored.len());
+            if k > 0 && scored.len() > k {
+                scored.select_nth_unstable_by(k - 1, |a, b| b.0.total_cmp(&a.0));
+                scored.truncate(k);
+            }
+            out.extend(scored.into_iter().map(|(_, f)| f));
+        });
+    }
+
+    fn dataset_ok(&self, e: &Entity, o: &ScreenOptions) -> bool {
+        o.datasets
+            .as_ref()
+            .is_none_or(|ds| ds.iter().any(|d| *d == e.dataset))
+    }
+
+    /// Screens one query: hits scoring at least `o.threshold`, best first,
+    /// at most `o.limit`.
+    pub fn screen(&self, q: &Query, o: &ScreenOptions) -> Vec<Hit> {
+        let mut qforms: Vec<(usize, Form)> = Vec::new();
+        for (ni, name) in q.all_names().enumerate() {
+            for mut f in analyze(name, q.schema) {
+                self.weigh(&mut f);
+                qforms.push((ni, f));
+            }
+        }
+        // entity -> (name score, form id, query form idx)
+        let mut best: FxHashMap<u32, (f64, u32, usize)> = FxHashMap::default();
+        let mut cands = Vec::new();
+        for (qi, (_, qf)) in qforms.iter().enumerate() {
+            cands.clear();
+            self.candidates(qf, &mut cands);
+            for &fid in &cands {
+                let fr = &self.forms[fid as usize];
+                let e = &self.entities[fr.entity as usize];
+                if !self.dataset_ok(e, o) {
+                    continue;
+                }
+                let s = self.name_score(q, qf, fr, o.algorithm);
+                let slot = best.entry(fr.entity).or_insert((-1.0, fid, qi));
+                if s > slot.0 {
+                    *slot = (s, fid, qi);
+                }
+            }
+        }
+        // Identifier hits are candidates even when the name differs.
+        for id in q.identifiers.iter().filter_map(|s| norm_id(s)) {
+            for &ei in self.identifiers.get(&id).into_iter().flatten() {
+                if best.contains_key(&ei) || !self.dataset_ok(&self.entities[ei as usize], o) {
+                    continue;
+                }
+                if let Some(fid) = self.forms.iter().position(|f| f.entity == ei) {
+                    if let Some(qi) = (!qforms.is_empty()).then_some(0) {
+                        let s = self.name_score(q, &qforms[qi].1, &self.forms[fid], o.algorithm);
+                        best.insert(ei, (s, fid as u32, qi));
+                    }
+                }
+            }
+        }
+        let mut hits: Vec<Hit> = best
+            .into_iter()
+            .filter_map(|(ei, (name_score, fid, qi))| {
+                let e = &self.entities[ei as usize];
+                let (effects, total) = qualify(q, e, name_score);
+                if total < o.threshold {
+                    return None;
+                }
+                let fr = &self.forms[fid as usize];
+                let qf = &qforms[qi].1;
+                let query_name = q.all_names().nth(qforms[qi].0).unwrap_or("");
+                let mut ex = self.explain(query_name, qf, fr, o.algorithm);
+                ex.name_score = name_score;
+                ex.qualifiers = effects;
+                ex.final_score = total;
+                Some(Hit {
+                    entity_index: ei as usize,
+                    entity_id: e.id.clone(),
+                    score: total,
+                    matched_name: ex.matched_alias.clone(),
+                    explanation: ex,
+                })
+            })
+            .collect();
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.entity_index.cmp(&b.entity_index))
+        });
+        hits.truncate(o.limit);
+        hits
+    }
+
+    /// Screens many queries on all cores; results are in query order.
+    pub fn screen_batch(&self, qs: &[Query], o: &ScreenOptions) -> Vec<Vec<Hit>> {
+        qs.par_iter().map(|q| self.screen(q, o)).collect()
+    }
+
+    fn name_score(&self, q: &Query, qf: &Form, fr: &FormRec, algo: Algorithm) -> f64 {
+        let name = &self.entities[fr.entity as usize].names[fr.name as usize];
+        let s = match algo {
+            Algorithm::Embargo => f64::from(align(qf, &fr.form).score),
+            Algorithm::Ofac => q
+                .all_names()
+                .map(|n| ofac::score(n, &name.value).score)
+                .fold(0.0, f64::max),
+        };
+        if name.kind == NameKind::WeakAlias {
+            s * WEAK_ALIAS_FACTOR
+        } else {
+            s
+        }
+    }
+
+    fn explain(&self, query_name: &str, qf: &Form, fr: &FormRec, algo: Algorithm) -> Explanation {
+        let name = &self.entities[fr.entity as usize].names[fr.name as usize];
+        let mut ex = Explanation {
+            matched_alias: name.value.clone(),
+            alias_kind: name.kind,
+            query_form: qf.text(),
+            alias_form: fr.form.text(),
+            tokens: vec![],
+            unmatched_query: vec![],
+            unmatched_alias: vec![],
+            name_score: 0.0,
+            qualifiers: vec![],
+            final_score: 0.0,
+        };
+        match algo {
+            Algorithm::Embargo => {
+                let al: Alignment = align(qf, &fr.form);
+                let join = |f: &Form, ix: &[usize]| {
+                    ix.iter()
+                        .map(|&i| &*f.toks[i].text)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                ex.tokens = al
+                    .pairs
+                    .iter()
+                    .map(|p| TokenMatch {
+                        query: join(qf, &p.q),
+                        list: join(&fr.form, &p.a),
+                        similarity: f64::from(p.sim),
+                        weight: f64::from(p.weight),
+                    })
+                    .collect();
+                ex.unmatched_query = al
+                    .unmatched_q
+                    .iter()
+                    .map(|&i| qf.toks[i].text.to_string())
+                    .collect();
+                ex.unmatched_alias = al
+                    .unmatched_a
+                    .iter()
+                    .map(|&i| fr.form.toks[i].text.to_string())
+                    .collect();
+            }
+            Algorithm::Ofac => {
+                let s = ofac::score(query_name, &name.value);
+                ex.query_form = s.query_form;
+                ex.alias_form = s.alias_form;
+                ex.tokens = s
+                    .tokens
+                    .into_iter()
+                    .map(|(q, l, sim)| TokenMatch {
+                        query: q,
+                        list: l,
+                        similarity: sim,
+                        weight: 1.0,
+                    })
+                    .collect();
+                ex.unmatched_query = s.unmatched_query;
+            }
+        }
+        ex
+    }
+}

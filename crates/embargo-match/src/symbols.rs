@@ -1,0 +1,247 @@
+//! Token roles: legal forms, stop words, numbers, initials.
+//!
+//! Legal forms are rewritten to one compare form per concept
+//! (`aktiengesellschaft` → `ag`, `corporation` → `corp`,
+//! `obshchestvo s ogranichennoy otvetstvennostyu` → `ooo`) and kept, with a
+//! low weight: "Siemens AG" and "Siemens Aktiengesellschaft" are the same
+//! company, but "Toyota Corp" and "Honda Corp" share nothing that matters.
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+/// What a token is, which decides its weight and how it may be matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenRole {
+    Word,
+    /// A legal form (`ltd`, `gmbh`, `ooo`), down-weighted.
+    LegalForm,
+    /// Particles and generic words (`of`, `the`, `al`, `bin`), down-weighted.
+    Stop,
+    /// Contains a digit; must match exactly.
+    Number,
+    /// A single letter, e.g. a given-name initial.
+    Initial,
+}
+
+impl TokenRole {
+    /// Base weight before corpus frequency is taken into account.
+    pub(crate) fn base_weight(self) -> f32 {
+        match self {
+            TokenRole::Word | TokenRole::Number => 1.0,
+            TokenRole::LegalForm => 0.3,
+            TokenRole::Stop => 0.3,
+            TokenRole::Initial => 0.5,
+        }
+    }
+}
+
+/// Legal-form phrases (already tokenised as `text::tokenize` produces
+/// them) and their compare form. Multi-word phrases are matched longest
+/// first.
+const LEGAL: &[(&str, &str)] = &[
+    ("co", "co"),
+    ("company", "co"),
+    ("companies", "co"),
+    ("compagnie", "co"),
+    ("cie", "co"),
+    ("ltd", "ltd"),
+    ("limited", "ltd"),
+    ("co ltd", "co ltd"),
+    ("company limited", "co ltd"),
+    ("corp", "corp"),
+    ("corporation", "corp"),
+    ("inc", "inc"),
+    ("incorporated", "inc"),
+    ("llc", "llc"),
+    ("limited liability company", "llc"),
+    ("limited liability co", "llc"),
+    ("llp", "llp"),
+    ("limited liability partnership", "llp"),
+    ("lp", "lp"),
+    ("limited partnership", "lp"),
+    ("plc", "plc"),
+    ("public limited company", "plc"),
+    ("pte", "pte"),
+    ("pvt", "pvt"),
+    ("private", "pvt"),
+    ("pty", "pty"),
+    ("proprietary", "pty"),
+    ("gmbh", "gmbh"),
+    ("gesellschaft mit beschrankter haftung", "gmbh"),
+    ("ag", "ag"),
+    ("aktiengesellschaft", "ag"),
+    ("kg", "kg"),
+    ("kommanditgesellschaft", "kg"),
+    ("se", "se"),
+    ("sa", "sa"),
+    ("societe anonyme", "sa"),
+    ("sociedad anonima", "sa"),
+    ("sociedade anonima", "sa"),
+    ("sas", "sas"),
+    ("sarl", "sarl"),
+    ("srl", "srl"),
+    ("spa", "spa"),
+    ("sl", "sl"),
+    ("sa de cv", "sa de cv"),
+    ("de cv", "de cv"),
+    ("ltda", "ltda"),
+    ("limitada", "ltda"),
+    ("bv", "bv"),
+    ("nv", "nv"),
+    ("ab", "ab"),
+    ("as", "as"),
+    ("asa", "asa"),
+    ("oy", "oy"),
+    ("oyj", "oyj"),
+    ("aps", "aps"),
+    ("kft", "kft"),
+    ("doo", "doo"),
+    ("sp z oo", "sp z oo"),
+    ("spzoo", "sp z oo"),
+    ("ooo", "ooo"),
+    ("obshchestvo s ogranichennoy otvetstvennostyu", "ooo"),
+    ("obshchestvo s ogranichennoi otvetstvennostiu", "ooo"),
+    ("tov", "ooo"),
+    ("oao", "oao"),
+    ("zao", "zao"),
+    ("pao", "pao"),
+    ("ao", "ao"),
+    ("jsc", "jsc"),
+    ("ojsc", "ojsc"),
+    ("cjsc", "cjsc"),
+    ("pjsc", "pjsc"),
+    ("joint stock company", "jsc"),
+    ("joint stock co", "jsc"),
+    ("open joint stock company", "ojsc"),
+    ("closed joint stock company", "cjsc"),
+    ("public joint stock company", "pjsc"),
+    ("aktsionernoe obshchestvo", "ao"),
+    ("fze", "fze"),
+    ("fzco", "fzco"),
+    ("fzc", "fzc"),
+    ("fzllc", "llc"),
+    ("est", "est"),
+    ("establishment", "est"),
+    ("bhd", "bhd"),
+    ("sdn bhd", "sdn bhd"),
+    ("berhad", "bhd"),
+    ("tbk", "tbk"),
+    ("pt", "pt"),
+    ("kk", "kk"),
+    ("kabushiki kaisha", "kk"),
+    ("as", "as"),
+    ("sti", "sti"),
+    ("joint stock", "jsc"),
+    ("holding", "holding"),
+    ("holdings", "holding"),
+    ("group", "group"),
+    ("gruppe", "group"),
+    ("grupo", "group"),
+];
+
+/// Particles, honorifics and generic words that carry little identity.
+const STOP: &[&str] = &[
+    "of", "the", "and", "for", "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des",
+    "la", "le", "les", "el", "al", "an", "van", "von", "der", "den", "ter", "bin", "ibn", "bint",
+    "ben", "abu", "mr", "mrs", "ms", "dr", "sheikh", "shaykh", "haji", "hajji", "mullah",
+    "maulana", "general", "colonel", "y", "e", "et", "und", "i",
+];
+
+fn legal_table() -> &'static (FxHashMap<&'static str, &'static str>, usize) {
+    static T: OnceLock<(FxHashMap<&'static str, &'static str>, usize)> = OnceLock::new();
+    T.get_or_init(|| {
+        let map: FxHashMap<_, _> = LEGAL.iter().copied().collect();
+        let longest = LEGAL
+            .iter()
+            .map(|(p, _)| p.split(' ').count())
+            .max()
+            .unwrap_or(1);
+        (map, longest)
+    })
+}
+
+/// Rewrites legal-form phrases to their compare form and tags every token
+/// with its role. `allow_legal` is false for persons, whose tokens are
+/// never legal forms ("Co" can be a name part).
+pub(crate) fn tag(tokens: Vec<String>, allow_legal: bool) -> Vec<(String, TokenRole)> {
+    let (map, longest) = legal_table();
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let mut matched = None;
+        // Legal forms only count after the first token: "AG Bank" starts
+        // with a name, not a legal form.
+        if allow_legal && i > 0 {
+            for n in (1..=(*longest).min(tokens.len() - i)).rev() {
+                let phrase = tokens[i..i + n].join(" ");
+                if let Some(canon) = map.get(phrase.as_str()) {
+                    matched = Some((n, *canon));
+                    break;
+                }
+            }
+        }
+        if let Some((n, canon)) = matched {
+            for part in canon.split(' ') {
+                out.push((part.to_string(), TokenRole::LegalForm));
+            }
+            i += n;
+            continue;
+        }
+        let t = tokens[i].clone();
+        let role = if t.bytes().any(|b| b.is_ascii_digit()) {
+            TokenRole::Number
+        } else if t.len() == 1 {
+            TokenRole::Initial
+        } else if STOP.contains(&t.as_str()) {
+            TokenRole::Stop
+        } else {
+            TokenRole::Word
+        };
+        out.push((t, role));
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str, org: bool) -> Vec<(String, TokenRole)> {
+        tag(s.split(' ').map(String::from).collect(), org)
+    }
+
+    #[test]
+    fn legal_forms_are_rewritten_and_tagged_not_deleted() {
+        let r = t("siemens aktiengesellschaft", true);
+        assert_eq!(r[1], ("ag".to_string(), TokenRole::LegalForm));
+        let r = t("hangzhou hikvision digital technology co ltd", true);
+        assert_eq!(r.len(), 6);
+        assert_eq!(r[4].1, TokenRole::LegalForm);
+        assert_eq!(r[5].0, "ltd");
+    }
+
+    #[test]
+    fn leading_tokens_and_person_names_are_never_legal_forms() {
+        assert_eq!(t("ag bank", true)[0].1, TokenRole::Word);
+        assert_eq!(t("tan co", false)[1].1, TokenRole::Word);
+    }
+
+    #[test]
+    fn numbers_initials_and_particles_get_roles() {
+        let r = t("john f kennedy of 2007", false);
+        let roles: Vec<_> = r.iter().map(|x| x.1).collect();
+        assert_eq!(
+            roles,
+            vec![
+                TokenRole::Word,
+                TokenRole::Initial,
+                TokenRole::Word,
+                TokenRole::Stop,
+                TokenRole::Number
+            ]
+        );
+    }
+}

@@ -1,0 +1,291 @@
+//! Text normalisation and romanisation: from a name as a list writes it to
+//! one or more lower-case ASCII token sequences ("forms").
+//!
+//! A `RawForm` is a list of token strings plus a flag saying whether it came
+//! from an abjad script (Arabic, Hebrew), where short vowels are not written
+//! and tokens must be compared by consonant skeleton. A name can yield
+//! several forms: a Chinese company name gives one form with its standard
+//! terms translated to English (有限公司 → `co ltd`) and one in plain pinyin.
+//!
+//! Han characters become one token per syllable; the aligner joins adjacent
+//! tokens when that matches better, so `haikang` meets `hai kang`.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use pinyin::ToPinyin;
+use std::sync::OnceLock;
+use unicode_normalization::UnicodeNormalization;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RawForm {
+    pub tokens: Vec<String>,
+    pub abjad: bool,
+}
+
+/// Standard Chinese organisation and place terms and their usual English
+/// rendering in list entries. Longest match wins, so 股份有限公司 is taken
+/// before 有限公司 and 公司.
+const HAN_TERMS: &[(&str, &str)] = &[
+    ("新疆维吾尔自治区", "xinjiang uyghur autonomous region"),
+    (
+        "新疆生产建设兵团",
+        "xinjiang production and construction corps",
+    ),
+    ("生产建设兵团", "production and construction corps"),
+    ("有限责任公司", "co ltd"),
+    ("股份有限公司", "joint stock co ltd"),
+    ("有限公司", "co ltd"),
+    ("分公司", "branch"),
+    ("公司", "co"),
+    ("集团", "group"),
+    ("股份", "joint stock"),
+    ("控股", "holdings"),
+    ("科技", "technology"),
+    ("技术", "technology"),
+    ("信息", "information"),
+    ("数字", "digital"),
+    ("电子", "electronics"),
+    ("通信", "communications"),
+    ("网络", "network"),
+    ("软件", "software"),
+    ("智能", "intelligent"),
+    ("研究院", "research institute"),
+    ("研究所", "research institute"),
+    ("大学", "university"),
+    ("公安局", "public security bureau"),
+    ("公安厅", "public security department"),
+    ("自治区", "autonomous region"),
+    ("兵团", "corps"),
+    ("新疆", "xinjiang"),
+    ("维吾尔", "uyghur"),
+    ("监狱", "prison"),
+    ("管理局", "administration bureau"),
+    ("委员会", "committee"),
+    ("人民政府", "people's government"),
+    ("中国", "china"),
+    ("国际", "international"),
+    ("贸易", "trading"),
+    ("进出口", "import export"),
+    ("实业", "industrial"),
+    ("工业", "industry"),
+    ("制造", "manufacturing"),
+    ("设备", "equipment"),
+    ("材料", "materials"),
+    ("能源", "energy"),
+    ("化工", "chemical"),
+    ("投资", "investment"),
+    ("发展", "development"),
+    ("航空", "aviation"),
+    ("航天", "aerospace"),
+    ("光电", "optoelectronics"),
+    ("仪器", "instruments"),
+    ("机械", "machinery"),
+];
+
+fn han_terms() -> &'static AhoCorasick {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(HAN_TERMS.iter().map(|(h, _)| h))
+            .expect("static pattern table builds")
+    })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Han,
+    Hangul,
+    Kana,
+    Abjad,
+    Other,
+}
+
+fn script_of(c: char) -> Script {
+    match c as u32 {
+        0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F => Script::Han,
+        0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => Script::Hangul,
+        0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => Script::Kana,
+        0x0590..=0x05FF | 0x0600..=0x06FF | 0x0750..=0x077F | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF => {
+            Script::Abjad
+        }
+        _ => Script::Other,
+    }
+}
+
+/// Characters that join a word rather than split it: apostrophes are
+/// dropped ("O'Neil" = "ONeil"), everything else that is not a letter or a
+/// digit separates tokens.
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\'' | '’' | '‘' | 'ʼ' | '`' | '´' | 'ʻ' | 'ʹ')
+}
+
+/// Romanises one string without translating terms: returns the ASCII text
+/// with token separators as spaces, and whether abjad letters were seen.
+fn romanise(s: &str, out: &mut String) -> bool {
+    let mut abjad = false;
+    let mut prev = Script::Other;
+    for c in s.chars() {
+        let sc = script_of(c);
+        match sc {
+            Script::Han => {
+                out.push(' ');
+                match c.to_pinyin() {
+                    Some(p) => out.push_str(p.plain()),
+                    None => out.push_str(any_ascii::any_ascii_char(c)),
+                }
+                out.push(' ');
+            }
+            Script::Hangul => {
+                // One token per syllable block, as Korean names are romanised
+                // syllable by syllable ("Kim Jong Un").
+                out.push(' ');
+                out.push_str(&any_ascii::any_ascii_char(c).to_ascii_lowercase());
+                out.push(' ');
+            }
+            Script::Abjad => {
+                abjad = true;
+                out.push_str(any_ascii::any_ascii_char(c));
+            }
+            Script::Kana | Script::Other => {
+                if prev == Script::Han || prev == Script::Hangul {
+                    out.push(' ');
+                }
+                if is_joiner(c) {
+                    continue;
+                }
+                if c.is_ascii() {
+                    out.push(c);
+                } else {
+                    out.push_str(any_ascii::any_ascii_char(c));
+                }
+            }
+        }
+        prev = sc;
+    }
+    abjad
+}
+
+/// Splits romanised text into tokens: lower-case ASCII letters and digits.
+/// Runs of single letters ("l l c", "j p") are joined into one token,
+/// because they are an initialism written with dots or spaces.
+fn tokenize(s: &str) -> Vec<String> {
+    let mut toks: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            cur.push(c.to_ascii_lowercase());
+        } else if is_joiner(c) {
+            continue;
+        } else if !cur.is_empty() {
+            toks.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        toks.push(cur);
+    }
+    let mut out: Vec<String> = Vec::with_capacity(toks.len());
+    let mut i = 0;
+    while i < toks.len() {
+        let single = |t: &String| t.len() == 1 && t.as_bytes()[0].is_ascii_alphabetic();
+        if single(&toks[i]) && i + 1 < toks.len() && single(&toks[i + 1]) {
+            let mut j = i;
+            let mut joined = String::new();
+            while j < toks.len() && single(&toks[j]) {
+                joined.push_str(&toks[j]);
+                j += 1;
+            }
+            out.push(joined);
+            i = j;
+        } else {
+            out.push(std::mem::take(&mut toks[i]));
+            i += 1;
+        }
+    }
+    out
+}
+
+/// All forms of one name. Empty when the name has no letters or digits.
+pub(crate) fn forms(name: &str) -> Vec<RawForm> {
+    let nfkc: String = name.nfkc().collect::<String>().to_lowercase();
+    let mut out = Vec::with_capacity(2);
+    let has_han = nfkc.chars().any(|c| script_of(c) == Script::Han);
+    let mut plain = String::with_capacity(nfkc.len() * 2);
+    let abjad = romanise(&nfkc, &mut plain);
+    if has_han {
+        // Translate the standard terms first, then romanise the rest.
+        let mut translated = String::with_capacity(nfkc.len() * 2);
+        let mut last = 0;
+        for m in han_terms().find_iter(&nfkc) {
+            romanise(&nfkc[last..m.start()], &mut translated);
+            translated.push(' ');
+            translated.push_str(HAN_TERMS[m.pattern().as_usize()].1);
+            translated.push(' ');
+            last = m.end();
+        }
+        romanise(&nfkc[last..], &mut translated);
+        let t = tokenize(&translated);
+        if !t.is_empty() {
+            out.push(RawForm { tokens: t, abjad });
+        }
+    }
+    let t = tokenize(&plain);
+    if !t.is_empty() && !out.iter().any(|f| f.tokens == t) {
+        out.push(RawForm { tokens: t, abjad });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first(s: &str) -> String {
+        forms(s)[0].tokens.join(" ")
+    }
+
+    #[test]
+    fn latin_names_fold_case_diacritics_and_punctuation() {
+        assert_eq!(first("Łukasz Żółć-Müller"), "lukasz zolc muller");
+        assert_eq!(first("O'Neil, J.P."), "oneil jp");
+        assert_eq!(first("ＡＢＣ　Ｃｏ．，Ｌｔｄ．"), "abc co ltd");
+        assert_eq!(first("Bowne L.L.C."), "bowne llc");
+    }
+
+    #[test]
+    fn cyrillic_and_greek_are_romanised() {
+        assert_eq!(first("Владимир Путин"), "vladimir putin");
+        assert_eq!(first("Αλέξης Τσίπρας"), "alexis tsipras");
+    }
+
+    #[test]
+    fn han_gives_translated_and_pinyin_forms() {
+        let f = forms("杭州海康威视数字技术股份有限公司");
+        assert_eq!(f.len(), 2);
+        assert_eq!(
+            f[0].tokens.join(" "),
+            "hang zhou hai kang wei shi digital technology joint stock co ltd"
+        );
+        assert_eq!(
+            f[1].tokens.join(" "),
+            "hang zhou hai kang wei shi shu zi ji shu gu fen you xian gong si"
+        );
+        assert_eq!(
+            first("新疆生产建设兵团"),
+            "xinjiang production and construction corps"
+        );
+    }
+
+    #[test]
+    fn hangul_is_split_per_syllable_and_arabic_is_flagged() {
+        assert_eq!(first("김정은"), "gim jeong eun");
+        let f = forms("محمد علي");
+        assert!(f[0].abjad);
+        assert_eq!(f[0].tokens.len(), 2);
+    }
+
+    #[test]
+    fn empty_and_symbol_only_names_give_no_form() {
+        assert!(forms("").is_empty());
+        assert!(forms(" -- ,. ").is_empty());
+    }
+}
