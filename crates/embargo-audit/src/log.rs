@@ -1,0 +1,257 @@
+//! `AuditLog`: the open `audit.sqlite` file, appends and exports.
+//!
+//! One `Mutex<Connection>` per process: appends are serialised anyway by
+//! SQLite's single writer, and the mutex makes the handle `Send + Sync` for
+//! the server. Each append is its own `BEGIN IMMEDIATE` transaction that
+//! reads the chain head inside the write lock, so several processes (the
+//! server and a CLI run) can append to the same file without forking the
+//! chain.
+
+use crate::error::AuditError;
+use crate::record::{
+    chain_hash, format_ts, now_micros, payload_text, record_from_payload, AuditRecord,
+    NewRecord, GENESIS_HASH,
+};
+use crate::schema;
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// File name of the audit store inside the data directory.
+pub const AUDIT_FILE: &str = "audit.sqlite";
+
+/// The tamper-evident audit log, review decisions and API keys of one data directory.
+pub struct AuditLog {
+    pub(crate) path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+/// The last record of the chain: write it somewhere else (a ticket, a
+/// second system, a printout) and `verify_anchor` later proves that nothing
+/// up to it was rewritten or cut off, even by someone who recomputed every
+/// hash after editing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Anchor {
+    pub seq: u64,
+    pub hash: String,
+}
+
+impl AuditLog {
+    /// Opens (creating if needed) `<data_dir>/audit.sqlite`.
+    pub fn open(data_dir: &Path) -> Result<AuditLog, AuditError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| AuditError::Io {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
+        let path = data_dir.join(AUDIT_FILE);
+        let err = |source| AuditError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let conn = Connection::open(&path).map_err(err)?;
+        schema::configure(&conn).map_err(err)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(err)?;
+        if version > schema::SCHEMA_VERSION {
+            return Err(AuditError::NewerFormat {
+                path,
+                found: version,
+                supported: schema::SCHEMA_VERSION,
+            });
+        }
+        conn.execute_batch(schema::CREATE).map_err(err)?;
+        if version < schema::SCHEMA_VERSION {
+            conn.pragma_update(None, "user_version", schema::SCHEMA_VERSION)
+                .map_err(err)?;
+        }
+        Ok(AuditLog {
+            path,
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// Path of the SQLite file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn db(&self, source: rusqlite::Error) -> AuditError {
+        AuditError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// The connection. A panic elsewhere while holding the lock cannot
+    /// leave a half-written record (the transaction rolls back on drop), so
+    /// a poisoned lock is safe to keep using.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `f` in one durable write transaction.
+    pub(crate) fn write_tx<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, AuditError>,
+    ) -> Result<T, AuditError> {
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.db(e))?;
+        let out = f(&tx)?;
+        tx.commit().map_err(|e| self.db(e))?;
+        Ok(out)
+    }
+
+    /// Appends one record and returns it once it is durably committed.
+    pub fn append(&self, rec: NewRecord) -> Result<AuditRecord, AuditError> {
+        self.write_tx(|tx| self.append_in(tx, rec))
+    }
+
+    /// Appends inside a caller's transaction (reviews and key changes are
+    /// written together with their audit record).
+    pub(crate) fn append_in(
+        &self,
+        tx: &Transaction<'_>,
+        rec: NewRecord,
+    ) -> Result<AuditRecord, AuditError> {
+        if rec.actor.trim().is_empty() {
+            return Err(AuditError::Invalid {
+                field: "actor",
+                reason: "every audit record must name who acted (API key name or user)".into(),
+            });
+        }
+        let head: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.db(e))?;
+        let (seq, prev_hash) = match head {
+            Some((s, h)) => (s + 1, h),
+            None => (1, GENESIS_HASH.to_string()),
+        };
+        let seq_u = u64::try_from(seq).map_err(|_| AuditError::Corrupt {
+            path: self.path.clone(),
+            table: "audit_log",
+            row: seq,
+            field: "seq",
+            reason: "negative sequence number".into(),
+        })?;
+        let ts = now_micros();
+        let payload = payload_text(seq_u, &ts, &rec);
+        let hash = chain_hash(&prev_hash, payload.as_bytes());
+        tx.execute(
+            "INSERT INTO audit_log (seq, ts, kind, actor, payload, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![seq, format_ts(&ts), rec.kind.as_str(), rec.actor, payload, prev_hash, hash],
+        )
+        .map_err(|e| self.db(e))?;
+        Ok(AuditRecord {
+            seq: seq_u,
+            ts,
+            kind: rec.kind,
+            actor: rec.actor,
+            request: rec.request,
+            result: rec.result,
+            list_versions: rec.list_versions,
+            prev_hash,
+            hash,
+        })
+    }
+
+    /// The last record's sequence number and hash, to be kept elsewhere.
+    pub fn head(&self) -> Result<Option<Anchor>, AuditError> {
+        let conn = self.lock();
+        conn.query_row(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+        )
+        .optional()
+        .map_err(|e| self.db(e))
+        .map(|o| {
+            o.map(|(seq, hash)| Anchor {
+                seq: seq.max(0) as u64,
+                hash,
+            })
+        })
+    }
+
+    /// Reads one record by sequence number.
+    pub fn get(&self, seq: u64) -> Result<Option<AuditRecord>, AuditError> {
+        let conn = self.lock();
+        let row: Option<(String, String, String)> = conn
+            .query_row(
+                "SELECT payload, prev_hash, hash FROM audit_log WHERE seq = ?1",
+                [seq as i64],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(|e| self.db(e))?;
+        row.map(|(p, prev, hash)| self.parse_record(seq as i64, &p, prev, hash))
+            .transpose()
+    }
+
+    fn parse_record(
+        &self,
+        row: i64,
+        payload: &str,
+        prev: String,
+        hash: String,
+    ) -> Result<AuditRecord, AuditError> {
+        let corrupt = |reason: String| AuditError::Corrupt {
+            path: self.path.clone(),
+            table: "audit_log",
+            row,
+            field: "payload",
+            reason,
+        };
+        let v: serde_json::Value =
+            serde_json::from_str(payload).map_err(|e| corrupt(e.to_string()))?;
+        record_from_payload(&v, prev, hash).map_err(corrupt)
+    }
+
+    /// Writes every record with `ts >= since` (all when `None`) as JSON
+    /// lines, in chain order, and returns how many. Each line is the
+    /// record's canonical JSON including `prev_hash` and `hash`, so an
+    /// export can be checked on its own with `verify_jsonl`.
+    pub fn export_since(
+        &self,
+        since: Option<DateTime<Utc>>,
+        out: &mut dyn Write,
+    ) -> Result<u64, AuditError> {
+        let since_text = since.map(|t| format_ts(&t)).unwrap_or_default();
+        let mut conn = self.lock();
+        // One read transaction: a consistent snapshot while appends go on.
+        let tx = conn.transaction().map_err(|e| self.db(e))?;
+        let mut stmt = tx
+            .prepare(
+                "SELECT seq, payload, prev_hash, hash FROM audit_log
+                 WHERE ts >= ?1 ORDER BY seq",
+            )
+            .map_err(|e| self.db(e))?;
+        let mut rows = stmt.query([since_text]).map_err(|e| self.db(e))?;
+        let mut n = 0u64;
+        while let Some(r) = rows.next().map_err(|e| self.db(e))? {
+            let seq: i64 = r.get(0).map_err(|e| self.db(e))?;
+            let payload: String = r.get(1).map_err(|e| self.db(e))?;
+            let rec = self.parse_record(
+                seq,
+                &payload,
+                r.get(2).map_err(|e| self.db(e))?,
+                r.get(3).map_err(|e| self.db(e))?,
+            )?;
+            writeln!(out, "{}", rec.to_json_line()).map_err(AuditError::Export)?;
+            n += 1;
+        }
+        out.flush().map_err(AuditError::Export)?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,402 @@
+//! Checking the chain: `verify`, `verify_anchor` and `verify_jsonl`.
+//!
+//! `verify` walks `audit_log` in `seq` order and stops at the first record
+//! that fails one of these checks, in this order:
+//! 1. `seq` is the previous one plus one (a deleted record leaves a gap;
+//!    the report names the missing number);
+//! 2. `prev_hash` equals the previous record's `hash`;
+//! 3. `hash` is SHA-256(`prev_hash` ‖ `payload`);
+//! 4. the payload parses and its `seq`, `ts`, `kind` and `actor` equal the
+//!    row's columns.
+//!
+//! Then SQLite's own `quick_check` runs, and every `reviews` row is compared
+//! with the audit record it points at. A damaged file makes SQLite report
+//! corruption; that is a failed verification, not an error. Only problems
+//! that say nothing about the file's content (I/O errors, a locked file)
+//! are returned as `Err`.
+//!
+//! What the chain cannot show on its own: someone who deletes the newest
+//! records, or rewrites the file and recomputes every hash. `head()` gives
+//! an `Anchor` to store elsewhere; `verify_anchor` checks against it.
+
+use crate::canonical::canonical_json;
+use crate::error::AuditError;
+use crate::log::{Anchor, AuditLog};
+use crate::record::{chain_hash, GENESIS_HASH};
+use crate::review::review_body_from_row;
+use rusqlite::types::ValueRef;
+use rusqlite::{ErrorCode, Row};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::io::BufRead;
+
+/// Outcome of a verification.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyReport {
+    /// Records that passed every check (the intact prefix of the chain).
+    pub records: u64,
+    pub ok: bool,
+    /// The first failing record and why. `seq` 0 means the problem is in
+    /// the file or in the `reviews` index rather than in a chain record.
+    pub first_bad: Option<(u64, String)>,
+    /// The last intact record: store it elsewhere to anchor the chain.
+    pub head: Option<Anchor>,
+}
+
+impl VerifyReport {
+    fn bad(records: u64, head: Option<Anchor>, seq: u64, reason: String) -> Self {
+        VerifyReport {
+            records,
+            ok: false,
+            first_bad: Some((seq, reason)),
+            head,
+        }
+    }
+}
+
+/// Whether a SQLite error means the file content is damaged (a verification
+/// failure) rather than that the file could not be used right now.
+fn corruption(e: &rusqlite::Error) -> Option<String> {
+    match e {
+        rusqlite::Error::SqliteFailure(f, msg)
+            if matches!(f.code, ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) =>
+        {
+            Some(format!(
+                "SQLite reports a damaged file: {}",
+                msg.clone().unwrap_or_else(|| f.to_string())
+            ))
+        }
+        rusqlite::Error::FromSqlConversionFailure(..)
+        | rusqlite::Error::InvalidColumnType(..)
+        | rusqlite::Error::IntegralValueOutOfRange(..) => Some(format!("unreadable value: {e}")),
+        _ => None,
+    }
+}
+
+/// A stored column as text or bytes, whatever SQLite holds: a flipped bit
+/// can turn text into invalid UTF-8, which must fail a check, not abort it.
+fn bytes_of(row: &Row<'_>, i: usize) -> rusqlite::Result<Vec<u8>> {
+    Ok(match row.get_ref(i)? {
+        ValueRef::Text(t) | ValueRef::Blob(t) => t.to_vec(),
+        ValueRef::Integer(n) => n.to_string().into_bytes(),
+        ValueRef::Real(f) => f.to_string().into_bytes(),
+        ValueRef::Null => Vec::new(),
+    })
+}
+
+/// One `audit_log` row as raw bytes.
+struct StoredRow {
+    seq: i64,
+    ts: Vec<u8>,
+    kind: Vec<u8>,
+    actor: Vec<u8>,
+    payload: Vec<u8>,
+    prev_hash: Vec<u8>,
+    hash: Vec<u8>,
+}
+
+impl StoredRow {
+    fn read(row: &Row<'_>) -> rusqlite::Result<StoredRow> {
+        Ok(StoredRow {
+            seq: row.get(0)?,
+            ts: bytes_of(row, 1)?,
+            kind: bytes_of(row, 2)?,
+            actor: bytes_of(row, 3)?,
+            payload: bytes_of(row, 4)?,
+            prev_hash: bytes_of(row, 5)?,
+            hash: bytes_of(row, 6)?,
+        })
+    }
+}
+
+/// The result of checking one row: `Err(reason)` fails verification.
+fn check_row(expected_seq: i64, prev: &str, row: &StoredRow) -> Result<(), String> {
+    let StoredRow {
+        seq,
+        ts,
+        kind,
+        actor,
+        payload,
+        prev_hash,
+        hash,
+    } = row;
+    let seq = *seq;
+    if seq != expected_seq {
+        return Err(if seq > expected_seq {
+            format!("record {expected_seq} is missing (next stored record is {seq})")
+        } else {
+            format!("record {seq} appears out of order after {}", expected_seq - 1)
+        });
+    }
+    if prev_hash.as_slice() != prev.as_bytes() {
+        return Err(format!(
+            "prev_hash does not match the hash of record {}",
+            seq - 1
+        ));
+    }
+    let prev_text = String::from_utf8_lossy(prev_hash);
+    if chain_hash(&prev_text, payload).as_bytes() != hash.as_slice() {
+        return Err("hash does not match the payload: record content was altered".into());
+    }
+    let v: Value = serde_json::from_slice(payload)
+        .map_err(|e| format!("payload is not valid JSON ({e}) although its hash matches"))?;
+    let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::as_bytes);
+    if v.get("seq").and_then(Value::as_i64) != Some(seq) {
+        return Err("payload seq differs from the row's seq".into());
+    }
+    for (name, col) in [("ts", ts), ("kind", kind), ("actor", actor)] {
+        if text(name) != Some(col.as_slice()) {
+            return Err(format!("column {name} differs from the hashed payload"));
+        }
+    }
+    Ok(())
+}
+
+/// id, audit_seq, (decision body, decided_at) or why unreadable, audit payload.
+type ReviewRow = (i64, i64, Result<(Value, String), String>, Option<String>);
+
+impl AuditLog {
+    /// Walks the whole chain and the review index; see the module docs.
+    pub fn verify(&self) -> Result<VerifyReport, AuditError> {
+        let mut conn = self.lock();
+        let tx = match conn.transaction() {
+            Ok(t) => t,
+            Err(e) => return self.corrupt_or_err(e, 0, None, 1),
+        };
+        let mut records = 0u64;
+        let mut prev = GENESIS_HASH.to_string();
+        let mut head: Option<Anchor> = None;
+        {
+            let mut stmt = match tx.prepare(
+                "SELECT seq, ts, kind, actor, payload, prev_hash, hash FROM audit_log ORDER BY seq",
+            ) {
+                Ok(s) => s,
+                Err(e) => return self.corrupt_or_err(e, 0, None, 1),
+            };
+            let mut rows = match stmt.query([]) {
+                Ok(r) => r,
+                Err(e) => return self.corrupt_or_err(e, 0, None, 1),
+            };
+            loop {
+                let expected = records as i64 + 1;
+                let row = match rows.next() {
+                    Ok(Some(r)) => r,
+                    Ok(None) => break,
+                    Err(e) => return self.corrupt_or_err(e, records, head, expected as u64),
+                };
+                let stored = match StoredRow::read(row) {
+                    Ok(c) => c,
+                    Err(e) => return self.corrupt_or_err(e, records, head, expected as u64),
+                };
+                if let Err(reason) = check_row(expected, &prev, &stored) {
+                    return Ok(VerifyReport::bad(records, head, expected as u64, reason));
+                }
+                prev = String::from_utf8_lossy(&stored.hash).into_owned();
+                records += 1;
+                head = Some(Anchor {
+                    seq: records,
+                    hash: prev.clone(),
+                });
+            }
+        }
+        // Structural damage outside the rows just read (indexes, free pages).
+        let check: Result<Vec<String>, _> = tx
+            .prepare("PRAGMA quick_check")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect());
+        match check {
+            Ok(lines) if lines.len() == 1 && lines[0] == "ok" => {}
+            Ok(lines) => {
+                let reason = format!("SQLite quick_check: {}", lines.join("; "));
+                return Ok(VerifyReport::bad(records, head, 0, reason));
+            }
+            Err(e) => return self.corrupt_or_err(e, records, head, 0),
+        }
+        if let Some(reason) = self.check_reviews(&tx)? {
+            return Ok(VerifyReport::bad(records, head, 0, reason));
+        }
+        Ok(VerifyReport {
+            records,
+            ok: true,
+            first_bad: None,
+            head,
+        })
+    }
+
+    fn corrupt_or_err(
+        &self,
+        e: rusqlite::Error,
+        records: u64,
+        head: Option<Anchor>,
+        seq: u64,
+    ) -> Result<VerifyReport, AuditError> {
+        match corruption(&e) {
+            Some(reason) => Ok(VerifyReport::bad(records, head, seq, reason)),
+            None => Err(self.db(e)),
+        }
+    }
+
+    /// Every review row must equal the decision in its audit record; `Some`
+    /// names the first that does not.
+    fn check_reviews(&self, tx: &rusqlite::Transaction<'_>) -> Result<Option<String>, AuditError> {
+        let rows = (|| -> rusqlite::Result<Vec<ReviewRow>> {
+            let mut stmt = tx.prepare(
+                "SELECT r.id, r.audit_seq, r.subject_key, r.entity_id, r.entity_fingerprint,
+                        r.entity_json, r.verdict, r.reason, r.reviewer, r.decided_at, r.expires,
+                        a.payload
+                 FROM reviews r LEFT JOIN audit_log a ON a.seq = r.audit_seq ORDER BY r.id",
+            )?;
+            let out = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        review_body_from_row(r, 2),
+                        r.get::<_, Option<String>>(11)?,
+                    ))
+                })?
+                .collect();
+            out
+        })();
+        let rows = match rows {
+            Ok(r) => r,
+            Err(e) => {
+                return match corruption(&e) {
+                    Some(reason) => Ok(Some(format!("reviews table: {reason}"))),
+                    None => Err(self.db(e)),
+                }
+            }
+        };
+        for (id, audit_seq, body, payload) in rows {
+            let Some(payload) = payload else {
+                return Ok(Some(format!(
+                    "review {id} points at audit record {audit_seq}, which does not exist"
+                )));
+            };
+            let body = match body {
+                Ok(b) => b,
+                Err(reason) => return Ok(Some(format!("review {id}: {reason}"))),
+            };
+            let logged = serde_json::from_str::<Value>(&payload)
+                .ok()
+                .and_then(|v| v.get("request").cloned());
+            let logged_ts = serde_json::from_str::<Value>(&payload)
+                .ok()
+                .and_then(|v| v.get("ts").cloned());
+            let same = logged.as_ref().map(canonical_json) == Some(canonical_json(&body.0))
+                && logged_ts.as_ref().and_then(Value::as_str) == Some(body.1.as_str());
+            if !same {
+                return Ok(Some(format!(
+                    "review {id} differs from the decision logged in audit record {audit_seq}"
+                )));
+            }
+        }
+        Ok(None)
+    }
+
+    /// `verify`, and also that record `anchor.seq` still has `anchor.hash`.
+    pub fn verify_anchor(&self, anchor: &Anchor) -> Result<VerifyReport, AuditError> {
+        let mut report = self.verify()?;
+        if !report.ok {
+            return Ok(report);
+        }
+        if report.records < anchor.seq {
+            report.ok = false;
+            report.first_bad = Some((
+                report.records + 1,
+                format!(
+                    "the log ends at record {} but the anchor names record {}: records were removed",
+                    report.records, anchor.seq
+                ),
+            ));
+            return Ok(report);
+        }
+        let stored: Option<String> = {
+            let conn = self.lock();
+            conn.query_row(
+                "SELECT hash FROM audit_log WHERE seq = ?1",
+                [anchor.seq as i64],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.db(e))
+            .ok()
+        };
+        if stored.as_deref() != Some(anchor.hash.as_str()) {
+            report.ok = false;
+            report.first_bad = Some((
+                anchor.seq,
+                "hash differs from the anchor: the chain up to here was rewritten".into(),
+            ));
+        }
+        Ok(report)
+    }
+}
+
+/// Checks an export written by `export_since`: every line's hash, and that
+/// consecutive lines link up. The first line may start anywhere in the
+/// chain (an export `--since` a date); if it is record 1 its `prev_hash`
+/// must be the genesis value.
+pub fn verify_jsonl(input: &mut dyn BufRead) -> Result<VerifyReport, AuditError> {
+    let mut records = 0u64;
+    let mut prev: Option<(u64, String)> = None;
+    let mut head = None;
+    let mut line_no = 0u64;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        line_no += 1;
+        let n = input
+            .read_line(&mut line)
+            .map_err(|e| AuditError::ExportInput {
+                line: line_no,
+                reason: e.to_string(),
+            })?;
+        if n == 0 {
+            break;
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        let bad = |seq: u64, reason: String, records, head| {
+            Ok(VerifyReport::bad(records, head, seq, format!("line {line_no}: {reason}")))
+        };
+        let mut v: Value = match serde_json::from_str(&line) {
+            Ok(v) => v,
+            Err(e) => return bad(records + 1, format!("not JSON: {e}"), records, head),
+        };
+        let obj = match v.as_object_mut() {
+            Some(o) => o,
+            None => return bad(records + 1, "not a JSON object".into(), records, head),
+        };
+        let take = |o: &mut serde_json::Map<String, Value>, k: &str| {
+            o.remove(k).and_then(|x| x.as_str().map(str::to_string))
+        };
+        let (Some(prev_hash), Some(hash)) = (take(obj, "prev_hash"), take(obj, "hash")) else {
+            return bad(records + 1, "lacks prev_hash or hash".into(), records, head);
+        };
+        let Some(seq) = obj.get("seq").and_then(Value::as_u64) else {
+            return bad(records + 1, "lacks seq".into(), records, head);
+        };
+        let link_ok = match &prev {
+            Some((pseq, phash)) => seq == pseq + 1 && prev_hash == *phash,
+            None => seq != 1 || prev_hash == GENESIS_HASH,
+        };
+        if !link_ok {
+            return bad(seq, "does not link to the line before".into(), records, head);
+        }
+        if chain_hash(&prev_hash, canonical_json(&v).as_bytes()) != hash {
+            return bad(seq, "hash does not match the record".into(), records, head);
+        }
+        records += 1;
+        head = Some(Anchor {
+            seq,
+            hash: hash.clone(),
+        });
+        prev = Some((seq, hash));
+    }
+    Ok(VerifyReport {
+        records,
+        ok: true,
+        first_bad: None,
+        head,
+    })
+}
