@@ -1,0 +1,402 @@
+//! The Commerce Country Chart (Supplement No. 1 to 15 CFR Part 738, eCFR
+//! issue date 2026-07-23) and the §738.4 licence determination from an
+//! ECCN's reasons for control (RULES.md §3).
+//!
+//! Data layout: the chart has 196 rows but only ~21 distinct patterns of
+//! X marks, so `ROWS` lists each pattern once with the ISO-2 codes of the
+//! countries that carry it. Cuba, Iran, North Korea and Syria have no row
+//! (the chart points to Part 746); Hong Kong has no row since 2020-12-23
+//! and is evaluated as China (`country_groups::ear_destination`).
+//!
+//! `licence_need` is shared with the de minimis calculation, which counts
+//! only content that "would require a license … to the country of
+//! destination" (Supp. No. 2 to Part 734 (a)(1)); Part 744 is never
+//! consulted there.
+
+use crate::ccl::{self, Control, Dest, Scope};
+use crate::country_groups::{self, in_group, is_embargoed};
+use crate::finding::{Confidence, Finding, Measure, Outcome};
+use embargo_model::Country;
+
+pub const CHART_CITE: &str = "15 CFR Part 738, Supp. No. 1 (Commerce Country Chart, eCFR 2026-07-23)";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    CB1,
+    CB2,
+    CB3,
+    NP1,
+    NP2,
+    NS1,
+    NS2,
+    MT1,
+    RS1,
+    RS2,
+    FC1,
+    CC1,
+    CC2,
+    CC3,
+    AT1,
+    AT2,
+}
+
+impl Column {
+    pub fn label(self) -> &'static str {
+        use Column::*;
+        match self {
+            CB1 => "CB 1",
+            CB2 => "CB 2",
+            CB3 => "CB 3",
+            NP1 => "NP 1",
+            NP2 => "NP 2",
+            NS1 => "NS 1",
+            NS2 => "NS 2",
+            MT1 => "MT 1",
+            RS1 => "RS 1",
+            RS2 => "RS 2",
+            FC1 => "FC 1",
+            CC1 => "CC 1",
+            CC2 => "CC 2",
+            CC3 => "CC 3",
+            AT1 => "AT 1",
+            AT2 => "AT 2",
+        }
+    }
+}
+
+use Column::*;
+
+/// (X-marked columns, countries with exactly those marks).
+pub const ROWS: &[(&[Column], &[&str])] = &[
+    (
+        &[CB1, CB2, NP1, NS1, NS2, MT1, RS1, RS2, CC1, CC3],
+        &[
+            "DZ", "AD", "AO", "AW", "BD", "BJ", "BT", "BA", "BW", "BN", "BF", "BI", "CM", "CV",
+            "CF", "TD", "KM", "CD", "CG", "CI", "CW", "DJ", "GQ", "ER", "SZ", "ET", "GA", "GM",
+            "GH", "GN", "GW", "ID", "KE", "KI", "LS", "LR", "MG", "MW", "MY", "MV", "ML", "MH",
+            "MR", "MU", "FM", "MC", "MA", "MZ", "NA", "NR", "NP", "NE", "NG", "MK", "PW", "PG",
+            "PH", "WS", "SM", "ST", "SN", "SC", "SL", "SG", "SX", "SB", "SO", "SS", "LK", "SD",
+            "TZ", "TH", "TL", "TG", "TO", "TN", "TV", "UG", "VU", "VA", "EH", "ZM", "ZW",
+        ],
+    ),
+    (
+        &[CB1, NS1, MT1, RS1],
+        &[
+            "AT", "BE", "BG", "HR", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IS", "IE",
+            "IT", "JP", "KR", "LV", "LI", "LT", "LU", "NL", "NZ", "NO", "PL", "PT", "RO", "SK",
+            "SI", "ES", "SE", "CH", "TR",
+        ],
+    ),
+    (
+        &[CB1, CB2, NP1, NS1, NS2, MT1, RS1, RS2, FC1, CC1, CC3],
+        &[
+            "AG", "BS", "BB", "BZ", "BO", "CL", "CO", "CR", "DM", "DO", "EC", "SV", "GD", "GT",
+            "GY", "HT", "HN", "JM", "NI", "PA", "PY", "PE", "KN", "LC", "VC", "SR", "TT", "UY",
+        ],
+    ),
+    (
+        &[CB1, CB2, CB3, NP1, NS1, NS2, MT1, RS1, RS2, CC1, CC3],
+        &["AF", "BH", "MM", "EG", "JO", "KW", "LB", "OM", "QA", "SA", "TW", "AE", "YE"],
+    ),
+    (
+        &[CB1, CB2, CB3, NP1, NS1, NS2, MT1, RS1, RS2, CC1, CC2],
+        &["AM", "AZ", "GE", "KG", "MD", "MN", "TJ", "TM", "UZ", "VN"],
+    ),
+    // RULES.md §3.2: the China row (Macau identical).
+    (
+        &[CB1, CB2, CB3, NP1, NP2, NS1, NS2, MT1, RS1, RS2, CC1, CC3],
+        &["CN", "IL", "LY", "MO", "PK"],
+    ),
+    (
+        &[CB1, CB2, NP1, NS1, NS2, MT1, RS1, RS2, CC1, CC2, CC3],
+        &["FJ", "XK", "ME", "RW"],
+    ),
+    (
+        &[CB1, CB2, CB3, NP1, NP2, NS1, NS2, MT1, RS1, RS2, CC1, CC2],
+        &["BY", "IQ", "RU"],
+    ),
+    (&[CB1, NS1, MT1, RS1, FC1, CC1, CC3], &["AR", "MX"]),
+    (&[CB1], &["AU", "GB"]),
+    (&[CB1, CB2, NP1, NS1, NS2, MT1, RS1, RS2, CC1, CC2], &["KH", "LA"]),
+    (&[CB1, NS1, NS2, MT1, RS1, RS2, CC1, CC3], &["CY", "MT"]),
+    (&[CB1, CB2, NP1, NS1, NS2, MT1, RS1, RS2], &["AL"]),
+    (&[CB1, CB2, NS1, NS2, MT1, RS1, RS2, FC1, CC1, CC3], &["BR"]),
+    (&[CB1, FC1], &["CA"]),
+    (&[CB1, NP1, NS1, MT1, RS1], &["IN"]),
+    (&[CB1, CB2, CB3, NS1, NS2, MT1, RS1, RS2, CC1, CC2], &["KZ"]),
+    (&[CB1, CB2, NS1, NS2, MT1, RS1, RS2, CC1, CC2, CC3], &["RS"]),
+    (&[CB1, CB2, NS1, MT1, RS1, CC1, CC3], &["ZA"]),
+    (&[CB1, NS1, NS2, MT1, RS1, RS2, CC1, CC2], &["UA"]),
+    (
+        &[CB1, CB2, CB3, NP1, NP2, NS1, NS2, MT1, RS1, RS2, FC1, CC1, CC3],
+        &["VE"],
+    ),
+];
+
+/// Dependent territories that take another row (§738.3(b)).
+const INHERIT: &[(&str, &str)] = &[("HK", "CN"), ("KY", "GB")];
+
+/// The chart row for a destination: `None` for Part 746 destinations and
+/// for codes the chart does not list.
+pub fn row(dest: Country) -> Option<&'static [Column]> {
+    let code = INHERIT
+        .iter()
+        .find(|(c, _)| *c == dest.as_str())
+        .map(|(_, r)| *r)
+        .unwrap_or(dest.as_str());
+    ROWS.iter()
+        .find(|(_, cs)| cs.contains(&code))
+        .map(|(cols, _)| *cols)
+}
+
+/// §738.4 answer for one ECCN and destination.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Need {
+    /// At least one reason certainly has an X (or a prose requirement
+    /// covers the whole entry). `crime_control` when CC1/CC3 is among them.
+    Required {
+        reasons: Vec<String>,
+        crime_control: bool,
+    },
+    /// Only paragraph-specific controls have an X: depends on the paragraph.
+    Possible { reasons: Vec<String> },
+    NotRequired { reasons: Vec<String> },
+    /// Classification not in the table, or destination not in the chart.
+    Unknown { reason: String },
+}
+
+fn dest_matches(d: Dest, dest: Country) -> bool {
+    match d {
+        Dest::All => true,
+        Dest::AllExcept(cs) => !cs.contains(&dest.as_str()),
+        Dest::Only(cs) => cs.contains(&dest.as_str()),
+        Dest::D145AndMacauUae => {
+            let c = dest.as_str();
+            (in_group(country_groups::D1, dest)
+                || in_group(country_groups::D4, dest)
+                || in_group(country_groups::D5, dest)
+                || c == "MO"
+                || c == "AE")
+                && !in_group(country_groups::A5, dest)
+                && !in_group(country_groups::A6, dest)
+        }
+    }
+}
+
+/// Whether a control row reaches the item's paragraph: `Some(true)` yes,
+/// `Some(false)` no, `None` cannot tell without the paragraph.
+fn scope_reaches(scope: Scope, para: Option<&str>) -> Option<bool> {
+    match scope {
+        Scope::Entire => Some(true),
+        Scope::Part => None,
+        // .y and .z paragraphs must be written out; a bare ECCN is not one.
+        Scope::Paragraph(p) => Some(para.is_some_and(|x| x.starts_with(p))),
+    }
+}
+
+/// RULES.md §3.1 steps 1–5.
+pub fn licence_need(eccn: &str, dest: Country) -> Need {
+    let dest = country_groups::ear_destination(dest);
+    if is_embargoed(dest) {
+        return Need::Required {
+            reasons: vec![format!(
+                "{} is embargoed: Part 746 requires a licence for (nearly) all items subject to the EAR",
+                dest
+            )],
+            crime_control: false,
+        };
+    }
+    let Some(row) = row(dest) else {
+        return Need::Unknown {
+            reason: format!("{dest} has no row in the Commerce Country Chart table"),
+        };
+    };
+    if ccl::is_ear99(eccn) {
+        return Need::NotRequired {
+            reasons: vec!["EAR99 items are not on the CCL and need no licence by the Country Chart".into()],
+        };
+    }
+    let Some(entry) = ccl::lookup(eccn) else {
+        return Need::Unknown {
+            reason: format!("ECCN {eccn} is not in this engine's CCL table; classify and review"),
+        };
+    };
+    let (_, para) = ccl::split(eccn);
+    let (mut req, mut poss, mut not) = (vec![], vec![], vec![]);
+    let mut cc = false;
+    for c in entry.controls {
+        match *c {
+            Control::Chart { scope, columns } => {
+                let marked: Vec<&Column> = columns.iter().filter(|c| row.contains(c)).collect();
+                let labels = columns.iter().map(|c| c.label()).collect::<Vec<_>>().join("/");
+                let reach = scope_reaches(scope, para.as_deref());
+                if marked.is_empty() || reach == Some(false) {
+                    not.push(format!("{labels}: no X for {dest}"));
+                } else if marked.len() == columns.len() && reach == Some(true) {
+                    cc |= marked.iter().any(|c| matches!(c, CC1 | CC3));
+                    req.push(format!("{labels}: X for {dest}"));
+                } else {
+                    poss.push(format!("{labels}: X for {dest} for some paragraphs of {}", entry.eccn));
+                }
+            }
+            Control::Prose {
+                scope,
+                destinations,
+                text,
+            } => {
+                let reach = scope_reaches(scope, para.as_deref());
+                if !dest_matches(destinations, dest) || reach == Some(false) {
+                    continue;
+                }
+                if reach == Some(true) {
+                    req.push(text.to_string());
+                } else {
+                    poss.push(text.to_string());
+                }
+            }
+        }
+    }
+    if !req.is_empty() {
+        Need::Required {
+            reasons: req,
+            crime_control: cc,
+        }
+    } else if !poss.is_empty() {
+        Need::Possible { reasons: poss }
+    } else {
+        Need::NotRequired { reasons: not }
+    }
+}
+
+/// Decision table CC-1 and §3.1 as a finding.
+pub fn evaluate(eccn: Option<&str>, dest: Option<Country>) -> Finding {
+    let base = |o: Outcome, rule: &str, conf| {
+        Finding::new(Measure::EarCountryChart, o, rule, conf)
+            .cite("15 CFR 738.4")
+            .cite(CHART_CITE)
+    };
+    let Some(dest) = dest else {
+        return base(Outcome::NeedsReview, "RULES.md §3.1", Confidence::Verified)
+            .reason("No destination given: the Country Chart cannot be read.");
+    };
+    let Some(eccn) = eccn else {
+        return base(Outcome::NeedsReview, "RULES.md §3.1", Confidence::Verified)
+            .reason("The item's classification (ECCN or EAR99) is unknown.");
+    };
+    let ear_dest = country_groups::ear_destination(dest);
+    let hk_note = (dest != ear_dest)
+        .then(|| "Hong Kong is evaluated as China since 2020-12-23 (85 FR 83765).".to_string());
+    let mut f = match licence_need(eccn, dest) {
+        Need::Required {
+            reasons,
+            crime_control,
+        } => {
+            if is_embargoed(ear_dest) {
+                let cite = match ear_dest.as_str() {
+                    "KP" => "15 CFR 746.4; 15 CFR 742.19",
+                    "CU" => "15 CFR 746.2",
+                    "IR" => "15 CFR 746.7",
+                    _ => "15 CFR 746.9",
+                };
+                base(Outcome::LicenseRequired, "RULES.md §3.1 / Part 746", Confidence::Verified)
+                    .cite("15 CFR Part 746")
+                    .cite(cite)
+                    .reason(format!("Destination {ear_dest} is under a Part 746 embargo; the Country Chart does not apply."))
+            } else if crime_control && ear_dest.as_str() == "CN" {
+                // RULES.md §3.4 CC-1 row 1.
+                base(Outcome::LicenseRequiredLikelyDenied, "RULES.md §3.4 CC-1", Confidence::Uncertain)
+                    .cite("15 CFR 742.7")
+                    .cite("Pub. L. 101-246 § 902(a)(4) (22 U.S.C. 2151 note)")
+                    .reason(format!("{eccn} is crime-control (CC1/CC3) and China has an X: a licence is required."))
+                    .reason("Licence issuance for crime control and detection equipment to the PRC is suspended under § 902(a)(4) of the FY1990-91 Foreign Relations Authorization Act (no § 902(b) report lifting it was found) and reviewed under the § 742.7(b) human-rights test: likely denied.")
+            } else {
+                base(Outcome::LicenseRequired, "RULES.md §3.1 step 3", Confidence::Verified).reason(
+                    format!("{eccn} to {ear_dest}: each X must be overcome separately (738.4(a)(2)(ii)(A))."),
+                )
+            }
+            .reasons_from(reasons)
+        }
+        Need::Possible { reasons } => base(Outcome::NeedsReview, "RULES.md §3.1", Confidence::Verified)
+            .reason(format!("{eccn}: some paragraphs of the entry are controlled to {ear_dest}; the answer depends on the paragraph."))
+            .reasons_from(reasons),
+        Need::NotRequired { reasons } => {
+            let mut f = base(Outcome::NoLicenseRequired, "RULES.md §3.1 step 4", Confidence::Verified)
+                .cite("15 CFR 738.4(a)(2)(ii)(B)")
+                .reason(format!("No Country Chart X for {eccn} to {ear_dest}: no licence for these reasons of control."))
+                .reasons_from(reasons)
+                .reason("Only if General Prohibitions 4-10 (Parts 744 end-use/end-user controls, 746) do not apply; this finding says nothing about them.");
+            if ear_dest.as_str() == "CN" {
+                f = f.reason("China is also subject to §§ 744.21-744.23 (military and supercomputer end uses): check separately.");
+            }
+            f
+        }
+        Need::Unknown { reason } => base(Outcome::NeedsReview, "RULES.md §3.1", Confidence::Verified).reason(reason),
+    };
+    if let Some(n) = hk_note {
+        f = f.reason(n);
+    }
+    f
+}
+
+trait ReasonsFrom {
+    fn reasons_from(self, rs: Vec<String>) -> Self;
+}
+
+impl ReasonsFrom for Finding {
+    fn reasons_from(mut self, rs: Vec<String>) -> Self {
+        self.reasons.extend(rs);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(s: &str) -> Country {
+        Country::from_code(s).unwrap()
+    }
+
+    #[test]
+    fn china_row_is_rules_md_3_2() {
+        let r = row(c("CN")).unwrap();
+        assert_eq!(r.len(), 12);
+        assert!(r.contains(&CC1) && r.contains(&CC3) && !r.contains(&CC2));
+        assert!(!r.contains(&AT1) && !r.contains(&FC1));
+        assert_eq!(row(c("HK")), row(c("CN")));
+        assert_eq!(row(c("MO")), row(c("CN")));
+        assert_eq!(row(c("KP")), None);
+    }
+
+    #[test]
+    fn every_code_appears_once() {
+        let mut all: Vec<&str> = ROWS.iter().flat_map(|(_, cs)| cs.iter().copied()).collect();
+        let n = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), n);
+        // 196 chart rows; Cuba, Iran, North Korea, Syria are Part 746
+        // pointers outside them.
+        assert_eq!(n, 196);
+    }
+
+    #[test]
+    fn at_only_is_nlr_to_china_and_cc_is_likely_denied() {
+        assert!(matches!(licence_need("6A993", c("CN")), Need::NotRequired { .. }));
+        assert!(matches!(licence_need("EAR99", c("HK")), Need::NotRequired { .. }));
+        assert!(matches!(
+            licence_need("3A981", c("CN")),
+            Need::Required { crime_control: true, .. }
+        ));
+        assert!(matches!(licence_need("3A001", c("CN")), Need::Required { .. }));
+        assert!(matches!(licence_need("3A001", c("AU")), Need::NotRequired { .. }));
+        assert!(matches!(licence_need("5A992.z", c("GB")), Need::Required { .. }));
+        assert!(matches!(licence_need("7A994", c("CN")), Need::Unknown { .. }));
+        let f = evaluate(Some("3A981"), Some(c("CN")));
+        assert_eq!(f.outcome, Outcome::LicenseRequiredLikelyDenied);
+        let f = evaluate(Some("0A982"), Some(c("CA")));
+        assert_eq!(f.outcome, Outcome::NoLicenseRequired);
+        let f = evaluate(Some("6A993"), Some(c("KP")));
+        assert_eq!(f.outcome, Outcome::LicenseRequired);
+    }
+}

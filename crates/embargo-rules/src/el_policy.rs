@@ -1,0 +1,191 @@
+//! Entity List licence review policy, parsed from the official "License
+//! Review Policy" text of an entry into per-ECCN / per-tag rules
+//! (RULES.md §1.4, "Encode policy as a function policy(entry, eccn,
+//! item_tags, date)").
+//!
+//! A policy is a list of clauses, each a review outcome and the items it
+//! covers. The text is split on ';' and each clause recognised by its
+//! words: "case-by-case" / "presumption of denial", ECCNs written out,
+//! "EAR99 items described in the Note to ECCN 1A995", "items necessary to
+//! detect, identify and treat infectious disease", "all other items".
+//! Specific clauses win over the catch-all. Text the parser does not
+//! understand yields `None` (the engine says NEEDS_REVIEW).
+
+use crate::ccl;
+use crate::finding::ReviewPolicy;
+use chrono::NaiveDate;
+
+/// Tag for the Note to ECCN 1A995 (retail-packaged CB-protective consumer
+/// goods and medical products).
+pub const TAG_1A995_NOTE: &str = "cb_protective_consumer_or_medical";
+pub const TAG_INFECTIOUS: &str = "infectious_disease_detect_identify_treat";
+
+/// 85 FR 44159 added the infectious-disease clause (RULES.md §1.4).
+pub fn infectious_clause_from() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2020, 7, 22).expect("valid date")
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Covers {
+    Eccns(Vec<String>),
+    Ear99Note1A995,
+    InfectiousDisease,
+    /// "all other items" / "all items" / a bare policy.
+    Rest,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Clause {
+    pub policy: ReviewPolicy,
+    pub covers: Vec<Covers>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    pub clauses: Vec<Clause>,
+}
+
+pub fn parse(text: &str) -> Option<Policy> {
+    let mut clauses = vec![];
+    for raw in text.split(';') {
+        let c = raw.to_ascii_lowercase();
+        let c = c.trim();
+        if c.is_empty() {
+            continue;
+        }
+        let policy = if c.contains("case-by-case") || c.contains("case by case") {
+            ReviewPolicy::CaseByCase
+        } else if c.contains("presumption of denial") || c.contains("policy of denial") {
+            ReviewPolicy::PresumptionOfDenial
+        } else {
+            return None;
+        };
+        let mut covers = vec![];
+        let mut rest = c.to_string();
+        if rest.contains("note to eccn 1a995") {
+            covers.push(Covers::Ear99Note1A995);
+            rest = rest.replace("note to eccn 1a995", "");
+        }
+        if rest.contains("infectious disease") {
+            covers.push(Covers::InfectiousDisease);
+        }
+        let eccns: Vec<String> = rest
+            .split(|ch: char| ch.is_whitespace() || ch == ',')
+            .map(|w| w.trim_end_matches(['.', ')']).trim_start_matches('('))
+            .filter(|w| ccl::looks_like_eccn(w))
+            .map(|w| w.to_ascii_uppercase())
+            .collect();
+        if !eccns.is_empty() {
+            covers.push(Covers::Eccns(eccns));
+        }
+        if rest.contains("all other items") || rest.contains("all items") || covers.is_empty() {
+            covers.push(Covers::Rest);
+        }
+        clauses.push(Clause { policy, covers });
+    }
+    (!clauses.is_empty()).then_some(Policy { clauses })
+}
+
+/// `listed` covers `item` when equal or when `listed` is a paragraph
+/// prefix of it (1A004.c covers 1A004.c.1; 1A995 covers 1A995.a).
+fn eccn_covers(listed: &str, item: &str) -> bool {
+    let (lb, lp) = ccl::split(listed);
+    let (ib, ip) = ccl::split(item);
+    if lb != ib {
+        return false;
+    }
+    match (lp, ip) {
+        (None, _) => true,
+        (Some(l), Some(i)) => i == l || i.starts_with(&format!("{l}.")),
+        (Some(_), None) => false,
+    }
+}
+
+/// The review policy for an item, with the reason in plain English.
+pub fn review(
+    p: &Policy,
+    eccn: Option<&str>,
+    tags: &[String],
+    date: NaiveDate,
+) -> (ReviewPolicy, String) {
+    let has = |t: &str| tags.iter().any(|x| x.eq_ignore_ascii_case(t));
+    let ear99 = eccn.is_some_and(ccl::is_ear99);
+    for cl in &p.clauses {
+        for cv in &cl.covers {
+            match cv {
+                Covers::Eccns(list) => {
+                    if let Some(e) = eccn {
+                        if let Some(l) = list.iter().find(|l| eccn_covers(l, e)) {
+                            return (cl.policy, format!("ECCN {e} is within {l} named in the entry's policy"));
+                        }
+                    }
+                }
+                Covers::Ear99Note1A995 if ear99 && has(TAG_1A995_NOTE) => {
+                    return (cl.policy, "EAR99 item described in the Note to ECCN 1A995".into());
+                }
+                Covers::InfectiousDisease if has(TAG_INFECTIOUS) && date >= infectious_clause_from() => {
+                    return (
+                        cl.policy,
+                        "item necessary to detect, identify and treat infectious disease (clause added by 85 FR 44159, 2020-07-22)".into(),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+    for cl in &p.clauses {
+        if cl.covers.contains(&Covers::Rest) {
+            return (cl.policy, "catch-all clause of the entry's policy (\"all other items\")".into());
+        }
+    }
+    // A policy that lists only carve-outs: everything else is denied
+    // (§744.11(b) default for these entries).
+    (
+        ReviewPolicy::PresumptionOfDenial,
+        "not within any carve-out of the entry's policy".into(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const XUAR_STD: &str = "Case-by-case review for ECCNs 1A004.c, 1A004.d, 1A995, 1A999.a, 1D003, 2A983, 2D983, and 2E983, and for EAR99 items described in the Note to ECCN 1A995; case-by-case review for items necessary to detect, identify and treat infectious disease; and presumption of denial for all other items subject to the EAR.";
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn xuar_standard_text_parses_into_rules_md_1_4_table() {
+        let p = parse(XUAR_STD).unwrap();
+        assert_eq!(p.clauses.len(), 3);
+        let t = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let day = d("2021-01-01");
+        assert_eq!(review(&p, Some("1A004.c.1"), &[], day).0, ReviewPolicy::CaseByCase);
+        assert_eq!(review(&p, Some("1A004.a"), &[], day).0, ReviewPolicy::PresumptionOfDenial);
+        assert_eq!(review(&p, Some("2E983"), &[], day).0, ReviewPolicy::CaseByCase);
+        assert_eq!(review(&p, Some("6A993"), &[], day).0, ReviewPolicy::PresumptionOfDenial);
+        assert_eq!(
+            review(&p, Some("EAR99"), &t(&[TAG_1A995_NOTE]), day).0,
+            ReviewPolicy::CaseByCase
+        );
+        assert_eq!(
+            review(&p, Some("EAR99"), &t(&[TAG_INFECTIOUS]), d("2020-08-01")).0,
+            ReviewPolicy::CaseByCase
+        );
+        // Before 85 FR 44159 the infectious-disease clause did not exist.
+        assert_eq!(
+            review(&p, Some("EAR99"), &t(&[TAG_INFECTIOUS]), d("2020-07-21")).0,
+            ReviewPolicy::PresumptionOfDenial
+        );
+    }
+
+    #[test]
+    fn full_denial_and_gibberish() {
+        let p = parse("Presumption of denial.").unwrap();
+        assert_eq!(review(&p, Some("1A995"), &[], d("2023-05-01")).0, ReviewPolicy::PresumptionOfDenial);
+        assert_eq!(parse("See the FR notice"), None);
+        assert_eq!(parse(""), None);
+    }
+}

@@ -1,0 +1,116 @@
+//! The decision engine: runs every measure of RULES.md §0.3 over one
+//! transaction and collects their findings. Measures are independent (§0.3
+//! principle 3): each sees the same screened parties and none can suppress
+//! another's finding. The only data passed between them is the
+//! jurisdiction result, which the Entity List and Country Chart steps need
+//! by law (they reach only "items subject to the EAR").
+
+use crate::finding::{Decision, Finding};
+use crate::resolver::{PartyResolver, SimpleResolver};
+use crate::screen::Screen;
+use crate::transaction::Transaction;
+use crate::{
+    cmic, country_chart, entity_list, geography, import, jurisdiction, ofac, procurement, visa,
+};
+use embargo_model::Entity;
+use std::sync::Arc;
+
+pub struct Engine {
+    listings: Vec<Arc<Entity>>,
+    resolver: Box<dyn PartyResolver>,
+}
+
+impl Engine {
+    /// `listings`: the regime pack and store entities (Entity List entries
+    /// with listing/removal dates and licence texts, SDNs, NS-CMIC, §889,
+    /// FCC, UFLPA). `resolver` finds candidates for party names; it should
+    /// index the same entities.
+    pub fn new(listings: Vec<Entity>, resolver: Box<dyn PartyResolver>) -> Engine {
+        Engine {
+            listings: listings.into_iter().map(Arc::new).collect(),
+            resolver,
+        }
+    }
+
+    /// An engine that resolves names with `SimpleResolver` over `listings`,
+    /// labelling every match with `list_version`.
+    pub fn with_simple_resolver(listings: Vec<Entity>, list_version: &str) -> Engine {
+        let arcs: Vec<Arc<Entity>> = listings.into_iter().map(Arc::new).collect();
+        let resolver = SimpleResolver::new(&arcs, list_version);
+        Engine {
+            listings: arcs,
+            resolver: Box::new(resolver),
+        }
+    }
+
+    pub fn listings(&self) -> &[Arc<Entity>] {
+        &self.listings
+    }
+
+    pub fn decide(&self, tx: &Transaction) -> Decision {
+        let screen = Screen::new(self.resolver.as_ref(), tx.date);
+        let mut findings: Vec<Finding> = vec![];
+
+        // S2/S3: EAR (export, reexport, in-country transfer only).
+        if tx.flow.is_ear_flow() {
+            let fp = entity_list::footnote_parties(tx, &screen);
+            let juris = jurisdiction::evaluate(tx, &fp);
+            findings.push(juris.finding.clone());
+            findings.extend(entity_list::evaluate(tx, &screen, &juris));
+            if juris.outcome != crate::finding::Outcome::NotSubject {
+                let eccn = tx.item.as_ref().and_then(|i| i.eccn.as_deref());
+                findings.push(country_chart::evaluate(eccn, tx.destination));
+            }
+        }
+        // S6: OFAC, for every flow (visa included: RULES.md §11 E1).
+        let sdn = ofac::evaluate(tx, &screen);
+        let risk = ofac::designation_risk(tx, &sdn);
+        findings.extend(sdn);
+        findings.extend(risk);
+        findings.extend(cmic::evaluate(tx, &screen));
+        // S7: procurement.
+        findings.extend(procurement::evaluate_889(tx, &screen));
+        findings.extend(procurement::evaluate_fcc(tx, &screen));
+        findings.extend(procurement::evaluate_uk(tx));
+        // S8: import.
+        findings.extend(import::evaluate_uflpa(tx, &screen));
+        findings.extend(import::evaluate_wro(tx));
+        // S10: visa.
+        findings.extend(visa::evaluate(tx));
+        // S9: geography flags for parties, the known end user and inputs.
+        findings.extend(geography_flags(tx));
+
+        Decision {
+            evaluated_for: tx.date,
+            findings,
+            list_versions: screen.versions(),
+        }
+    }
+}
+
+fn geography_flags(tx: &Transaction) -> Vec<Finding> {
+    let mut out = vec![];
+    for p in &tx.parties {
+        let text = format!("{} {}", p.name, p.address.clone().unwrap_or_default());
+        let mut n = geography::scan(&text, p.country);
+        if let Some(r) = &p.registration_id {
+            let u = geography::scan_uscc(r);
+            n.xinjiang.extend(u.xinjiang);
+            n.xpcc.extend(u.xpcc);
+        }
+        out.extend(geography::findings(&format!("{} \"{}\"", p.role.as_str(), p.name), &n));
+    }
+    if let Some(eu) = &tx.knowledge.end_user {
+        out.extend(geography::findings(&format!("known end user \"{eu}\""), &geography::scan(eu, None)));
+    }
+    for i in &tx.inputs {
+        let text = format!(
+            "{} {}",
+            i.origin_region.clone().unwrap_or_default(),
+            i.producer.clone().unwrap_or_default()
+        );
+        let what = i.description.clone().unwrap_or_else(|| "input".into());
+        out.extend(geography::findings(&format!("input \"{what}\""), &geography::scan(&text, None)));
+    }
+    out
+}

@@ -1,0 +1,379 @@
+//! Findings: what one measure concluded about one transaction, and why.
+//!
+//! A `Finding` carries the outcome in the exact vocabulary of
+//! `shared/rules/README.md`, the legal citations, the dates that made the
+//! rule apply, the evidence (which list entry matched which party, in which
+//! list version, with what score) and plain-English reasons. `Decision` is
+//! the whole answer for a transaction; `Decision::to_text` is the
+//! `--explain` report.
+//!
+//! `Measure::allows` states which outcomes each measure may take; the engine
+//! only builds findings through `Finding::new`, which checks it, so an
+//! `OFAC_CMIC / DETAINED` finding cannot be produced.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Measure {
+    EarJurisdiction,
+    EarEntityList,
+    EarCountryChart,
+    OfacSdn,
+    OfacCmic,
+    #[serde(rename = "PROCUREMENT_889")]
+    Procurement889,
+    FccCoveredList,
+    UkProcurement,
+    EuSanctions,
+    Uflpa,
+    Wro,
+    Visa,
+    Flag,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Outcome {
+    Subject,
+    NotSubject,
+    Indeterminate,
+    LicenseRequired,
+    NoLicenseRequired,
+    MayProceed,
+    LicenseRequiredLikelyDenied,
+    Prohibited,
+    NotProhibited,
+    NeedsReview,
+    PresumedProhibited,
+    NotApplicable,
+    ExceptionPossible,
+    Detained,
+    NotScreenable,
+    XinjiangNexus,
+    XpccNexus,
+    RedFlagAffiliate,
+    RedFlagControl,
+    DesignationRisk,
+}
+
+impl Measure {
+    /// The outcomes a measure may take (README vocabulary). NEEDS_REVIEW is
+    /// allowed for every measure except VISA: where the law or the facts
+    /// are uncertain the engine says so under the measure concerned rather
+    /// than guessing (brief: "say NEEDS_REVIEW with the reason").
+    pub fn allows(self, o: Outcome) -> bool {
+        use Outcome::*;
+        if o == NeedsReview {
+            return self != Measure::Visa;
+        }
+        match self {
+            Measure::EarJurisdiction => matches!(o, Subject | NotSubject | Indeterminate),
+            Measure::EarEntityList => matches!(o, LicenseRequired | NoLicenseRequired | MayProceed),
+            Measure::EarCountryChart => {
+                matches!(o, LicenseRequired | NoLicenseRequired | LicenseRequiredLikelyDenied)
+            }
+            Measure::OfacSdn => matches!(o, Prohibited | NotProhibited),
+            Measure::OfacCmic
+            | Measure::Procurement889
+            | Measure::FccCoveredList
+            | Measure::UkProcurement
+            | Measure::EuSanctions => matches!(o, Prohibited | NotProhibited),
+            Measure::Uflpa => matches!(o, PresumedProhibited | NotApplicable | ExceptionPossible),
+            Measure::Wro => matches!(o, Detained | NotApplicable),
+            Measure::Visa => o == NotScreenable,
+            Measure::Flag => matches!(
+                o,
+                XinjiangNexus | XpccNexus | RedFlagAffiliate | RedFlagControl | DesignationRisk
+            ),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measure::EarJurisdiction => "EAR_JURISDICTION",
+            Measure::EarEntityList => "EAR_ENTITY_LIST",
+            Measure::EarCountryChart => "EAR_COUNTRY_CHART",
+            Measure::OfacSdn => "OFAC_SDN",
+            Measure::OfacCmic => "OFAC_CMIC",
+            Measure::Procurement889 => "PROCUREMENT_889",
+            Measure::FccCoveredList => "FCC_COVERED_LIST",
+            Measure::UkProcurement => "UK_PROCUREMENT",
+            Measure::EuSanctions => "EU_SANCTIONS",
+            Measure::Uflpa => "UFLPA",
+            Measure::Wro => "WRO",
+            Measure::Visa => "VISA",
+            Measure::Flag => "FLAG",
+        }
+    }
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        use Outcome::*;
+        match self {
+            Subject => "SUBJECT",
+            NotSubject => "NOT_SUBJECT",
+            Indeterminate => "INDETERMINATE",
+            LicenseRequired => "LICENSE_REQUIRED",
+            NoLicenseRequired => "NO_LICENSE_REQUIRED",
+            MayProceed => "MAY_PROCEED",
+            LicenseRequiredLikelyDenied => "LICENSE_REQUIRED_LIKELY_DENIED",
+            Prohibited => "PROHIBITED",
+            NotProhibited => "NOT_PROHIBITED",
+            NeedsReview => "NEEDS_REVIEW",
+            PresumedProhibited => "PRESUMED_PROHIBITED",
+            NotApplicable => "NOT_APPLICABLE",
+            ExceptionPossible => "EXCEPTION_POSSIBLE",
+            Detained => "DETAINED",
+            NotScreenable => "NOT_SCREENABLE",
+            XinjiangNexus => "XINJIANG_NEXUS",
+            XpccNexus => "XPCC_NEXUS",
+            RedFlagAffiliate => "RED_FLAG_AFFILIATE",
+            RedFlagControl => "RED_FLAG_CONTROL",
+            DesignationRisk => "DESIGNATION_RISK",
+        }
+    }
+}
+
+/// Entity List licence review policy (RULES.md §1.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ReviewPolicy {
+    // Declared in order of restrictiveness, so `max` picks the strictest
+    // (EL1.5: with several listed owners the most restrictive applies).
+    CaseByCase,
+    PresumptionOfDenial,
+}
+
+impl ReviewPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewPolicy::CaseByCase => "CASE_BY_CASE",
+            ReviewPolicy::PresumptionOfDenial => "PRESUMPTION_OF_DENIAL",
+        }
+    }
+}
+
+/// RULES.md §0.1 confidence tags, for the weakest fact the finding rests on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Confidence {
+    /// Verified against primary text.
+    #[serde(rename = "V")]
+    Verified,
+    /// Reputable secondary source.
+    #[serde(rename = "S")]
+    Secondary,
+    /// Background knowledge, not re-verified.
+    #[serde(rename = "K")]
+    Knowledge,
+    /// Uncertain or conflicting.
+    #[serde(rename = "U")]
+    Uncertain,
+}
+
+/// A date that made a rule apply (listing date, rule effective date, …).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EffectiveDate {
+    pub label: String,
+    pub date: NaiveDate,
+}
+
+/// One list entry (or ownership chain) that a finding rests on.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Evidence {
+    /// The name as the transaction gives it.
+    pub party: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// The matched entry's primary name.
+    pub matched: String,
+    pub entity_id: String,
+    /// Dataset and sub-list of the entry.
+    pub list: String,
+    pub list_version: String,
+    pub score: f64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub programs: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listed_on: Option<String>,
+    /// Ownership chain for 50 %-rule findings, owner first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    pub measure: Measure,
+    pub outcome: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_policy: Option<ReviewPolicy>,
+    pub citations: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub effective_dates: Vec<EffectiveDate>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    pub reasons: Vec<String>,
+    pub confidence: Confidence,
+    /// The RULES.md row that decided it, e.g. `RULES.md §1.2 EL1.1`.
+    pub rule: String,
+}
+
+impl Finding {
+    /// Panics only on a programming error (a measure/outcome pair outside
+    /// the vocabulary), never on user input: every call site passes
+    /// constants.
+    pub fn new(measure: Measure, outcome: Outcome, rule: &str, confidence: Confidence) -> Self {
+        assert!(
+            measure.allows(outcome),
+            "{} cannot have outcome {}",
+            measure.as_str(),
+            outcome.as_str()
+        );
+        Finding {
+            measure,
+            outcome,
+            review_policy: None,
+            citations: vec![],
+            effective_dates: vec![],
+            evidence: vec![],
+            reasons: vec![],
+            confidence,
+            rule: rule.to_string(),
+        }
+    }
+
+    pub fn cite(mut self, c: impl Into<String>) -> Self {
+        let c = c.into();
+        if !self.citations.contains(&c) {
+            self.citations.push(c);
+        }
+        self
+    }
+
+    pub fn cites<I: IntoIterator<Item = S>, S: Into<String>>(mut self, cs: I) -> Self {
+        for c in cs {
+            self = self.cite(c);
+        }
+        self
+    }
+
+    pub fn reason(mut self, r: impl Into<String>) -> Self {
+        self.reasons.push(r.into());
+        self
+    }
+
+    pub fn dated(mut self, label: impl Into<String>, date: NaiveDate) -> Self {
+        self.effective_dates.push(EffectiveDate {
+            label: label.into(),
+            date,
+        });
+        self
+    }
+
+    pub fn evidence(mut self, e: Evidence) -> Self {
+        self.evidence.push(e);
+        self
+    }
+
+    pub fn policy(mut self, p: ReviewPolicy) -> Self {
+        self.review_policy = Some(p);
+        self
+    }
+}
+
+/// The engine's whole answer for one transaction.
+#[derive(Clone, Debug, Serialize)]
+pub struct Decision {
+    pub evaluated_for: NaiveDate,
+    pub findings: Vec<Finding>,
+    /// Versions of every list whose entries were consulted.
+    pub list_versions: Vec<String>,
+}
+
+impl Decision {
+    /// The `--explain` report: one block per finding, most severe first as
+    /// produced, with reasons, evidence, dates and citations.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "Decision for transaction dated {}", self.evaluated_for);
+        if !self.list_versions.is_empty() {
+            let _ = writeln!(s, "Lists consulted: {}", self.list_versions.join(", "));
+        }
+        let _ = writeln!(
+            s,
+            "Each measure is independent; no outcome below overrides another. Not legal advice."
+        );
+        for (i, f) in self.findings.iter().enumerate() {
+            let _ = write!(
+                s,
+                "\n{}. {}: {}",
+                i + 1,
+                f.measure.as_str(),
+                f.outcome.as_str()
+            );
+            if let Some(p) = f.review_policy {
+                let _ = write!(s, " (review policy: {})", p.as_str());
+            }
+            let _ = writeln!(s, "   [{} | confidence {:?}]", f.rule, f.confidence);
+            for r in &f.reasons {
+                let _ = writeln!(s, "   - {r}");
+            }
+            for e in &f.evidence {
+                let _ = write!(
+                    s,
+                    "   evidence: \"{}\" matched \"{}\" ({}; {}; list version {}; score {:.2})",
+                    e.party, e.matched, e.entity_id, e.list, e.list_version, e.score
+                );
+                if let Some(d) = &e.listed_on {
+                    let _ = write!(s, "; listed {d}");
+                }
+                if !e.programs.is_empty() {
+                    let _ = write!(s, "; programs {}", e.programs.join(", "));
+                }
+                if !e.chain.is_empty() {
+                    let _ = write!(s, "; chain {}", e.chain.join(" -> "));
+                }
+                s.push('\n');
+            }
+            for d in &f.effective_dates {
+                let _ = writeln!(s, "   date: {} {}", d.label, d.date);
+            }
+            if !f.citations.is_empty() {
+                let _ = writeln!(s, "   cites: {}", f.citations.join("; "));
+            }
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vocabulary_serialises_exactly() {
+        let j = serde_json::to_string(&(
+            Measure::Procurement889,
+            Measure::EarEntityList,
+            Outcome::LicenseRequiredLikelyDenied,
+            ReviewPolicy::PresumptionOfDenial,
+        ))
+        .unwrap();
+        assert_eq!(
+            j,
+            r#"["PROCUREMENT_889","EAR_ENTITY_LIST","LICENSE_REQUIRED_LIKELY_DENIED","PRESUMPTION_OF_DENIAL"]"#
+        );
+        assert_eq!(serde_json::to_string(&Outcome::XpccNexus).unwrap(), "\"XPCC_NEXUS\"");
+    }
+
+    #[test]
+    fn measures_reject_foreign_outcomes() {
+        assert!(!Measure::OfacCmic.allows(Outcome::Detained));
+        assert!(!Measure::Visa.allows(Outcome::NeedsReview));
+        assert!(Measure::Wro.allows(Outcome::Detained));
+        assert!(ReviewPolicy::PresumptionOfDenial > ReviewPolicy::CaseByCase);
+    }
+}

@@ -1,0 +1,274 @@
+//! OFAC SDN blocking and the 50 Percent Rule: RULES.md §4.1–§4.3 and
+//! decision table OFAC-1 (O1–O3, O6).
+//!
+//! Steps: (1) US nexus from the actor and context; (2) seeds = every party,
+//! owner and director name that strongly matches an SDN entry in force on
+//! the date; (3) the aggregate-50 % fixed point over the stated ownership
+//! (`ownership::closure`), holdings of different programmes aggregated;
+//! (4) one finding per blocked party, flags for control without ownership.
+
+use crate::finding::{Confidence, Finding, Measure, Outcome};
+use crate::geography;
+use crate::listing::Regime;
+use crate::ownership::{self, Edge};
+use crate::resolver::PartyMatch;
+use crate::screen::{evidence, Screen};
+use crate::text::fold;
+use crate::transaction::{Flow, Role, Transaction};
+
+/// Whether US jurisdiction reaches the transaction (RULES.md §4.1 "who is
+/// bound").
+#[derive(Clone, Debug, PartialEq)]
+pub enum Nexus {
+    Us(String),
+    None(String),
+    Unknown(String),
+}
+
+pub fn nexus(tx: &Transaction) -> Nexus {
+    if tx.actor.us_person == Some(true) {
+        return Nexus::Us("the actor is a US person".into());
+    }
+    if tx.context.currency.as_deref().is_some_and(|c| c.eq_ignore_ascii_case("USD")) {
+        return Nexus::Us("payment in USD clears through US persons".into());
+    }
+    if tx.context.us_persons_involved == Some(true) {
+        return Nexus::Us("US persons take part".into());
+    }
+    if tx.actor.country.is_some_and(|c| c.as_str() == "US") {
+        return Nexus::Us("the actor is in the United States".into());
+    }
+    if tx.item.as_ref().and_then(|i| i.origin).is_some_and(|c| c.as_str() == "US") {
+        return Nexus::Unknown("US-origin goods: check whether US persons or the US financial system take part".into());
+    }
+    if tx.actor.us_person == Some(false) && tx.context.us_persons_involved != Some(true) {
+        return Nexus::None("non-US actor, no stated US-person involvement or USD payment".into());
+    }
+    Nexus::Unknown("whether the actor is a US person is not stated".into())
+}
+
+/// Legal basis for a programme tag.
+pub fn program_cites(programs: &[String]) -> Vec<String> {
+    let mut out = vec![];
+    for p in programs {
+        let c = match p.to_ascii_uppercase().as_str() {
+            "GLOMAG" => "EO 13818 (Global Magnitsky; 31 CFR Part 583)".to_string(),
+            "UHRPA" => "Uyghur Human Rights Policy Act of 2020 § 6 (Pub. L. 116-145)".to_string(),
+            other => format!("31 CFR Chapter V (programme {other})"),
+        };
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+struct Blocked {
+    matches: Vec<(String, PartyMatch)>,
+}
+
+pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
+    let nx = nexus(tx);
+    let edges: Vec<Edge> = tx
+        .ownership
+        .iter()
+        .map(|o| Edge {
+            owner: o.owner.clone(),
+            owned: o.owned.clone(),
+            pct: o.pct,
+        })
+        .collect();
+    // Names to screen: parties, owners, directors.
+    let mut names: Vec<(String, Option<String>)> = tx
+        .parties
+        .iter()
+        .map(|p| (p.name.clone(), p.country.map(|c| c.to_string())))
+        .collect();
+    names.extend(edges.iter().map(|e| (e.owner.clone(), None)));
+    names.extend(tx.knowledge.directors.iter().map(|d| (d.name.clone(), None)));
+    let mut blocked = Blocked { matches: vec![] };
+    let mut weak: Vec<(String, PartyMatch)> = vec![];
+    for (n, c) in &names {
+        let h = screen.hits(n, c.as_deref(), Regime::Sdn);
+        for m in h.in_force {
+            blocked.matches.push((n.clone(), m));
+        }
+        for m in h.weak {
+            weak.push((n.clone(), m));
+        }
+    }
+    let seeds: Vec<(String, String)> = blocked
+        .matches
+        .iter()
+        .map(|(n, m)| (n.clone(), m.entity.caption().to_string()))
+        .collect();
+    let set = ownership::closure(&edges, &seeds);
+    let all_programs: Vec<String> = blocked
+        .matches
+        .iter()
+        .flat_map(|(_, m)| m.entity.programs.clone())
+        .collect();
+
+    let mut out = vec![];
+    let mut hit_any = false;
+    for p in &tx.parties {
+        let key = fold(&p.name);
+        let direct: Vec<&PartyMatch> = blocked
+            .matches
+            .iter()
+            .filter(|(n, _)| fold(n) == key)
+            .map(|(_, m)| m)
+            .collect();
+        if !direct.is_empty() {
+            hit_any = true;
+            let mut f = prohibited_or_not(&nx, "RULES.md §4.5 O1")
+                .reason(format!("{} \"{}\" is on the SDN list.", p.role.as_str(), p.name));
+            if p.role == Role::Signatory {
+                f = f
+                    .cite("OFAC FAQ 398")
+                    .reason("US persons may not deal with a blocked individual even when they act for a non-blocked company (e.g. signing its contract).");
+            }
+            for m in direct {
+                f = f
+                    .cites(program_cites(&m.entity.programs))
+                    .evidence(evidence(&p.name, Some(p.role.as_str()), m));
+                if let Some(d) = m.entity.listed_on {
+                    f = f.dated("SDN designation", d.first_day());
+                }
+            }
+            out.push(finish(f, &nx, tx.flow));
+            continue;
+        }
+        match set.get(&key) {
+            Some(mem) if !mem.seed => {
+                hit_any = true;
+                let mut f = prohibited_or_not(&nx, "RULES.md §4.2 / §4.5 O1")
+                    .cite("OFAC FAQ 401 (50 Percent Rule, 2014-08-13)")
+                    .cites(program_cites(&all_programs))
+                    .reason(format!(
+                        "\"{}\" is owned {}% in aggregate, directly or indirectly, by blocked persons ({}): blocked by operation of the 50 Percent Rule although not itself listed.",
+                        p.name,
+                        mem.pct,
+                        mem.holdings.join(", ")
+                    ))
+                    .reason(format!("Ownership chain: {}.", mem.chain.join(" -> ")));
+                for (n, m) in &blocked.matches {
+                    if mem.chain.first().is_some_and(|c| c == m.entity.caption()) || edges.iter().any(|e| fold(&e.owner) == fold(n)) {
+                        let mut ev = evidence(n, Some("owner"), m);
+                        ev.chain = mem.chain.clone();
+                        f = f.evidence(ev);
+                    }
+                }
+                out.push(finish(f, &nx, tx.flow));
+            }
+            _ => {
+                let held = ownership::member_holdings(&edges, &set, &p.name);
+                if !held.is_empty() {
+                    let pct: f64 = held.iter().map(|e| e.pct).sum();
+                    out.push(
+                        Finding::new(Measure::Flag, Outcome::RedFlagAffiliate, "RULES.md §4.5 O3", Confidence::Verified)
+                            .cite("OFAC FAQ 398")
+                            .reason(format!("\"{}\" is {}% owned by blocked persons: below 50%, not blocked by the rule; watch for control and for dealings that benefit the blocked owner.", p.name, pct)),
+                    );
+                }
+            }
+        }
+        // Directors and officers: control without ownership (O3).
+        for d in tx.knowledge.directors.iter().filter(|d| fold(&d.entity) == key) {
+            for (n, m) in blocked.matches.iter().filter(|(n, _)| fold(n) == fold(&d.name)) {
+                out.push(
+                    Finding::new(Measure::Flag, Outcome::RedFlagControl, "RULES.md §4.5 O3", Confidence::Verified)
+                        .cite("OFAC FAQ 398")
+                        .evidence(evidence(n, Some("director"), m))
+                        .reason(format!("SDN \"{}\" is a director or officer of \"{}\": control is not ownership, so the company is not blocked by the 50 Percent Rule, but any dealing with the SDN personally (e.g. as signatory) is prohibited.", m.entity.caption(), p.name)),
+                );
+            }
+        }
+        // RULES.md §4.3: subordinate XUAR public-security organs.
+        let lower = fold(&p.name);
+        if lower.contains("public security") {
+            let geo = geography::scan(&format!("{} {}", p.name, p.address.clone().unwrap_or_default()), p.country);
+            if !geo.xinjiang.is_empty() && !matches!(nx, Nexus::None(_)) {
+                hit_any = true;
+                out.push(
+                    Finding::new(Measure::OfacSdn, Outcome::NeedsReview, "RULES.md §4.3 (subordinate bureaus)", Confidence::Uncertain)
+                        .cite("EO 13818")
+                        .reason(format!("\"{}\" is a XUAR public-security organ; OFAC designated the Xinjiang Public Security Bureau (2020-07-09). Whether subordinate bureaus are treated as part of it is unsettled: never clear.", p.name)),
+                );
+            }
+        }
+    }
+    for (n, m) in &weak {
+        hit_any = true;
+        out.push(
+            Finding::new(Measure::OfacSdn, Outcome::NeedsReview, "RULES.md §4.5 (review-level match)", Confidence::Verified)
+                .evidence(evidence(n, None, m))
+                .reason(format!("\"{n}\" resembles SDN \"{}\" (score {:.2}): confirm or rule out before proceeding.", m.entity.caption(), m.score)),
+        );
+    }
+    if !hit_any {
+        let mut f = Finding::new(Measure::OfacSdn, Outcome::NotProhibited, "RULES.md §4.5", Confidence::Verified)
+            .cite("31 CFR Part 501")
+            .reason(format!(
+                "No party matched an SDN in force on {}, and no party is owned 50% or more by blocked persons through the {} ownership link(s) given.",
+                tx.date,
+                edges.len()
+            ))
+            .reason("A clean name screen says nothing about ownership that was not stated.");
+        if let Nexus::Unknown(w) | Nexus::None(w) = &nx {
+            f = f.reason(format!("US nexus: {w}."));
+        }
+        out.push(f);
+    }
+    out
+}
+
+fn prohibited_or_not(nx: &Nexus, rule: &str) -> Finding {
+    let o = match nx {
+        Nexus::Us(_) => Outcome::Prohibited,
+        Nexus::None(_) => Outcome::NotProhibited,
+        Nexus::Unknown(_) => Outcome::NeedsReview,
+    };
+    let rule = if matches!(nx, Nexus::None(_)) {
+        "RULES.md §4.5 O2"
+    } else {
+        rule
+    };
+    Finding::new(Measure::OfacSdn, o, rule, Confidence::Verified)
+}
+
+/// Adds the nexus reasons, the reporting duty and the O2 flag.
+fn finish(mut f: Finding, nx: &Nexus, flow: Flow) -> Finding {
+    match nx {
+        Nexus::Us(w) => {
+            f = f
+                .cite("31 CFR 501.603")
+                .reason(format!("US nexus: {w}."))
+                .reason(if flow == Flow::Payment {
+                    "Block the funds (or reject the wire as appropriate) and report to OFAC within 10 business days."
+                } else {
+                    "No dealing in the blocked person's property or interests; report blocked property within 10 business days."
+                });
+        }
+        Nexus::None(w) => {
+            f = f.reason(format!("No OFAC prohibition: {w}. Material assistance can itself lead to designation (EO 13818 § 1(a)(iii)); see the DESIGNATION_RISK flag."));
+        }
+        Nexus::Unknown(w) => {
+            f = f.reason(format!("Prohibited if US jurisdiction reaches the dealing; {w}."));
+        }
+    }
+    f
+}
+
+/// O2: the designation-risk flag for non-US actors dealing with SDNs.
+pub fn designation_risk(tx: &Transaction, findings: &[Finding]) -> Option<Finding> {
+    let nx = nexus(tx);
+    let dealing = findings
+        .iter()
+        .any(|f| f.measure == Measure::OfacSdn && f.rule.ends_with("O2"));
+    (matches!(nx, Nexus::None(_)) && dealing).then(|| {
+        Finding::new(Measure::Flag, Outcome::DesignationRisk, "RULES.md §4.5 O2", Confidence::Knowledge)
+            .cite("EO 13818 § 1(a)(iii)")
+            .reason("A non-US person dealing with a blocked person can be designated for materially assisting them.")
+    })
+}

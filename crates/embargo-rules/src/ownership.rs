@@ -1,0 +1,161 @@
+//! Ownership graph and the aggregate-50 % fixed point shared by the OFAC
+//! 50 Percent Rule (RULES.md §4.2) and the Entity List Affiliates Rule
+//! (RULES.md §1.2 EL1.5).
+//!
+//! Nodes are names as the transaction writes them, compared in folded form
+//! (`text::fold`). An edge is one stated shareholding. Starting from the
+//! seed set (listed / blocked names), a node joins the set when the
+//! holdings of members sum to at least 50 %. Holdings of non-members are
+//! never multiplied through (FAQ 401: only holdings of blocked persons
+//! count), so the loop only ever adds nodes and ends after at most one
+//! pass per node.
+
+use crate::text::fold;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edge {
+    pub owner: String,
+    pub owned: String,
+    pub pct: f64,
+}
+
+/// Why a node is in the set: a seed, or owned ≥ 50 % in aggregate by
+/// members, with the holdings and the chain from a seed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Member {
+    pub name: String,
+    pub seed: bool,
+    /// Aggregate percentage held by members (0 for seeds).
+    pub pct: f64,
+    /// Holdings that made it a member, e.g. "XPCC 30%".
+    pub holdings: Vec<String>,
+    /// Names from a seed down to this node.
+    pub chain: Vec<String>,
+}
+
+/// Threshold of the 50 Percent Rule and of the Affiliates Rule.
+pub const THRESHOLD: f64 = 50.0;
+
+/// The fixed point. `seeds` are (name, label) pairs; the label is what the
+/// chain shows for a seed (its list entry's caption).
+pub fn closure(edges: &[Edge], seeds: &[(String, String)]) -> BTreeMap<String, Member> {
+    let mut set: BTreeMap<String, Member> = BTreeMap::new();
+    for (name, label) in seeds {
+        set.entry(fold(name)).or_insert_with(|| Member {
+            name: name.clone(),
+            seed: true,
+            pct: 0.0,
+            holdings: vec![],
+            chain: vec![label.clone()],
+        });
+    }
+    loop {
+        let mut added = false;
+        let mut owned_names: Vec<(String, String)> =
+            edges.iter().map(|e| (fold(&e.owned), e.owned.clone())).collect();
+        owned_names.sort();
+        owned_names.dedup_by(|a, b| a.0 == b.0);
+        for (key, display) in owned_names {
+            if set.contains_key(&key) {
+                continue;
+            }
+            let from_members: Vec<&Edge> = edges
+                .iter()
+                .filter(|e| fold(&e.owned) == key && set.contains_key(&fold(&e.owner)))
+                .collect();
+            let pct: f64 = from_members.iter().map(|e| e.pct).sum();
+            if pct >= THRESHOLD {
+                // The chain follows the largest member holding upward.
+                let top = from_members
+                    .iter()
+                    .max_by(|a, b| a.pct.total_cmp(&b.pct))
+                    .expect("pct > 0 implies a holding");
+                let mut chain = set[&fold(&top.owner)].chain.clone();
+                chain.push(format!("{} ({}%)", display, top.pct));
+                let holdings = from_members
+                    .iter()
+                    .map(|e| format!("{} {}%", e.owner, e.pct))
+                    .collect();
+                set.insert(
+                    key,
+                    Member {
+                        name: display,
+                        seed: false,
+                        pct,
+                        holdings,
+                        chain,
+                    },
+                );
+                added = true;
+            }
+        }
+        if !added {
+            return set;
+        }
+    }
+}
+
+/// Aggregate holdings of members in `name` (for below-threshold flags).
+pub fn member_holdings<'a>(
+    edges: &'a [Edge],
+    set: &BTreeMap<String, Member>,
+    name: &str,
+) -> Vec<&'a Edge> {
+    let key = fold(name);
+    edges
+        .iter()
+        .filter(|e| fold(&e.owned) == key && set.contains_key(&fold(&e.owner)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(o: &str, d: &str, p: f64) -> Edge {
+        Edge {
+            owner: o.into(),
+            owned: d.into(),
+            pct: p,
+        }
+    }
+
+    fn seeds(names: &[&str]) -> Vec<(String, String)> {
+        names.iter().map(|n| (n.to_string(), n.to_string())).collect()
+    }
+
+    #[test]
+    fn aggregation_across_blocked_owners() {
+        // RULES.md §11 B3: 30 % + 25 % = 55 %.
+        let edges = [e("XPCC", "C", 30.0), e("XPSB", "C", 25.0)];
+        let set = closure(&edges, &seeds(&["XPCC", "XPSB"]));
+        assert_eq!(set["c"].pct, 55.0);
+        let set = closure(&edges[..1], &seeds(&["XPCC"]));
+        assert!(!set.contains_key("c"));
+    }
+
+    #[test]
+    fn indirect_chains_and_faq_401_example_2() {
+        // B5: XPCC 50 % of E1, E1 50 % of E2.
+        let set = closure(
+            &[e("E1", "E2", 50.0), e("XPCC", "E1", 50.0)],
+            &seeds(&["XPCC"]),
+        );
+        assert_eq!(set["e2"].chain, vec!["XPCC", "E1 (50%)", "E2 (50%)"]);
+        // FAQ 401 example 2: X 50 % of A and B; A and B 25 % each of C.
+        let set = closure(
+            &[
+                e("X", "A", 50.0),
+                e("X", "B", 50.0),
+                e("A", "C", 25.0),
+                e("B", "C", 25.0),
+            ],
+            &seeds(&["X"]),
+        );
+        assert!(set.contains_key("c"));
+        // Not multiplied through a non-blocked intermediary.
+        let set = closure(&[e("X", "A", 40.0), e("A", "B", 100.0)], &seeds(&["X"]));
+        assert_eq!(set.len(), 1);
+    }
+}

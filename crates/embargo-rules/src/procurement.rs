@@ -1,0 +1,273 @@
+//! Procurement measures: NDAA FY2019 § 889 parts A and B and § 889(b)
+//! (RULES.md §5.1, table P-889), the FCC Covered List equipment
+//! authorisation ban (§5.2), and the UK central-government instruction
+//! (§5.3).
+//!
+//! "Covered" producers come from list entries tagged `NDAA-889` /
+//! `FCC-COVERED-LIST`, matched against the producing parties
+//! (manufacturer, producer, supplier: an OEM or white-label product is
+//! still "produced by" its maker, P3) and against stated owners (a
+//! subsidiary or affiliate is covered with no percentage threshold, P4).
+
+use crate::finding::{Confidence, Finding, Measure, Outcome};
+use crate::listing::Regime;
+use crate::resolver::PartyMatch;
+use crate::screen::{evidence, Screen};
+use crate::text::{contains_words, fold};
+use crate::transaction::{Buyer, Flow, Transaction};
+use chrono::NaiveDate;
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+/// § 889(f)(3) category of a covered producer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Category {
+    /// (A) Huawei, ZTE: telecommunications equipment, any purpose.
+    Telecom,
+    /// (B) Hytera, Hikvision, Dahua: video surveillance and telecom
+    /// equipment for public safety, government-facility security, critical
+    /// infrastructure surveillance and other national-security purposes.
+    PurposeLimited,
+}
+
+pub fn category(m: &PartyMatch) -> Category {
+    // The pack records the paragraph; names are the fallback for other data.
+    if let Some(p) = m.entity.properties.get("ndaa889Prong").and_then(|v| v.first()) {
+        return if p == "B" {
+            Category::PurposeLimited
+        } else {
+            Category::Telecom
+        };
+    }
+    let names = m
+        .entity
+        .names
+        .iter()
+        .map(|n| fold(&n.value))
+        .collect::<Vec<_>>()
+        .join(" | ");
+    if ["hikvision", "dahua", "hytera"].iter().any(|w| contains_words(&names, w)) {
+        Category::PurposeLimited
+    } else {
+        Category::Telecom
+    }
+}
+
+/// (B)-purposes; an unknown purpose is treated as covered (C3: the
+/// conservative default), a stated other purpose is not.
+const COVERED_PURPOSES: &[&str] = &[
+    "physical_security",
+    "public_safety",
+    "government_facility_security",
+    "critical_infrastructure",
+    "national_security",
+];
+
+struct Covered {
+    party: String,
+    role: String,
+    m: PartyMatch,
+    via_owner: Option<String>,
+}
+
+fn covered(tx: &Transaction, screen: &Screen, regime: Regime) -> Vec<Covered> {
+    let mut out = vec![];
+    for p in tx.parties.iter().filter(|p| p.role.is_producer()) {
+        let c = p.country.map(|c| c.to_string());
+        for m in screen.hits(&p.name, c.as_deref(), regime).in_force {
+            out.push(Covered {
+                party: p.name.clone(),
+                role: p.role.as_str().into(),
+                m,
+                via_owner: None,
+            });
+        }
+        for o in tx.ownership.iter().filter(|o| fold(&o.owned) == fold(&p.name)) {
+            for m in screen.hits(&o.owner, None, regime).in_force {
+                out.push(Covered {
+                    party: p.name.clone(),
+                    role: p.role.as_str().into(),
+                    m,
+                    via_owner: Some(format!("{} ({}%)", o.owner, o.pct)),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn purpose_covered(tx: &Transaction) -> Option<bool> {
+    tx.context
+        .purpose
+        .as_deref()
+        .map(|p| COVERED_PURPOSES.contains(&p))
+}
+
+pub fn evaluate_889(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
+    let buyer = tx.context.buyer;
+    if tx.flow != Flow::Procurement
+        && !matches!(buyer, Some(Buyer::UsFederalAgency | Buyer::FederalGrantRecipient))
+    {
+        return vec![];
+    }
+    let contractor_use = tx.context.equipment_used_by.as_deref() == Some("contractor");
+    let (rule, prong, effective, cites): (&str, &str, NaiveDate, &[&str]) = match buyer {
+        Some(Buyer::FederalGrantRecipient) => (
+            "RULES.md §5.1 § 889(b)",
+            "§ 889(b) (grant and loan funds)",
+            day(2020, 8, 13),
+            &["NDAA FY2019 § 889(b) (Pub. L. 115-232)", "2 CFR 200.216"],
+        ),
+        _ if contractor_use => (
+            "RULES.md §5.1 P2",
+            "§ 889(a)(1)(B) (Part B: contractor use)",
+            day(2020, 8, 13),
+            &["NDAA FY2019 § 889(a)(1)(B) (Pub. L. 115-232)", "FAR 52.204-25(b)(2)"],
+        ),
+        _ => (
+            "RULES.md §5.1 P1",
+            "§ 889(a)(1)(A) (Part A: agency procurement)",
+            day(2019, 8, 13),
+            &["NDAA FY2019 § 889(a)(1)(A) (Pub. L. 115-232)", "FAR 52.204-25(b)(1)"],
+        ),
+    };
+    let f = |o: Outcome, conf: Confidence| {
+        Finding::new(Measure::Procurement889, o, rule, conf)
+            .cites(cites.iter().copied())
+            .dated(format!("{prong} effective"), effective)
+    };
+    match buyer {
+        Some(Buyer::Private) | Some(Buyer::UkCentralGovernment) => {
+            return vec![f(Outcome::NotProhibited, Confidence::Secondary)
+                .reason("§ 889 binds US executive agencies and federal grant/loan recipients; the buyer is neither.")];
+        }
+        None => {
+            return vec![f(Outcome::NeedsReview, Confidence::Secondary)
+                .reason("Procurement without a stated buyer: § 889 applies only to executive agencies and grant recipients.")];
+        }
+        _ => {}
+    }
+    let hits = covered(tx, screen, Regime::Ndaa889);
+    if hits.is_empty() {
+        return vec![f(Outcome::NotProhibited, Confidence::Secondary).reason(
+            "No manufacturer, producer or supplier matched a § 889 covered company or its stated affiliates.",
+        )];
+    }
+    let mut out = vec![];
+    for c in hits {
+        let cat = category(&c.m);
+        let mut g = if tx.date < effective {
+            f(Outcome::NotProhibited, Confidence::Secondary)
+                .reason(format!("{prong} takes effect on {effective}; the transaction date {} is before it.", tx.date))
+        } else if tx.item.as_ref().is_some_and(|i| i.has_tag("no_user_data_visibility")) {
+            f(Outcome::NotProhibited, Confidence::Knowledge)
+                .cite("NDAA FY2019 § 889(a)(2)(B)")
+                .reason("Exception (a)(2)(B): the equipment cannot route or redirect user data traffic or permit visibility into user data.")
+        } else if cat == Category::PurposeLimited && purpose_covered(tx) == Some(false) {
+            f(Outcome::NotProhibited, Confidence::Uncertain).reason(format!(
+                "{} equipment is covered only for public-safety, government-facility, critical-infrastructure or national-security purposes; the stated purpose is {}.",
+                c.m.entity.caption(),
+                tx.context.purpose.clone().unwrap_or_default()
+            ))
+        } else {
+            let conf = if contractor_use || purpose_covered(tx).is_none() {
+                Confidence::Uncertain
+            } else {
+                Confidence::Secondary
+            };
+            let mut g = f(Outcome::Prohibited, conf).cite("NDAA FY2019 § 889(f)(3)").reason(format!(
+                "{prong}: the equipment is produced by covered company \"{}\"{}.",
+                c.m.entity.caption(),
+                match cat {
+                    Category::Telecom => " (telecommunications equipment, § 889(f)(3)(A))",
+                    Category::PurposeLimited => " (video surveillance / telecom for a covered purpose, § 889(f)(3)(B))",
+                }
+            ));
+            if contractor_use {
+                g = g.reason("Part B bars award, extension or renewal to an entity that uses covered equipment anywhere, whether or not connected to the contract; whether a contractor's own CCTV falls within the purpose qualifier is unsettled (conservative default: prohibited).");
+            }
+            g.reason("Unless an exception (§ 889(a)(2)) or waiver applies; report under FAR 52.204-25(d) within 1 business day.")
+        };
+        if c.role != "manufacturer" && c.role != "producer" {
+            g = g.reason(format!("\"{}\" appears as {}; an OEM / white-label product is still \"produced by\" its maker (P3).", c.party, c.role));
+        }
+        if let Some(o) = &c.via_owner {
+            g = g.reason(format!("\"{}\" is a subsidiary or affiliate through {o}: covered with no percentage threshold (P4).", c.party));
+        }
+        out.push(g.evidence(evidence(&c.party, Some(&c.role), &c.m)));
+    }
+    out
+}
+
+/// RULES.md §5.2: new equipment authorisations from 2023-02-06.
+pub fn evaluate_fcc(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
+    let Some(auth) = tx.context.fcc_authorization.as_deref() else {
+        return vec![];
+    };
+    let cites = ["FCC 22-84 (88 FR 7592)", "Secure Equipment Act of 2021 (Pub. L. 117-55)", "47 CFR 2.903"];
+    let from = day(2023, 2, 6);
+    let base = |o, rule: &str, conf| Finding::new(Measure::FccCoveredList, o, rule, conf).cites(cites).dated("FCC 22-84 effective", from);
+    let mut hits = covered(tx, screen, Regime::FccCovered);
+    if hits.is_empty() {
+        hits = covered(tx, screen, Regime::Ndaa889);
+    }
+    if hits.is_empty() {
+        return vec![base(Outcome::NotProhibited, "RULES.md §5.2", Confidence::Verified)
+            .reason("The device's producer did not match an FCC Covered List entity.")];
+    }
+    let mut out = vec![];
+    for c in hits {
+        let cat = category(&c.m);
+        let f = if auth != "new_application" {
+            base(Outcome::NeedsReview, "RULES.md §5.2 row 2", Confidence::Uncertain)
+                .reason("Equipment already authorised is not automatically revoked by FCC 22-84; revocation is handled separately.")
+        } else if tx.date < from {
+            base(Outcome::NotProhibited, "RULES.md §5.2", Confidence::Verified)
+                .reason(format!("The authorisation ban applies from {from}."))
+        } else if cat == Category::PurposeLimited && tx.context.marketing_plan_approved == Some(true) {
+            base(Outcome::NotProhibited, "RULES.md §5.2 row 1", Confidence::Uncertain)
+                .reason("An FCC-approved marketing and sales plan keeps the device from the covered purposes.")
+        } else {
+            base(Outcome::Prohibited, "RULES.md §5.2 row 1", Confidence::Secondary).reason(format!(
+                "Covered equipment of \"{}\" cannot obtain an equipment authorisation (certification or SDoC) and so cannot be imported, marketed or sold in the US.",
+                c.m.entity.caption()
+            ))
+        };
+        out.push(f.evidence(evidence(&c.party, Some(&c.role), &c.m)));
+    }
+    out
+}
+
+/// RULES.md §5.3: the UK written statement of 2022-11-24 (policy).
+pub fn evaluate_uk(tx: &Transaction) -> Vec<Finding> {
+    if tx.context.buyer != Some(Buyer::UkCentralGovernment) {
+        return vec![];
+    }
+    let from = day(2022, 11, 24);
+    let cite = "UK written ministerial statement on surveillance equipment, Chancellor of the Duchy of Lancaster, 2022-11-24";
+    let base = |o, conf| Finding::new(Measure::UkProcurement, o, "RULES.md §5.3", conf).cite(cite).dated("statement", from);
+    let chinese_maker = tx
+        .parties
+        .iter()
+        .filter(|p| p.role.is_producer())
+        .find(|p| p.country.is_some_and(|c| matches!(c.as_str(), "CN" | "HK")));
+    let surveillance = tx.item.as_ref().is_some_and(|i| i.has_tag("video_surveillance"));
+    let f = match (chinese_maker, tx.context.site.as_deref()) {
+        _ if tx.date < from => base(Outcome::NotProhibited, Confidence::Secondary).reason("Before the 2022-11-24 instruction."),
+        (None, _) => base(Outcome::NotProhibited, Confidence::Secondary)
+            .reason("No producer subject to the PRC National Intelligence Law is named."),
+        (Some(_), _) if !surveillance => base(Outcome::NeedsReview, Confidence::Secondary)
+            .reason("The instruction concerns visual surveillance equipment; the item is not tagged as such."),
+        (Some(p), None) => base(Outcome::NeedsReview, Confidence::Secondary)
+            .reason(format!("Equipment by \"{}\" (PRC): prohibited on sensitive sites; the site is not stated.", p.name)),
+        (Some(p), Some("not_sensitive" | "non_sensitive" | "none")) => base(Outcome::NotProhibited, Confidence::Secondary)
+            .reason(format!("Equipment by \"{}\": the instruction covers sensitive sites only; early removal elsewhere is advised.", p.name)),
+        (Some(p), Some(site)) => base(Outcome::Prohibited, Confidence::Secondary).reason(format!(
+            "Departments must cease deploying visual surveillance equipment produced by companies subject to the PRC National Intelligence Law (\"{}\") onto sensitive sites ({site}). This is policy, not legislation; local authorities are not bound.",
+            p.name
+        )),
+    };
+    vec![f]
+}

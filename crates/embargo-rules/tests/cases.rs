@@ -1,0 +1,149 @@
+//! Every worked case in `shared/rules/cases/*.json` run through the engine
+//! with the shipped regime pack (`embargo_pack::entities()`) as listings.
+//!
+//! The directory is read at run time, so new case files are picked up
+//! without code changes. Matching rule (shared/rules/README.md): measure
+//! and outcome equal, review_policy equal where given, every `cites`
+//! string contained in one of the finding's citations; `expect.absent`
+//! entries must not appear. All failing cases are reported with a diff.
+
+use embargo_model::{Entity, EntityId, NameKind, Schema};
+use embargo_rules::{parse_transaction, Decision, Engine};
+use serde_json::Value;
+
+/// Entity List entries the worked cases need but the Xinjiang pack does
+/// not carry (it is a Xinjiang subset): Huawei, footnote 1, for case A8.
+fn supplement() -> Vec<Entity> {
+    let mut h = Entity::new(
+        EntityId::new("test_supplement", "el-huawei"),
+        Schema::Company,
+        "test_supplement",
+        "Huawei Technologies Co., Ltd.",
+    );
+    h.add_name("Huawei", NameKind::Alias);
+    h.list = Some("Entity List (EL) - Bureau of Industry and Security".into());
+    h.programs = vec!["EAR-ENTITY-LIST".into()];
+    h.countries = vec![embargo_model::Country::from_code("CN").unwrap()];
+    h.export_control.license_requirement =
+        Some("For all items subject to the EAR. (See §§ 734.9(e)1 and 744.11 of the EAR)".into());
+    h.export_control.license_policy = Some("Presumption of denial".into());
+    h.export_control.federal_register_notices = vec!["84 FR 22963".into(), "85 FR 29853".into(), "85 FR 51603".into()];
+    h.listed_on = Some("2019-05-16".parse().unwrap());
+    vec![h]
+}
+
+pub fn engine() -> Engine {
+    let mut listings: Vec<Entity> = embargo_pack::entities().to_vec();
+    listings.extend(supplement());
+    Engine::with_simple_resolver(listings, &embargo_pack::version().version)
+}
+
+fn summary(d: &Decision) -> String {
+    d.findings
+        .iter()
+        .map(|f| {
+            format!(
+                "    {} {}{} cites={:?}",
+                f.measure.as_str(),
+                f.outcome.as_str(),
+                f.review_policy.map(|p| format!(" [{}]", p.as_str())).unwrap_or_default(),
+                f.citations
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn check(case: &Value, d: &Decision) -> Vec<String> {
+    let mut errs = vec![];
+    let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    let empty = vec![];
+    let expect = case.get("expect").cloned().unwrap_or(Value::Null);
+    for exp in expect.get("findings").and_then(Value::as_array).unwrap_or(&empty) {
+        let (m, o, p) = (s(exp, "measure"), s(exp, "outcome"), s(exp, "review_policy"));
+        let cites: Vec<String> = exp
+            .get("cites")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default();
+        let ok = d.findings.iter().any(|f| {
+            Some(f.measure.as_str().to_string()) == m
+                && Some(f.outcome.as_str().to_string()) == o
+                && p.as_ref().is_none_or(|p| f.review_policy.map(|x| x.as_str()) == Some(p.as_str()))
+                && cites.iter().all(|c| f.citations.iter().any(|fc| fc.contains(c.as_str())))
+        });
+        if !ok {
+            errs.push(format!("  missing: {} {} policy={:?} cites={:?}", m.unwrap_or_default(), o.unwrap_or_default(), p, cites));
+        }
+    }
+    for ab in expect.get("absent").and_then(Value::as_array).unwrap_or(&empty) {
+        let (m, o) = (s(ab, "measure"), s(ab, "outcome"));
+        for f in &d.findings {
+            if Some(f.measure.as_str().to_string()) == m
+                && o.as_ref().is_none_or(|o| f.outcome.as_str() == o)
+            {
+                errs.push(format!("  forbidden: {} {}", f.measure.as_str(), f.outcome.as_str()));
+            }
+        }
+    }
+    for f in &d.findings {
+        if !f.measure.allows(f.outcome) || f.citations.is_empty() && f.measure != embargo_rules::Measure::Flag || f.reasons.is_empty() {
+            errs.push(format!("  malformed finding: {} {} (every finding needs reasons, and citations unless a flag)", f.measure.as_str(), f.outcome.as_str()));
+        }
+    }
+    errs
+}
+
+#[test]
+fn every_worked_case_passes() {
+    let dir = embargo_testkit::require_shared!("rules/cases");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("cases directory is readable")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "no case files in {}", dir.display());
+    let engine = engine();
+    let mut failures = vec![];
+    for p in &paths {
+        let text = std::fs::read_to_string(p).expect("case file is readable");
+        let case: Value = serde_json::from_str(&text).expect("case file is JSON");
+        let id = case.get("id").and_then(Value::as_str).unwrap_or("?").to_string();
+        let tx = match parse_transaction(&text) {
+            Ok(t) => t,
+            Err(e) => {
+                failures.push(format!("{id}: transaction does not parse: {e}"));
+                continue;
+            }
+        };
+        let d = engine.decide(&tx);
+        let errs = check(&case, &d);
+        if !errs.is_empty() {
+            failures.push(format!("{id} ({}):\n{}\n  engine produced:\n{}", p.display(), errs.join("\n"), summary(&d)));
+        }
+        // The explain report names every finding.
+        let text = d.to_text();
+        for f in &d.findings {
+            assert!(text.contains(f.measure.as_str()), "{id}: report lacks {}", f.measure.as_str());
+        }
+    }
+    eprintln!("{} cases run, {} failed", paths.len(), failures.len());
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), paths.len(), failures.join("\n\n"));
+}
+
+#[test]
+fn a_case_checker_that_cannot_fail_would_be_useless() {
+    // The same A1 transaction dated before the listing must not satisfy
+    // A1's expectation of an Entity List licence requirement.
+    let case: Value = serde_json::from_str(
+        r#"{"id":"A1-early","transaction":{"date":"2019-09-01","flow":"export","actor":{"us_person":true},
+        "destination":"CN","item":{"origin":"US","located_in":"US","eccn":"6A993"},
+        "parties":[{"role":"end_user","name":"Hangzhou Hikvision Digital Technology Co., Ltd.","country":"CN"}]},
+        "expect":{"findings":[{"measure":"EAR_ENTITY_LIST","outcome":"LICENSE_REQUIRED","cites":["744.11"]}]}}"#,
+    )
+    .unwrap();
+    let tx = parse_transaction(&case.to_string()).unwrap();
+    let d = engine().decide(&tx);
+    assert_eq!(check(&case, &d).len(), 1, "{}", summary(&d));
+}
