@@ -1,0 +1,242 @@
+//! Small text helpers shared by the parsers: byte decoding, the date
+//! spellings US lists use, country lookup and list splitting.
+//!
+//! Broken UTF-8 policy (documented in the crate docs): a field that is not
+//! valid UTF-8 is decoded as Windows-1252 — every byte maps to exactly one
+//! character, so nothing is lost or invented — and the parser adds a warning
+//! naming file, line and field. US government CSVs that are not UTF-8 are
+//! Windows-1252 in practice (e.g. byte 0x96, an en dash, in a trade.gov
+//! sample), so this is both lossless and usually right.
+
+use chrono::NaiveDate;
+use embargo_model::{Country, DateValue, PartialDate};
+use std::borrow::Cow;
+
+/// Windows-1252 code points for bytes 0x80..=0x9F; the five bytes the code
+/// page leaves undefined map to the C1 control of the same value (as the
+/// WHATWG encoding standard does), which keeps the mapping reversible.
+const CP1252_HIGH: [char; 32] = [
+    '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
+    '\u{2C6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}', '\u{8F}',
+    '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
+    '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}', '\u{17E}', '\u{178}',
+];
+
+/// Decodes bytes as UTF-8, falling back to Windows-1252. The flag is true
+/// when the fallback was used (the caller warns).
+pub(crate) fn decode(bytes: &[u8]) -> (Cow<'_, str>, bool) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (Cow::Borrowed(s), false),
+        Err(_) => (
+            Cow::Owned(
+                bytes
+                    .iter()
+                    .map(|&b| match b {
+                        0x80..=0x9F => CP1252_HIGH[(b - 0x80) as usize],
+                        _ => b as char,
+                    })
+                    .collect(),
+            ),
+            true,
+        ),
+    }
+}
+
+/// A field value with OFAC's `-0-` placeholder and blanks mapped to `None`.
+pub(crate) fn non_empty(s: &str) -> Option<&str> {
+    let t = s.trim();
+    if t.is_empty() || t == "-0-" {
+        None
+    } else {
+        Some(t)
+    }
+}
+
+/// Splits a `;`-separated list, trimming and dropping empty parts.
+pub(crate) fn split_list(s: &str, sep: char) -> impl Iterator<Item = &str> {
+    s.split(sep).map(str::trim).filter(|p| !p.is_empty())
+}
+
+fn month_from_abbrev(m: &str) -> Option<u32> {
+    let m = m.trim_end_matches('.').to_ascii_lowercase();
+    let months = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let key = m.get(..3)?;
+    months
+        .iter()
+        .position(|x| *x == key)
+        .map(|i| i as u32 + 1)
+}
+
+fn year(s: &str) -> Option<i32> {
+    (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
+/// OFAC's date spellings: `12 Jul 1986`, `Jul 1986`, `1986`, and ISO
+/// (`1986-07-12`) which newer feeds use.
+pub(crate) fn parse_ofac_date(s: &str) -> Option<PartialDate> {
+    let s = s.trim().trim_end_matches('.');
+    if let Ok(d) = PartialDate::parse_iso(s) {
+        return Some(d);
+    }
+    let parts: Vec<&str> = s.split_whitespace().collect();
+    match parts.as_slice() {
+        [y] => year(y).map(PartialDate::Year),
+        [m, y] => Some(PartialDate::YearMonth(year(y)?, month_from_abbrev(m)?)),
+        [d, m, y] => {
+            let day: u32 = d.parse().ok()?;
+            NaiveDate::from_ymd_opt(year(y)?, month_from_abbrev(m)?, day).map(PartialDate::Day)
+        }
+        _ => None,
+    }
+}
+
+/// A date of birth as OFAC writes it, including `circa 1955` (widened to
+/// one year either side, since "circa" means the exact year is uncertain)
+/// and ranges `1955 to 1957` / `01 Jan 1955 to 31 Dec 1957`.
+pub(crate) fn parse_ofac_date_value(s: &str) -> Option<DateValue> {
+    let s = s.trim().trim_end_matches('.');
+    if let Some(rest) = s
+        .strip_prefix("circa ")
+        .or_else(|| s.strip_prefix("Circa "))
+        .or_else(|| s.strip_prefix("approximately "))
+    {
+        let y = parse_ofac_date(rest)?.year();
+        return Some(DateValue::Range {
+            from: PartialDate::Year(y - 1),
+            to: PartialDate::Year(y + 1),
+        });
+    }
+    if let Some((a, b)) = s.split_once(" to ") {
+        let (from, to) = (parse_ofac_date(a)?, parse_ofac_date(b)?);
+        return Some(if from <= to {
+            DateValue::Range { from, to }
+        } else {
+            DateValue::Range { from: to, to: from }
+        });
+    }
+    parse_ofac_date(s).map(DateValue::Exact)
+}
+
+/// US style `m/d/yyyy` (BIS DPL, OFAC XML `Publish_Date`), also `m/d/yy`.
+pub(crate) fn parse_us_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    let mut it = s.split('/');
+    let (m, d, y) = (it.next()?, it.next()?, it.next()?);
+    if it.next().is_some() {
+        return None;
+    }
+    let (m, d): (u32, u32) = (m.trim().parse().ok()?, d.trim().parse().ok()?);
+    let y: i32 = match y.trim() {
+        y4 if y4.len() == 4 => y4.parse().ok()?,
+        // Two-digit years in FR citations: 00-29 => 20xx, else 19xx.
+        y2 if y2.len() == 2 => {
+            let v: i32 = y2.parse().ok()?;
+            if v < 30 {
+                2000 + v
+            } else {
+                1900 + v
+            }
+        }
+        _ => return None,
+    };
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// Any of the date forms above, for fields that mix them.
+pub(crate) fn parse_any_date(s: &str) -> Option<PartialDate> {
+    parse_ofac_date(s).or_else(|| parse_us_date(s).map(PartialDate::Day))
+}
+
+/// A country given as ISO-2 code or English name.
+pub(crate) fn country(s: &str) -> Option<Country> {
+    let t = s.trim();
+    if t.len() == 2 {
+        Country::from_code(t).ok()
+    } else {
+        Country::from_name(t)
+    }
+}
+
+/// Pushes a value unless it is already present (lists repeat countries).
+pub(crate) fn push_unique<T: PartialEq>(v: &mut Vec<T>, x: T) {
+    if !v.contains(&x) {
+        v.push(x);
+    }
+}
+
+/// Short, stable hex key over some fields (for sources without record ids).
+pub(crate) fn hash_key(parts: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.trim().to_lowercase().as_bytes());
+        h.update([0x1f]);
+    }
+    hex::encode(&h.finalize()[..8])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ofac_dates_keep_their_precision() {
+        assert_eq!(parse_ofac_date("12 Jul 1986").unwrap().to_string(), "1986-07-12");
+        assert_eq!(parse_ofac_date("Jan 1955").unwrap().to_string(), "1955-01");
+        assert_eq!(parse_ofac_date("1955").unwrap().to_string(), "1955");
+        assert_eq!(parse_ofac_date("31 Feb 1955"), None);
+        assert_eq!(
+            parse_ofac_date_value("circa 1955").unwrap().to_string(),
+            "1954..1956"
+        );
+        assert_eq!(
+            parse_ofac_date_value("1955 to 1957").unwrap().to_string(),
+            "1955..1957"
+        );
+    }
+
+    #[test]
+    fn us_dates_and_cp1252_fallback() {
+        assert_eq!(parse_us_date("3/20/1992").unwrap().to_string(), "1992-03-20");
+        assert_eq!(parse_us_date("6/27/03").unwrap().to_string(), "2003-06-27");
+        assert_eq!(parse_us_date("13/1/2000"), None);
+        let (s, lossy) = decode(b"a\x96b");
+        assert!(lossy);
+        assert_eq!(s, "a\u{2013}b");
+        assert_eq!(decode("ü".as_bytes()), (Cow::Borrowed("ü"), false));
+    }
+}
+
+/// Turns csv positions into 1-based line numbers.
+///
+/// The csv crate ends a CRLF record at the `\r` and counts the `\n` only
+/// when it reads the next record, so in CRLF files (OFAC, DPL) every record
+/// after the first reports one line too few. `LineFix` peeks at the first
+/// line ending and corrects for it.
+#[derive(Clone, Copy)]
+pub(crate) struct LineFix {
+    crlf: bool,
+}
+
+impl LineFix {
+    pub fn sniff<R: std::io::BufRead>(r: &mut R) -> Self {
+        let buf = r.fill_buf().unwrap_or(&[]);
+        let crlf = buf
+            .iter()
+            .position(|&b| b == b'\n')
+            .is_some_and(|i| i > 0 && buf[i - 1] == b'\r');
+        LineFix { crlf }
+    }
+
+    pub fn line(&self, pos: Option<&csv::Position>) -> u64 {
+        match pos {
+            Some(p) if self.crlf && p.byte() > 0 => p.line() + 1,
+            Some(p) => p.line(),
+            None => 0,
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Fuzz target: the ofac_xml parser must return Ok or Err on any bytes, never panic.
+#![no_main]
+
+use embargo_model::SourceKind;
+use embargo_sources::parse_reader;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let mut bytes = b"<".to_vec();
+    bytes.extend_from_slice(data);
+    let _ = parse_reader(SourceKind::OfacConsolidated, "fuzz.xml", &bytes[..]);
+});
