@@ -9,10 +9,19 @@ use embargo_model::Entity;
 
 /// `(file name, contents)` of every data file, in hashing order.
 pub const FILES: [(&str, &str); 5] = [
-    ("entity_list.jsonl", include_str!("../data/entity_list.jsonl")),
-    ("ofac_glomag.jsonl", include_str!("../data/ofac_glomag.jsonl")),
+    (
+        "entity_list.jsonl",
+        include_str!("../data/entity_list.jsonl"),
+    ),
+    (
+        "ofac_glomag.jsonl",
+        include_str!("../data/ofac_glomag.jsonl"),
+    ),
     ("ns_cmic.jsonl", include_str!("../data/ns_cmic.jsonl")),
-    ("ndaa_889_fcc.jsonl", include_str!("../data/ndaa_889_fcc.jsonl")),
+    (
+        "ndaa_889_fcc.jsonl",
+        include_str!("../data/ndaa_889_fcc.jsonl"),
+    ),
     ("uflpa.jsonl", include_str!("../data/uflpa.jsonl")),
 ];
 
@@ -102,14 +111,23 @@ mod tests {
         assert_eq!((e.file.as_str(), e.line), ("t.jsonl", 2));
         assert!(e.message.contains("2019-13-01"), "{}", e.message);
 
-        let no_cite = OK.replace(r#""citations":[{"cite":"84 FR 54002"}]"#, r#""citations":[]"#);
+        let no_cite = OK.replace(
+            r#""citations":[{"cite":"84 FR 54002"}]"#,
+            r#""citations":[]"#,
+        );
         let e = parse_file("t.jsonl", &no_cite).unwrap_err();
         assert!(e.message.contains("`citations`"), "{}", e.message);
 
         let other_ds = OK.replace(r#""dataset":"embargo_xinjiang_pack""#, r#""dataset":"x""#);
-        assert!(parse_file("t.jsonl", &other_ds).unwrap_err().message.contains("`dataset`"));
+        assert!(parse_file("t.jsonl", &other_ds)
+            .unwrap_err()
+            .message
+            .contains("`dataset`"));
 
         let blank_name = OK.replace(r#""value":"X Co""#, r#""value":" ""#);
-        assert!(parse_file("t.jsonl", &blank_name).unwrap_err().message.contains("names[0]"));
+        assert!(parse_file("t.jsonl", &blank_name)
+            .unwrap_err()
+            .message
+            .contains("names[0]"));
     }
 }

@@ -20,7 +20,8 @@ fn el() -> Vec<&'static Entity> {
 }
 
 fn get(id: &str) -> &'static Entity {
-    embargo_pack::get(&format!("embargo_xinjiang_pack:{id}")).unwrap_or_else(|| panic!("{id} missing"))
+    embargo_pack::get(&format!("embargo_xinjiang_pack:{id}"))
+        .unwrap_or_else(|| panic!("{id} missing"))
 }
 
 fn has_name(e: &Entity, value: &str, kind: NameKind) -> bool {
@@ -59,7 +60,11 @@ fn every_entry_parses_is_cited_and_has_a_unique_id() {
         // Links inside the pack resolve.
         for l in &e.links {
             if let Some(t) = &l.target_id {
-                assert!(embargo_pack::get(t.as_str()).is_some(), "{} links to missing {t}", e.id);
+                assert!(
+                    embargo_pack::get(t.as_str()).is_some(),
+                    "{} links to missing {t}",
+                    e.id
+                );
             }
         }
     }
@@ -85,7 +90,10 @@ fn october_2019_rule_lists_20_government_bodies_and_8_companies() {
         .filter(|e| e.listed_on == pd("2019-10-09") && cites(e, "84 FR 54002"))
         .collect();
     assert_eq!(oct.len(), 28);
-    let gov = oct.iter().filter(|e| e.schema == Schema::Organization).count();
+    let gov = oct
+        .iter()
+        .filter(|e| e.schema == Schema::Organization)
+        .count();
     let firms = oct.iter().filter(|e| e.schema == Schema::Company).count();
     assert_eq!((gov, firms), (20, 8));
     let psbs = oct
@@ -93,7 +101,12 @@ fn october_2019_rule_lists_20_government_bodies_and_8_companies() {
         .filter(|e| e.caption().ends_with("Public Security Bureau"))
         .count();
     assert_eq!(psbs, 19, "the XUAR PSB and its 18 subordinate PSBs");
-    let d = |e: &&&Entity| e.export_control.federal_register_notices.iter().any(|n| n == "84 FR 54002" || n == "84 FR 54004");
+    let d = |e: &&&Entity| {
+        e.export_control
+            .federal_register_notices
+            .iter()
+            .any(|n| n == "84 FR 54002" || n == "84 FR 54004")
+    };
     assert!(oct.iter().all(|e| d(&e)));
 }
 
@@ -128,9 +141,16 @@ fn counts_per_addition_batch_match_rules_md() {
 #[test]
 fn hikvision_has_its_chinese_name_and_entity_list_terms() {
     let h = get("el-hikvision");
-    assert_eq!(h.caption(), "Hangzhou Hikvision Digital Technology Co., Ltd.");
+    assert_eq!(
+        h.caption(),
+        "Hangzhou Hikvision Digital Technology Co., Ltd."
+    );
     assert!(has_name(h, "Hikvision", NameKind::Alias));
-    assert!(has_name(h, "杭州海康威视数字技术股份有限公司", NameKind::NativeScript));
+    assert!(has_name(
+        h,
+        "杭州海康威视数字技术股份有限公司",
+        NameKind::NativeScript
+    ));
     assert_eq!(
         h.export_control.license_requirement.as_deref(),
         Some("For all items subject to the EAR. (See §744.11 of the EAR)")
@@ -144,7 +164,10 @@ fn hikvision_has_its_chinese_name_and_entity_list_terms() {
              subject to the EAR."
         )
     );
-    assert!(h.export_control.footnotes.is_empty(), "Hikvision has no footnote 4");
+    assert!(
+        h.export_control.footnotes.is_empty(),
+        "Hikvision has no footnote 4"
+    );
     assert!(cites(h, "15 CFR 744.11"));
     // Footnote 4 entries per RULES.md §1.3.
     let fn4: HashSet<_> = el()
@@ -152,17 +175,33 @@ fn hikvision_has_its_chinese_name_and_entity_list_terms() {
         .filter(|e| e.export_control.footnotes.iter().any(|f| f == "4"))
         .map(|e| e.id.as_str().to_string())
         .collect();
-    let want: HashSet<_> = ["dahua", "iflytek", "megvii", "yitu", "sensetime", "intellifusion"]
-        .iter()
-        .map(|s| format!("embargo_xinjiang_pack:el-{s}"))
-        .collect();
+    let want: HashSet<_> = [
+        "dahua",
+        "iflytek",
+        "megvii",
+        "yitu",
+        "sensetime",
+        "intellifusion",
+    ]
+    .iter()
+    .map(|s| format!("embargo_xinjiang_pack:el-{s}"))
+    .collect();
     assert_eq!(fn4, want);
     // The five Haishi subsidiaries: full presumption of denial, owned by Hikvision.
-    let haishi: Vec<_> = el().into_iter().filter(|e| e.caption().contains("Haishi")).collect();
+    let haishi: Vec<_> = el()
+        .into_iter()
+        .filter(|e| e.caption().contains("Haishi"))
+        .collect();
     assert_eq!(haishi.len(), 5);
     for e in haishi {
-        assert_eq!(e.export_control.license_policy.as_deref(), Some("Presumption of denial"));
-        assert_eq!(e.links[0].target_id.as_ref().map(|i| i.as_str()), Some(h.id.as_str()));
+        assert_eq!(
+            e.export_control.license_policy.as_deref(),
+            Some("Presumption of denial")
+        );
+        assert_eq!(
+            e.links[0].target_id.as_ref().map(|i| i.as_str()),
+            Some(h.id.as_str())
+        );
     }
 }
 
@@ -176,7 +215,10 @@ fn xpcc_is_glomag_and_entity_list_under_both_names() {
         let e = get(id);
         assert!(e.programs.iter().any(|p| p == program), "{id}");
         assert!(has_name(e, "XPCC", NameKind::Alias), "{id}");
-        assert!(has_name(e, "新疆生产建设兵团", NameKind::NativeScript), "{id}");
+        assert!(
+            has_name(e, "新疆生产建设兵团", NameKind::NativeScript),
+            "{id}"
+        );
         assert_eq!(e.listed_on, pd(listed), "{id}");
     }
     assert_eq!(get("glomag-xpcc").identifiers[0].value, "29299");
@@ -194,7 +236,13 @@ fn mps_forensic_institute_is_in_force_only_until_its_removal() {
     assert!(!e.in_force_on(day("2023-11-16")));
     assert!(!e.in_force_on(day("2024-01-01")));
     // It is the only removal the pack records.
-    assert_eq!(embargo_pack::entities().iter().filter(|e| e.delisted_on.is_some()).count(), 1);
+    assert_eq!(
+        embargo_pack::entities()
+            .iter()
+            .filter(|e| e.delisted_on.is_some())
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -202,10 +250,16 @@ fn glomag_people_carry_dates_of_birth_and_links() {
     let chen = get("glomag-chen-quanguo");
     assert_eq!(chen.schema, Schema::Person);
     assert_eq!(chen.identifiers[0].value, "29220");
-    assert_eq!(serde_json::to_string(&chen.birth_dates).unwrap(), r#"["1955"]"#);
+    assert_eq!(
+        serde_json::to_string(&chen.birth_dates).unwrap(),
+        r#"["1955"]"#
+    );
     let wang = get("glomag-wang-junzheng");
     assert_eq!(wang.listed_on, pd("2021-03-22"));
-    assert_eq!(wang.links[0].target_id.as_ref().unwrap().as_str(), "embargo_xinjiang_pack:glomag-xpcc");
+    assert_eq!(
+        wang.links[0].target_id.as_ref().unwrap().as_str(),
+        "embargo_xinjiang_pack:glomag-xpcc"
+    );
     let gao = get("glomag-gao-qi");
     assert_eq!(gao.programs, ["GLOMAG", "UHRPA"]);
     assert!(embargo_pack::by_program("GLOMAG").all(|e| cites(e, "E.O. 13818")));
@@ -224,7 +278,9 @@ fn cmic_dates_and_procurement_dates() {
         }
         assert!(cites(e, "E.O. 14032"), "{}", e.id);
     }
-    let names: HashSet<_> = embargo_pack::by_program("NDAA-889").map(|e| e.caption()).collect();
+    let names: HashSet<_> = embargo_pack::by_program("NDAA-889")
+        .map(|e| e.caption())
+        .collect();
     assert_eq!(
         names,
         HashSet::from([
@@ -240,8 +296,10 @@ fn cmic_dates_and_procurement_dates() {
         .collect();
     assert_eq!(part["ZTE Corporation"], "A");
     assert_eq!(part["Dahua Technology Company"], "B");
-    assert!(embargo_pack::by_program("NDAA-889").all(|e| e.listed_on == pd("2019-08-13") && cites(e, "Pub. L. 115-232 § 889")));
-    assert!(embargo_pack::by_program("FCC-COVERED-LIST").all(|e| e.listed_on == pd("2021-03-12") && cites(e, "47 CFR 1.50002")));
+    assert!(embargo_pack::by_program("NDAA-889")
+        .all(|e| e.listed_on == pd("2019-08-13") && cites(e, "Pub. L. 115-232 § 889")));
+    assert!(embargo_pack::by_program("FCC-COVERED-LIST")
+        .all(|e| e.listed_on == pd("2021-03-12") && cites(e, "47 CFR 1.50002")));
 }
 
 #[test]

@@ -25,7 +25,10 @@ fn norm(s: &str) -> String {
 /// Licence texts compared modulo whitespace, a final period and the
 /// "casa-by-case" typo that the official rows carry on some 2020 entries.
 fn norm_text(s: &str) -> String {
-    norm(s).replace("casa-by-case", "case-by-case").trim_end_matches('.').to_string()
+    norm(s)
+        .replace("casa-by-case", "case-by-case")
+        .trim_end_matches('.')
+        .to_string()
 }
 
 fn el_by_name() -> BTreeMap<String, &'static Entity> {
@@ -41,12 +44,16 @@ fn read_json(rel: &str) -> Option<serde_json::Value> {
 
 #[test]
 fn entity_list_terms_match_the_2026_extract() {
-    let Some(x) = read_json("data/reference/xinjiang_entity_list_extract.json") else { return };
+    let Some(x) = read_json("data/reference/xinjiang_entity_list_extract.json") else {
+        return;
+    };
     let pack = el_by_name();
     let mut matched = 0;
     for row in x["entries"].as_array().unwrap() {
         let name = norm(row["name"].as_str().unwrap());
-        let e = pack.get(&name).unwrap_or_else(|| panic!("extract entry {name:?} not in pack"));
+        let e = pack
+            .get(&name)
+            .unwrap_or_else(|| panic!("extract entry {name:?} not in pack"));
         matched += 1;
         let ec = &e.export_control;
         assert_eq!(
@@ -56,7 +63,11 @@ fn entity_list_terms_match_the_2026_extract() {
         );
         let lr = row["license_requirement"].as_str().unwrap();
         let lr = lr.strip_suffix('4').unwrap_or(lr);
-        assert_eq!(norm_text(ec.license_requirement.as_deref().unwrap()), norm_text(lr), "{name}");
+        assert_eq!(
+            norm_text(ec.license_requirement.as_deref().unwrap()),
+            norm_text(lr),
+            "{name}"
+        );
         let want_fn: Vec<String> = row["entity_list_footnotes_inferred"]
             .as_array()
             .unwrap()
@@ -76,8 +87,17 @@ fn entity_list_terms_match_the_2026_extract() {
     assert_eq!(matched, 71);
     // The pack's five entries beyond the extract are the ones RULES.md says
     // are absent from the 2026 snapshot, plus the December 2020 pair.
-    let extract: BTreeSet<String> = x["entries"].as_array().unwrap().iter().map(|r| norm(r["name"].as_str().unwrap())).collect();
-    let extra: BTreeSet<&str> = pack.iter().filter(|(n, _)| !extract.contains(*n)).map(|(_, e)| e.id.as_str()).collect();
+    let extract: BTreeSet<String> = x["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| norm(r["name"].as_str().unwrap()))
+        .collect();
+    let extra: BTreeSet<&str> = pack
+        .iter()
+        .filter(|(n, _)| !extract.contains(*n))
+        .map(|(_, e)| e.id.as_str())
+        .collect();
     assert_eq!(
         extra,
         BTreeSet::from([
@@ -92,12 +112,22 @@ fn entity_list_terms_match_the_2026_extract() {
 
 #[test]
 fn entity_list_start_dates_match_the_2022_csl() {
-    let Some(p) = embargo_testkit::shared_file("data/lists/us_csl/2022-05/consolidated.csv") else { return };
+    let Some(p) = embargo_testkit::shared_file("data/lists/us_csl/2022-05/consolidated.csv") else {
+        return;
+    };
     let pack = el_by_name();
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_path(p).unwrap();
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(p)
+        .unwrap();
     let h = rdr.headers().unwrap().clone();
     let col = |n: &str| h.iter().position(|c| c == n).unwrap();
-    let (src, name, start, addr) = (col("source"), col("name"), col("start_date"), col("addresses"));
+    let (src, name, start, addr) = (
+        col("source"),
+        col("name"),
+        col("start_date"),
+        col("addresses"),
+    );
     let mut seen = BTreeSet::new();
     let mut differ = BTreeSet::new();
     for rec in rdr.records() {
@@ -105,7 +135,9 @@ fn entity_list_start_dates_match_the_2022_csl() {
         if !r[src].starts_with("Entity List") || r[addr].contains("London") {
             continue;
         }
-        let Some(e) = pack.get(&norm(&r[name])) else { continue };
+        let Some(e) = pack.get(&norm(&r[name])) else {
+            continue;
+        };
         // Shenzhen Cobber has a second, non-Xinjiang entry (86 FR 67319).
         if !seen.insert(e.id.clone()) {
             continue;
@@ -121,7 +153,12 @@ fn entity_list_start_dates_match_the_2022_csl() {
     // Starrysky the October 2019 date; the pack follows RULES.md §1.5.
     let known: BTreeSet<(String, String)> = ["netposa", "sensenets", "nanjing-fiberhome-starrysky"]
         .iter()
-        .map(|s| (format!("embargo_xinjiang_pack:el-{s}"), "2019-10-09".to_string()))
+        .map(|s| {
+            (
+                format!("embargo_xinjiang_pack:el-{s}"),
+                "2019-10-09".to_string(),
+            )
+        })
         .collect();
     assert_eq!(differ, known);
 }
@@ -143,7 +180,11 @@ fn ofac_extract() -> Option<Vec<(String, String, String)>> {
 }
 
 fn ofac_number(e: &Entity) -> &str {
-    &e.identifiers.iter().find(|i| i.kind == "OFAC entity number").unwrap().value
+    &e.identifiers
+        .iter()
+        .find(|i| i.kind == "OFAC entity number")
+        .unwrap()
+        .value
 }
 
 #[test]
@@ -169,7 +210,9 @@ fn glomag_and_cmic_entity_numbers_match_the_ofac_extract() {
                 }
             }
         }
-        let have: BTreeSet<String> = embargo_pack::by_program(program).map(|e| ofac_number(e).to_string()).collect();
+        let have: BTreeSet<String> = embargo_pack::by_program(program)
+            .map(|e| ofac_number(e).to_string())
+            .collect();
         for num in want.keys() {
             assert!(have.contains(*num), "{program} {num} missing from pack");
         }
@@ -186,11 +229,15 @@ fn glomag_and_cmic_entity_numbers_match_the_ofac_extract() {
 
 /// OFAC legacy CSV: the record line of `num` (lossy UTF-8; the file ends in 0x1A).
 fn ofac_line(text: &str, num: &str) -> Option<String> {
-    text.lines().find(|l| l.starts_with(&format!("{num},"))).map(str::to_string)
+    text.lines()
+        .find(|l| l.starts_with(&format!("{num},")))
+        .map(str::to_string)
 }
 
 fn month(m: &str) -> Option<u32> {
-    let ms = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let ms = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     ms.iter().position(|x| *x == m).map(|i| i as u32 + 1)
 }
 
@@ -205,7 +252,9 @@ fn ofac_date(s: &str) -> String {
     }
 }
 
-fn field(remarks: &str, label: &str) -> Option<String> {
+/// The value after `label` in the remarks column (the last, quoted field).
+fn field(line: &str, label: &str) -> Option<String> {
+    let remarks = line.rsplit_once(",\"").map(|(_, r)| r)?;
     remarks
         .split(';')
         .map(str::trim)
@@ -215,14 +264,16 @@ fn field(remarks: &str, label: &str) -> Option<String> {
 
 #[test]
 fn glomag_dates_of_birth_match_the_sdn_file() {
-    let Some(p) = embargo_testkit::shared_file("data/lists/ofac_sdn/2024-05-03/sdn.csv") else { return };
+    let Some(p) = embargo_testkit::shared_file("data/lists/ofac_sdn/2024-05-03/sdn.csv") else {
+        return;
+    };
     let text = String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned();
     let mut checked = 0;
     for e in embargo_pack::by_program("GLOMAG") {
         let num = ofac_number(e);
         let line = ofac_line(&text, num).unwrap_or_else(|| panic!("{num} not in SDN file"));
         assert!(line.contains("\"GLOMAG"), "{num}: {line}");
-        let want = field(&line, "\"DOB ").or_else(|| field(&line, "DOB "));
+        let want = field(&line, "DOB ");
         let got = e.birth_dates.first().map(|d| match d {
             DateValue::Exact(d) => d.to_string(),
             other => panic!("{num}: range {other:?}"),
@@ -235,7 +286,9 @@ fn glomag_dates_of_birth_match_the_sdn_file() {
 
 #[test]
 fn cmic_dates_match_the_ofac_consolidated_list() {
-    let Some(p) = embargo_testkit::shared_file("data/lists/ofac_cons/2025-12/cons_prim.csv") else { return };
+    let Some(p) = embargo_testkit::shared_file("data/lists/ofac_cons/2025-12/cons_prim.csv") else {
+        return;
+    };
     let text = String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned();
     for e in embargo_pack::by_program("CMIC-EO13959") {
         let num = ofac_number(e);
@@ -243,11 +296,18 @@ fn cmic_dates_match_the_ofac_consolidated_list() {
         for (prop, label) in [
             ("cmicListingDate", "Listing Date (CMIC) "),
             ("cmicEffectiveDate", "Effective Date (CMIC) "),
-            ("cmicDivestmentDate", "Purchase/Sales For Divestment Date (CMIC) "),
+            (
+                "cmicDivestmentDate",
+                "Purchase/Sales For Divestment Date (CMIC) ",
+            ),
         ] {
-            let want = ofac_date(&field(&line, label).unwrap_or_else(|| panic!("{num}: no {label}")));
-            assert_eq!(e.properties[prop], [want.clone()], "{num} {prop}");
+            let want =
+                ofac_date(&field(&line, label).unwrap_or_else(|| panic!("{num}: no {label}")));
+            assert_eq!(e.properties[prop], [want], "{num} {prop}");
         }
-        assert_eq!(e.listed_on.unwrap().to_string(), e.properties["cmicListingDate"][0]);
+        assert_eq!(
+            e.listed_on.unwrap().to_string(),
+            e.properties["cmicListingDate"][0]
+        );
     }
 }
