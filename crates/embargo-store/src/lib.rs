@@ -1,0 +1,31 @@
+//! # embargo-store
+//!
+//! The versioned list store: every snapshot of every sanctions or
+//! export-control list that was ever imported, kept in one SQLite file
+//! (`<data_dir>/embargo.sqlite`) that an auditor can open with `sqlite3`.
+//! A screening result names the list versions it used; this crate is what
+//! makes "which entries did version X contain, and what changed since" an
+//! answerable question months later.
+//!
+//! **What this crate is for:** atomic imports of whole lists and of FtM-style
+//! deltas, a per-dataset "active version" pointer with roll back / roll
+//! forward, entity look-up, and field-level diffs between versions.
+//!
+//! **What it is not for:** parsing list files (`embargo-sources`),
+//! downloading them (`embargo-update`), indexing names for matching
+//! (`embargo-match`), or the audit log of screening decisions. It never
+//! deletes a version, so it is not a cache either.
+//!
+//! Entry point: [`Store::open`]. The storage design (why SQLite, why entity
+//! bodies are deduplicated by content hash) is explained in [`schema`].
+
+mod diff;
+mod encode;
+mod error;
+pub mod schema;
+mod store;
+mod types;
+
+pub use error::StoreError;
+pub use store::Store;
+pub use types::{EntityChange, FieldChange, ImportOutcome, ListDiff, ListStatus, NewVersion};
