@@ -9,7 +9,8 @@
 //! (sent first, as a `{"list_versions": [...]}` header line).
 //!
 //! Limits: at most `max_batch` non-empty lines (the rest get one final
-//! error line), at most 64 KiB per line, and the route's body-size limit.
+//! error line), at most 64 KiB per line, at most `batch_body_limit` bytes
+//! (413 up front when `Content-Length` says so, else an error line).
 
 use crate::auth::{Access, Caller};
 use crate::error::{ApiError, ErrorBody};
@@ -40,6 +41,17 @@ pub async fn batch(
     req: Request,
 ) -> Result<Response, ApiError> {
     caller.require(Access::Screen)?;
+    let limit = st.cfg.batch_body_limit;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(ApiError::too_large(format!(
+            "batch body is larger than {limit} bytes; split the file"
+        )));
+    }
     let (tx, rx) = mpsc::channel::<Bytes>(32);
     let body = req.into_body();
     tokio::spawn(run(st, caller, body, tx));
@@ -77,16 +89,28 @@ async fn run(st: Shared, caller: Caller, body: Body, tx: mpsc::Sender<Bytes>) {
     let mut buf: Vec<u8> = Vec::new();
     let mut line_no = 0usize;
     let mut screened = 0usize;
+    let mut received = 0usize;
     let max = st.cfg.max_batch;
+    let limit = st.cfg.batch_body_limit;
     loop {
         let chunk = data.next().await;
         let last = chunk.is_none();
         match chunk {
-            Some(Ok(b)) => buf.extend_from_slice(&b),
+            Some(Ok(b)) => {
+                received += b.len();
+                if received > limit {
+                    let err = ApiError::too_large(format!(
+                        "batch body is larger than {limit} bytes; lines from {} on were not screened",
+                        line_no + 1
+                    ));
+                    let _ = tx.send(line_bytes(&error_line(line_no + 1, None, &err))).await;
+                    return;
+                }
+                buf.extend_from_slice(&b);
+            }
             Some(Err(e)) => {
-                // Usually the body-size limit; the message is axum's, which
-                // names no internals.
-                let err = ApiError::too_large(format!("reading the request body failed: {e}"));
+                // The client broke off the upload; say where we stopped.
+                let err = ApiError::bad_request(format!("reading the request body failed: {e}"));
                 let _ = tx.send(line_bytes(&error_line(line_no + 1, None, &err))).await;
                 return;
             }

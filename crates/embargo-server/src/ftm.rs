@@ -195,16 +195,33 @@ mod tests {
     /// emit (checked against followthemoney 4.11's model).
     fn allowed(s: Schema) -> &'static [&'static str] {
         const COMMON: &[&str] = &[
-            "name", "alias", "previousName", "weakAlias", "country", "address", "program",
-            "sourceUrl", "notes", "createdAt", "registrationNumber",
+            "name",
+            "alias",
+            "previousName",
+            "weakAlias",
+            "country",
+            "address",
+            "program",
+            "sourceUrl",
+            "notes",
+            "createdAt",
+            "registrationNumber",
         ];
         const LEGAL: &[&str] = &["idNumber", "taxNumber", "swiftBic"];
         const PERSON: &[&str] = &[
-            "nationality", "citizenship", "birthDate", "birthPlace", "gender", "title", "passportNumber",
+            "nationality",
+            "citizenship",
+            "birthDate",
+            "birthPlace",
+            "gender",
+            "title",
+            "passportNumber",
         ];
         match s {
             Schema::Person => [COMMON, LEGAL, PERSON].concat().leak(),
-            Schema::Organization | Schema::Company | Schema::LegalEntity => [COMMON, LEGAL].concat().leak(),
+            Schema::Organization | Schema::Company | Schema::LegalEntity => {
+                [COMMON, LEGAL].concat().leak()
+            }
             Schema::Vessel => [COMMON, &["flag", "imoNumber"][..]].concat().leak(),
             Schema::Aircraft => COMMON,
         }
@@ -229,7 +246,14 @@ mod tests {
             full: "Hangzhou, China".into(),
             ..Default::default()
         }];
-        for kind in ["Passport", "USCC", "SWIFT/BIC", "Registration Number", "IMO", "Other"] {
+        for kind in [
+            "Passport",
+            "USCC",
+            "SWIFT/BIC",
+            "Registration Number",
+            "IMO",
+            "Other",
+        ] {
             e.identifiers.push(Identifier {
                 kind: kind.into(),
                 value: format!("{kind}-1"),

@@ -58,7 +58,6 @@ use axum::{middleware, Json, Router};
 use embargo_app::App;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tower_http::limit::RequestBodyLimitLayer;
 use utoipa::OpenApi;
 
 /// The whole HTTP surface for `app`. Callers that serve it themselves must
@@ -71,9 +70,8 @@ pub fn router(app: Arc<App>, cfg: ServerConfig) -> Router {
     let timeout = cfg.request_timeout;
     let st = state::AppState::new(app, cfg);
 
-    let batch = Router::new()
-        .route("/v1/batch", post(batch::batch))
-        .layer(RequestBodyLimitLayer::new(batch_limit));
+    let _ = batch_limit; // enforced inside the batch handler, as it streams
+    let batch = Router::new().route("/v1/batch", post(batch::batch));
 
     let protected = Router::new()
         .route("/match/{dataset}", post(yente::match_entities))
@@ -107,12 +105,27 @@ pub fn router(app: Arc<App>, cfg: ServerConfig) -> Router {
         .merge(public)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            timeout,
-        ))
+        .layer(middleware::from_fn_with_state(timeout, time_limit))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
         .with_state(st)
+}
+
+/// Abandons a request that has not produced a response in time, answering
+/// with the JSON error shape (tower-http's timeout answers with an empty body).
+async fn time_limit(
+    axum::extract::State(limit): axum::extract::State<std::time::Duration>,
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            format!("the request took longer than {} s", limit.as_secs()),
+        )
+        .into_response(),
+    }
 }
 
 async fn openapi_json() -> impl IntoResponse {

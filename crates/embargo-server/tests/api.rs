@@ -316,6 +316,12 @@ async fn body_and_rate_limits_answer_in_json() {
     assert_eq!((r.status, r.error_code().as_str()), (StatusCode::PAYLOAD_TOO_LARGE, "too_large"));
     let r = send(&app, post_raw("/v1/decide", None, "application/json", "x".repeat(4000))).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.text);
+    let app = local(&f, ServerConfig { batch_body_limit: 100, ..cfg(AuthMode::OpenForLocalhost) });
+    let lines = (0..10).map(|_| json!({"name": "Hikvision"}).to_string()).collect::<Vec<_>>().join("\n");
+    let mut req = post_raw("/v1/batch", None, "application/x-ndjson", lines.clone());
+    req.headers_mut().insert("content-length", lines.len().into());
+    let r = send(&app, req).await;
+    assert_eq!((r.status, r.error_code().as_str()), (StatusCode::PAYLOAD_TOO_LARGE, "too_large"));
 
     let app = local(&f, ServerConfig { rate_per_sec: Some(0.5), rate_burst: 2.0, ..cfg(AuthMode::OpenForLocalhost) });
     for _ in 0..2 {
