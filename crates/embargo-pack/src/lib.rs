@@ -36,7 +36,7 @@ mod version;
 pub use load::{load, PackError, FILES};
 pub use version::{version, CUTOFF, DATASET};
 
-use embargo_model::Entity;
+use embargo_model::{Entity, PartialDate};
 use std::sync::OnceLock;
 
 /// All pack entities, parsed once on first use.
@@ -65,4 +65,12 @@ pub fn by_program(program: &str) -> impl Iterator<Item = &'static Entity> + '_ {
 /// The entity with this id (`embargo_xinjiang_pack:el-hikvision`), if any.
 pub fn get(id: &str) -> Option<&'static Entity> {
     entities().iter().find(|e| e.id.as_str() == id)
+}
+
+/// A date kept in `properties` (`cmicEffectiveDate`, `cmicDivestmentDate`,
+/// `ndaa889PartBEffective`, `fccEquipmentAuthorizationBanEffective`,
+/// `uflpaEffective`, `savingsClauseDeadline`, `generalLicenseWindDownUntil`),
+/// parsed; `None` when absent or not a date.
+pub fn date_property(e: &Entity, key: &str) -> Option<PartialDate> {
+    e.properties.get(key)?.first()?.parse().ok()
 }

@@ -268,6 +268,15 @@ fn glomag_people_carry_dates_of_birth_and_links() {
 #[test]
 fn cmic_dates_and_procurement_dates() {
     let h = get("cmic-hikvision");
+    assert_eq!(
+        embargo_pack::date_property(h, "cmicEffectiveDate"),
+        pd("2021-08-02")
+    );
+    assert_eq!(embargo_pack::date_property(h, "nope"), None);
+    assert_eq!(
+        embargo_pack::date_property(get("fcc-dahua"), "fccEquipmentAuthorizationBanEffective"),
+        pd("2023-02-06")
+    );
     assert_eq!(h.properties["cmicListingDate"], ["2021-06-03"]);
     assert_eq!(h.properties["cmicEffectiveDate"], ["2021-08-02"]);
     assert_eq!(h.properties["cmicDivestmentDate"], ["2022-06-03"]);
