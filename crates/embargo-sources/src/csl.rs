@@ -34,8 +34,8 @@ use crate::text::{
 };
 use crate::ParsedList;
 use embargo_model::{
-    Address, Citation, Entity, EntityId, Gender, Identifier, Link, LinkKind, NameKind,
-    PartialDate, Schema,
+    Address, Citation, Entity, EntityId, Gender, Identifier, Link, LinkKind, NameKind, PartialDate,
+    Schema,
 };
 use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
@@ -226,13 +226,12 @@ fn apply_ids(e: &mut Entity, ids: &str) {
                 e.add_property("ids", part);
             }
             _ => {
-                let kind = if kind == "Vessel Registration Identification"
-                    && value.starts_with("IMO ")
-                {
-                    "IMO".to_string()
-                } else {
-                    kind
-                };
+                let kind =
+                    if kind == "Vessel Registration Identification" && value.starts_with("IMO ") {
+                        "IMO".to_string()
+                    } else {
+                        kind
+                    };
                 let value = value.strip_prefix("IMO ").unwrap_or(&value).to_string();
                 if !e
                     .identifiers
@@ -256,11 +255,7 @@ fn address(s: &str) -> Address {
     let last = s.rsplit(',').next().unwrap_or("").trim();
     Address {
         full: s.trim().to_string(),
-        country: if is_code(last) {
-            country(last)
-        } else {
-            None
-        },
+        country: if is_code(last) { country(last) } else { None },
         ..Address::default()
     }
 }
@@ -324,7 +319,9 @@ fn build(
     }
     if let Some(v) = g("federal_register_notice") {
         for n in split_list(v, ';') {
-            e.export_control.federal_register_notices.push(n.to_string());
+            e.export_control
+                .federal_register_notices
+                .push(n.to_string());
             e.citations.push(Citation::new(n));
         }
     }
@@ -402,14 +399,23 @@ pub(crate) fn parse<R: BufRead>(
     }
     let names: Vec<String> = rec
         .iter()
-        .map(|b| decode(b).0.trim().trim_start_matches('\u{feff}').to_string())
+        .map(|b| {
+            decode(b)
+                .0
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .to_string()
+        })
         .collect();
     let index: HashMap<String, usize> = names
         .iter()
         .enumerate()
         .map(|(i, n)| (n.clone(), i))
         .collect();
-    if !["_id", "source", "name"].iter().all(|c| index.contains_key(*c)) {
+    if !["_id", "source", "name"]
+        .iter()
+        .all(|c| index.contains_key(*c))
+    {
         return Err(SourceError::wrong_format(
             file,
             "header does not look like a CSL file (expected columns _id, source, name, …)",
@@ -425,10 +431,22 @@ pub(crate) fn parse<R: BufRead>(
     while have {
         let line = fix.line(rec.position());
         let have_next = rdr.read_byte_record(&mut next).map_err(csv_err)?;
-        if rec.len() == 1 && rec.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
+        if rec.len() == 1
+            && rec
+                .get(0)
+                .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
+        {
             // A blank line.
+        } else if rec.iter().zip(&cols.names).all(|(a, b)| a == b.as_bytes()) {
+            // A repeated header (the damaged 2023-11 download has one).
+            out.warnings
+                .push(format!("{file}:{line}: repeated header row skipped"));
         } else if rec.len() < cols.names.len() {
-            let field = cols.names.get(rec.len().saturating_sub(1)).map(String::as_str).unwrap_or("?");
+            let field = cols
+                .names
+                .get(rec.len().saturating_sub(1))
+                .map(String::as_str)
+                .unwrap_or("?");
             let err = if !have_next {
                 SourceError::new(
                     file,

@@ -27,7 +27,9 @@
 use crate::error::{ErrorKind, SourceError};
 use crate::text::{push_unique, split_list, LineFix};
 use crate::ParsedList;
-use embargo_model::{Address, Country, DateValue, Entity, EntityId, Identifier, NameKind, PartialDate, Schema};
+use embargo_model::{
+    Address, Country, DateValue, Entity, EntityId, Identifier, NameKind, PartialDate, Schema,
+};
 use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
 
@@ -96,19 +98,28 @@ pub(crate) fn parse<R: BufRead>(
         if !COLUMNS.contains(&h.as_str()) {
             return Err(SourceError::wrong_format(
                 file,
-                format!("unknown column {h:?}; the custom list format has {}", COLUMNS.join(", ")),
+                format!(
+                    "unknown column {h:?}; the custom list format has {}",
+                    COLUMNS.join(", ")
+                ),
             )
             .at_line(1)
             .in_field(&h));
         }
         if header.contains(&h) {
-            return Err(SourceError::invalid(file, "column appears twice").at_line(1).in_field(&h));
+            return Err(SourceError::invalid(file, "column appears twice")
+                .at_line(1)
+                .in_field(&h));
         }
         header.push(h);
     }
     for req in ["id", "schema", "name"] {
         if !header.iter().any(|h| h == req) {
-            return Err(SourceError::wrong_format(file, format!("required column {req:?} is missing")).at_line(1));
+            return Err(SourceError::wrong_format(
+                file,
+                format!("required column {req:?} is missing"),
+            )
+            .at_line(1));
         }
     }
     let dataset = out.dataset.clone();
@@ -121,18 +132,25 @@ pub(crate) fn parse<R: BufRead>(
         if rec.len() != header.len() {
             return Err(SourceError::invalid(
                 file,
-                format!("record has {} fields, the header has {}", rec.len(), header.len()),
+                format!(
+                    "record has {} fields, the header has {}",
+                    rec.len(),
+                    header.len()
+                ),
             )
             .at_line(line));
         }
         let mut row: HashMap<&str, String> = HashMap::new();
         for (h, raw) in header.iter().zip(rec.iter()) {
             let v = std::str::from_utf8(raw).map_err(|_| {
-                SourceError::invalid(file, "not valid UTF-8").at_line(line).in_field(h)
+                SourceError::invalid(file, "not valid UTF-8")
+                    .at_line(line)
+                    .in_field(h)
             })?;
             row.insert(h.as_str(), v.trim().to_string());
         }
-        let bad = |col: &str, msg: String| SourceError::invalid(file, msg).at_line(line).in_field(col);
+        let bad =
+            |col: &str, msg: String| SourceError::invalid(file, msg).at_line(line).in_field(col);
         let get = |c: &str| row.get(c).map(String::as_str).unwrap_or("");
         let id = get("id");
         if id.is_empty() {
@@ -164,8 +182,12 @@ pub(crate) fn parse<R: BufRead>(
         }
         for col in ["country", "nationality", "citizenship"] {
             for v in split_list(get(col), ';') {
-                let c = Country::from_code(v)
-                    .map_err(|_| bad(col, format!("not an ISO 3166-1 alpha-2 country code: {v:?}")))?;
+                let c = Country::from_code(v).map_err(|_| {
+                    bad(
+                        col,
+                        format!("not an ISO 3166-1 alpha-2 country code: {v:?}"),
+                    )
+                })?;
                 let target = match col {
                     "country" => &mut e.countries,
                     "nationality" => &mut e.nationalities,
@@ -175,11 +197,16 @@ pub(crate) fn parse<R: BufRead>(
             }
         }
         for v in split_list(get("birth_date"), ';') {
-            let d = PartialDate::parse_iso(v)
-                .map_err(|_| bad("birth_date", format!("not a date (YYYY, YYYY-MM or YYYY-MM-DD): {v:?}")))?;
+            let d = PartialDate::parse_iso(v).map_err(|_| {
+                bad(
+                    "birth_date",
+                    format!("not a date (YYYY, YYYY-MM or YYYY-MM-DD): {v:?}"),
+                )
+            })?;
             push_unique(&mut e.birth_dates, DateValue::Exact(d));
         }
-        split_list(get("birth_place"), ';').for_each(|v| push_unique(&mut e.birth_places, v.to_string()));
+        split_list(get("birth_place"), ';')
+            .for_each(|v| push_unique(&mut e.birth_places, v.to_string()));
         for v in split_list(get("address"), ';') {
             e.addresses.push(Address {
                 full: v.to_string(),
@@ -203,7 +230,13 @@ pub(crate) fn parse<R: BufRead>(
         split_list(get("program"), ';').for_each(|v| push_unique(&mut e.programs, v.to_string()));
         if !get("listed_on").is_empty() {
             e.listed_on = Some(PartialDate::parse_iso(get("listed_on")).map_err(|_| {
-                bad("listed_on", format!("not a date (YYYY, YYYY-MM or YYYY-MM-DD): {:?}", get("listed_on")))
+                bad(
+                    "listed_on",
+                    format!(
+                        "not a date (YYYY, YYYY-MM or YYYY-MM-DD): {:?}",
+                        get("listed_on")
+                    ),
+                )
             })?);
         }
         if !get("remarks").is_empty() {

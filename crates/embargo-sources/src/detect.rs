@@ -64,9 +64,9 @@ pub(crate) fn detect_bytes(name: &str, head: &[u8]) -> Option<SourceKind> {
         return Some(SourceKind::Custom);
     }
     // OFAC legacy: `36,"AEROCARIBBEAN AIRLINES",-0- ,…`
-    let ofac_shape = first_line
-        .split_once(',')
-        .is_some_and(|(n, rest)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && rest.starts_with('"'));
+    let ofac_shape = first_line.split_once(',').is_some_and(|(n, rest)| {
+        !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && rest.starts_with('"')
+    });
     if ofac_shape {
         return crate::ofac_csv::kind_for_name(name);
     }
@@ -80,17 +80,41 @@ mod tests {
     #[test]
     fn recognises_each_header() {
         let k = |n: &str, b: &str| detect_bytes(n, b.as_bytes());
-        assert_eq!(k("x.csv", "_id,source,entity_number,type\n"), Some(SourceKind::TradeCsl));
-        assert_eq!(k("dpl.txt", "\"Name\"\t\"Street_Address\"\t\"City\"\n"), Some(SourceKind::BisDpl));
-        assert_eq!(k("u.xml", "<?xml?>\n<CONSOLIDATED_LIST dateGenerated=\"x\">"), Some(SourceKind::UnSc));
+        assert_eq!(
+            k("x.csv", "_id,source,entity_number,type\n"),
+            Some(SourceKind::TradeCsl)
+        );
+        assert_eq!(
+            k("dpl.txt", "\"Name\"\t\"Street_Address\"\t\"City\"\n"),
+            Some(SourceKind::BisDpl)
+        );
+        assert_eq!(
+            k("u.xml", "<?xml?>\n<CONSOLIDATED_LIST dateGenerated=\"x\">"),
+            Some(SourceKind::UnSc)
+        );
         assert_eq!(k("sdn.xml", "<?xml?><sdnList>"), Some(SourceKind::OfacSdn));
-        assert_eq!(k("consolidated.xml", "<?xml?><sdnList>"), Some(SourceKind::OfacConsolidated));
+        assert_eq!(
+            k("consolidated.xml", "<?xml?><sdnList>"),
+            Some(SourceKind::OfacConsolidated)
+        );
         assert_eq!(k("list.xml", "<?xml?><sdnList>"), None);
-        assert_eq!(k("sdn.csv", "36,\"AERO\",-0- \r\n"), Some(SourceKind::OfacSdn));
-        assert_eq!(k("cons_prim.csv", "9639,\"HANIYA\"\r\n"), Some(SourceKind::OfacConsolidated));
+        assert_eq!(
+            k("sdn.csv", "36,\"AERO\",-0- \r\n"),
+            Some(SourceKind::OfacSdn)
+        );
+        assert_eq!(
+            k("cons_prim.csv", "9639,\"HANIYA\"\r\n"),
+            Some(SourceKind::OfacConsolidated)
+        );
         assert_eq!(k("other.csv", "36,\"AERO\",-0- \r\n"), None);
-        assert_eq!(k("e.json", "{\"id\":\"x\",\"schema\":\"Person\"}\n"), Some(SourceKind::Ftm));
-        assert_eq!(k("mine.csv", "id,schema,name,aliases\n"), Some(SourceKind::Custom));
+        assert_eq!(
+            k("e.json", "{\"id\":\"x\",\"schema\":\"Person\"}\n"),
+            Some(SourceKind::Ftm)
+        );
+        assert_eq!(
+            k("mine.csv", "id,schema,name,aliases\n"),
+            Some(SourceKind::Custom)
+        );
         assert_eq!(k("x.csv", "a,b,c\n"), None);
         assert_eq!(k("x.csv", ""), None);
     }

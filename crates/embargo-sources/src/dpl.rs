@@ -66,7 +66,10 @@ pub(crate) fn parse<R: BufRead>(
     }
     let header: Vec<String> = rec.iter().map(|b| decode(b).0.trim().to_string()).collect();
     if header.len() < 8
-        || header.iter().zip(COLUMNS).any(|(h, c)| !h.eq_ignore_ascii_case(c))
+        || header
+            .iter()
+            .zip(COLUMNS)
+            .any(|(h, c)| !h.eq_ignore_ascii_case(c))
     {
         return Err(SourceError::wrong_format(
             file,
@@ -130,7 +133,11 @@ pub(crate) fn parse<R: BufRead>(
                 country: c,
             });
         }
-        for (i, col) in [(6, "Effective_Date"), (7, "Expiration_Date"), (9, "Last_Update")] {
+        for (i, col) in [
+            (6, "Effective_Date"),
+            (7, "Expiration_Date"),
+            (9, "Last_Update"),
+        ] {
             let Some(v) = g(i) else { continue };
             match parse_any_date(v) {
                 Some(d) => match i {
@@ -150,7 +157,9 @@ pub(crate) fn parse<R: BufRead>(
             e.add_property("action", v);
         }
         if let Some(v) = g(11) {
-            e.export_control.federal_register_notices.push(v.to_string());
+            e.export_control
+                .federal_register_notices
+                .push(v.to_string());
             e.citations.push(Citation::new(v));
         }
         out.entities.push(e);

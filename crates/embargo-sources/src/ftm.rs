@@ -32,6 +32,9 @@ use std::collections::HashMap;
 use std::io::BufRead;
 
 /// One change from an OpenSanctions delta file.
+// Unboxed on purpose: callers match on `Upsert(entity)` directly, and a
+// delta is a Vec of mostly upserts, so boxing would only add allocations.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeltaOp {
     /// `ADD` or `MOD`: store this entity, replacing any previous version.
@@ -207,7 +210,12 @@ fn thing(dataset: &str, id: &str, schema: Schema, obj: &Map<String, Value>) -> E
         if TYPED_PROPS.contains(&k.as_str()) || ID_PROPS.contains(&k.as_str()) {
             continue;
         }
-        for v in vals.as_array().into_iter().flatten().filter_map(Value::as_str) {
+        for v in vals
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
             e.add_property(k, v);
         }
     }
@@ -262,15 +270,13 @@ fn fold(dataset: &str, aux: &Aux, things: &mut [Entity], index: &HashMap<String,
                 .map(|(i, _)| i)
                 .collect();
             let c = first(p, "country").and_then(country_code);
-            let full = first(p, "full")
-                .map(str::to_string)
-                .unwrap_or_else(|| {
-                    ["street", "city", "postalCode", "region"]
-                        .iter()
-                        .filter_map(|k| first(p, k))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                });
+            let full = first(p, "full").map(str::to_string).unwrap_or_else(|| {
+                ["street", "city", "postalCode", "region"]
+                    .iter()
+                    .filter_map(|k| first(p, k))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
             for &i in &holders {
                 if let Some(c) = c {
                     push_unique(&mut things[i].countries, c);
@@ -317,7 +323,12 @@ fn fold(dataset: &str, aux: &Aux, things: &mut [Entity], index: &HashMap<String,
             if let (Some(o), Some(a)) = (owner, asset) {
                 if let Some(&i) = index.get(a) {
                     let name = caption(things, o);
-                    let mut l = link(LinkKind::OwnedBy, &name, Some(EntityId::new(dataset, o)), None);
+                    let mut l = link(
+                        LinkKind::OwnedBy,
+                        &name,
+                        Some(EntityId::new(dataset, o)),
+                        None,
+                    );
                     l.percent = pct;
                     things[i].links.push(l);
                     any = true;
@@ -379,7 +390,11 @@ fn fold(dataset: &str, aux: &Aux, things: &mut [Entity], index: &HashMap<String,
     }
 }
 
-pub(crate) fn parse<R: BufRead>(out: &mut ParsedList, file: &str, mut r: R) -> Result<(), SourceError> {
+pub(crate) fn parse<R: BufRead>(
+    out: &mut ParsedList,
+    file: &str,
+    mut r: R,
+) -> Result<(), SourceError> {
     let dataset = out.dataset.clone();
     let mut things: Vec<Entity> = vec![];
     let mut index: HashMap<String, usize> = HashMap::new();
@@ -419,11 +434,14 @@ pub(crate) fn parse<R: BufRead>(out: &mut ParsedList, file: &str, mut r: R) -> R
         })?;
         let (op, ent) = match obj.get("op").and_then(Value::as_str) {
             Some(op) => {
-                let ent = obj.get("entity").and_then(Value::as_object).ok_or_else(|| {
-                    SourceError::invalid(file, "delta operation without an entity object")
-                        .at_line(line_no)
-                        .in_field("entity")
-                })?;
+                let ent = obj
+                    .get("entity")
+                    .and_then(Value::as_object)
+                    .ok_or_else(|| {
+                        SourceError::invalid(file, "delta operation without an entity object")
+                            .at_line(line_no)
+                            .in_field("entity")
+                    })?;
                 (Some(op), ent)
             }
             None => (None, obj),

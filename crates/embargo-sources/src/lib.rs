@@ -176,7 +176,10 @@ fn parse_one<R: BufRead>(
     name: &str,
     r: &mut R,
 ) -> Result<(), SourceError> {
-    if r.fill_buf().map_err(|e| SourceError::io(name, e))?.is_empty() {
+    if r.fill_buf()
+        .map_err(|e| SourceError::io(name, e))?
+        .is_empty()
+    {
         return Err(SourceError::new(name, ErrorKind::Empty));
     }
     match kind {

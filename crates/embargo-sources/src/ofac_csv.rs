@@ -145,7 +145,12 @@ fn ent_num(file: &str, line: u64, v: &str, first: bool) -> Result<String, Source
 /// "DPRK3] [CYBER2" (outer brackets dropped by OFAC) → ["DPRK3", "CYBER2"].
 fn programs(s: &str) -> Vec<String> {
     s.split("] [")
-        .map(|p| p.trim().trim_start_matches('[').trim_end_matches(']').trim())
+        .map(|p| {
+            p.trim()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .trim()
+        })
         .filter(|p| !p.is_empty() && *p != "-0-")
         .map(str::to_string)
         .collect()
@@ -230,7 +235,10 @@ pub(crate) fn parse_part<R: BufRead>(
     mut r: R,
 ) -> Result<(), SourceError> {
     if part == Part::Primary {
-        if r.fill_buf().map_err(|e| SourceError::io(file, e))?.is_empty() {
+        if r.fill_buf()
+            .map_err(|e| SourceError::io(file, e))?
+            .is_empty()
+        {
             return Err(SourceError::new(file, ErrorKind::Empty));
         }
         return parse_primary(out, file, r);

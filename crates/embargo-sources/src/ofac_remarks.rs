@@ -25,14 +25,23 @@ use embargo_model::{Entity, Gender, Identifier, Link, LinkKind, NameKind};
 /// another). A fact starting with one of these is `label value (Country)`.
 const ID_LABELS: &[(&str, &str)] = &[
     ("Vessel Registration Identification IMO", "IMO"),
-    ("Vessel Registration Identification", "Vessel Registration Identification"),
-    ("Unified Social Credit Code (USCC)", "Unified Social Credit Code (USCC)"),
+    (
+        "Vessel Registration Identification",
+        "Vessel Registration Identification",
+    ),
+    (
+        "Unified Social Credit Code (USCC)",
+        "Unified Social Credit Code (USCC)",
+    ),
     (
         "United Social Credit Code Certificate (USCCC)",
         "Unified Social Credit Code (USCC)",
     ),
     ("Stateless Person Passport", "Stateless Person Passport"),
-    ("British National Overseas Passport", "British National Overseas Passport"),
+    (
+        "British National Overseas Passport",
+        "British National Overseas Passport",
+    ),
     ("Diplomatic Passport", "Diplomatic Passport"),
     ("Passport", "Passport"),
     ("National ID No.", "National ID No."),
@@ -40,10 +49,19 @@ const ID_LABELS: &[(&str, &str)] = &[
     ("Registration ID", "Registration ID"),
     ("Registration Number", "Registration Number"),
     ("Public Registration Number", "Public Registration Number"),
-    ("Business Registration Number", "Business Registration Number"),
-    ("Business Registration Document #", "Business Registration Document #"),
+    (
+        "Business Registration Number",
+        "Business Registration Number",
+    ),
+    (
+        "Business Registration Document #",
+        "Business Registration Document #",
+    ),
     ("Commercial Registry Number", "Commercial Registry Number"),
-    ("Certificate of Incorporation Number", "Certificate of Incorporation Number"),
+    (
+        "Certificate of Incorporation Number",
+        "Certificate of Incorporation Number",
+    ),
     ("Chamber of Commerce Number", "Chamber of Commerce Number"),
     ("Company Number", "Company Number"),
     ("UK Company Number", "UK Company Number"),
@@ -81,19 +99,37 @@ const ID_LABELS: &[(&str, &str)] = &[
     ("Residency Number", "Residency Number"),
     ("Birth Certificate Number", "Birth Certificate Number"),
     ("Travel Document Number", "Travel Document Number"),
-    ("Turkish Identification Number", "Turkish Identification Number"),
+    (
+        "Turkish Identification Number",
+        "Turkish Identification Number",
+    ),
     ("Italian Fiscal Code", "Italian Fiscal Code"),
     ("BIK (RU)", "BIK (RU)"),
-    ("Economic Register Number (CBLS)", "Economic Register Number (CBLS)"),
-    ("Aircraft Manufacturer's Serial Number (MSN)", "Aircraft MSN"),
+    (
+        "Economic Register Number (CBLS)",
+        "Economic Register Number (CBLS)",
+    ),
+    (
+        "Aircraft Manufacturer's Serial Number (MSN)",
+        "Aircraft MSN",
+    ),
     (
         "Aircraft Construction Number (also called L/N or S/N or F/N)",
         "Aircraft Construction Number",
     ),
-    ("Previous Aircraft Tail Number", "Previous Aircraft Tail Number"),
+    (
+        "Previous Aircraft Tail Number",
+        "Previous Aircraft Tail Number",
+    ),
     ("Aircraft Tail Number", "Aircraft Tail Number"),
-    ("Aircraft Mode S Transponder Code", "Aircraft Mode S Transponder Code"),
-    ("Aircraft Serial Identification", "Aircraft Serial Identification"),
+    (
+        "Aircraft Mode S Transponder Code",
+        "Aircraft Mode S Transponder Code",
+    ),
+    (
+        "Aircraft Serial Identification",
+        "Aircraft Serial Identification",
+    ),
 ];
 
 /// Labels whose value is a fact without a typed field: kept in
@@ -397,7 +433,15 @@ mod tests {
     #[test]
     fn odd_text_never_panics() {
         let mut e = ent();
-        for s in ["'", ";;;", "a.k.a. '", "Passport (", "DOB ", "Linked To:", "é'; ü"] {
+        for s in [
+            "'",
+            ";;;",
+            "a.k.a. '",
+            "Passport (",
+            "DOB ",
+            "Linked To:",
+            "é'; ü",
+        ] {
             apply(&mut e, s);
         }
     }

@@ -134,11 +134,12 @@ fn entity(file: &str, dataset: &str, rec: &Record) -> Result<Entity, SourceError
             "id" => {
                 if let Some(v) = get(item, "idNumber") {
                     let c = get(item, "idCountry");
-                    let note: Vec<String> = [("issueDate", "issued "), ("expirationDate", "expires ")]
-                        .iter()
-                        .filter_map(|(k, p)| get(item, k).map(|v| format!("{p}{v}")))
-                        .chain(c.filter(|c| country(c).is_none()).map(str::to_string))
-                        .collect();
+                    let note: Vec<String> =
+                        [("issueDate", "issued "), ("expirationDate", "expires ")]
+                            .iter()
+                            .filter_map(|(k, p)| get(item, k).map(|v| format!("{p}{v}")))
+                            .chain(c.filter(|c| country(c).is_none()).map(str::to_string))
+                            .collect();
                     e.identifiers.push(Identifier {
                         kind: get(item, "idType").unwrap_or("Identifier").to_string(),
                         value: v.to_string(),
@@ -155,10 +156,16 @@ fn entity(file: &str, dataset: &str, rec: &Record) -> Result<Entity, SourceError
                     .collect();
                 let street = (!street.is_empty()).then(|| street.join(", "));
                 let c = f("country").and_then(country);
-                let full: Vec<&str> = [street.as_deref(), f("city"), f("stateOrProvince"), f("postalCode"), f("country")]
-                    .into_iter()
-                    .flatten()
-                    .collect();
+                let full: Vec<&str> = [
+                    street.as_deref(),
+                    f("city"),
+                    f("stateOrProvince"),
+                    f("postalCode"),
+                    f("country"),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
                 if !full.is_empty() {
                     if let Some(c) = c {
                         push_unique(&mut e.countries, c);

@@ -63,10 +63,7 @@ fn month_from_abbrev(m: &str) -> Option<u32> {
         "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
     ];
     let key = m.get(..3)?;
-    months
-        .iter()
-        .position(|x| *x == key)
-        .map(|i| i as u32 + 1)
+    months.iter().position(|x| *x == key).map(|i| i as u32 + 1)
 }
 
 fn year(s: &str) -> Option<i32> {
@@ -185,7 +182,10 @@ mod tests {
 
     #[test]
     fn ofac_dates_keep_their_precision() {
-        assert_eq!(parse_ofac_date("12 Jul 1986").unwrap().to_string(), "1986-07-12");
+        assert_eq!(
+            parse_ofac_date("12 Jul 1986").unwrap().to_string(),
+            "1986-07-12"
+        );
         assert_eq!(parse_ofac_date("Jan 1955").unwrap().to_string(), "1955-01");
         assert_eq!(parse_ofac_date("1955").unwrap().to_string(), "1955");
         assert_eq!(parse_ofac_date("31 Feb 1955"), None);
@@ -201,7 +201,10 @@ mod tests {
 
     #[test]
     fn us_dates_and_cp1252_fallback() {
-        assert_eq!(parse_us_date("3/20/1992").unwrap().to_string(), "1992-03-20");
+        assert_eq!(
+            parse_us_date("3/20/1992").unwrap().to_string(),
+            "1992-03-20"
+        );
         assert_eq!(parse_us_date("6/27/03").unwrap().to_string(), "2003-06-27");
         assert_eq!(parse_us_date("13/1/2000"), None);
         let (s, lossy) = decode(b"a\x96b");

@@ -90,9 +90,11 @@ fn entity(
         .filter_map(|n| rec.leaf(n))
         .collect();
     if parts.is_empty() {
-        return Err(SourceError::invalid(file, format!("record {id} has no name"))
-            .at_line(rec.line)
-            .in_field("FIRST_NAME"));
+        return Err(
+            SourceError::invalid(file, format!("record {id} has no name"))
+                .at_line(rec.line)
+                .in_field("FIRST_NAME"),
+        );
     }
     let schema = if person {
         Schema::Person

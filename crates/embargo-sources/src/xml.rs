@@ -62,9 +62,9 @@ pub(crate) fn walk<R: BufRead>(
     let mut saw_root = false;
     loop {
         buf.clear();
-        let ev = reader.read_event_into(&mut buf).map_err(|e| {
-            SourceError::invalid(file, format!("XML error: {e}")).at_line(w.line)
-        })?;
+        let ev = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| SourceError::invalid(file, format!("XML error: {e}")).at_line(w.line))?;
         match ev {
             Event::Start(s) => {
                 saw_root = true;
@@ -78,13 +78,7 @@ pub(crate) fn walk<R: BufRead>(
                         .unwrap_or_default();
                     attrs.push((k, v));
                 }
-                f(
-                    &w,
-                    XmlEvent::Open {
-                        name: &name,
-                        attrs,
-                    },
-                )?;
+                f(&w, XmlEvent::Open { name: &name, attrs })?;
                 w.stack.push(name);
                 texts.push(String::new());
             }
@@ -241,10 +235,12 @@ pub(crate) fn records<R: BufRead>(
                 if item.is_empty() {
                     rec.leaves.push((name.to_string(), text));
                 } else {
-                    rec.items.push((name.to_string(), std::mem::take(&mut item)));
+                    rec.items
+                        .push((name.to_string(), std::mem::take(&mut item)));
                 }
             } else if parent.ends_with("List") && !item.is_empty() && text.is_empty() {
-                rec.items.push((name.to_string(), std::mem::take(&mut item)));
+                rec.items
+                    .push((name.to_string(), std::mem::take(&mut item)));
             } else {
                 item.push((name.to_string(), text));
             }

@@ -33,7 +33,10 @@ fn ofac_set_joins_siblings_and_reads_remarks() {
     let person = &p.entities[1];
     assert_eq!(person.schema, Schema::Person);
     assert_eq!(person.titles, ["Military Leader of ISLAMIC GAMA'AT"]);
-    assert!(person.addresses.is_empty(), "all -0- address row is no address");
+    assert!(
+        person.addresses.is_empty(),
+        "all -0- address row is no address"
+    );
     // The comment file completes the cut remark "Linked To: ISLAMIC GA" + "MA'AT."
     assert_eq!(person.links[0].target_name, "ISLAMIC GAMA'AT");
     assert_eq!(
@@ -49,7 +52,11 @@ fn ofac_set_joins_siblings_and_reads_remarks() {
     assert_eq!(person.identifiers[0].kind, "Passport");
     assert_eq!(person.identifiers[0].value, "304555");
     assert_eq!(person.identifiers[0].country.unwrap().as_str(), "EG");
-    let kinds: Vec<(&str, NameKind)> = person.names.iter().map(|n| (n.value.as_str(), n.kind)).collect();
+    let kinds: Vec<(&str, NameKind)> = person
+        .names
+        .iter()
+        .map(|n| (n.value.as_str(), n.kind))
+        .collect();
     assert_eq!(
         kinds,
         [
@@ -58,7 +65,10 @@ fn ofac_set_joins_siblings_and_reads_remarks() {
             ("ABU KHALID", NameKind::WeakAlias)
         ]
     );
-    assert_eq!(person.names[0].parts.as_ref().unwrap().family.as_deref(), Some("ISLAMBOULI"));
+    assert_eq!(
+        person.names[0].parts.as_ref().unwrap().family.as_deref(),
+        Some("ISLAMBOULI")
+    );
 
     let vessel = &p.entities[2];
     assert_eq!(vessel.schema, Schema::Vessel);
@@ -88,10 +98,19 @@ fn csl_2025_layout_ids_duplicates_and_footnotes() {
     assert_eq!(el.id.as_str(), "us_trade_csl:e1");
     assert_eq!(el.caption(), "Donetsk People?s Republic Test Co.");
     assert_eq!(el.schema, Schema::LegalEntity);
-    assert_eq!(el.export_control.federal_register_notices, ["87 FR 13048", "87 FR 13141"]);
+    assert_eq!(
+        el.export_control.federal_register_notices,
+        ["87 FR 13048", "87 FR 13141"]
+    );
     assert_eq!(el.export_control.footnotes, ["3"]);
-    assert_eq!(el.export_control.license_policy.as_deref(), Some("Policy of denial."));
-    assert_eq!(el.listed_on, Some(PartialDate::parse_iso("2022-03-03").unwrap()));
+    assert_eq!(
+        el.export_control.license_policy.as_deref(),
+        Some("Policy of denial.")
+    );
+    assert_eq!(
+        el.listed_on,
+        Some(PartialDate::parse_iso("2022-03-03").unwrap())
+    );
     assert_eq!(el.addresses.len(), 2);
     assert_eq!(el.addresses[1].country.unwrap().as_str(), "RU");
     assert_eq!(el.names.len(), 3);
@@ -112,14 +131,21 @@ fn csl_truncation_reports_line_field_and_whole_rows() {
     assert_eq!(err.field.as_deref(), Some("addresses"));
     assert_eq!(err.whole_rows_before(), Some(1));
     let msg = err.to_string();
-    assert!(msg.starts_with("csl_truncated.csv:3: field \"addresses\": record truncated"), "{msg}");
+    assert!(
+        msg.starts_with("csl_truncated.csv:3: field \"addresses\": record truncated"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn wrong_format_empty_and_unknown_are_clear_errors() {
     let err = parse_path(&fixture("un.xml"), Some(SourceKind::TradeCsl)).unwrap_err();
     assert!(matches!(err.kind, ErrorKind::WrongFormat(_)));
-    assert!(err.to_string().contains("header does not look like a CSL file"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("header does not look like a CSL file"),
+        "{err}"
+    );
 
     let err = parse_path(&fixture("csl_2025.csv"), Some(SourceKind::UnSc)).unwrap_err();
     assert!(err.to_string().contains("XML"), "{err}");
@@ -141,7 +167,10 @@ fn wrong_format_empty_and_unknown_are_clear_errors() {
     let odd = dir.path().join("notes.txt");
     std::fs::write(&odd, "hello\n").unwrap();
     assert_eq!(detect(&odd), None);
-    assert!(matches!(parse_path(&odd, None).unwrap_err().kind, ErrorKind::Unsupported(_)));
+    assert!(matches!(
+        parse_path(&odd, None).unwrap_err().kind,
+        ErrorKind::Unsupported(_)
+    ));
 }
 
 #[test]
@@ -152,7 +181,11 @@ fn broken_utf8_in_csv_is_decoded_as_cp1252_with_a_warning() {
     let p = parse_reader(SourceKind::TradeCsl, "csl.csv", &bytes[..]).unwrap();
     assert_eq!(p.entities[0].names[2].value, "D\u{2013}R");
     assert_eq!(p.warnings.len(), 1);
-    assert!(p.warnings[0].starts_with("csl.csv:2: field \"alt_names\": invalid UTF-8"), "{:?}", p.warnings);
+    assert!(
+        p.warnings[0].starts_with("csl.csv:2: field \"alt_names\": invalid UTF-8"),
+        "{:?}",
+        p.warnings
+    );
 
     // In XML and JSON (UTF-8 by definition) it is an error with a line.
     let xml = b"<?xml version=\"1.0\"?>\n<CONSOLIDATED_LIST>\n<INDIVIDUALS><INDIVIDUAL><DATAID>1</DATAID><FIRST_NAME>A\xff</FIRST_NAME></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>";
@@ -174,7 +207,10 @@ fn dpl_rows_dates_and_blank_rows() {
     assert_eq!(j.listed_on.unwrap().to_string(), "2022-09-26");
     assert_eq!(j.properties["endDate"], ["2030-02-03"]);
     assert_eq!(j.properties["modifiedAt"], ["3033-09-30"]);
-    assert_eq!(j.export_control.federal_register_notices, ["87 F.R. 59396 9/30/2022"]);
+    assert_eq!(
+        j.export_control.federal_register_notices,
+        ["87 F.R. 59396 9/30/2022"]
+    );
     assert!(j.id.as_str().starts_with("us_bis_dpl:"));
     let k = &p.entities[1];
     assert_eq!(k.addresses[0].country.unwrap().as_str(), "NL");
@@ -266,6 +302,8 @@ fn custom_list_parses_and_validates_strictly() {
         bad("id,schema,name,country\n1,Person,A,Germany\n"),
         "block.csv:2: field \"country\": not an ISO 3166-1 alpha-2 country code: \"Germany\""
     );
-    assert!(bad("id,schema,name,colour\n").starts_with("block.csv:1: field \"colour\": unknown column"));
+    assert!(
+        bad("id,schema,name,colour\n").starts_with("block.csv:1: field \"colour\": unknown column")
+    );
     assert!(bad("id,schema,name\n1,Person,A\n1,Person,B\n").contains("appears more than once"));
 }
