@@ -1,0 +1,51 @@
+//! End to end on the two consecutive SDN files in ../shared: the diff must
+//! show exactly the 8 entries OFAC removed, and no spurious changes.
+
+use embargo_store::{ImportOutcome, NewVersion, Store};
+use std::time::Instant;
+
+fn import(store: &Store, rel: &str) -> (embargo_model::ListVersion, f64, f64) {
+    let path = embargo_testkit::shared_file(rel).expect("checked by the caller");
+    let t = Instant::now();
+    let parsed = embargo_sources::parse_path(&path, None).unwrap();
+    let parse_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let outcome = store
+        .import(
+            NewVersion {
+                dataset: parsed.dataset.clone(),
+                source: parsed.kind,
+                sha256: parsed.sha256.clone(),
+                published: parsed.published,
+                origin: path.display().to_string(),
+            },
+            &parsed.entities,
+        )
+        .unwrap();
+    let ImportOutcome::Imported(v) = outcome else {
+        panic!("{rel} was not imported: {outcome:?}")
+    };
+    (v, parse_s, t.elapsed().as_secs_f64())
+}
+
+#[test]
+fn consecutive_sdn_days_differ_by_eight_removals_only() {
+    embargo_testkit::require_shared!("data/lists/ofac_sdn/2024-05-02/sdn.csv");
+    embargo_testkit::require_shared!("data/lists/ofac_sdn/2024-05-03/sdn.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let (v1, p1, i1) = import(&store, "data/lists/ofac_sdn/2024-05-02/sdn.csv");
+    let (v2, p2, i2) = import(&store, "data/lists/ofac_sdn/2024-05-03/sdn.csv");
+    eprintln!("SDN 2024-05-02: parse {p1:.3}s, import {i1:.3}s ({} entities); 2024-05-03: parse {p2:.3}s, import {i2:.3}s", v1.entity_count);
+    assert_eq!((v1.entity_count, v2.entity_count), (14_973, 14_965));
+
+    let d = store.diff(&v2.dataset, None, None).unwrap();
+    assert_eq!(d.old, v1);
+    assert_eq!(d.new, v2);
+    assert_eq!(
+        (d.added.len(), d.removed.len(), d.changed.len()),
+        (0, 8, 0),
+        "changed: {:?}",
+        d.changed.iter().take(3).collect::<Vec<_>>()
+    );
+}
