@@ -27,7 +27,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "id": format!("us_ofac_sdn:{}", 1000 + h), "score": 0.8, "name": "HASSAN, Ali",
             "explanation": "token match on HASSAN; alias Ali HASAN"
         })).collect::<Vec<_>>()}),
-        list_versions: vec!["us_ofac_sdn 2024-05-03 ab12cd".into(), "us_trade_csl 2022-05 99ef".into()],
+        list_versions: vec![
+            "us_ofac_sdn 2024-05-03 ab12cd".into(),
+            "us_trade_csl 2022-05 99ef".into(),
+        ],
     };
 
     let t = Instant::now();
@@ -60,6 +63,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         exported as f64 / secs
     );
     let size = std::fs::metadata(log.path())?.len();
-    println!("file: {} bytes ({:.0} bytes/record, before WAL checkpoint)", size, size as f64 / n as f64);
+    println!(
+        "file: {} bytes ({:.0} bytes/record, before WAL checkpoint)",
+        size,
+        size as f64 / n as f64
+    );
     Ok(())
 }

@@ -23,7 +23,10 @@ pub fn entity_fingerprint(e: &Entity) -> String {
 /// Names of the top-level entity fields that differ between `old` and `new`
 /// (`names`, `addresses`, `programs`, …), in field-name order.
 pub fn changed_fields(old: &Entity, new: &Entity) -> Vec<String> {
-    diff_entities(old, new).into_iter().map(|c| c.field).collect()
+    diff_entities(old, new)
+        .into_iter()
+        .map(|c| c.field)
+        .collect()
 }
 
 /// One field that differs, with what was added and removed. For list
@@ -85,7 +88,10 @@ pub fn diff_entities(old: &Entity, new: &Entity) -> Vec<FieldChange> {
             (Some(Value::Array(x)), Some(Value::Array(y))) => (only_in(y, x), only_in(x, y)),
             (None, Some(Value::Array(y))) => (y.clone(), vec![]),
             (Some(Value::Array(x)), None) => (vec![], x.clone()),
-            (x, y) => (y.cloned().into_iter().collect(), x.cloned().into_iter().collect()),
+            (x, y) => (
+                y.cloned().into_iter().collect(),
+                x.cloned().into_iter().collect(),
+            ),
         };
         out.push(FieldChange {
             field: k.clone(),
@@ -163,7 +169,10 @@ mod tests {
         b.remarks = vec!["Linked To: X".into()];
         b.list = Some("SDN".into());
         b.names[0].value = "AEROCARIBBEAN AIRLINES SA".into();
-        assert_eq!(changed_fields(&a, &b), vec!["list", "names", "programs", "remarks"]);
+        assert_eq!(
+            changed_fields(&a, &b),
+            vec!["list", "names", "programs", "remarks"]
+        );
         let list = &diff_entities(&a, &b)[0];
         assert_eq!(list.added, vec![Value::String("SDN".into())]);
         assert!(list.removed.is_empty());

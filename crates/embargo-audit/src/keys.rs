@@ -216,7 +216,10 @@ impl AuditLog {
                 role: Role::parse(&role)
                     .ok_or_else(|| corrupt("role", format!("{name:?}: unknown role {role:?}")))?,
                 created_at: ts("created_at", &created)?,
-                revoked_at: revoked.as_deref().map(|t| ts("revoked_at", t)).transpose()?,
+                revoked_at: revoked
+                    .as_deref()
+                    .map(|t| ts("revoked_at", t))
+                    .transpose()?,
                 name,
             });
         }

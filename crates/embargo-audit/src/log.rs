@@ -9,8 +9,8 @@
 
 use crate::error::AuditError;
 use crate::record::{
-    chain_hash, format_ts, now_micros, payload_text, record_from_payload, AuditRecord,
-    NewRecord, GENESIS_HASH,
+    chain_hash, format_ts, now_micros, payload_text, record_from_payload, AuditRecord, NewRecord,
+    GENESIS_HASH,
 };
 use crate::schema;
 use chrono::{DateTime, Utc};
@@ -125,13 +125,10 @@ impl AuditLog {
                 reason: "every audit record must name who acted (API key name or user)".into(),
             });
         }
+        // Cached statements: an append is on every screen's path.
         let head: Option<(i64, String)> = tx
-            .query_row(
-                "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
+            .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .and_then(|mut st| st.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
             .map_err(|e| self.db(e))?;
         let (seq, prev_hash) = match head {
             Some((s, h)) => (s + 1, h),
@@ -147,11 +144,21 @@ impl AuditLog {
         let ts = now_micros();
         let payload = payload_text(seq_u, &ts, &rec);
         let hash = chain_hash(&prev_hash, payload.as_bytes());
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO audit_log (seq, ts, kind, actor, payload, prev_hash, hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![seq, format_ts(&ts), rec.kind.as_str(), rec.actor, payload, prev_hash, hash],
         )
+        .and_then(|mut st| {
+            st.execute(params![
+                seq,
+                format_ts(&ts),
+                rec.kind.as_str(),
+                rec.actor,
+                payload,
+                prev_hash,
+                hash
+            ])
+        })
         .map_err(|e| self.db(e))?;
         Ok(AuditRecord {
             seq: seq_u,

@@ -137,7 +137,9 @@ pub(crate) fn record_from_payload(
 ) -> Result<AuditRecord, String> {
     let obj = payload.as_object().ok_or("payload is not a JSON object")?;
     let field = |k: &str| obj.get(k).ok_or_else(|| format!("payload lacks {k:?}"));
-    let seq = field("seq")?.as_u64().ok_or("payload seq is not a number")?;
+    let seq = field("seq")?
+        .as_u64()
+        .ok_or("payload seq is not a number")?;
     let ts_text = field("ts")?.as_str().ok_or("payload ts is not text")?;
     let ts = DateTime::parse_from_rfc3339(ts_text)
         .map_err(|e| format!("payload ts {ts_text:?}: {e}"))?

@@ -192,11 +192,14 @@ pub(crate) const REVIEW_COLUMNS: &str = "subject_key, entity_id, entity_fingerpr
 /// The decision body and `decided_at` text of a `reviews` row.
 pub(crate) fn review_body_from_row(r: &Row<'_>, start: usize) -> Result<(Value, String), String> {
     let s = |i: usize| r.get::<_, String>(start + i).map_err(|e| e.to_string());
-    let o = |i: usize| r.get::<_, Option<String>>(start + i).map_err(|e| e.to_string());
+    let o = |i: usize| {
+        r.get::<_, Option<String>>(start + i)
+            .map_err(|e| e.to_string())
+    };
     let entity = match o(3)? {
-        Some(text) => Some(
-            serde_json::from_str::<Value>(&text).map_err(|e| format!("entity_json: {e}"))?,
-        ),
+        Some(text) => {
+            Some(serde_json::from_str::<Value>(&text).map_err(|e| format!("entity_json: {e}"))?)
+        }
         None => None,
     };
     let (subject_key, entity_id, fingerprint) = (s(0)?, s(1)?, s(2)?);
@@ -368,7 +371,8 @@ impl AuditLog {
             )
             .optional()
             .map_err(|e| self.db(e))?;
-        row.transpose().map_err(|reason| self.review_corrupt(reason))
+        row.transpose()
+            .map_err(|reason| self.review_corrupt(reason))
     }
 
     /// Every decision on (subject, entity), oldest first.
@@ -390,7 +394,10 @@ impl AuditLog {
             .map_err(|e| self.db(e))?;
         let mut out = Vec::new();
         for r in rows {
-            out.push(r.map_err(|e| self.db(e))?.map_err(|x| self.review_corrupt(x))?);
+            out.push(
+                r.map_err(|e| self.db(e))?
+                    .map_err(|x| self.review_corrupt(x))?,
+            );
         }
         Ok(out)
     }

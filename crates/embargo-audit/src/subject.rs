@@ -69,7 +69,12 @@ mod tests {
 
     #[test]
     fn folds_case_width_space_and_punctuation_only() {
-        let k = subject_key("  Ｈikvision—Digital,  TECH. ", Some("Organization"), None, None);
+        let k = subject_key(
+            "  Ｈikvision—Digital,  TECH. ",
+            Some("Organization"),
+            None,
+            None,
+        );
         assert_eq!(k, "organization|hikvision digital tech||");
         assert_ne!(
             subject_key("Müller", None, None, None),

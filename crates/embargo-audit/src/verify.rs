@@ -21,14 +21,15 @@
 
 use crate::canonical::canonical_json;
 use crate::error::AuditError;
-use crate::log::{Anchor, AuditLog};
+use crate::log::{Anchor, AuditLog, AUDIT_FILE};
 use crate::record::{chain_hash, GENESIS_HASH};
 use crate::review::review_body_from_row;
 use rusqlite::types::ValueRef;
-use rusqlite::{ErrorCode, Row};
+use rusqlite::{Connection, ErrorCode, OpenFlags, Row};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::io::BufRead;
+use std::path::Path;
 
 /// Outcome of a verification.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,7 +126,10 @@ fn check_row(expected_seq: i64, prev: &str, row: &StoredRow) -> Result<(), Strin
         return Err(if seq > expected_seq {
             format!("record {expected_seq} is missing (next stored record is {seq})")
         } else {
-            format!("record {seq} appears out of order after {}", expected_seq - 1)
+            format!(
+                "record {seq} appears out of order after {}",
+                expected_seq - 1
+            )
         });
     }
     if prev_hash.as_slice() != prev.as_bytes() {
@@ -155,10 +159,20 @@ fn check_row(expected_seq: i64, prev: &str, row: &StoredRow) -> Result<(), Strin
 /// id, audit_seq, (decision body, decided_at) or why unreadable, audit payload.
 type ReviewRow = (i64, i64, Result<(Value, String), String>, Option<String>);
 
-impl AuditLog {
-    /// Walks the whole chain and the review index; see the module docs.
-    pub fn verify(&self) -> Result<VerifyReport, AuditError> {
-        let mut conn = self.lock();
+/// The checks, apart from how the connection was obtained.
+struct Checker<'a> {
+    path: &'a Path,
+}
+
+impl Checker<'_> {
+    fn db(&self, source: rusqlite::Error) -> AuditError {
+        AuditError::Sqlite {
+            path: self.path.to_path_buf(),
+            source,
+        }
+    }
+
+    fn walk(&self, conn: &mut Connection) -> Result<VerifyReport, AuditError> {
         let tx = match conn.transaction() {
             Ok(t) => t,
             Err(e) => return self.corrupt_or_err(e, 0, None, 1),
@@ -292,6 +306,33 @@ impl AuditLog {
         }
         Ok(None)
     }
+}
+
+impl AuditLog {
+    /// Walks the whole chain and the review index; see the module docs.
+    pub fn verify(&self) -> Result<VerifyReport, AuditError> {
+        let mut conn = self.lock();
+        Checker { path: &self.path }.walk(&mut conn)
+    }
+
+    /// Verifies `<data_dir>/audit.sqlite` without opening it as a log, for
+    /// files too damaged for `open` (which also creates missing tables):
+    /// a file SQLite cannot read at all is a failed verification here.
+    pub fn verify_path(data_dir: &Path) -> Result<VerifyReport, AuditError> {
+        let path = data_dir.join(AUDIT_FILE);
+        let checker = Checker { path: &path };
+        if !path.is_file() {
+            return Err(AuditError::Io {
+                path: path.clone(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no audit log here"),
+            });
+        }
+        let mut conn = match Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY) {
+            Ok(c) => c,
+            Err(e) => return checker.corrupt_or_err(e, 0, None, 0),
+        };
+        checker.walk(&mut conn)
+    }
 
     /// `verify`, and also that record `anchor.seq` still has `anchor.hash`.
     pub fn verify_anchor(&self, anchor: &Anchor) -> Result<VerifyReport, AuditError> {
@@ -357,7 +398,12 @@ pub fn verify_jsonl(input: &mut dyn BufRead) -> Result<VerifyReport, AuditError>
             continue;
         }
         let bad = |seq: u64, reason: String, records, head| {
-            Ok(VerifyReport::bad(records, head, seq, format!("line {line_no}: {reason}")))
+            Ok(VerifyReport::bad(
+                records,
+                head,
+                seq,
+                format!("line {line_no}: {reason}"),
+            ))
         };
         let mut v: Value = match serde_json::from_str(&line) {
             Ok(v) => v,
@@ -381,7 +427,12 @@ pub fn verify_jsonl(input: &mut dyn BufRead) -> Result<VerifyReport, AuditError>
             None => seq != 1 || prev_hash == GENESIS_HASH,
         };
         if !link_ok {
-            return bad(seq, "does not link to the line before".into(), records, head);
+            return bad(
+                seq,
+                "does not link to the line before".into(),
+                records,
+                head,
+            );
         }
         if chain_hash(&prev_hash, canonical_json(&v).as_bytes()) != hash {
             return bad(seq, "hash does not match the record".into(), records, head);

@@ -80,7 +80,9 @@ fn triggers_refuse_update_and_delete() {
         .execute("UPDATE audit_log SET actor = 'x' WHERE seq = 2", [])
         .unwrap_err();
     assert!(e.to_string().contains("append-only"), "{e}");
-    let e = c.execute("DELETE FROM audit_log WHERE seq = 2", []).unwrap_err();
+    let e = c
+        .execute("DELETE FROM audit_log WHERE seq = 2", [])
+        .unwrap_err();
     assert!(e.to_string().contains("append-only"), "{e}");
 }
 
@@ -111,8 +113,10 @@ fn edited_query_column_is_found() {
     let dir = tempfile::tempdir().unwrap();
     let log = filled(dir.path(), 10);
     let c = raw(dir.path());
-    c.execute_batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'nobody' WHERE seq = 7")
-        .unwrap();
+    c.execute_batch(
+        "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'nobody' WHERE seq = 7",
+    )
+    .unwrap();
     let (seq, reason) = log.verify().unwrap().first_bad.unwrap();
     assert_eq!(seq, 7);
     assert!(reason.contains("actor"), "{reason}");
@@ -179,7 +183,10 @@ fn rewritten_chain_and_cut_tail_are_caught_by_the_anchor() {
         }
         log2.append(r).unwrap();
     }
-    assert!(log2.verify().unwrap().ok, "a full rewrite passes the chain alone");
+    assert!(
+        log2.verify().unwrap().ok,
+        "a full rewrite passes the chain alone"
+    );
     let report = log2.verify_anchor(&anchor2).unwrap();
     assert!(!report.ok);
     assert_eq!(report.first_bad.unwrap().0, 20);
@@ -230,7 +237,10 @@ fn flipped_page_header_is_reported_as_damage_not_a_crash() {
     let path = dir.path().join("audit.sqlite");
     let mut bytes = std::fs::read(&path).unwrap();
     let at = ((root - 1) * page_size) as usize;
-    assert_eq!(bytes[at], 0x05, "1000 records make the table root an interior page");
+    assert_eq!(
+        bytes[at], 0x05,
+        "1000 records make the table root an interior page"
+    );
     bytes[at] = 0x00;
     std::fs::write(&path, &bytes).unwrap();
 
@@ -262,7 +272,11 @@ fn export_since_writes_json_lines_that_verify_alone() {
     let text = String::from_utf8(some.clone()).unwrap();
     let seqs: Vec<u64> = text
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["seq"].as_u64().unwrap())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["seq"]
+                .as_u64()
+                .unwrap()
+        })
         .collect();
     assert_eq!(seqs, vec![3, 4, 5]);
     let first: embargo_audit::AuditRecord =
@@ -281,7 +295,12 @@ fn export_since_writes_json_lines_that_verify_alone() {
     assert!(!report.ok);
     assert_eq!(report.first_bad.unwrap().0, 4);
     // A dropped line breaks the link.
-    let dropped: String = text.lines().enumerate().filter(|(i, _)| *i != 1).map(|(_, l)| format!("{l}\n")).collect();
+    let dropped: String = text
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| *i != 1)
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
     let report = verify_jsonl(&mut dropped.as_bytes()).unwrap();
     assert_eq!(report.first_bad.unwrap().0, 5);
 }
@@ -319,4 +338,32 @@ fn a_record_without_actor_is_refused() {
     let e = log.append(r).unwrap_err();
     assert!(e.to_string().contains("actor"), "{e}");
     assert_eq!(log.verify().unwrap().records, 0);
+}
+
+#[test]
+fn a_file_too_damaged_to_open_still_verifies_as_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(filled(dir.path(), 30));
+    let healthy = AuditLog::verify_path(dir.path()).unwrap();
+    assert!(healthy.ok, "{healthy:?}");
+    assert_eq!(healthy.records, 30);
+
+    let path = dir.path().join("audit.sqlite");
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert_eq!(&bytes[..15], b"SQLite format 3");
+    bytes[..16].copy_from_slice(b"not a database!\0");
+    std::fs::write(&path, &bytes).unwrap();
+
+    let e = AuditLog::open(dir.path())
+        .err()
+        .expect("open refuses the file");
+    assert!(e.to_string().contains("audit.sqlite"), "{e}");
+    let report = AuditLog::verify_path(dir.path()).unwrap();
+    assert!(!report.ok);
+    assert_eq!(report.records, 0);
+    let (_, reason) = report.first_bad.unwrap();
+    assert!(reason.contains("damaged"), "{reason}");
+    // No log at all is an error, not a pass.
+    let empty = tempfile::tempdir().unwrap();
+    assert!(AuditLog::verify_path(empty.path()).is_err());
 }

@@ -15,7 +15,10 @@ fn keys_authenticate_with_their_role_and_wrong_keys_do_not() {
         log.authenticate(&screen).unwrap(),
         Some(("batch-job".to_string(), Role::Screen))
     );
-    assert_eq!(log.authenticate(&admin).unwrap(), Some(("ops".to_string(), Role::Admin)));
+    assert_eq!(
+        log.authenticate(&admin).unwrap(),
+        Some(("ops".to_string(), Role::Admin))
+    );
     // One changed character, a truncated key, garbage, empty: all rejected.
     let mut wrong = screen.clone();
     let last = wrong.pop().unwrap();
@@ -59,14 +62,18 @@ fn the_secret_is_never_stored() {
         assert!(!String::from_utf8(export).unwrap().contains(&s[4..]));
         s
     };
-    let hex_part = secret[4..].as_bytes();
+    let hex_part = &secret.as_bytes()[4..];
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
         assert!(!bytes.windows(hex_part.len()).any(|w| w == hex_part));
     }
     let c = rusqlite::Connection::open(dir.path().join("audit.sqlite")).unwrap();
     let stored: String = c
-        .query_row("SELECT key_sha256 FROM api_keys WHERE name = 'web'", [], |r| r.get(0))
+        .query_row(
+            "SELECT key_sha256 FROM api_keys WHERE name = 'web'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(stored, embargo_audit::sha256_hex(&[secret.as_bytes()]));
 }

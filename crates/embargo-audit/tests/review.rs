@@ -44,17 +44,33 @@ fn a_false_positive_clears_the_same_subject_and_is_audited() {
     let log = AuditLog::open(dir.path()).unwrap();
     let today = day("2026-11-29");
     assert_eq!(
-        log.review_status_for_entity(&subject(), &listed(), today).unwrap(),
+        log.review_status_for_entity(&subject(), &listed(), today)
+            .unwrap(),
         None
     );
     let review = log.record_review(fp_review(None)).unwrap();
     assert_eq!(review.id, 1);
 
     // The same subject typed differently is the same key.
-    let again = subject_key(" ali  HASSAN ", Some("person"), Some("1980-02-03"), Some("gb"));
-    let status = log.review_status_for_entity(&again, &listed(), today).unwrap().unwrap();
+    let again = subject_key(
+        " ali  HASSAN ",
+        Some("person"),
+        Some("1980-02-03"),
+        Some("gb"),
+    );
+    let status = log
+        .review_status_for_entity(&again, &listed(), today)
+        .unwrap()
+        .unwrap();
     match &status {
-        ReviewStatus::Cleared { by, on, verdict, reason, review_id, .. } => {
+        ReviewStatus::Cleared {
+            by,
+            on,
+            verdict,
+            reason,
+            review_id,
+            ..
+        } => {
             assert_eq!(by, "analyst.jane");
             assert_eq!(*on, review.decided_at);
             assert_eq!(*verdict, Verdict::FalsePositive);
@@ -72,10 +88,18 @@ fn a_false_positive_clears_the_same_subject_and_is_audited() {
 
     // Another subject, or another listed entity, has no decision.
     let other = subject_key("Ali Hassan", Some("Person"), Some("1955"), None);
-    assert_eq!(log.review_status_for_entity(&other, &listed(), today).unwrap(), None);
+    assert_eq!(
+        log.review_status_for_entity(&other, &listed(), today)
+            .unwrap(),
+        None
+    );
     let mut other_entity = listed();
     other_entity.id = EntityId::new("us_ofac_sdn", "9999");
-    assert_eq!(log.review_status_for_entity(&subject(), &other_entity, today).unwrap(), None);
+    assert_eq!(
+        log.review_status_for_entity(&subject(), &other_entity, today)
+            .unwrap(),
+        None
+    );
 
     // The decision is an audit record by the reviewer, and the chain holds.
     let rec = log.get(review.audit_seq).unwrap().unwrap();
@@ -93,9 +117,20 @@ fn a_false_positive_clears_the_same_subject_and_is_audited() {
 fn a_decision_expires_after_its_last_day() {
     let dir = tempfile::tempdir().unwrap();
     let log = AuditLog::open(dir.path()).unwrap();
-    log.record_review(fp_review(Some(day("2026-12-31")))).unwrap();
-    let at = |d: &str| log.review_status_for_entity(&subject(), &listed(), day(d)).unwrap().unwrap();
-    assert!(matches!(at("2026-12-31"), ReviewStatus::Cleared { expires: Some(_), .. }));
+    log.record_review(fp_review(Some(day("2026-12-31"))))
+        .unwrap();
+    let at = |d: &str| {
+        log.review_status_for_entity(&subject(), &listed(), day(d))
+            .unwrap()
+            .unwrap()
+    };
+    assert!(matches!(
+        at("2026-12-31"),
+        ReviewStatus::Cleared {
+            expires: Some(_),
+            ..
+        }
+    ));
     match at("2027-01-01") {
         ReviewStatus::Expired { previous } => assert_eq!(previous.expires, Some(day("2026-12-31"))),
         other => panic!("expected Expired, got {other:?}"),
@@ -119,9 +154,14 @@ fn a_changed_listing_makes_the_decision_stale_and_says_what_changed() {
 
     // A newer list version adds a date of birth that matches the customer and a programme.
     let mut newer = listed();
-    newer.birth_dates = vec![embargo_model::DateValue::Exact("1980-02-03".parse().unwrap())];
+    newer.birth_dates = vec![embargo_model::DateValue::Exact(
+        "1980-02-03".parse().unwrap(),
+    )];
     newer.programs.push("IRGC".into());
-    let status = log.review_status_for_entity(&subject(), &newer, today).unwrap().unwrap();
+    let status = log
+        .review_status_for_entity(&subject(), &newer, today)
+        .unwrap()
+        .unwrap();
     assert!(!status.suppresses_alert());
     match status {
         ReviewStatus::Stale { previous, changes } => {
@@ -160,7 +200,10 @@ fn a_later_decision_supersedes_and_history_keeps_both() {
         .unwrap();
     match &status {
         ReviewStatus::Cleared { by, verdict, .. } => {
-            assert_eq!((by.as_str(), *verdict), ("analyst.omar", Verdict::TrueMatch));
+            assert_eq!(
+                (by.as_str(), *verdict),
+                ("analyst.omar", Verdict::TrueMatch)
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -178,19 +221,38 @@ fn incomplete_or_inconsistent_decisions_are_refused() {
     let log = AuditLog::open(dir.path()).unwrap();
     let mut r = fp_review(None);
     r.reason = " ".into();
-    assert!(log.record_review(r).unwrap_err().to_string().contains("reason"));
+    assert!(log
+        .record_review(r)
+        .unwrap_err()
+        .to_string()
+        .contains("reason"));
     let mut r = fp_review(None);
     r.reviewer = String::new();
-    assert!(log.record_review(r).unwrap_err().to_string().contains("reviewer"));
+    assert!(log
+        .record_review(r)
+        .unwrap_err()
+        .to_string()
+        .contains("reviewer"));
     let mut r = fp_review(None);
     r.entity_fingerprint = "abc".into();
-    assert!(log.record_review(r).unwrap_err().to_string().contains("fingerprint"));
+    assert!(log
+        .record_review(r)
+        .unwrap_err()
+        .to_string()
+        .contains("fingerprint"));
     let mut r = fp_review(None);
     r.entity_fingerprint = "0".repeat(64);
-    assert!(log.record_review(r).unwrap_err().to_string().contains("entity"));
+    assert!(log
+        .record_review(r)
+        .unwrap_err()
+        .to_string()
+        .contains("entity"));
     // Nothing was written.
     assert_eq!(log.verify().unwrap().records, 0);
-    assert!(log.review_history(&subject(), &listed().id).unwrap().is_empty());
+    assert!(log
+        .review_history(&subject(), &listed().id)
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -206,8 +268,10 @@ fn a_forged_review_row_fails_verification() {
         .execute("UPDATE reviews SET verdict = 'false_positive'", [])
         .unwrap_err();
     assert!(e.to_string().contains("append-only"), "{e}");
-    c.execute_batch("DROP TRIGGER reviews_no_update; UPDATE reviews SET verdict = 'false_positive'")
-        .unwrap();
+    c.execute_batch(
+        "DROP TRIGGER reviews_no_update; UPDATE reviews SET verdict = 'false_positive'",
+    )
+    .unwrap();
     let report = log.verify().unwrap();
     assert!(!report.ok);
     let (seq, reason) = report.first_bad.unwrap();
