@@ -222,7 +222,7 @@ fn listing(dir: &Path) -> Vec<String> {
 }
 
 /// Fetches, first and again, a set of files; checks hashes and the 304 path.
-fn check_set(files: Vec<(String, Vec<u8>)>, kind: SourceKind, expect_names: &[&str]) {
+fn check_set(files: Vec<(String, Vec<u8>)>, kind: SourceKind, expect_names: &[&str]) -> usize {
     let map: HashMap<String, Vec<u8>> = files
         .iter()
         .map(|(p, b)| (p.to_string(), b.clone()))
@@ -279,13 +279,18 @@ fn check_set(files: Vec<(String, Vec<u8>)>, kind: SourceKind, expect_names: &[&s
         "{:?}",
         listing(dir.path())
     );
+    // The parser hashes a set in the same order, so the CLI can compare
+    // `Fetched::sha256` with the store's active version before parsing.
+    let parsed = embargo_sources::parse_path(&g.files[0], Some(kind)).unwrap();
+    assert_eq!(parsed.sha256, g.sha256);
+    parsed.entities.len()
 }
 
 // ---------------------------------------------------------------- tests
 
 #[test]
 fn fixture_set_downloads_then_is_not_modified() {
-    check_set(
+    let entities = check_set(
         vec![
             ("/exports/SDN.CSV".into(), fixture("sdn.csv")),
             ("/exports/ALT.CSV".into(), fixture("alt.csv")),
@@ -293,6 +298,7 @@ fn fixture_set_downloads_then_is_not_modified() {
         SourceKind::OfacSdn,
         &["sdn.csv", "alt.csv"],
     );
+    assert_eq!(entities, 3);
 }
 
 #[test]
@@ -307,17 +313,18 @@ fn real_ofac_set_downloads_byte_identical() {
             )
         })
         .collect();
-    check_set(
+    let entities = check_set(
         files,
         SourceKind::OfacSdn,
         &["sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"],
     );
+    assert_eq!(entities, 8_976);
 }
 
 #[test]
 fn real_un_and_csl_files_download_byte_identical() {
     let un = embargo_testkit::require_shared!("data/lists/un/2026-02/UN_consolidated.xml");
-    check_set(
+    let entities = check_set(
         vec![(
             "/resources/xml/en/consolidated.xml".into(),
             std::fs::read(un).unwrap(),
@@ -325,12 +332,14 @@ fn real_un_and_csl_files_download_byte_identical() {
         SourceKind::UnSc,
         &["UN_consolidated.xml"],
     );
+    assert_eq!(entities, 1_003);
     let csl = embargo_testkit::require_shared!("data/lists/us_csl/2022-05/consolidated.csv");
-    check_set(
+    let entities = check_set(
         vec![("/v1/consolidated.csv".into(), std::fs::read(csl).unwrap())],
         SourceKind::TradeCsl,
         &["consolidated.csv"],
     );
+    assert!(entities > 13_000, "{entities} CSL entities");
 }
 
 #[test]
