@@ -621,3 +621,58 @@ fn bulk_import_of_15k_entities_is_fast() {
     assert!(t1.as_secs_f64() < 3.0, "first import took {t1:?}");
     assert!(t2.as_secs_f64() < 3.0, "second import took {t2:?}");
 }
+
+#[test]
+fn a_file_that_is_not_a_database_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("embargo.sqlite"),
+        b"this is not sqlite, just text. ".repeat(200),
+    )
+    .unwrap();
+    let err = Store::open(dir.path()).err().expect("must fail");
+    let msg = err.to_string();
+    assert!(matches!(err, StoreError::Open { .. }), "{msg}");
+    assert!(msg.contains("embargo.sqlite"), "{msg}");
+}
+
+/// A second `Store` on the same file (as the server is while the CLI
+/// imports) sees the old version or the new one, never a mix.
+#[test]
+fn readers_on_another_connection_never_see_a_half_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = Store::open(dir.path()).unwrap();
+    let reader = Store::open(dir.path()).unwrap();
+    let gen = |g: usize| -> Vec<Entity> {
+        (0..2000 + g * 100)
+            .map(|i| ent("sdn", &i.to_string(), &format!("G{g}")))
+            .collect()
+    };
+    writer.import(nv("sdn", "g0", None), &gen(0)).unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let r = s.spawn(|| {
+            let mut reads = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let (vs, es) = reader.active_entities().unwrap();
+                let g = (es.len() - 2000) / 100;
+                assert_eq!(vs[0].entity_count as usize, es.len());
+                assert!(
+                    es.iter().all(|e| e.caption() == format!("G{g}")),
+                    "mixed versions"
+                );
+                reads += 1;
+            }
+            reads
+        });
+        for g in 1..=5 {
+            writer
+                .import(nv("sdn", &format!("g{g}"), None), &gen(g))
+                .unwrap();
+        }
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let reads = r.join().unwrap();
+        assert!(reads > 0);
+    });
+    assert_eq!(reader.active_entities().unwrap().1.len(), 2500);
+}
