@@ -68,7 +68,8 @@ const fn chart(scope: Scope, columns: &'static [Column]) -> Control {
 const RS_Z_WORLDWIDE: Control = Control::Prose {
     scope: Scope::Paragraph("z"),
     destinations: Dest::All,
-    text: "RS for .z paragraphs: to or within any destination worldwide (15 CFR 742.6(a)(6)(iii)(A))",
+    text:
+        "RS for .z paragraphs: to or within any destination worldwide (15 CFR 742.6(a)(6)(iii)(A))",
 };
 
 /// RULES.md §3.3, plus the entries the worked cases use (3A001, 9A610,
@@ -173,7 +174,10 @@ mod tests {
         assert!(is_600_series_or_515("9A610.y"));
         assert!(is_600_series_or_515("9A515.a"));
         assert!(!is_600_series_or_515("6A993"));
-        assert_eq!(split("6a003.B.4"), ("6A003".to_string(), Some("b.4".to_string())));
+        assert_eq!(
+            split("6a003.B.4"),
+            ("6A003".to_string(), Some("b.4".to_string()))
+        );
     }
 
     #[test]
@@ -185,7 +189,10 @@ mod tests {
                 .controls
                 .iter()
                 .filter_map(|c| match c {
-                    Control::Chart { scope: Scope::Entire, columns } => Some(*columns),
+                    Control::Chart {
+                        scope: Scope::Entire,
+                        columns,
+                    } => Some(*columns),
                     _ => None,
                 })
                 .collect();

@@ -37,7 +37,11 @@ pub fn effective(e: &Entity) -> Option<NaiveDate> {
 /// End of the 365-day divestment window: the stated date, else listing
 /// date plus 365 days.
 pub fn divestment_end(e: &Entity) -> Option<NaiveDate> {
-    if let Some(v) = e.properties.get("cmicDivestmentDate").and_then(|v| v.first()) {
+    if let Some(v) = e
+        .properties
+        .get("cmicDivestmentDate")
+        .and_then(|v| v.first())
+    {
         if let Ok(PartialDate::Day(d)) = PartialDate::parse_iso(v) {
             return Some(d);
         }
@@ -61,16 +65,31 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
     }
     let mut out = vec![];
     for p in &tx.parties {
-        let h = screen.hits(&p.name, p.country.map(|c| c.to_string()).as_deref(), Regime::Cmic);
+        let h = screen.hits(
+            &p.name,
+            p.country.map(|c| c.to_string()).as_deref(),
+            Regime::Cmic,
+        );
         for m in h.in_force.iter().chain(h.not_yet.iter()) {
             let e = &m.entity;
             let ev = evidence(&p.name, Some(p.role.as_str()), m);
             let eff = effective(e);
-            let base = |o| Finding::new(Measure::OfacCmic, o, "RULES.md §4.5 O4", Confidence::Secondary).cites(CITES.iter().copied());
+            let base = |o| {
+                Finding::new(
+                    Measure::OfacCmic,
+                    o,
+                    "RULES.md §4.5 O4",
+                    Confidence::Secondary,
+                )
+                .cites(CITES.iter().copied())
+            };
             let f = match eff {
                 Some(d) if tx.date < d => base(Outcome::NotProhibited)
                     .dated("prohibition effective", d)
-                    .reason(format!("\"{}\" is an NS-CMIC entry but the prohibition only starts on {d}.", e.caption())),
+                    .reason(format!(
+                        "\"{}\" is an NS-CMIC entry but the prohibition only starts on {d}.",
+                        e.caption()
+                    )),
                 _ if tx.actor.us_person == Some(false) => base(Outcome::NotProhibited)
                     .reason("The prohibition binds US persons only; the actor is not a US person."),
                 _ => {

@@ -18,7 +18,8 @@ use crate::country_groups::{self, in_group, is_embargoed};
 use crate::finding::{Confidence, Finding, Measure, Outcome};
 use embargo_model::Country;
 
-pub const CHART_CITE: &str = "15 CFR Part 738, Supp. No. 1 (Commerce Country Chart, eCFR 2026-07-23)";
+pub const CHART_CITE: &str =
+    "15 CFR Part 738, Supp. No. 1 (Commerce Country Chart, eCFR 2026-07-23)";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Column {
@@ -96,7 +97,9 @@ pub const ROWS: &[(&[Column], &[&str])] = &[
     ),
     (
         &[CB1, CB2, CB3, NP1, NS1, NS2, MT1, RS1, RS2, CC1, CC3],
-        &["AF", "BH", "MM", "EG", "JO", "KW", "LB", "OM", "QA", "SA", "TW", "AE", "YE"],
+        &[
+            "AF", "BH", "MM", "EG", "JO", "KW", "LB", "OM", "QA", "SA", "TW", "AE", "YE",
+        ],
     ),
     (
         &[CB1, CB2, CB3, NP1, NS1, NS2, MT1, RS1, RS2, CC1, CC2],
@@ -117,7 +120,10 @@ pub const ROWS: &[(&[Column], &[&str])] = &[
     ),
     (&[CB1, NS1, MT1, RS1, FC1, CC1, CC3], &["AR", "MX"]),
     (&[CB1], &["AU", "GB"]),
-    (&[CB1, CB2, NP1, NS1, NS2, MT1, RS1, RS2, CC1, CC2], &["KH", "LA"]),
+    (
+        &[CB1, CB2, NP1, NS1, NS2, MT1, RS1, RS2, CC1, CC2],
+        &["KH", "LA"],
+    ),
     (&[CB1, NS1, NS2, MT1, RS1, RS2, CC1, CC3], &["CY", "MT"]),
     (&[CB1, CB2, NP1, NS1, NS2, MT1, RS1, RS2], &["AL"]),
     (&[CB1, CB2, NS1, NS2, MT1, RS1, RS2, FC1, CC1, CC3], &["BR"]),
@@ -128,7 +134,9 @@ pub const ROWS: &[(&[Column], &[&str])] = &[
     (&[CB1, CB2, NS1, MT1, RS1, CC1, CC3], &["ZA"]),
     (&[CB1, NS1, NS2, MT1, RS1, RS2, CC1, CC2], &["UA"]),
     (
-        &[CB1, CB2, CB3, NP1, NP2, NS1, NS2, MT1, RS1, RS2, FC1, CC1, CC3],
+        &[
+            CB1, CB2, CB3, NP1, NP2, NS1, NS2, MT1, RS1, RS2, FC1, CC1, CC3,
+        ],
         &["VE"],
     ),
 ];
@@ -159,10 +167,16 @@ pub enum Need {
         crime_control: bool,
     },
     /// Only paragraph-specific controls have an X: depends on the paragraph.
-    Possible { reasons: Vec<String> },
-    NotRequired { reasons: Vec<String> },
+    Possible {
+        reasons: Vec<String>,
+    },
+    NotRequired {
+        reasons: Vec<String>,
+    },
     /// Classification not in the table, or destination not in the chart.
-    Unknown { reason: String },
+    Unknown {
+        reason: String,
+    },
 }
 
 fn dest_matches(d: Dest, dest: Country) -> bool {
@@ -171,14 +185,16 @@ fn dest_matches(d: Dest, dest: Country) -> bool {
         Dest::AllExcept(cs) => !cs.contains(&dest.as_str()),
         Dest::Only(cs) => cs.contains(&dest.as_str()),
         Dest::D145AndMacauUae => {
+            // The UAE is named outright, so its A:5 membership does not
+            // exclude it; the exclusion applies to the D-group members.
             let c = dest.as_str();
-            (in_group(country_groups::D1, dest)
-                || in_group(country_groups::D4, dest)
-                || in_group(country_groups::D5, dest)
-                || c == "MO"
-                || c == "AE")
-                && !in_group(country_groups::A5, dest)
-                && !in_group(country_groups::A6, dest)
+            c == "AE"
+                || ((in_group(country_groups::D1, dest)
+                    || in_group(country_groups::D4, dest)
+                    || in_group(country_groups::D5, dest)
+                    || c == "MO")
+                    && !in_group(country_groups::A5, dest)
+                    && !in_group(country_groups::A6, dest))
         }
     }
 }
@@ -213,7 +229,9 @@ pub fn licence_need(eccn: &str, dest: Country) -> Need {
     };
     if ccl::is_ear99(eccn) {
         return Need::NotRequired {
-            reasons: vec!["EAR99 items are not on the CCL and need no licence by the Country Chart".into()],
+            reasons: vec![
+                "EAR99 items are not on the CCL and need no licence by the Country Chart".into(),
+            ],
         };
     }
     let Some(entry) = ccl::lookup(eccn) else {
@@ -228,7 +246,11 @@ pub fn licence_need(eccn: &str, dest: Country) -> Need {
         match *c {
             Control::Chart { scope, columns } => {
                 let marked: Vec<&Column> = columns.iter().filter(|c| row.contains(c)).collect();
-                let labels = columns.iter().map(|c| c.label()).collect::<Vec<_>>().join("/");
+                let labels = columns
+                    .iter()
+                    .map(|c| c.label())
+                    .collect::<Vec<_>>()
+                    .join("/");
                 let reach = scope_reaches(scope, para.as_deref());
                 if marked.is_empty() || reach == Some(false) {
                     not.push(format!("{labels}: no X for {dest}"));
@@ -236,7 +258,10 @@ pub fn licence_need(eccn: &str, dest: Country) -> Need {
                     cc |= marked.iter().any(|c| matches!(c, CC1 | CC3));
                     req.push(format!("{labels}: X for {dest}"));
                 } else {
-                    poss.push(format!("{labels}: X for {dest} for some paragraphs of {}", entry.eccn));
+                    poss.push(format!(
+                        "{labels}: X for {dest} for some paragraphs of {}",
+                        entry.eccn
+                    ));
                 }
             }
             Control::Prose {
@@ -382,16 +407,37 @@ mod tests {
 
     #[test]
     fn at_only_is_nlr_to_china_and_cc_is_likely_denied() {
-        assert!(matches!(licence_need("6A993", c("CN")), Need::NotRequired { .. }));
-        assert!(matches!(licence_need("EAR99", c("HK")), Need::NotRequired { .. }));
+        assert!(matches!(
+            licence_need("6A993", c("CN")),
+            Need::NotRequired { .. }
+        ));
+        assert!(matches!(
+            licence_need("EAR99", c("HK")),
+            Need::NotRequired { .. }
+        ));
         assert!(matches!(
             licence_need("3A981", c("CN")),
-            Need::Required { crime_control: true, .. }
+            Need::Required {
+                crime_control: true,
+                ..
+            }
         ));
-        assert!(matches!(licence_need("3A001", c("CN")), Need::Required { .. }));
-        assert!(matches!(licence_need("3A001", c("AU")), Need::NotRequired { .. }));
-        assert!(matches!(licence_need("5A992.z", c("GB")), Need::Required { .. }));
-        assert!(matches!(licence_need("7A994", c("CN")), Need::Unknown { .. }));
+        assert!(matches!(
+            licence_need("3A001", c("CN")),
+            Need::Required { .. }
+        ));
+        assert!(matches!(
+            licence_need("3A001", c("AU")),
+            Need::NotRequired { .. }
+        ));
+        assert!(matches!(
+            licence_need("5A992.z", c("GB")),
+            Need::Required { .. }
+        ));
+        assert!(matches!(
+            licence_need("7A994", c("CN")),
+            Need::Unknown { .. }
+        ));
         let f = evaluate(Some("3A981"), Some(c("CN")));
         assert_eq!(f.outcome, Outcome::LicenseRequiredLikelyDenied);
         let f = evaluate(Some("0A982"), Some(c("CA")));

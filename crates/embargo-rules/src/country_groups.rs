@@ -14,27 +14,27 @@ pub const E1: &[&str] = &["IR", "KP", "SY"];
 pub const E2: &[&str] = &["CU"];
 /// D:1, national-security concern. China is D:1 (RULES.md §3.2).
 pub const D1: &[&str] = &[
-    "AM", "AZ", "BY", "MM", "KH", "CN", "GE", "IQ", "KZ", "KP", "KG", "LA", "LY", "MO", "MD",
-    "MN", "NI", "RU", "TJ", "TM", "UZ", "VE", "VN", "YE",
+    "AM", "AZ", "BY", "MM", "KH", "CN", "GE", "IQ", "KZ", "KP", "KG", "LA", "LY", "MO", "MD", "MN",
+    "NI", "RU", "TJ", "TM", "UZ", "VE", "VN", "YE",
 ];
 /// D:5, US arms-embargoed countries.
 pub const D5: &[&str] = &[
-    "AF", "BY", "MM", "CF", "CN", "CD", "CU", "ER", "HT", "IR", "IQ", "KP", "LB", "LY", "NI",
-    "RU", "SO", "SS", "SD", "SY", "VE", "ZW",
+    "AF", "BY", "MM", "CF", "CN", "CD", "CU", "ER", "HT", "IR", "IQ", "KP", "LB", "LY", "NI", "RU",
+    "SO", "SS", "SD", "SY", "VE", "ZW",
 ];
 
 /// D:4, missile-technology concern (read by 742.6(a)(6)(iii)(B)).
 pub const D4: &[&str] = &[
-    "BH", "BY", "CN", "EG", "IR", "IQ", "IL", "JO", "KP", "KW", "LB", "LY", "MO", "OM", "PK",
-    "QA", "RU", "SA", "SY", "VE", "YE",
+    "BH", "BY", "CN", "EG", "IR", "IQ", "IL", "JO", "KP", "KW", "LB", "LY", "MO", "OM", "PK", "QA",
+    "RU", "SA", "SY", "VE", "YE",
 ];
 /// A:6, additional STA-eligible destinations.
 pub const A6: &[&str] = &["AL", "CY", "IL", "MT", "MX", "SG", "ZA", "TW"];
 /// A:5, STA Tier 1 destinations.
 pub const A5: &[&str] = &[
-    "AR", "AU", "AT", "BE", "BG", "CA", "HR", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU",
-    "IS", "IN", "IE", "IT", "JP", "KR", "LV", "LT", "LU", "NL", "NZ", "NO", "PL", "PT", "RO",
-    "SK", "SI", "ES", "SE", "CH", "TR", "GB", "US",
+    "AR", "AU", "AT", "BE", "BG", "CA", "HR", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IS",
+    "IN", "IE", "IT", "JP", "KR", "LV", "LT", "LU", "NL", "NZ", "NO", "PL", "PT", "RO", "SK", "SI",
+    "ES", "SE", "CH", "TR", "GB", "AE",
 ];
 
 pub fn in_group(group: &[&str], c: Country) -> bool {

@@ -116,14 +116,22 @@ pub fn review(
                 Covers::Eccns(list) => {
                     if let Some(e) = eccn {
                         if let Some(l) = list.iter().find(|l| eccn_covers(l, e)) {
-                            return (cl.policy, format!("ECCN {e} is within {l} named in the entry's policy"));
+                            return (
+                                cl.policy,
+                                format!("ECCN {e} is within {l} named in the entry's policy"),
+                            );
                         }
                     }
                 }
                 Covers::Ear99Note1A995 if ear99 && has(TAG_1A995_NOTE) => {
-                    return (cl.policy, "EAR99 item described in the Note to ECCN 1A995".into());
+                    return (
+                        cl.policy,
+                        "EAR99 item described in the Note to ECCN 1A995".into(),
+                    );
                 }
-                Covers::InfectiousDisease if has(TAG_INFECTIOUS) && date >= infectious_clause_from() => {
+                Covers::InfectiousDisease
+                    if has(TAG_INFECTIOUS) && date >= infectious_clause_from() =>
+                {
                     return (
                         cl.policy,
                         "item necessary to detect, identify and treat infectious disease (clause added by 85 FR 44159, 2020-07-22)".into(),
@@ -135,7 +143,10 @@ pub fn review(
     }
     for cl in &p.clauses {
         if cl.covers.contains(&Covers::Rest) {
-            return (cl.policy, "catch-all clause of the entry's policy (\"all other items\")".into());
+            return (
+                cl.policy,
+                "catch-all clause of the entry's policy (\"all other items\")".into(),
+            );
         }
     }
     // A policy that lists only carve-outs: everything else is denied
@@ -162,10 +173,22 @@ mod tests {
         assert_eq!(p.clauses.len(), 3);
         let t = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let day = d("2021-01-01");
-        assert_eq!(review(&p, Some("1A004.c.1"), &[], day).0, ReviewPolicy::CaseByCase);
-        assert_eq!(review(&p, Some("1A004.a"), &[], day).0, ReviewPolicy::PresumptionOfDenial);
-        assert_eq!(review(&p, Some("2E983"), &[], day).0, ReviewPolicy::CaseByCase);
-        assert_eq!(review(&p, Some("6A993"), &[], day).0, ReviewPolicy::PresumptionOfDenial);
+        assert_eq!(
+            review(&p, Some("1A004.c.1"), &[], day).0,
+            ReviewPolicy::CaseByCase
+        );
+        assert_eq!(
+            review(&p, Some("1A004.a"), &[], day).0,
+            ReviewPolicy::PresumptionOfDenial
+        );
+        assert_eq!(
+            review(&p, Some("2E983"), &[], day).0,
+            ReviewPolicy::CaseByCase
+        );
+        assert_eq!(
+            review(&p, Some("6A993"), &[], day).0,
+            ReviewPolicy::PresumptionOfDenial
+        );
         assert_eq!(
             review(&p, Some("EAR99"), &t(&[TAG_1A995_NOTE]), day).0,
             ReviewPolicy::CaseByCase
@@ -184,7 +207,10 @@ mod tests {
     #[test]
     fn full_denial_and_gibberish() {
         let p = parse("Presumption of denial.").unwrap();
-        assert_eq!(review(&p, Some("1A995"), &[], d("2023-05-01")).0, ReviewPolicy::PresumptionOfDenial);
+        assert_eq!(
+            review(&p, Some("1A995"), &[], d("2023-05-01")).0,
+            ReviewPolicy::PresumptionOfDenial
+        );
         assert_eq!(parse("See the FR notice"), None);
         assert_eq!(parse(""), None);
     }

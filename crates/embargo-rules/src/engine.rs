@@ -98,10 +98,16 @@ fn geography_flags(tx: &Transaction) -> Vec<Finding> {
             n.xinjiang.extend(u.xinjiang);
             n.xpcc.extend(u.xpcc);
         }
-        out.extend(geography::findings(&format!("{} \"{}\"", p.role.as_str(), p.name), &n));
+        out.extend(geography::findings(
+            &format!("{} \"{}\"", p.role.as_str(), p.name),
+            &n,
+        ));
     }
     if let Some(eu) = &tx.knowledge.end_user {
-        out.extend(geography::findings(&format!("known end user \"{eu}\""), &geography::scan(eu, None)));
+        out.extend(geography::findings(
+            &format!("known end user \"{eu}\""),
+            &geography::scan(eu, None),
+        ));
     }
     for i in &tx.inputs {
         let text = format!(
@@ -110,7 +116,10 @@ fn geography_flags(tx: &Transaction) -> Vec<Finding> {
             i.producer.clone().unwrap_or_default()
         );
         let what = i.description.clone().unwrap_or_else(|| "input".into());
-        out.extend(geography::findings(&format!("input \"{what}\""), &geography::scan(&text, None)));
+        out.extend(geography::findings(
+            &format!("input \"{what}\""),
+            &geography::scan(&text, None),
+        ));
     }
     out
 }

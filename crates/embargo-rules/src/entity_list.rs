@@ -35,10 +35,16 @@ pub fn affiliates_suspended_to() -> NaiveDate {
 /// Savings-clause completion deadlines of specific rules (EL1.9), keyed by
 /// the FR page the entries cite. 88 FR 18983 (entries at 18985): exports
 /// had to be completed before 2023-04-27.
-const SAVINGS_DEADLINES: &[(&str, (i32, u32, u32))] =
-    &[("88 FR 18983", (2023, 4, 27)), ("88 FR 18985", (2023, 4, 27))];
+const SAVINGS_DEADLINES: &[(&str, (i32, u32, u32))] = &[
+    ("88 FR 18983", (2023, 4, 27)),
+    ("88 FR 18985", (2023, 4, 27)),
+];
 
-const BASE_CITES: &[&str] = &["15 CFR 744.11(a)", "15 CFR 744.16(a)-(c)", "15 CFR 748.5(c)-(f)"];
+const BASE_CITES: &[&str] = &[
+    "15 CFR 744.11(a)",
+    "15 CFR 744.16(a)-(c)",
+    "15 CFR 748.5(c)-(f)",
+];
 
 /// A screened §748.5 party (or known real end user).
 struct Subject {
@@ -76,7 +82,12 @@ pub fn footnote_parties(tx: &Transaction, screen: &Screen) -> Vec<FootnoteParty>
     let mut out = vec![];
     for s in subjects(tx) {
         let h = screen.hits(&s.name, s.country.as_deref(), Regime::EntityList);
-        for (m, certain) in h.in_force.iter().map(|m| (m, true)).chain(h.weak.iter().map(|m| (m, false))) {
+        for (m, certain) in h
+            .in_force
+            .iter()
+            .map(|m| (m, true))
+            .chain(h.weak.iter().map(|m| (m, false)))
+        {
             for f in listing::el_footnotes(&m.entity) {
                 out.push(FootnoteParty {
                     footnote: f,
@@ -117,7 +128,11 @@ pub fn evaluate(tx: &Transaction, screen: &Screen, juris: &Jurisdiction) -> Vec<
         let h = screen.hits(&s.name, s.country.as_deref(), Regime::EntityList);
         for m in &h.not_yet {
             if let Some(d) = m.entity.listed_on {
-                notes.push(format!("{} matches \"{}\", listed only from {d}.", s.name, m.entity.caption()));
+                notes.push(format!(
+                    "{} matches \"{}\", listed only from {d}.",
+                    s.name,
+                    m.entity.caption()
+                ));
             }
         }
         for m in &h.removed {
@@ -150,7 +165,12 @@ pub fn evaluate(tx: &Transaction, screen: &Screen, juris: &Jurisdiction) -> Vec<
     }
     out.extend(affiliates(tx, screen, juris));
     if out.is_empty() {
-        let mut f = base(Outcome::NoLicenseRequired, "RULES.md §1.2 EL-1", Confidence::Verified).reason(format!(
+        let mut f = base(
+            Outcome::NoLicenseRequired,
+            "RULES.md §1.2 EL-1",
+            Confidence::Verified,
+        )
+        .reason(format!(
             "No purchaser, consignee or end user matched an Entity List entry in force on {}.",
             tx.date
         ));
@@ -175,7 +195,10 @@ fn listed_party(
     let notices = listing::fr_notices(e);
     let listed = e.listed_on.map(|d| d.first_day());
     let who = if s.knowledge_only {
-        format!("The actor knows the real end user is \"{}\" (EL1.2, 'knowledge' per 15 CFR 772.1)", s.name)
+        format!(
+            "The actor knows the real end user is \"{}\" (EL1.2, 'knowledge' per 15 CFR 772.1)",
+            s.name
+        )
     } else {
         format!("{} \"{}\"", s.role, s.name)
     };
@@ -294,9 +317,15 @@ fn affiliates(tx: &Transaction, screen: &Screen, juris: &Jurisdiction) -> Vec<Fi
     for e in &edges {
         for m in screen.hits(&e.owner, None, Regime::EntityList).in_force {
             seeds.push((e.owner.clone(), m.entity.caption().to_string()));
-            let pol = el_policy::parse(m.entity.export_control.license_policy.as_deref().unwrap_or(""))
-                .map(|p| el_policy::review(&p, item.eccn.as_deref(), &item.tags, tx.date).0)
-                .unwrap_or(ReviewPolicy::PresumptionOfDenial);
+            let pol = el_policy::parse(
+                m.entity
+                    .export_control
+                    .license_policy
+                    .as_deref()
+                    .unwrap_or(""),
+            )
+            .map(|p| el_policy::review(&p, item.eccn.as_deref(), &item.tags, tx.date).0)
+            .unwrap_or(ReviewPolicy::PresumptionOfDenial);
             seed_policy.push((crate::text::fold(&e.owner), pol));
         }
     }
@@ -311,10 +340,15 @@ fn affiliates(tx: &Transaction, screen: &Screen, juris: &Jurisdiction) -> Vec<Fi
             continue;
         }
         let flag = |why: String, rule: &str| {
-            Finding::new(Measure::Flag, Outcome::RedFlagAffiliate, rule, Confidence::Secondary)
-                .cite("15 CFR Part 732, Supp. No. 3 (red flags)")
-                .reason(why)
-                .reason("EL1.2 still applies if the listed owner is the real end user.")
+            Finding::new(
+                Measure::Flag,
+                Outcome::RedFlagAffiliate,
+                rule,
+                Confidence::Secondary,
+            )
+            .cite("15 CFR Part 732, Supp. No. 3 (red flags)")
+            .reason(why)
+            .reason("EL1.2 still applies if the listed owner is the real end user.")
         };
         match set.get(&key) {
             Some(mem) if !mem.seed => {
@@ -323,7 +357,11 @@ fn affiliates(tx: &Transaction, screen: &Screen, juris: &Jurisdiction) -> Vec<Fi
                 if d < affiliates_rule_from() {
                     out.push(flag(format!("{} is owned {}% by listed entities ({chain}) but is not itself listed: no EL requirement from ownership alone before 2025-09-29.", p.name, mem.pct), "RULES.md §1.2 EL1.4"));
                 } else if d < affiliates_suspended_from() {
-                    let strictest = seed_policy.iter().map(|(_, p)| *p).max().unwrap_or(ReviewPolicy::PresumptionOfDenial);
+                    let strictest = seed_policy
+                        .iter()
+                        .map(|(_, p)| *p)
+                        .max()
+                        .unwrap_or(ReviewPolicy::PresumptionOfDenial);
                     let o = if juris.outcome == Outcome::NotSubject {
                         Outcome::NoLicenseRequired
                     } else {

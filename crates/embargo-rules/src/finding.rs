@@ -73,7 +73,10 @@ impl Measure {
             Measure::EarJurisdiction => matches!(o, Subject | NotSubject | Indeterminate),
             Measure::EarEntityList => matches!(o, LicenseRequired | NoLicenseRequired | MayProceed),
             Measure::EarCountryChart => {
-                matches!(o, LicenseRequired | NoLicenseRequired | LicenseRequiredLikelyDenied)
+                matches!(
+                    o,
+                    LicenseRequired | NoLicenseRequired | LicenseRequiredLikelyDenied
+                )
             }
             Measure::OfacSdn => matches!(o, Prohibited | NotProhibited),
             Measure::OfacCmic
@@ -366,7 +369,10 @@ mod tests {
             j,
             r#"["PROCUREMENT_889","EAR_ENTITY_LIST","LICENSE_REQUIRED_LIKELY_DENIED","PRESUMPTION_OF_DENIAL"]"#
         );
-        assert_eq!(serde_json::to_string(&Outcome::XpccNexus).unwrap(), "\"XPCC_NEXUS\"");
+        assert_eq!(
+            serde_json::to_string(&Outcome::XpccNexus).unwrap(),
+            "\"XPCC_NEXUS\""
+        );
     }
 
     #[test]

@@ -38,80 +38,308 @@ pub struct Place {
 use Needs::*;
 
 pub const PLACES: &[Place] = &[
-    Place { name: "Xinjiang Uyghur Autonomous Region", code: "65", xpcc: false, spellings: &[
-        ("新疆", Nothing), ("xinjiang", Nothing), ("sinkiang", Nothing), ("xuar", Nothing),
-        ("uyghur autonomous region", Nothing), ("uygur autonomous region", Nothing),
-        ("uighur autonomous region", Nothing), ("east turkestan", Nothing), ("east turkistan", Nothing),
-    ]},
-    Place { name: "Ürümqi", code: "6501", xpcc: false, spellings: &[
-        ("乌鲁木齐", Nothing), ("urumqi", Nothing), ("urumchi", Nothing), ("wulumuqi", Nothing),
-    ]},
-    Place { name: "Karamay", code: "6502", xpcc: false, spellings: &[
-        ("克拉玛依", Nothing), ("karamay", Nothing), ("kelamayi", Nothing), ("qaramay", Nothing),
-    ]},
-    Place { name: "Turpan", code: "6504", xpcc: false, spellings: &[
-        ("吐鲁番", Nothing), ("turpan", Nothing), ("turfan", Nothing), ("tulufan", Nothing),
-        ("鄯善", Nothing), ("shanshan", China), ("piqan", China),
-    ]},
-    Place { name: "Hami", code: "6505", xpcc: false, spellings: &[
-        ("哈密", Nothing), ("hami", China), ("kumul", Nothing), ("qumul", Nothing),
-    ]},
-    Place { name: "Changji", code: "6523", xpcc: false, spellings: &[
-        ("昌吉", Nothing), ("changji", Nothing), ("准东", Nothing), ("zhundong", China),
-    ]},
-    Place { name: "Bortala", code: "6527", xpcc: false, spellings: &[
-        ("博尔塔拉", Nothing), ("bortala", Nothing), ("boertala", Nothing), ("博乐", Nothing), ("bole", XinjiangContext),
-        ("阿拉山口", Nothing), ("alashankou", Nothing),
-    ]},
-    Place { name: "Bayingolin", code: "6528", xpcc: false, spellings: &[
-        ("巴音郭楞", Nothing), ("bayingolin", Nothing), ("bayinguoleng", Nothing), ("bayingol", Nothing),
-        ("库尔勒", Nothing), ("korla", Nothing),
-    ]},
-    Place { name: "Aksu", code: "6529", xpcc: false, spellings: &[
-        ("阿克苏", Nothing), ("aksu", China), ("aqsu", China), ("akesu", Nothing), ("库车", Nothing), ("kuqa", Nothing),
-    ]},
-    Place { name: "Kizilsu", code: "6530", xpcc: false, spellings: &[
-        ("克孜勒苏", Nothing), ("kizilsu", Nothing), ("kezilesu", Nothing), ("qizilsu", Nothing),
-        ("阿图什", Nothing), ("artux", Nothing), ("atushi", Nothing),
-    ]},
-    Place { name: "Kashgar", code: "6531", xpcc: false, spellings: &[
-        ("喀什", Nothing), ("kashgar", Nothing), ("kashi", China), ("kaxgar", Nothing), ("qeshqer", Nothing),
-        ("莎车", Nothing), ("yarkand", Nothing), ("shache", China),
-    ]},
-    Place { name: "Hotan", code: "6532", xpcc: false, spellings: &[
-        ("和田", Nothing), ("hotan", Nothing), ("hetian", Nothing), ("khotan", Nothing), ("xoten", Nothing),
-        ("墨玉", Nothing), ("moyu", China), ("karakax", Nothing), ("洛浦", Nothing), ("luopu", China),
-        ("皮山", Nothing), ("pishan", China), ("于田", Nothing), ("yutian", XinjiangContext),
-    ]},
-    Place { name: "Ili", code: "6540", xpcc: false, spellings: &[
-        ("伊犁", Nothing), ("yili", China), ("ili kazakh", Nothing), ("伊宁", Nothing), ("yining", China),
-        ("ghulja", Nothing), ("kulja", Nothing), ("霍尔果斯", Nothing), ("khorgas", Nothing), ("khorgos", China),
-        ("horgos", China), ("奎屯", Nothing), ("kuytun", Nothing),
-    ]},
-    Place { name: "Tacheng", code: "6542", xpcc: false, spellings: &[
-        ("塔城", Nothing), ("tacheng", Nothing), ("chuguchak", Nothing), ("乌苏", Nothing), ("wusu", China),
-    ]},
-    Place { name: "Altay", code: "6543", xpcc: false, spellings: &[
-        ("阿勒泰", Nothing), ("altay", XinjiangContext), ("aletai", Nothing),
-    ]},
+    Place {
+        name: "Xinjiang Uyghur Autonomous Region",
+        code: "65",
+        xpcc: false,
+        spellings: &[
+            ("新疆", Nothing),
+            ("xinjiang", Nothing),
+            ("sinkiang", Nothing),
+            ("xuar", Nothing),
+            ("uyghur autonomous region", Nothing),
+            ("uygur autonomous region", Nothing),
+            ("uighur autonomous region", Nothing),
+            ("east turkestan", Nothing),
+            ("east turkistan", Nothing),
+        ],
+    },
+    Place {
+        name: "Ürümqi",
+        code: "6501",
+        xpcc: false,
+        spellings: &[
+            ("乌鲁木齐", Nothing),
+            ("urumqi", Nothing),
+            ("urumchi", Nothing),
+            ("wulumuqi", Nothing),
+        ],
+    },
+    Place {
+        name: "Karamay",
+        code: "6502",
+        xpcc: false,
+        spellings: &[
+            ("克拉玛依", Nothing),
+            ("karamay", Nothing),
+            ("kelamayi", Nothing),
+            ("qaramay", Nothing),
+        ],
+    },
+    Place {
+        name: "Turpan",
+        code: "6504",
+        xpcc: false,
+        spellings: &[
+            ("吐鲁番", Nothing),
+            ("turpan", Nothing),
+            ("turfan", Nothing),
+            ("tulufan", Nothing),
+            ("鄯善", Nothing),
+            ("shanshan", China),
+            ("piqan", China),
+        ],
+    },
+    Place {
+        name: "Hami",
+        code: "6505",
+        xpcc: false,
+        spellings: &[
+            ("哈密", Nothing),
+            ("hami", China),
+            ("kumul", Nothing),
+            ("qumul", Nothing),
+        ],
+    },
+    Place {
+        name: "Changji",
+        code: "6523",
+        xpcc: false,
+        spellings: &[
+            ("昌吉", Nothing),
+            ("changji", Nothing),
+            ("准东", Nothing),
+            ("zhundong", China),
+        ],
+    },
+    Place {
+        name: "Bortala",
+        code: "6527",
+        xpcc: false,
+        spellings: &[
+            ("博尔塔拉", Nothing),
+            ("bortala", Nothing),
+            ("boertala", Nothing),
+            ("博乐", Nothing),
+            ("bole", XinjiangContext),
+            ("阿拉山口", Nothing),
+            ("alashankou", Nothing),
+        ],
+    },
+    Place {
+        name: "Bayingolin",
+        code: "6528",
+        xpcc: false,
+        spellings: &[
+            ("巴音郭楞", Nothing),
+            ("bayingolin", Nothing),
+            ("bayinguoleng", Nothing),
+            ("bayingol", Nothing),
+            ("库尔勒", Nothing),
+            ("korla", Nothing),
+        ],
+    },
+    Place {
+        name: "Aksu",
+        code: "6529",
+        xpcc: false,
+        spellings: &[
+            ("阿克苏", Nothing),
+            ("aksu", China),
+            ("aqsu", China),
+            ("akesu", Nothing),
+            ("库车", Nothing),
+            ("kuqa", Nothing),
+        ],
+    },
+    Place {
+        name: "Kizilsu",
+        code: "6530",
+        xpcc: false,
+        spellings: &[
+            ("克孜勒苏", Nothing),
+            ("kizilsu", Nothing),
+            ("kezilesu", Nothing),
+            ("qizilsu", Nothing),
+            ("阿图什", Nothing),
+            ("artux", Nothing),
+            ("atushi", Nothing),
+        ],
+    },
+    Place {
+        name: "Kashgar",
+        code: "6531",
+        xpcc: false,
+        spellings: &[
+            ("喀什", Nothing),
+            ("kashgar", Nothing),
+            ("kashi", China),
+            ("kaxgar", Nothing),
+            ("qeshqer", Nothing),
+            ("莎车", Nothing),
+            ("yarkand", Nothing),
+            ("shache", China),
+        ],
+    },
+    Place {
+        name: "Hotan",
+        code: "6532",
+        xpcc: false,
+        spellings: &[
+            ("和田", Nothing),
+            ("hotan", Nothing),
+            ("hetian", Nothing),
+            ("khotan", Nothing),
+            ("xoten", Nothing),
+            ("墨玉", Nothing),
+            ("moyu", China),
+            ("karakax", Nothing),
+            ("洛浦", Nothing),
+            ("luopu", China),
+            ("皮山", Nothing),
+            ("pishan", China),
+            ("于田", Nothing),
+            ("yutian", XinjiangContext),
+        ],
+    },
+    Place {
+        name: "Ili",
+        code: "6540",
+        xpcc: false,
+        spellings: &[
+            ("伊犁", Nothing),
+            ("yili", China),
+            ("ili kazakh", Nothing),
+            ("伊宁", Nothing),
+            ("yining", China),
+            ("ghulja", Nothing),
+            ("kulja", Nothing),
+            ("霍尔果斯", Nothing),
+            ("khorgas", Nothing),
+            ("khorgos", China),
+            ("horgos", China),
+            ("奎屯", Nothing),
+            ("kuytun", Nothing),
+        ],
+    },
+    Place {
+        name: "Tacheng",
+        code: "6542",
+        xpcc: false,
+        spellings: &[
+            ("塔城", Nothing),
+            ("tacheng", Nothing),
+            ("chuguchak", Nothing),
+            ("乌苏", Nothing),
+            ("wusu", China),
+        ],
+    },
+    Place {
+        name: "Altay",
+        code: "6543",
+        xpcc: false,
+        spellings: &[
+            ("阿勒泰", Nothing),
+            ("altay", XinjiangContext),
+            ("aletai", Nothing),
+        ],
+    },
     // XPCC-administered county-level cities, codes 6590xx (RULES.md §9 [K]).
-    Place { name: "Shihezi", code: "659001", xpcc: true, spellings: &[("石河子", Nothing), ("shihezi", Nothing)] },
-    Place { name: "Aral", code: "659002", xpcc: true, spellings: &[("阿拉尔", Nothing), ("alaer", Nothing), ("aral", XinjiangContext), ("alar", XinjiangContext)] },
-    Place { name: "Tumxuk", code: "659003", xpcc: true, spellings: &[("图木舒克", Nothing), ("tumxuk", Nothing), ("tumushuke", Nothing)] },
-    Place { name: "Wujiaqu", code: "659004", xpcc: true, spellings: &[("五家渠", Nothing), ("wujiaqu", Nothing)] },
-    Place { name: "Beitun", code: "659005", xpcc: true, spellings: &[("北屯", XinjiangContext), ("beitun", XinjiangContext)] },
-    Place { name: "Tiemenguan", code: "659006", xpcc: true, spellings: &[("铁门关", Nothing), ("tiemenguan", Nothing)] },
-    Place { name: "Shuanghe", code: "659007", xpcc: true, spellings: &[("双河市", XinjiangContext), ("shuanghe", XinjiangContext)] },
-    Place { name: "Kokdala", code: "659008", xpcc: true, spellings: &[("可克达拉", Nothing), ("kokdala", Nothing), ("kekedala", Nothing)] },
-    Place { name: "Kunyu", code: "659009", xpcc: true, spellings: &[("昆玉", XinjiangContext), ("kunyu", XinjiangContext)] },
-    Place { name: "Huyanghe", code: "659010", xpcc: true, spellings: &[("胡杨河", Nothing), ("huyanghe", Nothing)] },
-    Place { name: "Xinxing", code: "659011", xpcc: true, spellings: &[("新星市", XinjiangContext), ("xinxing", XinjiangContext)] },
-    Place { name: "Baiyang", code: "659012", xpcc: true, spellings: &[("白杨市", XinjiangContext), ("baiyang", XinjiangContext)] },
+    Place {
+        name: "Shihezi",
+        code: "659001",
+        xpcc: true,
+        spellings: &[("石河子", Nothing), ("shihezi", Nothing)],
+    },
+    Place {
+        name: "Aral",
+        code: "659002",
+        xpcc: true,
+        spellings: &[
+            ("阿拉尔", Nothing),
+            ("alaer", Nothing),
+            ("aral", XinjiangContext),
+            ("alar", XinjiangContext),
+        ],
+    },
+    Place {
+        name: "Tumxuk",
+        code: "659003",
+        xpcc: true,
+        spellings: &[
+            ("图木舒克", Nothing),
+            ("tumxuk", Nothing),
+            ("tumushuke", Nothing),
+        ],
+    },
+    Place {
+        name: "Wujiaqu",
+        code: "659004",
+        xpcc: true,
+        spellings: &[("五家渠", Nothing), ("wujiaqu", Nothing)],
+    },
+    Place {
+        name: "Beitun",
+        code: "659005",
+        xpcc: true,
+        spellings: &[("北屯", XinjiangContext), ("beitun", XinjiangContext)],
+    },
+    Place {
+        name: "Tiemenguan",
+        code: "659006",
+        xpcc: true,
+        spellings: &[("铁门关", Nothing), ("tiemenguan", Nothing)],
+    },
+    Place {
+        name: "Shuanghe",
+        code: "659007",
+        xpcc: true,
+        spellings: &[("双河市", XinjiangContext), ("shuanghe", XinjiangContext)],
+    },
+    Place {
+        name: "Kokdala",
+        code: "659008",
+        xpcc: true,
+        spellings: &[
+            ("可克达拉", Nothing),
+            ("kokdala", Nothing),
+            ("kekedala", Nothing),
+        ],
+    },
+    Place {
+        name: "Kunyu",
+        code: "659009",
+        xpcc: true,
+        spellings: &[("昆玉", XinjiangContext), ("kunyu", XinjiangContext)],
+    },
+    Place {
+        name: "Huyanghe",
+        code: "659010",
+        xpcc: true,
+        spellings: &[("胡杨河", Nothing), ("huyanghe", Nothing)],
+    },
+    Place {
+        name: "Xinxing",
+        code: "659011",
+        xpcc: true,
+        spellings: &[("新星市", XinjiangContext), ("xinxing", XinjiangContext)],
+    },
+    Place {
+        name: "Baiyang",
+        code: "659012",
+        xpcc: true,
+        spellings: &[("白杨市", XinjiangContext), ("baiyang", XinjiangContext)],
+    },
 ];
 
 /// XPCC markers other than place names (RULES.md §9 G-2).
 const XPCC_MARKERS: &[&str] = &[
-    "兵团", "团场", "中国新建集团", "xpcc", "bingtuan", "production and construction corps",
+    "兵团",
+    "团场",
+    "中国新建集团",
+    "xpcc",
+    "bingtuan",
+    "production and construction corps",
     "china xinjian group",
 ];
 
@@ -200,11 +428,13 @@ pub fn scan_uscc(code: &str) -> Nexus {
     }
     let div = &c[2..8];
     if div.starts_with("65") {
-        n.xinjiang
-            .push(format!("USCC {c}: registering authority division {div} is in Xinjiang (65)"));
+        n.xinjiang.push(format!(
+            "USCC {c}: registering authority division {div} is in Xinjiang (65)"
+        ));
         if div.starts_with("6590") {
-            n.xpcc
-                .push(format!("USCC {c}: division {div} is an XPCC-administered city (6590xx)"));
+            n.xpcc.push(format!(
+                "USCC {c}: division {div} is an XPCC-administered city (6590xx)"
+            ));
         }
     }
     n

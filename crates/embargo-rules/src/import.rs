@@ -62,8 +62,17 @@ const UFLPA_CITES: &[&str] = &["UFLPA § 3(a) (Pub. L. 117-78)", "19 U.S.C. 1307
 
 /// Producers at any tier: input producers and producing parties.
 fn producers(tx: &Transaction) -> Vec<String> {
-    let mut out: Vec<String> = tx.inputs.iter().filter_map(|i| i.producer.clone()).collect();
-    out.extend(tx.parties.iter().filter(|p| p.role.is_producer()).map(|p| p.name.clone()));
+    let mut out: Vec<String> = tx
+        .inputs
+        .iter()
+        .filter_map(|i| i.producer.clone())
+        .collect();
+    out.extend(
+        tx.parties
+            .iter()
+            .filter(|p| p.role.is_producer())
+            .map(|p| p.name.clone()),
+    );
     out
 }
 
@@ -79,18 +88,32 @@ fn xinjiang_inputs(tx: &Transaction) -> Vec<(String, bool)> {
         let n = geography::scan(&text, None);
         if !n.xinjiang.is_empty() {
             let what = i.description.clone().unwrap_or_else(|| "an input".into());
-            out.push((format!("{what} ({})", n.xinjiang.join("; ")), !n.xpcc.is_empty()));
+            out.push((
+                format!("{what} ({})", n.xinjiang.join("; ")),
+                !n.xpcc.is_empty(),
+            ));
         }
     }
     for p in tx.parties.iter().filter(|p| p.role.is_producer()) {
-        let mut n = geography::scan(&format!("{} {}", p.name, p.address.clone().unwrap_or_default()), p.country);
+        let mut n = geography::scan(
+            &format!("{} {}", p.name, p.address.clone().unwrap_or_default()),
+            p.country,
+        );
         if let Some(r) = &p.registration_id {
             let u = geography::scan_uscc(r);
             n.xinjiang.extend(u.xinjiang);
             n.xpcc.extend(u.xpcc);
         }
         if !n.xinjiang.is_empty() {
-            out.push((format!("{} \"{}\" ({})", p.role.as_str(), p.name, n.xinjiang.join("; ")), !n.xpcc.is_empty()));
+            out.push((
+                format!(
+                    "{} \"{}\" ({})",
+                    p.role.as_str(),
+                    p.name,
+                    n.xinjiang.join("; ")
+                ),
+                !n.xpcc.is_empty(),
+            ));
         }
     }
     out
@@ -149,9 +172,17 @@ pub fn evaluate_wro(tx: &Transaction) -> Vec<Finding> {
     }
     if out.is_empty() {
         out.push(
-            Finding::new(Measure::Wro, Outcome::NotApplicable, "RULES.md §6.2 WRO-1", Confidence::Secondary)
-                .cites(WRO_CITES.iter().copied())
-                .reason(format!("No Xinjiang-related WRO in force on {} matches the stated producers and goods.", tx.date)),
+            Finding::new(
+                Measure::Wro,
+                Outcome::NotApplicable,
+                "RULES.md §6.2 WRO-1",
+                Confidence::Secondary,
+            )
+            .cites(WRO_CITES.iter().copied())
+            .reason(format!(
+                "No Xinjiang-related WRO in force on {} matches the stated producers and goods.",
+                tx.date
+            )),
         );
     }
     out
@@ -168,8 +199,15 @@ pub fn evaluate_uflpa(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
             .dated("UFLPA presumption effective", from)
     };
     if tx.date < from {
-        return vec![base(Outcome::NotApplicable, "RULES.md §6.1", Confidence::Secondary)
-            .reason(format!("The UFLPA presumption applies to entries from {from}; this entry is dated {}.", tx.date))];
+        return vec![base(
+            Outcome::NotApplicable,
+            "RULES.md §6.1",
+            Confidence::Secondary,
+        )
+        .reason(format!(
+            "The UFLPA presumption applies to entries from {from}; this entry is dated {}.",
+            tx.date
+        ))];
     }
     let xj = xinjiang_inputs(tx);
     let mut listed = vec![];
@@ -187,7 +225,11 @@ pub fn evaluate_uflpa(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
                 .reason("No XUAR input or UFLPA-listed producer among the stated inputs, but the supply chain is not stated to be fully traced; absence of a hit is not clearance.")]
         };
     }
-    let rule = if xj.is_empty() { "RULES.md §6.1 U2" } else { "RULES.md §6.1 U1" };
+    let rule = if xj.is_empty() {
+        "RULES.md §6.1 U2"
+    } else {
+        "RULES.md §6.1 U1"
+    };
     let outcome = if tx.context.uflpa_exception_evidence == Some(true) {
         Outcome::ExceptionPossible
     } else {
@@ -198,7 +240,12 @@ pub fn evaluate_uflpa(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
         f = f.reason(format!("Mined, produced or manufactured wholly or in part in XUAR: {s}. There is no de minimis (U5)."));
     }
     for ev in listed {
-        f = f.reason(format!("Produced by UFLPA Entity List entity \"{}\".", ev.matched)).evidence(ev);
+        f = f
+            .reason(format!(
+                "Produced by UFLPA Entity List entity \"{}\".",
+                ev.matched
+            ))
+            .evidence(ev);
     }
     f = if outcome == Outcome::ExceptionPossible {
         f.cite("UFLPA § 3(b)").reason("The importer states full compliance with the FLETF guidance, complete answers to CBP and clear and convincing evidence of no forced labour: CBP may grant the § 3(b) exception and must report it to Congress within 30 days (§ 3(c)).")

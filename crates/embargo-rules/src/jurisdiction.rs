@@ -60,24 +60,39 @@ struct Test {
 
 /// Decision table J (RULES.md §2.4).
 pub fn evaluate(tx: &Transaction, fn_parties: &[FootnoteParty]) -> Jurisdiction {
-    let make = |o: Outcome, rule: &str, conf: Confidence| Finding::new(Measure::EarJurisdiction, o, rule, conf);
+    let make = |o: Outcome, rule: &str, conf: Confidence| {
+        Finding::new(Measure::EarJurisdiction, o, rule, conf)
+    };
     let Some(item) = &tx.item else {
-        let f = make(Outcome::Indeterminate, "RULES.md §2.4 J8", Confidence::Verified)
-            .cite("15 CFR 734.3")
-            .reason("No item described: jurisdiction cannot be determined.");
+        let f = make(
+            Outcome::Indeterminate,
+            "RULES.md §2.4 J8",
+            Confidence::Verified,
+        )
+        .cite("15 CFR 734.3")
+        .reason("No item described: jurisdiction cannot be determined.");
         return done(f, None);
     };
     // J3: outside the EAR (published, fundamental research, ITAR).
     for (tag, why) in [
         ("published", "published information or software"),
         ("fundamental_research", "fundamental research"),
-        ("itar_controlled", "exclusively controlled by another agency (ITAR)"),
+        (
+            "itar_controlled",
+            "exclusively controlled by another agency (ITAR)",
+        ),
     ] {
         if item.has_tag(tag) {
-            let f = make(Outcome::NotSubject, "RULES.md §2.4 J3", Confidence::Verified)
-                .cite("15 CFR 734.3(b)")
-                .cite("15 CFR 734.7-734.10")
-                .reason(format!("The item is {why}: not subject to the EAR (another regime may apply)."));
+            let f = make(
+                Outcome::NotSubject,
+                "RULES.md §2.4 J3",
+                Confidence::Verified,
+            )
+            .cite("15 CFR 734.3(b)")
+            .cite("15 CFR 734.7-734.10")
+            .reason(format!(
+                "The item is {why}: not subject to the EAR (another regime may apply)."
+            ));
             return done(f, None);
         }
     }
@@ -85,7 +100,9 @@ pub fn evaluate(tx: &Transaction, fn_parties: &[FootnoteParty]) -> Jurisdiction 
     if us(&item.located_in) == Some(true) {
         let f = make(Outcome::Subject, "RULES.md §2.4 J1", Confidence::Verified)
             .cite("15 CFR 734.3(a)(1)")
-            .reason("The item is in the United States: all items in the US are subject to the EAR.");
+            .reason(
+                "The item is in the United States: all items in the US are subject to the EAR.",
+            );
         return done(f, None);
     }
     if us(&item.origin) == Some(true) {
@@ -114,19 +131,23 @@ pub fn evaluate(tx: &Transaction, fn_parties: &[FootnoteParty]) -> Jurisdiction 
     let dm = de_minimis(item, dest);
     let fdp = fdp_rules(tx, item, dest, fn_parties);
 
-    let mut reasons = vec![format!("Foreign-made item (origin {origin}) destined to {dest}.")];
+    let mut reasons = vec![format!(
+        "Foreign-made item (origin {origin}) destined to {dest}."
+    )];
     let mut cites: Vec<&str> = vec![];
     let mut subject: Option<(&str, &'static str, Option<&'static str>)> = None;
     let mut unknown = false;
     for (t, kind) in [(&zero, "J4"), (&dm, "J5")]
         .into_iter()
-        .map(|(t, k)| (t, k))
         .chain(fdp.iter().map(|(t, _)| (t, "J6")))
     {
         reasons.push(t.reason.clone());
         match t.answer {
             Tri::Yes if subject.is_none() => {
-                let via = fdp.iter().find(|(f, _)| std::ptr::eq(f, t)).map(|(_, name)| *name);
+                let via = fdp
+                    .iter()
+                    .find(|(f, _)| std::ptr::eq(f, t))
+                    .map(|(_, name)| *name);
                 subject = Some((kind, t.cite, via));
             }
             Tri::Unknown => unknown = true,
@@ -138,14 +159,23 @@ pub fn evaluate(tx: &Transaction, fn_parties: &[FootnoteParty]) -> Jurisdiction 
     }
     let (f, via) = if let Some((kind, cite, via)) = subject {
         (
-            make(Outcome::Subject, &format!("RULES.md §2.4 {kind}"), Confidence::Verified).cite(cite),
+            make(
+                Outcome::Subject,
+                &format!("RULES.md §2.4 {kind}"),
+                Confidence::Verified,
+            )
+            .cite(cite),
             via,
         )
     } else if unknown {
         (
-            make(Outcome::Indeterminate, "RULES.md §2.4 J8", Confidence::Verified)
-                .cites(cites.iter().copied())
-                .reason("At least one needed input is unknown: INDETERMINATE, never NOT_SUBJECT."),
+            make(
+                Outcome::Indeterminate,
+                "RULES.md §2.4 J8",
+                Confidence::Verified,
+            )
+            .cites(cites.iter().copied())
+            .reason("At least one needed input is unknown: INDETERMINATE, never NOT_SUBJECT."),
             None,
         )
     } else {
@@ -179,7 +209,8 @@ fn done(f: Finding, via: Option<&'static str>) -> Jurisdiction {
 /// J4, §734.4(a)(6): US 600-series / 9x515 content.
 fn zero_de_minimis(item: &Item, dest: Country) -> Test {
     let contents = item.us_content.as_deref().unwrap_or(&[]);
-    let y_dest = in_group(E1, dest) || in_group(E2, dest) || matches!(dest.as_str(), "CN" | "RU" | "BY");
+    let y_dest =
+        in_group(E1, dest) || in_group(E2, dest) || matches!(dest.as_str(), "CN" | "RU" | "BY");
     for c in contents {
         let Some(e) = c.eccn.as_deref() else { continue };
         if !ccl::is_600_series_or_515(e) {
@@ -222,7 +253,9 @@ fn de_minimis(item: &Item, dest: Country) -> Test {
         reason: why,
     };
     let Some(contents) = &item.us_content else {
-        return unknown("US-origin content not stated: the de minimis ratio cannot be computed.".into());
+        return unknown(
+            "US-origin content not stated: the de minimis ratio cannot be computed.".into(),
+        );
     };
     let Some(total) = item.value.filter(|v| *v > 0.0) else {
         if contents.is_empty() {
@@ -232,7 +265,10 @@ fn de_minimis(item: &Item, dest: Country) -> Test {
                 reason: "No US-origin content incorporated: de minimis ratio 0 %.".into(),
             };
         }
-        return unknown("The item's fair market value is not stated: the de minimis ratio cannot be computed.".into());
+        return unknown(
+            "The item's fair market value is not stated: the de minimis ratio cannot be computed."
+                .into(),
+        );
     };
     let (mut controlled, mut maybe) = (0.0, 0.0);
     let mut notes = vec![];
@@ -247,10 +283,14 @@ fn de_minimis(item: &Item, dest: Country) -> Test {
                 controlled += v;
                 notes.push(format!("{e} ({v}) is controlled for {dest}"));
             }
-            Need::NotRequired { .. } => notes.push(format!("{e} ({v}) needs no licence to {dest}: not counted")),
+            Need::NotRequired { .. } => {
+                notes.push(format!("{e} ({v}) needs no licence to {dest}: not counted"))
+            }
             Need::Possible { .. } | Need::Unknown { .. } => {
                 maybe += v;
-                notes.push(format!("{e} ({v}): whether it is controlled for {dest} depends on facts not given"));
+                notes.push(format!(
+                    "{e} ({v}): whether it is controlled for {dest} depends on facts not given"
+                ));
             }
         }
     }
@@ -299,11 +339,20 @@ fn fdp_rules(
         }
     };
     let reach = |fnote: &str| -> (Tri, String) {
-        let certain: Vec<&FootnoteParty> = fn_parties.iter().filter(|p| p.footnote == fnote && p.certain).collect();
+        let certain: Vec<&FootnoteParty> = fn_parties
+            .iter()
+            .filter(|p| p.footnote == fnote && p.certain)
+            .collect();
         if let Some(p) = certain.first() {
-            (Tri::Yes, format!("footnote-{fnote} entity {} is a party", p.party))
+            (
+                Tri::Yes,
+                format!("footnote-{fnote} entity {} is a party", p.party),
+            )
         } else if fn_parties.iter().any(|p| p.footnote == fnote) {
-            (Tri::Unknown, format!("a party may be a footnote-{fnote} entity (review-level match)"))
+            (
+                Tri::Unknown,
+                format!("a party may be a footnote-{fnote} entity (review-level match)"),
+            )
         } else {
             (Tri::No, format!("no footnote-{fnote} entity is a party"))
         }
@@ -351,7 +400,10 @@ fn fdp_rules(
     let (r1, why1) = reach("1");
     let p1 = product(&[FN1_INPUTS]);
     let e1 = if tx.date < day(2020, 5, 15) {
-        (Tri::No, "FDP (e)(1): not in force before 2020-05-15 (85 FR 29849).".to_string())
+        (
+            Tri::No,
+            "FDP (e)(1): not in force before 2020-05-15 (85 FR 29849).".to_string(),
+        )
     } else {
         let both = and(r1, p1);
         let both = if both == Tri::Yes && tx.date < day(2020, 8, 17) {
@@ -376,9 +428,15 @@ fn fdp_rules(
     let (r4, why4) = reach("4");
     let p4 = product(&[FN1_INPUTS, FN4_EXTRA]);
     let e2 = if tx.date < day(2022, 10, 7) {
-        (Tri::No, "FDP (e)(2): footnote 4 not in force before 2022-10-07 (87 FR 62186).".to_string())
+        (
+            Tri::No,
+            "FDP (e)(2): footnote 4 not in force before 2022-10-07 (87 FR 62186).".to_string(),
+        )
     } else {
-        (and(r4, p4), format!("FDP (e)(2) footnote 4: {why4}; product prong {:?}.", p4))
+        (
+            and(r4, p4),
+            format!("FDP (e)(2) footnote 4: {why4}; product prong {:?}.", p4),
+        )
     };
     out.push((
         Test {
@@ -426,7 +484,9 @@ mod tests {
 
     #[test]
     fn unknown_inputs_are_indeterminate_never_not_subject() {
-        let t = FOREIGN.replace("VAL", "20.0").replace(",\"direct_product_of\":[]", "");
+        let t = FOREIGN
+            .replace("VAL", "20.0")
+            .replace(",\"direct_product_of\":[]", "");
         let j = evaluate(&tx(&t), &[]);
         // Without direct_product_of, (b) fails (6A993 not NS) and (e) rules
         // fail on reach, so the answer is still definite.
@@ -441,9 +501,14 @@ mod tests {
         assert_eq!(evaluate(&tx(&t), &fp).outcome, Outcome::NotSubject);
         let later = t.replace("2021-06-01", "2023-06-01");
         assert_eq!(evaluate(&tx(&later), &fp).outcome, Outcome::Indeterminate);
-        let t = FOREIGN.replace("{\"eccn\":\"3A001\",\"value\":VAL}", "{\"eccn\":null,\"value\":30}");
+        let t = FOREIGN.replace(
+            "{\"eccn\":\"3A001\",\"value\":VAL}",
+            "{\"eccn\":null,\"value\":30}",
+        );
         assert_eq!(evaluate(&tx(&t), &[]).outcome, Outcome::Indeterminate);
-        let t = FOREIGN.replace("VAL", "20.0").replace("\"origin\":\"KR\",", "");
+        let t = FOREIGN
+            .replace("VAL", "20.0")
+            .replace("\"origin\":\"KR\",", "");
         assert_eq!(evaluate(&tx(&t), &[]).outcome, Outcome::Indeterminate);
     }
 

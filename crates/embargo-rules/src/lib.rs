@@ -10,11 +10,12 @@
 //!
 //! **What it is for:** one module per measure, each a decision table named
 //! after its RULES.md section, time-indexed by the transaction date:
-//! `jurisdiction` (§2), `entity_list` + `el_policy` (§1), `country_chart`
-//! + `ccl` + `country_groups` (§3), `ofac` + `ownership` (§4.1–4.3),
-//! `cmic` (§4.4), `procurement` (§5), `import` (§6), `visa` (§7),
-//! `geography` (§9). Measures are independent; uncertain law or facts give
-//! NEEDS_REVIEW / INDETERMINATE with the reason, never a silent "clear".
+//! `jurisdiction` (§2), `entity_list` and `el_policy` (§1),
+//! `country_chart`, `ccl` and `country_groups` (§3), `ofac` and
+//! `ownership` (§4.1–4.3), `cmic` (§4.4), `procurement` (§5), `import`
+//! (§6), `visa` (§7), `geography` (§9). Measures are independent; uncertain
+//! law or facts give NEEDS_REVIEW / INDETERMINATE with the reason, never a
+//! silent "clear".
 //!
 //! **What it is not for:** parsing list files (`embargo-sources`), the
 //! embedded regime data (`embargo-pack`), fuzzy name matching at scale
@@ -51,6 +52,8 @@ pub mod transaction;
 pub mod visa;
 
 pub use engine::Engine;
-pub use finding::{Confidence, Decision, EffectiveDate, Evidence, Finding, Measure, Outcome, ReviewPolicy};
+pub use finding::{
+    Confidence, Decision, EffectiveDate, Evidence, Finding, Measure, Outcome, ReviewPolicy,
+};
 pub use resolver::{name_score, PartyMatch, PartyResolver, SimpleResolver};
 pub use transaction::{parse_transaction, RulesError, Transaction};

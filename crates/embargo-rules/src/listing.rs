@@ -43,7 +43,9 @@ pub fn regimes(e: &Entity) -> Vec<Regime> {
     }
     let sdn_list = upper_has(&e.list, "SPECIALLY DESIGNATED") || dataset.contains("sdn");
     let sdn_prog = progs.iter().any(|p| {
-        SDN_PROGRAMS.contains(&p.as_str()) || p.starts_with("RUSSIA-EO") || p.starts_with("UKRAINE-EO")
+        SDN_PROGRAMS.contains(&p.as_str())
+            || p.starts_with("RUSSIA-EO")
+            || p.starts_with("UKRAINE-EO")
     });
     if sdn_list || (sdn_prog && !cmic) {
         out.push(Regime::Sdn);
@@ -132,11 +134,13 @@ mod tests {
     #[test]
     fn footnotes_are_read_from_csl_strings() {
         let mut e = Entity::new(EntityId::new("t", "1"), Schema::Company, "t", "Dahua");
-        e.export_control.license_requirement =
-            Some("For all items subject to the EAR. (See §§ 734.9(e) and 744.11 of the EAR)4".into());
+        e.export_control.license_requirement = Some(
+            "For all items subject to the EAR. (See §§ 734.9(e) and 744.11 of the EAR)4".into(),
+        );
         assert_eq!(el_footnotes(&e), vec!["4"]);
-        e.export_control.license_requirement =
-            Some("For all items subject to the EAR. (See §§ 734.9(e)1 and 744.11 of the EAR)".into());
+        e.export_control.license_requirement = Some(
+            "For all items subject to the EAR. (See §§ 734.9(e)1 and 744.11 of the EAR)".into(),
+        );
         assert_eq!(el_footnotes(&e), vec!["1"]);
         e.export_control.license_requirement =
             Some("For all items subject to the EAR. (See §744.11 of the EAR)".into());
@@ -145,7 +149,10 @@ mod tests {
 
     #[test]
     fn fr_cites_are_normalised_and_regimes_classified() {
-        assert_eq!(fr_cite("84 FR 54002 10/09/19").as_deref(), Some("84 FR 54002"));
+        assert_eq!(
+            fr_cite("84 FR 54002 10/09/19").as_deref(),
+            Some("84 FR 54002")
+        );
         assert_eq!(fr_cite("no cite"), None);
         let mut e = Entity::new(EntityId::new("t", "1"), Schema::Company, "t", "X");
         e.programs = vec!["GLOMAG".into()];

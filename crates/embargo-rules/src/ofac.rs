@@ -29,7 +29,12 @@ pub fn nexus(tx: &Transaction) -> Nexus {
     if tx.actor.us_person == Some(true) {
         return Nexus::Us("the actor is a US person".into());
     }
-    if tx.context.currency.as_deref().is_some_and(|c| c.eq_ignore_ascii_case("USD")) {
+    if tx
+        .context
+        .currency
+        .as_deref()
+        .is_some_and(|c| c.eq_ignore_ascii_case("USD"))
+    {
         return Nexus::Us("payment in USD clears through US persons".into());
     }
     if tx.context.us_persons_involved == Some(true) {
@@ -38,8 +43,15 @@ pub fn nexus(tx: &Transaction) -> Nexus {
     if tx.actor.country.is_some_and(|c| c.as_str() == "US") {
         return Nexus::Us("the actor is in the United States".into());
     }
-    if tx.item.as_ref().and_then(|i| i.origin).is_some_and(|c| c.as_str() == "US") {
-        return Nexus::Unknown("US-origin goods: check whether US persons or the US financial system take part".into());
+    if tx
+        .item
+        .as_ref()
+        .and_then(|i| i.origin)
+        .is_some_and(|c| c.as_str() == "US")
+    {
+        return Nexus::Unknown(
+            "US-origin goods: check whether US persons or the US financial system take part".into(),
+        );
     }
     if tx.actor.us_person == Some(false) && tx.context.us_persons_involved != Some(true) {
         return Nexus::None("non-US actor, no stated US-person involvement or USD payment".into());
@@ -85,7 +97,12 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
         .map(|p| (p.name.clone(), p.country.map(|c| c.to_string())))
         .collect();
     names.extend(edges.iter().map(|e| (e.owner.clone(), None)));
-    names.extend(tx.knowledge.directors.iter().map(|d| (d.name.clone(), None)));
+    names.extend(
+        tx.knowledge
+            .directors
+            .iter()
+            .map(|d| (d.name.clone(), None)),
+    );
     let mut blocked = Blocked { matches: vec![] };
     let mut weak: Vec<(String, PartyMatch)> = vec![];
     for (n, c) in &names {
@@ -121,8 +138,11 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
             .collect();
         if !direct.is_empty() {
             hit_any = true;
-            let mut f = prohibited_or_not(&nx, "RULES.md §4.5 O1")
-                .reason(format!("{} \"{}\" is on the SDN list.", p.role.as_str(), p.name));
+            let mut f = prohibited_or_not(&nx, "RULES.md §4.5 O1").reason(format!(
+                "{} \"{}\" is on the SDN list.",
+                p.role.as_str(),
+                p.name
+            ));
             if p.role == Role::Signatory {
                 f = f
                     .cite("OFAC FAQ 398")
@@ -153,7 +173,9 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
                     ))
                     .reason(format!("Ownership chain: {}.", mem.chain.join(" -> ")));
                 for (n, m) in &blocked.matches {
-                    if mem.chain.first().is_some_and(|c| c == m.entity.caption()) || edges.iter().any(|e| fold(&e.owner) == fold(n)) {
+                    if mem.chain.first().is_some_and(|c| c == m.entity.caption())
+                        || edges.iter().any(|e| fold(&e.owner) == fold(n))
+                    {
                         let mut ev = evidence(n, Some("owner"), m);
                         ev.chain = mem.chain.clone();
                         f = f.evidence(ev);
@@ -174,8 +196,17 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
             }
         }
         // Directors and officers: control without ownership (O3).
-        for d in tx.knowledge.directors.iter().filter(|d| fold(&d.entity) == key) {
-            for (n, m) in blocked.matches.iter().filter(|(n, _)| fold(n) == fold(&d.name)) {
+        for d in tx
+            .knowledge
+            .directors
+            .iter()
+            .filter(|d| fold(&d.entity) == key)
+        {
+            for (n, m) in blocked
+                .matches
+                .iter()
+                .filter(|(n, _)| fold(n) == fold(&d.name))
+            {
                 out.push(
                     Finding::new(Measure::Flag, Outcome::RedFlagControl, "RULES.md §4.5 O3", Confidence::Verified)
                         .cite("OFAC FAQ 398")
@@ -187,7 +218,10 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
         // RULES.md §4.3: subordinate XUAR public-security organs.
         let lower = fold(&p.name);
         if lower.contains("public security") {
-            let geo = geography::scan(&format!("{} {}", p.name, p.address.clone().unwrap_or_default()), p.country);
+            let geo = geography::scan(
+                &format!("{} {}", p.name, p.address.clone().unwrap_or_default()),
+                p.country,
+            );
             if !geo.xinjiang.is_empty() && !matches!(nx, Nexus::None(_)) {
                 hit_any = true;
                 out.push(
@@ -254,7 +288,9 @@ fn finish(mut f: Finding, nx: &Nexus, flow: Flow) -> Finding {
             f = f.reason(format!("No OFAC prohibition: {w}. Material assistance can itself lead to designation (EO 13818 § 1(a)(iii)); see the DESIGNATION_RISK flag."));
         }
         Nexus::Unknown(w) => {
-            f = f.reason(format!("Prohibited if US jurisdiction reaches the dealing; {w}."));
+            f = f.reason(format!(
+                "Prohibited if US jurisdiction reaches the dealing; {w}."
+            ));
         }
     }
     f

@@ -52,8 +52,10 @@ pub fn closure(edges: &[Edge], seeds: &[(String, String)]) -> BTreeMap<String, M
     }
     loop {
         let mut added = false;
-        let mut owned_names: Vec<(String, String)> =
-            edges.iter().map(|e| (fold(&e.owned), e.owned.clone())).collect();
+        let mut owned_names: Vec<(String, String)> = edges
+            .iter()
+            .map(|e| (fold(&e.owned), e.owned.clone()))
+            .collect();
         owned_names.sort();
         owned_names.dedup_by(|a, b| a.0 == b.0);
         for (key, display) in owned_names {
@@ -122,7 +124,10 @@ mod tests {
     }
 
     fn seeds(names: &[&str]) -> Vec<(String, String)> {
-        names.iter().map(|n| (n.to_string(), n.to_string())).collect()
+        names
+            .iter()
+            .map(|n| (n.to_string(), n.to_string()))
+            .collect()
     }
 
     #[test]

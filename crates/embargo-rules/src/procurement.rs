@@ -34,7 +34,12 @@ pub enum Category {
 
 pub fn category(m: &PartyMatch) -> Category {
     // The pack records the paragraph; names are the fallback for other data.
-    if let Some(p) = m.entity.properties.get("ndaa889Prong").and_then(|v| v.first()) {
+    if let Some(p) = m
+        .entity
+        .properties
+        .get("ndaa889Prong")
+        .and_then(|v| v.first())
+    {
         return if p == "B" {
             Category::PurposeLimited
         } else {
@@ -48,7 +53,10 @@ pub fn category(m: &PartyMatch) -> Category {
         .map(|n| fold(&n.value))
         .collect::<Vec<_>>()
         .join(" | ");
-    if ["hikvision", "dahua", "hytera"].iter().any(|w| contains_words(&names, w)) {
+    if ["hikvision", "dahua", "hytera"]
+        .iter()
+        .any(|w| contains_words(&names, w))
+    {
         Category::PurposeLimited
     } else {
         Category::Telecom
@@ -84,7 +92,11 @@ fn covered(tx: &Transaction, screen: &Screen, regime: Regime) -> Vec<Covered> {
                 via_owner: None,
             });
         }
-        for o in tx.ownership.iter().filter(|o| fold(&o.owned) == fold(&p.name)) {
+        for o in tx
+            .ownership
+            .iter()
+            .filter(|o| fold(&o.owned) == fold(&p.name))
+        {
             for m in screen.hits(&o.owner, None, regime).in_force {
                 out.push(Covered {
                     party: p.name.clone(),
@@ -108,7 +120,10 @@ fn purpose_covered(tx: &Transaction) -> Option<bool> {
 pub fn evaluate_889(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
     let buyer = tx.context.buyer;
     if tx.flow != Flow::Procurement
-        && !matches!(buyer, Some(Buyer::UsFederalAgency | Buyer::FederalGrantRecipient))
+        && !matches!(
+            buyer,
+            Some(Buyer::UsFederalAgency | Buyer::FederalGrantRecipient)
+        )
     {
         return vec![];
     }
@@ -124,13 +139,19 @@ pub fn evaluate_889(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
             "RULES.md §5.1 P2",
             "§ 889(a)(1)(B) (Part B: contractor use)",
             day(2020, 8, 13),
-            &["NDAA FY2019 § 889(a)(1)(B) (Pub. L. 115-232)", "FAR 52.204-25(b)(2)"],
+            &[
+                "NDAA FY2019 § 889(a)(1)(B) (Pub. L. 115-232)",
+                "FAR 52.204-25(b)(2)",
+            ],
         ),
         _ => (
             "RULES.md §5.1 P1",
             "§ 889(a)(1)(A) (Part A: agency procurement)",
             day(2019, 8, 13),
-            &["NDAA FY2019 § 889(a)(1)(A) (Pub. L. 115-232)", "FAR 52.204-25(b)(1)"],
+            &[
+                "NDAA FY2019 § 889(a)(1)(A) (Pub. L. 115-232)",
+                "FAR 52.204-25(b)(1)",
+            ],
         ),
     };
     let f = |o: Outcome, conf: Confidence| {
@@ -159,9 +180,15 @@ pub fn evaluate_889(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
     for c in hits {
         let cat = category(&c.m);
         let mut g = if tx.date < effective {
-            f(Outcome::NotProhibited, Confidence::Secondary)
-                .reason(format!("{prong} takes effect on {effective}; the transaction date {} is before it.", tx.date))
-        } else if tx.item.as_ref().is_some_and(|i| i.has_tag("no_user_data_visibility")) {
+            f(Outcome::NotProhibited, Confidence::Secondary).reason(format!(
+                "{prong} takes effect on {effective}; the transaction date {} is before it.",
+                tx.date
+            ))
+        } else if tx
+            .item
+            .as_ref()
+            .is_some_and(|i| i.has_tag("no_user_data_visibility"))
+        {
             f(Outcome::NotProhibited, Confidence::Knowledge)
                 .cite("NDAA FY2019 § 889(a)(2)(B)")
                 .reason("Exception (a)(2)(B): the equipment cannot route or redirect user data traffic or permit visibility into user data.")
@@ -177,14 +204,17 @@ pub fn evaluate_889(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
             } else {
                 Confidence::Secondary
             };
-            let mut g = f(Outcome::Prohibited, conf).cite("NDAA FY2019 § 889(f)(3)").reason(format!(
-                "{prong}: the equipment is produced by covered company \"{}\"{}.",
-                c.m.entity.caption(),
-                match cat {
-                    Category::Telecom => " (telecommunications equipment, § 889(f)(3)(A))",
-                    Category::PurposeLimited => " (video surveillance / telecom for a covered purpose, § 889(f)(3)(B))",
-                }
-            ));
+            let mut g = f(Outcome::Prohibited, conf)
+                .cite("NDAA FY2019 § 889(f)(3)")
+                .reason(format!(
+                    "{prong}: the equipment is produced by covered company \"{}\"{}.",
+                    c.m.entity.caption(),
+                    match cat {
+                        Category::Telecom => " (telecommunications equipment, § 889(f)(3)(A))",
+                        Category::PurposeLimited =>
+                            " (video surveillance / telecom for a covered purpose, § 889(f)(3)(B))",
+                    }
+                ));
             if contractor_use {
                 g = g.reason("Part B bars award, extension or renewal to an entity that uses covered equipment anywhere, whether or not connected to the contract; whether a contractor's own CCTV falls within the purpose qualifier is unsettled (conservative default: prohibited).");
             }
@@ -206,16 +236,28 @@ pub fn evaluate_fcc(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
     let Some(auth) = tx.context.fcc_authorization.as_deref() else {
         return vec![];
     };
-    let cites = ["FCC 22-84 (88 FR 7592)", "Secure Equipment Act of 2021 (Pub. L. 117-55)", "47 CFR 2.903"];
+    let cites = [
+        "FCC 22-84 (88 FR 7592)",
+        "Secure Equipment Act of 2021 (Pub. L. 117-55)",
+        "47 CFR 2.903",
+    ];
     let from = day(2023, 2, 6);
-    let base = |o, rule: &str, conf| Finding::new(Measure::FccCoveredList, o, rule, conf).cites(cites).dated("FCC 22-84 effective", from);
+    let base = |o, rule: &str, conf| {
+        Finding::new(Measure::FccCoveredList, o, rule, conf)
+            .cites(cites)
+            .dated("FCC 22-84 effective", from)
+    };
     let mut hits = covered(tx, screen, Regime::FccCovered);
     if hits.is_empty() {
         hits = covered(tx, screen, Regime::Ndaa889);
     }
     if hits.is_empty() {
-        return vec![base(Outcome::NotProhibited, "RULES.md §5.2", Confidence::Verified)
-            .reason("The device's producer did not match an FCC Covered List entity.")];
+        return vec![base(
+            Outcome::NotProhibited,
+            "RULES.md §5.2",
+            Confidence::Verified,
+        )
+        .reason("The device's producer did not match an FCC Covered List entity.")];
     }
     let mut out = vec![];
     for c in hits {
@@ -224,9 +266,15 @@ pub fn evaluate_fcc(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
             base(Outcome::NeedsReview, "RULES.md §5.2 row 2", Confidence::Uncertain)
                 .reason("Equipment already authorised is not automatically revoked by FCC 22-84; revocation is handled separately.")
         } else if tx.date < from {
-            base(Outcome::NotProhibited, "RULES.md §5.2", Confidence::Verified)
-                .reason(format!("The authorisation ban applies from {from}."))
-        } else if cat == Category::PurposeLimited && tx.context.marketing_plan_approved == Some(true) {
+            base(
+                Outcome::NotProhibited,
+                "RULES.md §5.2",
+                Confidence::Verified,
+            )
+            .reason(format!("The authorisation ban applies from {from}."))
+        } else if cat == Category::PurposeLimited
+            && tx.context.marketing_plan_approved == Some(true)
+        {
             base(Outcome::NotProhibited, "RULES.md §5.2 row 1", Confidence::Uncertain)
                 .reason("An FCC-approved marketing and sales plan keeps the device from the covered purposes.")
         } else {
@@ -247,13 +295,20 @@ pub fn evaluate_uk(tx: &Transaction) -> Vec<Finding> {
     }
     let from = day(2022, 11, 24);
     let cite = "UK written ministerial statement on surveillance equipment, Chancellor of the Duchy of Lancaster, 2022-11-24";
-    let base = |o, conf| Finding::new(Measure::UkProcurement, o, "RULES.md §5.3", conf).cite(cite).dated("statement", from);
+    let base = |o, conf| {
+        Finding::new(Measure::UkProcurement, o, "RULES.md §5.3", conf)
+            .cite(cite)
+            .dated("statement", from)
+    };
     let chinese_maker = tx
         .parties
         .iter()
         .filter(|p| p.role.is_producer())
         .find(|p| p.country.is_some_and(|c| matches!(c.as_str(), "CN" | "HK")));
-    let surveillance = tx.item.as_ref().is_some_and(|i| i.has_tag("video_surveillance"));
+    let surveillance = tx
+        .item
+        .as_ref()
+        .is_some_and(|i| i.has_tag("video_surveillance"));
     let f = match (chinese_maker, tx.context.site.as_deref()) {
         _ if tx.date < from => base(Outcome::NotProhibited, Confidence::Secondary).reason("Before the 2022-11-24 instruction."),
         (None, _) => base(Outcome::NotProhibited, Confidence::Secondary)

@@ -35,18 +35,73 @@ pub trait PartyResolver: Send + Sync {
 
 /// Words that carry no identity: legal forms and connectives.
 const STOPWORDS: &[&str] = &[
-    "co", "ltd", "limited", "inc", "llc", "corp", "corporation", "company", "the", "and", "of",
-    "plc", "gmbh", "sa", "srl", "jsc", "ojsc", "pjsc", "llp", "lp", "cie",
+    "co",
+    "ltd",
+    "limited",
+    "inc",
+    "llc",
+    "corp",
+    "corporation",
+    "company",
+    "the",
+    "and",
+    "of",
+    "plc",
+    "gmbh",
+    "sa",
+    "srl",
+    "jsc",
+    "ojsc",
+    "pjsc",
+    "llp",
+    "lp",
+    "cie",
 ];
 
 /// Words that occur in many unrelated names; they count at a low weight.
 const GENERIC: &[&str] = &[
-    "public", "security", "bureau", "technology", "technologies", "information", "science",
-    "electronic", "electronics", "group", "government", "municipal", "municipality",
-    "prefecture", "district", "county", "city", "development", "international", "trading",
-    "industry", "industrial", "products", "china", "chinese", "peoples", "people", "autonomous",
-    "region", "new", "energy", "material", "materials", "service", "services", "system",
-    "systems", "intelligent", "network", "communication", "communications", "digital",
+    "public",
+    "security",
+    "bureau",
+    "technology",
+    "technologies",
+    "information",
+    "science",
+    "electronic",
+    "electronics",
+    "group",
+    "government",
+    "municipal",
+    "municipality",
+    "prefecture",
+    "district",
+    "county",
+    "city",
+    "development",
+    "international",
+    "trading",
+    "industry",
+    "industrial",
+    "products",
+    "china",
+    "chinese",
+    "peoples",
+    "people",
+    "autonomous",
+    "region",
+    "new",
+    "energy",
+    "material",
+    "materials",
+    "service",
+    "services",
+    "system",
+    "systems",
+    "intelligent",
+    "network",
+    "communication",
+    "communications",
+    "digital",
 ];
 const GENERIC_WEIGHT: f64 = 0.3;
 /// Candidates scoring below this are not returned.
@@ -86,7 +141,8 @@ fn score_tokens(a: &[String], b: &[String]) -> f64 {
         return 0.95;
     }
     let common: f64 = sa.intersection(&sb).map(|t| weight(t)).sum();
-    let total: f64 = sa.iter().map(|t| weight(t)).sum::<f64>() + sb.iter().map(|t| weight(t)).sum::<f64>();
+    let total: f64 =
+        sa.iter().map(|t| weight(t)).sum::<f64>() + sb.iter().map(|t| weight(t)).sum::<f64>();
     // Capped below 0.95 so a partial overlap never ties a reordering.
     (2.0 * common / total).min(0.94)
 }
@@ -171,7 +227,11 @@ impl PartyResolver for SimpleResolver {
                 list_version: self.version.clone(),
             })
             .collect();
-        out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entity.id.cmp(&b.entity.id)));
+        out.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.entity.id.cmp(&b.entity.id))
+        });
         out
     }
 }
@@ -182,12 +242,20 @@ mod tests {
     use embargo_model::{EntityId, Schema};
 
     fn ent(id: &str, name: &str) -> Arc<Entity> {
-        Arc::new(Entity::new(EntityId::new("t", id), Schema::Organization, "t", name))
+        Arc::new(Entity::new(
+            EntityId::new("t", id),
+            Schema::Organization,
+            "t",
+            name,
+        ))
     }
 
     #[test]
     fn legal_forms_do_not_matter_but_distinct_bureaus_do() {
-        assert_eq!(name_score("Dahua Technology Co., Ltd.", "Dahua Technology"), 1.0);
+        assert_eq!(
+            name_score("Dahua Technology Co., Ltd.", "Dahua Technology"),
+            1.0
+        );
         assert_eq!(name_score("PENG, Jiarui", "Jiarui Peng"), 0.95);
         let s = name_score(
             "XINJIANG PUBLIC SECURITY BUREAU",
@@ -200,7 +268,10 @@ mod tests {
     #[test]
     fn resolver_returns_candidates_best_first() {
         let r = SimpleResolver::new(
-            &[ent("1", "Dahua Technology"), ent("2", "Zhejiang Dahua Technology Co")],
+            &[
+                ent("1", "Dahua Technology"),
+                ent("2", "Zhejiang Dahua Technology Co"),
+            ],
             "v1",
         );
         let m = r.resolve("Dahua Technology Co., Ltd.", Some("CN"));

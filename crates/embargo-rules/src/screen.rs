@@ -32,10 +32,13 @@ pub struct Hits {
     pub weak: Vec<PartyMatch>,
 }
 
+/// Resolver answers keyed by (name, country).
+type Cache = HashMap<(String, Option<String>), Rc<Vec<PartyMatch>>>;
+
 pub struct Screen<'a> {
     resolver: &'a dyn PartyResolver,
     pub date: NaiveDate,
-    cache: RefCell<HashMap<(String, Option<String>), Rc<Vec<PartyMatch>>>>,
+    cache: RefCell<Cache>,
     versions: RefCell<BTreeSet<String>>,
 }
 

@@ -63,7 +63,10 @@ mod tests {
     #[test]
     fn folds_accents_case_and_punctuation() {
         assert_eq!(fold("  Ürümqi, XUAR "), "urumqi xuar");
-        assert_eq!(fold("Shenzhen Hua'antai Co., Ltd."), "shenzhen huaantai co ltd");
+        assert_eq!(
+            fold("Shenzhen Hua'antai Co., Ltd."),
+            "shenzhen huaantai co ltd"
+        );
         assert_eq!(fold("石河子市 (Shihezi)"), "石河子市 shihezi");
     }
 

@@ -33,11 +33,13 @@ mod tests {
 
     #[test]
     fn visa_is_never_clear() {
-        let tx = crate::transaction::parse_transaction(r#"{"date":"2021-06-01","flow":"visa"}"#).unwrap();
+        let tx = crate::transaction::parse_transaction(r#"{"date":"2021-06-01","flow":"visa"}"#)
+            .unwrap();
         let f = evaluate(&tx);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].outcome, Outcome::NotScreenable);
-        let tx = crate::transaction::parse_transaction(r#"{"date":"2021-06-01","flow":"export"}"#).unwrap();
+        let tx = crate::transaction::parse_transaction(r#"{"date":"2021-06-01","flow":"export"}"#)
+            .unwrap();
         assert!(evaluate(&tx).is_empty());
     }
 }

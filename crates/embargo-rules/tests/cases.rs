@@ -27,7 +27,11 @@ fn supplement() -> Vec<Entity> {
     h.export_control.license_requirement =
         Some("For all items subject to the EAR. (See §§ 734.9(e)1 and 744.11 of the EAR)".into());
     h.export_control.license_policy = Some("Presumption of denial".into());
-    h.export_control.federal_register_notices = vec!["84 FR 22963".into(), "85 FR 29853".into(), "85 FR 51603".into()];
+    h.export_control.federal_register_notices = vec![
+        "84 FR 22963".into(),
+        "85 FR 29853".into(),
+        "85 FR 51603".into(),
+    ];
     h.listed_on = Some("2019-05-16".parse().unwrap());
     vec![h]
 }
@@ -46,7 +50,9 @@ fn summary(d: &Decision) -> String {
                 "    {} {}{} cites={:?}",
                 f.measure.as_str(),
                 f.outcome.as_str(),
-                f.review_policy.map(|p| format!(" [{}]", p.as_str())).unwrap_or_default(),
+                f.review_policy
+                    .map(|p| format!(" [{}]", p.as_str()))
+                    .unwrap_or_default(),
                 f.citations
             )
         })
@@ -59,35 +65,68 @@ fn check(case: &Value, d: &Decision) -> Vec<String> {
     let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
     let empty = vec![];
     let expect = case.get("expect").cloned().unwrap_or(Value::Null);
-    for exp in expect.get("findings").and_then(Value::as_array).unwrap_or(&empty) {
-        let (m, o, p) = (s(exp, "measure"), s(exp, "outcome"), s(exp, "review_policy"));
+    for exp in expect
+        .get("findings")
+        .and_then(Value::as_array)
+        .unwrap_or(&empty)
+    {
+        let (m, o, p) = (
+            s(exp, "measure"),
+            s(exp, "outcome"),
+            s(exp, "review_policy"),
+        );
         let cites: Vec<String> = exp
             .get("cites")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default();
         let ok = d.findings.iter().any(|f| {
             Some(f.measure.as_str().to_string()) == m
                 && Some(f.outcome.as_str().to_string()) == o
-                && p.as_ref().is_none_or(|p| f.review_policy.map(|x| x.as_str()) == Some(p.as_str()))
-                && cites.iter().all(|c| f.citations.iter().any(|fc| fc.contains(c.as_str())))
+                && p.as_ref()
+                    .is_none_or(|p| f.review_policy.map(|x| x.as_str()) == Some(p.as_str()))
+                && cites
+                    .iter()
+                    .all(|c| f.citations.iter().any(|fc| fc.contains(c.as_str())))
         });
         if !ok {
-            errs.push(format!("  missing: {} {} policy={:?} cites={:?}", m.unwrap_or_default(), o.unwrap_or_default(), p, cites));
+            errs.push(format!(
+                "  missing: {} {} policy={:?} cites={:?}",
+                m.unwrap_or_default(),
+                o.unwrap_or_default(),
+                p,
+                cites
+            ));
         }
     }
-    for ab in expect.get("absent").and_then(Value::as_array).unwrap_or(&empty) {
+    for ab in expect
+        .get("absent")
+        .and_then(Value::as_array)
+        .unwrap_or(&empty)
+    {
         let (m, o) = (s(ab, "measure"), s(ab, "outcome"));
         for f in &d.findings {
             if Some(f.measure.as_str().to_string()) == m
                 && o.as_ref().is_none_or(|o| f.outcome.as_str() == o)
             {
-                errs.push(format!("  forbidden: {} {}", f.measure.as_str(), f.outcome.as_str()));
+                errs.push(format!(
+                    "  forbidden: {} {}",
+                    f.measure.as_str(),
+                    f.outcome.as_str()
+                ));
             }
         }
     }
     for f in &d.findings {
-        if !f.measure.allows(f.outcome) || f.citations.is_empty() && f.measure != embargo_rules::Measure::Flag || f.reasons.is_empty() {
+        if !f.measure.allows(f.outcome)
+            || f.citations.is_empty() && f.measure != embargo_rules::Measure::Flag
+            || f.reasons.is_empty()
+        {
             errs.push(format!("  malformed finding: {} {} (every finding needs reasons, and citations unless a flag)", f.measure.as_str(), f.outcome.as_str()));
         }
     }
@@ -109,7 +148,11 @@ fn every_worked_case_passes() {
     for p in &paths {
         let text = std::fs::read_to_string(p).expect("case file is readable");
         let case: Value = serde_json::from_str(&text).expect("case file is JSON");
-        let id = case.get("id").and_then(Value::as_str).unwrap_or("?").to_string();
+        let id = case
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_string();
         let tx = match parse_transaction(&text) {
             Ok(t) => t,
             Err(e) => {
@@ -120,16 +163,31 @@ fn every_worked_case_passes() {
         let d = engine.decide(&tx);
         let errs = check(&case, &d);
         if !errs.is_empty() {
-            failures.push(format!("{id} ({}):\n{}\n  engine produced:\n{}", p.display(), errs.join("\n"), summary(&d)));
+            failures.push(format!(
+                "{id} ({}):\n{}\n  engine produced:\n{}",
+                p.display(),
+                errs.join("\n"),
+                summary(&d)
+            ));
         }
         // The explain report names every finding.
         let text = d.to_text();
         for f in &d.findings {
-            assert!(text.contains(f.measure.as_str()), "{id}: report lacks {}", f.measure.as_str());
+            assert!(
+                text.contains(f.measure.as_str()),
+                "{id}: report lacks {}",
+                f.measure.as_str()
+            );
         }
     }
     eprintln!("{} cases run, {} failed", paths.len(), failures.len());
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), paths.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        paths.len(),
+        failures.join("\n\n")
+    );
 }
 
 #[test]
