@@ -14,7 +14,9 @@ use crate::record::{
 };
 use crate::schema;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{
+    params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
+};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -91,6 +93,17 @@ impl AuditLog {
     /// a poisoned lock is safe to keep using.
     pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A separate read-only connection for long reads (verify, export):
+    /// under WAL it sees a consistent snapshot while appends continue on
+    /// the main connection, so a long export never stalls screening.
+    pub(crate) fn reader(&self) -> Result<Connection, AuditError> {
+        let conn = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| self.db(e))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(|e| self.db(e))?;
+        Ok(conn)
     }
 
     /// Runs `f` in one durable write transaction.
@@ -235,7 +248,7 @@ impl AuditLog {
         out: &mut dyn Write,
     ) -> Result<u64, AuditError> {
         let since_text = since.map(|t| format_ts(&t)).unwrap_or_default();
-        let mut conn = self.lock();
+        let mut conn = self.reader()?;
         // One read transaction: a consistent snapshot while appends go on.
         let tx = conn.transaction().map_err(|e| self.db(e))?;
         let mut stmt = tx

@@ -310,9 +310,18 @@ impl Checker<'_> {
 
 impl AuditLog {
     /// Walks the whole chain and the review index; see the module docs.
+    /// Runs on its own read-only connection, so appends go on meanwhile;
+    /// the report covers the chain as it was when the walk began.
     pub fn verify(&self) -> Result<VerifyReport, AuditError> {
-        let mut conn = self.lock();
-        Checker { path: &self.path }.walk(&mut conn)
+        let checker = Checker { path: &self.path };
+        let mut conn = match self.reader() {
+            Ok(c) => c,
+            Err(AuditError::Sqlite { source, .. }) => {
+                return checker.corrupt_or_err(source, 0, None, 0)
+            }
+            Err(e) => return Err(e),
+        };
+        checker.walk(&mut conn)
     }
 
     /// Verifies `<data_dir>/audit.sqlite` without opening it as a log, for

@@ -367,3 +367,30 @@ fn a_file_too_damaged_to_open_still_verifies_as_failed() {
     let empty = tempfile::tempdir().unwrap();
     assert!(AuditLog::verify_path(empty.path()).is_err());
 }
+
+#[test]
+fn verify_and_export_run_while_appends_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = std::sync::Arc::new(filled(dir.path(), 10));
+    let writer = {
+        let log = log.clone();
+        std::thread::spawn(move || {
+            for i in 11..=310 {
+                log.append(rec(i)).unwrap();
+            }
+        })
+    };
+    let mut checks = 0;
+    while !writer.is_finished() || checks == 0 {
+        let report = log.verify().unwrap();
+        assert!(report.ok, "{report:?}");
+        assert!(report.records >= 10);
+        let mut out = Vec::new();
+        let n = log.export_since(None, &mut out).unwrap();
+        assert!(n >= report.records);
+        assert!(verify_jsonl(&mut out.as_slice()).unwrap().ok);
+        checks += 1;
+    }
+    writer.join().unwrap();
+    assert_eq!(log.verify().unwrap().records, 310);
+}
