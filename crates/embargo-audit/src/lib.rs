@@ -21,6 +21,41 @@
 //! audit writes), or HTTP/CLI plumbing (`embargo-server`). It does not
 //! protect against someone who rewrites the whole file and recomputes every
 //! hash; keep an `Anchor` (from `head()` or `verify()`) elsewhere for that.
+//!
+//! ```
+//! use embargo_audit::*;
+//! use embargo_model::{Entity, EntityId, Schema};
+//! use serde_json::json;
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let log = AuditLog::open(dir.path()).unwrap();
+//! let key = log.create_api_key("web", Role::Review).unwrap();
+//! let (who, role) = log.authenticate(&key).unwrap().unwrap();
+//! assert!(role.allows(Role::Screen));
+//!
+//! // Every screen served is recorded.
+//! log.append(NewRecord {
+//!     kind: RecordKind::Screen,
+//!     actor: who.clone(),
+//!     request: json!({"name": "Acme Trading"}),
+//!     result: json!({"hits": ["us_ofac_sdn:36"]}),
+//!     list_versions: vec!["us_ofac_sdn 2024-05-03".into()],
+//! }).unwrap();
+//!
+//! // An analyst clears the hit; the next screen of the subject shows it cleared.
+//! let listed = Entity::new(EntityId::new("us_ofac_sdn", "36"), Schema::Company,
+//!                          "us_ofac_sdn", "ACME TRADING LLC");
+//! let subject = subject_key("Acme Trading", Some("Company"), None, Some("GB"));
+//! log.record_review(NewReview::for_entity(&*subject, &listed, Verdict::FalsePositive,
+//!     "Different registration number", who, None)).unwrap();
+//! let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+//! let status = log.review_status_for_entity(&subject, &listed, today).unwrap().unwrap();
+//! assert!(status.suppresses_alert());
+//!
+//! let report = log.verify().unwrap();
+//! assert!(report.ok);
+//! assert_eq!(report.records, 3); // key creation, screen, review
+//! ```
 
 mod canonical;
 mod error;
