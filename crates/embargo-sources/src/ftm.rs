@@ -248,7 +248,13 @@ fn link(kind: LinkKind, name: &str, target: Option<EntityId>, note: Option<&str>
 
 /// Folds one auxiliary into `things`; returns false if nothing it refers to
 /// is present.
-fn fold(dataset: &str, aux: &Aux, things: &mut [Entity], index: &HashMap<String, usize>) -> bool {
+fn fold(
+    dataset: &str,
+    aux: &Aux,
+    things: &mut [Entity],
+    index: &HashMap<String, usize>,
+    addr_holders: &HashMap<String, Vec<usize>>,
+) -> bool {
     let p = &aux.props;
     let caption = |things: &[Entity], id: &str| -> String {
         index
@@ -259,16 +265,10 @@ fn fold(dataset: &str, aux: &Aux, things: &mut [Entity], index: &HashMap<String,
     let at = |key: &str| first(p, key).and_then(|id| index.get(id).copied());
     match aux.schema.as_str() {
         "Address" => {
-            let holders: Vec<usize> = things
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| {
-                    e.properties
-                        .get("addressEntity")
-                        .is_some_and(|v| v.iter().any(|x| x == &aux.id))
-                })
-                .map(|(i, _)| i)
-                .collect();
+            let holders: Vec<usize> = addr_holders
+                .get(aux.id.as_str())
+                .cloned()
+                .unwrap_or_default();
             let c = first(p, "country").and_then(country_code);
             let full = first(p, "full").map(str::to_string).unwrap_or_else(|| {
                 ["street", "city", "postalCode", "region"]
@@ -499,16 +499,24 @@ pub(crate) fn parse<R: BufRead>(
     if !saw_json {
         return Err(SourceError::new(file, crate::ErrorKind::Empty));
     }
+    // Which things point at each Address entity (built once: a full export
+    // has millions of entities, so no per-address scan).
+    let mut addr_holders: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, e) in things.iter().enumerate() {
+        for a in e.properties.get("addressEntity").into_iter().flatten() {
+            addr_holders.entry(a.clone()).or_default().push(i);
+        }
+    }
     let mut unfolded: HashMap<&str, u64> = HashMap::new();
     for a in &aux {
-        if !fold(&dataset, a, &mut things, &index) {
+        if !fold(&dataset, a, &mut things, &index, &addr_holders) {
             *unfolded.entry(a.schema.as_str()).or_default() += 1;
         }
     }
-    if !aux.is_empty() {
+    let folded = aux.len() as u64 - unfolded.values().sum::<u64>();
+    if folded > 0 {
         out.warnings.push(format!(
-            "{file}: {} auxiliary FtM entities folded into the entities they describe",
-            aux.len() as u64 - unfolded.values().sum::<u64>()
+            "{file}: {folded} auxiliary FtM entities folded into the entities they describe"
         ));
     }
     let mut un: Vec<_> = unfolded.into_iter().collect();

@@ -134,7 +134,10 @@ fn entity(
                 e.add_property("unReferenceNumber", text);
                 e.citations.push(Citation::new(format!("UN SC {text}")));
             }
-            "LISTED_ON" => match PartialDate::parse_iso(text) {
+            // Some values carry a zone offset: "2015-04-07-04:00".
+            "LISTED_ON" => match PartialDate::parse_iso(text)
+                .or_else(|e| text.get(..10).map_or(Err(e), PartialDate::parse_iso))
+            {
                 Ok(d) => e.listed_on = Some(d),
                 Err(_) => warnings.push(format!(
                     "{file}:{}: field \"LISTED_ON\": not a date: {text:?}",
