@@ -32,8 +32,6 @@ pub enum StoreError {
     InvalidSha256 { dataset: String, sha256: String },
     #[error("import of {dataset}: entity id {id} appears more than once")]
     DuplicateEntity { dataset: String, id: String },
-    #[error("delta for {dataset}: entity {id} is both upserted and deleted; collapse the operations first")]
-    ConflictingDelta { dataset: String, id: String },
     #[error("dataset {0:?} is not in the store")]
     UnknownDataset(String),
     #[error("dataset {dataset:?} has no version {version:?}")]

@@ -96,13 +96,14 @@ impl Store {
         self.commit_version(version, sha, "import", |_| Ok(members))
     }
 
-    /// Stores "active version of `base_dataset`, with `upserts` replacing or
-    /// adding entities and `deletions` removing them" as a new version of
-    /// `version.dataset`, and makes it active. Replaced entities keep their
-    /// position, new ones are appended; deleting an id the base does not
-    /// hold is a no-op, so replaying a delta is harmless. An id may not be
-    /// both upserted and deleted (the caller collapses FtM ADD/MOD/DEL
-    /// operations first).
+    /// Stores "active version of `base_dataset`, minus `deletions`, plus
+    /// `upserts`" as a new version of `version.dataset` and makes it
+    /// active. This is the order `embargo_sources::ftm::delta_ops` gives:
+    /// deletions first, then upserts, so an id both deleted and upserted
+    /// survives with the upserted content. Upserts of ids the base holds
+    /// keep their position; new ids are appended in delta order; if an id
+    /// is upserted twice the later one wins. Deleting an id the base does
+    /// not hold is a no-op, so replaying a delta is harmless.
     pub fn apply_delta(
         &self,
         version: NewVersion,
@@ -116,20 +117,10 @@ impl Store {
         let mut upserted: HashMap<String, Member> = HashMap::with_capacity(upserts.len());
         let mut order = Vec::with_capacity(upserts.len());
         for e in upserts {
-            if deleted.contains(e.id.as_str()) {
-                return Err(StoreError::ConflictingDelta {
-                    dataset: version.dataset.clone(),
-                    id: e.id.0.clone(),
-                });
-            }
             let enc = encode(e)?;
-            if upserted.contains_key(&enc.id) {
-                return Err(StoreError::DuplicateEntity {
-                    dataset: version.dataset.clone(),
-                    id: enc.id,
-                });
+            if !upserted.contains_key(&enc.id) {
+                order.push(enc.id.clone());
             }
-            order.push(enc.id.clone());
             upserted.insert(
                 enc.id.clone(),
                 Member {
@@ -155,11 +146,11 @@ impl Store {
             for row in rows {
                 let (id, hash) =
                     row.ctx(|| format!("reading the base version of {base_dataset}"))?;
-                if deleted.contains(id.as_str()) {
-                    continue;
-                }
                 if let Some(m) = upserted.remove(&id) {
                     members.push(m);
+                    continue;
+                }
+                if deleted.contains(id.as_str()) {
                     continue;
                 }
                 let hash: [u8; 32] = hash.try_into().map_err(|_| StoreError::Corrupt {

@@ -1,5 +1,6 @@
-//! End to end on the two consecutive SDN files in ../shared: the diff must
-//! show exactly the 8 entries OFAC removed, and no spurious changes.
+//! End to end on real files in ../shared, parsed by embargo-sources: the
+//! two consecutive SDN days must differ by exactly the 8 entries OFAC
+//! removed, with no spurious changes; an OpenSanctions delta applies.
 
 use embargo_store::{ImportOutcome, NewVersion, Store};
 use std::time::Instant;
@@ -48,4 +49,51 @@ fn consecutive_sdn_days_differ_by_eight_removals_only() {
         "changed: {:?}",
         d.changed.iter().take(3).collect::<Vec<_>>()
     );
+}
+
+#[test]
+fn an_opensanctions_delta_file_applies_on_top_of_a_base_version() {
+    let path = embargo_testkit::require_shared!(
+        "data/opensanctions/ftm/yente_2024-07_delta/entities.delta.json"
+    );
+    let parsed = embargo_sources::parse_path(&path, None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let ds = parsed.dataset.clone();
+    // The delta's real base is not in ../shared: start from an empty
+    // version, so every upsert is an addition and every deletion a no-op.
+    let base = NewVersion {
+        dataset: ds.clone(),
+        source: parsed.kind,
+        sha256: "0".repeat(64),
+        published: None,
+        origin: "empty base".into(),
+    };
+    store.import(base, &[]).unwrap();
+    let nv = NewVersion {
+        dataset: ds.clone(),
+        source: parsed.kind,
+        sha256: parsed.sha256.clone(),
+        published: parsed.published,
+        origin: path.display().to_string(),
+    };
+    let out = store
+        .apply_delta(nv.clone(), &ds, &parsed.entities, &parsed.deletions)
+        .unwrap();
+    let ImportOutcome::Imported(v) = out else {
+        panic!("not imported: {out:?}")
+    };
+    assert_eq!(parsed.deletions.len(), 571);
+    assert!(!parsed.entities.is_empty());
+    assert_eq!(v.entity_count as usize, parsed.entities.len());
+    let d = store.diff(&ds, None, None).unwrap();
+    assert_eq!(
+        (d.added.len(), d.removed.len(), d.changed.len()),
+        (parsed.entities.len(), 0, 0)
+    );
+    // Replaying the same delta file is a no-op.
+    let again = store
+        .apply_delta(nv, &ds, &parsed.entities, &parsed.deletions)
+        .unwrap();
+    assert_eq!(again, ImportOutcome::Unchanged(v));
 }

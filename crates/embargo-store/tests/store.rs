@@ -465,19 +465,7 @@ fn deltas_apply_to_the_active_version() {
         .apply_delta(nv("sdn", "d1", Some("2024-05-03")), "sdn", &ups, &dels)
         .unwrap();
     assert_eq!(again, ImportOutcome::Unchanged(v2.clone()));
-    // Ambiguous and baseless deltas are refused, and change nothing.
-    let err = store
-        .apply_delta(
-            nv("sdn", "d2", None),
-            "sdn",
-            &ups,
-            &[EntityId::new("sdn", "4")],
-        )
-        .unwrap_err();
-    assert!(
-        matches!(&err, StoreError::ConflictingDelta { id, .. } if id == "sdn:4"),
-        "{err}"
-    );
+    // A delta needs a base version.
     let err = store
         .apply_delta(nv("ftm", "d3", None), "ftm", &ups, &[])
         .unwrap_err();
@@ -487,6 +475,30 @@ fn deltas_apply_to_the_active_version() {
     );
     assert_eq!(store.active_version("sdn").unwrap(), Some(v2));
     assert_eq!(store.lists().unwrap().len(), 1);
+
+    // Deleted and re-added in one delta: the upsert survives, in place;
+    // an id upserted twice keeps the later content.
+    let mut charlie = ent("sdn", "3", "Charlie");
+    charlie.programs = vec!["IRAN".into()];
+    let ups = vec![
+        ent("sdn", "5", "E1"),
+        charlie.clone(),
+        ent("sdn", "5", "E2"),
+    ];
+    let v3 = imported(
+        store
+            .apply_delta(
+                nv("sdn", "d2", None),
+                "sdn",
+                &ups,
+                &[EntityId::new("sdn", "3")],
+            )
+            .unwrap(),
+    );
+    let now = store.entities("sdn", &v3.version).unwrap();
+    assert_eq!(ids(&now), ["sdn:1", "sdn:3", "sdn:4", "sdn:5"]);
+    assert_eq!(now[1], charlie);
+    assert_eq!(now[3].caption(), "E2");
 }
 
 #[test]
