@@ -44,6 +44,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         secs * 1000.0 / n as f64
     );
 
+    // The same records in batches of 100, one commit each (batch screening).
+    let t = Instant::now();
+    for chunk in (0..n).collect::<Vec<_>>().chunks(100) {
+        log.append_many(chunk.iter().map(|&i| record(i)).collect())?;
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "append_many: {n} records in batches of 100 in {secs:.2} s = {:.0} records/s",
+        n as f64 / secs
+    );
+
     let t = Instant::now();
     let report = log.verify()?;
     let secs = t.elapsed().as_secs_f64();

@@ -394,3 +394,23 @@ fn verify_and_export_run_while_appends_go_on() {
     writer.join().unwrap();
     assert_eq!(log.verify().unwrap().records, 310);
 }
+
+#[test]
+fn append_many_commits_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = filled(dir.path(), 2);
+    let recs = log.append_many((3..=7).map(rec).collect()).unwrap();
+    assert_eq!(
+        recs.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        vec![3, 4, 5, 6, 7]
+    );
+    assert_eq!(recs[0].prev_hash, log.get(2).unwrap().unwrap().hash);
+    // One bad record (no actor) rolls the whole batch back.
+    let mut batch: Vec<NewRecord> = (8..=10).map(rec).collect();
+    batch[2].actor.clear();
+    assert!(log.append_many(batch).is_err());
+    let report = log.verify().unwrap();
+    assert!(report.ok);
+    assert_eq!(report.records, 7);
+    assert_eq!(log.append(rec(8)).unwrap().seq, 8);
+}
