@@ -202,9 +202,19 @@ fn listed_party(
     } else {
         format!("{} \"{}\"", s.role, s.name)
     };
-    let dated = |f: Finding| match listed {
-        Some(d) => f.dated("Entity List listing effective", d),
-        None => f,
+    // Every finding about this entry carries its listing date and, where
+    // the data itself is flagged uncertain ([U] in the entry's remarks,
+    // e.g. Dahua's review policy, RULES.md §10 q1), says so.
+    let uncertain: Vec<&String> = e.remarks.iter().filter(|r| r.contains("[U]")).collect();
+    let dated = |mut f: Finding| {
+        if let Some(d) = listed {
+            f = f.dated("Entity List listing effective", d);
+        }
+        for r in &uncertain {
+            f.confidence = f.confidence.max(Confidence::Uncertain);
+            f = f.reason(format!("Data note on the entry: {r}"));
+        }
+        f
     };
     match juris.outcome {
         Outcome::NotSubject => {

@@ -244,7 +244,7 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
         let mut f = Finding::new(Measure::OfacSdn, Outcome::NotProhibited, "RULES.md §4.5", Confidence::Verified)
             .cite("31 CFR Part 501")
             .reason(format!(
-                "No party matched an SDN in force on {}, and no party is owned 50% or more by blocked persons through the {} ownership link(s) given.",
+                "No party to the transaction is an SDN in force on {}, and none is owned 50% or more by blocked persons through the {} ownership link(s) given (see any red flags for minority ownership or SDN officers).",
                 tx.date,
                 edges.len()
             ))

@@ -276,13 +276,45 @@ pub fn parse_transaction(json: &str) -> Result<Transaction, RulesError> {
         Some(inner) if value.get("date").is_none() => ("transaction.", inner.clone()),
         _ => ("", value),
     };
-    serde_path_to_error::deserialize::<_, Transaction>(body).map_err(|e| {
+    let tx = serde_path_to_error::deserialize::<_, Transaction>(body).map_err(|e| {
         let path = e.path().to_string();
         RulesError::InvalidTransaction {
             path: format!("{prefix}{path}"),
             message: e.into_inner().to_string(),
         }
-    })
+    })?;
+    validate(&tx).map_err(|(path, message)| RulesError::InvalidTransaction {
+        path: format!("{prefix}{path}"),
+        message,
+    })?;
+    Ok(tx)
+}
+
+/// Range checks serde cannot express: shares are 0–100 %, values are not
+/// negative. (A negative share would silently lower an aggregate.)
+fn validate(tx: &Transaction) -> Result<(), (String, String)> {
+    for (i, o) in tx.ownership.iter().enumerate() {
+        if !(0.0..=100.0).contains(&o.pct) {
+            return Err((
+                format!("ownership[{i}].pct"),
+                format!("share must be between 0 and 100, got {}", o.pct),
+            ));
+        }
+    }
+    if let Some(item) = &tx.item {
+        if item.value.is_some_and(|v| v < 0.0) {
+            return Err(("item.value".into(), "value must not be negative".into()));
+        }
+        for (i, c) in item.us_content.iter().flatten().enumerate() {
+            if c.value.is_some_and(|v| v < 0.0) {
+                return Err((
+                    format!("item.us_content[{i}].value"),
+                    "value must not be negative".into(),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -307,6 +339,15 @@ mod tests {
         .unwrap();
         assert_eq!(tx.flow, Flow::Import);
         assert_eq!(tx.destination_for_ear().unwrap().as_str(), "CN");
+    }
+
+    #[test]
+    fn out_of_range_shares_name_the_field() {
+        let RulesError::InvalidTransaction { path, .. } = parse_transaction(
+            r#"{"transaction":{"date":"2021-01-01","flow":"payment","ownership":[{"owner":"A","owned":"B","pct":50},{"owner":"A","owned":"C","pct":150}]}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(path, "transaction.ownership[1].pct");
     }
 
     #[test]

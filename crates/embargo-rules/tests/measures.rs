@@ -454,3 +454,39 @@ fn decisions_serialise_to_the_readme_vocabulary() {
     assert_eq!(el["effective_dates"][0]["date"], "2019-10-09");
     assert_eq!(d.list_versions, vec!["fixture-v1".to_string()]);
 }
+
+#[test]
+fn odd_inputs_never_panic_and_unknowns_stay_unknown() {
+    let long = "新".repeat(5000);
+    let odd = [
+        r#"{"date":"2021-01-01","flow":"export"}"#.to_string(),
+        r#"{"date":"2021-01-01","flow":"reexport","destination":"AQ","item":{"origin":"FR","eccn":"ZZ999","value":0,"us_content":[{"eccn":"9A610.y","value":5}]}}"#.to_string(),
+        r#"{"date":"2021-01-01","flow":"payment","actor":{"us_person":true},"parties":[{"role":"counterparty","name":""},{"role":"counterparty","name":"B"}],
+           "ownership":[{"owner":"A","owned":"B","pct":100},{"owner":"B","owned":"A","pct":0},{"owner":"XINJIANG PRODUCTION AND CONSTRUCTION CORPS","owned":"A","pct":50}]}"#.to_string(),
+        format!(r#"{{"date":"2021-01-01","flow":"import","inputs":[{{"origin_region":"{long}"}}],"parties":[{{"role":"supplier","name":"{long}","registration_id":"65"}}]}}"#),
+        r#"{"date":"2021-01-01","flow":"screening","parties":[{"role":"supplier","name":"第十四师 昆玉","address":"第","registration_id":"ééééééééééééééééé9"}]}"#.to_string(),
+        r#"{"date":"2021-01-01","flow":"transfer","destination":"HK","item":{"eccn":"EAR99"},"parties":[{"role":"purchaser","name":"Kashgar Prefecture Public Security Bureau"}]}"#.to_string(),
+    ];
+    for j in &odd {
+        let d = decide(j);
+        let _ = d.to_text();
+        let _ = serde_json::to_string(&d).unwrap();
+    }
+    // Origin unknown: INDETERMINATE, and the EL party gives NEEDS_REVIEW.
+    let d = decide(&odd[5]);
+    assert_eq!(
+        outcomes(&d, Measure::EarJurisdiction)[0].0,
+        Outcome::Indeterminate
+    );
+    assert_eq!(
+        outcomes(&d, Measure::EarEntityList)[0].0,
+        Outcome::NeedsReview
+    );
+    // The ownership cycle terminates: A is blocked (50 % held by the XPCC)
+    // and B through A; the empty name matches nothing.
+    let d = decide(&odd[2]);
+    assert_eq!(
+        outcomes(&d, Measure::OfacSdn),
+        vec![(Outcome::Prohibited, "RULES.md §4.2 / §4.5 O1".into())]
+    );
+}
