@@ -12,17 +12,40 @@
 //! middle name, a longer alias) and cost less, the list side least,
 //! because lists carry fuller names than customers type.
 
-use crate::analyze::{Form, Tok};
+use crate::analyze::{Form, NameClass, Tok};
 use crate::similarity::token_sim;
+use crate::symbols::TokenRole;
 
 /// Pairs below this similarity are not pairs at all.
-const PAIR_FLOOR: f32 = 0.5;
+fn pair_floor() -> f32 {
+    crate::tune::get(0, 0.4)
+}
 /// A joined pair must be at least this good to beat two single pairs.
 const JOIN_FLOOR: f32 = 0.8;
-/// Penalty weights for leftover tokens (see module doc).
-const CONFLICT: f32 = 1.0;
-const EXTRA_QUERY: f32 = 0.5;
-const EXTRA_LIST: f32 = 0.2;
+/// Penalty weight for leftover tokens on both sides (see module doc).
+const CONFLICT: f32 = 2.0;
+/// Matched tokens in an order that is neither the same, reversed nor
+/// rotated ("Muhammad bin Salman" vs "Salman bin Muhammad").
+const ORDER_PENALTY: f32 = 0.8;
+/// Pair similarities are raised to this power: two near-misses should not
+/// add up to a match.
+const SIM_EXPONENT: f32 = 1.5;
+/// Cost of leftover legal forms and particles, per unit weight.
+const MINOR_LEFTOVER: f32 = 0.5;
+/// Two names equal once spaces are removed ("van der bilt" / "vanderbilt").
+const JOINED_EQUAL: f32 = 0.95;
+
+/// Penalty weights for tokens only one side has: (query, list). Persons'
+/// names are often given with fewer or more parts (patronymics, second
+/// given names), so extras are cheap; in an organisation name an extra
+/// word usually names another body ("Banco Santander México").
+fn extra_costs(class: NameClass) -> (f32, f32) {
+    match class {
+        NameClass::Person => (crate::tune::get(2, 0.2), crate::tune::get(2, 0.2)),
+        NameClass::Org => (0.8, 0.3),
+        NameClass::Unknown => (0.5, 0.25),
+    }
+}
 
 #[derive(Clone, Debug)]
 pub(crate) struct Pair {
@@ -62,6 +85,9 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     if nq == 0 || na == 0 {
         return Alignment::default();
     }
+    if !crate::analyze::comparable(q, a) {
+        return Alignment::default();
+    }
     let abjad = q.abjad != a.abjad;
     if q.toks
         .iter()
@@ -86,7 +112,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     for i in 0..nq {
         for j in 0..na {
             let s = token_sim(&q.toks[i], &a.toks[j], abjad);
-            if s >= PAIR_FLOOR {
+            if s >= pair_floor() {
                 edges.push(Edge {
                     q: (i, 1),
                     a: (j, 1),
@@ -128,6 +154,9 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
             }
         }
     }
+    // Acronyms: "PLA" for "People's Liberation Army", "US" for "United States".
+    acronym_edges(q, a, false, &mut edges);
+    acronym_edges(a, q, true, &mut edges);
     // Best first; among equals, the edge covering more tokens.
     edges.sort_by(|x, y| {
         y.sim
@@ -156,7 +185,13 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     }
     let unmatched_q: Vec<usize> = (0..nq).filter(|&i| !used_q[i]).collect();
     let unmatched_a: Vec<usize> = (0..na).filter(|&j| !used_a[j]).collect();
-    let score = score_of(q, a, &pairs, &unmatched_q, &unmatched_a);
+    let mut score = score_of(q, a, &pairs, &unmatched_q, &unmatched_a);
+    if !order_ok(&pairs) {
+        score *= ORDER_PENALTY;
+    }
+    if score < JOINED_EQUAL && q.joined() == a.joined() {
+        score = JOINED_EQUAL;
+    }
     Alignment {
         pairs,
         unmatched_q,
@@ -165,16 +200,117 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     }
 }
 
+/// Similarity given to an acronym and the words it abbreviates.
+const ACRONYM_SIM: f32 = 0.9;
+const ACRONYM_SIM_PERSON: f32 = 0.7;
+
+/// Edges from a short token of `x` to the run of `y` tokens whose first
+/// letters spell it. `flipped` says `x` is the list side.
+fn acronym_edges(x: &Form, y: &Form, flipped: bool, edges: &mut Vec<Edge>) {
+    for (i, t) in x.toks.iter().enumerate() {
+        let n = t.text.len();
+        if !(2..=5).contains(&n) || !t.text.bytes().all(|b| b.is_ascii_alphabetic()) {
+            continue;
+        }
+        for j in 0..y.toks.len().saturating_sub(n - 1) {
+            let run = &y.toks[j..j + n];
+            if run.iter().any(|r| r.text.len() < 2 && n > 2) {
+                continue;
+            }
+            if run
+                .iter()
+                .zip(t.text.bytes())
+                .all(|(r, c)| r.text.as_bytes()[0] == c)
+            {
+                let (xe, ye) = ((i, 1), (j, n));
+                let (q, a) = if flipped { (ye, xe) } else { (xe, ye) };
+                // Initials alone say less about a person than an acronym
+                // says about an organisation.
+                let sim = if x.class == NameClass::Person || y.class == NameClass::Person {
+                    ACRONYM_SIM_PERSON
+                } else {
+                    ACRONYM_SIM
+                };
+                edges.push(Edge { q, a, sim });
+            }
+        }
+    }
+}
+
+/// True when the matched list tokens follow the query order, possibly
+/// rotated ("Putin Vladimir" for "Vladimir Putin") or reversed.
+fn order_ok(pairs: &[Pair]) -> bool {
+    let mut p: Vec<(usize, usize)> = pairs.iter().map(|p| (p.q[0], p.a[0])).collect();
+    p.sort_unstable();
+    let seq: Vec<usize> = p.iter().map(|x| x.1).collect();
+    if seq.len() < 3 {
+        return true;
+    }
+    let descents = seq.windows(2).filter(|w| w[1] < w[0]).count();
+    let ascents = seq.len() - 1 - descents;
+    let rotation = descents == 1 && seq[seq.len() - 1] < seq[0];
+    descents == 0 || ascents == 0 || rotation
+}
+
+fn is_distinct(t: &Tok) -> bool {
+    matches!(t.role, TokenRole::Number | TokenRole::Location)
+}
+
+fn is_minor(t: &Tok) -> bool {
+    matches!(t.role, TokenRole::LegalForm | TokenRole::Stop)
+}
+
 fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize]) -> f32 {
+    let class = if q.class == NameClass::Unknown {
+        a.class
+    } else {
+        q.class
+    };
+    let (mut extra_query, mut extra_list) = extra_costs(class);
+    // One shared word is not a person match ("Jeffrey Martin" / "Martin"):
+    // when a single real token is matched, the rest costs in full. (One
+    // word can be an organisation's whole brand: "Hikvision".)
+    let real_pairs = pairs
+        .iter()
+        .filter(|p| p.q.iter().any(|&i| !is_minor(&q.toks[i])))
+        .count();
+    if real_pairs == 1 && class == NameClass::Person {
+        extra_query = extra_query.max(crate::tune::get(8, 1.0));
+        extra_list = extra_list.max(crate::tune::get(8, 1.0));
+    }
     let matched: f32 = pairs.iter().map(|p| p.weight).sum();
-    let gained: f32 = pairs.iter().map(|p| p.weight * p.sim).sum();
-    let left_q: f32 = uq.iter().map(|&i| q.toks[i].weight).sum();
-    let left_a: f32 = ua.iter().map(|&j| a.toks[j].weight).sum();
+    let gained: f32 = pairs
+        .iter()
+        .map(|p| p.weight * p.sim.powf(crate::tune::get(3, SIM_EXPONENT)))
+        .sum();
+    // Leftover legal forms and particles never make a conflict ("JSC" vs
+    // "OAO" is not a different company); they cost a little either way.
+    let left = |f: &Form, ix: &[usize], minor: bool| -> f32 {
+        ix.iter()
+            .map(|&i| &f.toks[i])
+            .filter(|t| is_minor(t) == minor && !is_distinct(t))
+            .map(|t| t.weight)
+            .sum()
+    };
+    let (left_q, left_a) = (left(q, uq, false), left(a, ua, false));
+    let minor = left(q, uq, true) + left(a, ua, true);
+    // A number or a country only one name has tells two bodies apart
+    // ("Fund II", "Santander Chile"): full cost.
+    let distinct: f32 = uq
+        .iter()
+        .map(|&i| &q.toks[i])
+        .chain(ua.iter().map(|&j| &a.toks[j]))
+        .filter(|t| is_distinct(t))
+        .map(|t| t.weight)
+        .sum::<f32>()
+        * crate::tune::get(7, 1.0);
     let conflict = left_q.min(left_a);
     let denom = matched
-        + CONFLICT * conflict
-        + EXTRA_QUERY * (left_q - conflict)
-        + EXTRA_LIST * (left_a - conflict);
+        + crate::tune::get(1, CONFLICT) * conflict
+        + extra_query * (left_q - conflict)
+        + extra_list * (left_a - conflict)
+        + MINOR_LEFTOVER * minor
+        + distinct;
     if denom <= 0.0 {
         return 0.0;
     }

@@ -23,6 +23,41 @@ pub(crate) struct Form {
     pub toks: Vec<Tok>,
     /// Romanised from Arabic or Hebrew: compare by consonant skeleton.
     pub abjad: bool,
+    /// The name has Han, Hangul or kana characters.
+    pub syllabic: bool,
+    /// Tokens are the syllabic characters themselves (see `text::RawForm`).
+    pub native: bool,
+    pub class: NameClass,
+}
+
+/// Whether the name belongs to a person, an organisation or is unknown:
+/// decides how much extra tokens cost (see `align`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NameClass {
+    Person,
+    Org,
+    Unknown,
+}
+
+impl NameClass {
+    pub fn of(schema: Option<Schema>) -> Self {
+        match schema {
+            Some(Schema::Person) => NameClass::Person,
+            Some(Schema::LegalEntity) | None => NameClass::Unknown,
+            Some(_) => NameClass::Org,
+        }
+    }
+}
+
+/// Whether two forms should be compared at all: native-character forms
+/// only with each other, and two names that both have native forms only
+/// there (their romanisations merge homophones).
+pub(crate) fn comparable(q: &Form, a: &Form) -> bool {
+    if q.native || a.native {
+        q.native && a.native
+    } else {
+        !(q.syllabic && a.syllabic)
+    }
 }
 
 impl Form {
@@ -67,6 +102,9 @@ pub(crate) fn analyze(name: &str, schema: Option<Schema>) -> Vec<Form> {
             Form {
                 toks,
                 abjad: raw.abjad,
+                syllabic: raw.syllabic,
+                native: raw.native,
+                class: NameClass::of(schema),
             }
         })
         .collect()

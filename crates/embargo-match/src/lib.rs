@@ -30,6 +30,8 @@ mod qualifiers;
 mod similarity;
 mod symbols;
 mod text;
+#[doc(hidden)]
+pub mod tune;
 
 pub use explain::{Explanation, Hit, QualifierEffect, QualifierKind, TokenMatch};
 pub use matcher::Matcher;
@@ -44,7 +46,7 @@ use serde::{Deserialize, Serialize};
 /// it is the value that maximises F1 on nomenklatura's labelled pairs while
 /// keeping 100 % recall of UN-listed persons and under 1 % of synthetic
 /// US persons with any hit.
-pub const DEFAULT_THRESHOLD: f64 = 0.80;
+pub const DEFAULT_THRESHOLD: f64 = 0.75;
 
 /// Default number of hits returned per query.
 pub const DEFAULT_LIMIT: usize = 10;

@@ -148,7 +148,7 @@ impl Matcher {
                 if std::mem::replace(&mut seen_tok[id as usize], true) {
                     continue;
                 }
-                if t.role == TokenRole::Word && t.text.len() >= 4 {
+                if t.role == TokenRole::Word && t.text.len() >= 4 && t.text.is_ascii() {
                     for d in deletions_of(&t.text) {
                         deletions.entry(d.into()).or_default().push(id);
                     }
@@ -232,7 +232,7 @@ impl Matcher {
                 if let Some(&id) = self.vocab.ids.get(&t.text) {
                     hits.push((id, 1.0));
                 }
-                if t.role == TokenRole::Word && t.text.len() >= 3 {
+                if t.role == TokenRole::Word && t.text.len() >= 3 && t.text.is_ascii() {
                     let probe = |key: &str, hits: &mut Vec<(u32, f32)>| {
                         if let Some(ids) = self.deletions.get(key) {
                             hits.extend(ids.iter().map(|&id| (id, 0.8)));

@@ -32,15 +32,17 @@ pub(crate) fn edit_sim(a: &str, b: &str) -> f32 {
     let d = levenshtein::distance(a.bytes(), b.bytes());
     let s = 1.0 - d as f32 / len as f32;
     if d > allowed_edits(len) {
-        s * 0.6
+        s * crate::tune::get(4, 0.8)
     } else {
         s
     }
 }
 
-fn digits(s: &str) -> impl Iterator<Item = u8> + '_ {
-    s.bytes().filter(u8::is_ascii_digit)
-}
+/// Similarity of two different numbers (see `token_sim`).
+const NUMBER_MISMATCH: f32 = 0.6;
+
+/// Similarity given to different spellings with the same phonetic key.
+const PHONETIC_RESCUE: f32 = 0.85;
 
 /// Similarity of two tokens. `abjad` says one side was written without
 /// short vowels, so only consonant skeletons can be compared.
@@ -48,17 +50,35 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool) -> f32 {
     if a.text == b.text {
         return 1.0;
     }
+    if a.role == TokenRole::Number && b.role == TokenRole::Number {
+        // "Fund III" / "Fund IV", "2007-1" / "2007-2": a different number in
+        // the same place names a sibling (the next fund, a sister ship),
+        // which an analyst should see, but it is not the same name.
+        return crate::tune::get(6, NUMBER_MISMATCH);
+    }
     if a.role == TokenRole::Number || b.role == TokenRole::Number {
-        // "2007-1" vs "2007-2", "VII" vs "VIII": numbers identify.
-        if !digits(&a.text).eq(digits(&b.text)) {
-            return 0.0;
-        }
+        return 0.0;
+    }
+    if !a.text.is_ascii() || !b.text.is_ascii() {
+        // Native characters (Han, Hangul, kana) match only exactly.
+        return 0.0;
+    }
+    if a.role == TokenRole::Stop && b.role == TokenRole::Stop {
+        // Arabic "son of" is written bin, ibn or ben; the article al, el or ul.
+        let son = |t: &str| matches!(t, "bin" | "ibn" | "ben");
+        let article = |t: &str| matches!(t, "al" | "el" | "ul");
+        let same = (son(&a.text) && son(&b.text)) || (article(&a.text) && article(&b.text));
+        return if same { 1.0 } else { 0.0 };
     }
     if a.role == TokenRole::Initial || b.role == TokenRole::Initial {
         let (x, y) = (a.text.as_bytes()[0], b.text.as_bytes()[0]);
         return if x == y { 0.8 } else { 0.0 };
     }
-    let phon_equal = a.phon.len() >= 2 && a.phon == b.phon;
+    // A shared phonetic key rescues spelling variants, but only keys of
+    // three or more consonant classes ("ft" is shared by Vita and Fuad)
+    // and the same first letter (Berg and Park share "brk").
+    let phon_equal =
+        a.phon.len() >= 3 && a.phon == b.phon && a.text.as_bytes()[0] == b.text.as_bytes()[0];
     if abjad {
         if phon_equal {
             return 0.9;
@@ -67,7 +87,7 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool) -> f32 {
     }
     let s = edit_sim(&a.text, &b.text);
     if phon_equal {
-        s.max(0.88)
+        s.max(crate::tune::get(5, PHONETIC_RESCUE))
     } else {
         s
     }

@@ -23,13 +23,16 @@ pub enum TokenRole {
     Number,
     /// A single letter, e.g. a given-name initial.
     Initial,
+    /// A country name ("Chile", "Sweden"): in an organisation name it
+    /// tells sister companies apart.
+    Location,
 }
 
 impl TokenRole {
     /// Base weight before corpus frequency is taken into account.
     pub(crate) fn base_weight(self) -> f32 {
         match self {
-            TokenRole::Word | TokenRole::Number => 1.0,
+            TokenRole::Word | TokenRole::Number | TokenRole::Location => 1.0,
             TokenRole::LegalForm => 0.3,
             TokenRole::Stop => 0.3,
             TokenRole::Initial => 0.5,
@@ -99,6 +102,14 @@ const LEGAL: &[(&str, &str)] = &[
     ("kft", "kft"),
     ("doo", "doo"),
     ("sp z oo", "sp z oo"),
+    ("sp zoo", "sp z oo"),
+    ("societatea cu raspundere limitata", "srl"),
+    ("societa a responsabilita limitata", "srl"),
+    ("sociedad de responsabilidad limitada", "srl"),
+    ("aktsionernoe obshchestvo", "ao"),
+    ("otkrytoe aktsionernoe obshchestvo", "oao"),
+    ("zakrytoe aktsionernoe obshchestvo", "zao"),
+    ("publichnoe aktsionernoe obshchestvo", "pao"),
     ("spzoo", "sp z oo"),
     ("ooo", "ooo"),
     ("obshchestvo s ogranichennoy otvetstvennostyu", "ooo"),
@@ -117,7 +128,6 @@ const LEGAL: &[(&str, &str)] = &[
     ("open joint stock company", "ojsc"),
     ("closed joint stock company", "cjsc"),
     ("public joint stock company", "pjsc"),
-    ("aktsionernoe obshchestvo", "ao"),
     ("fze", "fze"),
     ("fzco", "fzco"),
     ("fzc", "fzc"),
@@ -139,6 +149,135 @@ const LEGAL: &[(&str, &str)] = &[
     ("group", "group"),
     ("gruppe", "group"),
     ("grupo", "group"),
+];
+
+/// Roman numerals that are not also initials: series and fund numbers.
+const ROMAN: &[&str] = &[
+    "ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii", "xiii", "xiv", "xv",
+];
+
+/// One-word country names and their usual adjectives in organisation names.
+const COUNTRIES: &[&str] = &[
+    "afghanistan",
+    "albania",
+    "algeria",
+    "argentina",
+    "armenia",
+    "australia",
+    "austria",
+    "azerbaijan",
+    "bahrain",
+    "bangladesh",
+    "belarus",
+    "belgium",
+    "bolivia",
+    "brazil",
+    "bulgaria",
+    "cambodia",
+    "canada",
+    "chile",
+    "china",
+    "colombia",
+    "croatia",
+    "cuba",
+    "cyprus",
+    "czech",
+    "denmark",
+    "ecuador",
+    "egypt",
+    "estonia",
+    "ethiopia",
+    "finland",
+    "france",
+    "georgia",
+    "germany",
+    "ghana",
+    "greece",
+    "hungary",
+    "iceland",
+    "india",
+    "indonesia",
+    "iran",
+    "iraq",
+    "ireland",
+    "israel",
+    "italy",
+    "japan",
+    "jordan",
+    "kazakhstan",
+    "kenya",
+    "korea",
+    "kuwait",
+    "kyrgyzstan",
+    "latvia",
+    "lebanon",
+    "libya",
+    "lithuania",
+    "luxembourg",
+    "malaysia",
+    "mali",
+    "malta",
+    "mexico",
+    "moldova",
+    "mongolia",
+    "morocco",
+    "myanmar",
+    "netherlands",
+    "nicaragua",
+    "nigeria",
+    "norway",
+    "norge",
+    "oman",
+    "pakistan",
+    "panama",
+    "peru",
+    "philippines",
+    "poland",
+    "portugal",
+    "qatar",
+    "romania",
+    "russia",
+    "serbia",
+    "singapore",
+    "slovakia",
+    "slovenia",
+    "somalia",
+    "spain",
+    "espana",
+    "sudan",
+    "sweden",
+    "sverige",
+    "switzerland",
+    "schweiz",
+    "suisse",
+    "syria",
+    "taiwan",
+    "tajikistan",
+    "thailand",
+    "tunisia",
+    "turkey",
+    "turkiye",
+    "turkmenistan",
+    "uganda",
+    "ukraine",
+    "uruguay",
+    "uzbekistan",
+    "venezuela",
+    "vietnam",
+    "yemen",
+    "zimbabwe",
+    "deutschland",
+    "nederland",
+    "danmark",
+    "suomi",
+    "italia",
+    "polska",
+    "rossiya",
+];
+
+/// Legal forms that are written before the name.
+const PREFIX_FORMS: &[&str] = &[
+    "ooo", "oao", "zao", "pao", "ao", "jsc", "ojsc", "cjsc", "pjsc", "pt", "tov", "srl",
 ];
 
 /// Particles, honorifics and generic words that carry little identity.
@@ -171,11 +310,20 @@ pub(crate) fn tag(tokens: Vec<String>, allow_legal: bool) -> Vec<(String, TokenR
     let mut i = 0;
     while i < tokens.len() {
         let mut matched = None;
-        // Legal forms only count after the first token: "AG Bank" starts
-        // with a name, not a legal form.
-        if allow_legal && i > 0 {
+        // A one-word legal form counts at the start only where that is its
+        // usual place (Russian and Indonesian forms: OOO "Romashka", PT
+        // Maju): "AG Bank" starts with a name. Longer phrases ("Limited
+        // Liability Company Iskusstvo") are legal forms anywhere.
+        if allow_legal {
             for n in (1..=(*longest).min(tokens.len() - i)).rev() {
                 let phrase = tokens[i..i + n].join(" ");
+                if i == 0 && n == 1 && !PREFIX_FORMS.contains(&phrase.as_str()) {
+                    continue;
+                }
+                if i + n == tokens.len() && i == 0 {
+                    // The whole name is a legal phrase: keep it as words.
+                    continue;
+                }
                 if let Some(canon) = map.get(phrase.as_str()) {
                     matched = Some((n, *canon));
                     break;
@@ -190,12 +338,25 @@ pub(crate) fn tag(tokens: Vec<String>, allow_legal: bool) -> Vec<(String, TokenR
             continue;
         }
         let t = tokens[i].clone();
-        let role = if t.bytes().any(|b| b.is_ascii_digit()) {
+        if allow_legal && i > 0 && t.len() >= 10 {
+            // A misspelt long legal word ("Aktiengeselschaft") is still one.
+            let close = LEGAL.iter().find(|(p, _)| {
+                p.len() >= 10 && !p.contains(' ') && crate::similarity::edit_sim(p, &t) >= 0.85
+            });
+            if let Some((_, canon)) = close {
+                out.push((canon.to_string(), TokenRole::LegalForm));
+                i += 1;
+                continue;
+            }
+        }
+        let role = if t.bytes().any(|b| b.is_ascii_digit()) || ROMAN.contains(&t.as_str()) {
             TokenRole::Number
         } else if t.len() == 1 {
             TokenRole::Initial
         } else if STOP.contains(&t.as_str()) {
             TokenRole::Stop
+        } else if allow_legal && COUNTRIES.contains(&t.as_str()) {
+            TokenRole::Location
         } else {
             TokenRole::Word
         };
@@ -226,6 +387,9 @@ mod tests {
     #[test]
     fn leading_tokens_and_person_names_are_never_legal_forms() {
         assert_eq!(t("ag bank", true)[0].1, TokenRole::Word);
+        assert_eq!(t("ooo romashka", true)[0].1, TokenRole::LegalForm);
+        assert_eq!(t("limited liability company iskusstvo", true)[0].0, "llc");
+        assert_eq!(t("company", true)[0].1, TokenRole::Word);
         assert_eq!(t("tan co", false)[1].1, TokenRole::Word);
     }
 

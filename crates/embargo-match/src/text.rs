@@ -19,6 +19,12 @@ use unicode_normalization::UnicodeNormalization;
 pub(crate) struct RawForm {
     pub tokens: Vec<String>,
     pub abjad: bool,
+    /// The name contains Han, Hangul or kana characters.
+    pub syllabic: bool,
+    /// Tokens are those characters themselves (other parts romanised):
+    /// two names in the same syllabic script are compared on this form,
+    /// because romanisation merges homophones (高石 / 高市 are both `gao shi`).
+    pub native: bool,
 }
 
 /// Standard Chinese organisation and place terms and their usual English
@@ -201,36 +207,199 @@ fn tokenize(s: &str) -> Vec<String> {
             i += 1;
         }
     }
+    numbers(out.into_iter().map(unleet).collect())
+}
+
+fn is_syllabic(c: char) -> bool {
+    matches!(script_of(c), Script::Han | Script::Hangul | Script::Kana)
+}
+
+/// Romanises `s` after replacing standard Han terms by their English
+/// rendering. With `keep_native`, syllabic characters stay as one token each.
+fn translated(s: &str, keep_native: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut last = 0;
+    let flush = |seg: &str, out: &mut Vec<String>| {
+        if !keep_native {
+            let mut r = String::with_capacity(seg.len() * 2);
+            romanise(seg, &mut r);
+            out.extend(tokenize(&r));
+            return;
+        }
+        let mut rest = String::new();
+        for c in seg.chars() {
+            if is_syllabic(c) {
+                let mut r = String::new();
+                romanise(&rest, &mut r);
+                out.extend(tokenize(&r));
+                rest.clear();
+                out.push(c.to_string());
+            } else {
+                rest.push(c);
+            }
+        }
+        let mut r = String::new();
+        romanise(&rest, &mut r);
+        out.extend(tokenize(&r));
+    };
+    for m in han_terms().find_iter(s) {
+        flush(&s[last..m.start()], &mut out);
+        out.extend(
+            HAN_TERMS[m.pattern().as_usize()]
+                .1
+                .split(' ')
+                .map(String::from),
+        );
+        last = m.end();
+    }
+    flush(&s[last..], &mut out);
+    out
+}
+
+/// Undoes digit-for-letter substitutions ("Ig0r Sech1n"): a digit with a
+/// letter on both sides is read as the letter it resembles. Digits at the
+/// edges ("AHL1", "2007") are real numbers and stay.
+fn unleet(t: String) -> String {
+    let b = t.as_bytes();
+    if !b.iter().any(u8::is_ascii_digit) || !b.iter().any(u8::is_ascii_alphabetic) {
+        return t;
+    }
+    let mut out = String::with_capacity(t.len());
+    for (i, &c) in b.iter().enumerate() {
+        let inner = i > 0
+            && i + 1 < b.len()
+            && b[i - 1].is_ascii_alphabetic()
+            && b[i + 1].is_ascii_alphabetic();
+        let m = match c {
+            b'0' if inner => b'o',
+            b'1' if inner => b'i',
+            b'3' if inner => b'e',
+            b'4' if inner => b'a',
+            b'5' if inner => b's',
+            b'7' if inner => b't',
+            b'9' if inner => b'g',
+            _ => c,
+        };
+        out.push(m as char);
+    }
+    out
+}
+
+const UNITS: &[&str] = &[
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+const ORDINALS: &[&str] = &[
+    "zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+    "tenth",
+];
+const TENS: &[&str] = &[
+    "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+];
+
+/// English number words and ordinals become digits ("Forty-Four" = "44",
+/// "First" = "1st" = "1"), so written and numeric forms meet.
+fn numbers(toks: Vec<String>) -> Vec<String> {
+    let word = |t: &str| -> Option<u32> {
+        if let Some(i) = UNITS.iter().position(|u| *u == t) {
+            return Some(i as u32);
+        }
+        if let Some(i) = ORDINALS.iter().position(|u| *u == t) {
+            return Some(i as u32);
+        }
+        if t == "fourty" {
+            return Some(40);
+        }
+        TENS.iter()
+            .position(|u| !u.is_empty() && *u == t)
+            .map(|i| i as u32 * 10)
+    };
+    let mut out: Vec<String> = Vec::with_capacity(toks.len());
+    let mut i = 0;
+    while i < toks.len() {
+        let t = toks[i].as_str();
+        // "1st", "2nd", "3rd", "4th"
+        let stripped = ["st", "nd", "rd", "th"]
+            .iter()
+            .find_map(|suf| t.strip_suffix(suf))
+            .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
+        if let Some(d) = stripped {
+            out.push(d.to_string());
+            i += 1;
+            continue;
+        }
+        match word(t) {
+            Some(n) if n >= 20 && n % 10 == 0 => {
+                let next = toks
+                    .get(i + 1)
+                    .and_then(|x| word(x))
+                    .filter(|&u| (1..10).contains(&u));
+                match next {
+                    Some(u) => {
+                        out.push((n + u).to_string());
+                        i += 2;
+                    }
+                    None => {
+                        out.push(n.to_string());
+                        i += 1;
+                    }
+                }
+            }
+            Some(n) => {
+                out.push(n.to_string());
+                i += 1;
+            }
+            None => {
+                out.push(toks[i].clone());
+                i += 1;
+            }
+        }
+    }
     out
 }
 
 /// All forms of one name. Empty when the name has no letters or digits.
 pub(crate) fn forms(name: &str) -> Vec<RawForm> {
     let nfkc: String = name.nfkc().collect::<String>().to_lowercase();
-    let mut out = Vec::with_capacity(2);
+    let mut out: Vec<RawForm> = Vec::with_capacity(3);
+    let syllabic = nfkc.chars().any(is_syllabic);
     let has_han = nfkc.chars().any(|c| script_of(c) == Script::Han);
     let mut plain = String::with_capacity(nfkc.len() * 2);
     let abjad = romanise(&nfkc, &mut plain);
+    let push = |tokens: Vec<String>, native: bool, out: &mut Vec<RawForm>| {
+        if !tokens.is_empty() && !out.iter().any(|f| f.tokens == tokens) {
+            out.push(RawForm {
+                tokens,
+                abjad,
+                syllabic,
+                native,
+            });
+        }
+    };
     if has_han {
-        // Translate the standard terms first, then romanise the rest.
-        let mut translated = String::with_capacity(nfkc.len() * 2);
-        let mut last = 0;
-        for m in han_terms().find_iter(&nfkc) {
-            romanise(&nfkc[last..m.start()], &mut translated);
-            translated.push(' ');
-            translated.push_str(HAN_TERMS[m.pattern().as_usize()].1);
-            translated.push(' ');
-            last = m.end();
-        }
-        romanise(&nfkc[last..], &mut translated);
-        let t = tokenize(&translated);
-        if !t.is_empty() {
-            out.push(RawForm { tokens: t, abjad });
-        }
+        push(translated(&nfkc, false), false, &mut out);
     }
-    let t = tokenize(&plain);
-    if !t.is_empty() && !out.iter().any(|f| f.tokens == t) {
-        out.push(RawForm { tokens: t, abjad });
+    push(tokenize(&plain), false, &mut out);
+    if syllabic {
+        push(translated(&nfkc, true), true, &mut out);
     }
     out
 }
@@ -252,6 +421,15 @@ mod tests {
     }
 
     #[test]
+    fn number_words_and_leet_become_digits_and_letters() {
+        assert_eq!(first("Brigade Forty-Four"), "brigade 44");
+        assert_eq!(first("1st International Bank"), "1 international bank");
+        assert_eq!(first("First International Bank"), "1 international bank");
+        assert_eq!(first("Ig0r Sech1n"), "igor sechin");
+        assert_eq!(first("Trust 2007-AHL1"), "trust 2007 ahl1");
+    }
+
+    #[test]
     fn cyrillic_and_greek_are_romanised() {
         assert_eq!(first("Владимир Путин"), "vladimir putin");
         assert_eq!(first("Αλέξης Τσίπρας"), "alexis tsipras");
@@ -260,7 +438,10 @@ mod tests {
     #[test]
     fn han_gives_translated_and_pinyin_forms() {
         let f = forms("杭州海康威视数字技术股份有限公司");
-        assert_eq!(f.len(), 2);
+        assert_eq!(f.len(), 3);
+        assert!(f[2].native);
+        assert_eq!(f[2].tokens[..3], ["杭", "州", "海"]);
+        assert_eq!(f[2].tokens[6], "digital");
         assert_eq!(
             f[0].tokens.join(" "),
             "hang zhou hai kang wei shi digital technology joint stock co ltd"

@@ -1,0 +1,67 @@
+//! # embargo-eval
+//!
+//! Measures Embargo's matcher against labelled evaluation sets in the shared
+//! data folder (`../shared/eval`, never committed) and real list files, and
+//! holds the CSV-in/CSV-out helpers behind `embargo compare` and
+//! `embargo batch`, so the CLI stays thin.
+//!
+//! [`run_all`] produces one [`EvalReport`] (JSON via serde, a table via
+//! `Display`): F1 on nomenklatura's `cases.csv`, % right on `checks.yml`,
+//! recall of UN-listed persons, false-positive rate on 50,000 synthetic US
+//! persons, per-script recall on the Wikidata transliteration sets and the
+//! Watchman cross-script pairs. Sets whose files are missing are reported
+//! as skipped, not as failures; the acceptance tests in `tests/` fail when
+//! a target is missed.
+//!
+//! **Not for:** tuning at run time or choosing thresholds automatically;
+//! it measures the matcher as built.
+
+pub mod csvio;
+pub mod error;
+pub mod lists;
+pub mod pairs;
+pub mod report;
+pub mod screening;
+pub mod translit;
+mod yaml;
+
+pub use csvio::{batch_csv, compare_csv};
+pub use error::EvalError;
+pub use report::{EvalReport, EvalRow};
+
+use embargo_match::DEFAULT_THRESHOLD;
+use std::path::Path;
+
+/// Runs every evaluation whose data is present under `shared` (the
+/// `../shared` folder) at the default threshold.
+pub fn run_all(shared: &Path) -> EvalReport {
+    let t = DEFAULT_THRESHOLD;
+    let mut r = EvalReport::new(t);
+    let eval = shared.join("eval");
+    r.push_result(
+        "nomenklatura cases.csv",
+        pairs::cases(&eval.join("nomenklatura/cases.csv"), t).map(|m| m.rows()),
+    );
+    r.push_result(
+        "nomenklatura checks.yml",
+        pairs::checks(&eval.join("nomenklatura/checks.yml"), t).map(|m| m.rows()),
+    );
+    r.push_result(
+        "watchman cross_script_pairs",
+        pairs::watchman(&eval.join("watchman/cross_script_pairs.csv"), t).map(|m| m.rows()),
+    );
+    r.push_result(
+        "transliteration dev",
+        translit::all(&eval.join("transliteration"), t)
+            .map(|v| v.into_iter().flat_map(|m| m.rows()).collect()),
+    );
+    r.push_result(
+        "yente positives vs UN",
+        screening::positives(shared, t).map(|m| m.rows()),
+    );
+    r.push_result(
+        "yente negatives vs CSL+SDN+UN",
+        screening::negatives(shared, t).map(|m| m.rows()),
+    );
+    r
+}

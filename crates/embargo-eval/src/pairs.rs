@@ -1,0 +1,310 @@
+//! Pair-based sets: two names (or two small records) and a label.
+
+use crate::report::EvalRow;
+use crate::{yaml, EvalError};
+use embargo_match::compare_names;
+use embargo_model::Schema;
+use serde::Serialize;
+use std::path::Path;
+
+/// Confusion counts at one threshold.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Confusion {
+    pub tp: u64,
+    pub fp: u64,
+    pub tn: u64,
+    pub fn_: u64,
+}
+
+impl Confusion {
+    pub fn add(&mut self, predicted: bool, actual: bool) {
+        match (predicted, actual) {
+            (true, true) => self.tp += 1,
+            (true, false) => self.fp += 1,
+            (false, false) => self.tn += 1,
+            (false, true) => self.fn_ += 1,
+        }
+    }
+    pub fn n(&self) -> u64 {
+        self.tp + self.fp + self.tn + self.fn_
+    }
+    pub fn precision(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fp)
+    }
+    pub fn recall(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fn_)
+    }
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+    pub fn accuracy(&self) -> f64 {
+        ratio(self.tp + self.tn, self.n())
+    }
+}
+
+pub(crate) fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// One scored, labelled pair.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScoredPair {
+    pub line: u64,
+    pub schema: Option<Schema>,
+    pub a: String,
+    pub b: String,
+    pub label: bool,
+    pub score: f64,
+}
+
+/// Results on `cases.csv`.
+#[derive(Clone, Debug, Serialize)]
+pub struct CasesMetrics {
+    pub threshold: f64,
+    pub confusion: Confusion,
+    pub pairs: Vec<ScoredPair>,
+}
+
+impl CasesMetrics {
+    pub fn rows(&self) -> Vec<EvalRow> {
+        let s = "nomenklatura cases.csv";
+        let c = &self.confusion;
+        vec![
+            EvalRow::new(s, "precision", c.precision(), c.n()),
+            EvalRow::new(s, "recall", c.recall(), c.n()),
+            EvalRow::new(s, "f1", c.f1(), c.n()).at_least(0.88),
+        ]
+    }
+
+    /// Confusion at another threshold (for threshold sweeps).
+    pub fn at(&self, threshold: f64) -> Confusion {
+        let mut c = Confusion::default();
+        for p in &self.pairs {
+            c.add(p.score >= threshold, p.label);
+        }
+        c
+    }
+}
+
+fn open_csv(path: &Path) -> Result<csv::Reader<std::fs::File>, EvalError> {
+    let f = std::fs::File::open(path).map_err(|e| EvalError::io(path, e))?;
+    Ok(csv::ReaderBuilder::new()
+        .flexible(true)
+        .comment(Some(b'#'))
+        .from_reader(f))
+}
+
+fn parse_label(path: &Path, line: u64, field: &str, v: &str) -> Result<bool, EvalError> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        other => Err(EvalError::Field {
+            path: path.to_path_buf(),
+            line,
+            field: field.into(),
+            message: format!("expected true or false, found {other:?}"),
+        }),
+    }
+}
+
+/// Scores nomenklatura's `cases.csv` (`case_group,schema,name1,name2,is_match,…`).
+pub fn cases(path: &Path, threshold: f64) -> Result<CasesMetrics, EvalError> {
+    let mut rdr = open_csv(path)?;
+    let headers = rdr.headers().map_err(|e| EvalError::csv(path, e))?.clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| EvalError::Field {
+                path: path.to_path_buf(),
+                line: 1,
+                field: name.into(),
+                message: "column missing".into(),
+            })
+    };
+    let (cs, c1, c2, cm) = (
+        col("schema")?,
+        col("name1")?,
+        col("name2")?,
+        col("is_match")?,
+    );
+    let mut pairs = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| EvalError::csv(path, e))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let get = |i: usize| rec.get(i).unwrap_or("");
+        let label = parse_label(path, line, "is_match", get(cm))?;
+        let schema = Schema::parse(get(cs));
+        let (a, b) = (get(c1).to_string(), get(c2).to_string());
+        let score = compare_names(schema, &a, &b);
+        pairs.push(ScoredPair {
+            line,
+            schema,
+            a,
+            b,
+            label,
+            score,
+        });
+    }
+    let mut m = CasesMetrics {
+        threshold,
+        confusion: Confusion::default(),
+        pairs,
+    };
+    m.confusion = m.at(threshold);
+    Ok(m)
+}
+
+/// Results on `checks.yml`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChecksMetrics {
+    pub confusion: Confusion,
+    pub pairs: Vec<ScoredPair>,
+}
+
+impl ChecksMetrics {
+    pub fn rows(&self) -> Vec<EvalRow> {
+        let c = &self.confusion;
+        vec![EvalRow::new(
+            "nomenklatura checks.yml",
+            "share right",
+            c.accuracy(),
+            c.n(),
+        )
+        .at_least(0.95)]
+    }
+}
+
+/// The full name of a check record: `name` when given, else the parts in
+/// the order given, family name last.
+fn record_names(props: &[(String, String)]) -> Vec<String> {
+    let names: Vec<String> = props
+        .iter()
+        .filter(|(k, _)| k == "name")
+        .map(|(_, v)| v.clone())
+        .collect();
+    if !names.is_empty() {
+        return names;
+    }
+    let part = |k: &str| props.iter().find(|(x, _)| x == k).map(|(_, v)| v.as_str());
+    let parts: Vec<&str> = ["firstName", "middleName", "fatherName", "lastName"]
+        .iter()
+        .filter_map(|k| part(k))
+        .collect();
+    if parts.is_empty() {
+        vec![]
+    } else {
+        vec![parts.join(" ")]
+    }
+}
+
+/// Scores nomenklatura's `checks.yml`: a check is right when the best
+/// score over the two records' names is on the labelled side of the
+/// threshold.
+pub fn checks(path: &Path, threshold: f64) -> Result<ChecksMetrics, EvalError> {
+    let text = std::fs::read_to_string(path).map_err(|e| EvalError::io(path, e))?;
+    let list = yaml::parse(path, &text)?;
+    let mut m = ChecksMetrics {
+        confusion: Confusion::default(),
+        pairs: vec![],
+    };
+    for c in list {
+        let schema = Schema::parse(&c.schema);
+        let (qa, qb) = (record_names(&c.query), record_names(&c.candidate));
+        let mut best = (0.0, String::new(), String::new());
+        for a in &qa {
+            for b in &qb {
+                let s = compare_names(schema, a, b);
+                if s >= best.0 {
+                    best = (s, a.clone(), b.clone());
+                }
+            }
+        }
+        m.confusion.add(best.0 >= threshold, c.is_match);
+        m.pairs.push(ScoredPair {
+            line: c.line,
+            schema,
+            a: best.1,
+            b: best.2,
+            label: c.is_match,
+            score: best.0,
+        });
+    }
+    Ok(m)
+}
+
+/// Results on Watchman's cross-script pairs (`query,latin,min_score,description`).
+#[derive(Clone, Debug, Serialize)]
+pub struct WatchmanMetrics {
+    pub n: u64,
+    /// Pairs scoring at least the default threshold.
+    pub found: u64,
+    /// Pairs scoring at least Watchman's own expected minimum.
+    pub at_watchman_min: u64,
+    pub pairs: Vec<ScoredPair>,
+}
+
+impl WatchmanMetrics {
+    pub fn rows(&self) -> Vec<EvalRow> {
+        let s = "watchman cross_script_pairs";
+        vec![
+            EvalRow::new(s, "recall", ratio(self.found, self.n), self.n),
+            EvalRow::new(
+                s,
+                "share >= watchman min",
+                ratio(self.at_watchman_min, self.n),
+                self.n,
+            ),
+        ]
+    }
+}
+
+pub fn watchman(path: &Path, threshold: f64) -> Result<WatchmanMetrics, EvalError> {
+    let f = std::fs::File::open(path).map_err(|e| EvalError::io(path, e))?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .comment(Some(b'#'))
+        .from_reader(f);
+    let mut m = WatchmanMetrics {
+        n: 0,
+        found: 0,
+        at_watchman_min: 0,
+        pairs: vec![],
+    };
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| EvalError::csv(path, e))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        if rec.len() < 3 {
+            continue;
+        }
+        let min: f64 = rec[2].trim().parse().map_err(|_| EvalError::Field {
+            path: path.to_path_buf(),
+            line,
+            field: "min score".into(),
+            message: format!("not a number: {:?}", &rec[2]),
+        })?;
+        let score = compare_names(Some(Schema::Person), &rec[0], &rec[1]);
+        m.n += 1;
+        m.found += u64::from(score >= threshold);
+        m.at_watchman_min += u64::from(score >= min);
+        m.pairs.push(ScoredPair {
+            line,
+            schema: Some(Schema::Person),
+            a: rec[0].to_string(),
+            b: rec[1].to_string(),
+            label: true,
+            score,
+        });
+    }
+    Ok(m)
+}
