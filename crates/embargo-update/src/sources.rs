@@ -1,7 +1,17 @@
 //! Which files to fetch: the built-in official URLs and the optional
 //! config file that overrides them.
 //!
-//! Config file format (JSON; `--sources FILE` in the CLI):
+//! Config file format: TOML when the file name ends in `.toml`, JSON
+//! otherwise (`--sources FILE` in the CLI):
+//! ```toml
+//! replace_defaults = false
+//!
+//! [[sources]]
+//! name = "us_csl"
+//! kind = "csl"
+//! urls = ["https://mirror.example/consolidated.csv"]
+//! ```
+//! or the same in JSON:
 //! ```json
 //! {
 //!   "replace_defaults": false,
@@ -97,8 +107,16 @@ pub fn load_sources(config: Option<&Path>) -> Result<Vec<SourceSpec>, UpdateErro
         detail,
     };
     let text = std::fs::read_to_string(path).map_err(|e| UpdateError::io(path, e))?;
-    let file: ConfigFile = serde_json::from_str(&text)
-        .map_err(|e| bad(format!("line {}, column {}: {e}", e.line(), e.column())))?;
+    let is_toml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    let file: ConfigFile = if is_toml {
+        // toml's message already names line and column and quotes the line.
+        toml::from_str(&text).map_err(|e| bad(e.to_string()))?
+    } else {
+        serde_json::from_str(&text)
+            .map_err(|e| bad(format!("line {}, column {}: {e}", e.line(), e.column())))?
+    };
     let mut out = if file.replace_defaults {
         Vec::new()
     } else {

@@ -676,3 +676,29 @@ fn config_files_override_and_extend_the_defaults() {
     assert!(load_sources(Some(&p)).is_err());
     assert_eq!(load_sources(None).unwrap().len(), 5);
 }
+
+#[test]
+fn config_files_may_be_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("sources.toml");
+    std::fs::write(
+        &p,
+        "replace_defaults = true\n\n[[sources]]\nname = \"un\"\nkind = \"un\"\nurls = [\"https://mirror.example/un.xml\"]\n",
+    )
+    .unwrap();
+    let got = load_sources(Some(&p)).unwrap();
+    assert_eq!(
+        got,
+        vec![SourceSpec {
+            name: "un".into(),
+            kind: SourceKind::UnSc,
+            urls: vec!["https://mirror.example/un.xml".into()],
+        }]
+    );
+    std::fs::write(&p, "[[sources]]\nname = \"un\"\nkind = \"un\"\nurls = 3\n").unwrap();
+    let err = load_sources(Some(&p)).unwrap_err().to_string();
+    assert!(
+        err.contains("sources.toml") && err.contains("line 4"),
+        "{err}"
+    );
+}
