@@ -10,7 +10,7 @@ use crate::resolver::{PartyResolver, SimpleResolver};
 use crate::screen::Screen;
 use crate::transaction::Transaction;
 use crate::{
-    cmic, country_chart, entity_list, geography, import, jurisdiction, ofac, procurement, visa,
+    cmic, country_chart, entity_list, eu, geography, import, jurisdiction, ofac, procurement, visa,
 };
 use embargo_model::Entity;
 use std::sync::Arc;
@@ -72,6 +72,7 @@ impl Engine {
         findings.extend(procurement::evaluate_889(tx, &screen));
         findings.extend(procurement::evaluate_fcc(tx, &screen));
         findings.extend(procurement::evaluate_uk(tx));
+        findings.extend(eu::evaluate(tx));
         // S8: import.
         findings.extend(import::evaluate_uflpa(tx, &screen));
         findings.extend(import::evaluate_wro(tx));
@@ -108,6 +109,13 @@ fn geography_flags(tx: &Transaction) -> Vec<Finding> {
             &format!("known end user \"{eu}\""),
             &geography::scan(eu, None),
         ));
+    }
+    // An owner with an XPCC or Xinjiang nexus gives its holding the nexus
+    // too (G-2 consequence 1: run the 50 % check against the XPCC).
+    for o in &tx.ownership {
+        let n = geography::scan(&o.owner, None);
+        let subject = format!("\"{}\" (owned {}% by \"{}\")", o.owned, o.pct, o.owner);
+        out.extend(geography::findings(&subject, &n));
     }
     for i in &tx.inputs {
         let text = format!(

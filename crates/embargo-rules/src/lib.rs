@@ -12,7 +12,7 @@
 //! after its RULES.md section, time-indexed by the transaction date:
 //! `jurisdiction` (§2), `entity_list` and `el_policy` (§1),
 //! `country_chart`, `ccl` and `country_groups` (§3), `ofac` and
-//! `ownership` (§4.1–4.3), `cmic` (§4.4), `procurement` (§5), `import`
+//! `ownership` (§4.1–4.3), `cmic` (§4.4), `procurement` and `eu` (§5), `import`
 //! (§6), `visa` (§7), `geography` (§9). Measures are independent; uncertain
 //! law or facts give NEEDS_REVIEW / INDETERMINATE with the reason, never a
 //! silent "clear".
@@ -37,6 +37,7 @@ pub mod country_groups;
 pub mod el_policy;
 mod engine;
 pub mod entity_list;
+pub mod eu;
 pub mod finding;
 pub mod geography;
 pub mod import;

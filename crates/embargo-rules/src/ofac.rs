@@ -232,6 +232,25 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
             }
         }
     }
+    // Inputs produced by an SDN: goods in which a blocked person has any
+    // interest are blocked property; whether that interest survives the
+    // sales down the chain is a question of fact.
+    for i in &tx.inputs {
+        let Some(prod) = &i.producer else { continue };
+        for m in screen.hits(prod, None, Regime::Sdn).in_force {
+            hit_any = true;
+            out.push(
+                Finding::new(Measure::OfacSdn, Outcome::NeedsReview, "RULES.md §4.1 (blocked property)", Confidence::Knowledge)
+                    .cites(program_cites(&m.entity.programs))
+                    .evidence(evidence(prod, Some("input producer"), &m))
+                    .reason(format!(
+                        "Input \"{}\" was produced by SDN \"{}\": check whether a blocked person still has an interest in the goods or is paid through the chain.",
+                        i.description.clone().unwrap_or_default(),
+                        m.entity.caption()
+                    )),
+            );
+        }
+    }
     for (n, m) in &weak {
         hit_any = true;
         out.push(
