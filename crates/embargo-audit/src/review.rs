@@ -278,6 +278,10 @@ fn validate(r: &NewReview) -> Result<Option<Value>, AuditError> {
     if r.reviewer.trim().is_empty() {
         return Err(invalid("reviewer", "a decision must name its reviewer"));
     }
+    // An expiry before today would record a decision that never applied.
+    if r.expires.is_some_and(|d| d < Utc::now().date_naive()) {
+        return Err(invalid("expires", "the expiry date is already past"));
+    }
     let Some(e) = &r.entity else { return Ok(None) };
     if e.id != r.entity_id {
         return Err(invalid("entity", "the stored entity has a different id"));

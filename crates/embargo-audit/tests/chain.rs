@@ -414,3 +414,14 @@ fn append_many_commits_all_or_nothing() {
     assert_eq!(report.records, 7);
     assert_eq!(log.append(rec(8)).unwrap().seq, 8);
 }
+
+#[test]
+fn a_file_from_a_newer_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(filled(dir.path(), 1));
+    raw(dir.path())
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    let e = AuditLog::open(dir.path()).err().expect("refused");
+    assert!(e.to_string().contains("format version 99"), "{e}");
+}

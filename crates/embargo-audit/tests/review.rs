@@ -117,25 +117,27 @@ fn a_false_positive_clears_the_same_subject_and_is_audited() {
 fn a_decision_expires_after_its_last_day() {
     let dir = tempfile::tempdir().unwrap();
     let log = AuditLog::open(dir.path()).unwrap();
-    log.record_review(fp_review(Some(day("2026-12-31"))))
-        .unwrap();
-    let at = |d: &str| {
-        log.review_status_for_entity(&subject(), &listed(), day(d))
+    let last = chrono::Utc::now().date_naive() + chrono::Days::new(30);
+    log.record_review(fp_review(Some(last))).unwrap();
+    let at = |d: NaiveDate| {
+        log.review_status_for_entity(&subject(), &listed(), d)
             .unwrap()
             .unwrap()
     };
     assert!(matches!(
-        at("2026-12-31"),
-        ReviewStatus::Cleared {
-            expires: Some(_),
-            ..
-        }
+        at(last),
+        ReviewStatus::Cleared { expires: Some(e), .. } if e == last
     ));
-    match at("2027-01-01") {
-        ReviewStatus::Expired { previous } => assert_eq!(previous.expires, Some(day("2026-12-31"))),
+    let after = last + chrono::Days::new(1);
+    match at(after) {
+        ReviewStatus::Expired { previous } => assert_eq!(previous.expires, Some(last)),
         other => panic!("expected Expired, got {other:?}"),
     }
-    assert!(!at("2027-01-01").suppresses_alert());
+    assert!(!at(after).suppresses_alert());
+    // A decision that would already be expired is refused.
+    let yesterday = chrono::Utc::now().date_naive() - chrono::Days::new(1);
+    let e = log.record_review(fp_review(Some(yesterday))).unwrap_err();
+    assert!(e.to_string().contains("expires"), "{e}");
 }
 
 #[test]
