@@ -247,7 +247,17 @@ fn crash_mid_import_keeps_the_previous_version() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let stdout = child.stdout.take().unwrap();
+    // Kills the spinning child even if an assertion below panics first.
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = KillOnDrop(child);
+    let mut lines = BufReader::new(stdout).lines();
     loop {
         match lines.next() {
             Some(Ok(l)) if l.contains("IMPORTING") => break,
@@ -257,11 +267,10 @@ fn crash_mid_import_keeps_the_previous_version() {
     }
     std::thread::sleep(std::time::Duration::from_millis(1500));
     assert!(
-        child.try_wait().unwrap().is_none(),
+        child.0.try_wait().unwrap().is_none(),
         "child finished instead of hanging"
     );
-    child.kill().unwrap(); // SIGKILL: no destructors, no rollback by the child
-    child.wait().unwrap();
+    drop(child); // SIGKILL: no destructors, no rollback by the child
 
     let raw = rusqlite::Connection::open(dir.path().join("embargo.sqlite")).unwrap();
     raw.execute_batch("DROP TRIGGER hang").unwrap();
