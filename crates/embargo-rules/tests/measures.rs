@@ -490,3 +490,9 @@ fn odd_inputs_never_panic_and_unknowns_stay_unknown() {
         vec![(Outcome::Prohibited, "RULES.md §4.2 / §4.5 O1".into())]
     );
 }
+
+#[test]
+fn engine_can_be_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Engine>();
+}
