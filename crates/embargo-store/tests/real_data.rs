@@ -40,7 +40,16 @@ fn consecutive_sdn_days_differ_by_eight_removals_only() {
     eprintln!("SDN 2024-05-02: parse {p1:.3}s, import {i1:.3}s ({} entities); 2024-05-03: parse {p2:.3}s, import {i2:.3}s", v1.entity_count);
     assert_eq!((v1.entity_count, v2.entity_count), (14_973, 14_965));
 
+    let t = std::time::Instant::now();
     let d = store.diff(&v2.dataset, None, None).unwrap();
+    eprintln!(
+        "diff {:.3}s; database after two SDN days: {} KB (WAL not yet checkpointed: {} KB)",
+        t.elapsed().as_secs_f64(),
+        std::fs::metadata(store.path()).unwrap().len() / 1024,
+        std::fs::metadata(dir.path().join("embargo.sqlite-wal"))
+            .map(|m| m.len() / 1024)
+            .unwrap_or(0)
+    );
     assert_eq!(d.old, v1);
     assert_eq!(d.new, v2);
     assert_eq!(
