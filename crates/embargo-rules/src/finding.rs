@@ -297,8 +297,9 @@ pub struct Decision {
 }
 
 impl Decision {
-    /// The `--explain` report: one block per finding, most severe first as
-    /// produced, with reasons, evidence, dates and citations.
+    /// The `--explain` report: one block per finding, in the order the
+    /// measures ran (RULES.md §0.3 pipeline), with reasons, evidence,
+    /// dates and citations.
     pub fn to_text(&self) -> String {
         let mut s = String::new();
         let _ = writeln!(s, "Decision for transaction dated {}", self.evaluated_for);
