@@ -9,8 +9,9 @@
 //! 4. the payload parses and its `seq`, `ts`, `kind` and `actor` equal the
 //!    row's columns.
 //!
-//! Then SQLite's own `quick_check` runs, and every `reviews` row is compared
-//! with the audit record it points at. A damaged file makes SQLite report
+//! Then SQLite's own `quick_check` runs, every `reviews` row is compared
+//! with the audit record it points at (and must follow log order), and
+//! every `review` audit record must have its `reviews` row. A damaged file makes SQLite report
 //! corruption; that is a failed verification, not an error. Only problems
 //! that say nothing about the file's content (I/O errors, a locked file)
 //! are returned as `Err`.
@@ -25,7 +26,7 @@ use crate::log::{Anchor, AuditLog, AUDIT_FILE};
 use crate::record::{chain_hash, GENESIS_HASH};
 use crate::review::review_body_from_row;
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, ErrorCode, OpenFlags, Row};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::io::BufRead;
@@ -280,7 +281,15 @@ impl Checker<'_> {
                 }
             }
         };
+        let mut last_seq = 0i64;
         for (id, audit_seq, body, payload) in rows {
+            // "Latest decision" is the highest id, so ids must follow the log.
+            if audit_seq <= last_seq {
+                return Ok(Some(format!(
+                    "review {id} (audit record {audit_seq}) is out of order in the reviews index"
+                )));
+            }
+            last_seq = audit_seq;
             let Some(payload) = payload else {
                 return Ok(Some(format!(
                     "review {id} points at audit record {audit_seq}, which does not exist"
@@ -304,7 +313,26 @@ impl Checker<'_> {
                 )));
             }
         }
-        Ok(None)
+        // A decision deleted from the index would silently turn a cleared
+        // hit back into an alert and hide the analyst's work.
+        let orphan: rusqlite::Result<Option<i64>> = tx
+            .query_row(
+                "SELECT a.seq FROM audit_log a LEFT JOIN reviews r ON r.audit_seq = a.seq
+                 WHERE a.kind = 'review' AND r.id IS NULL ORDER BY a.seq LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional();
+        match orphan {
+            Ok(None) => Ok(None),
+            Ok(Some(seq)) => Ok(Some(format!(
+                "audit record {seq} holds a review decision missing from the reviews index"
+            ))),
+            Err(e) => match corruption(&e) {
+                Some(reason) => Ok(Some(format!("reviews table: {reason}"))),
+                None => Err(self.db(e)),
+            },
+        }
     }
 }
 

@@ -280,3 +280,25 @@ fn a_forged_review_row_fails_verification() {
     assert_eq!(seq, 0);
     assert!(reason.contains("review 1 differs"), "{reason}");
 }
+
+#[test]
+fn a_deleted_review_row_fails_verification() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = AuditLog::open(dir.path()).unwrap();
+    log.record_review(fp_review(None)).unwrap();
+    let second = log.record_review(fp_review(None)).unwrap();
+    let c = rusqlite::Connection::open(dir.path().join("audit.sqlite")).unwrap();
+    c.execute_batch("DROP TRIGGER reviews_no_delete; DELETE FROM reviews WHERE id = 2")
+        .unwrap();
+    // The older decision now looks like the latest, and verify says why.
+    let report = log.verify().unwrap();
+    assert!(!report.ok);
+    let (_, reason) = report.first_bad.unwrap();
+    assert_eq!(
+        reason,
+        format!(
+            "audit record {} holds a review decision missing from the reviews index",
+            second.audit_seq
+        )
+    );
+}
