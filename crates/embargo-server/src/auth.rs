@@ -9,6 +9,7 @@
 use crate::config::AuthMode;
 use crate::error::ApiError;
 use crate::state::Shared;
+use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -139,10 +140,18 @@ fn identify(st: &Shared, req: &Request) -> Result<Caller, ApiError> {
             Err(e) => Err(ApiError::internal("checking the API key", e)),
         };
     }
-    let loopback = req
+    // The peer address: set by `serve` (ConnectInfo), or by tests through
+    // axum's MockConnectInfo layer.
+    let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .is_some_and(|ci| ci.0.ip().is_loopback());
+        .map(|ci| ci.0)
+        .or_else(|| {
+            req.extensions()
+                .get::<MockConnectInfo<SocketAddr>>()
+                .map(|m| m.0)
+        });
+    let loopback = peer.is_some_and(|a| a.ip().is_loopback());
     if st.cfg.auth == AuthMode::OpenForLocalhost && loopback {
         return Ok(Caller {
             name: ANONYMOUS_LOCALHOST.to_string(),

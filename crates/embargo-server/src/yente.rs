@@ -68,8 +68,11 @@ pub struct MatchParams {
     pub cutoff: Option<f64>,
     /// `embargo`/`best` (default) or `ofac`; yente algorithm names map to `embargo`.
     pub algorithm: Option<String>,
-    /// Accepted for compatibility; Embargo's matcher is always fuzzy.
-    pub fuzzy: Option<bool>,
+    /// Accepted for compatibility and ignored: Embargo's matcher is always
+    /// fuzzy. A string because Python clients send `False`/`True`, which a
+    /// strict bool parser rejects (nomenklatura does).
+    #[allow(dead_code)]
+    pub fuzzy: Option<String>,
 }
 
 fn unit(field: &str, v: Option<f64>, default: f64) -> Result<f64, ApiError> {

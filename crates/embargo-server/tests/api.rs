@@ -230,7 +230,7 @@ async fn yente_match_has_yente_shapes() {
         "q2": {"schema": "Person", "properties": {"name": ["Chen Quanguo"], "birthDate": ["1955"], "nationality": ["CN"]}},
     }});
     let before = head_seq(&f);
-    let r = send(&app, post_json("/match/default?limit=3&algorithm=best", None, &body)).await;
+    let r = send(&app, post_json("/match/default?limit=3&algorithm=best&fuzzy=False", None, &body)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let v = r.json();
     assert_eq!(v["limit"], 3);
@@ -337,7 +337,7 @@ async fn body_and_rate_limits_answer_in_json() {
 #[tokio::test]
 async fn batch_streams_one_line_per_input_line() {
     let f = fixture();
-    let app = local(&f, ServerConfig { max_batch: 3, ..cfg(AuthMode::OpenForLocalhost) });
+    let app = local(&f, ServerConfig { max_batch: 4, ..cfg(AuthMode::OpenForLocalhost) });
     let body = [
         json!({"id": "a", "name": "Hikvision"}).to_string(),
         String::new(),
@@ -358,11 +358,12 @@ async fn batch_streams_one_line_per_input_line() {
     assert_eq!(lines[2]["line"], 3);
     assert_eq!(lines[2]["error"]["code"], "bad_request");
     assert_eq!(lines[3]["results"][0]["entity_id"], "embargo_xinjiang_pack:glomag-chen-quanguo");
-    assert_eq!(lines[4]["id"], "d");
+    assert_eq!(lines[4]["id"], "d", "{}", r.text);
     assert!(lines[4]["error"]["message"].as_str().unwrap().contains("`name`"));
     assert_eq!(head_seq(&f), before + 2, "only screened lines are audited");
 
     // Over the batch size: the extra line gets one final error.
+    let app = local(&f, ServerConfig { max_batch: 3, ..cfg(AuthMode::OpenForLocalhost) });
     let many = (0..5).map(|i| json!({"name": format!("Name {i}")}).to_string()).collect::<Vec<_>>().join("\n");
     let r = send(&app, post_raw("/v1/batch", None, "application/x-ndjson", many)).await;
     let lines: Vec<Value> = r.text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
