@@ -54,7 +54,7 @@ fn main() {
         "translit" => {
             for r in translit::all(&eval.join("transliteration"), t).expect("translit") {
                 println!("{} {:.3} n={}", r.script, r.recall(), r.n);
-                for m in r.misses.iter().take(8) {
+                for m in r.misses.iter().take(60) {
                     println!("   {m:?}");
                 }
             }

@@ -71,7 +71,7 @@ pub fn file(path: &Path, threshold: f64) -> Result<ScriptRecall, EvalError> {
         r.n += 1;
         if s >= threshold {
             r.found += 1;
-        } else if r.misses.len() < 20 {
+        } else if r.misses.len() < 60 {
             r.misses.push((latin.to_string(), native, s));
         }
     }

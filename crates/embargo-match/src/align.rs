@@ -89,6 +89,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
         return Alignment::default();
     }
     let abjad = q.abjad != a.abjad;
+    let cross = q.romanised != a.romanised;
     if q.toks
         .iter()
         .map(|t| &t.text)
@@ -111,7 +112,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     let mut edges: Vec<Edge> = Vec::with_capacity(nq * na * 2);
     for i in 0..nq {
         for j in 0..na {
-            let s = token_sim(&q.toks[i], &a.toks[j], abjad);
+            let s = token_sim(&q.toks[i], &a.toks[j], abjad, cross);
             if s >= pair_floor() {
                 edges.push(Edge {
                     q: (i, 1),
@@ -128,7 +129,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
             if q.toks[i].text.len() < joined.text.len() / 2 {
                 continue;
             }
-            let s = token_sim(&q.toks[i], &joined, abjad);
+            let s = token_sim(&q.toks[i], &joined, abjad, cross);
             if s >= JOIN_FLOOR {
                 edges.push(Edge {
                     q: (i, 1),
@@ -144,7 +145,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
             if a.toks[j].text.len() < joined.text.len() / 2 {
                 continue;
             }
-            let s = token_sim(&joined, &a.toks[j], abjad);
+            let s = token_sim(&joined, &a.toks[j], abjad, cross);
             if s >= JOIN_FLOOR {
                 edges.push(Edge {
                     q: (i, 2),
@@ -185,7 +186,14 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     }
     let unmatched_q: Vec<usize> = (0..nq).filter(|&i| !used_q[i]).collect();
     let unmatched_a: Vec<usize> = (0..na).filter(|&j| !used_a[j]).collect();
-    let mut score = score_of(q, a, &pairs, &unmatched_q, &unmatched_a);
+    // Romanisations from another script differ in spelling by nature, so
+    // near-misses are not sharpened there.
+    let exponent = if cross {
+        1.0
+    } else {
+        crate::tune::get(3, SIM_EXPONENT)
+    };
+    let mut score = score_of(q, a, &pairs, &unmatched_q, &unmatched_a, exponent);
     if !order_ok(&pairs) {
         score *= ORDER_PENALTY;
     }
@@ -260,7 +268,7 @@ fn is_minor(t: &Tok) -> bool {
     matches!(t.role, TokenRole::LegalForm | TokenRole::Stop)
 }
 
-fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize]) -> f32 {
+fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], exponent: f32) -> f32 {
     let class = if q.class == NameClass::Unknown {
         a.class
     } else {
@@ -279,10 +287,7 @@ fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize]) -> f
         extra_list = extra_list.max(crate::tune::get(8, 1.0));
     }
     let matched: f32 = pairs.iter().map(|p| p.weight).sum();
-    let gained: f32 = pairs
-        .iter()
-        .map(|p| p.weight * p.sim.powf(crate::tune::get(3, SIM_EXPONENT)))
-        .sum();
+    let gained: f32 = pairs.iter().map(|p| p.weight * p.sim.powf(exponent)).sum();
     // Leftover legal forms and particles never make a conflict ("JSC" vs
     // "OAO" is not a different company); they cost a little either way.
     let left = |f: &Form, ix: &[usize], minor: bool| -> f32 {

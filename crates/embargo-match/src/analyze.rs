@@ -27,6 +27,9 @@ pub(crate) struct Form {
     pub syllabic: bool,
     /// Tokens are the syllabic characters themselves (see `text::RawForm`).
     pub native: bool,
+    /// Romanised from a non-Latin script: compared with Latin spellings
+    /// more leniently (see `similarity::token_sim`).
+    pub romanised: bool,
     pub class: NameClass,
 }
 
@@ -104,6 +107,7 @@ pub(crate) fn analyze(name: &str, schema: Option<Schema>) -> Vec<Form> {
                 abjad: raw.abjad,
                 syllabic: raw.syllabic,
                 native: raw.native,
+                romanised: raw.romanised,
                 class: NameClass::of(schema),
             }
         })

@@ -25,6 +25,8 @@ pub(crate) struct RawForm {
     /// two names in the same syllabic script are compared on this form,
     /// because romanisation merges homophones (高石 / 高市 are both `gao shi`).
     pub native: bool,
+    /// The name was written in a non-Latin script and romanised here.
+    pub romanised: bool,
 }
 
 /// Standard Chinese organisation and place terms and their usual English
@@ -210,6 +212,11 @@ fn tokenize(s: &str) -> Vec<String> {
     numbers(out.into_iter().map(unleet).collect())
 }
 
+/// A letter outside the Latin script (Cyrillic, Greek, Arabic, Han, …).
+fn is_non_latin_letter(c: char) -> bool {
+    c.is_alphabetic() && !c.is_ascii() && !matches!(c as u32, 0x00C0..=0x024F | 0x1E00..=0x1EFF)
+}
+
 fn is_syllabic(c: char) -> bool {
     matches!(script_of(c), Script::Han | Script::Hangul | Script::Kana)
 }
@@ -381,6 +388,7 @@ pub(crate) fn forms(name: &str) -> Vec<RawForm> {
     let nfkc: String = name.nfkc().collect::<String>().to_lowercase();
     let mut out: Vec<RawForm> = Vec::with_capacity(3);
     let syllabic = nfkc.chars().any(is_syllabic);
+    let romanised = nfkc.chars().any(is_non_latin_letter);
     let has_han = nfkc.chars().any(|c| script_of(c) == Script::Han);
     let mut plain = String::with_capacity(nfkc.len() * 2);
     let abjad = romanise(&nfkc, &mut plain);
@@ -391,6 +399,7 @@ pub(crate) fn forms(name: &str) -> Vec<RawForm> {
                 abjad,
                 syllabic,
                 native,
+                romanised,
             });
         }
     };
