@@ -26,7 +26,7 @@ use crate::text::{country, push_unique};
 use crate::xml::{get, records, Record};
 use crate::ParsedList;
 use embargo_model::{
-    Address, Citation, DateValue, Entity, EntityId, Gender, Identifier, NameKind, NameParts,
+    Address, Citation, DateValue, Entity, EntityId, Gender, Identifier, NameKind,
     PartialDate, Schema,
 };
 use std::io::BufRead;
@@ -108,10 +108,9 @@ fn entity(
         &parts.join(" "),
     );
     if person {
-        e.names[0].parts = Some(NameParts {
-            given: rec.leaf("FIRST_NAME").map(str::to_string),
-            ..NameParts::default()
-        });
+        // FIRST_NAME is not reliably the given name (for RI WON HO it holds
+        // the family name RI), so the four parts are kept verbatim in
+        // properties rather than guessed into `NameParts`.
         for (leaf, key) in [
             ("FIRST_NAME", "firstName"),
             ("SECOND_NAME", "secondName"),
