@@ -1,0 +1,190 @@
+//! Screen a CSV of customers: one output row per input row, in input
+//! order, with the best hit above the threshold (CSV) or every hit (JSONL).
+//!
+//! Rows are read and screened in chunks so memory stays flat for files of
+//! millions of rows; each chunk is screened on all cores.
+
+use crate::Snapshot;
+use anyhow::{anyhow, bail, Context, Result};
+use embargo_match::{Query, ScreenOptions};
+use embargo_model::{Country, PartialDate, Schema};
+use std::io::{Read, Write};
+
+#[derive(Clone, Debug)]
+pub struct BatchConfig {
+    pub name_column: String,
+    pub schema_column: Option<String>,
+    pub country_column: Option<String>,
+    pub dob_column: Option<String>,
+    pub options: ScreenOptions,
+    /// JSON lines (every hit per row) instead of CSV (best hit per row).
+    pub jsonl: bool,
+    pub chunk_rows: usize,
+}
+
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct BatchSummary {
+    pub rows: u64,
+    pub rows_with_hits: u64,
+    /// Rows whose optional columns could not be read (bad date, unknown
+    /// country): screened on the name alone, and counted here.
+    pub rows_with_warnings: u64,
+}
+
+struct Columns {
+    name: usize,
+    schema: Option<usize>,
+    country: Option<usize>,
+    dob: Option<usize>,
+}
+
+fn find(headers: &csv::StringRecord, col: &str) -> Result<usize> {
+    headers.iter().position(|h| h == col).ok_or_else(|| {
+        anyhow!(
+            "column {col:?} not found; the header has: {}",
+            headers.iter().collect::<Vec<_>>().join(", ")
+        )
+    })
+}
+
+/// Screens every row of `input` and writes results to `output`.
+/// `progress` is called with the number of rows done so far.
+pub fn screen_csv(
+    snapshot: &Snapshot,
+    input: impl Read,
+    output: impl Write,
+    cfg: &BatchConfig,
+    progress: &mut dyn FnMut(u64),
+) -> Result<BatchSummary> {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
+    let headers = reader
+        .headers()
+        .context("cannot read the CSV header")?
+        .clone();
+    let cols = Columns {
+        name: find(&headers, &cfg.name_column)?,
+        schema: cfg
+            .schema_column
+            .as_deref()
+            .map(|c| find(&headers, c))
+            .transpose()?,
+        country: cfg
+            .country_column
+            .as_deref()
+            .map(|c| find(&headers, c))
+            .transpose()?,
+        dob: cfg
+            .dob_column
+            .as_deref()
+            .map(|c| find(&headers, c))
+            .transpose()?,
+    };
+    let mut out_csv = None;
+    let mut out_json = None;
+    if cfg.jsonl {
+        out_json = Some(std::io::BufWriter::new(output));
+    } else {
+        let mut w = csv::Writer::from_writer(output);
+        let mut h: Vec<&str> = headers.iter().collect();
+        h.extend([
+            "match_score",
+            "match_entity_id",
+            "match_caption",
+            "match_source",
+        ]);
+        w.write_record(&h)?;
+        out_csv = Some(w);
+    }
+    let mut summary = BatchSummary::default();
+    let mut chunk: Vec<csv::StringRecord> = Vec::with_capacity(cfg.chunk_rows);
+    let mut records = reader.records();
+    loop {
+        chunk.clear();
+        for rec in records.by_ref().take(cfg.chunk_rows.max(1)) {
+            let line = summary.rows + chunk.len() as u64 + 2;
+            chunk.push(rec.with_context(|| format!("CSV line {line}"))?);
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let mut queries = Vec::with_capacity(chunk.len());
+        for rec in &chunk {
+            let (q, warned) = row_query(rec, &cols);
+            summary.rows_with_warnings += u64::from(warned);
+            queries.push(q);
+        }
+        let results = snapshot.screen_batch(&queries, &cfg.options);
+        for (rec, hits) in chunk.iter().zip(results) {
+            summary.rows += 1;
+            if !hits.is_empty() {
+                summary.rows_with_hits += 1;
+            }
+            if let Some(w) = out_csv.as_mut() {
+                let mut row: Vec<String> = rec.iter().map(str::to_string).collect();
+                match hits.first() {
+                    Some(h) => row.extend([
+                        format!("{:.4}", h.score),
+                        h.entity_id.to_string(),
+                        h.caption.clone(),
+                        h.source.clone(),
+                    ]),
+                    None => row.extend(std::iter::repeat_n(String::new(), 4)),
+                }
+                w.write_record(&row)?;
+            } else if let Some(w) = out_json.as_mut() {
+                let input: serde_json::Map<String, serde_json::Value> = headers
+                    .iter()
+                    .zip(rec.iter())
+                    .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
+                    .collect();
+                serde_json::to_writer(&mut *w, &serde_json::json!({"input": input, "hits": hits}))?;
+                w.write_all(b"\n")?;
+            }
+        }
+        progress(summary.rows);
+    }
+    if let Some(mut w) = out_csv {
+        w.flush()?;
+    }
+    if let Some(mut w) = out_json {
+        w.flush()?;
+    }
+    if summary.rows == 0 {
+        bail!("the input has a header but no rows");
+    }
+    Ok(summary)
+}
+
+/// Builds the query for one row. Unreadable optional fields are dropped
+/// (the name is still screened) and reported by the returned flag.
+fn row_query(rec: &csv::StringRecord, cols: &Columns) -> (Query, bool) {
+    let get = |i: Option<usize>| {
+        i.and_then(|i| rec.get(i))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
+    let mut warned = false;
+    let mut q = Query {
+        name: get(Some(cols.name)).unwrap_or("").to_string(),
+        ..Default::default()
+    };
+    if let Some(s) = get(cols.schema) {
+        match Schema::parse(s) {
+            Some(schema) => q.schema = Some(schema),
+            None => warned = true,
+        }
+    }
+    if let Some(c) = get(cols.country) {
+        match Country::from_code(c).ok().or_else(|| Country::from_name(c)) {
+            Some(c) => q.countries.push(c),
+            None => warned = true,
+        }
+    }
+    if let Some(d) = get(cols.dob) {
+        match PartialDate::parse_iso(d) {
+            Ok(d) => q.birth_dates.push(d),
+            Err(_) => warned = true,
+        }
+    }
+    (q, warned)
+}

@@ -1,0 +1,95 @@
+//! # embargo-app
+//!
+//! The glue every front end shares: the CLI, the HTTP server and (later) the
+//! Python wheel and the message-bus consumer. It opens a data directory
+//! (list store + audit log), loads the active list versions into one
+//! immutable [`Snapshot`] (matcher index + decision engine), and swaps
+//! snapshots atomically when lists change.
+//!
+//! **For:** turning "a data directory" into "something that can screen and
+//! decide", and the few workflows that combine several crates (import a file,
+//! screen a CSV).
+//!
+//! **Not for:** matching logic (`embargo-match`), legal logic
+//! (`embargo-rules`), parsing (`embargo-sources`) or storage
+//! (`embargo-store`, `embargo-audit`). Nothing here knows a list format or
+//! a regulation.
+//!
+//! Invariants:
+//! - A `Snapshot` is immutable. Readers hold an `Arc<Snapshot>`; `App::reload`
+//!   builds a complete new one before publishing it, so a screen never sees a
+//!   half-loaded list.
+//! - The embedded regime pack is always in the decision engine's listings
+//!   (it carries the dated history the rules need). For name screening it is
+//!   the offline default: used when no list has been imported, otherwise
+//!   selectable with the `embargo_xinjiang_pack` dataset.
+
+mod batch;
+mod import;
+mod resolver;
+mod snapshot;
+
+pub use batch::{screen_csv, BatchConfig, BatchSummary};
+pub use import::{import_path, ImportReport};
+pub use snapshot::{ScreenRequest, ScreenResult, Snapshot};
+
+use anyhow::{Context, Result};
+use arc_swap::ArcSwap;
+use embargo_audit::AuditLog;
+use embargo_store::Store;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A data directory opened for work: list store, audit log and the current
+/// snapshot.
+pub struct App {
+    pub data_dir: PathBuf,
+    pub store: Store,
+    pub audit: AuditLog,
+    snapshot: ArcSwap<Snapshot>,
+}
+
+impl App {
+    pub fn open(data_dir: &Path) -> Result<App> {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
+        let store = Store::open(data_dir)
+            .with_context(|| format!("cannot open list store in {}", data_dir.display()))?;
+        let audit = AuditLog::open(data_dir)
+            .with_context(|| format!("cannot open audit log in {}", data_dir.display()))?;
+        let snapshot = Snapshot::load(Some(&store))?;
+        Ok(App {
+            data_dir: data_dir.to_path_buf(),
+            store,
+            audit,
+            snapshot: ArcSwap::from_pointee(snapshot),
+        })
+    }
+
+    /// The snapshot in force now. Hold it for the whole request.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.load_full()
+    }
+
+    /// Rebuilds the snapshot from the store and publishes it atomically.
+    pub fn reload(&self) -> Result<()> {
+        let fresh = Snapshot::load(Some(&self.store))?;
+        self.snapshot.store(Arc::new(fresh));
+        Ok(())
+    }
+}
+
+/// The platform's default data directory (`~/.local/share/embargo` on Linux).
+pub fn default_data_dir() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("embargo")
+}
+
+/// Who is acting, for the audit log, when the CLI runs.
+pub fn cli_actor() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    format!("cli:{user}")
+}

@@ -1,0 +1,65 @@
+//! Resolves transaction party names for the decision engine with the
+//! matching engine, over every listing in the snapshot (regime pack
+//! included), so a party is checked against the dated history too.
+
+use embargo_match::{Matcher, Query, ScreenOptions};
+use embargo_model::{Country, ListVersion};
+use embargo_rules::{PartyMatch, PartyResolver};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub struct MatcherResolver {
+    matcher: Arc<Matcher>,
+    version_by_dataset: HashMap<String, String>,
+}
+
+/// Candidates below this score are not shown to the rules engine at all;
+/// the engine applies its own "decides" vs "needs review" cut above it.
+const RESOLVER_FLOOR: f64 = 0.6;
+
+impl MatcherResolver {
+    pub fn new(matcher: Arc<Matcher>, versions: &[ListVersion]) -> Self {
+        let version_by_dataset = versions
+            .iter()
+            .map(|v| (v.dataset.clone(), format!("{}@{}", v.dataset, v.version)))
+            .collect();
+        MatcherResolver {
+            matcher,
+            version_by_dataset,
+        }
+    }
+}
+
+impl PartyResolver for MatcherResolver {
+    fn resolve(&self, name: &str, country: Option<&str>) -> Vec<PartyMatch> {
+        let mut query = Query {
+            name: name.to_string(),
+            ..Default::default()
+        };
+        if let Some(c) = country.and_then(|c| Country::from_code(c).ok()) {
+            query.countries.push(c);
+        }
+        let options = ScreenOptions {
+            threshold: RESOLVER_FLOOR,
+            limit: 25,
+            ..Default::default()
+        };
+        self.matcher
+            .screen(&query, &options)
+            .into_iter()
+            .map(|hit| {
+                let entity = Arc::new(self.matcher.entities()[hit.entity_index].clone());
+                let list_version = self
+                    .version_by_dataset
+                    .get(&entity.dataset)
+                    .cloned()
+                    .unwrap_or_else(|| entity.dataset.clone());
+                PartyMatch {
+                    entity,
+                    score: hit.score,
+                    list_version,
+                }
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,111 @@
+use anyhow::{Context, Result};
+use clap::Args;
+use embargo_app::{screen_csv, App, BatchConfig};
+use embargo_match::{ScreenOptions, DEFAULT_THRESHOLD};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Counts bytes as the CSV reader pulls them, for the progress bar.
+struct CountingReader<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: std::io::Read> std::io::Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+#[derive(Args)]
+pub struct BatchArgs {
+    /// Input CSV with a header row.
+    pub file: PathBuf,
+    #[arg(long)]
+    pub name_column: String,
+    #[arg(long)]
+    pub schema_column: Option<String>,
+    #[arg(long)]
+    pub country_column: Option<String>,
+    #[arg(long)]
+    pub dob_column: Option<String>,
+    /// Output file: .csv (best hit per row) or .jsonl (every hit per row).
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
+    pub threshold: f64,
+    /// Only screen these datasets.
+    #[arg(long)]
+    pub dataset: Vec<String>,
+}
+
+pub fn run(data_dir: &Path, a: BatchArgs) -> Result<ExitCode> {
+    let input = File::open(&a.file).with_context(|| format!("cannot open {}", a.file.display()))?;
+    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
+    let app = App::open(data_dir)?;
+    let snap = app.snapshot();
+    let jsonl = a
+        .out
+        .extension()
+        .is_some_and(|e| e == "jsonl" || e == "ndjson");
+    let tmp = a.out.with_extension("partial");
+    let output = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    // Rows are not counted up front (that would read the file twice): the
+    // bar follows the bytes read and the message counts rows.
+    let bar = ProgressBar::new(size);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {percent:>3}% {msg} elapsed {elapsed}, eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let read = Arc::new(AtomicU64::new(0));
+    let input = CountingReader {
+        inner: input,
+        read: read.clone(),
+    };
+    let cfg = BatchConfig {
+        name_column: a.name_column,
+        schema_column: a.schema_column,
+        country_column: a.country_column,
+        dob_column: a.dob_column,
+        options: ScreenOptions {
+            threshold: a.threshold,
+            limit: if jsonl { 25 } else { 1 },
+            datasets: (!a.dataset.is_empty()).then_some(a.dataset),
+            ..Default::default()
+        },
+        jsonl,
+        chunk_rows: 8192,
+    };
+    let summary = screen_csv(&snap, input, output, &cfg, &mut |n| {
+        bar.set_position(read.load(Ordering::Relaxed));
+        bar.set_message(format!("{n} rows"));
+    })
+    .with_context(|| format!("{}", a.file.display()));
+    bar.finish_and_clear();
+    let summary = match summary {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
+    std::fs::rename(&tmp, &a.out)?;
+    println!(
+        "{} rows screened, {} with a hit at threshold {:.2}, {} with unreadable optional columns; results in {}",
+        summary.rows, summary.rows_with_hits, a.threshold, summary.rows_with_warnings, a.out.display()
+    );
+    app.audit.append(embargo_audit::NewRecord {
+        kind: embargo_audit::RecordKind::Screen,
+        actor: embargo_app::cli_actor(),
+        request: serde_json::json!({"batch": a.file}),
+        result: serde_json::to_value(&summary)?,
+        list_versions: snap.version_labels(),
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

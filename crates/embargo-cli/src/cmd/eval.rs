@@ -1,0 +1,31 @@
+use anyhow::{bail, Result};
+use clap::Args;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct EvalArgs {
+    /// The shared data folder holding eval/ and data/lists/ (default: ../shared).
+    #[arg(long, env = "EMBARGO_SHARED_DIR")]
+    pub shared: Option<PathBuf>,
+    /// Print JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(a: EvalArgs) -> Result<ExitCode> {
+    let shared = a.shared.unwrap_or_else(|| PathBuf::from("../shared"));
+    if !shared.join("eval").is_dir() {
+        bail!(
+            "no evaluation sets in {} (expected an eval/ folder); pass --shared DIR",
+            shared.display()
+        );
+    }
+    let report = embargo_eval::run_all(&shared);
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("{report}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,132 @@
+use crate::output;
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use embargo_app::{App, ScreenRequest};
+use embargo_audit::{NewRecord, RecordKind};
+use embargo_match::{Algorithm, Query, ScreenOptions, DEFAULT_THRESHOLD};
+use embargo_model::{Country, PartialDate, Schema};
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum SchemaArg {
+    Person,
+    Organization,
+    Vessel,
+    Aircraft,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum AlgorithmArg {
+    /// Embargo's cross-script matcher (default).
+    Embargo,
+    /// Reproduces OFAC Sanctions List Search scores, for parity checks.
+    Ofac,
+}
+
+#[derive(Args)]
+pub struct ScreenArgs {
+    /// The name to screen, in any script ("Hikvision", "海康威视", "Чэнь Цюаньго").
+    pub name: String,
+    /// What the name belongs to; narrows candidates and raises the score of same-type hits.
+    #[arg(long, value_enum)]
+    pub schema: Option<SchemaArg>,
+    /// Country of the subject (ISO-2, e.g. CN). Repeatable.
+    #[arg(long)]
+    pub country: Vec<String>,
+    /// Date or year of birth (1955, 1955-06 or 1955-06-18).
+    #[arg(long)]
+    pub dob: Option<String>,
+    /// An identifier (passport, USCC, IMO, …); an exact match is decisive.
+    #[arg(long)]
+    pub id: Vec<String>,
+    /// Only screen these datasets (e.g. us_trade_csl, us_ofac_sdn, embargo_xinjiang_pack).
+    #[arg(long)]
+    pub dataset: Vec<String>,
+    /// Minimum score for a candidate to be shown.
+    #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
+    pub threshold: f64,
+    /// Maximum number of candidates.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    #[arg(long, value_enum, default_value = "embargo")]
+    pub algorithm: AlgorithmArg,
+    /// Print the documented JSON schema instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Explain each candidate: matched alias, token alignment, qualifiers.
+    #[arg(long)]
+    pub explain: bool,
+}
+
+pub fn run(data_dir: &Path, a: ScreenArgs) -> Result<ExitCode> {
+    let mut query = Query {
+        name: a.name.clone(),
+        schema: a.schema.map(|s| match s {
+            SchemaArg::Person => Schema::Person,
+            SchemaArg::Organization => Schema::Organization,
+            SchemaArg::Vessel => Schema::Vessel,
+            SchemaArg::Aircraft => Schema::Aircraft,
+        }),
+        identifiers: a.id.clone(),
+        ..Default::default()
+    };
+    for c in &a.country {
+        let country = Country::from_code(c)
+            .ok()
+            .or_else(|| Country::from_name(c))
+            .with_context(|| {
+                format!("--country {c:?} is not an ISO-2 code or a known country name")
+            })?;
+        query.countries.push(country);
+    }
+    if let Some(d) = &a.dob {
+        query
+            .birth_dates
+            .push(PartialDate::parse_iso(d).with_context(|| format!("--dob {d:?}"))?);
+    }
+    let options = ScreenOptions {
+        threshold: a.threshold,
+        limit: a.limit,
+        algorithm: match a.algorithm {
+            AlgorithmArg::Embargo => Algorithm::Embargo,
+            AlgorithmArg::Ofac => Algorithm::Ofac,
+        },
+        datasets: (!a.dataset.is_empty()).then(|| a.dataset.clone()),
+    };
+    let app = App::open(data_dir)?;
+    let snap = app.snapshot();
+    let results = snap.screen(&ScreenRequest {
+        query: query.clone(),
+        options: options.clone(),
+    });
+    let evaluated_at = chrono::Utc::now();
+    let doc = serde_json::json!({
+        "query": {
+            "name": a.name,
+            "schema": query.schema,
+            "countries": query.countries,
+            "birth_dates": query.birth_dates,
+            "identifiers": query.identifiers,
+        },
+        "threshold": options.threshold,
+        "algorithm": format!("{:?}", options.algorithm).to_lowercase(),
+        "evaluated_at": evaluated_at,
+        "datasets": options.datasets.clone().unwrap_or_else(|| snap.default_datasets.clone()),
+        "list_versions": snap.version_labels(),
+        "results": results,
+    });
+    app.audit.append(NewRecord {
+        kind: RecordKind::Screen,
+        actor: embargo_app::cli_actor(),
+        request: doc["query"].clone(),
+        result: serde_json::json!({"results": results.iter().map(|r| serde_json::json!({"entity_id": r.entity_id, "score": r.score})).collect::<Vec<_>>()}),
+        list_versions: snap.version_labels(),
+    })?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        output::print_screen(&a.name, &snap, &results, a.explain);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,138 @@
+use anyhow::Result;
+use clap::Args;
+use embargo_app::import_path;
+use embargo_store::Store;
+use embargo_update::{fetch_all, load_sources, FetchStatus, Progress, ProgressSink};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+#[derive(Args)]
+pub struct UpdateArgs {
+    /// Sources file (JSON or TOML) overriding the official URLs; see docs/update.md.
+    #[arg(long, env = "EMBARGO_SOURCES")]
+    pub config: Option<PathBuf>,
+    /// Only update these sources (by name, e.g. ofac_sdn, csl, un).
+    #[arg(long)]
+    pub only: Vec<String>,
+}
+
+/// Renders download progress with one indicatif bar per file.
+struct Bars {
+    bar: Mutex<Option<ProgressBar>>,
+}
+
+impl Bars {
+    fn with_bar(&self, f: impl FnOnce(&mut Option<ProgressBar>)) {
+        f(&mut self.bar.lock().unwrap_or_else(|p| p.into_inner()));
+    }
+}
+
+impl ProgressSink for Bars {
+    fn event(&self, event: &Progress<'_>) {
+        match *event {
+            Progress::Started { source, url, total } => self.with_bar(|slot| {
+                let bar = match total {
+                    Some(t) => ProgressBar::new(t),
+                    None => ProgressBar::new_spinner(),
+                };
+                bar.set_style(
+                    ProgressStyle::with_template(
+                        "{msg:32} {bytes:>10}/{total_bytes:10} {bar:30} {bytes_per_sec}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                );
+                bar.set_message(format!(
+                    "{source}: {}",
+                    url.rsplit('/').next().unwrap_or(url)
+                ));
+                *slot = Some(bar);
+            }),
+            Progress::Bytes { done, .. } => self.with_bar(|slot| {
+                if let Some(b) = slot {
+                    b.set_position(done);
+                }
+            }),
+            Progress::Retrying {
+                source,
+                url,
+                attempt,
+                wait,
+                error,
+            } => {
+                eprintln!(
+                    "{source}: attempt {attempt} for {url} failed ({error}); retrying in {wait:?}"
+                );
+            }
+            Progress::Finished { .. } => self.with_bar(|slot| {
+                if let Some(b) = slot.take() {
+                    b.finish();
+                }
+            }),
+        }
+    }
+}
+
+pub fn run(data_dir: &Path, a: UpdateArgs) -> Result<ExitCode> {
+    let mut specs = load_sources(a.config.as_deref())?;
+    if !a.only.is_empty() {
+        specs.retain(|s| a.only.iter().any(|o| o == &s.name));
+    }
+    std::fs::create_dir_all(data_dir)?;
+    let store = Store::open(data_dir)?;
+    let downloads = data_dir.join("downloads");
+    let bars = Bars {
+        bar: Mutex::new(None),
+    };
+    let mut failed = 0;
+    for result in fetch_all(&specs, &downloads, &bars) {
+        match result {
+            Err(e) => {
+                failed += 1;
+                eprintln!("error: {e:#}");
+            }
+            Ok(f) if f.status == FetchStatus::NotModified => {
+                println!("{}: not modified since the last download", f.spec.name);
+            }
+            Ok(f) => {
+                let Some(first) = f.files.first() else {
+                    continue;
+                };
+                let dataset = f.spec.kind.dataset();
+                if store
+                    .active_version(dataset)?
+                    .is_some_and(|v| v.sha256 == f.sha256)
+                {
+                    println!(
+                        "{}: downloaded, identical to the active version",
+                        f.spec.name
+                    );
+                    continue;
+                }
+                match import_path(&store, first, Some(f.spec.kind), None) {
+                    Ok(r) if r.imported => println!(
+                        "{}: imported version {} ({} entities)",
+                        f.spec.name, r.version.version, r.version.entity_count
+                    ),
+                    Ok(r) => println!(
+                        "{}: downloaded, identical to active version {}",
+                        f.spec.name, r.version.version
+                    ),
+                    Err(e) => {
+                        failed += 1;
+                        eprintln!(
+                            "error: {}: {e:#} (the previous version stays active)",
+                            f.spec.name
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

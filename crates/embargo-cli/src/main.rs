@@ -1,0 +1,84 @@
+//! `embargo`: the command-line shell over Embargo's libraries.
+//!
+//! Every subcommand parses its arguments, calls one library function and
+//! prints the result. Logic that a server, a batch job or the Python wheel
+//! would also need lives in the libraries, not here.
+
+mod cmd;
+mod output;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "embargo",
+    version,
+    about = "Sanctions and export-control screening: match names against official lists and decide what the law requires.",
+    long_about = "Embargo imports official sanctions and export-control lists (OFAC SDN, the \
+trade.gov Consolidated Screening List with the BIS Entity List, the UN list, the BIS Denied \
+Persons List, FollowTheMoney data and your own lists), screens names across scripts with an \
+explanation for every hit, and decides, measure by measure and with legal citations, what a \
+transaction requires. With no list imported it screens against its embedded Xinjiang regime pack."
+)]
+struct Cli {
+    /// Directory holding the list store and the audit log. Several stores
+    /// can live side by side.
+    #[arg(long, global = true, env = "EMBARGO_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Screen one name against the loaded lists (or the embedded regime pack).
+    Screen(cmd::screen::ScreenArgs),
+    /// Show, import, compare and roll back list versions.
+    Lists(cmd::lists::ListsArgs),
+    /// Download the current official lists and import the ones that changed.
+    Update(cmd::update::UpdateArgs),
+    /// Decide what the law requires for a transaction (JSON file or - for stdin).
+    Decide(cmd::decide::DecideArgs),
+    /// Screen every row of a CSV file (all cores, with a progress bar).
+    Batch(cmd::batch::BatchArgs),
+    /// Score name pairs from a CSV (`schema,name1,name2`), e.g. an evaluation set.
+    Compare(cmd::compare::CompareArgs),
+    /// Run every evaluation set found in the shared data folder and print one table.
+    Eval(cmd::eval::EvalArgs),
+    /// Serve the HTTP API (yente-compatible /match, native /v1) and the analyst web page.
+    Serve(cmd::serve::ServeArgs),
+    /// Verify or export the tamper-evident audit log.
+    Audit(cmd::audit::AuditArgs),
+    /// Record a review decision on a hit (true match or false positive).
+    Review(cmd::review::ReviewArgs),
+    /// Manage API keys for the HTTP server.
+    Keys(cmd::keys::KeysArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let data_dir = cli.data_dir.unwrap_or_else(embargo_app::default_data_dir);
+    let result = match cli.command {
+        Command::Screen(a) => cmd::screen::run(&data_dir, a),
+        Command::Lists(a) => cmd::lists::run(&data_dir, a),
+        Command::Update(a) => cmd::update::run(&data_dir, a),
+        Command::Decide(a) => cmd::decide::run(&data_dir, a),
+        Command::Batch(a) => cmd::batch::run(&data_dir, a),
+        Command::Compare(a) => cmd::compare::run(a),
+        Command::Eval(a) => cmd::eval::run(a),
+        Command::Serve(a) => cmd::serve::run(&data_dir, a),
+        Command::Audit(a) => cmd::audit::run(&data_dir, a),
+        Command::Review(a) => cmd::review::run(&data_dir, a),
+        Command::Keys(a) => cmd::keys::run(&data_dir, a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! End-to-end tests of the `embargo` binary: the commands the README and
+//! the foundation issue promise, run as a user runs them.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn embargo(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_embargo"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .output()
+        .expect("the embargo binary runs")
+}
+
+fn ok(data_dir: &Path, args: &[&str]) -> String {
+    let out = embargo(data_dir, args);
+    assert!(
+        out.status.success(),
+        "embargo {args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+fn screen_json(data_dir: &Path, args: &[&str]) -> serde_json::Value {
+    let mut a = vec!["screen", "--json"];
+    a.extend_from_slice(args);
+    serde_json::from_str(&ok(data_dir, &a)).expect("screen --json prints JSON")
+}
+
+fn results(doc: &serde_json::Value) -> &Vec<serde_json::Value> {
+    doc["results"].as_array().expect("results array")
+}
+
+#[test]
+fn screen_uses_the_embedded_pack_when_nothing_is_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = screen_json(dir.path(), &["Hikvision"]);
+    let res = results(&doc);
+    assert!(!res.is_empty(), "{doc:#}");
+    let top = &res[0];
+    assert_eq!(top["source"], "embargo_xinjiang_pack", "{top:#}");
+    assert!(
+        top["caption"].as_str().unwrap().contains("Hikvision"),
+        "{top:#}"
+    );
+    for key in [
+        "entity_id",
+        "caption",
+        "schema",
+        "score",
+        "matched_name",
+        "source",
+        "programs",
+        "listed_on",
+        "license_requirement",
+        "license_policy",
+    ] {
+        assert!(top.get(key).is_some(), "missing {key} in {top:#}");
+    }
+    assert!(doc["list_versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v.as_str().unwrap().starts_with("embargo_xinjiang_pack@")));
+}
+
+#[test]
+fn chinese_name_finds_hikvision_in_the_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = screen_json(dir.path(), &["杭州海康威视数字技术股份有限公司"]);
+    let top = &results(&doc)[0];
+    assert!(
+        top["caption"].as_str().unwrap().contains("Hikvision"),
+        "{doc:#}"
+    );
+}
+
+#[test]
+fn text_output_names_the_list_and_licence_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(dir.path(), &["screen", "Hikvision", "--explain"]);
+    assert!(out.contains("Hikvision"), "{out}");
+    assert!(
+        out.to_lowercase().contains("licence review policy"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_arguments_are_clear_errors_not_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = embargo(dir.path(), &["screen", "X", "--dob", "1955-13"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--dob"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let out = embargo(
+        dir.path(),
+        &[
+            "lists",
+            "import",
+            "/nonexistent/file.csv",
+            "--source",
+            "csl",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/file.csv"));
+}
+
+#[test]
+fn imported_lists_replace_the_pack_for_screening() {
+    let csl = embargo_testkit::require_shared!("data/lists/us_csl/2022-05/consolidated.csv");
+    let sdn = embargo_testkit::require_shared!("data/lists/ofac_sdn/2024-05-03/sdn.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = ok(
+        d,
+        &["lists", "import", csl.to_str().unwrap(), "--source", "csl"],
+    );
+    assert!(out.contains("14160 entities"), "{out}");
+    ok(d, &["lists", "import", sdn.to_str().unwrap()]);
+    let again = ok(d, &["lists", "import", sdn.to_str().unwrap()]);
+    assert!(again.starts_with("Unchanged"), "{again}");
+
+    // Hikvision: the Entity List entry (licence for all items, presumption
+    // of denial except listed ECCNs) and the CMIC entry, in the top 3.
+    let doc = screen_json(d, &["Hikvision"]);
+    let top3: Vec<&serde_json::Value> = results(&doc).iter().take(3).collect();
+    let el = top3
+        .iter()
+        .find(|r| {
+            r["caption"] == "Hangzhou Hikvision Digital Technology Co., Ltd."
+                && r["list"].as_str().unwrap_or("").contains("Entity List")
+        })
+        .unwrap_or_else(|| panic!("no Entity List Hikvision in top 3: {doc:#}"));
+    assert!(
+        el["license_requirement"]
+            .as_str()
+            .unwrap()
+            .contains("all items subject to the EAR"),
+        "{el:#}"
+    );
+    assert!(
+        el["license_policy"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("denial"),
+        "{el:#}"
+    );
+    assert!(
+        top3.iter()
+            .any(|r| r["list"].as_str().unwrap_or("").contains("CMIC")
+                || r["programs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p.as_str().unwrap().contains("CMIC"))),
+        "no CMIC entry in top 3: {doc:#}"
+    );
+
+    // XPCC: the SDN (GLOMAG) and Entity List entries, by name and by alias.
+    for q in ["Xinjiang Production and Construction Corps", "XPCC"] {
+        let doc = screen_json(d, &[q, "--limit", "10"]);
+        let res = results(&doc);
+        assert!(
+            res.iter().any(|r| r["programs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p == "GLOMAG")),
+            "{q}: no GLOMAG hit: {doc:#}"
+        );
+        assert!(
+            res.iter()
+                .any(|r| r["list"].as_str().unwrap_or("").contains("Entity List")),
+            "{q}: no Entity List hit: {doc:#}"
+        );
+    }
+
+    let lists = ok(d, &["lists", "--json"]);
+    let lists: serde_json::Value = serde_json::from_str(&lists).unwrap();
+    assert_eq!(lists.as_array().unwrap().len(), 2, "{lists:#}");
+}
+
+#[test]
+fn sdn_diff_between_the_two_may_days_reports_eight_removals() {
+    let old = embargo_testkit::require_shared!("data/lists/ofac_sdn/2024-05-02/sdn.csv");
+    let new = embargo_testkit::require_shared!("data/lists/ofac_sdn/2024-05-03/sdn.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(
+        d,
+        &[
+            "lists",
+            "import",
+            old.to_str().unwrap(),
+            "--source",
+            "ofac-sdn",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "lists",
+            "import",
+            new.to_str().unwrap(),
+            "--source",
+            "ofac-sdn",
+        ],
+    );
+    let out = ok(d, &["lists", "diff", "ofac-sdn"]);
+    assert!(out.contains("0 added, 8 removed, 0 changed"), "{out}");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(d, &["lists", "diff", "us_ofac_sdn", "--json"])).unwrap();
+    assert_eq!(json["removed"].as_array().unwrap().len(), 8);
+}
+
+#[test]
+fn a_failed_import_keeps_the_previous_version_active() {
+    let good =
+        embargo_testkit::require_shared!("data/lists/us_csl/2025-06-sample/consolidated.csv");
+    let truncated = embargo_testkit::require_shared!("data/lists/us_csl/2023-11-truncated/csl.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(
+        d,
+        &["lists", "import", good.to_str().unwrap(), "--source", "csl"],
+    );
+    let before = ok(d, &["lists", "--json"]);
+    let out = embargo(
+        d,
+        &[
+            "lists",
+            "import",
+            truncated.to_str().unwrap(),
+            "--source",
+            "csl",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("csl.csv"), "error must name the file: {err}");
+    assert_eq!(
+        ok(d, &["lists", "--json"]),
+        before,
+        "active version changed after a failed import"
+    );
+}
+
+#[test]
+fn audit_log_records_cli_screens_and_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["screen", "Dahua"]);
+    ok(d, &["screen", "Megvii"]);
+    let out = ok(d, &["audit", "verify"]);
+    assert!(out.contains("2 records"), "{out}");
+    let export = ok(d, &["audit", "export"]);
+    assert_eq!(export.lines().count(), 2, "{export}");
+}
+
+#[test]
+fn decide_on_a_worked_case_prints_findings_with_citations() {
+    let case = embargo_testkit::require_shared!("rules/cases/A1.json");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(d, &["decide", case.to_str().unwrap(), "--json"])).unwrap();
+    let findings = json["findings"].as_array().expect("findings");
+    let el = findings
+        .iter()
+        .find(|f| f["measure"] == "EAR_ENTITY_LIST")
+        .unwrap_or_else(|| panic!("no Entity List finding: {json:#}"));
+    assert_eq!(el["outcome"], "LICENSE_REQUIRED");
+    assert_eq!(el["review_policy"], "PRESUMPTION_OF_DENIAL");
+    assert!(el["citations"].to_string().contains("744.11"), "{el:#}");
+    let text = ok(d, &["decide", case.to_str().unwrap(), "--explain"]);
+    assert!(
+        text.contains("EAR_ENTITY_LIST") || text.contains("Entity List"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_malformed_transaction_names_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let tx = dir.path().join("tx.json");
+    std::fs::write(
+        &tx,
+        r#"{"date": "not-a-date", "flow": "export", "parties": []}"#,
+    )
+    .unwrap();
+    let out = embargo(dir.path(), &["decide", tx.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("date"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
