@@ -210,6 +210,8 @@ fn apply_ids(e: &mut Entity, ids: &str) {
             "Website" => e.add_property("website", &value),
             "Email Address" => e.add_property("email", &value),
             "Phone Number" => e.add_property("phone", &value),
+            "Issuer Name" => e.add_property("issuerName", &value),
+            "Equity Ticker" => e.add_property("ticker", &value),
             k if k.contains("(CMIC)")
                 || k.contains("Listing Date")
                 || k.contains("Effective Date")

@@ -26,8 +26,8 @@ use crate::text::{country, push_unique};
 use crate::xml::{get, records, Record};
 use crate::ParsedList;
 use embargo_model::{
-    Address, Citation, DateValue, Entity, EntityId, Gender, Identifier, NameKind,
-    PartialDate, Schema,
+    Address, Citation, DateValue, Entity, EntityId, Gender, Identifier, NameKind, PartialDate,
+    Schema,
 };
 use std::io::BufRead;
 

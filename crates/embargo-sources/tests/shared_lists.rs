@@ -247,6 +247,37 @@ fn csl_2022_05_full_file() {
             "{id}"
         );
     }
+    let cmic =
+        "Non-SDN Chinese Military-Industrial Complex Companies List (CMIC) - Treasury Department";
+    let cm = p
+        .entities
+        .iter()
+        .find(|e| e.caption() == "CHINA MOBILE LIMITED" && e.list.as_deref() == Some(cmic))
+        .unwrap();
+    assert_eq!(cm.id.as_str(), "us_trade_csl:30923-CMIC");
+    assert_eq!(cm.properties["cmicEffectiveDate"], ["2021-08-02"]);
+    assert_eq!(cm.properties["cmicListingDate"], ["2021-06-03"]);
+    assert_eq!(cm.properties["cmicDivestmentDate"], ["2022-06-03"]);
+    assert_eq!(cm.properties["targetType"], ["Public Company"]);
+    assert_eq!(
+        cm.properties["issuerName"],
+        ["China Mobile Limited", "China Mobile Ltd"]
+    );
+    let isins: Vec<&str> = cm
+        .identifiers
+        .iter()
+        .filter(|i| i.kind == "ISIN")
+        .map(|i| i.value.as_str())
+        .collect();
+    assert_eq!(
+        isins,
+        [
+            "ARDEUT111812",
+            "US16941M1099",
+            "HK0941009539",
+            "BRC1HLBDR003"
+        ]
+    );
     let footnoted = p
         .entities
         .iter()
