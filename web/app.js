@@ -30,7 +30,6 @@ function setStatus(el, text, isError) {
 }
 function tags(list) { return (list || []).map((p) => `<span class="tag">${esc(p)}</span>`).join(""); }
 function fmtScore(s) { return typeof s === "number" ? s.toFixed(2) : esc(s); }
-function shortList(source) { return esc(source || ""); }
 
 // ---------- tabs ----------
 document.querySelectorAll(".tabs button").forEach((b) => b.addEventListener("click", () => showTab(b.dataset.tab)));
@@ -107,9 +106,9 @@ function renderHits() {
       <td class="num"><span class="score">${fmtScore(h.score)}</span><span class="bar"><i style="width:${pct}%"></i></span></td>
       <td><div>${esc(h.caption)}</div><div class="id">${esc(h.schema)} · ${esc(h.entity_id)}</div></td>
       <td>${esc(h.matched_name)}</td>
-      <td>${shortList(h.source)}</td>
+      <td>${esc(h.list || h.source)}${h.list ? `<div class="id">${esc(h.list_version || h.source)}</div>` : ""}</td>
       <td>${tags(h.programs)}</td>
-      <td>${esc(h.listed_on || "")}</td>
+      <td class="nowrap">${esc(h.listed_on || "")}</td>
       <td class="review">${reviewBadge(h.review)}</td>`;
     tr.addEventListener("click", () => openDetail(h));
     tbody.appendChild(tr);
@@ -216,9 +215,10 @@ $("#review-form").addEventListener("submit", async (ev) => {
   $("#review-btn").disabled = true;
   try {
     const r = await api("POST", "/v1/reviews", body);
-    setStatus(st, `Recorded (audit #${r.audit_seq ?? "–"}).`);
     $("#r-reason").value = "";
+    // Screen again so the table shows the decision as it now applies.
     await runScreen(true);
+    setStatus(st, `Recorded ${body.verdict.replace("_", " ")} by ${r.reviewer} (audit #${r.audit_seq ?? "–"}).`);
   } catch (e) {
     setStatus(st, `Not recorded: ${e.message}`, true);
   } finally {
@@ -269,7 +269,7 @@ async function runDecision() {
       <td>${(f.citations || f.cites || []).map(citeText).join("<br>")}</td></tr>`).join("");
     const overall = d.overall || d.verdict || d.outcome || d.summary;
     $("#decision-summary").innerHTML = (overall ? `<strong>Overall:</strong> <span class="${outcomeClass(typeof overall === "string" ? overall : "")}">${esc(typeof overall === "string" ? overall : JSON.stringify(overall))}</span>` : "")
-      + (res.decision_text ? `<pre class="explain">${esc(res.decision_text)}</pre>` : "");
+      + (res.decision_text ? `<details class="block"><summary>Full decision text (as written to the audit log)</summary><pre class="explain">${esc(res.decision_text)}</pre></details>` : "");
     setStatus(st, `${findings.length} finding${findings.length === 1 ? "" : "s"} · list versions ${(res.list_versions || []).join(", ")} · audit record #${res.audit_seq ?? "–"}`);
   } catch (e) {
     setStatus(st, `Decision failed: ${e.message}`, true);
@@ -284,12 +284,12 @@ async function loadVersions() {
     const res = await api("GET", "/v1/lists");
     state.versions = res.versions || [];
     $("#versions-summary").textContent = state.versions.map((v) => `${v.dataset} ${v.version}`).join(" · ");
-    $("#loaded-at").textContent = res.loaded_at ? `loaded ${res.loaded_at}` : "";
+    $("#loaded-at").textContent = res.loaded_at ? `snapshot built ${res.loaded_at.replace("T", " ").slice(0, 19)} UTC` : "";
     $("#versions tbody").innerHTML = state.versions.map((v) => `<tr>
       <td><strong>${esc(v.dataset)}</strong></td><td>${esc(v.source)}</td><td>${esc(v.version)}</td>
       <td>${esc(v.published || "")}</td><td>${esc(String(v.imported_at || "").replace("T", " ").slice(0, 19))}</td>
       <td class="num">${esc(v.entity_count)}</td><td class="id" title="${esc(v.sha256)}">${esc(String(v.sha256 || "").slice(0, 12))}</td>
-      <td><button class="ghost diff-open" data-dataset="${esc(v.dataset)}" type="button">History / diff</button></td></tr>`).join("");
+      <td>${v.source === "regime_pack" ? `<span class="muted">embedded in the binary</span>` : `<button class="ghost diff-open" data-dataset="${esc(v.dataset)}" type="button">History / diff</button>`}</td></tr>`).join("");
     document.querySelectorAll(".diff-open").forEach((b) => b.addEventListener("click", () => openDiff(b.dataset.dataset)));
   } catch (e) {
     $("#versions-summary").textContent = `lists: ${e.message}`;

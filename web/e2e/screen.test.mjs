@@ -18,18 +18,20 @@ const HIK = "embargo_xinjiang_pack:el-hikvision";
 mkdirSync(SHOTS, { recursive: true });
 
 const profile = mkdtempSync(join(tmpdir(), "embargo-chromium-"));
-const browser = await chromium.launch({
+// A fresh profile directory per run (playwright passes it as --user-data-dir).
+const browser = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    `--user-data-dir=${profile}`],
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  viewport: { width: 1440, height: 900 },
 });
 let failed = false;
 const step = (msg) => console.log(`· ${msg}`);
 function check(cond, msg) { if (!cond) throw new Error(`check failed: ${msg}`); }
 
 try {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const page = browser.pages()[0] || await browser.newPage();
   const consoleErrors = [];
   page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
