@@ -101,10 +101,19 @@ pub(crate) fn parse_ofac_date_value(s: &str) -> Option<DateValue> {
         .or_else(|| s.strip_prefix("Circa "))
         .or_else(|| s.strip_prefix("approximately "))
     {
-        let y = parse_ofac_date(rest)?.year();
+        // "circa 1957-1958" occurs once in the 2024 SDN list.
+        let (a, b) = match rest.trim().split_once('-') {
+            Some((a, b)) if year(a.trim()).is_some() && year(b.trim()).is_some() => {
+                (year(a.trim())?, year(b.trim())?)
+            }
+            _ => {
+                let y = parse_ofac_date(rest)?.year();
+                (y, y)
+            }
+        };
         return Some(DateValue::Range {
-            from: PartialDate::Year(y - 1),
-            to: PartialDate::Year(y + 1),
+            from: PartialDate::Year(a.min(b) - 1),
+            to: PartialDate::Year(a.max(b) + 1),
         });
     }
     if let Some((a, b)) = s.split_once(" to ") {
@@ -192,6 +201,12 @@ mod tests {
         assert_eq!(
             parse_ofac_date_value("circa 1955").unwrap().to_string(),
             "1954..1956"
+        );
+        assert_eq!(
+            parse_ofac_date_value("circa 1957-1958")
+                .unwrap()
+                .to_string(),
+            "1956..1959"
         );
         assert_eq!(
             parse_ofac_date_value("1955 to 1957").unwrap().to_string(),

@@ -51,6 +51,24 @@ fn sdn_2024_05_03_and_the_day_before() {
         .collect();
     assert_eq!(passports, ["1084010", "19820215"]);
     assert_eq!(z.identifiers[0].country.unwrap().as_str(), "EG");
+    // Every DOB spelling in the file parses ("12 Jul 1986", "Jan 1955",
+    // "circa 1955", "1955 to 1957", "circa 1957-1958", …).
+    let with_dob_fact = p
+        .entities
+        .iter()
+        .filter(|e| {
+            e.remarks
+                .first()
+                .is_some_and(|r| r.starts_with("DOB ") || r.contains("; DOB "))
+        })
+        .count();
+    let with_dob = p
+        .entities
+        .iter()
+        .filter(|e| !e.birth_dates.is_empty())
+        .count();
+    assert_eq!(with_dob, with_dob_fact);
+    assert_eq!(with_dob, 6736);
     let rb = p
         .entities
         .iter()
