@@ -37,6 +37,7 @@ use embargo_model::{
     Address, Citation, Entity, EntityId, Gender, Identifier, Link, LinkKind, NameKind, PartialDate,
     Schema,
 };
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
 
@@ -47,7 +48,7 @@ struct Cols {
 }
 
 impl Cols {
-    fn get<'a>(&self, row: &'a [String], name: &str) -> Option<&'a str> {
+    fn get<'a>(&self, row: &'a [Cow<'_, str>], name: &str) -> Option<&'a str> {
         let v = row.get(*self.index.get(name)?)?.trim();
         (!v.is_empty()).then_some(v)
     }
@@ -63,7 +64,7 @@ fn list_code(source: &str) -> Option<&str> {
 
 const TREASURY_NON_SDN: &str = "Treasury Department";
 
-fn base_key(cols: &Cols, row: &[String]) -> String {
+fn base_key(cols: &Cols, row: &[Cow<'_, str>]) -> String {
     let source = cols.get(row, "source").unwrap_or("");
     let code = list_code(source).unwrap_or("CSL");
     match cols.get(row, "_id") {
@@ -274,7 +275,7 @@ fn schema_for(t: Option<&str>) -> Schema {
 
 fn build(
     cols: &Cols,
-    row: &[String],
+    row: &[Cow<'_, str>],
     id: EntityId,
     dataset: &str,
     name: &str,
@@ -482,7 +483,7 @@ pub(crate) fn parse<R: BufRead>(
                         cols.names.get(i).map(String::as_str).unwrap_or("?")
                     ));
                 }
-                row.push(s.into_owned());
+                row.push(s);
             }
             let Some(name) = cols.get(&row, "name") else {
                 return Err(SourceError::invalid(file, "name is empty")
