@@ -30,7 +30,8 @@
 
 use crate::error::{ErrorKind, SourceError};
 use crate::text::{
-    country, decode, hash_key, parse_ofac_date_value, push_unique, split_list, LineFix,
+    country, decode, hash_key, parse_ofac_date_value, push_unique, split_fr_citations, split_list,
+    LineFix,
 };
 use crate::ParsedList;
 use embargo_model::{
@@ -321,11 +322,9 @@ fn build(
         push_unique(&mut e.birth_places, v.to_string());
     }
     if let Some(v) = g("federal_register_notice") {
-        for n in split_list(v, ';') {
-            e.export_control
-                .federal_register_notices
-                .push(n.to_string());
-            e.citations.push(Citation::new(n));
+        for n in split_list(v, ';').flat_map(split_fr_citations) {
+            e.citations.push(Citation::new(n.as_str()));
+            e.export_control.federal_register_notices.push(n);
         }
     }
     e.export_control.license_requirement = g("license_requirement").map(str::to_string);

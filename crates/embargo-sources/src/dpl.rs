@@ -24,7 +24,9 @@
 //! `export_control.federal_register_notices` and a citation.
 
 use crate::error::{ErrorKind, SourceError};
-use crate::text::{country, decode, hash_key, parse_any_date, push_unique, LineFix};
+use crate::text::{
+    country, decode, hash_key, parse_any_date, push_unique, split_fr_citations, LineFix,
+};
 use crate::ParsedList;
 use embargo_model::{Address, Citation, Entity, EntityId, Schema};
 use std::collections::HashSet;
@@ -156,11 +158,9 @@ pub(crate) fn parse<R: BufRead>(
         if let Some(v) = g(10) {
             e.add_property("action", v);
         }
-        if let Some(v) = g(11) {
-            e.export_control
-                .federal_register_notices
-                .push(v.to_string());
-            e.citations.push(Citation::new(v));
+        for c in g(11).map(split_fr_citations).unwrap_or_default() {
+            e.citations.push(Citation::new(c.as_str()));
+            e.export_control.federal_register_notices.push(c);
         }
         out.entities.push(e);
         out.count_row(file);

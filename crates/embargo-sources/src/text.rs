@@ -258,3 +258,55 @@ impl LineFix {
         }
     }
 }
+
+/// Splits a run of Federal Register citations that the DPL writes without
+/// separators ("68 F.R. 38290 6/27/03 71 F.R. 38843 7/10/06") into one
+/// citation each; a new one starts at "<volume> F.R.|FR <page>".
+pub(crate) fn split_fr_citations(s: &str) -> Vec<String> {
+    let toks: Vec<&str> = s.split_whitespace().filter(|t| *t != "and").collect();
+    let is_num = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let starts = |i: usize| {
+        i + 2 < toks.len()
+            && is_num(toks[i])
+            && matches!(toks[i + 1], "F.R." | "FR" | "F.R")
+            && is_num(toks[i + 2].trim_end_matches([',', '.']))
+    };
+    let mut out: Vec<Vec<&str>> = vec![];
+    for (i, t) in toks.iter().enumerate() {
+        match out.last_mut() {
+            Some(cur) if !starts(i) => cur.push(t),
+            _ => out.push(vec![t]),
+        }
+    }
+    out.into_iter()
+        .map(|c| c.join(" "))
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod fr_tests {
+    use super::split_fr_citations;
+
+    #[test]
+    fn splits_runs_of_fr_citations() {
+        assert_eq!(
+            split_fr_citations("68 F.R. 38290 6/27/03 71 F.R. 38843 7/10/06 72 F.R. 4236 1/30/07"),
+            [
+                "68 F.R. 38290 6/27/03",
+                "71 F.R. 38843 7/10/06",
+                "72 F.R. 4236 1/30/07"
+            ]
+        );
+        assert_eq!(
+            split_fr_citations("46 F.R. 46154 9/17/81 and 46 F.R. 19290 3/30/81"),
+            ["46 F.R. 46154 9/17/81", "46 F.R. 19290 3/30/81"]
+        );
+        assert_eq!(split_fr_citations("84 FR 54002"), ["84 FR 54002"]);
+        assert_eq!(
+            split_fr_citations("Vol. 88, No. 151, 08/08/2023"),
+            ["Vol. 88, No. 151, 08/08/2023"]
+        );
+        assert!(split_fr_citations("  ").is_empty());
+    }
+}

@@ -107,6 +107,14 @@ fn entity(
         dataset,
         &parts.join(" "),
     );
+    // A few entities carry two names in one field, "A (X) ; B (Y)": each
+    // half is a name the entity is known by.
+    let joined = parts.join(" ");
+    if joined.contains(" ; ") {
+        for n in joined.split(" ; ") {
+            e.add_name(n, NameKind::Alias);
+        }
+    }
     if person {
         // FIRST_NAME is not reliably the given name (for RI WON HO it holds
         // the family name RI), so the four parts are kept verbatim in

@@ -353,6 +353,17 @@ fn bis_dpl_files() {
         .unwrap();
     assert_eq!(jose.properties["modifiedAt"], ["3033-09-30"]);
     assert_eq!(jose.properties["endDate"], ["2030-02-03"]);
+    let ash = b.entities.iter().find(|e| e.caption() == "I. ASH").unwrap();
+    assert_eq!(
+        ash.export_control.federal_register_notices,
+        [
+            "68 F.R. 38290 6/27/03",
+            "71 F.R. 38843 7/10/06",
+            "72 F.R. 4236 1/30/07"
+        ]
+    );
+    assert_eq!(ash.listed_on.unwrap().to_string(), "2003-06-19");
+    assert_eq!(ash.addresses[0].country.unwrap().as_str(), "US");
     let s = parse(&require_shared!("data/lists/ita_samples/dpl/dpl.txt"));
     assert_eq!(s.entities.len(), 9);
     assert_eq!(s.warnings.len(), 1);
@@ -410,6 +421,20 @@ fn un_consolidated() {
     assert_eq!(badege.listed_on.unwrap().to_string(), "2012-12-31");
     assert_eq!(badege.nationalities[0].as_str(), "CD");
     assert_eq!(badege.birth_dates[0].to_string(), "1971");
+    let cagl = p
+        .entities
+        .iter()
+        .find(|e| e.id.as_str() == "un_sc_sanctions:6908026")
+        .unwrap();
+    let names: Vec<&str> = cagl.names.iter().map(|n| n.value.as_str()).collect();
+    assert_eq!(
+        names[..3],
+        [
+            "COMPAGNIE AERIENNE DES GRANDS LACS (CAGL) ; GREAT LAKES BUSINESS COMPANY (GLBC)",
+            "COMPAGNIE AERIENNE DES GRANDS LACS (CAGL)",
+            "GREAT LAKES BUSINESS COMPANY (GLBC)"
+        ]
+    );
 }
 
 #[test]
