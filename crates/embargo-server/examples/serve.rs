@@ -17,7 +17,10 @@ fn main() -> anyhow::Result<()> {
     let mut key_file = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        let mut val = || args.next().ok_or_else(|| anyhow::anyhow!("{a} needs a value"));
+        let mut val = || {
+            args.next()
+                .ok_or_else(|| anyhow::anyhow!("{a} needs a value"))
+        };
         match a.as_str() {
             "--data-dir" => data_dir = Some(std::path::PathBuf::from(val()?)),
             "--listen" => cfg.listen = val()?.parse()?,
@@ -46,10 +49,14 @@ fn main() -> anyhow::Result<()> {
         .init();
     let app = Arc::new(embargo_app::App::open(&data_dir)?);
     if let Some(f) = key_file {
-        let key = app.audit.create_api_key("script-admin", embargo_audit::Role::Admin)?;
+        let key = app
+            .audit
+            .create_api_key("script-admin", embargo_audit::Role::Admin)?;
         std::fs::write(&f, key)?;
     }
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
         println!("listening on http://{}", listener.local_addr()?);

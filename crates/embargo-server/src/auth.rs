@@ -108,7 +108,10 @@ pub async fn authenticate(State(st): State<Shared>, mut req: Request, next: Next
                     let mut resp = ApiError::new(
                         StatusCode::TOO_MANY_REQUESTS,
                         "rate_limited",
-                        format!("rate limit exceeded for `{}`; retry in {secs} s", caller.name),
+                        format!(
+                            "rate limit exceeded for `{}`; retry in {secs} s",
+                            caller.name
+                        ),
                     )
                     .into_response();
                     resp.headers_mut()

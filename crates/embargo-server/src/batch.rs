@@ -103,7 +103,9 @@ async fn run(st: Shared, caller: Caller, body: Body, tx: mpsc::Sender<Bytes>) {
                         "batch body is larger than {limit} bytes; lines from {} on were not screened",
                         line_no + 1
                     ));
-                    let _ = tx.send(line_bytes(&error_line(line_no + 1, None, &err))).await;
+                    let _ = tx
+                        .send(line_bytes(&error_line(line_no + 1, None, &err)))
+                        .await;
                     return;
                 }
                 buf.extend_from_slice(&b);
@@ -111,7 +113,9 @@ async fn run(st: Shared, caller: Caller, body: Body, tx: mpsc::Sender<Bytes>) {
             Some(Err(e)) => {
                 // The client broke off the upload; say where we stopped.
                 let err = ApiError::bad_request(format!("reading the request body failed: {e}"));
-                let _ = tx.send(line_bytes(&error_line(line_no + 1, None, &err))).await;
+                let _ = tx
+                    .send(line_bytes(&error_line(line_no + 1, None, &err)))
+                    .await;
                 return;
             }
             None => {}
@@ -143,8 +147,13 @@ async fn run(st: Shared, caller: Caller, body: Body, tx: mpsc::Sender<Bytes>) {
             }
         }
         if buf.len() > MAX_LINE {
-            let err = ApiError::too_large(format!("line {} is longer than {MAX_LINE} bytes", line_no + 1));
-            let _ = tx.send(line_bytes(&error_line(line_no + 1, None, &err))).await;
+            let err = ApiError::too_large(format!(
+                "line {} is longer than {MAX_LINE} bytes",
+                line_no + 1
+            ));
+            let _ = tx
+                .send(line_bytes(&error_line(line_no + 1, None, &err)))
+                .await;
             return;
         }
         if last {
@@ -163,7 +172,11 @@ async fn one_line(
     let req: ScreenRequest = match serde_json::from_str(&text) {
         Ok(r) => r,
         Err(e) => {
-            return error_line(line, None, &ApiError::bad_request(format!("not a screen request: {e}")));
+            return error_line(
+                line,
+                None,
+                &ApiError::bad_request(format!("not a screen request: {e}")),
+            );
         }
     };
     let id = req.id.clone();
@@ -174,10 +187,17 @@ async fn one_line(
     let st2: Arc<AppState> = st.clone();
     let snap = snap.clone();
     let actor = caller.name.clone();
-    let res = tokio::task::spawn_blocking(move || screen_and_audit(&st2, &snap, &actor, &subject)).await;
+    let res =
+        tokio::task::spawn_blocking(move || screen_and_audit(&st2, &snap, &actor, &subject)).await;
     match res {
-        Ok(Ok((results, seq))) => json!({"line": line, "id": id, "results": results, "audit_seq": seq}),
+        Ok(Ok((results, seq))) => {
+            json!({"line": line, "id": id, "results": results, "audit_seq": seq})
+        }
         Ok(Err(e)) => error_line(line, id.as_deref(), &e),
-        Err(e) => error_line(line, id.as_deref(), &ApiError::internal("screening a batch line", e)),
+        Err(e) => error_line(
+            line,
+            id.as_deref(),
+            &ApiError::internal("screening a batch line", e),
+        ),
     }
 }

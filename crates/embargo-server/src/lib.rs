@@ -90,7 +90,10 @@ pub fn router(app: Arc<App>, cfg: ServerConfig) -> Router {
         .route("/v1/admin/reload", post(native::reload))
         .layer(DefaultBodyLimit::max(body_limit))
         .merge(batch)
-        .route_layer(middleware::from_fn_with_state(st.clone(), auth::authenticate));
+        .route_layer(middleware::from_fn_with_state(
+            st.clone(),
+            auth::authenticate,
+        ));
 
     let public = Router::new()
         .route("/", get(web::index))
@@ -106,7 +109,9 @@ pub fn router(app: Arc<App>, cfg: ServerConfig) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(timeout, time_limit))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_response,
+        ))
         .with_state(st)
 }
 

@@ -92,13 +92,15 @@ pub async fn decide(
     let body = body?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::bad_request("the transaction is not valid UTF-8"))?;
-    let tx = embargo_rules::parse_transaction(text).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let tx =
+        embargo_rules::parse_transaction(text).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let request: Value = serde_json::from_str(text).unwrap_or(Value::Null);
     let snap = st.app.snapshot();
     let st2 = st.clone();
     blocking("deciding", move || {
         let decision = snap.engine.decide(&tx);
-        let value = serde_json::to_value(&decision).map_err(|e| ApiError::internal("encoding a decision", e))?;
+        let value = serde_json::to_value(&decision)
+            .map_err(|e| ApiError::internal("encoding a decision", e))?;
         let list_versions = snap.version_labels();
         let rec = st2
             .app
@@ -157,8 +159,12 @@ pub async fn lists(
 
 fn store_error(e: StoreError) -> ApiError {
     match e {
-        StoreError::UnknownDataset(_) | StoreError::UnknownVersion { .. } => ApiError::not_found(e.to_string()),
-        StoreError::NoPreviousVersion { .. } | StoreError::InvalidDataset(_) => ApiError::bad_request(e.to_string()),
+        StoreError::UnknownDataset(_) | StoreError::UnknownVersion { .. } => {
+            ApiError::not_found(e.to_string())
+        }
+        StoreError::NoPreviousVersion { .. } | StoreError::InvalidDataset(_) => {
+            ApiError::bad_request(e.to_string())
+        }
         other => ApiError::internal("reading the list store", other),
     }
 }
@@ -260,7 +266,8 @@ pub async fn entity(
     blocking("reading an entity", move || {
         match st2.app.store.entity(&id).map_err(store_error)? {
             Some((version, e)) => {
-                let mut v = serde_json::to_value(&e).map_err(|e| ApiError::internal("encoding an entity", e))?;
+                let mut v = serde_json::to_value(&e)
+                    .map_err(|e| ApiError::internal("encoding an entity", e))?;
                 if let Value::Object(m) = &mut v {
                     m.insert("not_in_active_lists".into(), Value::Bool(true));
                     m.insert("list_version".into(), json!(version.version));

@@ -69,7 +69,10 @@ pub fn mark_of(s: ReviewStatus) -> ReviewMark {
             let date = on.format("%Y-%m-%d").to_string();
             let (status, message) = match verdict {
                 Verdict::FalsePositive => ("cleared", format!("cleared by {by} on {date}")),
-                Verdict::TrueMatch => ("confirmed", format!("confirmed as a true match by {by} on {date}")),
+                Verdict::TrueMatch => (
+                    "confirmed",
+                    format!("confirmed as a true match by {by} on {date}"),
+                ),
             };
             ReviewMark {
                 status: status.into(),
@@ -112,10 +115,7 @@ pub fn mark_of(s: ReviewStatus) -> ReviewMark {
                 message: format!(
                     "alert again: the review by {} on {date} expired on {}",
                     previous.reviewer,
-                    previous
-                        .expires
-                        .map(|d| d.to_string())
-                        .unwrap_or_default()
+                    previous.expires.map(|d| d.to_string()).unwrap_or_default()
                 ),
                 reviewer: previous.reviewer,
                 date,
@@ -141,7 +141,9 @@ pub async fn record(
     let Json(req) = body?;
     let name = req.subject.name.trim().to_string();
     if name.is_empty() || name.chars().count() > crate::screen::MAX_NAME_CHARS {
-        return Err(ApiError::bad_request("`subject.name`: must be 1–300 characters"));
+        return Err(ApiError::bad_request(
+            "`subject.name`: must be 1–300 characters",
+        ));
     }
     let schema = match req.subject.schema.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -165,8 +167,9 @@ pub async fn record(
     let expires = match req.expires.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(s) => Some(
-            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| ApiError::bad_request(format!("`expires`: {s:?} is not YYYY-MM-DD")))?,
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+                ApiError::bad_request(format!("`expires`: {s:?} is not YYYY-MM-DD"))
+            })?,
         ),
     };
     let subject_key = embargo_audit::subject_key(

@@ -97,19 +97,37 @@ pub fn parse_country(field: &str, s: &str) -> Result<Country, ApiError> {
     Country::from_code(t)
         .ok()
         .or_else(|| Country::from_name(t))
-        .ok_or_else(|| field_err(field, format!("{s:?} is not an ISO 3166-1 alpha-2 code or a known country name")))
+        .ok_or_else(|| {
+            field_err(
+                field,
+                format!("{s:?} is not an ISO 3166-1 alpha-2 code or a known country name"),
+            )
+        })
 }
 
 pub fn parse_date(field: &str, s: &str) -> Result<PartialDate, ApiError> {
-    PartialDate::parse_iso(s.trim()).map_err(|_| field_err(field, format!("{s:?} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")))
+    PartialDate::parse_iso(s.trim()).map_err(|_| {
+        field_err(
+            field,
+            format!("{s:?} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"),
+        )
+    })
 }
 
 pub fn parse_algorithm(s: Option<&str>) -> Result<Algorithm, ApiError> {
     match s.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
         // yente clients send `best`, `logic-v2`, `name-based`, …: all mean
         // "the server's best matcher", which is ours.
-        None | Some("") | Some("embargo") | Some("best") | Some("default") | Some("logic-v1")
-        | Some("logic-v2") | Some("name-based") | Some("name-qualified") | Some("regression-v1")
+        None
+        | Some("")
+        | Some("embargo")
+        | Some("best")
+        | Some("default")
+        | Some("logic-v1")
+        | Some("logic-v2")
+        | Some("name-based")
+        | Some("name-qualified")
+        | Some("regression-v1")
         | Some("regression-v2") => Ok(Algorithm::Embargo),
         Some("ofac") => Ok(Algorithm::Ofac),
         Some(other) => Err(field_err(
@@ -123,7 +141,10 @@ pub fn check_threshold(t: Option<f64>) -> Result<f64, ApiError> {
     match t {
         None => Ok(embargo_match::DEFAULT_THRESHOLD),
         Some(t) if t.is_finite() && (0.0..=1.0).contains(&t) => Ok(t),
-        Some(t) => Err(field_err("threshold", format!("{t} is not between 0 and 1"))),
+        Some(t) => Err(field_err(
+            "threshold",
+            format!("{t} is not between 0 and 1"),
+        )),
     }
 }
 
@@ -131,7 +152,10 @@ pub fn check_limit(l: Option<usize>) -> Result<usize, ApiError> {
     match l {
         None => Ok(10),
         Some(l) if (1..=MAX_LIMIT).contains(&l) => Ok(l),
-        Some(l) => Err(field_err("limit", format!("{l} is not between 1 and {MAX_LIMIT}"))),
+        Some(l) => Err(field_err(
+            "limit",
+            format!("{l} is not between 1 and {MAX_LIMIT}"),
+        )),
     }
 }
 
@@ -141,7 +165,10 @@ fn check_name(field: &str, s: &str) -> Result<String, ApiError> {
         return Err(field_err(field, "must not be empty"));
     }
     if t.chars().count() > MAX_NAME_CHARS {
-        return Err(field_err(field, format!("longer than {MAX_NAME_CHARS} characters")));
+        return Err(field_err(
+            field,
+            format!("longer than {MAX_NAME_CHARS} characters"),
+        ));
     }
     if t.chars().any(|c| c.is_control()) {
         return Err(field_err(field, "contains control characters"));
@@ -263,11 +290,15 @@ pub fn screen_and_audit(
     let today = Utc::now().date_naive();
     let mut out = Vec::with_capacity(results.len());
     for r in &results {
-        let mut v = serde_json::to_value(r).map_err(|e| ApiError::internal("encoding a result", e))?;
+        let mut v =
+            serde_json::to_value(r).map_err(|e| ApiError::internal("encoding a result", e))?;
         let id = EntityId(r.entity_id.to_string());
         let review = review_mark(st, snap, &subject.subject_key, &id, today)?;
         if let Value::Object(m) = &mut v {
-            m.insert("explanation_text".into(), Value::String(r.explanation.to_text()));
+            m.insert(
+                "explanation_text".into(),
+                Value::String(r.explanation.to_text()),
+            );
             m.insert(
                 "review".into(),
                 review.map(|r| json!(r)).unwrap_or(Value::Null),

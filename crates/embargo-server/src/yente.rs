@@ -79,7 +79,9 @@ fn unit(field: &str, v: Option<f64>, default: f64) -> Result<f64, ApiError> {
     match v {
         None => Ok(default),
         Some(x) if x.is_finite() && (0.0..=1.0).contains(&x) => Ok(x),
-        Some(x) => Err(ApiError::bad_request(format!("`{field}`: {x} is not between 0 and 1"))),
+        Some(x) => Err(ApiError::bad_request(format!(
+            "`{field}`: {x} is not between 0 and 1"
+        ))),
     }
 }
 
@@ -91,7 +93,11 @@ fn values(v: &Value) -> Vec<String> {
         _ => None,
     };
     match v {
-        Value::Array(xs) => xs.iter().filter_map(one).filter(|s| !s.is_empty()).collect(),
+        Value::Array(xs) => xs
+            .iter()
+            .filter_map(one)
+            .filter(|s| !s.is_empty())
+            .collect(),
         other => one(other).into_iter().filter(|s| !s.is_empty()).collect(),
     }
 }
@@ -99,17 +105,39 @@ fn values(v: &Value) -> Vec<String> {
 const NAME_PROPS: &[&str] = &["name"];
 const ALIAS_PROPS: &[&str] = &["alias", "weakAlias", "previousName", "abbreviation"];
 const COUNTRY_PROPS: &[&str] = &[
-    "country", "nationality", "citizenship", "jurisdiction", "mainCountry", "registrationCountry", "flag",
+    "country",
+    "nationality",
+    "citizenship",
+    "jurisdiction",
+    "mainCountry",
+    "registrationCountry",
+    "flag",
 ];
 const ID_PROPS: &[&str] = &[
-    "idNumber", "registrationNumber", "taxNumber", "passportNumber", "innCode", "ogrnCode", "leiCode",
-    "swiftBic", "imoNumber", "mmsi", "uscCode", "vatCode", "registrationNumber", "okpoCode",
+    "idNumber",
+    "registrationNumber",
+    "taxNumber",
+    "passportNumber",
+    "innCode",
+    "ogrnCode",
+    "leiCode",
+    "swiftBic",
+    "imoNumber",
+    "mmsi",
+    "uscCode",
+    "vatCode",
+    "registrationNumber",
+    "okpoCode",
 ];
 
 /// Turns a yente example into a validated subject. Unparseable dates and
 /// countries are dropped, as yente's FtM cleaning does; the echoed query
 /// shows what was used.
-fn subject_of(key: &str, ex: &EntityExample, opts: ScreenOptions) -> Result<(Subject, Value), ApiError> {
+fn subject_of(
+    key: &str,
+    ex: &EntityExample,
+    opts: ScreenOptions,
+) -> Result<(Subject, Value), ApiError> {
     let schema = ftm::parse_schema(ex.schema.trim()).ok_or_else(|| {
         ApiError::bad_request(format!(
             "`queries.{key}.schema`: {:?} cannot be screened; use Person, Organization, Company, LegalEntity, Vessel or Airplane",
@@ -126,11 +154,17 @@ fn subject_of(key: &str, ex: &EntityExample, opts: ScreenOptions) -> Result<(Sub
     let mut names = get(NAME_PROPS);
     if names.is_empty() {
         // yente combines name parts when no full name is given.
-        let parts: Vec<String> = ["firstName", "secondName", "middleName", "fatherName", "lastName"]
-            .iter()
-            .filter_map(|p| ex.properties.get(*p))
-            .flat_map(values)
-            .collect();
+        let parts: Vec<String> = [
+            "firstName",
+            "secondName",
+            "middleName",
+            "fatherName",
+            "lastName",
+        ]
+        .iter()
+        .filter_map(|p| ex.properties.get(*p))
+        .flat_map(values)
+        .collect();
         if !parts.is_empty() {
             names.push(parts.join(" "));
         }
@@ -149,7 +183,10 @@ fn subject_of(key: &str, ex: &EntityExample, opts: ScreenOptions) -> Result<(Sub
         .collect();
     let mut countries: Vec<Country> = Vec::new();
     for c in get(COUNTRY_PROPS) {
-        if let Some(c) = Country::from_code(&c).ok().or_else(|| Country::from_name(&c)) {
+        if let Some(c) = Country::from_code(&c)
+            .ok()
+            .or_else(|| Country::from_name(&c))
+        {
             if !countries.contains(&c) {
                 countries.push(c);
             }
@@ -172,9 +209,9 @@ fn subject_of(key: &str, ex: &EntityExample, opts: ScreenOptions) -> Result<(Sub
         algorithm: Some(format!("{:?}", opts.algorithm).to_lowercase()),
         datasets: opts.datasets.clone(),
     };
-    let mut subject = req.validate().map_err(|e| {
-        ApiError::bad_request(format!("`queries.{key}`: {}", e.message))
-    })?;
+    let mut subject = req
+        .validate()
+        .map_err(|e| ApiError::bad_request(format!("`queries.{key}`: {}", e.message)))?;
     // Every birth date counts, not just the first the native form takes.
     subject.query.birth_dates = birth.clone();
     let mut props = Map::new();
@@ -183,12 +220,18 @@ fn subject_of(key: &str, ex: &EntityExample, opts: ScreenOptions) -> Result<(Sub
         props.insert("alias".into(), json!(subject.query.aliases));
     }
     if !birth.is_empty() {
-        props.insert("birthDate".into(), json!(birth.iter().map(|d| d.to_string()).collect::<Vec<_>>()));
+        props.insert(
+            "birthDate".into(),
+            json!(birth.iter().map(|d| d.to_string()).collect::<Vec<_>>()),
+        );
     }
     if !countries.is_empty() {
         props.insert(
             "country".into(),
-            json!(countries.iter().map(|c| c.as_str().to_lowercase()).collect::<Vec<_>>()),
+            json!(countries
+                .iter()
+                .map(|c| c.as_str().to_lowercase())
+                .collect::<Vec<_>>()),
         );
     }
     if !subject.query.identifiers.is_empty() {
@@ -219,9 +262,15 @@ fn scored(snap: &Snapshot, hit: &Value, threshold: f64) -> Option<Value> {
     m.insert("score".into(), json!(score));
     m.insert("match".into(), json!(score >= threshold));
     let ex = hit.get("explanation");
-    let name_score = ex.and_then(|x| x.get("name_score")).and_then(Value::as_f64).unwrap_or(score);
+    let name_score = ex
+        .and_then(|x| x.get("name_score"))
+        .and_then(Value::as_f64)
+        .unwrap_or(score);
     m.insert("features".into(), json!({"name_match": name_score}));
-    let text = hit.get("explanation_text").and_then(Value::as_str).unwrap_or("");
+    let text = hit
+        .get("explanation_text")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     m.insert(
         "explanations".into(),
         json!({"name_match": {"score": name_score, "detail": text}}),
@@ -305,7 +354,10 @@ pub async fn match_entities(
         let mut out = BTreeMap::new();
         for (key, subject, echo) in subjects {
             let (hits, _seq) = screen_and_audit(&st2, &snap, &caller.name, &subject)?;
-            let results: Vec<Value> = hits.iter().filter_map(|h| scored(&snap, h, threshold)).collect();
+            let results: Vec<Value> = hits
+                .iter()
+                .filter_map(|h| scored(&snap, h, threshold))
+                .collect();
             out.insert(
                 key,
                 json!({
@@ -397,7 +449,10 @@ pub async fn search(
                 let id = h.get("entity_id")?.as_str()?;
                 snap2.matcher.get(&EntityId(id.to_string())).map(|e| {
                     let mut m = ftm::entity_json(e);
-                    m.insert("score".into(), h.get("score").cloned().unwrap_or(Value::Null));
+                    m.insert(
+                        "score".into(),
+                        h.get("score").cloned().unwrap_or(Value::Null),
+                    );
                     Value::Object(m)
                 })
             })

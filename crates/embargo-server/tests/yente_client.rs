@@ -45,7 +45,10 @@ fn nomenklatura_yente_enricher_finds_hikvision_and_chen_quanguo() {
     }
     let dir = tempfile::tempdir().unwrap();
     let app = Arc::new(App::open(dir.path()).unwrap());
-    let key = app.audit.create_api_key("nomenklatura", Role::Screen).unwrap();
+    let key = app
+        .audit
+        .create_api_key("nomenklatura", Role::Screen)
+        .unwrap();
     let before = app.audit.head().unwrap().map(|a| a.seq).unwrap_or(0);
 
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -74,7 +77,10 @@ fn nomenklatura_yente_enricher_finds_hikvision_and_chen_quanguo() {
         .expect("run the client script");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "client failed\nstdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(
+        out.status.success(),
+        "client failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
 
     let lines: Vec<Value> = stdout
         .lines()
@@ -88,27 +94,54 @@ fn nomenklatura_yente_enricher_finds_hikvision_and_chen_quanguo() {
     let hik = &lines[0];
     assert_eq!(hik["query"], "Hikvision");
     let results = hik["results"].as_array().unwrap();
-    assert_eq!(results.len(), 4, "default limit 5, four Hikvision listings above cutoff: {hik}");
+    assert_eq!(
+        results.len(),
+        4,
+        "default limit 5, four Hikvision listings above cutoff: {hik}"
+    );
     let el = results
         .iter()
         .find(|r| r["id"] == "embargo_xinjiang_pack:el-hikvision")
         .unwrap_or_else(|| panic!("{hik}"));
     assert_eq!(el["schema"], "Company");
-    assert_eq!(el["caption"], "Hangzhou Hikvision Digital Technology Co., Ltd.");
-    assert!(el["aliases"].as_array().unwrap().iter().any(|a| a == "Hikvision"));
-    assert_eq!(el["countries"], serde_json::json!(["cn"]));
     assert_eq!(
-        el["source_url"][0].as_str().unwrap(),
-        format!("http://127.0.0.1:{port}/entities/embargo_xinjiang_pack:el-hikvision")
+        el["caption"],
+        "Hangzhou Hikvision Digital Technology Co., Ltd."
+    );
+    assert!(el["aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a == "Hikvision"));
+    assert_eq!(el["countries"], serde_json::json!(["cn"]));
+    // The client adds its own link back to our /entities endpoint.
+    let ours = format!("http://127.0.0.1:{port}/entities/embargo_xinjiang_pack:el-hikvision");
+    assert!(
+        el["source_url"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u == &ours),
+        "{el}"
     );
     for r in results {
-        assert!(r["caption"].as_str().unwrap().to_lowercase().contains("hikvision"), "{r}");
+        assert!(
+            r["caption"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("hikvision"),
+            "{r}"
+        );
     }
 
     // Chen Quanguo: the GLOMAG designation, first.
     let chen = &lines[1];
     let top = &chen["results"][0];
-    assert_eq!(top["id"], "embargo_xinjiang_pack:glomag-chen-quanguo", "{chen}");
+    assert_eq!(
+        top["id"], "embargo_xinjiang_pack:glomag-chen-quanguo",
+        "{chen}"
+    );
     assert_eq!(top["schema"], "Person");
     assert_eq!(top["programs"], serde_json::json!(["GLOMAG"]));
 
