@@ -27,6 +27,9 @@ const CONFLICT: f32 = 2.0;
 /// Matched tokens in an order that is neither the same, reversed nor
 /// rotated ("Muhammad bin Salman" vs "Salman bin Muhammad").
 const ORDER_PENALTY: f32 = 0.8;
+/// Cost of an unmatched syllable token (see `score_of`).
+const SYLLABLE_EXTRA: f32 = 0.8;
+
 /// Pair similarities are raised to this power: two near-misses should not
 /// add up to a match.
 const SIM_EXPONENT: f32 = 1.5;
@@ -122,14 +125,15 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
             }
         }
     }
-    // Joined tokens on either side.
+    // Joined tokens on either side (compared strictly: the lenient
+    // cross-script spelling would let "qc"+"chen" collapse to "chen").
     for j in 0..na.saturating_sub(1) {
         let joined = concat(&a.toks, j);
         for i in 0..nq {
             if q.toks[i].text.len() < joined.text.len() / 2 {
                 continue;
             }
-            let s = token_sim(&q.toks[i], &joined, abjad, cross);
+            let s = token_sim(&q.toks[i], &joined, abjad, false);
             if s >= JOIN_FLOOR {
                 edges.push(Edge {
                     q: (i, 1),
@@ -145,7 +149,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
             if a.toks[j].text.len() < joined.text.len() / 2 {
                 continue;
             }
-            let s = token_sim(&joined, &a.toks[j], abjad, cross);
+            let s = token_sim(&joined, &a.toks[j], abjad, false);
             if s >= JOIN_FLOOR {
                 edges.push(Edge {
                     q: (i, 2),
@@ -275,6 +279,16 @@ fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], expo
         q.class
     };
     let (mut extra_query, mut extra_list) = extra_costs(class);
+    // Each Han, Hangul or kana syllable is a token of its own; an unmatched
+    // one is part of the name, not an optional extra name.
+    // (An organisation's list name may still carry words the query lacks:
+    // 海康威视 for 杭州海康威视数字技术股份有限公司.)
+    if q.syllabic || a.syllabic {
+        extra_query = extra_query.max(SYLLABLE_EXTRA);
+        if class == NameClass::Person {
+            extra_list = extra_list.max(SYLLABLE_EXTRA);
+        }
+    }
     // One shared word is not a person match ("Jeffrey Martin" / "Martin"):
     // when a single real token is matched, the rest costs in full. (One
     // word can be an organisation's whole brand: "Hikvision".)

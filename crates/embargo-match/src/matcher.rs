@@ -28,10 +28,14 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 /// How many candidate forms are scored in full per query form.
-const CANDIDATES: usize = 40;
+const CANDIDATES: usize = 24;
+/// Fuzzy neighbours (one edit away, same phonetic key) that are common
+/// words themselves are skipped: the query's own spelling finds them
+/// exactly when it is that word, and they would flood the candidates.
+const MAX_FUZZY_POSTINGS: usize = 400;
 /// Phonetic keys shared by more vocabulary entries than this are too
 /// generic to generate candidates from.
-const MAX_PHON_FANOUT: usize = 300;
+const MAX_PHON_FANOUT: usize = 60;
 /// Weak aliases ("low quality a.k.a.") are too generic to hit on alone.
 const WEAK_ALIAS_FACTOR: f64 = 0.85;
 
@@ -44,6 +48,8 @@ struct FormRec {
 struct Vocab {
     ids: FxHashMap<Box<str>, u32>,
     postings: Vec<Vec<u32>>,
+    /// Rarity factor of each entry (see `weight_factor`).
+    rarity: Vec<f32>,
 }
 
 /// Screens names against a fixed set of entities. Cheap to share: wrap in
@@ -104,6 +110,7 @@ impl Matcher {
         let mut vocab = Vocab {
             ids: FxHashMap::default(),
             postings: Vec::new(),
+            rarity: Vec::new(),
         };
         let intern = |vocab: &mut Vocab, key: &str, f: u32| {
             let id = match vocab.ids.get(key) {
@@ -130,6 +137,11 @@ impl Matcher {
         }
         // Token weights from document frequency over forms.
         let n = forms.len();
+        vocab.rarity = vocab
+            .postings
+            .iter()
+            .map(|p| weight_factor(p.len(), n))
+            .collect();
         for fr in forms.iter_mut() {
             for t in fr.form.toks.iter_mut() {
                 let df = vocab
@@ -228,6 +240,9 @@ impl Matcher {
             };
             let mut hits: Vec<(u32, f32)> = Vec::new();
             for t in &q.toks {
+                if matches!(t.role, TokenRole::Stop | TokenRole::LegalForm) {
+                    continue;
+                }
                 hits.clear();
                 if let Some(&id) = self.vocab.ids.get(&t.text) {
                     hits.push((id, 1.0));
@@ -258,8 +273,10 @@ impl Matcher {
                 hits.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
                 hits.dedup_by_key(|h| h.0);
                 for &(vid, c) in hits.iter() {
-                    let df = self.vocab.postings[vid as usize].len();
-                    let w = t.role.base_weight() * weight_factor(df, self.forms.len()) * c;
+                    if c < 1.0 && self.vocab.postings[vid as usize].len() > MAX_FUZZY_POSTINGS {
+                        continue;
+                    }
+                    let w = t.role.base_weight() * self.vocab.rarity[vid as usize] * c;
                     add(vid, w, acc, touched);
                 }
             }

@@ -98,6 +98,33 @@ pub(crate) fn sound(s: &str) -> String {
     dedup
 }
 
+/// An initial against a word it could abbreviate.
+const INITIAL_SIM: f32 = 0.7;
+
+/// Abjad spellings omit short vowels, so the best any comparison with
+/// them can say is "same consonants".
+const ABJAD_FACTOR: f32 = 0.9;
+
+/// Consonant skeleton for comparing with abjad romanisations: the sound
+/// spelling without vowels (Mohamed → mhmd = محمد → mhmd).
+pub(crate) fn skeleton(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last = '\0';
+    // w and y are vowel letters in abjads (و, ي), so they go with the vowels.
+    let base: String = s.chars().filter(|c| !matches!(c, 'w' | 'y')).collect();
+    let base = base.strip_suffix('h').unwrap_or(&base);
+    for c in sound(base).chars() {
+        if matches!(c, 'a' | 'e' | 'i' | 'o' | 'u') {
+            continue;
+        }
+        if c != last {
+            out.push(c);
+        }
+        last = c;
+    }
+    out
+}
+
 /// Similarity of two tokens. `abjad` says one side was written without
 /// short vowels, so only consonant skeletons can be compared; `cross` says
 /// one side was romanised from another script, so spellings of the same
@@ -128,19 +155,19 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
     }
     if a.role == TokenRole::Initial || b.role == TokenRole::Initial {
         let (x, y) = (a.text.as_bytes()[0], b.text.as_bytes()[0]);
-        return if x == y { 0.8 } else { 0.0 };
+        return if x == y { INITIAL_SIM } else { 0.0 };
+    }
+    // A shared phonetic key rescues spelling variants, but only keys of
+    // three or more consonant classes ("ft" is shared by Vita and Fuad)
+    // and the same first letter (Berg and Park share "brk").
+    if abjad {
+        return edit_sim(&skeleton(&a.text), &skeleton(&b.text)) * ABJAD_FACTOR;
     }
     // A shared phonetic key rescues spelling variants, but only keys of
     // three or more consonant classes ("ft" is shared by Vita and Fuad)
     // and the same first letter (Berg and Park share "brk").
     let phon_equal =
         a.phon.len() >= 3 && a.phon == b.phon && a.text.as_bytes()[0] == b.text.as_bytes()[0];
-    if abjad {
-        if phon_equal {
-            return 0.9;
-        }
-        return edit_sim(&a.phon, &b.phon) * 0.9;
-    }
     let mut s = edit_sim(&a.text, &b.text);
     if cross && s < 1.0 {
         let (x, y) = (sound(&a.text), sound(&b.text));

@@ -288,16 +288,25 @@ const STOP: &[&str] = &[
     "maulana", "general", "colonel", "y", "e", "et", "und", "i",
 ];
 
-fn legal_table() -> &'static (FxHashMap<&'static str, &'static str>, usize) {
-    static T: OnceLock<(FxHashMap<&'static str, &'static str>, usize)> = OnceLock::new();
+/// Legal phrases by their first word, so most tokens are rejected with one
+/// lookup: first word → [(phrase length in words, phrase, compare form)].
+type LegalIndex = FxHashMap<&'static str, Vec<(usize, &'static str, &'static str)>>;
+
+fn legal_table() -> &'static LegalIndex {
+    static T: OnceLock<LegalIndex> = OnceLock::new();
     T.get_or_init(|| {
-        let map: FxHashMap<_, _> = LEGAL.iter().copied().collect();
-        let longest = LEGAL
-            .iter()
-            .map(|(p, _)| p.split(' ').count())
-            .max()
-            .unwrap_or(1);
-        (map, longest)
+        let mut map: LegalIndex = FxHashMap::default();
+        for (phrase, canon) in LEGAL {
+            let first = phrase.split(' ').next().unwrap_or(phrase);
+            map.entry(first)
+                .or_default()
+                .push((phrase.split(' ').count(), phrase, canon));
+        }
+        for v in map.values_mut() {
+            // Longest phrase first.
+            v.sort_by(|a, b| b.0.cmp(&a.0));
+        }
+        map
     })
 }
 
@@ -305,7 +314,7 @@ fn legal_table() -> &'static (FxHashMap<&'static str, &'static str>, usize) {
 /// with its role. `allow_legal` is false for persons, whose tokens are
 /// never legal forms ("Co" can be a name part).
 pub(crate) fn tag(tokens: Vec<String>, allow_legal: bool) -> Vec<(String, TokenRole)> {
-    let (map, longest) = legal_table();
+    let table = legal_table();
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
@@ -315,17 +324,20 @@ pub(crate) fn tag(tokens: Vec<String>, allow_legal: bool) -> Vec<(String, TokenR
         // Maju): "AG Bank" starts with a name. Longer phrases ("Limited
         // Liability Company Iskusstvo") are legal forms anywhere.
         if allow_legal {
-            for n in (1..=(*longest).min(tokens.len() - i)).rev() {
-                let phrase = tokens[i..i + n].join(" ");
-                if i == 0 && n == 1 && !PREFIX_FORMS.contains(&phrase.as_str()) {
+            for &(n, phrase, canon) in table.get(tokens[i].as_str()).into_iter().flatten() {
+                if i + n > tokens.len() || (i == 0 && n == tokens.len()) {
+                    // Too long here, or the whole name: keep it as words.
                     continue;
                 }
-                if i + n == tokens.len() && i == 0 {
-                    // The whole name is a legal phrase: keep it as words.
+                if i == 0 && n == 1 && !PREFIX_FORMS.contains(&phrase) {
                     continue;
                 }
-                if let Some(canon) = map.get(phrase.as_str()) {
-                    matched = Some((n, *canon));
+                if tokens[i..i + n]
+                    .iter()
+                    .map(String::as_str)
+                    .eq(phrase.split(' '))
+                {
+                    matched = Some((n, canon));
                     break;
                 }
             }

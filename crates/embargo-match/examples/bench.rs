@@ -1,0 +1,105 @@
+//! Benchmark with the real lists: CSL 2022 + SDN 2024-05-03 + UN loaded via
+//! `embargo-sources`. Reports index build time, single-query latency on one
+//! thread (p50/p99), batch throughput per core, and peak RSS (VmHWM).
+//!
+//! `cargo run --release -p embargo-match --example bench` (needs ../shared;
+//! exits with a message when it is missing).
+
+use embargo_match::{Matcher, Query, ScreenOptions};
+use embargo_model::{Schema, SourceKind};
+use std::time::Instant;
+
+fn vm_hwm_mb() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn main() {
+    let Some(shared) = embargo_testkit::shared_dir() else {
+        eprintln!("SKIP: ../shared not found");
+        return;
+    };
+    let lists = [
+        (
+            "data/lists/us_csl/2022-05/consolidated.csv",
+            SourceKind::TradeCsl,
+        ),
+        (
+            "data/lists/ofac_sdn/2024-05-03/sdn.csv",
+            SourceKind::OfacSdn,
+        ),
+        (
+            "data/lists/un/2026-02/UN_consolidated.xml",
+            SourceKind::UnSc,
+        ),
+    ];
+    let t = Instant::now();
+    let mut entities = Vec::new();
+    for (rel, kind) in lists {
+        let p = embargo_sources::parse_path(&shared.join(rel), Some(kind)).expect("list parses");
+        entities.extend(p.entities);
+    }
+    let parse = t.elapsed();
+    let names: usize = entities.iter().map(|e| e.names.len()).sum();
+    let n_entities = entities.len();
+    let t = Instant::now();
+    let m = Matcher::build(entities);
+    let build = t.elapsed();
+    println!("entities {n_entities}, names {names}; parse {parse:?}; index build {build:?}");
+
+    // Queries: yente's synthetic persons (with DOB and nationality as given).
+    let path = shared.join("eval/yente/negatives_us.csv");
+    let mut rdr = csv::Reader::from_path(&path).expect("negatives csv");
+    let mut qs: Vec<Query> = Vec::new();
+    for r in rdr.records().take(20_000) {
+        let r = r.expect("row");
+        let mut q = Query::name(r.get(0).unwrap_or(""));
+        q.schema = Some(Schema::Person);
+        if let Ok(d) = r.get(5).unwrap_or("").parse() {
+            q.birth_dates.push(d);
+        }
+        qs.extend(std::iter::once(q));
+    }
+    let o = ScreenOptions::default();
+    // Warm up, then single-thread latency over 5,000 queries.
+    for q in qs.iter().take(500) {
+        m.screen(q, &o);
+    }
+    let mut lat: Vec<f64> = qs
+        .iter()
+        .take(5000)
+        .map(|q| {
+            let t = Instant::now();
+            std::hint::black_box(m.screen(q, &o));
+            t.elapsed().as_secs_f64() * 1e6
+        })
+        .collect();
+    lat.sort_by(f64::total_cmp);
+    let pct = |p: f64| lat[((lat.len() as f64 - 1.0) * p) as usize];
+    println!(
+        "single query, one thread: p50 {:.0} µs, p90 {:.0} µs, p99 {:.0} µs, max {:.0} µs",
+        pct(0.5),
+        pct(0.9),
+        pct(0.99),
+        lat[lat.len() - 1]
+    );
+    // Batch on one thread, then on all cores.
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("pool");
+    let t = Instant::now();
+    one.install(|| m.screen_batch(&qs, &o));
+    let per_core = qs.len() as f64 / t.elapsed().as_secs_f64();
+    let cores = rayon::current_num_threads();
+    let t = Instant::now();
+    m.screen_batch(&qs, &o);
+    let all = qs.len() as f64 / t.elapsed().as_secs_f64();
+    println!("batch: {per_core:.0} names/s on 1 thread; {all:.0} names/s on {cores} threads");
+    println!(
+        "peak RSS (VmHWM): {:.0} MB",
+        vm_hwm_mb().unwrap_or(f64::NAN)
+    );
+}
