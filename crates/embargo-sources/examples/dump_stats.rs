@@ -41,6 +41,33 @@ fn main() {
                         println!("{}", serde_json::to_string_pretty(e).unwrap_or_default());
                     }
                 }
+                // Country spellings that did not map to a code.
+                let mut unmapped = std::collections::BTreeMap::<&str, usize>::new();
+                for e in &p.entities {
+                    for k in [
+                        "nationality",
+                        "citizenship",
+                        "citizenships",
+                        "nationalities",
+                        "country",
+                    ] {
+                        for v in e.properties.get(k).into_iter().flatten() {
+                            *unmapped.entry(v.as_str()).or_default() += 1;
+                        }
+                    }
+                }
+                let mut addr = std::collections::BTreeMap::<&str, usize>::new();
+                for a in p.entities.iter().flat_map(|e| &e.addresses) {
+                    if a.country.is_none() {
+                        let last = a.full.rsplit(", ").next().unwrap_or("");
+                        *addr.entry(last).or_default() += 1;
+                    }
+                }
+                let mut addr: Vec<_> = addr.into_iter().collect();
+                addr.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+                addr.truncate(15);
+                println!("  unmapped countries {unmapped:?}");
+                println!("  addresses without country (last part) {addr:?}");
                 println!("  warnings {}", p.warnings.len());
                 for w in p.warnings.iter().take(5) {
                     println!("    {w}");

@@ -259,7 +259,9 @@ fn address(s: &str) -> Address {
     let last = s.rsplit(',').next().unwrap_or("").trim();
     Address {
         full: s.trim().to_string(),
-        country: if is_code(last) { country(last) } else { None },
+        // Mostly a trailing ISO code; some Entity List rows end in a name
+        // ("…, Shenzhen, China").
+        country: country(last),
         ..Address::default()
     }
 }

@@ -127,8 +127,14 @@ const TYPED_PROPS: &[&str] = &[
     "createdAt",
 ];
 
+/// FtM writes lower-case ISO codes, plus subdivisions (`gb-nir`: the
+/// country is the prefix) and historic codes (`suhh`: kept as text).
 fn country_code(s: &str) -> Option<Country> {
-    Country::from_code(s).ok()
+    let code = match s.split_once('-') {
+        Some((c, _)) if c.len() == 2 => c,
+        _ => s,
+    };
+    Country::from_code(code).ok()
 }
 
 fn thing(dataset: &str, id: &str, schema: Schema, obj: &Map<String, Value>) -> Entity {
