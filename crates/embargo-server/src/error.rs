@@ -97,12 +97,12 @@ impl From<JsonRejection> for ApiError {
         if status == StatusCode::PAYLOAD_TOO_LARGE {
             return ApiError::too_large("request body is larger than the configured limit");
         }
-        let code = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
-            "unsupported_media_type"
-        } else {
-            "bad_request"
-        };
-        ApiError::new(status, code, r.body_text())
+        if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+            return ApiError::new(status, "unsupported_media_type", r.body_text());
+        }
+        // axum answers a well-formed body of the wrong shape with 422; we
+        // use 400 for every invalid request so clients handle one code.
+        ApiError::bad_request(r.body_text())
     }
 }
 

@@ -179,7 +179,7 @@ pub struct VersionsResponse {
 
 /// Every stored version of one list (role `screen`).
 #[utoipa::path(get, path = "/v1/lists/{source}/versions", tag = "native",
-    params(("source" = String, Path, description = "Dataset name, e.g. us_ofac_sdn")),
+    params(("source" = String, Path, description = "Dataset name, e.g. us_ofac_sdn", example = "embargo_xinjiang_pack")),
     responses((status = 200, body = VersionsResponse), (status = 404, body = ErrorBody)),
     security(("api_key" = []), ("bearer" = [])))]
 pub async fn versions(
@@ -215,7 +215,7 @@ pub struct DiffParams {
 
 /// What changed between two versions of one list (role `screen`).
 #[utoipa::path(get, path = "/v1/lists/{source}/diff", tag = "native",
-    params(("source" = String, Path, description = "Dataset name"), DiffParams),
+    params(("source" = String, Path, description = "Dataset name", example = "embargo_xinjiang_pack"), DiffParams),
     responses((status = 200, description = "`{dataset, old, new, added, removed, changed}`", body = Object),
               (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("api_key" = []), ("bearer" = [])))]
@@ -243,7 +243,7 @@ pub async fn diff(
 
 /// One listed entity with every fact and citation (role `screen`).
 #[utoipa::path(get, path = "/v1/entities/{id}", tag = "native",
-    params(("id" = String, Path, description = "Entity id, e.g. us_trade_csl:abc…")),
+    params(("id" = String, Path, description = "Entity id, e.g. us_trade_csl:abc…", example = "embargo_xinjiang_pack:el-hikvision")),
     responses((status = 200, description = "The entity in Embargo's model", body = Object),
               (status = 404, body = ErrorBody)),
     security(("api_key" = []), ("bearer" = [])))]

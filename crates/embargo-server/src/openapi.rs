@@ -3,6 +3,7 @@
 //! so the document cannot drift from the code.
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -49,7 +50,7 @@ use utoipa::{Modify, OpenApi};
         crate::yente::SearchResponse,
         crate::meta::Health,
     )),
-    modifiers(&Security),
+    modifiers(&Security, &CommonErrors),
     tags(
         (name = "yente", description = "Compatible with OpenSanctions yente clients"),
         (name = "native", description = "Embargo's own API"),
@@ -71,5 +72,63 @@ impl Modify for Security {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Errors any authenticated endpoint can answer with, whatever its own
+/// annotations list: the middleware (401, 403, 429, 503 timeout), the body
+/// extractors (400, 413, 415) and path lookups (404). Added to every
+/// operation outside the `meta` tag so the document states every status
+/// the server can send (schemathesis checks this).
+struct CommonErrors;
+
+const COMMON: &[(&str, &str)] = &[
+    ("400", "Invalid request: the message names the field"),
+    ("401", "Missing or invalid API key"),
+    ("403", "The API key's role does not allow this"),
+    ("404", "No such dataset, version or entity"),
+    ("413", "Body or batch larger than the configured limit"),
+    ("415", "Body is not `application/json`"),
+    ("429", "Rate limit exceeded; see `Retry-After`"),
+    ("503", "Request timed out"),
+];
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                item.get.as_mut(),
+                item.post.as_mut(),
+                item.put.as_mut(),
+                item.delete.as_mut(),
+            ];
+            for op in ops.into_iter().flatten() {
+                let is_meta = op
+                    .tags
+                    .as_ref()
+                    .is_some_and(|t| t.iter().any(|t| t == "meta"));
+                if is_meta {
+                    continue;
+                }
+                for (code, desc) in COMMON {
+                    op.responses
+                        .responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| {
+                            RefOr::T(
+                                ResponseBuilder::new()
+                                    .description(*desc)
+                                    .content(
+                                        "application/json",
+                                        ContentBuilder::new()
+                                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                                            .build(),
+                                    )
+                                    .build(),
+                            )
+                        });
+                }
+            }
+        }
     }
 }

@@ -307,7 +307,7 @@ fn matcher_info(name: &str) -> Value {
 
 /// Match entities, yente-style (role `screen`).
 #[utoipa::path(post, path = "/match/{dataset}", tag = "yente",
-    params(("dataset" = String, Path, description = "`default` for all loaded lists, or a dataset name"), MatchParams),
+    params(("dataset" = String, Path, description = "`default` for all loaded lists, or a dataset name", example = "default"), MatchParams),
     request_body = EntityMatchQuery,
     responses((status = 200, body = EntityMatchResponse), (status = 400, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)),
@@ -405,7 +405,7 @@ pub struct SearchResponse {
 /// Search names, yente-style (role `screen`). Uses the matcher with a low
 /// threshold; each search is written to the audit log like a screen.
 #[utoipa::path(get, path = "/search/{dataset}", tag = "yente",
-    params(("dataset" = String, Path, description = "`default` or a dataset name"), SearchParams),
+    params(("dataset" = String, Path, description = "`default` or a dataset name", example = "default"), SearchParams),
     responses((status = 200, body = SearchResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("api_key" = []), ("bearer" = [])))]
 pub async fn search(
@@ -470,7 +470,7 @@ pub async fn search(
 
 /// One entity in FtM form, yente-style (role `screen`).
 #[utoipa::path(get, path = "/entities/{id}", tag = "yente",
-    params(("id" = String, Path, description = "Entity id")),
+    params(("id" = String, Path, description = "Entity id", example = "embargo_xinjiang_pack:el-hikvision")),
     responses((status = 200, description = "yente EntityResponse", body = Object), (status = 404, body = ErrorBody)),
     security(("api_key" = []), ("bearer" = [])))]
 pub async fn entity(

@@ -413,7 +413,7 @@ async fn yente_match_rejects_bad_input_with_json_errors() {
         (
             "/match/default".into(),
             json!({"queries": 5}),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
         ),
     ];
     for (path, body, status) in cases {

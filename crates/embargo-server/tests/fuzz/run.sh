@@ -7,6 +7,10 @@
 # status code / content type / schema, or a request the schema forbids is
 # accepted.
 #
+# /v1/batch is excluded: its NDJSON body cannot be generated from a JSON
+# schema (schemathesis cannot serialise it) and it answers bad lines with
+# per-line errors inside a 200 by design; tests/api.rs covers it.
+#
 # The test-only virtualenv (/work/main/.venv-schemathesis, git-ignored) is
 # created when missing.
 set -euo pipefail
@@ -39,6 +43,7 @@ set +e
   --header "X-API-Key: $key" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection \
   --max-time "$max_time" --workers 2 --request-timeout 10 \
+  --exclude-path /v1/batch \
   --suppress-health-check all \
   --report junit --report-dir "$data/report"
 rc=$?
