@@ -66,14 +66,30 @@ pub(crate) struct Alignment {
     pub score: f32,
 }
 
-fn concat(toks: &[Tok], i: usize) -> Tok {
-    let text: String = format!("{}{}", toks[i].text, toks[i + 1].text);
+fn concat(toks: &[Tok], i: usize, abjad: bool) -> Tok {
+    let text = format!("{}{}", toks[i].text, toks[i + 1].text);
     Tok {
         phon: crate::phonetic::key(&text).into_boxed_str(),
+        // Joined tokens are compared strictly (no sound spelling); the
+        // skeleton only when an abjad form is involved.
+        snd: Box::default(),
+        skel: if abjad {
+            crate::similarity::skeleton(&text).into_boxed_str()
+        } else {
+            Box::default()
+        },
+        ascii: true,
         text: text.into_boxed_str(),
-        role: crate::symbols::TokenRole::Word,
+        role: TokenRole::Word,
         weight: toks[i].weight + toks[i + 1].weight,
     }
+}
+
+/// Cheap test before building a joined token: lengths within a factor of two.
+fn may_join(single: &Tok, first: &Tok, second: &Tok) -> bool {
+    let joined = first.text.len() + second.text.len();
+    let l = single.text.len();
+    single.ascii && first.ascii && second.ascii && l * 2 >= joined && joined * 2 >= l
 }
 
 struct Edge {
@@ -128,9 +144,12 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     // Joined tokens on either side (compared strictly: the lenient
     // cross-script spelling would let "qc"+"chen" collapse to "chen").
     for j in 0..na.saturating_sub(1) {
-        let joined = concat(&a.toks, j);
+        if !(0..nq).any(|i| may_join(&q.toks[i], &a.toks[j], &a.toks[j + 1])) {
+            continue;
+        }
+        let joined = concat(&a.toks, j, abjad);
         for i in 0..nq {
-            if q.toks[i].text.len() < joined.text.len() / 2 {
+            if !may_join(&q.toks[i], &a.toks[j], &a.toks[j + 1]) {
                 continue;
             }
             let s = token_sim(&q.toks[i], &joined, abjad, false);
@@ -144,9 +163,12 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
         }
     }
     for i in 0..nq.saturating_sub(1) {
-        let joined = concat(&q.toks, i);
+        if !(0..na).any(|j| may_join(&a.toks[j], &q.toks[i], &q.toks[i + 1])) {
+            continue;
+        }
+        let joined = concat(&q.toks, i, abjad);
         for j in 0..na {
-            if a.toks[j].text.len() < joined.text.len() / 2 {
+            if !may_join(&a.toks[j], &q.toks[i], &q.toks[i + 1]) {
                 continue;
             }
             let s = token_sim(&joined, &a.toks[j], abjad, false);

@@ -14,8 +14,39 @@ use embargo_model::Schema;
 pub(crate) struct Tok {
     pub text: Box<str>,
     pub role: TokenRole,
+    /// Phonetic key (`phonetic::key`).
     pub phon: Box<str>,
+    /// Sound spelling (`similarity::sound`), for cross-script comparison.
+    pub snd: Box<str>,
+    /// Consonant skeleton (`similarity::skeleton`), for abjad comparison.
+    pub skel: Box<str>,
+    /// The text is ASCII (romanised), not a native character.
+    pub ascii: bool,
     pub weight: f32,
+}
+
+impl Tok {
+    pub fn new(text: String, role: TokenRole) -> Tok {
+        let ascii = text.is_ascii();
+        let (phon, snd, skel) = if ascii {
+            (
+                phonetic::key(&text),
+                crate::similarity::sound(&text),
+                crate::similarity::skeleton(&text),
+            )
+        } else {
+            Default::default()
+        };
+        Tok {
+            phon: phon.into_boxed_str(),
+            snd: snd.into_boxed_str(),
+            skel: skel.into_boxed_str(),
+            text: text.into_boxed_str(),
+            ascii,
+            role,
+            weight: role.base_weight(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -95,12 +126,7 @@ pub(crate) fn analyze(name: &str, schema: Option<Schema>) -> Vec<Form> {
         .map(|raw| {
             let toks = symbols::tag(raw.tokens, legal)
                 .into_iter()
-                .map(|(t, role)| Tok {
-                    phon: phonetic::key(&t).into_boxed_str(),
-                    text: t.into_boxed_str(),
-                    role,
-                    weight: role.base_weight(),
-                })
+                .map(|(t, role)| Tok::new(t, role))
                 .collect();
             Form {
                 toks,

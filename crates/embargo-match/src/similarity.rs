@@ -8,7 +8,32 @@
 
 use crate::analyze::Tok;
 use crate::symbols::TokenRole;
-use rapidfuzz::distance::levenshtein;
+
+/// Levenshtein distance of two byte strings. Tokens are short, so a plain
+/// two-row dynamic programme on the stack beats the general library path.
+pub(crate) fn levenshtein(a: &[u8], b: &[u8]) -> usize {
+    let (a, b) = if a.len() < b.len() { (b, a) } else { (a, b) };
+    if b.is_empty() {
+        return a.len();
+    }
+    if b.len() > 63 {
+        return rapidfuzz::distance::levenshtein::distance(a.iter().copied(), b.iter().copied());
+    }
+    let mut prev = [0usize; 64];
+    let mut cur = [0usize; 64];
+    for (j, p) in prev.iter_mut().enumerate().take(b.len() + 1) {
+        *p = j;
+    }
+    for (i, &ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
 
 /// Allowed edits before the cliff, by the longer token's length.
 fn allowed_edits(len: usize) -> usize {
@@ -29,7 +54,7 @@ pub(crate) fn edit_sim(a: &str, b: &str) -> f32 {
     if len == 0 {
         return 0.0;
     }
-    let d = levenshtein::distance(a.bytes(), b.bytes());
+    let d = levenshtein(a.as_bytes(), b.as_bytes());
     let s = 1.0 - d as f32 / len as f32;
     if d > allowed_edits(len) {
         s * crate::tune::get(4, 0.8)
@@ -48,54 +73,43 @@ const PHONETIC_RESCUE: f32 = 0.85;
 /// languages spell a sound meet: `kh`/`h`, `w`/`v`, `y`/`j`/`i`, `ph`/`f`,
 /// `dzh`/`dg`/`j`, `ou`/`u`, `c`/`k`, doubled letters.
 pub(crate) fn sound(s: &str) -> String {
-    const RULES: &[(&str, &str)] = &[
-        ("tsch", "ch"),
-        ("sch", "sh"),
-        ("tch", "ch"),
-        ("dzh", "j"),
-        ("dge", "j"),
-        ("zh", "j"),
-        ("dz", "j"),
-        ("kh", "h"),
-        ("ph", "f"),
-        ("th", "t"),
-        ("ck", "k"),
-        ("qu", "kv"),
-        ("x", "ks"),
-        ("w", "v"),
-        ("ou", "u"),
-        ("oo", "u"),
-        ("ee", "i"),
-        ("ae", "e"),
-        ("ie", "i"),
-        ("y", "i"),
-        ("j", "i"),
-        ("c", "k"),
-        ("q", "k"),
-    ];
-    let mut out = String::with_capacity(s.len());
     let b = s.as_bytes();
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    let mut out: Vec<u8> = Vec::with_capacity(b.len() + 2);
     let mut i = 0;
-    'outer: while i < b.len() {
-        for (from, to) in RULES {
-            if b[i..].starts_with(from.as_bytes()) {
-                out.push_str(to);
-                i += from.len();
-                continue 'outer;
+    while i < b.len() {
+        let (c1, c2, c3) = (at(i + 1), at(i + 2), at(i + 3));
+        let (rep, step): (&[u8], usize) = match b[i] {
+            b't' if c1 == b's' && c2 == b'c' && c3 == b'h' => (b"ch", 4),
+            b't' if c1 == b'c' && c2 == b'h' => (b"ch", 3),
+            b't' if c1 == b'h' => (b"t", 2),
+            b's' if c1 == b'c' && c2 == b'h' => (b"sh", 3),
+            b'd' if c1 == b'z' && c2 == b'h' => (b"j", 3),
+            b'd' if c1 == b'g' && c2 == b'e' => (b"j", 3),
+            b'd' if c1 == b'z' => (b"j", 2),
+            b'z' if c1 == b'h' => (b"j", 2),
+            b'k' if c1 == b'h' => (b"h", 2),
+            b'p' if c1 == b'h' => (b"f", 2),
+            b'c' if c1 == b'k' => (b"k", 2),
+            b'q' if c1 == b'u' => (b"kv", 2),
+            b'o' if c1 == b'u' || c1 == b'o' => (b"u", 2),
+            b'e' if c1 == b'e' => (b"i", 2),
+            b'a' if c1 == b'e' => (b"e", 2),
+            b'i' if c1 == b'e' => (b"i", 2),
+            b'x' => (b"ks", 1),
+            b'w' => (b"v", 1),
+            b'y' | b'j' => (b"i", 1),
+            b'c' | b'q' => (b"k", 1),
+            _ => (&b[i..i + 1], 1),
+        };
+        for &c in rep {
+            if out.last() != Some(&c) {
+                out.push(c);
             }
         }
-        out.push(b[i] as char);
-        i += 1;
+        i += step;
     }
-    let mut dedup = String::with_capacity(out.len());
-    let mut last = '\0';
-    for c in out.chars() {
-        if c != last {
-            dedup.push(c);
-        }
-        last = c;
-    }
-    dedup
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// An initial against a word it could abbreviate.
@@ -142,7 +156,7 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
     if a.role == TokenRole::Number || b.role == TokenRole::Number {
         return 0.0;
     }
-    if !a.text.is_ascii() || !b.text.is_ascii() {
+    if !a.ascii || !b.ascii {
         // Native characters (Han, Hangul, kana) match only exactly.
         return 0.0;
     }
@@ -161,7 +175,7 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
     // three or more consonant classes ("ft" is shared by Vita and Fuad)
     // and the same first letter (Berg and Park share "brk").
     if abjad {
-        return edit_sim(&skeleton(&a.text), &skeleton(&b.text)) * ABJAD_FACTOR;
+        return edit_sim(&a.skel, &b.skel) * ABJAD_FACTOR;
     }
     // A shared phonetic key rescues spelling variants, but only keys of
     // three or more consonant classes ("ft" is shared by Vita and Fuad)
@@ -170,9 +184,9 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
         a.phon.len() >= 3 && a.phon == b.phon && a.text.as_bytes()[0] == b.text.as_bytes()[0];
     let mut s = edit_sim(&a.text, &b.text);
     if cross && s < 1.0 {
-        let (x, y) = (sound(&a.text), sound(&b.text));
+        let (x, y) = (&a.snd, &b.snd);
         let len = x.len().max(y.len()).max(1);
-        let d = levenshtein::distance(x.bytes(), y.bytes());
+        let d = levenshtein(x.as_bytes(), y.as_bytes());
         s = s.max(1.0 - d as f32 / len as f32);
     }
     if phon_equal {
@@ -185,6 +199,19 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn levenshtein_matches_the_library() {
+        for (a, b) in [
+            ("kitten", "sitting"),
+            ("", "abc"),
+            ("flaw", "lawn"),
+            ("same", "same"),
+        ] {
+            let lib = rapidfuzz::distance::levenshtein::distance(a.bytes(), b.bytes());
+            assert_eq!(levenshtein(a.as_bytes(), b.as_bytes()), lib, "{a} {b}");
+        }
+    }
 
     #[test]
     fn cliff_separates_misspellings_from_other_words() {
