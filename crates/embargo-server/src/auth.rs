@@ -126,6 +126,23 @@ pub async fn authenticate(State(st): State<Shared>, mut req: Request, next: Next
     }
 }
 
+/// Whether the `Host` header (when present) names the loopback interface.
+/// A browser always sends the name it resolved; refusing other names stops
+/// DNS-rebinding pages (evil.example resolving to 127.0.0.1) from using the
+/// keyless localhost access. Clients that send no `Host` are not browsers.
+fn local_host_header(headers: &HeaderMap) -> bool {
+    let Some(h) = headers.get(header::HOST) else {
+        return true;
+    };
+    let Ok(h) = h.to_str() else { return false };
+    let host = if let Some(rest) = h.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        h.rsplit_once(':').map(|(a, _)| a).unwrap_or(h)
+    };
+    host.eq_ignore_ascii_case("localhost") || host == "::1" || host.starts_with("127.")
+}
+
 fn identify(st: &Shared, req: &Request) -> Result<Caller, ApiError> {
     if let Some(key) = presented_key(req.headers())? {
         // Keys are random and long; a wrong key is just "unauthorized"
@@ -155,11 +172,46 @@ fn identify(st: &Shared, req: &Request) -> Result<Caller, ApiError> {
                 .map(|m| m.0)
         });
     let loopback = peer.is_some_and(|a| a.ip().is_loopback());
-    if st.cfg.auth == AuthMode::OpenForLocalhost && loopback {
+    if st.cfg.auth == AuthMode::OpenForLocalhost && loopback && local_host_header(req.headers()) {
         return Ok(Caller {
             name: ANONYMOUS_LOCALHOST.to_string(),
             access: Access::Review,
         });
     }
     Err(ApiError::unauthorized())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_host_names_pass() {
+        let h = |v: Option<&str>| {
+            let mut m = HeaderMap::new();
+            if let Some(v) = v {
+                m.insert(header::HOST, HeaderValue::from_str(v).unwrap());
+            }
+            local_host_header(&m)
+        };
+        for ok in [
+            None,
+            Some("localhost:8000"),
+            Some("127.0.0.1:8000"),
+            Some("127.0.0.1"),
+            Some("[::1]:8000"),
+            Some("LOCALHOST"),
+        ] {
+            assert!(h(ok), "{ok:?}");
+        }
+        for bad in [
+            "evil.example:8000",
+            "evil.example",
+            "10.0.0.1:8000",
+            "[2001:db8::1]:80",
+            "localhost.evil.example",
+        ] {
+            assert!(!h(Some(bad)), "{bad}");
+        }
+    }
 }

@@ -41,6 +41,30 @@ pub async fn batch(
     req: Request,
 ) -> Result<Response, ApiError> {
     caller.require(Access::Screen)?;
+    // Refuse the content types an HTML form can send without a CORS
+    // preflight, so a web page cannot drive a keyless localhost server.
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default();
+    if matches!(
+        ct.as_str(),
+        "" | "text/plain" | "application/x-www-form-urlencoded" | "multipart/form-data"
+    ) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the batch as `Content-Type: application/x-ndjson`",
+        ));
+    }
     let limit = st.cfg.batch_body_limit;
     let declared = req
         .headers()

@@ -86,9 +86,30 @@ pub struct DecideResponse {
 pub async fn decide(
     State(st): State<Shared>,
     Extension(caller): Extension<Caller>,
+    headers: axum::http::HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<DecideResponse>, ApiError> {
     caller.require(Access::Screen)?;
+    // Only JSON: a cross-site HTML form can post text/plain without a
+    // CORS preflight, and must not reach a keyless localhost server.
+    let json_ct = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .is_some_and(|ct| ct == "application/json" || ct.ends_with("+json"));
+    if !json_ct {
+        return Err(ApiError::new(
+            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the transaction as `Content-Type: application/json`",
+        ));
+    }
     let body = body?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::bad_request("the transaction is not valid UTF-8"))?;

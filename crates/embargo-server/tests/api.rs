@@ -442,6 +442,25 @@ async fn yente_match_rejects_bad_input_with_json_errors() {
         (r.status, r.error_code().as_str()),
         (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
     );
+    for path in ["/v1/decide", "/v1/batch"] {
+        let r = send(&app, post_raw(path, None, "text/plain", "{}".into())).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{path}: {}",
+            r.text
+        );
+    }
+    // DNS rebinding: a page on another host name that resolves to loopback
+    // gets no keyless access.
+    let mut req = post_json("/v1/screen", None, &json!({"name": "Hikvision"}));
+    req.headers_mut()
+        .insert("host", "evil.example:8000".parse().unwrap());
+    assert_eq!(send(&app, req).await.status, StatusCode::UNAUTHORIZED);
+    let mut req = post_json("/v1/screen", None, &json!({"name": "Hikvision"}));
+    req.headers_mut()
+        .insert("host", "localhost:8000".parse().unwrap());
+    assert_eq!(send(&app, req).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
