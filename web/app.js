@@ -265,7 +265,7 @@ async function runDecision() {
       <td><strong>${esc(f.measure)}</strong></td>
       <td class="${outcomeClass(f.outcome)}">${esc(f.outcome)}</td>
       <td>${esc(f.review_policy || "")}</td>
-      <td>${(f.reasons || []).map(esc).join("<br>")}${f.confidence ? ` <span class="tag">${esc(f.confidence)}</span>` : ""}</td>
+      <td><ul class="reasons">${(f.reasons || []).map((r) => `<li>${esc(r)}</li>`).join("")}</ul>${f.confidence ? ` <span class="tag">${esc(f.confidence)}</span>` : ""}</td>
       <td>${(f.citations || f.cites || []).map(citeText).join("<br>")}</td></tr>`).join("");
     const overall = d.overall || d.verdict || d.outcome || d.summary;
     $("#decision-summary").innerHTML = (overall ? `<strong>Overall:</strong> <span class="${outcomeClass(typeof overall === "string" ? overall : "")}">${esc(typeof overall === "string" ? overall : JSON.stringify(overall))}</span>` : "")
