@@ -19,20 +19,23 @@ pub(crate) fn levenshtein(a: &[u8], b: &[u8]) -> usize {
     if b.len() > 63 {
         return rapidfuzz::distance::levenshtein::distance(a.iter().copied(), b.iter().copied());
     }
-    let mut prev = [0usize; 64];
-    let mut cur = [0usize; 64];
-    for (j, p) in prev.iter_mut().enumerate().take(b.len() + 1) {
-        *p = j;
+    // One row suffices: `diag` holds the value above-left.
+    let n = b.len();
+    let mut row = [0u16; 64];
+    for (j, r) in row.iter_mut().enumerate().take(n + 1) {
+        *r = j as u16;
     }
     for (i, &ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        let mut diag = row[0];
+        row[0] = i as u16 + 1;
+        for j in 0..n {
+            let up = row[j + 1];
+            let v = (diag + u16::from(ca != b[j])).min(up + 1).min(row[j] + 1);
+            diag = up;
+            row[j + 1] = v;
         }
-        std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()]
+    usize::from(row[n])
 }
 
 /// Allowed edits before the cliff, by the longer token's length.
@@ -54,6 +57,12 @@ pub(crate) fn edit_sim(a: &str, b: &str) -> f32 {
     if len == 0 {
         return 0.0;
     }
+    // The length difference bounds the distance from below: skip pairs that
+    // cannot reach a useful similarity.
+    let diff = a.len().abs_diff(b.len());
+    if diff * 2 > len {
+        return 0.0;
+    }
     let d = levenshtein(a.as_bytes(), b.as_bytes());
     let s = 1.0 - d as f32 / len as f32;
     if d > allowed_edits(len) {
@@ -68,6 +77,47 @@ const NUMBER_MISMATCH: f32 = 0.6;
 
 /// Similarity given to different spellings with the same phonetic key.
 const PHONETIC_RESCUE: f32 = 0.85;
+
+fn is_vowel(c: u8) -> bool {
+    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u')
+}
+
+/// Edit distance where vowels cost less than consonants: romanisations
+/// from other scripts disagree on vowels far more than on consonants
+/// (Allsup / Оллсап → ollsap). Substituting one vowel for another costs
+/// `VOWEL_SUB`, inserting or deleting a vowel `VOWEL_INDEL`.
+fn vowel_light_distance(a: &[u8], b: &[u8]) -> f32 {
+    const VOWEL_SUB: f32 = 0.4;
+    const VOWEL_INDEL: f32 = 0.6;
+    if a.len() > 63 || b.len() > 63 {
+        return levenshtein(a, b) as f32;
+    }
+    let indel = |c: u8| if is_vowel(c) { VOWEL_INDEL } else { 1.0 };
+    let n = b.len();
+    let mut row = [0f32; 64];
+    for j in 0..n {
+        row[j + 1] = row[j] + indel(b[j]);
+    }
+    for &ca in a {
+        let mut diag = row[0];
+        row[0] += indel(ca);
+        for j in 0..n {
+            let cb = b[j];
+            let sub = if ca == cb {
+                0.0
+            } else if is_vowel(ca) && is_vowel(cb) {
+                VOWEL_SUB
+            } else {
+                1.0
+            };
+            let up = row[j + 1];
+            let v = (diag + sub).min(up + indel(ca)).min(row[j] + indel(cb));
+            diag = up;
+            row[j + 1] = v;
+        }
+    }
+    row[n]
+}
 
 /// Rewrites a romanised token to a rough sound spelling, so the ways
 /// languages spell a sound meet: `kh`/`h`, `w`/`v`, `y`/`j`/`i`, `ph`/`f`,
@@ -91,7 +141,10 @@ pub(crate) fn sound(s: &str) -> String {
             b'k' if c1 == b'h' => (b"h", 2),
             b'p' if c1 == b'h' => (b"f", 2),
             b'c' if c1 == b'k' => (b"k", 2),
-            b'q' if c1 == b'u' => (b"kv", 2),
+            b'q' if c1 == b'u' => (b"k", 2),
+            b't' if c1 == b's' || c1 == b'z' => (b"s", 2),
+            b'c' if matches!(c1, b'e' | b'i' | b'y') => (b"s", 1),
+            b'z' => (b"s", 1),
             b'o' if c1 == b'u' || c1 == b'o' => (b"u", 2),
             b'e' if c1 == b'e' => (b"i", 2),
             b'a' if c1 == b'e' => (b"e", 2),
@@ -186,8 +239,8 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
     if cross && s < 1.0 {
         let (x, y) = (&a.snd, &b.snd);
         let len = x.len().max(y.len()).max(1);
-        let d = levenshtein(x.as_bytes(), y.as_bytes());
-        s = s.max(1.0 - d as f32 / len as f32);
+        let d = vowel_light_distance(x.as_bytes(), y.as_bytes());
+        s = s.max(1.0 - d / len as f32);
     }
     if phon_equal {
         s.max(crate::tune::get(5, PHONETIC_RESCUE))
