@@ -317,8 +317,14 @@ $("#diff-btn").addEventListener("click", async () => {
   const q = new URLSearchParams({ old: $("#diff-old").value, new: $("#diff-new").value });
   try {
     const d = await api("GET", `/v1/lists/${encodeURIComponent(ds)}/diff?${q}`);
-    const section = (title, rows) => rows && rows.length ? `<h3>${esc(title)} (${rows.length})</h3><table class="mini"><tbody>${rows.slice(0, 500).map((r) => `<tr><td>${esc(typeof r === "string" ? r : (r.caption || r.name || r.id || r.entity_id || JSON.stringify(r)))}</td><td class="id">${esc(typeof r === "object" ? (r.id || r.entity_id || "") : "")}</td><td>${esc(typeof r === "object" && r.changes ? (Array.isArray(r.changes) ? r.changes.map((c) => c.field || c).join(", ") : JSON.stringify(r.changes)) : "")}</td></tr>`).join("")}</tbody></table>` : "";
-    $("#diff-out").innerHTML = section("Added", d.added) + section("Removed", d.removed) + section("Changed", d.changed || d.modified) || `<p class="empty">No differences.</p>`;
+    const nameOf = (e) => e.caption || (e.names && e.names[0] && e.names[0].value) || e.id || "";
+    const short = (v) => { const t = typeof v === "string" ? v : JSON.stringify(v); return t && t.length > 80 ? t.slice(0, 77) + "…" : (t ?? ""); };
+    const changeText = (c) => (c.fields || []).map((f) => `<strong>${esc(f.field)}</strong>: ${esc(short(f.old))} → ${esc(short(f.new))}`).join("<br>");
+    const section = (title, rows, detail) => rows && rows.length
+      ? `<h3>${esc(title)} (${rows.length})</h3><table class="mini"><thead><tr><th>Name</th><th>Id</th><th>${detail ? "What changed" : "List"}</th></tr></thead><tbody>${rows.slice(0, 500).map((r) => `<tr><td>${esc(nameOf(r))}</td><td class="id">${esc(r.id)}</td><td>${detail ? changeText(r) : esc(r.list || r.dataset || "")}</td></tr>`).join("")}</tbody></table>`
+      : "";
+    const html = section("Added", d.added) + section("Removed", d.removed) + section("Changed", d.changed, true);
+    $("#diff-out").innerHTML = html || `<p class="empty">No differences between ${esc(d.old && d.old.version)} and ${esc(d.new && d.new.version)}.</p>`;
     setStatus($("#diff-status"), "");
   } catch (e) {
     setStatus($("#diff-status"), e.message, true);

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Browser end-to-end test of the web page. Installs what it needs (Debian
-# chromium, playwright-core via npm ci), builds and starts the server example
-# on a free loopback port with a fresh data directory, runs the test, stops
-# the server. Screenshots land in web/e2e/shots/.
+# Browser end-to-end tests of the web page. Installs what it needs (Debian
+# chromium, playwright-core via npm ci), builds the server example, and runs
+# two scenarios, each against a server on a free loopback port with a fresh
+# data directory:
+#   1. screen.test.mjs — embedded regime pack only: screen "Hikvision", open
+#      the hit, record a review, see it cleared; run a decision; list versions.
+#   2. diff.test.mjs — two imported versions of a small FtM list: the diff.
+# Screenshots land in web/e2e/shots/.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -12,19 +16,43 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 (cd "$here" && npm ci --no-audit --no-fund --silent)
 (cd "$root" && cargo build -q -p embargo-server --example serve)
-data="$(mktemp -d)"
-log="$data/server.log"
-"$root/target/debug/examples/serve" --data-dir "$data" --listen 127.0.0.1:0 >"$log" 2>&1 &
-pid=$!
-cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$data"; }
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
 trap cleanup EXIT
-url=""
-for _ in $(seq 1 100); do
-  url="$(sed -n 's/^listening on \(http[^ ]*\).*/\1/p' "$log" | head -1)"
-  [ -n "$url" ] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "server did not start" >&2; cat "$log" >&2; exit 1; }
-echo "server at $url" >&2
-cd "$here" && EMBARGO_URL="$url" EMBARGO_SHOTS="$here/shots" node screen.test.mjs
+
+# start NAME ARGS... : starts a server, sets $url
+start() {
+  local name="$1"; shift
+  mkdir -p "$work/$name"
+  "$root/target/debug/examples/serve" --data-dir "$work/$name" --listen 127.0.0.1:0 "$@" >"$work/$name.log" 2>&1 &
+  pids+=($!)
+  url=""
+  for _ in $(seq 1 100); do
+    url="$(sed -n 's/^listening on \(http[^ ]*\).*/\1/p' "$work/$name.log" | head -1)"
+    [ -n "$url" ] && break
+    kill -0 "${pids[-1]}" 2>/dev/null || { cat "$work/$name.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  [ -n "$url" ] || { echo "server $name did not start" >&2; cat "$work/$name.log" >&2; exit 1; }
+  echo "server $name at $url" >&2
+}
+
+start pack
+(cd "$here" && EMBARGO_URL="$url" EMBARGO_SHOTS="$here/shots" node screen.test.mjs)
+
+# Two versions of a small list: one entry changes country, one is removed,
+# one is added.
+cat >"$work/v1.ftm.json" <<'JSON'
+{"id": "t-oceanic", "schema": "Company", "properties": {"name": ["Oceanic Shipping Trading LLC"], "country": ["ir"]}}
+{"id": "t-sidorov", "schema": "Person", "properties": {"name": ["Ivan Petrovich Sidorov"], "birthDate": ["1961-04-12"]}}
+JSON
+cat >"$work/v2.ftm.json" <<'JSON'
+{"id": "t-oceanic", "schema": "Company", "properties": {"name": ["Oceanic Shipping Trading LLC"], "country": ["ae"]}}
+{"id": "t-northern", "schema": "Vessel", "properties": {"name": ["Northern Star Maritime"], "imoNumber": ["IMO9187629"]}}
+JSON
+start lists --import-ftm "$work/v1.ftm.json" --import-ftm "$work/v2.ftm.json"
+(cd "$here" && EMBARGO_URL="$url" EMBARGO_SHOTS="$here/shots" node diff.test.mjs)

@@ -3,10 +3,13 @@
 //!
 //! usage: serve --data-dir DIR [--listen ADDR] [--auth keys|localhost]
 //!              [--rate-limit N|off] [--admin-key-file FILE]
+//!              [--import-ftm FILE]...
 //!
 //! Prints `listening on http://ADDR` once bound (with `--listen
 //! 127.0.0.1:0` the OS picks a free port). `--admin-key-file` creates an
 //! admin API key and writes it to FILE, for scripts that need one.
+//! `--import-ftm` imports a FollowTheMoney JSON-lines file into the store
+//! before serving (repeat it to create successive versions of the list).
 
 use embargo_server::{serve_on, AuthMode, ServerConfig};
 use std::sync::Arc;
@@ -15,6 +18,7 @@ fn main() -> anyhow::Result<()> {
     let mut cfg = ServerConfig::from_env()?;
     let mut data_dir = None;
     let mut key_file = None;
+    let mut imports = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut val = || {
@@ -36,6 +40,7 @@ fn main() -> anyhow::Result<()> {
                 cfg.rate_per_sec = if v == "off" { None } else { Some(v.parse()?) };
             }
             "--admin-key-file" => key_file = Some(val()?),
+            "--import-ftm" => imports.push(std::path::PathBuf::from(val()?)),
             other => anyhow::bail!("unknown argument {other}"),
         }
     }
@@ -47,7 +52,14 @@ fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let app = Arc::new(embargo_app::App::open(&data_dir)?);
+    let app = embargo_app::App::open(&data_dir)?;
+    for f in &imports {
+        embargo_app::import_path(&app.store, f, Some(embargo_model::SourceKind::Ftm), None)?;
+    }
+    if !imports.is_empty() {
+        app.reload()?;
+    }
+    let app = Arc::new(app);
     if let Some(f) = key_file {
         let key = app
             .audit
