@@ -17,9 +17,7 @@ use crate::similarity::token_sim;
 use crate::symbols::TokenRole;
 
 /// Pairs below this similarity are not pairs at all.
-fn pair_floor() -> f32 {
-    crate::tune::get(0, 0.4)
-}
+const PAIR_FLOOR: f32 = 0.4;
 /// A joined pair must be at least this good to beat two single pairs.
 const JOIN_FLOOR: f32 = 0.8;
 /// Penalty weight for leftover tokens on both sides (see module doc).
@@ -44,7 +42,7 @@ const JOINED_EQUAL: f32 = 0.95;
 /// word usually names another body ("Banco Santander México").
 fn extra_costs(class: NameClass) -> (f32, f32) {
     match class {
-        NameClass::Person => (crate::tune::get(2, 0.2), crate::tune::get(2, 0.2)),
+        NameClass::Person => (0.2, 0.2),
         NameClass::Org => (0.8, 0.3),
         NameClass::Unknown => (0.5, 0.25),
     }
@@ -132,7 +130,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     for i in 0..nq {
         for j in 0..na {
             let s = token_sim(&q.toks[i], &a.toks[j], abjad, cross);
-            if s >= pair_floor() {
+            if s >= PAIR_FLOOR {
                 edges.push(Edge {
                     q: (i, 1),
                     a: (j, 1),
@@ -214,11 +212,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     let unmatched_a: Vec<usize> = (0..na).filter(|&j| !used_a[j]).collect();
     // Romanisations from another script differ in spelling by nature, so
     // near-misses are not sharpened there.
-    let exponent = if cross {
-        1.0
-    } else {
-        crate::tune::get(3, SIM_EXPONENT)
-    };
+    let exponent = if cross { 1.0 } else { SIM_EXPONENT };
     let mut score = score_of(q, a, &pairs, &unmatched_q, &unmatched_a, exponent);
     if !order_ok(&pairs) {
         score *= ORDER_PENALTY;
@@ -319,8 +313,8 @@ fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], expo
         .filter(|p| p.q.iter().any(|&i| !is_minor(&q.toks[i])))
         .count();
     if real_pairs == 1 && class == NameClass::Person {
-        extra_query = extra_query.max(crate::tune::get(8, 1.0));
-        extra_list = extra_list.max(crate::tune::get(8, 1.0));
+        extra_query = extra_query.max(1.0);
+        extra_list = extra_list.max(1.0);
     }
     let matched: f32 = pairs.iter().map(|p| p.weight).sum();
     let gained: f32 = pairs.iter().map(|p| p.weight * p.sim.powf(exponent)).sum();
@@ -344,10 +338,10 @@ fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], expo
         .filter(|t| is_distinct(t))
         .map(|t| t.weight)
         .sum::<f32>()
-        * crate::tune::get(7, 1.0);
+        * 1.0;
     let conflict = left_q.min(left_a);
     let denom = matched
-        + crate::tune::get(1, CONFLICT) * conflict
+        + CONFLICT * conflict
         + extra_query * (left_q - conflict)
         + extra_list * (left_a - conflict)
         + MINOR_LEFTOVER * minor

@@ -30,8 +30,6 @@ mod qualifiers;
 mod similarity;
 mod symbols;
 mod text;
-#[doc(hidden)]
-pub mod tune;
 
 pub use explain::{Explanation, Hit, QualifierEffect, QualifierKind, TokenMatch};
 pub use matcher::Matcher;

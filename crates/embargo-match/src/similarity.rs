@@ -66,7 +66,7 @@ pub(crate) fn edit_sim(a: &str, b: &str) -> f32 {
     let d = levenshtein(a.as_bytes(), b.as_bytes());
     let s = 1.0 - d as f32 / len as f32;
     if d > allowed_edits(len) {
-        s * crate::tune::get(4, 0.8)
+        s * 0.8
     } else {
         s
     }
@@ -165,6 +165,9 @@ pub(crate) fn sound(s: &str) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// A word against a longer word it begins (see `token_sim`).
+const PREFIX_SIM: f32 = 0.75;
+
 /// An initial against a word it could abbreviate.
 const INITIAL_SIM: f32 = 0.7;
 
@@ -204,7 +207,7 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
         // "Fund III" / "Fund IV", "2007-1" / "2007-2": a different number in
         // the same place names a sibling (the next fund, a sister ship),
         // which an analyst should see, but it is not the same name.
-        return crate::tune::get(6, NUMBER_MISMATCH);
+        return NUMBER_MISMATCH;
     }
     if a.role == TokenRole::Number || b.role == TokenRole::Number {
         return 0.0;
@@ -236,6 +239,19 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
     let phon_equal =
         a.phon.len() >= 3 && a.phon == b.phon && a.text.as_bytes()[0] == b.text.as_bytes()[0];
     let mut s = edit_sim(&a.text, &b.text);
+    // A short form that starts the long one: Ben / Benjamin, Alex /
+    // Alexander, Abd / Abdullah.
+    let (short, long) = if a.text.len() < b.text.len() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    if short.text.len() >= 3
+        && long.text.len() > short.text.len() + 1
+        && long.text.starts_with(&*short.text)
+    {
+        s = s.max(PREFIX_SIM);
+    }
     if cross && s < 1.0 {
         let (x, y) = (&a.snd, &b.snd);
         let len = x.len().max(y.len()).max(1);
@@ -243,7 +259,7 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
         s = s.max(1.0 - d / len as f32);
     }
     if phon_equal {
-        s.max(crate::tune::get(5, PHONETIC_RESCUE))
+        s.max(PHONETIC_RESCUE)
     } else {
         s
     }

@@ -432,6 +432,7 @@ mod tests {
     #[test]
     fn number_words_and_leet_become_digits_and_letters() {
         assert_eq!(first("Brigade Forty-Four"), "brigade 44");
+        assert_eq!(first("Brigade Forty 4"), "brigade 44");
         assert_eq!(first("1st International Bank"), "1 international bank");
         assert_eq!(first("First International Bank"), "1 international bank");
         assert_eq!(first("Ig0r Sech1n"), "igor sechin");
