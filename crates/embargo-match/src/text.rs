@@ -355,9 +355,10 @@ fn numbers(toks: Vec<String>) -> Vec<String> {
         }
         match word(t) {
             Some(n) if n >= 20 && n % 10 == 0 => {
+                // "forty four", "forty-four" and "forty 4" are all 44.
                 let next = toks
                     .get(i + 1)
-                    .and_then(|x| word(x))
+                    .and_then(|x| word(x).or_else(|| x.parse().ok()))
                     .filter(|&u| (1..10).contains(&u));
                 match next {
                     Some(u) => {
