@@ -107,3 +107,50 @@ impl ServerConfig {
         Ok(c)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // One test touches the process environment, so the cases run in
+    // sequence here rather than as parallel tests.
+    #[test]
+    fn env_overrides_defaults_and_rejects_bad_values() {
+        let keys = [
+            "EMBARGO_LISTEN",
+            "EMBARGO_AUTH",
+            "EMBARGO_BODY_LIMIT",
+            "EMBARGO_MAX_BATCH",
+            "EMBARGO_RATE_LIMIT",
+            "EMBARGO_RATE_BURST",
+        ];
+        let clear = || keys.iter().for_each(|k| std::env::remove_var(k));
+        clear();
+        let d = ServerConfig::from_env().unwrap();
+        assert_eq!(d.listen, SocketAddr::from(([127, 0, 0, 1], 8000)));
+        assert_eq!(d.auth, AuthMode::OpenForLocalhost);
+        assert_eq!(d.rate_per_sec, Some(50.0));
+
+        std::env::set_var("EMBARGO_LISTEN", "0.0.0.0:9000");
+        std::env::set_var("EMBARGO_AUTH", "keys");
+        std::env::set_var("EMBARGO_MAX_BATCH", "10");
+        std::env::set_var("EMBARGO_RATE_LIMIT", "off");
+        let c = ServerConfig::from_env().unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.auth, AuthMode::ApiKeys);
+        assert_eq!(c.max_batch, 10);
+        assert_eq!(c.rate_per_sec, None);
+
+        for (k, v) in [
+            ("EMBARGO_AUTH", "nobody"),
+            ("EMBARGO_MAX_BATCH", "-1"),
+            ("EMBARGO_LISTEN", "localhost"),
+        ] {
+            clear();
+            std::env::set_var(k, v);
+            let e = ServerConfig::from_env().unwrap_err().to_string();
+            assert!(e.contains(k), "{e}");
+        }
+        clear();
+    }
+}

@@ -113,7 +113,7 @@ pub fn mark_of(s: ReviewStatus) -> ReviewMark {
             ReviewMark {
                 status: "expired".into(),
                 message: format!(
-                    "alert again: the review by {} on {date} expired on {}",
+                    "alert again: the review by {} on {date} applied only until {}",
                     previous.reviewer,
                     previous.expires.map(|d| d.to_string()).unwrap_or_default()
                 ),
@@ -205,4 +205,66 @@ pub async fn record(
             decided_at: review.decided_at.to_rfc3339(),
         }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use embargo_audit::Review;
+
+    fn review(verdict: Verdict, expires: Option<NaiveDate>) -> Review {
+        Review {
+            id: 1,
+            audit_seq: 7,
+            decided_at: Utc.with_ymd_and_hms(2026, 3, 4, 10, 0, 0).unwrap(),
+            subject_key: "k".into(),
+            entity_id: EntityId("x:1".into()),
+            entity_fingerprint: "0".repeat(64),
+            entity: None,
+            verdict,
+            reason: "why".into(),
+            reviewer: "ana".into(),
+            expires,
+        }
+    }
+
+    #[test]
+    fn standing_decisions_read_as_cleared_or_confirmed() {
+        let r = review(Verdict::TrueMatch, None);
+        let m = mark_of(ReviewStatus::Cleared {
+            by: r.reviewer.clone(),
+            on: r.decided_at,
+            reason: r.reason.clone(),
+            verdict: Verdict::TrueMatch,
+            expires: None,
+            review_id: 1,
+        });
+        assert_eq!(m.status, "confirmed");
+        assert_eq!(m.message, "confirmed as a true match by ana on 2026-03-04");
+    }
+
+    #[test]
+    fn expired_and_changed_decisions_alert_again() {
+        let exp = NaiveDate::from_ymd_opt(2026, 6, 30);
+        let m = mark_of(ReviewStatus::Expired {
+            previous: review(Verdict::FalsePositive, exp),
+        });
+        assert_eq!(m.status, "expired");
+        assert_eq!(
+            m.message,
+            "alert again: the review by ana on 2026-03-04 applied only until 2026-06-30"
+        );
+        let m = mark_of(ReviewStatus::Stale {
+            previous: review(Verdict::FalsePositive, None),
+            changes: None,
+        });
+        assert_eq!(m.status, "stale");
+        assert!(m.changed.is_empty());
+        assert!(
+            m.message.ends_with("changed since: the listed entry"),
+            "{}",
+            m.message
+        );
+    }
 }
