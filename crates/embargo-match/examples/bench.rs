@@ -102,4 +102,29 @@ fn main() {
         "peak RSS (VmHWM): {:.0} MB",
         vm_hwm_mb().unwrap_or(f64::NAN)
     );
+
+    // Pair scoring on nomenklatura's cases.csv, for the ratio against
+    // logic-v2 (benches/logicv2_pairs.py times the same pairs).
+    let path = shared.join("eval/nomenklatura/cases.csv");
+    let mut rdr = csv::Reader::from_path(&path).expect("cases csv");
+    let pairs: Vec<(Option<Schema>, String, String)> = rdr
+        .records()
+        .map(|r| {
+            let r = r.expect("row");
+            (Schema::parse(&r[1]), r[2].to_string(), r[3].to_string())
+        })
+        .collect();
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let t = Instant::now();
+        for (s, a, b) in &pairs {
+            std::hint::black_box(embargo_match::compare_names(*s, a, b));
+        }
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    println!(
+        "compare_names on {} cases.csv pairs: {:.1} µs/pair (best of 5)",
+        pairs.len(),
+        best / pairs.len() as f64 * 1e6
+    );
 }
