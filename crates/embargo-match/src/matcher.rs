@@ -301,9 +301,7 @@ impl Matcher {
     }
 
     fn dataset_ok(&self, e: &Entity, o: &ScreenOptions) -> bool {
-        o.datasets
-            .as_ref()
-            .is_none_or(|ds| ds.iter().any(|d| *d == e.dataset))
+        o.datasets.as_ref().is_none_or(|ds| ds.contains(&e.dataset))
     }
 
     /// Screens one query: hits scoring at least `o.threshold`, best first,

@@ -304,7 +304,7 @@ fn legal_table() -> &'static LegalIndex {
         }
         for v in map.values_mut() {
             // Longest phrase first.
-            v.sort_by(|a, b| b.0.cmp(&a.0));
+            v.sort_by_key(|x| std::cmp::Reverse(x.0));
         }
         map
     })
