@@ -118,12 +118,17 @@ pub(crate) fn allows_legal(schema: Option<Schema>) -> bool {
     !matches!(schema, Some(Schema::Person))
 }
 
+/// Names longer than this many tokens are cut: no real name has more, and
+/// alignment cost grows with the product of the two token counts.
+pub(crate) const MAX_TOKENS: usize = 48;
+
 /// Analyses one name into its forms (none for a name without letters).
 pub(crate) fn analyze(name: &str, schema: Option<Schema>) -> Vec<Form> {
     let legal = allows_legal(schema);
     text::forms(name)
         .into_iter()
-        .map(|raw| {
+        .map(|mut raw| {
+            raw.tokens.truncate(MAX_TOKENS);
             let toks = symbols::tag(raw.tokens, legal)
                 .into_iter()
                 .map(|(t, role)| Tok::new(t, role))
