@@ -84,6 +84,21 @@ fn main() {
                 println!("  {x:?}");
             }
         }
+        "ofac" => {
+            let m = pairs::cases(&eval.join("nomenklatura/cases.csv"), t).expect("cases");
+            for th in [0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.95, 0.97] {
+                let mut c = pairs::Confusion::default();
+                for p in &m.pairs {
+                    c.add(embargo_match::compare_names_ofac(&p.a, &p.b) >= th, p.label);
+                }
+                println!(
+                    "ofac t={th:.2} P={:.3} R={:.3} F1={:.3}",
+                    c.precision(),
+                    c.recall(),
+                    c.f1()
+                );
+            }
+        }
         _ => println!("{}", embargo_eval::run_all(&shared)),
     }
 }
