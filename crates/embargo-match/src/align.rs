@@ -25,6 +25,9 @@ const CONFLICT: f32 = 2.0;
 /// Matched tokens in an order that is neither the same, reversed nor
 /// rotated ("Muhammad bin Salman" vs "Salman bin Muhammad").
 const ORDER_PENALTY: f32 = 0.8;
+/// Cost of legal forms of different families on the two sides.
+const LEGAL_CONFLICT: f32 = 1.0;
+
 /// Cost of an unmatched syllable token (see `score_of`).
 const SYLLABLE_EXTRA: f32 = 0.8;
 
@@ -340,11 +343,26 @@ fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], expo
         .sum::<f32>()
         * 1.0;
     let conflict = left_q.min(left_a);
+    // Legal forms left on both sides that cannot be the same form (AG vs
+    // GmbH) say the companies differ.
+    let families = |f: &Form, ix: &[usize]| -> Vec<u8> {
+        ix.iter()
+            .filter(|&&i| f.toks[i].role == TokenRole::LegalForm)
+            .filter_map(|&i| crate::symbols::legal_family(&f.toks[i].text))
+            .collect()
+    };
+    let (fq, fa) = (families(q, uq), families(a, ua));
+    let legal_conflict = if !fq.is_empty() && !fa.is_empty() && !fq.iter().any(|x| fa.contains(x)) {
+        LEGAL_CONFLICT
+    } else {
+        0.0
+    };
     let denom = matched
         + CONFLICT * conflict
         + extra_query * (left_q - conflict)
         + extra_list * (left_a - conflict)
         + MINOR_LEFTOVER * minor
+        + legal_conflict
         + distinct;
     if denom <= 0.0 {
         return 0.0;

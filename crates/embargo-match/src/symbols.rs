@@ -151,6 +151,21 @@ const LEGAL: &[(&str, &str)] = &[
     ("grupo", "group"),
 ];
 
+/// The family of a legal form's compare form: forms of one family can be
+/// translations of each other (JSC / OAO / AG), forms of different families
+/// cannot (AG / GmbH). `None` for generic words (co, group, holding).
+pub(crate) fn legal_family(canon: &str) -> Option<u8> {
+    Some(match canon {
+        "jsc" | "ojsc" | "cjsc" | "pjsc" | "ao" | "oao" | "zao" | "pao" | "ag" | "sa" | "nv"
+        | "asa" | "oyj" | "se" | "plc" | "kk" | "tbk" | "spa" | "sas" | "sadecv" => 1,
+        "ltd" | "llc" | "ooo" | "gmbh" | "srl" | "sarl" | "bv" | "pte" | "pty" | "pvt"
+        | "spzoo" | "kft" | "doo" | "ltda" | "aps" | "sl" | "bhd" | "sdnbhd" | "fze" | "fzco"
+        | "fzc" => 2,
+        "lp" | "llp" | "kg" => 3,
+        _ => return None,
+    })
+}
+
 /// Roman numerals that are not also initials: series and fund numbers.
 const ROMAN: &[&str] = &[
     "ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii", "xiii", "xiv", "xv",
@@ -361,17 +376,22 @@ pub(crate) fn tag(tokens: Vec<String>, allow_legal: bool) -> Vec<(String, TokenR
                 continue;
             }
         }
-        let role = if t.bytes().any(|b| b.is_ascii_digit()) || ROMAN.contains(&t.as_str()) {
-            TokenRole::Number
-        } else if t.len() == 1 {
-            TokenRole::Initial
-        } else if STOP.contains(&t.as_str()) {
-            TokenRole::Stop
-        } else if allow_legal && COUNTRIES.contains(&t.as_str()) {
-            TokenRole::Location
-        } else {
-            TokenRole::Word
-        };
+        // In an organisation name a lone "I" or "V" after the first word is
+        // a series number ("Fund I"), not an initial.
+        let roman_letter = allow_legal && i > 0 && matches!(t.as_str(), "i" | "v" | "x");
+        let role =
+            if t.bytes().any(|b| b.is_ascii_digit()) || ROMAN.contains(&t.as_str()) || roman_letter
+            {
+                TokenRole::Number
+            } else if t.len() == 1 {
+                TokenRole::Initial
+            } else if STOP.contains(&t.as_str()) {
+                TokenRole::Stop
+            } else if allow_legal && COUNTRIES.contains(&t.as_str()) {
+                TokenRole::Location
+            } else {
+                TokenRole::Word
+            };
         out.push((t, role));
         i += 1;
     }
