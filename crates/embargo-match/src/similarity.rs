@@ -229,15 +229,19 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
     }
     // A shared phonetic key rescues spelling variants, but only keys of
     // three or more consonant classes ("ft" is shared by Vita and Fuad)
-    // and the same first letter (Berg and Park share "brk").
+    // the same first letter (Berg and Park share "brk") and lengths within
+    // one letter (Putin and Potanin share "btn").
     if abjad {
         return edit_sim(&a.skel, &b.skel) * ABJAD_FACTOR;
     }
     // A shared phonetic key rescues spelling variants, but only keys of
     // three or more consonant classes ("ft" is shared by Vita and Fuad)
-    // and the same first letter (Berg and Park share "brk").
-    let phon_equal =
-        a.phon.len() >= 3 && a.phon == b.phon && a.text.as_bytes()[0] == b.text.as_bytes()[0];
+    // the same first letter (Berg and Park share "brk") and lengths within
+    // one letter (Putin and Potanin share "btn").
+    let phon_equal = a.phon.len() >= 3
+        && a.phon == b.phon
+        && a.text.as_bytes()[0] == b.text.as_bytes()[0]
+        && a.text.len().abs_diff(b.text.len()) <= 1;
     let mut s = edit_sim(&a.text, &b.text);
     // A short form that starts the long one: Ben / Benjamin, Alex /
     // Alexander, Abd / Abdullah.
