@@ -28,6 +28,9 @@ const ORDER_PENALTY: f32 = 0.8;
 /// Cost of legal forms of different families on the two sides.
 const LEGAL_CONFLICT: f32 = 1.0;
 
+/// Discount on the whole-name sound comparison of syllable-split names.
+const SYLLABIC_WHOLE: f32 = 0.95;
+
 /// Cost of an unmatched syllable token (see `score_of`).
 const SYLLABLE_EXTRA: f32 = 0.8;
 
@@ -222,6 +225,19 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     }
     if score < JOINED_EQUAL && q.joined() == a.joined() {
         score = JOINED_EQUAL;
+    }
+    // A foreign name written phonetically in Han, Hangul or kana is one
+    // word split into syllables (克魯森 → ke lu sen for Crewson): compare
+    // it whole, by sound, with a one-word name in the other script.
+    if cross && (q.syllabic != a.syllabic) && (nq == 1 || na == 1) {
+        let whole = |f: &Form| crate::similarity::sound(&f.joined());
+        let (x, y) = (whole(q), whole(a));
+        let len = x.len().max(y.len()).max(1);
+        let d = crate::similarity::vowel_light_distance(x.as_bytes(), y.as_bytes());
+        let sim = (1.0 - d / len as f32) * SYLLABIC_WHOLE;
+        if sim > score {
+            score = sim;
+        }
     }
     Alignment {
         pairs,

@@ -86,7 +86,7 @@ fn is_vowel(c: u8) -> bool {
 /// from other scripts disagree on vowels far more than on consonants
 /// (Allsup / Оллсап → ollsap). Substituting one vowel for another costs
 /// `VOWEL_SUB`, inserting or deleting a vowel `VOWEL_INDEL`.
-fn vowel_light_distance(a: &[u8], b: &[u8]) -> f32 {
+pub(crate) fn vowel_light_distance(a: &[u8], b: &[u8]) -> f32 {
     const VOWEL_SUB: f32 = 0.4;
     const VOWEL_INDEL: f32 = 0.6;
     if a.len() > 63 || b.len() > 63 {
