@@ -182,7 +182,17 @@ pub(crate) fn skeleton(s: &str) -> String {
     let mut last = '\0';
     // w and y are vowel letters in abjads (و, ي), so they go with the vowels.
     let base: String = s.chars().filter(|c| !matches!(c, 'w' | 'y')).collect();
-    let base = base.strip_suffix('h').unwrap_or(&base);
+    // A final h is often a silent letter (ה, ة), unless it ends a digraph (sh, kh).
+    let digraph = base.len() >= 2
+        && matches!(
+            base.as_bytes()[base.len() - 2],
+            b's' | b'c' | b'k' | b'z' | b't' | b'p' | b'g' | b'd'
+        );
+    let base = if digraph {
+        &base[..]
+    } else {
+        base.strip_suffix('h').unwrap_or(&base)
+    };
     for c in sound(base).chars() {
         if matches!(c, 'a' | 'e' | 'i' | 'o' | 'u') {
             continue;
