@@ -165,8 +165,31 @@ pub(crate) fn sound(s: &str) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// A word against a longer word it begins (see `token_sim`).
+/// A word against a longer word it begins (see `short_form`).
 const PREFIX_SIM: f32 = 0.75;
+
+/// Similarity of a short form of a first name with the full one (Ben /
+/// Benjamin, Alex / Alexander): the shorter has 3+ letters and begins the
+/// longer, which is at least two letters longer. `align` applies it only
+/// to the first tokens of both names, where given names stand: "Lind" is
+/// not "Lindemann".
+pub(crate) fn short_form(a: &Tok, b: &Tok) -> f32 {
+    let (short, long) = if a.text.len() < b.text.len() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    let ok = short.role == TokenRole::Word
+        && long.role == TokenRole::Word
+        && short.text.len() >= 3
+        && long.text.len() > short.text.len() + 1
+        && long.text.starts_with(&*short.text);
+    if ok {
+        PREFIX_SIM
+    } else {
+        0.0
+    }
+}
 
 /// An initial against a word it could abbreviate.
 const INITIAL_SIM: f32 = 0.7;
@@ -253,19 +276,6 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
         && a.text.as_bytes()[0] == b.text.as_bytes()[0]
         && a.text.len().abs_diff(b.text.len()) <= 1;
     let mut s = edit_sim(&a.text, &b.text);
-    // A short form that starts the long one: Ben / Benjamin, Alex /
-    // Alexander, Abd / Abdullah.
-    let (short, long) = if a.text.len() < b.text.len() {
-        (a, b)
-    } else {
-        (b, a)
-    };
-    if short.text.len() >= 3
-        && long.text.len() > short.text.len() + 1
-        && long.text.starts_with(&*short.text)
-    {
-        s = s.max(PREFIX_SIM);
-    }
     if cross && s < 1.0 {
         let (x, y) = (&a.snd, &b.snd);
         let len = x.len().max(y.len()).max(1);
