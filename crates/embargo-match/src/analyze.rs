@@ -95,6 +95,18 @@ pub(crate) fn comparable(q: &Form, a: &Form) -> bool {
 }
 
 impl Form {
+    /// A form without tokens, for a query that has only identifiers.
+    pub fn empty(schema: Option<Schema>) -> Form {
+        Form {
+            toks: vec![],
+            abjad: false,
+            syllabic: false,
+            native: false,
+            romanised: false,
+            class: NameClass::of(schema),
+        }
+    }
+
     /// The form as text, tokens separated by spaces.
     pub fn text(&self) -> String {
         let mut s = String::new();

@@ -333,17 +333,22 @@ impl Matcher {
                 }
             }
         }
-        // Identifier hits are candidates even when the name differs.
-        for id in q.identifiers.iter().filter_map(|s| norm_id(s)) {
-            for &ei in self.identifiers.get(&id).into_iter().flatten() {
+        // Identifier hits are candidates even when the name differs, and
+        // even when the query has no usable name at all.
+        let ids: Vec<String> = q.identifiers.iter().filter_map(|s| norm_id(s)).collect();
+        if qforms.is_empty() && !ids.is_empty() {
+            qforms.push((0, Form::empty(q.schema)));
+        }
+        for id in &ids {
+            for &ei in self.identifiers.get(id).into_iter().flatten() {
                 if best.contains_key(&ei) || !self.dataset_ok(&self.entities[ei as usize], o) {
                     continue;
                 }
-                if let Some(fid) = self.forms.iter().position(|f| f.entity == ei) {
-                    if let Some(qi) = (!qforms.is_empty()).then_some(0) {
-                        let s = self.name_score(q, &qforms[qi].1, &self.forms[fid], o.algorithm);
-                        best.insert(ei, (s, fid as u32, qi));
-                    }
+                // Forms are stored in entity order.
+                let fid = self.forms.partition_point(|f| f.entity < ei);
+                if self.forms.get(fid).is_some_and(|f| f.entity == ei) {
+                    let s = self.name_score(q, &qforms[0].1, &self.forms[fid], o.algorithm);
+                    best.insert(ei, (s, fid as u32, 0));
                 }
             }
         }
