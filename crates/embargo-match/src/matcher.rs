@@ -29,6 +29,8 @@ use std::sync::Arc;
 
 /// How many candidate forms are scored in full per query form.
 const CANDIDATES: usize = 24;
+/// At most this many further candidates tied with the last one.
+const MAX_TIED: usize = 200;
 /// Fuzzy neighbours (one edit away, same phonetic key) that are common
 /// words themselves are skipped: the query's own spelling finds them
 /// exactly when it is that word, and they would flood the candidates.
@@ -294,7 +296,19 @@ impl Matcher {
             let k = CANDIDATES.min(scored.len());
             if k > 0 && scored.len() > k {
                 scored.select_nth_unstable_by(k - 1, |a, b| b.0.total_cmp(&a.0));
-                scored.truncate(k);
+                // When more forms than k tie for the best overlap (a common
+                // name, "Mohammed Ali"), all of them are kept (up to a cap):
+                // only dates or countries can tell them apart.
+                let kth = scored[k - 1].0;
+                let top = scored[..k].iter().map(|x| x.0).fold(0.0f32, f32::max);
+                if kth >= top {
+                    let (head, tail) = scored.split_at(k);
+                    let mut kept = head.to_vec();
+                    kept.extend(tail.iter().filter(|x| x.0 >= kth).take(MAX_TIED));
+                    scored = kept;
+                } else {
+                    scored.truncate(k);
+                }
             }
             out.extend(scored.into_iter().map(|(_, f)| f));
         });
