@@ -411,6 +411,17 @@ pub(crate) fn forms(name: &str) -> Vec<RawForm> {
     if syllabic {
         push(translated(&nfkc, true), true, &mut out);
     }
+    // "Al-Qa'ida/Islamic Army": a slash between two real names lists
+    // alternatives; each is a form of its own as well ("A/S" is not split).
+    let parts: Vec<&str> = nfkc.split('/').collect();
+    let real = |p: &&str| p.chars().filter(|c| c.is_alphanumeric()).count() >= 4;
+    if parts.len() > 1 && parts.iter().all(real) {
+        for p in parts {
+            let mut r = String::with_capacity(p.len() * 2);
+            romanise(p, &mut r);
+            push(tokenize(&r), false, &mut out);
+        }
+    }
     out
 }
 
@@ -473,6 +484,14 @@ mod tests {
         let f = forms("محمد علي");
         assert!(f[0].abjad);
         assert_eq!(f[0].tokens.len(), 2);
+    }
+
+    #[test]
+    fn slashes_between_names_give_alternative_forms() {
+        let f = forms("Al-Qa'ida/Islamic Army");
+        let texts: Vec<String> = f.iter().map(|x| x.tokens.join(" ")).collect();
+        assert_eq!(texts, ["al qaida islamic army", "al qaida", "islamic army"]);
+        assert_eq!(forms("Maersk A/S").len(), 1);
     }
 
     #[test]
