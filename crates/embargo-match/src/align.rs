@@ -70,8 +70,8 @@ pub(crate) struct Alignment {
     pub score: f32,
 }
 
-fn concat(toks: &[Tok], i: usize, abjad: bool) -> Tok {
-    let text = format!("{}{}", toks[i].text, toks[i + 1].text);
+fn concat(toks: &[Tok], abjad: bool) -> Tok {
+    let text: String = toks.iter().map(|t| &*t.text).collect();
     Tok {
         phon: crate::phonetic::key(&text).into_boxed_str(),
         // Joined tokens are compared strictly (no sound spelling); the
@@ -85,15 +85,51 @@ fn concat(toks: &[Tok], i: usize, abjad: bool) -> Tok {
         ascii: true,
         text: text.into_boxed_str(),
         role: TokenRole::Word,
-        weight: toks[i].weight + toks[i + 1].weight,
+        weight: toks.iter().map(|t| t.weight).sum(),
     }
 }
 
-/// Cheap test before building a joined token: lengths within a factor of two.
-fn may_join(single: &Tok, first: &Tok, second: &Tok) -> bool {
-    let joined = first.text.len() + second.text.len();
+/// Cheap test before building a joined token: all ASCII, lengths within a
+/// factor of two.
+fn may_join(single: &Tok, run: &[Tok]) -> bool {
+    let joined: usize = run.iter().map(|t| t.text.len()).sum();
     let l = single.text.len();
-    single.ascii && first.ascii && second.ascii && l * 2 >= joined && joined * 2 >= l
+    single.ascii && run.iter().all(|t| t.ascii) && l * 2 >= joined && joined * 2 >= l
+}
+
+/// How many adjacent tokens of `f` may be read as one word.
+fn max_join(f: &Form) -> usize {
+    if f.syllabic && !f.native {
+        4
+    } else {
+        2
+    }
+}
+
+/// Edges from single tokens of `x` to runs of joined tokens of `y`.
+/// `flipped` says `x` is the list side.
+fn join_edges(x: &Form, y: &Form, abjad: bool, flipped: bool, edges: &mut Vec<Edge>) {
+    let ny = y.toks.len();
+    for n in 2..=max_join(y).min(ny) {
+        for j in 0..=ny - n {
+            let run = &y.toks[j..j + n];
+            if !x.toks.iter().any(|t| may_join(t, run)) {
+                continue;
+            }
+            let joined = concat(run, abjad);
+            for (i, t) in x.toks.iter().enumerate() {
+                if !may_join(t, run) {
+                    continue;
+                }
+                let s = token_sim(t, &joined, abjad, false);
+                if s >= JOIN_FLOOR {
+                    let (xe, ye) = ((i, 1), (j, n));
+                    let (q, a) = if flipped { (ye, xe) } else { (xe, ye) };
+                    edges.push(Edge { q, a, sim: s });
+                }
+            }
+        }
+    }
 }
 
 struct Edge {
@@ -150,44 +186,9 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     }
     // Joined tokens on either side (compared strictly: the lenient
     // cross-script spelling would let "qc"+"chen" collapse to "chen").
-    for j in 0..na.saturating_sub(1) {
-        if !(0..nq).any(|i| may_join(&q.toks[i], &a.toks[j], &a.toks[j + 1])) {
-            continue;
-        }
-        let joined = concat(&a.toks, j, abjad);
-        for i in 0..nq {
-            if !may_join(&q.toks[i], &a.toks[j], &a.toks[j + 1]) {
-                continue;
-            }
-            let s = token_sim(&q.toks[i], &joined, abjad, false);
-            if s >= JOIN_FLOOR {
-                edges.push(Edge {
-                    q: (i, 1),
-                    a: (j, 2),
-                    sim: s,
-                });
-            }
-        }
-    }
-    for i in 0..nq.saturating_sub(1) {
-        if !(0..na).any(|j| may_join(&a.toks[j], &q.toks[i], &q.toks[i + 1])) {
-            continue;
-        }
-        let joined = concat(&q.toks, i, abjad);
-        for j in 0..na {
-            if !may_join(&a.toks[j], &q.toks[i], &q.toks[i + 1]) {
-                continue;
-            }
-            let s = token_sim(&joined, &a.toks[j], abjad, false);
-            if s >= JOIN_FLOOR {
-                edges.push(Edge {
-                    q: (i, 2),
-                    a: (j, 1),
-                    sim: s,
-                });
-            }
-        }
-    }
+    // Syllable tokens (pinyin, Hangul) join up to four: "haikangweishi".
+    join_edges(q, a, abjad, false, &mut edges);
+    join_edges(a, q, abjad, true, &mut edges);
     // Acronyms: "PLA" for "People's Liberation Army", "US" for "United States".
     acronym_edges(q, a, false, &mut edges);
     acronym_edges(a, q, true, &mut edges);

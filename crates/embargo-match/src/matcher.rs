@@ -83,6 +83,21 @@ fn deletions_of(t: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
+/// Runs of 2 to 4 adjacent syllable tokens of a romanised Han/Hangul/kana
+/// form, written together.
+fn syllable_words(f: &Form) -> Vec<String> {
+    if !f.syllabic || f.native {
+        return vec![];
+    }
+    let mut out = Vec::new();
+    for n in 2..=4usize.min(f.toks.len()) {
+        for w in f.toks.windows(n) {
+            out.push(w.iter().map(|t| &*t.text).collect());
+        }
+    }
+    out
+}
+
 thread_local! {
     static SCRATCH: RefCell<(Vec<f32>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
@@ -135,6 +150,11 @@ impl Matcher {
             }
             if fr.form.toks.len() > 1 {
                 intern(&mut vocab, &fr.form.joined(), fi as u32);
+            }
+            // Syllable tokens (pinyin, Hangul) are also indexed as the
+            // words they form with their neighbours: "haikang", "weishi".
+            for w in syllable_words(&fr.form) {
+                intern(&mut vocab, &w, fi as u32);
             }
         }
         // Token weights from document frequency over forms.
@@ -280,6 +300,11 @@ impl Matcher {
                     }
                     let w = t.role.base_weight() * self.vocab.rarity[vid as usize] * c;
                     add(vid, w, acc, touched);
+                }
+            }
+            for w in syllable_words(q) {
+                if let Some(&id) = self.vocab.ids.get(w.as_str()) {
+                    add(id, self.vocab.rarity[id as usize], acc, touched);
                 }
             }
             if q.toks.len() > 1 || q.toks.first().is_some_and(|t| t.text.len() >= 6) {

@@ -76,6 +76,10 @@ fn chinese_names_and_pinyin_find_the_listed_firm_first() {
     let cases = [
         ("海康威视", "test_el:hik"),
         ("hangzhou haikang weishi", "test_el:hik"),
+        (
+            "Hangzhou Haikang Weishi Shuzi Jishu Gufen Youxian Gongsi",
+            "test_el:hik",
+        ),
         ("Hikvision", "test_el:hik"),
         ("杭州海康威视数字技术股份有限公司", "test_el:hik"),
         ("新疆生产建设兵团", "test_el:xpcc"),
@@ -91,6 +95,24 @@ fn chinese_names_and_pinyin_find_the_listed_firm_first() {
         assert_eq!(got, want, "query {q:?}");
         assert!(score >= DEFAULT_THRESHOLD, "query {q:?} scored {score}");
     }
+}
+
+#[test]
+fn the_brand_in_one_pinyin_word_ranks_the_firm_first() {
+    // One word against a ten-word list name stays under the threshold (the
+    // list name says much more), but the firm must still come first.
+    let m = matcher();
+    let o = ScreenOptions {
+        threshold: 0.0,
+        ..Default::default()
+    };
+    let hits = m.screen(&Query::name("Haikangweishi"), &o);
+    assert_eq!(hits[0].entity_id.as_str(), "test_el:hik", "{hits:?}");
+    assert!(hits[0]
+        .explanation
+        .tokens
+        .iter()
+        .any(|t| t.list == "hai kang wei shi"));
 }
 
 #[test]
