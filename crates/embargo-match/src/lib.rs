@@ -41,8 +41,8 @@ use serde::{Deserialize, Serialize};
 /// Score at or above which a candidate is reported.
 ///
 /// Chosen on the evaluation sets (see `embargo-eval` and BENCHMARKS.md):
-/// F1 on nomenklatura's labelled pairs peaks here (0.872 at 0.70, 0.888 at
-/// 0.75, 0.867 at 0.78); every UN-listed person still on the list is found;
+/// F1 on nomenklatura's labelled pairs peaks here (0.879 at 0.70, 0.889 at
+/// 0.75, 0.870 at 0.78); every UN-listed person still on the list is found;
 /// 0.45 % of 50,000 synthetic US persons get any hit against CSL + SDN + UN
 /// (0.95 % at 0.70, too close to the 1 % budget).
 pub const DEFAULT_THRESHOLD: f64 = 0.75;
