@@ -10,8 +10,10 @@ use std::sync::Mutex;
 
 #[derive(Args)]
 pub struct UpdateArgs {
-    /// Sources file (JSON or TOML) overriding the official URLs; see docs/update.md.
-    #[arg(long, env = "EMBARGO_SOURCES")]
+    /// Sources file (JSON, or TOML when it ends in .toml) that overrides or
+    /// adds download URLs: `{"replace_defaults": false, "sources": [{"name":
+    /// "us_csl", "kind": "csl", "urls": ["https://mirror/consolidated.csv"]}]}`.
+    #[arg(long, alias = "sources", env = "EMBARGO_SOURCES")]
     pub config: Option<PathBuf>,
     /// Only update these sources (by name, e.g. ofac_sdn, csl, un).
     #[arg(long)]
