@@ -22,7 +22,10 @@ impl Country {
     pub fn from_code(code: &str) -> Result<Self, CountryError> {
         let b = code.trim().as_bytes();
         if b.len() == 2 && b.iter().all(u8::is_ascii_alphabetic) {
-            Ok(Country([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()]))
+            Ok(Country([
+                b[0].to_ascii_uppercase(),
+                b[1].to_ascii_uppercase(),
+            ]))
         } else {
             Err(CountryError(code.to_string()))
         }

@@ -61,7 +61,10 @@ impl PartialDate {
             PartialDate::Year(y) => NaiveDate::from_ymd_opt(y, 12, 31).expect("valid"),
             PartialDate::YearMonth(y, m) => {
                 let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-                NaiveDate::from_ymd_opt(ny, nm, 1).expect("valid").pred_opt().expect("valid")
+                NaiveDate::from_ymd_opt(ny, nm, 1)
+                    .expect("valid")
+                    .pred_opt()
+                    .expect("valid")
             }
             PartialDate::Day(d) => d,
         }
@@ -195,7 +198,9 @@ mod tests {
             assert_eq!(PartialDate::parse_iso(s).unwrap().to_string(), s);
         }
         assert_eq!(
-            PartialDate::parse_iso("2019-10-09T00:00:00").unwrap().to_string(),
+            PartialDate::parse_iso("2019-10-09T00:00:00")
+                .unwrap()
+                .to_string(),
             "2019-10-09"
         );
     }
@@ -227,6 +232,9 @@ mod tests {
         let v: DateValue = serde_json::from_str("\"1955-01\"").unwrap();
         assert_eq!(v, DateValue::Exact(PartialDate::YearMonth(1955, 1)));
         let r: DateValue = serde_json::from_str(r#"{"from":"1955","to":"1957"}"#).unwrap();
-        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"from":"1955","to":"1957"}"#);
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"from":"1955","to":"1957"}"#
+        );
     }
 }

@@ -502,7 +502,10 @@ mod tests {
     #[test]
     fn caption_is_the_trimmed_primary_name_and_aliases_dedupe() {
         let e = hikvision();
-        assert_eq!(e.caption(), "Hangzhou Hikvision Digital Technology Co., Ltd.");
+        assert_eq!(
+            e.caption(),
+            "Hangzhou Hikvision Digital Technology Co., Ltd."
+        );
         assert_eq!(e.names.len(), 2);
     }
 

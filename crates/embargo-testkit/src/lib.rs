@@ -30,7 +30,9 @@ pub fn shared_dir() -> Option<PathBuf> {
 pub fn shared_file(rel: &str) -> Option<PathBuf> {
     let found = shared_dir().map(|d| d.join(rel)).filter(|p| p.exists());
     if found.is_none() {
-        let msg = format!("SKIP: shared data file {rel} not found (looked in ../shared or $EMBARGO_SHARED_DIR)");
+        let msg = format!(
+            "SKIP: shared data file {rel} not found (looked in ../shared or $EMBARGO_SHARED_DIR)"
+        );
         if std::env::var("EMBARGO_REQUIRE_SHARED").as_deref() == Ok("1") {
             panic!("{msg}, and EMBARGO_REQUIRE_SHARED=1");
         }
