@@ -12,7 +12,7 @@
 //! middle name, a longer alias) and cost less, the list side least,
 //! because lists carry fuller names than customers type.
 
-use crate::analyze::{Form, NameClass, Tok};
+use crate::analyze::{Form, NameClass, Paren, Tok};
 use crate::similarity::token_sim;
 use crate::symbols::TokenRole;
 
@@ -227,6 +227,12 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     if !order_ok(&pairs) {
         score *= ORDER_PENALTY;
     }
+    if q.paren == Paren::Removed || a.paren == Paren::Removed {
+        score *= BARE_FACTOR;
+    }
+    if numbers_differ(q, a, &pairs, &unmatched_q, &unmatched_a) {
+        score *= NUMBER_CONFLICT;
+    }
     if score < JOINED_EQUAL && q.joined() == a.joined() {
         score = JOINED_EQUAL;
     }
@@ -301,6 +307,26 @@ fn order_ok(pairs: &[Pair]) -> bool {
     let ascents = seq.len() - 1 - descents;
     let rotation = descents == 1 && seq[seq.len() - 1] < seq[0];
     descents == 0 || ascents == 0 || rotation
+}
+
+/// Factor on a score reached only after a parenthesised qualifier was
+/// removed: the qualifier may have named a branch or a country.
+const BARE_FACTOR: f32 = 0.95;
+
+/// Factor on the score of two names whose numbers differ: "Zu Zag Bong 6"
+/// and "Zu Zag Bong 5" are sister ships, "Fund I" and "Fund" sibling funds.
+/// The rest of such names is usually identical, which would otherwise
+/// carry the score over the threshold.
+const NUMBER_CONFLICT: f32 = 1.0;
+
+/// True when a number (digits or a series numeral) is paired with a
+/// different number, or is left over on either side.
+fn numbers_differ(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize]) -> bool {
+    let num = |t: &Tok| t.role == TokenRole::Number;
+    let paired_differ = pairs.iter().any(|p| {
+        p.sim < 1.0 && p.q.iter().any(|&i| num(&q.toks[i])) && p.a.iter().any(|&j| num(&a.toks[j]))
+    });
+    paired_differ || uq.iter().any(|&i| num(&q.toks[i])) || ua.iter().any(|&j| num(&a.toks[j]))
 }
 
 fn is_distinct(t: &Tok) -> bool {

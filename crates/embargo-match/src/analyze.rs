@@ -61,7 +61,22 @@ pub(crate) struct Form {
     /// Romanised from a non-Latin script: compared with Latin spellings
     /// more leniently (see `similarity::token_sim`).
     pub romanised: bool,
+    pub paren: Paren,
     pub class: NameClass,
+}
+
+/// Where the form stands with respect to a parenthesised qualifier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Paren {
+    /// The name has no parenthesised part.
+    None,
+    /// The name as written, with its parenthesised part.
+    Kept,
+    /// The name with its parenthesised qualifier removed ("Deutsche Bank
+    /// AG" for "Deutsche Bank (Schweiz) AG"). Compared only with names that
+    /// have no qualifier: two qualified names are compared as written, or
+    /// every "Bank of China (…)" would equal every other.
+    Removed,
 }
 
 /// Whether the name belongs to a person, an organisation or is unknown:
@@ -87,7 +102,11 @@ impl NameClass {
 /// only with each other, and two names that both have native forms only
 /// there (their romanisations merge homophones).
 pub(crate) fn comparable(q: &Form, a: &Form) -> bool {
-    if q.native || a.native {
+    let bare_vs_qualified =
+        |x: &Form, y: &Form| x.paren == Paren::Removed && y.paren != Paren::None;
+    if bare_vs_qualified(q, a) || bare_vs_qualified(a, q) {
+        false
+    } else if q.native || a.native {
         q.native && a.native
     } else {
         !(q.syllabic && a.syllabic)
@@ -103,6 +122,7 @@ impl Form {
             syllabic: false,
             native: false,
             romanised: false,
+            paren: Paren::None,
             class: NameClass::of(schema),
         }
     }
@@ -137,9 +157,28 @@ pub(crate) const MAX_TOKENS: usize = 48;
 /// Analyses one name into its forms (none for a name without letters).
 pub(crate) fn analyze(name: &str, schema: Option<Schema>) -> Vec<Form> {
     let legal = allows_legal(schema);
-    text::forms(name)
+    let mut raws: Vec<(text::RawForm, Paren)> = text::forms(name)
         .into_iter()
-        .map(|mut raw| {
+        .map(|r| (r, Paren::None))
+        .collect();
+    // "Deutsche Bank (Schweiz) AG": a parenthesis in an organisation name
+    // usually qualifies it (a country, a former name, an abbreviation);
+    // the name without it is a form too. (Not for persons, whose
+    // parentheses hold other names: "Ali (Abu Ahmed)".)
+    if legal {
+        if let Some(bare) = without_parentheses(name) {
+            for r in raws.iter_mut() {
+                r.1 = Paren::Kept;
+            }
+            for raw in text::forms(&bare) {
+                if !raws.iter().any(|r| r.0.tokens == raw.tokens) {
+                    raws.push((raw, Paren::Removed));
+                }
+            }
+        }
+    }
+    raws.into_iter()
+        .map(|(mut raw, paren)| {
             raw.tokens.truncate(MAX_TOKENS);
             let toks = symbols::tag(raw.tokens, legal)
                 .into_iter()
@@ -151,8 +190,52 @@ pub(crate) fn analyze(name: &str, schema: Option<Schema>) -> Vec<Form> {
                 syllabic: raw.syllabic,
                 native: raw.native,
                 romanised: raw.romanised,
+                paren,
                 class: NameClass::of(schema),
             }
         })
         .collect()
+}
+
+/// The name with every parenthesised part removed, when it has one and
+/// enough is left to be a name (four letters or digits).
+fn without_parentheses(name: &str) -> Option<String> {
+    if !name.contains(['(', '[']) {
+        return None;
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut depth = 0usize;
+    for c in name.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => {
+                depth = depth.saturating_sub(1);
+                // Keep the words on either side apart.
+                out.push(' ');
+            }
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    let letters = out.chars().filter(|c| c.is_alphanumeric()).count();
+    (letters >= 4).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parenthesised_qualifiers_give_a_bare_form_for_organisations_only() {
+        assert_eq!(
+            without_parentheses("Deutsche Bank (Schweiz) AG").as_deref(),
+            Some("Deutsche Bank   AG")
+        );
+        assert_eq!(without_parentheses("(ABC) x"), None);
+        assert_eq!(without_parentheses("No parentheses"), None);
+        let org = analyze("Deutsche Bank (Schweiz) AG", Some(Schema::Company));
+        assert_eq!(org.len(), 2);
+        assert_eq!(org[1].text(), "deutsche bank ag");
+        assert_eq!(analyze("Ali (Abu Ahmed)", Some(Schema::Person)).len(), 1);
+    }
 }
