@@ -169,11 +169,15 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
         };
     }
     let mut edges: Vec<Edge> = Vec::with_capacity(nq * na * 2);
+    let person = q.class == NameClass::Person || a.class == NameClass::Person;
     for i in 0..nq {
         for j in 0..na {
             let mut s = token_sim(&q.toks[i], &a.toks[j], abjad, cross);
             if i == 0 && j == 0 && q.class != NameClass::Org {
                 s = s.max(crate::similarity::short_form(&q.toks[0], &a.toks[0]));
+            }
+            if person && s < 1.0 {
+                s = s.max(crate::similarity::baltic_ending(&q.toks[i], &a.toks[j]));
             }
             if s >= PAIR_FLOOR {
                 edges.push(Edge {

@@ -191,6 +191,41 @@ pub(crate) fn short_form(a: &Tok, b: &Tok) -> f32 {
     }
 }
 
+/// Similarity of a name and its Baltic nominative (see `baltic_ending`).
+const ENDING_SIM: f32 = 0.95;
+
+/// Latvian and Lithuanian write foreign personal names with a nominative
+/// ending: Lavrov → Lavrovs (lv), Lavrovas (lt); Sergey → Sergejs, with j
+/// for y. True when one token is the other plus `-s`, `-is`, `-as` or
+/// `-us` (the stem keeps 4+ letters), once j and y are read alike.
+/// `align` applies it to person names only: in a company name a final s
+/// is a plural.
+pub(crate) fn baltic_ending(a: &Tok, b: &Tok) -> f32 {
+    if a.role != TokenRole::Word || b.role != TokenRole::Word {
+        return 0.0;
+    }
+    let (short, long) = if a.text.len() < b.text.len() {
+        (&*a.text, &*b.text)
+    } else {
+        (&*b.text, &*a.text)
+    };
+    if short.len() < 4 {
+        return 0.0;
+    }
+    let norm = |s: &str| s.replace('j', "y");
+    let (short, long) = (norm(short), norm(long));
+    let ok = ["s", "is", "as", "us"].iter().any(|e| {
+        long.strip_suffix(e).is_some_and(|stem| {
+            stem == short || (stem.len() >= 4 && short.strip_suffix(['a', 'i', 'y']) == Some(stem))
+        })
+    });
+    if ok {
+        ENDING_SIM
+    } else {
+        0.0
+    }
+}
+
 /// An initial against a word it could abbreviate.
 const INITIAL_SIM: f32 = 0.7;
 
@@ -304,6 +339,19 @@ mod tests {
             let lib = rapidfuzz::distance::levenshtein::distance(a.bytes(), b.bytes());
             assert_eq!(levenshtein(a.as_bytes(), b.as_bytes()), lib, "{a} {b}");
         }
+    }
+
+    #[test]
+    fn baltic_nominative_endings_are_the_same_name() {
+        let t = |s: &str| Tok::new(s.to_string(), TokenRole::Word);
+        let sim = |a: &str, b: &str| baltic_ending(&t(a), &t(b));
+        assert_eq!(sim("lavrovs", "lavrov"), ENDING_SIM);
+        assert_eq!(sim("lavrov", "lavrovas"), ENDING_SIM);
+        assert_eq!(sim("sergejs", "sergey"), ENDING_SIM);
+        assert_eq!(sim("vladimirs", "vladimir"), ENDING_SIM);
+        assert_eq!(sim("lavrovs", "lavrova"), 0.0);
+        assert_eq!(sim("ivas", "iv"), 0.0);
+        assert_eq!(sim("putin", "putin"), 0.0);
     }
 
     #[test]

@@ -166,6 +166,24 @@ pub(crate) fn legal_family(canon: &str) -> Option<u8> {
     })
 }
 
+/// Abbreviations of common words in organisation names, written out so
+/// both spellings meet ("First Bank Int'l" = "First International Bank";
+/// the apostrophe is dropped by the tokenizer). Only contractions that
+/// are not words or names themselves.
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("intl", "international"),
+    ("natl", "national"),
+    ("assn", "association"),
+    ("assoc", "association"),
+    ("univ", "university"),
+    ("mfg", "manufacturing"),
+    ("mgmt", "management"),
+    ("dept", "department"),
+    ("govt", "government"),
+    ("svcs", "services"),
+    ("bros", "brothers"),
+];
+
 /// Roman numerals that are not also initials: series and fund numbers.
 const ROMAN: &[&str] = &[
     "ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii", "xiii", "xiv", "xv",
@@ -364,7 +382,12 @@ pub(crate) fn tag(tokens: Vec<String>, allow_legal: bool) -> Vec<(String, TokenR
             i += n;
             continue;
         }
-        let t = tokens[i].clone();
+        let mut t = tokens[i].clone();
+        if allow_legal {
+            if let Some(&(_, full)) = ABBREVIATIONS.iter().find(|(a, _)| *a == t) {
+                t = full.to_string();
+            }
+        }
         if allow_legal && i > 0 && t.len() >= 10 {
             // A misspelt long legal word ("Aktiengeselschaft") is still one.
             let close = LEGAL.iter().find(|(p, _)| {
@@ -423,6 +446,12 @@ mod tests {
         assert_eq!(t("limited liability company iskusstvo", true)[0].0, "llc");
         assert_eq!(t("company", true)[0].1, TokenRole::Word);
         assert_eq!(t("tan co", false)[1].1, TokenRole::Word);
+    }
+
+    #[test]
+    fn abbreviations_are_written_out_in_organisation_names_only() {
+        assert_eq!(t("first bank intl", true)[2].0, "international");
+        assert_eq!(t("bros grimm", false)[0].0, "bros");
     }
 
     #[test]
