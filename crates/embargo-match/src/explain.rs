@@ -70,6 +70,22 @@ pub struct Explanation {
     pub name_score: f64,
     pub qualifiers: Vec<QualifierEffect>,
     pub final_score: f64,
+    /// How the names were matched: token by token, or the query as the
+    /// acronym of the list name (then `tokens` holds one pair: the acronym
+    /// and the words whose initials spell it).
+    #[serde(default)]
+    pub matched_as: MatchKind,
+}
+
+/// How a query name was matched with a list name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// Token alignment (see `tokens`, `unmatched_query`, `unmatched_alias`).
+    #[default]
+    Tokens,
+    /// The one-word query is the acronym of the list name's content words.
+    Acronym,
 }
 
 impl Explanation {
@@ -93,7 +109,21 @@ impl Explanation {
             "  compared \"{}\" with \"{}\"",
             self.query_form, self.alias_form
         );
-        for t in &self.tokens {
+        if self.matched_as == MatchKind::Acronym {
+            for t in &self.tokens {
+                let _ = writeln!(
+                    s,
+                    "  matched as an acronym: '{}' = initials of '{}'",
+                    t.query.to_uppercase(),
+                    t.list
+                );
+            }
+        }
+        for t in self
+            .tokens
+            .iter()
+            .filter(|_| self.matched_as == MatchKind::Tokens)
+        {
             let how = if t.similarity >= 0.999 {
                 "same".to_string()
             } else {

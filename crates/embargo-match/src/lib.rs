@@ -10,8 +10,11 @@
 //! standard organisation terms translated; Arabic and Hebrew compared by
 //! consonant skeleton) → tokens tagged with roles (legal forms and
 //! particles down-weighted, numbers exact) → an inverted index over tokens,
-//! one-deletion neighbours, phonetic keys and joined names built once in
-//! [`Matcher::build`] → token alignment scoring → qualifiers.
+//! one-deletion neighbours, phonetic keys, joined names and organisation
+//! initials built once in [`Matcher::build`] → token alignment scoring (or,
+//! for a one-word query of 3–6 letters against an organisation, an exact
+//! acronym of its content words, reported as [`MatchKind::Acronym`]) →
+//! qualifiers.
 //!
 //! **What it is for:** screening names against lists held in memory, pair
 //! scoring for evaluation (`compare_names`), batch screening on all cores.
@@ -20,6 +23,7 @@
 //! decisions (`embargo-store`), or deciding what a hit means legally
 //! (`embargo-rules`). It never reads files or the network.
 
+mod acronym;
 mod align;
 mod analyze;
 mod explain;
@@ -31,7 +35,7 @@ mod similarity;
 mod symbols;
 mod text;
 
-pub use explain::{Explanation, Hit, QualifierEffect, QualifierKind, TokenMatch};
+pub use explain::{Explanation, Hit, MatchKind, QualifierEffect, QualifierKind, TokenMatch};
 pub use matcher::Matcher;
 pub use symbols::TokenRole;
 
@@ -123,14 +127,20 @@ impl Default for ScreenOptions {
 
 /// Scores two names against each other with the default algorithm, without
 /// any list loaded (so every token has its role's base weight). `schema`
-/// decides whether legal forms are recognised (not for `Person`).
+/// decides whether legal forms are recognised (not for `Person`) and
+/// whether a one-word name may match as the other's acronym (organisation
+/// schemas only).
 pub fn compare_names(schema: Option<Schema>, a: &str, b: &str) -> f64 {
     let fa = analyze::analyze(a, schema);
     let fb = analyze::analyze(b, schema);
+    let acronyms = acronym::schemas_allow(schema, schema);
     let mut best = 0.0f32;
     for x in &fa {
         for y in &fb {
             best = best.max(align::align(x, y).score);
+            if acronyms {
+                best = best.max(acronym::score(x, y)).max(acronym::score(y, x));
+            }
         }
     }
     f64::from(best)

@@ -14,13 +14,15 @@
 //! - `phonetic`: consonant-skeleton key → vocabulary ids (spelling and
 //!   abjad-romanisation variants).
 //! - `identifiers`: normalised identifier value → entity indexes.
+//! - `acronyms`: initials of organisation forms ("xpcc") → form ids, so a
+//!   one-word acronym query finds names the list never abbreviates.
 
 use crate::align::{align, Alignment};
 use crate::analyze::{analyze, Form};
-use crate::explain::{Explanation, Hit, TokenMatch};
+use crate::explain::{Explanation, Hit, MatchKind, TokenMatch};
 use crate::qualifiers::{norm_id, qualify};
 use crate::symbols::TokenRole;
-use crate::{ofac, Algorithm, Query, ScreenOptions};
+use crate::{acronym, ofac, Algorithm, Query, ScreenOptions};
 use embargo_model::{Entity, EntityId, NameKind};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -64,6 +66,7 @@ pub struct Matcher {
     deletions: FxHashMap<Box<str>, Vec<u32>>,
     phonetic: FxHashMap<Box<str>, Vec<u32>>,
     identifiers: FxHashMap<String, Vec<u32>>,
+    acronyms: FxHashMap<Box<str>, Vec<u32>>,
 }
 
 fn weight_factor(df: usize, n: usize) -> f32 {
@@ -200,6 +203,15 @@ impl Matcher {
                 }
             }
         }
+        let mut acronyms: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
+        for (fi, fr) in forms.iter().enumerate() {
+            if !entities[fr.entity as usize].schema.is_organisation_like() {
+                continue;
+            }
+            for key in acronym::initials(&fr.form) {
+                acronyms.entry(key.into()).or_default().push(fi as u32);
+            }
+        }
         let by_id = entities
             .iter()
             .enumerate()
@@ -213,6 +225,7 @@ impl Matcher {
             deletions,
             phonetic,
             identifiers,
+            acronyms,
         }
     }
 
@@ -359,6 +372,11 @@ impl Matcher {
         for (qi, (_, qf)) in qforms.iter().enumerate() {
             cands.clear();
             self.candidates(qf, &mut cands);
+            if o.algorithm == Algorithm::Embargo && acronym::query_allows(q.schema) {
+                if let Some(x) = acronym::query_acronym(qf) {
+                    cands.extend(self.acronyms.get(x).into_iter().flatten());
+                }
+            }
             for &fid in &cands {
                 let fr = &self.forms[fid as usize];
                 let e = &self.entities[fr.entity as usize];
@@ -402,7 +420,7 @@ impl Matcher {
                 let fr = &self.forms[fid as usize];
                 let qf = &qforms[qi].1;
                 let query_name = q.all_names().nth(qforms[qi].0).unwrap_or("");
-                let mut ex = self.explain(query_name, qf, fr, o.algorithm);
+                let mut ex = self.explain(q, query_name, qf, fr, o.algorithm);
                 ex.name_score = name_score;
                 ex.qualifiers = effects;
                 ex.final_score = total;
@@ -430,9 +448,16 @@ impl Matcher {
     }
 
     fn name_score(&self, q: &Query, qf: &Form, fr: &FormRec, algo: Algorithm) -> f64 {
-        let name = &self.entities[fr.entity as usize].names[fr.name as usize];
+        let e = &self.entities[fr.entity as usize];
+        let name = &e.names[fr.name as usize];
         let s = match algo {
-            Algorithm::Embargo => f64::from(align(qf, &fr.form).score),
+            Algorithm::Embargo => {
+                let mut s = align(qf, &fr.form).score;
+                if acronym::schemas_allow(q.schema, Some(e.schema)) {
+                    s = s.max(acronym::score(qf, &fr.form));
+                }
+                f64::from(s)
+            }
             Algorithm::Ofac => q
                 .all_names()
                 .map(|n| ofac::score(n, &name.value).score)
@@ -445,8 +470,16 @@ impl Matcher {
         }
     }
 
-    fn explain(&self, query_name: &str, qf: &Form, fr: &FormRec, algo: Algorithm) -> Explanation {
-        let name = &self.entities[fr.entity as usize].names[fr.name as usize];
+    fn explain(
+        &self,
+        q: &Query,
+        query_name: &str,
+        qf: &Form,
+        fr: &FormRec,
+        algo: Algorithm,
+    ) -> Explanation {
+        let e = &self.entities[fr.entity as usize];
+        let name = &e.names[fr.name as usize];
         let mut ex = Explanation {
             matched_alias: name.value.clone(),
             alias_kind: name.kind,
@@ -458,10 +491,24 @@ impl Matcher {
             name_score: 0.0,
             qualifiers: vec![],
             final_score: 0.0,
+            matched_as: MatchKind::Tokens,
         };
         match algo {
             Algorithm::Embargo => {
                 let al: Alignment = align(qf, &fr.form);
+                if acronym::schemas_allow(q.schema, Some(e.schema))
+                    && acronym::score(qf, &fr.form) > al.score
+                {
+                    let x = acronym::query_acronym(qf).unwrap_or_default();
+                    ex.matched_as = MatchKind::Acronym;
+                    ex.tokens = vec![TokenMatch {
+                        query: x.to_string(),
+                        list: acronym::spelt_by(&fr.form, x).unwrap_or_default(),
+                        similarity: f64::from(acronym::ACRONYM_SCORE),
+                        weight: 1.0,
+                    }];
+                    return ex;
+                }
                 let join = |f: &Form, ix: &[usize]| {
                     ix.iter()
                         .map(|&i| &*f.toks[i].text)

@@ -214,11 +214,9 @@ pub(crate) fn baltic_ending(a: &Tok, b: &Tok) -> f32 {
     }
     let norm = |s: &str| s.replace('j', "y");
     let (short, long) = (norm(short), norm(long));
-    let ok = ["s", "is", "as", "us"].iter().any(|e| {
-        long.strip_suffix(e).is_some_and(|stem| {
-            stem == short || (stem.len() >= 4 && short.strip_suffix(['a', 'i', 'y']) == Some(stem))
-        })
-    });
+    let ok = ["s", "is", "as", "us"]
+        .iter()
+        .any(|e| long.strip_suffix(e) == Some(short.as_str()));
     if ok {
         ENDING_SIM
     } else {
