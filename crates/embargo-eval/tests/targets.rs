@@ -91,3 +91,32 @@ fn watchman_pairs_are_scored() {
     assert_eq!(cyr.len(), 4);
     assert!(cyr.iter().all(|p| p.score >= DEFAULT_THRESHOLD), "{cyr:?}");
 }
+
+#[test]
+fn xpcc_finds_the_sdn_entry_by_acronym() {
+    let _ = embargo_testkit::require_shared!("data/lists/ofac_sdn/2024-05-03/sdn.csv");
+    let shared = embargo_testkit::shared_dir().unwrap();
+    let sdn = embargo_eval::lists::load(
+        &shared,
+        embargo_eval::lists::SDN,
+        embargo_model::SourceKind::OfacSdn,
+    )
+    .unwrap();
+    let m = embargo_match::Matcher::build(sdn);
+    let hits = m.screen(
+        &embargo_match::Query::name("XPCC"),
+        &embargo_match::ScreenOptions::default(),
+    );
+    eprintln!(
+        "XPCC: {:?}",
+        hits.iter()
+            .map(|h| (&h.matched_name, h.score))
+            .collect::<Vec<_>>()
+    );
+    let h = hits
+        .iter()
+        .find(|h| h.matched_name == "XINJIANG PRODUCTION AND CONSTRUCTION CORPS")
+        .expect("XPCC not found");
+    assert!(h.score >= DEFAULT_THRESHOLD, "{}", h.score);
+    assert_eq!(h.explanation.matched_as, embargo_match::MatchKind::Acronym);
+}
