@@ -2,8 +2,8 @@
 
 use crate::report::EvalRow;
 use crate::{yaml, EvalError};
-use embargo_match::compare_names;
-use embargo_model::Schema;
+use embargo_match::{compare_name_parts, compare_names, full_name};
+use embargo_model::{NameParts, Schema};
 use serde::Serialize;
 use std::path::Path;
 
@@ -184,26 +184,57 @@ impl ChecksMetrics {
     }
 }
 
-/// The full name of a check record: `name` when given, else the parts in
-/// the order given, family name last.
-fn record_names(props: &[(String, String)]) -> Vec<String> {
-    let names: Vec<String> = props
+/// A check record's name: written out, or in structured parts.
+enum RecordName {
+    Free(String),
+    Parts(NameParts),
+}
+
+impl RecordName {
+    fn text(&self) -> String {
+        match self {
+            RecordName::Free(s) => s.clone(),
+            RecordName::Parts(p) => full_name(p),
+        }
+    }
+}
+
+/// The names of a check record: each `name` when given, else its parts
+/// (`firstName`, `middleName`, `fatherName`, `lastName`).
+fn record_names(props: &[(String, String)]) -> Vec<RecordName> {
+    let names: Vec<RecordName> = props
         .iter()
         .filter(|(k, _)| k == "name")
-        .map(|(_, v)| v.clone())
+        .map(|(_, v)| RecordName::Free(v.clone()))
         .collect();
     if !names.is_empty() {
         return names;
     }
-    let part = |k: &str| props.iter().find(|(x, _)| x == k).map(|(_, v)| v.as_str());
-    let parts: Vec<&str> = ["firstName", "middleName", "fatherName", "lastName"]
-        .iter()
-        .filter_map(|k| part(k))
-        .collect();
-    if parts.is_empty() {
+    let part = |k: &str| {
+        props
+            .iter()
+            .find(|(x, v)| x == k && !v.trim().is_empty())
+            .map(|(_, v)| v.clone())
+    };
+    let p = NameParts {
+        given: part("firstName"),
+        middle: part("middleName"),
+        patronymic: part("fatherName"),
+        family: part("lastName"),
+    };
+    if p == NameParts::default() {
         vec![]
     } else {
-        vec![parts.join(" ")]
+        vec![RecordName::Parts(p)]
+    }
+}
+
+/// Scores two record names; given and family names keep their roles when
+/// both records have parts.
+fn score_names(schema: Option<Schema>, a: &RecordName, b: &RecordName) -> f64 {
+    match (a, b) {
+        (RecordName::Parts(x), RecordName::Parts(y)) => compare_name_parts(schema, x, y),
+        _ => compare_names(schema, &a.text(), &b.text()),
     }
 }
 
@@ -223,9 +254,9 @@ pub fn checks(path: &Path, threshold: f64) -> Result<ChecksMetrics, EvalError> {
         let mut best = (0.0, String::new(), String::new());
         for a in &qa {
             for b in &qb {
-                let s = compare_names(schema, a, b);
+                let s = score_names(schema, a, b);
                 if s >= best.0 {
-                    best = (s, a.clone(), b.clone());
+                    best = (s, a.text(), b.text());
                 }
             }
         }

@@ -29,6 +29,7 @@ mod analyze;
 mod explain;
 mod matcher;
 mod ofac;
+mod parts;
 mod phonetic;
 mod qualifiers;
 mod similarity;
@@ -37,6 +38,7 @@ mod text;
 
 pub use explain::{Explanation, Hit, MatchKind, QualifierEffect, QualifierKind, TokenMatch};
 pub use matcher::Matcher;
+pub use parts::{compare_name_parts, full_name};
 pub use symbols::TokenRole;
 
 use embargo_model::{Country, PartialDate, Schema};
