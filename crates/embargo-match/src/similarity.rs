@@ -224,6 +224,32 @@ pub(crate) fn baltic_ending(a: &Tok, b: &Tok) -> f32 {
     }
 }
 
+/// Factor on the similarity of a Slavic surname and its other-gender form.
+const OTHER_GENDER: f32 = 0.85;
+
+/// Slavic surnames agree with the bearer's sex: Ivanov / Ivanova,
+/// Lebedev / Lebedeva, Putin / Putina, Zhukovsky / Zhukovskaya. A
+/// masculine form against a feminine one names a relative, not the
+/// person, so their similarity is lowered (not zeroed: transliterations
+/// sometimes drop the ending). Returns the factor to apply, 1.0 when the
+/// tokens are not such a pair.
+pub(crate) fn surname_gender(a: &Tok, b: &Tok) -> f32 {
+    const MASC: [&str; 5] = ["ov", "ev", "in", "sky", "skiy"];
+    let fem = |t: &str| {
+        t.strip_suffix("skaya")
+            .map(|stem| format!("{stem}sky"))
+            .or_else(|| t.strip_suffix('a').map(str::to_string))
+            .filter(|m| m.len() >= 4 && MASC.iter().any(|e| m.ends_with(e)))
+    };
+    let masc = |t: &str| t.len() >= 4 && MASC.iter().any(|e| t.ends_with(e));
+    let differ = |x: &str, y: &str| fem(x).is_some() && masc(y);
+    if differ(&a.text, &b.text) || differ(&b.text, &a.text) {
+        OTHER_GENDER
+    } else {
+        1.0
+    }
+}
+
 /// An initial against a word it could abbreviate.
 const INITIAL_SIM: f32 = 0.7;
 
@@ -350,6 +376,19 @@ mod tests {
         assert_eq!(sim("lavrovs", "lavrova"), 0.0);
         assert_eq!(sim("ivas", "iv"), 0.0);
         assert_eq!(sim("putin", "putin"), 0.0);
+    }
+
+    #[test]
+    fn slavic_surnames_of_the_other_gender_are_told_apart() {
+        let t = |s: &str| Tok::new(s.to_string(), TokenRole::Word);
+        let g = |a: &str, b: &str| surname_gender(&t(a), &t(b));
+        assert_eq!(g("ivanova", "ivanov"), OTHER_GENDER);
+        assert_eq!(g("baranov", "barynova"), OTHER_GENDER);
+        assert_eq!(g("zhukovskaya", "zhukovsky"), OTHER_GENDER);
+        assert_eq!(g("putina", "putin"), OTHER_GENDER);
+        assert_eq!(g("ivanova", "ivanova"), 1.0);
+        assert_eq!(g("ivanov", "ivanow"), 1.0);
+        assert_eq!(g("anna", "ann"), 1.0);
     }
 
     #[test]
