@@ -28,15 +28,15 @@
 //! `Entity::export_control`; `start_date` → `listed_on`; `end_date` →
 //! `properties["endDate"]` (it is an order's expiry, not a removal).
 
+use crate::delimited::Delimited;
 use crate::error::{ErrorKind, SourceError};
 use crate::text::{
-    country, decode, hash_key, parse_ofac_date_value, push_unique, split_fr_citations, split_list,
-    LineFix,
+    country, decode, hash_key, linked_to, parse_ofac_date_value, push_unique, split_fr_citations,
+    split_list,
 };
 use crate::ParsedList;
 use embargo_model::{
-    Address, Citation, Entity, EntityId, Gender, Identifier, Link, LinkKind, NameKind, PartialDate,
-    Schema,
+    Address, Citation, Entity, EntityId, Gender, Identifier, NameKind, PartialDate, Schema,
 };
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -366,13 +366,7 @@ fn build(
             let end = t.find([')', ';']).unwrap_or(t.len());
             let target = t[..end].trim().trim_end_matches('.');
             if !target.is_empty() {
-                e.links.push(Link {
-                    kind: LinkKind::LinkedTo,
-                    target_name: target.to_string(),
-                    target_id: None,
-                    percent: None,
-                    note: None,
-                });
+                e.links.push(linked_to(target));
             }
             rest = &t[end..];
         }
@@ -383,24 +377,9 @@ fn build(
     e
 }
 
-pub(crate) fn parse<R: BufRead>(
-    out: &mut ParsedList,
-    file: &str,
-    mut r: R,
-) -> Result<(), SourceError> {
-    let fix = LineFix::sniff(&mut r);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(r);
+pub(crate) fn parse<R: BufRead>(out: &mut ParsedList, file: &str, r: R) -> Result<(), SourceError> {
     let mut rec = csv::ByteRecord::new();
-    let csv_err = |e: csv::Error| {
-        let line = fix.line(e.position());
-        SourceError::invalid(file, format!("CSV error: {e}")).at_line(line)
-    };
-    if !rdr.read_byte_record(&mut rec).map_err(csv_err)? {
-        return Err(SourceError::new(file, ErrorKind::Empty));
-    }
+    let mut rdr = Delimited::open(file, r, b',', &mut rec)?;
     let names: Vec<String> = rec
         .iter()
         .map(|b| {
@@ -431,10 +410,10 @@ pub(crate) fn parse<R: BufRead>(
     let mut seen: HashSet<String> = HashSet::new();
     let mut whole: u64 = 0;
     let mut next = csv::ByteRecord::new();
-    let mut have = rdr.read_byte_record(&mut rec).map_err(csv_err)?;
+    let mut have = rdr.read(&mut rec)?;
     while have {
-        let line = fix.line(rec.position());
-        let have_next = rdr.read_byte_record(&mut next).map_err(csv_err)?;
+        let line = rdr.line(&rec);
+        let have_next = rdr.read(&mut next)?;
         if rec.len() == 1
             && rec
                 .get(0)
@@ -510,8 +489,7 @@ pub(crate) fn parse<R: BufRead>(
                 },
             );
             out.warnings.extend(warnings);
-            out.entities.push(e);
-            out.count_row(file);
+            out.push_entity(file, e);
             whole += 1;
         }
         std::mem::swap(&mut rec, &mut next);

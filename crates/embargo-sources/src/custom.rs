@@ -24,8 +24,9 @@
 //! code, bad identifier, empty id/name or repeated id is an error naming
 //! line and column. Invalid UTF-8 is an error too (this is our own format).
 
-use crate::error::{ErrorKind, SourceError};
-use crate::text::{push_unique, split_list, LineFix};
+use crate::delimited::Delimited;
+use crate::error::SourceError;
+use crate::text::{push_unique, split_list};
 use crate::ParsedList;
 use embargo_model::{
     Address, Country, DateValue, Entity, EntityId, Identifier, NameKind, PartialDate, Schema,
@@ -70,24 +71,9 @@ fn strict_schema(s: &str) -> Option<Schema> {
     }
 }
 
-pub(crate) fn parse<R: BufRead>(
-    out: &mut ParsedList,
-    file: &str,
-    mut r: R,
-) -> Result<(), SourceError> {
-    let fix = LineFix::sniff(&mut r);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(r);
+pub(crate) fn parse<R: BufRead>(out: &mut ParsedList, file: &str, r: R) -> Result<(), SourceError> {
     let mut rec = csv::ByteRecord::new();
-    let csv_err = |e: csv::Error| {
-        let line = fix.line(e.position());
-        SourceError::invalid(file, format!("CSV error: {e}")).at_line(line)
-    };
-    if !rdr.read_byte_record(&mut rec).map_err(csv_err)? {
-        return Err(SourceError::new(file, ErrorKind::Empty));
-    }
+    let mut rdr = Delimited::open(file, r, b',', &mut rec)?;
     let mut header = vec![];
     for raw in rec.iter() {
         let h = std::str::from_utf8(raw)
@@ -124,8 +110,8 @@ pub(crate) fn parse<R: BufRead>(
     }
     let dataset = out.dataset.clone();
     let mut seen = HashSet::new();
-    while rdr.read_byte_record(&mut rec).map_err(csv_err)? {
-        let line = fix.line(rec.position());
+    while rdr.read(&mut rec)? {
+        let line = rdr.line(&rec);
         if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
@@ -245,8 +231,7 @@ pub(crate) fn parse<R: BufRead>(
         if !get("source_url").is_empty() {
             e.source_url = Some(get("source_url").to_string());
         }
-        out.entities.push(e);
-        out.count_row(file);
+        out.push_entity(file, e);
     }
     Ok(())
 }

@@ -23,10 +23,9 @@
 //! `Expiration_Date` → `properties["endDate"]`, `FR_Citation` →
 //! `export_control.federal_register_notices` and a citation.
 
-use crate::error::{ErrorKind, SourceError};
-use crate::text::{
-    country, decode, hash_key, parse_any_date, push_unique, split_fr_citations, LineFix,
-};
+use crate::delimited::Delimited;
+use crate::error::SourceError;
+use crate::text::{country, decode, hash_key, parse_any_date, push_unique, split_fr_citations};
 use crate::ParsedList;
 use embargo_model::{Address, Citation, Entity, EntityId, Schema};
 use std::collections::HashSet;
@@ -47,25 +46,9 @@ const COLUMNS: [&str; 12] = [
     "FR_Citation",
 ];
 
-pub(crate) fn parse<R: BufRead>(
-    out: &mut ParsedList,
-    file: &str,
-    mut r: R,
-) -> Result<(), SourceError> {
-    let fix = LineFix::sniff(&mut r);
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(b'\t')
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(r);
+pub(crate) fn parse<R: BufRead>(out: &mut ParsedList, file: &str, r: R) -> Result<(), SourceError> {
     let mut rec = csv::ByteRecord::new();
-    let csv_err = |e: csv::Error| {
-        let line = fix.line(e.position());
-        SourceError::invalid(file, format!("TSV error: {e}")).at_line(line)
-    };
-    if !rdr.read_byte_record(&mut rec).map_err(csv_err)? {
-        return Err(SourceError::new(file, ErrorKind::Empty));
-    }
+    let mut rdr = Delimited::open(file, r, b'\t', &mut rec)?;
     let header: Vec<String> = rec.iter().map(|b| decode(b).0.trim().to_string()).collect();
     if header.len() < 8
         || header
@@ -81,8 +64,8 @@ pub(crate) fn parse<R: BufRead>(
     }
     let dataset = out.dataset.clone();
     let mut seen = HashSet::new();
-    while rdr.read_byte_record(&mut rec).map_err(csv_err)? {
-        let line = fix.line(rec.position());
+    while rdr.read(&mut rec)? {
+        let line = rdr.line(&rec);
         let mut f: Vec<String> = Vec::with_capacity(12);
         for (i, raw) in rec.iter().enumerate() {
             let (s, lossy) = decode(raw);
@@ -162,8 +145,7 @@ pub(crate) fn parse<R: BufRead>(
             e.citations.push(Citation::new(c.as_str()));
             e.export_control.federal_register_notices.push(c);
         }
-        out.entities.push(e);
-        out.count_row(file);
+        out.push_entity(file, e);
     }
     Ok(())
 }

@@ -32,6 +32,7 @@
 
 pub mod csl;
 pub mod custom;
+mod delimited;
 mod detect;
 pub mod dpl;
 mod error;
@@ -97,6 +98,12 @@ impl ParsedList {
 
     pub(crate) fn count_row(&mut self, file: &str) {
         *self.rows.entry(file.to_string()).or_default() += 1;
+    }
+
+    /// Adds an entity read from one record of `file`, counting the record.
+    pub(crate) fn push_entity(&mut self, file: &str, e: Entity) {
+        self.entities.push(e);
+        self.count_row(file);
     }
 }
 

@@ -18,8 +18,10 @@
 //! remarks, e.g. `BNC` for BANCO NACIONAL DE CUBA, which the XML marks
 //! `<category>weak</category>`.
 
-use crate::text::{country, non_empty, parse_ofac_date, parse_ofac_date_value, push_unique};
-use embargo_model::{Entity, Gender, Identifier, Link, LinkKind, NameKind};
+use crate::text::{
+    country, linked_to, non_empty, parse_ofac_date, parse_ofac_date_value, push_unique,
+};
+use embargo_model::{Entity, Gender, Identifier, NameKind};
 
 /// Identifier labels OFAC uses (longest first where one is a prefix of
 /// another). A fact starting with one of these is `label value (Country)`.
@@ -299,13 +301,7 @@ fn apply_fact(e: &mut Entity, fact: &str) {
     if let Some(v) = fact.strip_prefix("Linked To:") {
         let target = v.trim().trim_end_matches('.').trim();
         if !target.is_empty() && !e.links.iter().any(|l| l.target_name == target) {
-            e.links.push(Link {
-                kind: LinkKind::LinkedTo,
-                target_name: target.to_string(),
-                target_id: None,
-                percent: None,
-                note: None,
-            });
+            e.links.push(linked_to(target));
         }
         return;
     }

@@ -17,33 +17,21 @@
 
 use crate::error::SourceError;
 use crate::text::{country, parse_ofac_date_value, parse_us_date, push_unique};
-use crate::xml::{get, records, Record};
+use crate::xml::{get, records, Record, RootCheck};
 use crate::ParsedList;
 use embargo_model::{Address, Entity, EntityId, Identifier, NameKind, NameParts, Schema};
 use std::io::BufRead;
 
 pub(crate) fn parse<R: BufRead>(out: &mut ParsedList, file: &str, r: R) -> Result<(), SourceError> {
     let dataset = out.dataset.clone();
-    let mut root_seen = false;
+    let mut root = RootCheck::new("sdnList", "OFAC XML");
     let mut published = None;
     let mut entities = vec![];
     records(
         file,
         r,
         &["sdnEntry"],
-        |w, name, _| {
-            if !root_seen {
-                root_seen = true;
-                if name != "sdnList" {
-                    return Err(SourceError::wrong_format(
-                        file,
-                        format!("root element <{name}> does not look like OFAC XML (expected <sdnList>)"),
-                    )
-                    .at_line(w.line));
-                }
-            }
-            Ok(())
-        },
+        |w, name, _| root.check(file, w, name).map(drop),
         |name, text| {
             if name == "Publish_Date" {
                 published = parse_us_date(text);
@@ -54,10 +42,9 @@ pub(crate) fn parse<R: BufRead>(out: &mut ParsedList, file: &str, r: R) -> Resul
             Ok(())
         },
     )?;
-    for _ in &entities {
-        out.count_row(file);
+    for e in entities {
+        out.push_entity(file, e);
     }
-    out.entities.extend(entities);
     out.published = published;
     Ok(())
 }

@@ -9,7 +9,7 @@
 //! sample), so this is both lossless and usually right.
 
 use chrono::NaiveDate;
-use embargo_model::{Country, DateValue, PartialDate};
+use embargo_model::{Country, DateValue, Link, LinkKind, PartialDate};
 use std::borrow::Cow;
 
 /// Windows-1252 code points for bytes 0x80..=0x9F; the five bytes the code
@@ -189,6 +189,18 @@ pub(crate) fn country(s: &str) -> Option<Country> {
 pub(crate) fn push_unique<T: PartialEq>(v: &mut Vec<T>, x: T) {
     if !v.contains(&x) {
         v.push(x);
+    }
+}
+
+/// A `LinkedTo` link known only by the target's name, as OFAC remarks and
+/// the CSL write them ("Linked To: X").
+pub(crate) fn linked_to(target: &str) -> Link {
+    Link {
+        kind: LinkKind::LinkedTo,
+        target_name: target.to_string(),
+        target_id: None,
+        percent: None,
+        note: None,
     }
 }
 

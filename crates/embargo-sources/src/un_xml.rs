@@ -23,7 +23,7 @@
 
 use crate::error::SourceError;
 use crate::text::{country, push_unique};
-use crate::xml::{get, records, Record};
+use crate::xml::{get, records, Record, RootCheck};
 use crate::ParsedList;
 use embargo_model::{
     Address, Citation, DateValue, Entity, EntityId, Gender, Identifier, NameKind, PartialDate,
@@ -33,7 +33,7 @@ use std::io::BufRead;
 
 pub(crate) fn parse<R: BufRead>(out: &mut ParsedList, file: &str, r: R) -> Result<(), SourceError> {
     let dataset = out.dataset.clone();
-    let mut root_seen = false;
+    let mut root = RootCheck::new("CONSOLIDATED_LIST", "the UN consolidated list");
     let mut published = None;
     let mut entities = vec![];
     let mut warnings = vec![];
@@ -42,15 +42,7 @@ pub(crate) fn parse<R: BufRead>(out: &mut ParsedList, file: &str, r: R) -> Resul
         r,
         &["INDIVIDUAL", "ENTITY"],
         |w, name, attrs| {
-            if !root_seen {
-                root_seen = true;
-                if name != "CONSOLIDATED_LIST" {
-                    return Err(SourceError::wrong_format(
-                        file,
-                        format!("root element <{name}> does not look like the UN consolidated list (expected <CONSOLIDATED_LIST>)"),
-                    )
-                    .at_line(w.line));
-                }
+            if root.check(file, w, name)? {
                 if let Some((_, v)) = attrs.iter().find(|(k, _)| k == "dateGenerated") {
                     published = PartialDate::parse_iso(v).ok().map(|d| d.first_day());
                 }
@@ -64,10 +56,9 @@ pub(crate) fn parse<R: BufRead>(out: &mut ParsedList, file: &str, r: R) -> Resul
             Ok(())
         },
     )?;
-    for _ in &entities {
-        out.count_row(file);
+    for e in entities {
+        out.push_entity(file, e);
     }
-    out.entities.extend(entities);
     out.warnings.extend(warnings);
     out.published = published;
     Ok(())

@@ -40,6 +40,46 @@ impl Walk {
     }
 }
 
+/// Checks that a document's first element is the format's root, so that a
+/// file of the wrong kind fails at line 1 instead of parsing to nothing.
+pub(crate) struct RootCheck {
+    /// The root element the format has (`sdnList`).
+    expected: &'static str,
+    /// How the error names the format ("OFAC XML").
+    format: &'static str,
+    seen: bool,
+}
+
+impl RootCheck {
+    pub fn new(expected: &'static str, format: &'static str) -> Self {
+        RootCheck {
+            expected,
+            format,
+            seen: false,
+        }
+    }
+
+    /// Call for every element that opens: the first must be the expected
+    /// root. `Ok(true)` exactly when `name` is that root.
+    pub fn check(&mut self, file: &str, w: &Walk, name: &str) -> Result<bool, SourceError> {
+        if self.seen {
+            return Ok(false);
+        }
+        self.seen = true;
+        if name != self.expected {
+            return Err(SourceError::wrong_format(
+                file,
+                format!(
+                    "root element <{name}> does not look like {} (expected <{}>)",
+                    self.format, self.expected
+                ),
+            )
+            .at_line(w.line));
+        }
+        Ok(true)
+    }
+}
+
 fn count_newlines(s: &str) -> u64 {
     s.bytes().filter(|&b| b == b'\n').count() as u64
 }
