@@ -15,29 +15,16 @@ if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then apt-get install -y chromium >&2; else sudo apt-get install -y chromium >&2; fi
 fi
 (cd "$here" && npm ci --no-audit --no-fund --silent)
-(cd "$root" && cargo build -q -p embargo-server --example serve)
+source "$root/crates/embargo-server/tests/start_server.sh"
+build_server
 work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
+cleanup() { stop_servers; rm -rf "$work"; }
 trap cleanup EXIT
 
 # start NAME ARGS... : starts a server, sets $url
 start() {
   local name="$1"; shift
-  mkdir -p "$work/$name"
-  "$root/target/debug/examples/serve" --data-dir "$work/$name" --listen 127.0.0.1:0 "$@" >"$work/$name.log" 2>&1 &
-  pids+=($!)
-  url=""
-  for _ in $(seq 1 100); do
-    url="$(sed -n 's/^listening on \(http[^ ]*\).*/\1/p' "$work/$name.log" | head -1)"
-    [ -n "$url" ] && break
-    kill -0 "${pids[-1]}" 2>/dev/null || { cat "$work/$name.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  [ -n "$url" ] || { echo "server $name did not start" >&2; cat "$work/$name.log" >&2; exit 1; }
+  start_server "$name" "$work/$name" "$work/$name.log" "$@"
   echo "server $name at $url" >&2
 }
 

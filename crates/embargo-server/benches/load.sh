@@ -20,24 +20,12 @@ fi
 # optimised (opt-level 1 for our crates, 2 for dependencies) and shares the
 # build the tests use.
 profile="${PROFILE:-dev}"
-if [ "$profile" = release ]; then
-  (cd "$root" && cargo build -q --release -p embargo-server --example serve); bin="$root/target/release/examples/serve"
-else
-  (cd "$root" && cargo build -q -p embargo-server --example serve); bin="$root/target/debug/examples/serve"
-fi
+source "$root/crates/embargo-server/tests/start_server.sh"
+if [ "$profile" = release ]; then build_server --release; else build_server; fi
 data="$(mktemp -d)"
-log="$data/server.log"
-"$bin" --data-dir "$data" --listen 127.0.0.1:0 --rate-limit off >"$log" 2>&1 &
-pid=$!
-cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$data"; }
+cleanup() { stop_servers; rm -rf "$data"; }
 trap cleanup EXIT
-url=""
-for _ in $(seq 1 100); do
-  url="$(sed -n 's/^listening on \(http[^ ]*\).*/\1/p' "$log" | head -1)"
-  [ -n "$url" ] && break
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "server did not start" >&2; cat "$log" >&2; exit 1; }
+start_server "" "$data" "$data/server.log" --rate-limit off
 # Sanity: one request must succeed before measuring.
 curl -fsS -X POST -H 'content-type: application/json' \
   -d '{"queries":{"q":{"schema":"Company","properties":{"name":["Hikvision"]}}}}' \

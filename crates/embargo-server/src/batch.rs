@@ -14,6 +14,7 @@
 
 use crate::auth::{Access, Caller};
 use crate::error::{ApiError, ErrorBody};
+use crate::media::media_type;
 use crate::screen::{screen_and_audit, ScreenRequest};
 use crate::state::{AppState, Shared};
 use axum::body::{Body, Bytes};
@@ -43,25 +44,12 @@ pub async fn batch(
     caller.require(Access::Screen)?;
     // Refuse the content types an HTML form can send without a CORS
     // preflight, so a web page cannot drive a keyless localhost server.
-    let ct = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .unwrap_or_default();
+    let ct = media_type(req.headers()).unwrap_or_default();
     if matches!(
         ct.as_str(),
         "" | "text/plain" | "application/x-www-form-urlencoded" | "multipart/form-data"
     ) {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+        return Err(ApiError::unsupported_media_type(
             "send the batch as `Content-Type: application/x-ndjson`",
         ));
     }

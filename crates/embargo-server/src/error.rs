@@ -64,6 +64,13 @@ impl ApiError {
     pub fn too_large(message: impl Into<String>) -> Self {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
     }
+    pub fn unsupported_media_type(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            message,
+        )
+    }
     /// Logs the real cause and answers with a message that names no internals.
     pub fn internal(context: &str, err: impl std::fmt::Display) -> Self {
         tracing::error!(context, error = %err, "internal error");

@@ -35,6 +35,7 @@ mod batch;
 mod config;
 mod error;
 mod ftm;
+mod media;
 mod meta;
 mod native;
 mod openapi;

@@ -4,6 +4,7 @@
 
 use crate::auth::{Access, Caller};
 use crate::error::{ApiError, ErrorBody};
+use crate::media::media_type;
 use crate::screen::{screen_and_audit, ScreenRequest};
 use crate::state::{blocking, Shared};
 use axum::body::Bytes;
@@ -11,7 +12,7 @@ use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::extract::{Extension, Path, Query, State};
 use axum::Json;
 use embargo_audit::{NewRecord, RecordKind};
-use embargo_model::EntityId;
+use embargo_model::{EntityId, ListVersion};
 use embargo_store::StoreError;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -92,21 +93,10 @@ pub async fn decide(
     caller.require(Access::Screen)?;
     // Only JSON: a cross-site HTML form can post text/plain without a
     // CORS preflight, and must not reach a keyless localhost server.
-    let json_ct = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .is_some_and(|ct| ct == "application/json" || ct.ends_with("+json"));
+    let json_ct =
+        media_type(&headers).is_some_and(|ct| ct == "application/json" || ct.ends_with("+json"));
     if !json_ct {
-        return Err(ApiError::new(
-            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+        return Err(ApiError::unsupported_media_type(
             "send the transaction as `Content-Type: application/json`",
         ));
     }
@@ -120,20 +110,15 @@ pub async fn decide(
     let st2 = st.clone();
     blocking("deciding", move || {
         let decision = snap.engine.decide(&tx);
-        let value = serde_json::to_value(&decision)
-            .map_err(|e| ApiError::internal("encoding a decision", e))?;
+        let value = encode("encoding a decision", &decision)?;
         let list_versions = snap.version_labels();
-        let rec = st2
-            .app
-            .audit
-            .append(NewRecord {
-                kind: RecordKind::Decide,
-                actor: caller.name.clone(),
-                request,
-                result: value.clone(),
-                list_versions: list_versions.clone(),
-            })
-            .map_err(|e| ApiError::internal("writing the audit record", e))?;
+        let rec = st2.audit(NewRecord {
+            kind: RecordKind::Decide,
+            actor: caller.name.clone(),
+            request,
+            result: value.clone(),
+            list_versions: list_versions.clone(),
+        })?;
         Ok(Json(DecideResponse {
             decision: value,
             decision_text: decision.to_text(),
@@ -165,17 +150,24 @@ pub async fn lists(
 ) -> Result<Json<ListsResponse>, ApiError> {
     caller.require(Access::Screen)?;
     let snap = st.app.snapshot();
-    let versions = snap
-        .versions
-        .iter()
-        .map(serde_json::to_value)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| ApiError::internal("encoding list versions", e))?;
     Ok(Json(ListsResponse {
         loaded_at: snap.loaded_at.to_rfc3339(),
         labels: snap.version_labels(),
-        versions,
+        versions: version_values(&snap.versions)?,
     }))
+}
+
+/// Serialises one of our own values for a response; failing to is a 500
+/// that names `what` was being encoded.
+fn encode<T: Serialize>(what: &'static str, v: &T) -> Result<Value, ApiError> {
+    serde_json::to_value(v).map_err(|e| ApiError::internal(what, e))
+}
+
+/// List versions as the JSON objects `/v1/lists` and `/versions` return.
+fn version_values(vs: &[ListVersion]) -> Result<Vec<Value>, ApiError> {
+    vs.iter()
+        .map(|v| encode("encoding list versions", v))
+        .collect()
 }
 
 fn store_error(e: StoreError) -> ApiError {
@@ -212,14 +204,9 @@ pub async fn versions(
     let st2 = st.clone();
     blocking("listing versions", move || {
         let vs = st2.app.store.versions(&source).map_err(store_error)?;
-        let versions = vs
-            .iter()
-            .map(serde_json::to_value)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| ApiError::internal("encoding list versions", e))?;
         Ok(Json(VersionsResponse {
             dataset: source,
-            versions,
+            versions: version_values(&vs)?,
         }))
     })
     .await
@@ -255,9 +242,7 @@ pub async fn diff(
             .store
             .diff(&source, p.old.as_deref(), p.new.as_deref())
             .map_err(store_error)?;
-        serde_json::to_value(&d)
-            .map(Json)
-            .map_err(|e| ApiError::internal("encoding a diff", e))
+        encode("encoding a diff", &d).map(Json)
     })
     .await
 }
@@ -277,9 +262,7 @@ pub async fn entity(
     let id = EntityId(id);
     let snap = st.app.snapshot();
     if let Some(e) = snap.matcher.get(&id) {
-        return serde_json::to_value(e)
-            .map(Json)
-            .map_err(|e| ApiError::internal("encoding an entity", e));
+        return encode("encoding an entity", e).map(Json);
     }
     // Not in the active lists: an older version may still hold it (a
     // delisted party an analyst wants to look at).
@@ -287,8 +270,7 @@ pub async fn entity(
     blocking("reading an entity", move || {
         match st2.app.store.entity(&id).map_err(store_error)? {
             Some((version, e)) => {
-                let mut v = serde_json::to_value(&e)
-                    .map_err(|e| ApiError::internal("encoding an entity", e))?;
+                let mut v = encode("encoding an entity", &e)?;
                 if let Value::Object(m) = &mut v {
                     m.insert("not_in_active_lists".into(), Value::Bool(true));
                     m.insert("list_version".into(), json!(version.version));
@@ -318,9 +300,7 @@ pub async fn audit_verify(
             .audit
             .verify()
             .map_err(|e| ApiError::internal("verifying the audit log", e))?;
-        serde_json::to_value(&r)
-            .map(Json)
-            .map_err(|e| ApiError::internal("encoding a report", e))
+        encode("encoding a report", &r).map(Json)
     })
     .await
 }
@@ -342,16 +322,13 @@ pub async fn reload(
             .reload()
             .map_err(|e| ApiError::internal("reloading lists", e))?;
         let snap = st2.app.snapshot();
-        st2.app
-            .audit
-            .append(NewRecord {
-                kind: RecordKind::Admin,
-                actor,
-                request: json!({"action": "reload"}),
-                result: json!({"list_versions": snap.version_labels()}),
-                list_versions: snap.version_labels(),
-            })
-            .map_err(|e| ApiError::internal("writing the audit record", e))?;
+        st2.audit(NewRecord {
+            kind: RecordKind::Admin,
+            actor,
+            request: json!({"action": "reload"}),
+            result: json!({"list_versions": snap.version_labels()}),
+            list_versions: snap.version_labels(),
+        })?;
         Ok(())
     })
     .await?;

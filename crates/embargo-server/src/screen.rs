@@ -306,24 +306,20 @@ pub fn screen_and_audit(
         }
         out.push(v);
     }
-    let rec = st
-        .app
-        .audit
-        .append(NewRecord {
-            kind: RecordKind::Screen,
-            actor: actor.to_string(),
-            request: subject.echo.clone(),
-            result: json!({
-                "hits": out.iter().map(|h| json!({
-                    "entity_id": h.get("entity_id"),
-                    "score": h.get("score"),
-                    "matched_name": h.get("matched_name"),
-                    "review": h.get("review").and_then(|r| r.get("status")),
-                })).collect::<Vec<_>>(),
-            }),
-            list_versions: snap.version_labels(),
-        })
-        .map_err(|e| ApiError::internal("writing the audit record", e))?;
+    let rec = st.audit(NewRecord {
+        kind: RecordKind::Screen,
+        actor: actor.to_string(),
+        request: subject.echo.clone(),
+        result: json!({
+            "hits": out.iter().map(|h| json!({
+                "entity_id": h.get("entity_id"),
+                "score": h.get("score"),
+                "matched_name": h.get("matched_name"),
+                "review": h.get("review").and_then(|r| r.get("status")),
+            })).collect::<Vec<_>>(),
+        }),
+        list_versions: snap.version_labels(),
+    })?;
     Ok((out, rec.seq))
 }
 

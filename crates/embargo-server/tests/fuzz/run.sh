@@ -22,21 +22,13 @@ if [ ! -x "$venv/bin/schemathesis" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check 'schemathesis>=4,<5' >&2
 fi
-(cd "$root" && cargo build -q -p embargo-server --example serve)
+source "$root/crates/embargo-server/tests/start_server.sh"
+build_server
 data="$(mktemp -d)"
 log="$data/server.log"
-"$root/target/debug/examples/serve" --data-dir "$data" --listen 127.0.0.1:0 --auth keys \
-  --rate-limit off --admin-key-file "$data/admin.key" >"$log" 2>&1 &
-pid=$!
-cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$data"; }
+cleanup() { stop_servers; rm -rf "$data"; }
 trap cleanup EXIT
-url=""
-for _ in $(seq 1 100); do
-  url="$(sed -n 's/^listening on \(http[^ ]*\).*/\1/p' "$log" | head -1)"
-  [ -n "$url" ] && break
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "server did not start" >&2; cat "$log" >&2; exit 1; }
+start_server "" "$data" "$log" --auth keys --rate-limit off --admin-key-file "$data/admin.key"
 key="$(cat "$data/admin.key")"
 set +e
 "$venv/bin/schemathesis" run "$url/openapi.json" \
