@@ -147,7 +147,15 @@ fn fetch_source(
             .urls
             .get(url.as_str())
             .filter(|s| s.file == rel && file_sha256(&target).ok().as_deref() == Some(&s.sha256));
-        match fetch_url(agent, &spec.name, url, &target, known, progress, opts)? {
+        match fetch_url(UrlFetch {
+            agent,
+            source: &spec.name,
+            url,
+            target: &target,
+            known,
+            progress,
+            opts,
+        })? {
             None => {}
             Some(mut s) => {
                 s.state.file = rel;
@@ -236,20 +244,35 @@ impl Failure {
     }
 }
 
+/// One URL to download, with everything an attempt needs. The retry loop
+/// and each attempt take the same inputs, so they share this.
+#[derive(Clone, Copy)]
+struct UrlFetch<'a> {
+    agent: &'a ureq::Agent,
+    /// The source's name, for progress events.
+    source: &'a str,
+    url: &'a str,
+    /// Where the file goes; the temporary file is created beside it.
+    target: &'a Path,
+    /// The remembered validators, if they still describe the local file.
+    known: Option<&'a UrlState>,
+    progress: &'a dyn ProgressSink,
+    opts: &'a FetchOptions,
+}
+
 /// `Ok(None)`: not modified. `Ok(Some)`: a complete, hashed temporary file.
-fn fetch_url(
-    agent: &ureq::Agent,
-    source: &str,
-    url: &str,
-    target: &Path,
-    known: Option<&UrlState>,
-    progress: &dyn ProgressSink,
-    opts: &FetchOptions,
-) -> Result<Option<Staged>, UpdateError> {
+fn fetch_url(job: UrlFetch<'_>) -> Result<Option<Staged>, UpdateError> {
+    let UrlFetch {
+        source,
+        url,
+        progress,
+        opts,
+        ..
+    } = job;
     let attempts = opts.attempts.max(1);
     let mut wait = opts.backoff;
     for attempt in 1..=attempts {
-        match try_once(agent, source, url, target, known, progress, opts) {
+        match try_once(job) {
             Ok(r) => return Ok(r),
             Err(f) if f.transient() && attempt < attempts => {
                 let error = f.describe();
@@ -269,15 +292,16 @@ fn fetch_url(
     unreachable!("the last attempt returns")
 }
 
-fn try_once(
-    agent: &ureq::Agent,
-    source: &str,
-    url: &str,
-    target: &Path,
-    known: Option<&UrlState>,
-    progress: &dyn ProgressSink,
-    opts: &FetchOptions,
-) -> Result<Option<Staged>, Failure> {
+fn try_once(job: UrlFetch<'_>) -> Result<Option<Staged>, Failure> {
+    let UrlFetch {
+        agent,
+        source,
+        url,
+        target,
+        known,
+        progress,
+        opts,
+    } = job;
     let mut req = agent
         .get(request_url(url))
         .header("User-Agent", opts.user_agent.as_str());

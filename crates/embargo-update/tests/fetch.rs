@@ -42,6 +42,17 @@ struct Reply {
 }
 
 impl Reply {
+    /// 200 with this body and its true length.
+    fn ok(body: Vec<u8>) -> Reply {
+        Reply {
+            status: 200,
+            headers: vec![],
+            body,
+            claimed_len: None,
+            delay: Duration::ZERO,
+        }
+    }
+
     fn status(status: u16) -> Reply {
         Reply {
             status,
@@ -157,11 +168,8 @@ fn file_handler(files: Arc<Mutex<HashMap<String, Vec<u8>>>>) -> impl Fn(&Req) ->
             };
         }
         Reply {
-            status: 200,
             headers,
-            body: body.clone(),
-            claimed_len: None,
-            delay: Duration::ZERO,
+            ..Reply::ok(body.clone())
         }
     }
 }
@@ -396,13 +404,7 @@ fn a_500_is_retried_and_then_succeeds() {
         if c.fetch_add(1, Ordering::SeqCst) == 0 {
             Reply::status(500)
         } else {
-            Reply {
-                status: 200,
-                headers: vec![],
-                body: b"ok\n".to_vec(),
-                claimed_len: None,
-                delay: Duration::ZERO,
-            }
+            Reply::ok(b"ok\n".to_vec())
         }
     });
     let s = spec(
@@ -515,20 +517,11 @@ fn a_truncated_body_is_an_error_and_leaves_no_partial_file() {
     let server = Server::start(move |_req| {
         let full = b"0123456789".repeat(100);
         if t.load(Ordering::SeqCst) == 0 {
-            Reply {
-                status: 200,
-                headers: vec![],
-                body: full,
-                claimed_len: None,
-                delay: Duration::ZERO,
-            }
+            Reply::ok(full)
         } else {
             Reply {
-                status: 200,
-                headers: vec![],
-                body: full[..400].to_vec(),
                 claimed_len: Some(1000),
-                delay: Duration::ZERO,
+                ..Reply::ok(full[..400].to_vec())
             }
         }
     });
