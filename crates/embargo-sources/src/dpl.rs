@@ -25,9 +25,9 @@
 
 use crate::delimited::Delimited;
 use crate::error::SourceError;
-use crate::text::{country, decode, hash_key, parse_any_date, push_unique, split_fr_citations};
+use crate::text::{decode, hash_key, parse_any_date, push_address, split_fr_citations};
 use crate::ParsedList;
-use embargo_model::{Address, Citation, Entity, EntityId, Schema};
+use embargo_model::{Citation, Entity, EntityId, Schema};
 use std::collections::HashSet;
 use std::io::BufRead;
 
@@ -103,21 +103,7 @@ pub(crate) fn parse<R: BufRead>(out: &mut ParsedList, file: &str, r: R) -> Resul
             &f[0],
         );
         e.list = Some("Denied Persons List (DPL) - Bureau of Industry and Security".into());
-        let c = g(4).and_then(country);
-        let full: Vec<&str> = [1, 2, 3, 5, 4].iter().filter_map(|&i| g(i)).collect();
-        if !full.is_empty() {
-            if let Some(c) = c {
-                push_unique(&mut e.countries, c);
-            }
-            e.addresses.push(Address {
-                full: full.join(", "),
-                street: g(1).map(str::to_string),
-                city: g(2).map(str::to_string),
-                region: g(3).map(str::to_string),
-                postal_code: g(5).map(str::to_string),
-                country: c,
-            });
-        }
+        push_address(&mut e, g(1), g(2), g(3), g(5), g(4));
         for (i, col) in [
             (6, "Effective_Date"),
             (7, "Expiration_Date"),

@@ -16,9 +16,9 @@
 //! so facts that straddle the cut are seen whole.
 
 use crate::error::{ErrorKind, SourceError};
-use crate::text::{country, decode, non_empty, push_unique, LineFix};
+use crate::text::{decode, non_empty, push_address, LineFix};
 use crate::ParsedList;
-use embargo_model::{Address, Entity, EntityId, NameKind, NameParts, Schema, SourceKind};
+use embargo_model::{Entity, EntityId, NameKind, NameParts, Schema, SourceKind};
 use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -301,22 +301,9 @@ pub(crate) fn parse_part<R: BufRead>(
                 }
             }
             Part::Addresses => {
+                // OFAC's one column holds city, state and postal code.
                 let (street, city, ctry) = (non_empty(&f[2]), non_empty(&f[3]), non_empty(&f[4]));
-                let full: Vec<&str> = [street, city, ctry].into_iter().flatten().collect();
-                if !full.is_empty() {
-                    let c = ctry.and_then(country);
-                    if let Some(c) = c {
-                        push_unique(&mut e.countries, c);
-                    }
-                    e.addresses.push(Address {
-                        full: full.join(", "),
-                        street: street.map(str::to_string),
-                        // OFAC's one column holds city, state and postal code.
-                        city: city.map(str::to_string),
-                        country: c,
-                        ..Address::default()
-                    });
-                }
+                push_address(e, street, city, None, None, ctry);
             }
             Part::Comments | Part::Primary => {
                 let more = f[1].trim_end();

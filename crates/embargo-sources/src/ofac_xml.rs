@@ -16,10 +16,10 @@
 //! as `sdnType` or `nspType`; both are read.
 
 use crate::error::SourceError;
-use crate::text::{country, parse_ofac_date_value, parse_us_date, push_unique};
+use crate::text::{country, parse_ofac_date_value, parse_us_date, push_address, push_unique};
 use crate::xml::{get, records, Record, RootCheck};
 use crate::ParsedList;
-use embargo_model::{Address, Entity, EntityId, Identifier, NameKind, NameParts, Schema};
+use embargo_model::{Entity, EntityId, Identifier, NameKind, NameParts, Schema};
 use std::io::BufRead;
 
 pub(crate) fn parse<R: BufRead>(out: &mut ParsedList, file: &str, r: R) -> Result<(), SourceError> {
@@ -142,30 +142,14 @@ fn entity(file: &str, dataset: &str, rec: &Record) -> Result<Entity, SourceError
                     .filter_map(|k| f(k))
                     .collect();
                 let street = (!street.is_empty()).then(|| street.join(", "));
-                let c = f("country").and_then(country);
-                let full: Vec<&str> = [
+                push_address(
+                    &mut e,
                     street.as_deref(),
                     f("city"),
                     f("stateOrProvince"),
                     f("postalCode"),
                     f("country"),
-                ]
-                .into_iter()
-                .flatten()
-                .collect();
-                if !full.is_empty() {
-                    if let Some(c) = c {
-                        push_unique(&mut e.countries, c);
-                    }
-                    e.addresses.push(Address {
-                        full: full.join(", "),
-                        street,
-                        city: f("city").map(str::to_string),
-                        region: f("stateOrProvince").map(str::to_string),
-                        postal_code: f("postalCode").map(str::to_string),
-                        country: c,
-                    });
-                }
+                );
             }
             "nationality" | "citizenship" => {
                 if let Some(v) = get(item, "country") {

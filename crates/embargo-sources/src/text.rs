@@ -9,7 +9,7 @@
 //! sample), so this is both lossless and usually right.
 
 use chrono::NaiveDate;
-use embargo_model::{Country, DateValue, Link, LinkKind, PartialDate};
+use embargo_model::{Address, Country, DateValue, Entity, Link, LinkKind, PartialDate};
 use std::borrow::Cow;
 
 /// Windows-1252 code points for bytes 0x80..=0x9F; the five bytes the code
@@ -190,6 +190,39 @@ pub(crate) fn push_unique<T: PartialEq>(v: &mut Vec<T>, x: T) {
     if !v.contains(&x) {
         v.push(x);
     }
+}
+
+/// Adds an address given as parts, each `None` when absent. `full` is the
+/// present parts joined with ", " in the order street, city, region, postal
+/// code, country; with no part at all nothing is added. A recognised
+/// country also goes into `Entity::countries`.
+pub(crate) fn push_address(
+    e: &mut Entity,
+    street: Option<&str>,
+    city: Option<&str>,
+    region: Option<&str>,
+    postal_code: Option<&str>,
+    country_name: Option<&str>,
+) {
+    let full: Vec<&str> = [street, city, region, postal_code, country_name]
+        .into_iter()
+        .flatten()
+        .collect();
+    if full.is_empty() {
+        return;
+    }
+    let c = country_name.and_then(country);
+    if let Some(c) = c {
+        push_unique(&mut e.countries, c);
+    }
+    e.addresses.push(Address {
+        full: full.join(", "),
+        street: street.map(str::to_string),
+        city: city.map(str::to_string),
+        region: region.map(str::to_string),
+        postal_code: postal_code.map(str::to_string),
+        country: c,
+    });
 }
 
 /// A `LinkedTo` link known only by the target's name, as OFAC remarks and

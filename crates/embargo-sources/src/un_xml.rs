@@ -22,12 +22,11 @@
 //! years are widened one year either side, like OFAC's "circa".
 
 use crate::error::SourceError;
-use crate::text::{country, push_unique};
+use crate::text::{country, push_address, push_unique};
 use crate::xml::{get, records, Record, RootCheck};
 use crate::ParsedList;
 use embargo_model::{
-    Address, Citation, DateValue, Entity, EntityId, Gender, Identifier, NameKind, PartialDate,
-    Schema,
+    Citation, DateValue, Entity, EntityId, Gender, Identifier, NameKind, PartialDate, Schema,
 };
 use std::io::BufRead;
 
@@ -179,24 +178,14 @@ fn entity(
             }
             "INDIVIDUAL_ADDRESS" | "ENTITY_ADDRESS" => {
                 let f = |k| get(item, k);
-                let c = f("COUNTRY").and_then(country);
-                let full: Vec<&str> = ["STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY"]
-                    .iter()
-                    .filter_map(|k| f(k))
-                    .collect();
-                if !full.is_empty() {
-                    if let Some(c) = c {
-                        push_unique(&mut e.countries, c);
-                    }
-                    e.addresses.push(Address {
-                        full: full.join(", "),
-                        street: f("STREET").map(str::to_string),
-                        city: f("CITY").map(str::to_string),
-                        region: f("STATE_PROVINCE").map(str::to_string),
-                        postal_code: f("ZIP_CODE").map(str::to_string),
-                        country: c,
-                    });
-                }
+                push_address(
+                    &mut e,
+                    f("STREET"),
+                    f("CITY"),
+                    f("STATE_PROVINCE"),
+                    f("ZIP_CODE"),
+                    f("COUNTRY"),
+                );
             }
             "INDIVIDUAL_DATE_OF_BIRTH" => {
                 if let Some(d) = birth_date(item) {
