@@ -262,31 +262,24 @@ struct UrlFetch<'a> {
 
 /// `Ok(None)`: not modified. `Ok(Some)`: a complete, hashed temporary file.
 fn fetch_url(job: UrlFetch<'_>) -> Result<Option<Staged>, UpdateError> {
-    let UrlFetch {
-        source,
-        url,
-        progress,
-        opts,
-        ..
-    } = job;
-    let attempts = opts.attempts.max(1);
-    let mut wait = opts.backoff;
+    let attempts = job.opts.attempts.max(1);
+    let mut wait = job.opts.backoff;
     for attempt in 1..=attempts {
         match try_once(job) {
             Ok(r) => return Ok(r),
             Err(f) if f.transient() && attempt < attempts => {
                 let error = f.describe();
-                progress.event(&Progress::Retrying {
-                    source,
-                    url,
+                job.progress.event(&Progress::Retrying {
+                    source: job.source,
+                    url: job.url,
                     attempt,
                     wait,
                     error: &error,
                 });
                 std::thread::sleep(wait);
-                wait = (wait * 2).min(opts.max_backoff);
+                wait = (wait * 2).min(job.opts.max_backoff);
             }
-            Err(f) => return Err(f.into_error(url, attempt)),
+            Err(f) => return Err(f.into_error(job.url, attempt)),
         }
     }
     unreachable!("the last attempt returns")
