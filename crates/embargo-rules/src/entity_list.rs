@@ -14,7 +14,7 @@ use crate::listing::{self, Regime};
 use crate::ownership::{self, Edge};
 use crate::resolver::PartyMatch;
 use crate::screen::{evidence, Screen};
-use crate::transaction::{Role, Transaction};
+use crate::transaction::{Item, Role, Transaction};
 use chrono::NaiveDate;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -102,12 +102,30 @@ pub fn footnote_parties(tx: &Transaction, screen: &Screen) -> Vec<FootnoteParty>
 
 /// License Requirement column: does it reach this item? (EL1.1 last
 /// condition.) `None` when the text is not one the engine understands.
-fn requirement_covers(m: &PartyMatch) -> Option<bool> {
+/// Whether the entry's License Requirement reaches `item`: `Some(true)` when
+/// it does, `None` when the text says something this engine does not parse
+/// (the caller then says NEEDS_REVIEW rather than guess).
+///
+/// Parsed forms (RULES.md §1.2 EL-1 scope):
+/// - "For all items subject to the EAR" with no exception;
+/// - the same with the standards-organization carve-out used on the Huawei
+///   entries ("… EXCEPT for technology … when released to members of a
+///   'standards organization' (see §772.1) …"): covers every item except a
+///   technology release, which needs review against §772.1.
+fn requirement_covers(m: &PartyMatch, item: &Item) -> Option<bool> {
     match &m.entity.export_control.license_requirement {
         None => Some(true),
         Some(t) => {
             let l = t.to_ascii_lowercase();
-            if l.contains("all items subject to the ear") && !l.contains("except") {
+            if !l.contains("all items subject to the ear") {
+                return None;
+            }
+            if !l.contains("except") {
+                return Some(true);
+            }
+            let standards_carve_out =
+                l.contains("standards organization") && l.matches("except").count() == 1;
+            if standards_carve_out && !item.has_tag("technology_release") {
                 Some(true)
             } else {
                 None
@@ -234,7 +252,7 @@ fn listed_party(
         }
         _ => {}
     }
-    if requirement_covers(m).is_none() {
+    if requirement_covers(m, &item).is_none() {
         return dated(
             base(Outcome::NeedsReview, "RULES.md §1.2 EL1.1", Confidence::Verified)
                 .evidence(ev)

@@ -496,3 +496,34 @@ fn engine_can_be_shared_across_threads() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Engine>();
 }
+
+/// RULES.md §1.2 EL-1 scope: the Huawei entries' requirement ("all items
+/// subject to the EAR … EXCEPT technology released to a standards
+/// organization") reaches a chip, but a technology release needs review.
+#[test]
+fn standards_organization_carve_out_reaches_items_but_not_technology_releases() {
+    let engine =
+        embargo_rules::Engine::with_simple_resolver(embargo_pack::entities().to_vec(), "pack");
+    let tx = |tags: &str| {
+        embargo_rules::parse_transaction(&format!(
+            r#"{{"date": "2023-06-01", "flow": "export", "actor": {{"us_person": true, "country": "US"}},
+                "destination": "CN",
+                "item": {{"origin": "US", "located_in": "US", "eccn": "EAR99", "tags": [{tags}]}},
+                "parties": [{{"role": "end_user", "name": "Huawei Technologies Co., Ltd.", "country": "CN"}}]}}"#
+        ))
+        .unwrap()
+    };
+    let outcome = |tags: &str| {
+        engine
+            .decide(&tx(tags))
+            .findings
+            .iter()
+            .find(|f| f.measure.as_str() == "EAR_ENTITY_LIST")
+            .map(|f| f.outcome.as_str().to_string())
+    };
+    assert_eq!(outcome("").as_deref(), Some("LICENSE_REQUIRED"));
+    assert_eq!(
+        outcome(r#""technology_release""#).as_deref(),
+        Some("NEEDS_REVIEW")
+    );
+}
