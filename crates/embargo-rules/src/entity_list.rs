@@ -252,7 +252,7 @@ fn listed_party(
         }
         _ => {}
     }
-    if requirement_covers(m, &item).is_none() {
+    if requirement_covers(m, item).is_none() {
         return dated(
             base(Outcome::NeedsReview, "RULES.md §1.2 EL1.1", Confidence::Verified)
                 .evidence(ev)
