@@ -180,7 +180,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
             }
             if person && s < 1.0 {
                 s = s.max(crate::similarity::baltic_ending(&q.toks[i], &a.toks[j]));
-                s *= crate::similarity::surname_gender(&q.toks[i], &a.toks[j]);
+                s *= crate::similarity::other_gender(&q.toks[i], &a.toks[j], !cross);
                 s = s.max(crate::nicknames::sim(&q.toks[i].text, &a.toks[j].text));
             }
             if s >= PAIR_FLOOR {

@@ -224,8 +224,8 @@ pub(crate) fn baltic_ending(a: &Tok, b: &Tok) -> f32 {
     }
 }
 
-/// Factor on the similarity of a Slavic surname and its other-gender form.
-const OTHER_GENDER: f32 = 0.85;
+/// Factor on the similarity of a name and its other-gender form.
+const OTHER_GENDER: f32 = 0.8;
 
 /// Slavic surnames agree with the bearer's sex: Ivanov / Ivanova,
 /// Lebedev / Lebedeva, Putin / Putina, Zhukovsky / Zhukovskaya. A
@@ -233,7 +233,12 @@ const OTHER_GENDER: f32 = 0.85;
 /// person, so their similarity is lowered (not zeroed: transliterations
 /// sometimes drop the ending). Returns the factor to apply, 1.0 when the
 /// tokens are not such a pair.
-pub(crate) fn surname_gender(a: &Tok, b: &Tok) -> f32 {
+///
+/// Given names ending in a feminine -a, -e or -le (Michel / Michelle,
+/// Daniel / Daniela) count too, but only between two Latin spellings
+/// (`same_script`): transliteration adds and drops such vowels freely
+/// (Луиза for Louise).
+pub(crate) fn other_gender(a: &Tok, b: &Tok, same_script: bool) -> f32 {
     const MASC: [&str; 5] = ["ov", "ev", "in", "sky", "skiy"];
     let fem = |t: &str| {
         t.strip_suffix("skaya")
@@ -243,7 +248,17 @@ pub(crate) fn surname_gender(a: &Tok, b: &Tok) -> f32 {
     };
     let masc = |t: &str| t.len() >= 4 && MASC.iter().any(|e| t.ends_with(e));
     let differ = |x: &str, y: &str| fem(x).is_some() && masc(y);
-    if differ(&a.text, &b.text) || differ(&b.text, &a.text) {
+    // Given names: Michel / Michelle, Daniel / Daniela, Louis / Louise.
+    let feminine = |x: &str, y: &str| {
+        y.len() >= 4
+            && ["a", "e", "le"]
+                .iter()
+                .any(|e| x.strip_suffix(e) == Some(y))
+    };
+    if differ(&a.text, &b.text)
+        || differ(&b.text, &a.text)
+        || (same_script && (feminine(&a.text, &b.text) || feminine(&b.text, &a.text)))
+    {
         OTHER_GENDER
     } else {
         1.0
@@ -381,14 +396,16 @@ mod tests {
     #[test]
     fn slavic_surnames_of_the_other_gender_are_told_apart() {
         let t = |s: &str| Tok::new(s.to_string(), TokenRole::Word);
-        let g = |a: &str, b: &str| surname_gender(&t(a), &t(b));
+        let g = |a: &str, b: &str| other_gender(&t(a), &t(b), true);
         assert_eq!(g("ivanova", "ivanov"), OTHER_GENDER);
         assert_eq!(g("baranov", "barynova"), OTHER_GENDER);
         assert_eq!(g("zhukovskaya", "zhukovsky"), OTHER_GENDER);
         assert_eq!(g("putina", "putin"), OTHER_GENDER);
         assert_eq!(g("ivanova", "ivanova"), 1.0);
         assert_eq!(g("ivanov", "ivanow"), 1.0);
-        assert_eq!(g("anna", "ann"), 1.0);
+        assert_eq!(g("michelle", "michel"), OTHER_GENDER);
+        assert_eq!(other_gender(&t("michelle"), &t("michel"), false), 1.0);
+        assert_eq!(g("ann", "anna"), 1.0);
     }
 
     #[test]
