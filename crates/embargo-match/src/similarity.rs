@@ -212,11 +212,16 @@ pub(crate) fn baltic_ending(a: &Tok, b: &Tok) -> f32 {
     if short.len() < 4 {
         return 0.0;
     }
-    let norm = |s: &str| s.replace('j', "y");
-    let (short, long) = (norm(short), norm(long));
+    // Called for every token pair of a person name: no allocation.
+    let diff = long.len() - short.len();
+    if diff == 0 || diff > 2 {
+        return 0.0;
+    }
+    let jy = |c: u8| if c == b'j' { b'y' } else { c };
+    let same = |x: &str, y: &str| x.len() == y.len() && x.bytes().map(jy).eq(y.bytes().map(jy));
     let ok = ["s", "is", "as", "us"]
         .iter()
-        .any(|e| long.strip_suffix(e) == Some(short.as_str()));
+        .any(|e| long.strip_suffix(e).is_some_and(|stem| same(stem, short)));
     if ok {
         ENDING_SIM
     } else {
@@ -240,14 +245,13 @@ const OTHER_GENDER: f32 = 0.8;
 /// (Луиза for Louise).
 pub(crate) fn other_gender(a: &Tok, b: &Tok, same_script: bool) -> f32 {
     const MASC: [&str; 5] = ["ov", "ev", "in", "sky", "skiy"];
-    let fem = |t: &str| {
-        t.strip_suffix("skaya")
-            .map(|stem| format!("{stem}sky"))
-            .or_else(|| t.strip_suffix('a').map(str::to_string))
-            .filter(|m| m.len() >= 4 && MASC.iter().any(|e| m.ends_with(e)))
-    };
+    // Called for every token pair of a person name: no allocation.
     let masc = |t: &str| t.len() >= 4 && MASC.iter().any(|e| t.ends_with(e));
-    let differ = |x: &str, y: &str| fem(x).is_some() && masc(y);
+    let fem = |t: &str| {
+        t.strip_suffix("skaya").is_some_and(|stem| stem.len() >= 1)
+            || t.strip_suffix('a').is_some_and(masc)
+    };
+    let differ = |x: &str, y: &str| fem(x) && masc(y);
     // Given names: Michel / Michelle, Daniel / Daniela, Louis / Louise.
     let feminine = |x: &str, y: &str| {
         y.len() >= 4
