@@ -85,6 +85,7 @@ fn concat(toks: &[Tok], abjad: bool) -> Tok {
             Box::default()
         },
         ascii: true,
+        nick: false,
         text: text.into_boxed_str(),
         role: TokenRole::Word,
         weight: toks.iter().map(|t| t.weight).sum(),
@@ -179,9 +180,15 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
                 s = s.max(crate::similarity::short_form(&q.toks[0], &a.toks[0]));
             }
             if person && s < 1.0 {
-                s = s.max(crate::similarity::baltic_ending(&q.toks[i], &a.toks[j]));
-                s *= crate::similarity::other_gender(&q.toks[i], &a.toks[j], !cross);
-                s = s.max(crate::nicknames::sim(&q.toks[i].text, &a.toks[j].text));
+                let (x, y) = (&q.toks[i], &a.toks[j]);
+                s = s.max(crate::similarity::baltic_ending(x, y));
+                // Only a pair that would form can be told apart by gender.
+                if s >= PAIR_FLOOR {
+                    s *= crate::similarity::other_gender(x, y, !cross);
+                }
+                if x.nick && y.nick {
+                    s = s.max(crate::nicknames::sim(&x.text, &y.text));
+                }
             }
             if s >= PAIR_FLOOR {
                 edges.push(Edge {

@@ -22,6 +22,9 @@ pub(crate) struct Tok {
     pub skel: Box<str>,
     /// The text is ASCII (romanised), not a native character.
     pub ascii: bool,
+    /// The text is in the hypocoristics table (`nicknames`), as a short
+    /// or a full name: looked up once here, not for every token pair.
+    pub nick: bool,
     pub weight: f32,
 }
 
@@ -37,7 +40,9 @@ impl Tok {
         } else {
             Default::default()
         };
+        let nick = ascii && role == TokenRole::Word && crate::nicknames::known(&text);
         Tok {
+            nick,
             phon: phon.into_boxed_str(),
             snd: snd.into_boxed_str(),
             skel: skel.into_boxed_str(),

@@ -10,7 +10,7 @@
 //! Russian names are given in the spellings that transliteration produces
 //! (Dmitriy, Dmitry, Dmitri).
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::OnceLock;
 
 /// Short form → the full names it is a short form of.
@@ -107,6 +107,18 @@ fn table() -> &'static FxHashMap<&'static str, &'static [&'static str]> {
     T.get_or_init(|| TABLE.iter().copied().collect())
 }
 
+/// Whether `t` is a short or a full name of the table.
+pub(crate) fn known(t: &str) -> bool {
+    static ALL: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        TABLE
+            .iter()
+            .flat_map(|(short, full)| std::iter::once(*short).chain(full.iter().copied()))
+            .collect()
+    })
+    .contains(t)
+}
+
 /// `NICKNAME_SIM` when one token is an established short form of the
 /// other, else 0.
 pub(crate) fn sim(a: &str, b: &str) -> f32 {
@@ -132,5 +144,6 @@ mod tests {
         assert_eq!(sim("william", "william"), 0.0);
         assert_eq!(sim("ben", "benjamin"), 0.0);
         assert_eq!(sim("barry", "barack"), 0.0);
+        assert!(known("ted") && known("theodore") && !known("barack"));
     }
 }
