@@ -48,10 +48,11 @@ use serde::{Deserialize, Serialize};
 /// Score at or above which a candidate is reported.
 ///
 /// Chosen on the evaluation sets (see `embargo-eval` and BENCHMARKS.md):
-/// F1 on nomenklatura's labelled pairs peaks here (0.879 at 0.70, 0.889 at
-/// 0.75, 0.870 at 0.78); every UN-listed person still on the list is found;
-/// 0.45 % of 50,000 synthetic US persons get any hit against CSL + SDN + UN
-/// (0.95 % at 0.70, too close to the 1 % budget).
+/// F1 on nomenklatura's labelled pairs is near its peak here (0.886 at
+/// 0.70, 0.892 at 0.72, 0.891 at 0.75, 0.870 at 0.78); every UN-listed
+/// person still on the list is found; 0.46 % of 50,000 synthetic US
+/// persons get any hit against CSL + SDN + UN (0.90 % at 0.70, too close
+/// to the 1 % budget).
 pub const DEFAULT_THRESHOLD: f64 = 0.75;
 
 /// Suggested threshold for `Algorithm::Ofac`, whose scores sit higher for

@@ -248,7 +248,7 @@ pub(crate) fn other_gender(a: &Tok, b: &Tok, same_script: bool) -> f32 {
     // Called for every token pair of a person name: no allocation.
     let masc = |t: &str| t.len() >= 4 && MASC.iter().any(|e| t.ends_with(e));
     let fem = |t: &str| {
-        t.strip_suffix("skaya").is_some_and(|stem| stem.len() >= 1)
+        t.strip_suffix("skaya").is_some_and(|stem| !stem.is_empty())
             || t.strip_suffix('a').is_some_and(masc)
     };
     let differ = |x: &str, y: &str| fem(x) && masc(y);
