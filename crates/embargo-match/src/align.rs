@@ -276,12 +276,22 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
 const ACRONYM_SIM: f32 = 0.9;
 const ACRONYM_SIM_PERSON: f32 = 0.7;
 
+/// Generational suffixes and honorific abbreviations: short tokens that
+/// are words of their own, never initials ("Michael Bartch, Sr." does not
+/// abbreviate "Scott Robinson").
+const NOT_ACRONYMS: &[&str] = &[
+    "jr", "sr", "snr", "jnr", "ii", "iii", "iv", "mr", "mrs", "ms", "dr",
+];
+
 /// Edges from a short token of `x` to the run of `y` tokens whose first
 /// letters spell it. `flipped` says `x` is the list side.
 fn acronym_edges(x: &Form, y: &Form, flipped: bool, edges: &mut Vec<Edge>) {
     for (i, t) in x.toks.iter().enumerate() {
         let n = t.text.len();
-        if !(2..=5).contains(&n) || !t.text.bytes().all(|b| b.is_ascii_alphabetic()) {
+        if !(2..=5).contains(&n)
+            || !t.text.bytes().all(|b| b.is_ascii_alphabetic())
+            || NOT_ACRONYMS.contains(&&*t.text)
+        {
             continue;
         }
         for j in 0..y.toks.len().saturating_sub(n - 1) {
@@ -452,6 +462,12 @@ mod tests {
             }
         }
         best
+    }
+
+    #[test]
+    fn generational_suffixes_are_not_initials() {
+        let a = crate::compare_names(None, "Michael Scott Robinson", "Michael Bartch, Sr.");
+        assert!(a < crate::DEFAULT_THRESHOLD, "{a}");
     }
 
     #[test]
