@@ -301,3 +301,12 @@ fn a_malformed_transaction_names_the_field() {
     assert!(err.contains("date"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn the_ofac_algorithm_uses_its_own_default_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = screen_json(dir.path(), &["Hikvision", "--algorithm", "ofac"]);
+    assert_eq!(doc["algorithm"], "ofac");
+    assert_eq!(doc["threshold"], 0.95);
+    assert!(!results(&doc).is_empty(), "{doc:#}");
+}

@@ -3,7 +3,7 @@ use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use embargo_app::{App, ScreenRequest};
 use embargo_audit::{NewRecord, RecordKind};
-use embargo_match::{Algorithm, Query, ScreenOptions, DEFAULT_THRESHOLD};
+use embargo_match::{Algorithm, Query, ScreenOptions, DEFAULT_THRESHOLD, OFAC_THRESHOLD};
 use embargo_model::{Country, PartialDate, Schema};
 use std::path::Path;
 use std::process::ExitCode;
@@ -43,9 +43,10 @@ pub struct ScreenArgs {
     /// Only screen these datasets (e.g. us_trade_csl, us_ofac_sdn, embargo_xinjiang_pack).
     #[arg(long)]
     pub dataset: Vec<String>,
-    /// Minimum score for a candidate to be shown.
-    #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
-    pub threshold: f64,
+    /// Minimum score for a candidate to be shown (default: 0.75 for the
+    /// embargo algorithm, 0.95 for ofac, whose scores run higher).
+    #[arg(long)]
+    pub threshold: Option<f64>,
     /// Maximum number of candidates.
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
@@ -85,8 +86,12 @@ pub fn run(data_dir: &Path, a: ScreenArgs) -> Result<ExitCode> {
             .birth_dates
             .push(PartialDate::parse_iso(d).with_context(|| format!("--dob {d:?}"))?);
     }
+    let threshold = a.threshold.unwrap_or(match a.algorithm {
+        AlgorithmArg::Embargo => DEFAULT_THRESHOLD,
+        AlgorithmArg::Ofac => OFAC_THRESHOLD,
+    });
     let options = ScreenOptions {
-        threshold: a.threshold,
+        threshold,
         limit: a.limit,
         algorithm: match a.algorithm {
             AlgorithmArg::Embargo => Algorithm::Embargo,
