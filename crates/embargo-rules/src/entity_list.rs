@@ -11,7 +11,7 @@ use crate::el_policy;
 use crate::finding::{Confidence, Finding, Measure, Outcome, ReviewPolicy};
 use crate::jurisdiction::{FootnoteParty, Jurisdiction};
 use crate::listing::{self, Regime};
-use crate::ownership::{self, Edge};
+use crate::ownership;
 use crate::resolver::PartyMatch;
 use crate::screen::{evidence, Screen};
 use crate::transaction::{Item, Role, Transaction};
@@ -330,15 +330,7 @@ fn affiliates(tx: &Transaction, screen: &Screen, juris: &Jurisdiction) -> Vec<Fi
     if tx.ownership.is_empty() {
         return vec![];
     }
-    let edges: Vec<Edge> = tx
-        .ownership
-        .iter()
-        .map(|o| Edge {
-            owner: o.owner.clone(),
-            owned: o.owned.clone(),
-            pct: o.pct,
-        })
-        .collect();
+    let edges = ownership::edges(tx);
     let mut seeds = vec![];
     let mut seed_policy: Vec<(String, ReviewPolicy)> = vec![];
     let item = tx.item.clone().unwrap_or_default();

@@ -10,7 +10,7 @@
 use crate::finding::{Confidence, Finding, Measure, Outcome};
 use crate::geography;
 use crate::listing::Regime;
-use crate::ownership::{self, Edge};
+use crate::ownership;
 use crate::resolver::PartyMatch;
 use crate::screen::{evidence, Screen};
 use crate::text::fold;
@@ -81,15 +81,7 @@ struct Blocked {
 
 pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
     let nx = nexus(tx);
-    let edges: Vec<Edge> = tx
-        .ownership
-        .iter()
-        .map(|o| Edge {
-            owner: o.owner.clone(),
-            owned: o.owned.clone(),
-            pct: o.pct,
-        })
-        .collect();
+    let edges = ownership::edges(tx);
     // Names to screen: parties, owners, directors.
     let mut names: Vec<(String, Option<String>)> = tx
         .parties

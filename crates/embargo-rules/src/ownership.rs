@@ -20,6 +20,18 @@ pub struct Edge {
     pub pct: f64,
 }
 
+/// The ownership graph a transaction states (`ownership[]`).
+pub fn edges(tx: &crate::transaction::Transaction) -> Vec<Edge> {
+    tx.ownership
+        .iter()
+        .map(|o| Edge {
+            owner: o.owner.clone(),
+            owned: o.owned.clone(),
+            pct: o.pct,
+        })
+        .collect()
+}
+
 /// Why a node is in the set: a seed, or owned ≥ 50 % in aggregate by
 /// members, with the holdings and the chain from a seed.
 #[derive(Clone, Debug, PartialEq)]
