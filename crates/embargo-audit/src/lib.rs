@@ -60,6 +60,7 @@
 mod canonical;
 mod error;
 mod fingerprint;
+mod group;
 mod keys;
 mod log;
 mod record;
