@@ -6,6 +6,10 @@
 //! need it must skip *with a printed reason* and the rest of the suite must
 //! still pass; this crate is the one place that rule is implemented.
 //!
+//! `cargo test` captures what a passing test prints, so every skip is also
+//! appended to a log (`target/embargo-skipped.txt`, or `$EMBARGO_SKIP_LOG`)
+//! that `scripts/test` prints at the end: a skip is never silent.
+//!
 //! Set `EMBARGO_SHARED_DIR` to point elsewhere. Set
 //! `EMBARGO_REQUIRE_SHARED=1` (CI does when the folder exists) to turn a
 //! missing file into a failure instead of a skip, so a moved file cannot
@@ -37,8 +41,33 @@ pub fn shared_file(rel: &str) -> Option<PathBuf> {
             panic!("{msg}, and EMBARGO_REQUIRE_SHARED=1");
         }
         eprintln!("{msg}");
+        log_skip(&msg);
     }
     found
+}
+
+/// Appends one line per skipped test to the skip log.
+fn log_skip(msg: &str) {
+    use std::io::Write;
+    let path = std::env::var_os("EMBARGO_SKIP_LOG")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/embargo-skipped.txt")
+        });
+    let test = std::thread::current()
+        .name()
+        .filter(|n| !n.is_empty())
+        .unwrap_or("(unnamed test)")
+        .to_string();
+    // One write per line: appends from parallel tests never interleave.
+    let line = format!("{test}: {msg}\n");
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = f.write_all(line.as_bytes());
+    }
 }
 
 /// Skips the current test (returns early) when a shared file is missing.
