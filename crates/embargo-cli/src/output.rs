@@ -1,6 +1,70 @@
 //! Plain-text rendering for analysts at a terminal.
 
 use embargo_app::{ScreenResult, Snapshot};
+use embargo_audit::{ReviewStatus, Verdict};
+
+fn verdict(v: &Verdict) -> &'static str {
+    match v {
+        Verdict::TrueMatch => "confirmed as a true match",
+        Verdict::FalsePositive => "cleared as a false positive",
+    }
+}
+
+/// One line on the review state of a hit for this subject, if any.
+pub fn review_line(status: Option<&ReviewStatus>) -> Option<String> {
+    Some(match status? {
+        ReviewStatus::Cleared {
+            by,
+            on,
+            reason,
+            verdict: v,
+            ..
+        } => {
+            format!(
+                "{} by {by} on {} ({reason})",
+                verdict(v),
+                on.format("%Y-%m-%d")
+            )
+        }
+        ReviewStatus::Stale { previous, changes } => {
+            let what = changes
+                .as_ref()
+                .map(|c| {
+                    c.iter()
+                        .map(|f| f.field.clone())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_else(|| "the entry".into());
+            format!(
+                "ALERT AGAIN: reviewed by {} on {}, but the listed record changed since ({what})",
+                previous.reviewer,
+                previous.decided_at.format("%Y-%m-%d")
+            )
+        }
+        ReviewStatus::Expired { previous } => format!(
+            "ALERT AGAIN: the review by {} on {} has expired",
+            previous.reviewer,
+            previous.decided_at.format("%Y-%m-%d")
+        ),
+    })
+}
+
+/// The `review` field of a `--json` result row (null when never reviewed).
+pub fn review_json(status: Option<&ReviewStatus>) -> serde_json::Value {
+    match status {
+        None => serde_json::Value::Null,
+        Some(s) => serde_json::json!({
+            "status": match s {
+                ReviewStatus::Cleared { .. } => "cleared",
+                ReviewStatus::Stale { .. } => "stale",
+                ReviewStatus::Expired { .. } => "expired",
+            },
+            "suppresses_alert": s.suppresses_alert(),
+            "text": review_line(Some(s)),
+        }),
+    }
+}
 
 fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -12,7 +76,13 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-pub fn print_screen(name: &str, snap: &Snapshot, results: &[ScreenResult], explain: bool) {
+pub fn print_screen(
+    name: &str,
+    snap: &Snapshot,
+    results: &[ScreenResult],
+    reviews: &[Option<ReviewStatus>],
+    explain: bool,
+) {
     println!(
         "Screening {name:?} against: {}",
         snap.default_datasets.join(", ")
@@ -50,6 +120,9 @@ pub fn print_screen(name: &str, snap: &Snapshot, results: &[ScreenResult], expla
             println!("              licence review policy: {pol}");
         }
         println!("              id: {}  ({})", r.entity_id, r.list_version);
+        if let Some(line) = review_line(reviews.get(i).and_then(Option::as_ref)) {
+            println!("              review: {line}");
+        }
         if explain {
             for line in r.explanation.to_text().lines() {
                 println!("              | {line}");

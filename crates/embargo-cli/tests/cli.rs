@@ -310,3 +310,57 @@ fn the_ofac_algorithm_uses_its_own_default_threshold() {
     assert_eq!(doc["threshold"], 0.95);
     assert!(!results(&doc).is_empty(), "{doc:#}");
 }
+
+#[test]
+fn a_recorded_review_shows_on_the_next_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let id = "embargo_xinjiang_pack:el-hikvision";
+    let before = screen_json(d, &["Hikvision"]);
+    let row = results(&before)
+        .iter()
+        .find(|r| r["entity_id"] == id)
+        .expect("hit");
+    assert!(row["review"].is_null(), "{row:#}");
+    ok(
+        d,
+        &[
+            "review",
+            "Hikvision",
+            id,
+            "--verdict",
+            "false-positive",
+            "--reason",
+            "our customer is a different Hikvision",
+            "--reviewer",
+            "analyst-1",
+        ],
+    );
+    let after = screen_json(d, &["Hikvision"]);
+    let row = results(&after)
+        .iter()
+        .find(|r| r["entity_id"] == id)
+        .expect("hit");
+    assert_eq!(row["review"]["status"], "cleared", "{row:#}");
+    assert_eq!(row["review"]["suppresses_alert"], true);
+    assert!(
+        row["review"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("analyst-1"),
+        "{row:#}"
+    );
+    // Only the reviewed hit is cleared.
+    let other = results(&after)
+        .iter()
+        .find(|r| r["entity_id"] != id)
+        .expect("another hit");
+    assert!(other["review"].is_null(), "{other:#}");
+    let text = ok(d, &["screen", "Hikvision"]);
+    assert!(
+        text.contains("cleared as a false positive by analyst-1"),
+        "{text}"
+    );
+    let verify = ok(d, &["audit", "verify"]);
+    assert!(verify.contains("OK"), "{verify}");
+}

@@ -2,7 +2,7 @@ use crate::output;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use embargo_app::{App, ScreenRequest};
-use embargo_audit::{NewRecord, RecordKind};
+use embargo_audit::{subject_key, NewRecord, RecordKind};
 use embargo_match::{Algorithm, Query, ScreenOptions, DEFAULT_THRESHOLD, OFAC_THRESHOLD};
 use embargo_model::{Country, PartialDate, Schema};
 use std::path::Path;
@@ -106,6 +106,29 @@ pub fn run(data_dir: &Path, a: ScreenArgs) -> Result<ExitCode> {
         options: options.clone(),
     });
     let evaluated_at = chrono::Utc::now();
+    // The same subject key the server uses, so a review recorded on the web
+    // page shows here too (and the other way round).
+    let subject = subject_key(
+        &a.name,
+        query.schema.map(|s| s.to_string()).as_deref(),
+        query.birth_dates.first().map(|d| d.to_string()).as_deref(),
+        query.countries.first().map(|c| c.as_str()),
+    );
+    let today = evaluated_at.date_naive();
+    let mut reviews = Vec::with_capacity(results.len());
+    for r in &results {
+        let status = match snap.entity(&r.entity_id) {
+            Some(e) => app.audit.review_status_for_entity(&subject, e, today)?,
+            None => None,
+        };
+        reviews.push(status);
+    }
+    let mut rows = serde_json::to_value(&results)?;
+    if let Some(rows) = rows.as_array_mut() {
+        for (row, status) in rows.iter_mut().zip(&reviews) {
+            row["review"] = output::review_json(status.as_ref());
+        }
+    }
     let doc = serde_json::json!({
         "query": {
             "name": a.name,
@@ -119,7 +142,7 @@ pub fn run(data_dir: &Path, a: ScreenArgs) -> Result<ExitCode> {
         "evaluated_at": evaluated_at,
         "datasets": options.datasets.clone().unwrap_or_else(|| snap.default_datasets.clone()),
         "list_versions": snap.version_labels(),
-        "results": results,
+        "results": rows,
     });
     app.audit.append(NewRecord {
         kind: RecordKind::Screen,
@@ -131,7 +154,7 @@ pub fn run(data_dir: &Path, a: ScreenArgs) -> Result<ExitCode> {
     if a.json {
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
-        output::print_screen(&a.name, &snap, &results, a.explain);
+        output::print_screen(&a.name, &snap, &results, &reviews, a.explain);
     }
     Ok(ExitCode::SUCCESS)
 }
