@@ -11,9 +11,26 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The hand-written OFAC set under the file names Treasury uses (the parser
+/// finds sibling files by those names). The fixtures are stored as
+/// `*.sample.csv` so nothing in the repository looks like the official file.
+fn ofac_set() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["sdn", "alt", "add", "sdn_comments"] {
+        std::fs::copy(
+            fixture(&format!("ofac/{f}.sample.csv")),
+            dir.path().join(format!("{f}.csv")),
+        )
+        .unwrap();
+    }
+    let sdn = dir.path().join("sdn.csv");
+    (dir, sdn)
+}
+
 #[test]
 fn ofac_set_joins_siblings_and_reads_remarks() {
-    let p = parse_path(&fixture("ofac/sdn.csv"), None).unwrap();
+    let (_dir, sdn) = ofac_set();
+    let p = parse_path(&sdn, None).unwrap();
     assert_eq!(p.kind, SourceKind::OfacSdn);
     assert_eq!(p.files.len(), 4);
     assert_eq!(p.entities.len(), 3);
@@ -82,7 +99,7 @@ fn ofac_set_joins_siblings_and_reads_remarks() {
 
 #[test]
 fn ofac_primary_alone_through_parse_reader() {
-    let bytes = std::fs::read(fixture("ofac/sdn.csv")).unwrap();
+    let bytes = std::fs::read(fixture("ofac/sdn.sample.csv")).unwrap();
     let p = parse_reader(SourceKind::OfacSdn, "sdn.csv", &bytes[..]).unwrap();
     assert_eq!(p.entities.len(), 3);
     // Without the comments file the cut link name stays cut.

@@ -300,8 +300,8 @@ fn check_set(files: Vec<(String, Vec<u8>)>, kind: SourceKind, expect_names: &[&s
 fn fixture_set_downloads_then_is_not_modified() {
     let entities = check_set(
         vec![
-            ("/exports/SDN.CSV".into(), fixture("sdn.csv")),
-            ("/exports/ALT.CSV".into(), fixture("alt.csv")),
+            ("/exports/SDN.CSV".into(), fixture("sdn.sample.csv")),
+            ("/exports/ALT.CSV".into(), fixture("alt.sample.csv")),
         ],
         SourceKind::OfacSdn,
         &["sdn.csv", "alt.csv"],
@@ -477,8 +477,8 @@ fn a_404_is_a_clear_error_naming_the_url_and_is_not_retried() {
 #[test]
 fn a_failure_in_a_set_keeps_every_file_of_the_set_unchanged() {
     let files = Arc::new(Mutex::new(HashMap::from([
-        ("/SDN.CSV".to_string(), fixture("sdn.csv")),
-        ("/ALT.CSV".to_string(), fixture("alt.csv")),
+        ("/SDN.CSV".to_string(), fixture("sdn.sample.csv")),
+        ("/ALT.CSV".to_string(), fixture("alt.sample.csv")),
     ])));
     let server = Server::start(file_handler(files.clone()));
     let s = spec(
@@ -503,7 +503,10 @@ fn a_failure_in_a_set_keeps_every_file_of_the_set_unchanged() {
         matches!(err, UpdateError::Status { status: 404, .. }),
         "{err}"
     );
-    assert_eq!(std::fs::read(&good.files[0]).unwrap(), fixture("sdn.csv"));
+    assert_eq!(
+        std::fs::read(&good.files[0]).unwrap(),
+        fixture("sdn.sample.csv")
+    );
     assert_eq!(
         listing(dir.path()),
         ["ofac_sdn/alt.csv", "ofac_sdn/sdn.csv", STATE_FILE]
