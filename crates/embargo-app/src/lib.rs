@@ -79,6 +79,24 @@ impl App {
     }
 }
 
+/// The key a review decision is filed under: what was screened (name,
+/// schema, first date of birth, first country). The CLI, the HTTP API and
+/// the web page all build it here, from typed values, so a decision
+/// recorded in one place applies in the others.
+pub fn review_subject(
+    name: &str,
+    schema: Option<embargo_model::Schema>,
+    dob: Option<embargo_model::PartialDate>,
+    country: Option<embargo_model::Country>,
+) -> String {
+    embargo_audit::subject_key(
+        name,
+        schema.map(|s| s.to_string()).as_deref(),
+        dob.map(|d| d.to_string()).as_deref(),
+        country.as_ref().map(|c| c.as_str()),
+    )
+}
+
 /// The platform's default data directory (`~/.local/share/embargo` on Linux).
 pub fn default_data_dir() -> PathBuf {
     dirs::data_dir()
@@ -92,4 +110,34 @@ pub fn cli_actor() -> String {
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_else(|_| "unknown".into());
     format!("cli:{user}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use embargo_model::{Country, PartialDate, Schema};
+
+    #[test]
+    fn review_subjects_agree_however_the_values_were_typed() {
+        // The CLI parses "organization"/"cn"/"1955"; the API gets
+        // "Organization"/"CN"/"1955": one key either way.
+        let cli = review_subject(
+            "Hikvision",
+            Schema::parse("organization"),
+            PartialDate::parse_iso("1955").ok(),
+            Country::from_code("cn").ok(),
+        );
+        let api = review_subject(
+            "HIKVISION",
+            Some(Schema::Organization),
+            Some(PartialDate::Year(1955)),
+            Country::from_name("China"),
+        );
+        assert_eq!(cli, api);
+        // A different subject gets a different key.
+        assert_ne!(
+            cli,
+            review_subject("Hikvision", Some(Schema::Person), None, None)
+        );
+    }
 }

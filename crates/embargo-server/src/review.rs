@@ -172,12 +172,7 @@ pub async fn record(
             })?,
         ),
     };
-    let subject_key = embargo_audit::subject_key(
-        &name,
-        schema.map(|s| s.to_string()).as_deref(),
-        dob.map(|d| d.to_string()).as_deref(),
-        country.map(|c| c.as_str().to_string()).as_deref(),
-    );
+    let subject_key = embargo_app::review_subject(&name, schema, dob, country);
     let id = EntityId(req.entity_id.trim().to_string());
     let snap = st.app.snapshot();
     let st2 = st.clone();

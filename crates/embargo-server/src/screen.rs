@@ -228,12 +228,8 @@ impl ScreenRequest {
         let threshold = check_threshold(self.threshold)?;
         let limit = check_limit(self.limit)?;
         let algorithm = parse_algorithm(self.algorithm.as_deref())?;
-        let subject_key = embargo_audit::subject_key(
-            &name,
-            schema.map(|s| s.to_string()).as_deref(),
-            birth.map(|d| d.to_string()).as_deref(),
-            countries.first().map(|c| c.as_str()),
-        );
+        let subject_key =
+            embargo_app::review_subject(&name, schema, birth, countries.first().copied());
         let echo = serde_json::to_value(self).unwrap_or(Value::Null);
         Ok(Subject {
             query: Query {

@@ -2,8 +2,8 @@ use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use embargo_app::App;
-use embargo_audit::{subject_key, NewReview, Verdict};
-use embargo_model::EntityId;
+use embargo_audit::{NewReview, Verdict};
+use embargo_model::{Country, EntityId, PartialDate, Schema};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -41,6 +41,28 @@ pub fn run(data_dir: &Path, a: ReviewArgs) -> Result<ExitCode> {
     if a.reason.trim().is_empty() {
         bail!("--reason must say why");
     }
+    let schema = a
+        .schema
+        .as_deref()
+        .map(|s| Schema::parse(s).with_context(|| format!("--schema {s:?} is not a schema")))
+        .transpose()?;
+    let dob = a
+        .dob
+        .as_deref()
+        .map(|d| PartialDate::parse_iso(d).with_context(|| format!("--dob {d:?}")))
+        .transpose()?;
+    let country = a
+        .country
+        .as_deref()
+        .map(|c| {
+            Country::from_code(c)
+                .ok()
+                .or_else(|| Country::from_name(c))
+                .with_context(|| {
+                    format!("--country {c:?} is not an ISO-2 code or a known country name")
+                })
+        })
+        .transpose()?;
     let app = App::open(data_dir)?;
     let snap = app.snapshot();
     let id = EntityId(a.entity_id.clone());
@@ -52,12 +74,7 @@ pub fn run(data_dir: &Path, a: ReviewArgs) -> Result<ExitCode> {
         VerdictArg::FalsePositive => Verdict::FalsePositive,
     };
     let review = app.audit.record_review(NewReview::for_entity(
-        subject_key(
-            &a.name,
-            a.schema.as_deref(),
-            a.dob.as_deref(),
-            a.country.as_deref(),
-        ),
+        embargo_app::review_subject(&a.name, schema, dob, country),
         entity,
         verdict,
         a.reason,

@@ -2,7 +2,7 @@ use crate::output;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use embargo_app::{App, ScreenRequest};
-use embargo_audit::{subject_key, NewRecord, RecordKind};
+use embargo_audit::{NewRecord, RecordKind};
 use embargo_match::{Algorithm, Query, ScreenOptions, DEFAULT_THRESHOLD, OFAC_THRESHOLD};
 use embargo_model::{Country, PartialDate, Schema};
 use std::path::Path;
@@ -108,11 +108,11 @@ pub fn run(data_dir: &Path, a: ScreenArgs) -> Result<ExitCode> {
     let evaluated_at = chrono::Utc::now();
     // The same subject key the server uses, so a review recorded on the web
     // page shows here too (and the other way round).
-    let subject = subject_key(
+    let subject = embargo_app::review_subject(
         &a.name,
-        query.schema.map(|s| s.to_string()).as_deref(),
-        query.birth_dates.first().map(|d| d.to_string()).as_deref(),
-        query.countries.first().map(|c| c.as_str()),
+        query.schema,
+        query.birth_dates.first().copied(),
+        query.countries.first().copied(),
     );
     let today = evaluated_at.date_naive();
     let mut reviews = Vec::with_capacity(results.len());
