@@ -127,11 +127,23 @@ fn is_joiner(c: char) -> bool {
     matches!(c, '\'' | '’' | '‘' | 'ʼ' | '`' | '´' | 'ʻ' | 'ʹ')
 }
 
+/// Khmer writes /p/ as ប (ba) with the sign ៉ (musĕkâtônd), which
+/// character-by-character romanisation would read as "b" (ប៉ុល ពត = Pol
+/// Pot): the pair is replaced by ព (po) first.
+fn khmer_p(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\u{17C9}') {
+        std::borrow::Cow::Owned(s.replace("\u{1794}\u{17C9}", "\u{1796}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// Romanises one string without translating terms: returns the ASCII text
 /// with token separators as spaces, and whether abjad letters were seen.
 fn romanise(s: &str, out: &mut String) -> bool {
     let mut abjad = false;
     let mut prev = Script::Other;
+    let s = khmer_p(s);
     for c in s.chars() {
         let sc = script_of(c);
         match sc {
@@ -182,6 +194,13 @@ fn tokenize(s: &str) -> Vec<String> {
     for c in s.chars() {
         if c.is_ascii_alphanumeric() {
             cur.push(c.to_ascii_lowercase());
+        } else if c == '%' {
+            // "3%ers" = "Three Percenters": the sign is a word, kept
+            // apart so the aligner can join it with what follows.
+            if !cur.is_empty() {
+                toks.push(std::mem::take(&mut cur));
+            }
+            toks.push("percent".to_string());
         } else if is_joiner(c) {
             continue;
         } else if !cur.is_empty() {
@@ -492,6 +511,12 @@ mod tests {
         let texts: Vec<String> = f.iter().map(|x| x.tokens.join(" ")).collect();
         assert_eq!(texts, ["al qaida islamic army", "al qaida", "islamic army"]);
         assert_eq!(forms("Maersk A/S").len(), 1);
+    }
+
+    #[test]
+    fn percent_signs_and_khmer_p_are_read() {
+        assert_eq!(first("3%ers"), "3 percent ers");
+        assert_eq!(first("ប៉ុល ពត"), "pol pt");
     }
 
     #[test]
