@@ -86,6 +86,7 @@ fn concat(toks: &[Tok], abjad: bool) -> Tok {
         },
         ascii: true,
         nick: false,
+        generic: false,
         text: text.into_boxed_str(),
         role: TokenRole::Word,
         weight: toks.iter().map(|t| t.weight).sum(),
@@ -367,6 +368,16 @@ fn is_minor(t: &Tok) -> bool {
     matches!(t.role, TokenRole::LegalForm | TokenRole::Stop)
 }
 
+/// True when every matched token of the query that is not a legal form or
+/// particle is a generic word, and some pair exists.
+fn only_generic_matched(q: &Form, pairs: &[Pair]) -> bool {
+    pairs
+        .iter()
+        .flat_map(|p| p.q.iter().map(|&i| &q.toks[i]))
+        .filter(|t| !is_minor(t) && t.role != TokenRole::Region)
+        .all(|t| t.generic)
+}
+
 fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], exponent: f32) -> f32 {
     let class = if q.class == NameClass::Unknown {
         a.class
@@ -395,6 +406,15 @@ fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], expo
         extra_query = extra_query.max(1.0);
         extra_list = extra_list.max(1.0);
     }
+    // Likewise an organisation matched on generic words only ("Management
+    // Company" in "Westminster Management Company"): what the names share
+    // says what the bodies do, the word left over says who they are.
+    if class != NameClass::Person && real_pairs > 0 && only_generic_matched(q, pairs) {
+        extra_query = extra_query.max(1.0);
+        extra_list = extra_list.max(1.0);
+    }
+    // A leftover particle never costs more than a leftover name would.
+    let minor_cost = MINOR_LEFTOVER.min(extra_list.max(extra_query));
     let matched: f32 = pairs.iter().map(|p| p.weight).sum();
     let gained: f32 = pairs.iter().map(|p| p.weight * p.sim.powf(exponent)).sum();
     // Leftover legal forms and particles never make a conflict ("JSC" vs
@@ -402,12 +422,34 @@ fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], expo
     let left = |f: &Form, ix: &[usize], minor: bool| -> f32 {
         ix.iter()
             .map(|&i| &f.toks[i])
-            .filter(|t| is_minor(t) == minor && !is_distinct(t))
+            .filter(|t| is_minor(t) == minor && !is_distinct(t) && t.role != TokenRole::Region)
             .map(|t| t.weight)
             .sum()
     };
     let (left_q, left_a) = (left(q, uq, false), left(a, ua, false));
-    let minor = left(q, uq, true) + left(a, ua, true);
+    let mut minor = left(q, uq, true) + left(a, ua, true);
+    // Regions: a qualifier when the other name has nothing of its own
+    // left ("Faberlic" / "Faberlic Europe Sp. z o.o."), a difference when
+    // it has ("ABC International" / "ABC Company", "… Europe" / "… Asia").
+    let region = |f: &Form, ix: &[usize]| -> (f32, bool) {
+        let (r, other): (Vec<&Tok>, Vec<&Tok>) = ix
+            .iter()
+            .map(|&i| &f.toks[i])
+            .partition(|t| t.role == TokenRole::Region);
+        (r.iter().map(|t| t.weight).sum(), !other.is_empty())
+    };
+    let ((region_q, other_q), (region_a, other_a)) = (region(q, uq), region(a, ua));
+    let mut region_conflict = 0.0;
+    for (r, other_side_left) in [
+        (region_q, other_a || region_a > 0.0),
+        (region_a, other_q || region_q > 0.0),
+    ] {
+        if other_side_left {
+            region_conflict += r / TokenRole::Region.base_weight();
+        } else {
+            minor += r;
+        }
+    }
     // A number or a country only one name has tells two bodies apart
     // ("Fund II", "Santander Chile"): full cost.
     let distinct: f32 = uq
@@ -437,8 +479,9 @@ fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], expo
         + CONFLICT * conflict
         + extra_query * (left_q - conflict)
         + extra_list * (left_a - conflict)
-        + MINOR_LEFTOVER * minor
+        + minor_cost * minor
         + legal_conflict
+        + region_conflict
         + distinct;
     if denom <= 0.0 {
         return 0.0;

@@ -25,6 +25,8 @@ pub(crate) struct Tok {
     /// The text is in the hypocoristics table (`nicknames`), as a short
     /// or a full name: looked up once here, not for every token pair.
     pub nick: bool,
+    /// A generic word of organisation names (`symbols::is_generic`).
+    pub generic: bool,
     pub weight: f32,
 }
 
@@ -41,8 +43,10 @@ impl Tok {
             Default::default()
         };
         let nick = ascii && role == TokenRole::Word && crate::nicknames::known(&text);
+        let generic = role == TokenRole::Word && symbols::is_generic(&text);
         Tok {
             nick,
+            generic,
             phon: phon.into_boxed_str(),
             snd: snd.into_boxed_str(),
             skel: skel.into_boxed_str(),

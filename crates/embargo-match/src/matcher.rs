@@ -289,6 +289,13 @@ impl Matcher {
                         }
                     };
                     probe(&t.text, &mut hits);
+                    if t.text.len() >= 5 {
+                        // A word stored back to front (see `similarity`).
+                        let back: String = t.text.chars().rev().collect();
+                        if let Some(&id) = self.vocab.ids.get(back.as_str()) {
+                            hits.push((id, 0.8));
+                        }
+                    }
                     if t.text.len() >= 4 {
                         for d in deletions_of(&t.text) {
                             if let Some(&id) = self.vocab.ids.get(d.as_str()) {

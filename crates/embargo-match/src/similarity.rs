@@ -272,6 +272,37 @@ pub(crate) fn other_gender(a: &Tok, b: &Tok, same_script: bool) -> f32 {
 /// An initial against a word it could abbreviate.
 const INITIAL_SIM: f32 = 0.7;
 
+/// Similarity of a word and its mirror image (see `reversed`).
+const REVERSED_SIM: f32 = 0.9;
+
+/// A word typed or stored back to front ("nituP" for "Putin"), as text
+/// copied between right-to-left and left-to-right fields comes out. Five
+/// letters or more: shorter mirror pairs are often two real names (Leon /
+/// Noel).
+fn reversed(a: &str, b: &str) -> bool {
+    a.len() >= 5 && a.len() == b.len() && a.bytes().eq(b.bytes().rev())
+}
+
+/// Similarity of one-syllable tokens that differ only in how their initial
+/// hissing sound is written (see `sibilant_syllables`).
+const SIBILANT_SIM: f32 = 0.8;
+
+/// Chinese syllables romanised from Pinyin (x), Wade-Giles (hs) or by ear
+/// (sh, s): Xi / Hsi / Shi / Si. Only for short tokens (syllables of at
+/// most four letters): in a long word the initial letters carry more.
+fn sibilant_syllables(a: &str, b: &str) -> bool {
+    fn rest(t: &str) -> Option<&str> {
+        if t.len() > 4 {
+            return None;
+        }
+        ["hs", "sh", "x", "s"]
+            .iter()
+            .find_map(|p| t.strip_prefix(p))
+            .filter(|r| r.starts_with(['a', 'e', 'i', 'o', 'u']))
+    }
+    matches!((rest(a), rest(b)), (Some(x), Some(y)) if x == y)
+}
+
 /// Abjad spellings omit short vowels, so the best any comparison with
 /// them can say is "same consonants".
 const ABJAD_FACTOR: f32 = 0.9;
@@ -337,6 +368,12 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
     if a.role == TokenRole::Initial || b.role == TokenRole::Initial {
         let (x, y) = (a.text.as_bytes()[0], b.text.as_bytes()[0]);
         return if x == y { INITIAL_SIM } else { 0.0 };
+    }
+    if reversed(&a.text, &b.text) {
+        return REVERSED_SIM;
+    }
+    if sibilant_syllables(&a.text, &b.text) {
+        return SIBILANT_SIM;
     }
     // A shared phonetic key rescues spelling variants, but only keys of
     // three or more consonant classes ("ft" is shared by Vita and Fuad)
@@ -410,6 +447,19 @@ mod tests {
         assert_eq!(g("michelle", "michel"), OTHER_GENDER);
         assert_eq!(other_gender(&t("michelle"), &t("michel"), false), 1.0);
         assert_eq!(g("ann", "anna"), 1.0);
+    }
+
+    #[test]
+    fn mirrored_words_and_sibilant_syllables_are_near() {
+        assert!(reversed("nitup", "putin"));
+        assert!(!reversed("noel", "leon"));
+        assert!(!reversed("putin", "putin1"));
+        assert!(sibilant_syllables("xi", "shi"));
+        assert!(sibilant_syllables("si", "hsi"));
+        assert!(sibilant_syllables("xu", "su"));
+        assert!(!sibilant_syllables("xi", "xu"));
+        assert!(!sibilant_syllables("sheng", "xeng"));
+        assert!(!sibilant_syllables("sri", "xri"));
     }
 
     #[test]

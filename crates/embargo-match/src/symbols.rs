@@ -26,6 +26,11 @@ pub enum TokenRole {
     /// A country name ("Chile", "Sweden"): in an organisation name it
     /// tells sister companies apart.
     Location,
+    /// A region or reach ("Europe", "International", "Global") after an
+    /// organisation's name: a qualifier a customer often leaves out
+    /// ("Faberlic" for "Faberlic Europe Sp. z o.o."), unless both names
+    /// carry a different one.
+    Region,
 }
 
 impl TokenRole {
@@ -33,7 +38,7 @@ impl TokenRole {
     pub(crate) fn base_weight(self) -> f32 {
         match self {
             TokenRole::Word | TokenRole::Number | TokenRole::Location => 1.0,
-            TokenRole::LegalForm => 0.3,
+            TokenRole::LegalForm | TokenRole::Region => 0.3,
             TokenRole::Stop => 0.3,
             TokenRole::Initial => 0.5,
         }
@@ -308,6 +313,107 @@ const COUNTRIES: &[&str] = &[
     "rossiya",
 ];
 
+/// Regions and reach words that qualify an organisation's name (see
+/// `TokenRole::Region`). Not at the start, where they are the name
+/// ("Global Witness", "Asia Bank").
+const REGIONS: &[&str] = &[
+    "europe",
+    "european",
+    "eurasia",
+    "asia",
+    "asian",
+    "africa",
+    "african",
+    "america",
+    "americas",
+    "international",
+    "global",
+    "worldwide",
+    "overseas",
+];
+
+/// Generic words of organisation names: what a body does or is, not who
+/// it is. A match on such words alone ("Management Company" against
+/// "Westminster Management Company") is no match; in screening the
+/// corpus frequency says the same, but pair scoring has no corpus.
+const GENERIC: &[&str] = &[
+    "agency",
+    "association",
+    "bank",
+    "brothers",
+    "bureau",
+    "capital",
+    "center",
+    "centre",
+    "chemical",
+    "chemicals",
+    "commercial",
+    "communications",
+    "construction",
+    "consulting",
+    "development",
+    "electronics",
+    "energy",
+    "engineering",
+    "enterprise",
+    "enterprises",
+    "equipment",
+    "exchange",
+    "export",
+    "finance",
+    "financial",
+    "foundation",
+    "general",
+    "import",
+    "industrial",
+    "industries",
+    "industry",
+    "institute",
+    "insurance",
+    "investment",
+    "investments",
+    "logistics",
+    "machinery",
+    "management",
+    "manufacturing",
+    "marine",
+    "maritime",
+    "media",
+    "medical",
+    "network",
+    "oil",
+    "partners",
+    "petroleum",
+    "pharmaceutical",
+    "pharmaceuticals",
+    "plant",
+    "products",
+    "properties",
+    "property",
+    "research",
+    "resources",
+    "securities",
+    "service",
+    "services",
+    "shipping",
+    "solutions",
+    "supply",
+    "systems",
+    "technologies",
+    "technology",
+    "trade",
+    "trading",
+    "transport",
+    "travel",
+    "trust",
+    "ventures",
+];
+
+/// True for a generic word of organisation names (see `GENERIC`).
+pub(crate) fn is_generic(t: &str) -> bool {
+    GENERIC.binary_search(&t).is_ok()
+}
+
 /// Legal forms that are written before the name.
 const PREFIX_FORMS: &[&str] = &[
     "ooo", "oao", "zao", "pao", "ao", "jsc", "ojsc", "cjsc", "pjsc", "pt", "tov", "srl",
@@ -402,19 +508,26 @@ pub(crate) fn tag(tokens: Vec<String>, allow_legal: bool) -> Vec<(String, TokenR
         // In an organisation name a lone "I" or "V" after the first word is
         // a series number ("Fund I"), not an initial.
         let roman_letter = allow_legal && i > 0 && matches!(t.as_str(), "i" | "v" | "x");
-        let role =
-            if t.bytes().any(|b| b.is_ascii_digit()) || ROMAN.contains(&t.as_str()) || roman_letter
-            {
-                TokenRole::Number
-            } else if t.len() == 1 {
-                TokenRole::Initial
-            } else if STOP.contains(&t.as_str()) {
-                TokenRole::Stop
-            } else if allow_legal && COUNTRIES.contains(&t.as_str()) {
-                TokenRole::Location
-            } else {
-                TokenRole::Word
-            };
+        // A name never starts with "son of": a leading "Ben" is the given
+        // name ("Ben Netanyahu"), not the particle.
+        let leading_ben = t == "ben" && i == 0 && tokens.len() > 1;
+        // In a person's name only a generational suffix after the first
+        // word is a numeral ("John Smith III"); "Xi" and "Vi" are names.
+        let roman = ROMAN.contains(&t.as_str())
+            && (allow_legal || (i > 0 && matches!(t.as_str(), "ii" | "iii" | "iv")));
+        let role = if t.bytes().any(|b| b.is_ascii_digit()) || roman || roman_letter {
+            TokenRole::Number
+        } else if t.len() == 1 {
+            TokenRole::Initial
+        } else if STOP.contains(&t.as_str()) && !leading_ben {
+            TokenRole::Stop
+        } else if allow_legal && COUNTRIES.contains(&t.as_str()) {
+            TokenRole::Location
+        } else if allow_legal && i > 0 && REGIONS.contains(&t.as_str()) {
+            TokenRole::Region
+        } else {
+            TokenRole::Word
+        };
         out.push((t, role));
         i += 1;
     }
@@ -452,6 +565,27 @@ mod tests {
     fn abbreviations_are_written_out_in_organisation_names_only() {
         assert_eq!(t("first bank intl", true)[2].0, "international");
         assert_eq!(t("bros grimm", false)[0].0, "bros");
+    }
+
+    #[test]
+    fn generic_words_are_sorted_for_lookup() {
+        assert!(GENERIC.windows(2).all(|w| w[0] < w[1]));
+        assert!(is_generic("management") && is_generic("trading"));
+        assert!(!is_generic("faberlic"));
+    }
+
+    #[test]
+    fn regions_qualify_only_after_the_name_and_a_leading_ben_is_a_name() {
+        assert_eq!(t("faberlic europe", true)[1].1, TokenRole::Region);
+        assert_eq!(t("global witness", true)[0].1, TokenRole::Word);
+        assert_eq!(t("faberlic europe", false)[1].1, TokenRole::Word);
+        assert_eq!(t("ben netanyahu", false)[0].1, TokenRole::Word);
+        assert_eq!(t("zine ben ali", false)[1].1, TokenRole::Stop);
+        assert_eq!(t("ben", false)[0].1, TokenRole::Stop);
+        assert_eq!(t("xi jinping", false)[0].1, TokenRole::Word);
+        assert_eq!(t("jinping xi", false)[1].1, TokenRole::Word);
+        assert_eq!(t("john smith iii", false)[2].1, TokenRole::Number);
+        assert_eq!(t("fund xi", true)[1].1, TokenRole::Number);
     }
 
     #[test]
