@@ -378,6 +378,20 @@ fn only_generic_matched(q: &Form, pairs: &[Pair]) -> bool {
         .all(|t| t.generic)
 }
 
+/// Share of the usual cost of a leftover link of an Arabic lineage chain.
+const NASAB_FACTOR: f32 = 0.5;
+
+/// True when token `i` of `f` is an unmatched link of a lineage chain
+/// ("bin Muhammad ibn Awad"): a "son of" particle or the name after one,
+/// both left over. Short forms of Arabic names routinely drop the
+/// father's and grandfather's names ("Osama bin Laden" for "Usama bin
+/// Muhammad ibn Awad ibn Ladin"), so those cost less than other extras.
+fn in_nasab(f: &Form, unmatched: &[usize], i: usize) -> bool {
+    let son = |k: usize| matches!(&*f.toks[k].text, "bin" | "ibn" | "bint");
+    let left = |k: usize| unmatched.contains(&k);
+    son(i) || (i > 0 && son(i - 1) && left(i - 1))
+}
+
 fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], exponent: f32) -> f32 {
     let class = if q.class == NameClass::Unknown {
         a.class
@@ -421,9 +435,17 @@ fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], expo
     // "OAO" is not a different company); they cost a little either way.
     let left = |f: &Form, ix: &[usize], minor: bool| -> f32 {
         ix.iter()
-            .map(|&i| &f.toks[i])
-            .filter(|t| is_minor(t) == minor && !is_distinct(t) && t.role != TokenRole::Region)
-            .map(|t| t.weight)
+            .map(|&i| (i, &f.toks[i]))
+            .filter(|(_, t)| {
+                is_minor(t) == minor && !is_distinct(t) && t.role != TokenRole::Region
+            })
+            .map(|(i, t)| {
+                if class == NameClass::Person && in_nasab(f, ix, i) {
+                    t.weight * NASAB_FACTOR
+                } else {
+                    t.weight
+                }
+            })
             .sum()
     };
     let (left_q, left_a) = (left(q, uq, false), left(a, ua, false));

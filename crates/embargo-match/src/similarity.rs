@@ -391,6 +391,20 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
         && a.text.as_bytes()[0] == b.text.as_bytes()[0]
         && a.text.len().abs_diff(b.text.len()) <= 1;
     let mut s = edit_sim(&a.text, &b.text);
+    if !cross
+        && s < 1.0
+        && a.text.len() >= 5
+        && a.text.len() == b.text.len()
+        && a.skel == b.skel
+        && !a.skel.is_empty()
+    {
+        // Same consonants, other vowels in their places (Osama / Usama,
+        // Laden / Ladin): how the vowels of Arabic, Persian and Turkic
+        // names are romanised.
+        let len = a.text.len();
+        let d = vowel_light_distance(a.text.as_bytes(), b.text.as_bytes());
+        s = s.max(1.0 - d / len as f32);
+    }
     if cross && s < 1.0 {
         let (x, y) = (&a.snd, &b.snd);
         let len = x.len().max(y.len()).max(1);
