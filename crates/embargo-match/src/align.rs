@@ -20,6 +20,9 @@ use crate::symbols::TokenRole;
 /// (0.4 after the edit cliff) are two different name parts, left over on
 /// both sides, not a weak match.
 const PAIR_FLOOR: f32 = 0.45;
+/// Between two Latin spellings the floor is higher: a pair this far
+/// apart is past the edit cliff ("Rost" / "Troost").
+const LATIN_PAIR_FLOOR: f32 = 0.55;
 /// A joined pair must be at least this good to beat two single pairs.
 const JOIN_FLOOR: f32 = 0.8;
 /// Penalty weight for leftover tokens on both sides (see module doc).
@@ -174,6 +177,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     }
     let mut edges: Vec<Edge> = Vec::with_capacity(nq * na * 2);
     let person = q.class == NameClass::Person || a.class == NameClass::Person;
+    let floor = if cross { PAIR_FLOOR } else { LATIN_PAIR_FLOOR };
     for i in 0..nq {
         for j in 0..na {
             let mut s = token_sim(&q.toks[i], &a.toks[j], abjad, cross);
@@ -191,7 +195,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
                     s = s.max(crate::nicknames::sim(&x.text, &y.text));
                 }
             }
-            if s >= PAIR_FLOOR {
+            if s >= floor {
                 edges.push(Edge {
                     q: (i, 1),
                     a: (j, 1),
@@ -378,6 +382,38 @@ fn only_generic_matched(q: &Form, pairs: &[Pair]) -> bool {
         .all(|t| t.generic)
 }
 
+/// Which sides hold a token matched as the acronym of several tokens of
+/// the other side: (query, list).
+fn acronym_sides(q: &Form, a: &Form, pairs: &[Pair]) -> (bool, bool) {
+    let spells = |short: &Tok, run: &mut dyn Iterator<Item = &Tok>| -> bool {
+        let mut n = 0;
+        for (t, c) in run.zip(short.text.bytes()) {
+            if t.text.as_bytes().first() != Some(&c) {
+                return false;
+            }
+            n += 1;
+        }
+        n == short.text.len()
+    };
+    let mut sides = (false, false);
+    for p in pairs {
+        if p.q.len() == 1 && p.a.len() >= 2 {
+            let short = &q.toks[p.q[0]];
+            let n = p.a.len();
+            if short.text.len() == n && spells(short, &mut p.a.iter().map(|&j| &a.toks[j])) {
+                sides.0 = true;
+            }
+        } else if p.a.len() == 1 && p.q.len() >= 2 {
+            let short = &a.toks[p.a[0]];
+            let n = p.q.len();
+            if short.text.len() == n && spells(short, &mut p.q.iter().map(|&i| &q.toks[i])) {
+                sides.1 = true;
+            }
+        }
+    }
+    sides
+}
+
 /// Share of the usual cost of a leftover link of an Arabic lineage chain.
 const NASAB_FACTOR: f32 = 0.5;
 
@@ -436,9 +472,7 @@ fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], expo
     let left = |f: &Form, ix: &[usize], minor: bool| -> f32 {
         ix.iter()
             .map(|&i| (i, &f.toks[i]))
-            .filter(|(_, t)| {
-                is_minor(t) == minor && !is_distinct(t) && t.role != TokenRole::Region
-            })
+            .filter(|(_, t)| is_minor(t) == minor && !is_distinct(t) && t.role != TokenRole::Region)
             .map(|(i, t)| {
                 if class == NameClass::Person && in_nasab(f, ix, i) {
                     t.weight * NASAB_FACTOR
@@ -474,14 +508,19 @@ fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], expo
     }
     // A number or a country only one name has tells two bodies apart
     // ("Fund II", "Santander Chile"): full cost.
-    let distinct: f32 = uq
-        .iter()
-        .map(|&i| &q.toks[i])
-        .chain(ua.iter().map(|&j| &a.toks[j]))
-        .filter(|t| is_distinct(t))
-        .map(|t| t.weight)
-        .sum::<f32>()
-        * 1.0;
+    // Except a country beside an acronym ("PLA China", "KGB Russia"):
+    // initials are ambiguous, and the country says which body is meant.
+    let (acro_q, acro_a) = acronym_sides(q, a, pairs);
+    let mut distinct = 0.0;
+    for (f, ix, acro) in [(q, uq, acro_q), (a, ua, acro_a)] {
+        for t in ix.iter().map(|&i| &f.toks[i]).filter(|t| is_distinct(t)) {
+            if acro && t.role == TokenRole::Location {
+                minor += t.weight * TokenRole::LegalForm.base_weight();
+            } else {
+                distinct += t.weight;
+            }
+        }
+    }
     let conflict = left_q.min(left_a);
     // Legal forms left on both sides that cannot be the same form (AG vs
     // GmbH) say the companies differ.
@@ -557,6 +596,19 @@ mod tests {
             ) < t
         );
         assert_eq!(score(Schema::Vessel, "Zu Zag Bong 5", "ZU ZAG BONG 5"), 1.0);
+    }
+
+    #[test]
+    fn a_country_qualifies_an_acronym_but_tells_full_names_apart() {
+        let t = crate::DEFAULT_THRESHOLD as f32;
+        let acronym = score(
+            Schema::Organization,
+            "PLA China",
+            "People's Liberation Army",
+        );
+        assert!(acronym >= t, "{acronym}");
+        let sister = score(Schema::Company, "Banco Santander", "Banco Santander Chile");
+        assert!(sister < t, "{sister}");
     }
 
     #[test]

@@ -272,6 +272,24 @@ pub(crate) fn other_gender(a: &Tok, b: &Tok, same_script: bool) -> f32 {
 /// An initial against a word it could abbreviate.
 const INITIAL_SIM: f32 = 0.7;
 
+/// Similarity of two spellings that differ only in doubled letters.
+const REPEATS_SIM: f32 = 0.92;
+
+/// Doubled letters are written or dropped freely (Hassan / Hasan,
+/// Mohammed / Mohamed) and repeated by a sticky key ("Joonng" for
+/// "Jong"): true when the tokens are equal once runs of one letter are
+/// read as one.
+fn same_without_repeats(a: &str, b: &str) -> bool {
+    fn runs(s: &str) -> impl Iterator<Item = u8> + '_ {
+        let b = s.as_bytes();
+        b.iter()
+            .enumerate()
+            .filter(move |&(i, c)| i == 0 || b[i - 1] != *c)
+            .map(|(_, &c)| c)
+    }
+    a.len() != b.len() && runs(a).eq(runs(b))
+}
+
 /// Similarity of a word and its mirror image (see `reversed`).
 const REVERSED_SIM: f32 = 0.9;
 
@@ -375,6 +393,9 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
     if sibilant_syllables(&a.text, &b.text) {
         return SIBILANT_SIM;
     }
+    if same_without_repeats(&a.text, &b.text) {
+        return REPEATS_SIM;
+    }
     // A shared phonetic key rescues spelling variants, but only keys of
     // three or more consonant classes ("ft" is shared by Vita and Fuad)
     // the same first letter (Berg and Park share "brk") and lengths within
@@ -474,6 +495,10 @@ mod tests {
         assert!(!sibilant_syllables("xi", "xu"));
         assert!(!sibilant_syllables("sheng", "xeng"));
         assert!(!sibilant_syllables("sri", "xri"));
+        assert!(same_without_repeats("joonng", "jong"));
+        assert!(same_without_repeats("hasan", "hassan"));
+        assert!(!same_without_repeats("hasan", "hasan"));
+        assert!(!same_without_repeats("jong", "jang"));
     }
 
     #[test]
