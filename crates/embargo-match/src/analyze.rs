@@ -175,6 +175,13 @@ pub(crate) fn analyze(name: &str, schema: Option<Schema>) -> Vec<Form> {
     // the name without it is a form too. (Not for persons, whose
     // parentheses hold other names: "Ali (Abu Ahmed)".)
     if legal {
+        // "Муромский приборостроительный завод" = "Murom Instrument-Making
+        // Plant": Russian organisation terms read in English.
+        if let Some(raw) = text::russian_form(name) {
+            if !raws.iter().any(|r| r.0.tokens == raw.tokens) {
+                raws.push((raw, Paren::None));
+            }
+        }
         if let Some(bare) = without_parentheses(name) {
             for r in raws.iter_mut() {
                 r.1 = Paren::Kept;

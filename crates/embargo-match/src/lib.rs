@@ -33,6 +33,7 @@ mod ofac;
 mod parts;
 mod phonetic;
 mod qualifiers;
+mod russian;
 mod similarity;
 mod symbols;
 mod text;

@@ -403,6 +403,23 @@ fn numbers(toks: Vec<String>) -> Vec<String> {
     out
 }
 
+/// The reading of an organisation name with its Russian terms in English
+/// (`russian::translated`), when it has any.
+pub(crate) fn russian_form(name: &str) -> Option<RawForm> {
+    let nfkc: String = name.nfkc().collect::<String>().to_lowercase();
+    let english = crate::russian::translated(&nfkc)?;
+    let mut plain = String::with_capacity(english.len() * 2);
+    romanise(&english, &mut plain);
+    let tokens = tokenize(&plain);
+    (!tokens.is_empty()).then_some(RawForm {
+        tokens,
+        abjad: false,
+        syllabic: false,
+        native: false,
+        romanised: true,
+    })
+}
+
 /// All forms of one name. Empty when the name has no letters or digits.
 pub(crate) fn forms(name: &str) -> Vec<RawForm> {
     let nfkc: String = name.nfkc().collect::<String>().to_lowercase();
