@@ -28,6 +28,7 @@ mod align;
 mod analyze;
 mod explain;
 mod matcher;
+mod ngrams;
 mod nicknames;
 mod ofac;
 mod parts;

@@ -16,10 +16,14 @@
 //! - `identifiers`: normalised identifier value → entity indexes.
 //! - `acronyms`: initials of organisation forms ("xpcc") → form ids, so a
 //!   one-word acronym query finds names the list never abbreviates.
+//! - `trigrams`: character trigrams of vocabulary words → vocabulary ids
+//!   (`ngrams`), consulted for query words not in the vocabulary, so words
+//!   two or more edits away still become candidates.
 
 use crate::align::{align, Alignment};
 use crate::analyze::{analyze, Form};
 use crate::explain::{Explanation, Hit, MatchKind, TokenMatch};
+use crate::ngrams::TrigramIndex;
 use crate::qualifiers::{norm_id, qualify};
 use crate::symbols::TokenRole;
 use crate::{acronym, ofac, Algorithm, Query, ScreenOptions};
@@ -40,6 +44,8 @@ const MAX_FUZZY_POSTINGS: usize = 400;
 /// Phonetic keys shared by more vocabulary entries than this are too
 /// generic to generate candidates from.
 const MAX_PHON_FANOUT: usize = 60;
+/// Candidate weight of a word found by trigram overlap, times the overlap.
+const TRIGRAM_CONFIDENCE: f32 = 0.7;
 /// Weak aliases ("low quality a.k.a.") are too generic to hit on alone.
 const WEAK_ALIAS_FACTOR: f64 = 0.85;
 
@@ -67,6 +73,7 @@ pub struct Matcher {
     phonetic: FxHashMap<Box<str>, Vec<u32>>,
     identifiers: FxHashMap<String, Vec<u32>>,
     acronyms: FxHashMap<Box<str>, Vec<u32>>,
+    trigrams: TrigramIndex,
 }
 
 fn weight_factor(df: usize, n: usize) -> f32 {
@@ -179,11 +186,15 @@ impl Matcher {
         let mut deletions: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
         let mut phonetic: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
         let mut seen_tok = vec![false; vocab.postings.len()];
+        let mut words: Vec<(u32, &str)> = Vec::new();
         for fr in &forms {
             for t in &fr.form.toks {
                 let id = vocab.ids[&t.text];
                 if std::mem::replace(&mut seen_tok[id as usize], true) {
                     continue;
+                }
+                if t.role == TokenRole::Word {
+                    words.push((id, &t.text));
                 }
                 if t.role == TokenRole::Word && t.text.len() >= 4 && t.text.is_ascii() {
                     for d in deletions_of(&t.text) {
@@ -195,6 +206,7 @@ impl Matcher {
                 }
             }
         }
+        let trigrams = TrigramIndex::build(vocab.postings.len(), words.into_iter());
         let mut identifiers: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         for (ei, e) in entities.iter().enumerate() {
             for i in &e.identifiers {
@@ -226,6 +238,7 @@ impl Matcher {
             phonetic,
             identifiers,
             acronyms,
+            trigrams,
         }
     }
 
@@ -310,6 +323,14 @@ impl Matcher {
                         if ids.len() <= MAX_PHON_FANOUT {
                             hits.extend(ids.iter().map(|&id| (id, 0.7)));
                         }
+                    }
+                }
+                if hits.is_empty() && t.role == TokenRole::Word {
+                    // No listed word within one edit or by sound: look for
+                    // listed words several edits away.
+                    self.trigrams.similar(&t.text, &mut hits);
+                    for h in &mut hits {
+                        h.1 *= TRIGRAM_CONFIDENCE;
                     }
                 }
                 hits.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));

@@ -9,13 +9,70 @@
 use crate::analyze::Tok;
 use crate::symbols::TokenRole;
 
-/// Levenshtein distance of two byte strings. Tokens are short, so a plain
-/// two-row dynamic programme on the stack beats the general library path.
+/// Levenshtein distance of two byte strings. Tokens are short lower-case
+/// letters and digits: those go through `bit_parallel`; anything else
+/// through a one-row dynamic programme on the stack (both beat the
+/// general library path, which hashes characters).
 pub(crate) fn levenshtein(a: &[u8], b: &[u8]) -> usize {
     let (a, b) = if a.len() < b.len() { (b, a) } else { (a, b) };
     if b.is_empty() {
         return a.len();
     }
+    if let Some(d) = bit_parallel(b, a) {
+        return d;
+    }
+    dp_distance(a, b)
+}
+
+/// Slot of a byte in the pattern table: letters and digits only.
+fn slot(c: u8) -> Option<usize> {
+    match c {
+        b'a'..=b'z' => Some(usize::from(c - b'a')),
+        b'0'..=b'9' => Some(26 + usize::from(c - b'0')),
+        _ => None,
+    }
+}
+
+/// Myers' bit-vector edit distance (as formulated by Hyyrö, 2003): the
+/// columns of the dynamic programme for a `pattern` of at most 64 bytes are
+/// kept as bit masks of +1/−1 vertical differences, so each byte of `text`
+/// costs a handful of word operations instead of a row of cells. `None`
+/// when the pattern is too long or either string has a byte outside
+/// `[a-z0-9]`.
+fn bit_parallel(pattern: &[u8], text: &[u8]) -> Option<usize> {
+    let m = pattern.len();
+    if m == 0 || m > 64 {
+        return None;
+    }
+    let mut peq = [0u64; 36];
+    for (i, &c) in pattern.iter().enumerate() {
+        peq[slot(c)?] |= 1 << i;
+    }
+    let mut pv: u64 = if m == 64 { !0 } else { (1 << m) - 1 };
+    let mut mv: u64 = 0;
+    let last = 1u64 << (m - 1);
+    let mut score = m;
+    for &c in text {
+        let eq = peq[slot(c)?];
+        let xv = eq | mv;
+        let xh = ((eq & pv).wrapping_add(pv) ^ pv) | eq;
+        let mut ph = mv | !(xh | pv);
+        let mut mh = pv & xh;
+        if ph & last != 0 {
+            score += 1;
+        } else if mh & last != 0 {
+            score -= 1;
+        }
+        ph = (ph << 1) | 1;
+        mh <<= 1;
+        pv = mh | !(xv | ph);
+        mv = ph & xv;
+    }
+    Some(score)
+}
+
+/// Plain dynamic-programme distance; `a` is the longer string.
+fn dp_distance(a: &[u8], b: &[u8]) -> usize {
     if b.len() > 63 {
         return rapidfuzz::distance::levenshtein::distance(a.iter().copied(), b.iter().copied());
     }
@@ -443,6 +500,39 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bit_parallel_distance_equals_the_dynamic_programme() {
+        // Deterministic pseudo-random strings over a small alphabet, so
+        // that matches and near-matches are frequent.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..20_000 {
+            let la = (next() % 20) as usize;
+            let lb = (next() % 20) as usize;
+            let a: Vec<u8> = (0..la).map(|_| b"abcde19"[(next() % 7) as usize]).collect();
+            let b: Vec<u8> = (0..lb).map(|_| b"abcde19"[(next() % 7) as usize]).collect();
+            let (long, short) = if a.len() < b.len() {
+                (&b, &a)
+            } else {
+                (&a, &b)
+            };
+            let want = if short.is_empty() {
+                long.len()
+            } else {
+                dp_distance(long, short)
+            };
+            assert_eq!(levenshtein(&a, &b), want, "{a:?} {b:?}");
+        }
+        let long = "a".repeat(64);
+        assert_eq!(bit_parallel(long.as_bytes(), b"b"), Some(64));
+        assert_eq!(bit_parallel(b"ab-c", b"abc"), None);
+    }
 
     #[test]
     fn levenshtein_matches_the_library() {

@@ -211,3 +211,37 @@ fn compare_names_is_bounded_and_symmetric_on_equal_names() {
     );
     assert!(s < DEFAULT_THRESHOLD, "{s}");
 }
+
+#[test]
+fn a_word_two_edits_away_still_becomes_a_candidate() {
+    // Two scattered substitutions: no one-edit neighbour or sound key
+    // links the words; only the trigram index does.
+    let m = Matcher::build(vec![
+        Entity::new(
+            EntityId::new("sdn", "r"),
+            Schema::Company,
+            "sdn",
+            "Rosoboronexport",
+        ),
+        Entity::new(EntityId::new("sdn", "x"), Schema::Company, "sdn", "Rostec"),
+    ]);
+    let mut q = Query::name("Rasoboronexpert");
+    q.schema = Some(Schema::Company);
+    let hits = m.screen(&q, &opts());
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].entity_id.to_string(), "sdn:r");
+    assert!(hits[0].score >= DEFAULT_THRESHOLD);
+}
+
+#[test]
+fn a_word_stored_back_to_front_is_found() {
+    let m = Matcher::build(corpus());
+    let mut q = Query::name("Vladimir nituP");
+    q.schema = Some(Schema::Person);
+    let hits = m.screen(&q, &opts());
+    assert_eq!(
+        hits.first().map(|h| h.entity_id.to_string()).as_deref(),
+        Some("sdn:1"),
+        "{hits:?}"
+    );
+}
