@@ -90,6 +90,7 @@ fn concat(toks: &[Tok], abjad: bool) -> Tok {
         ascii: true,
         nick: false,
         generic: false,
+        family: false,
         text: text.into_boxed_str(),
         role: TokenRole::Word,
         weight: toks.iter().map(|t| t.weight).sum(),
@@ -536,7 +537,27 @@ fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], expo
     } else {
         0.0
     };
+    // A person matched without the family name the list gives ("Vladimir
+    // Vladimirovich" for "PUTIN, Vladimir Vladimirovich") shares only
+    // given names with it: the family name costs in full.
+    let missing_family = |f: &Form, ix: &[usize], other_side: bool| -> f32 {
+        let matched_family = pairs.iter().any(|p| {
+            let side = if other_side { &p.a } else { &p.q };
+            side.iter().any(|&k| f.toks[k].family)
+        });
+        if matched_family {
+            return 0.0;
+        }
+        ix.iter()
+            .map(|&k| &f.toks[k])
+            .filter(|t| t.family && !is_minor(t))
+            .map(|t| t.weight)
+            .sum()
+    };
+    let family = (1.0 - extra_list).max(0.0) * missing_family(a, ua, true)
+        + (1.0 - extra_query).max(0.0) * missing_family(q, uq, false);
     let denom = matched
+        + family
         + CONFLICT * conflict
         + extra_query * (left_q - conflict)
         + extra_list * (left_a - conflict)

@@ -27,6 +27,9 @@ pub(crate) struct Tok {
     pub nick: bool,
     /// A generic word of organisation names (`symbols::is_generic`).
     pub generic: bool,
+    /// Part of the family name, where the list gives name parts (set by
+    /// the `Matcher`; see `align::score_of`).
+    pub family: bool,
     pub weight: f32,
 }
 
@@ -47,6 +50,7 @@ impl Tok {
         Tok {
             nick,
             generic,
+            family: false,
             phon: phon.into_boxed_str(),
             snd: snd.into_boxed_str(),
             skel: skel.into_boxed_str(),

@@ -93,6 +93,36 @@ fn deletions_of(t: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
+/// The tokens of a person name's family part, when the list gives parts.
+fn family_tokens(e: &Entity, n: &embargo_model::Name) -> Vec<Box<str>> {
+    let Some(family) = n.parts.as_ref().and_then(|p| p.family.as_deref()) else {
+        return vec![];
+    };
+    if e.schema != embargo_model::Schema::Person {
+        return vec![];
+    }
+    analyze(family, Some(e.schema))
+        .into_iter()
+        .next()
+        .map(|f| f.toks.into_iter().map(|t| t.text).collect())
+        .unwrap_or_default()
+}
+
+/// Flags the family-name tokens of `form`, unless that would flag all of
+/// them (a name given as its family part only says nothing about roles).
+fn mark_family(form: &mut Form, family: &[Box<str>]) {
+    if family.is_empty() {
+        return;
+    }
+    let is_family = |t: &crate::analyze::Tok| family.contains(&t.text);
+    if form.toks.iter().all(is_family) {
+        return;
+    }
+    for t in form.toks.iter_mut() {
+        t.family = is_family(t);
+    }
+}
+
 /// Runs of 2 to 4 adjacent syllable tokens of a romanised Han/Hangul/kana
 /// form, written together.
 fn syllable_words(f: &Form) -> Vec<String> {
@@ -122,7 +152,9 @@ impl Matcher {
             .map(|(ei, e)| {
                 let mut out = Vec::new();
                 for (ni, n) in e.names.iter().enumerate().take(u16::MAX as usize) {
-                    for form in analyze(&n.value, Some(e.schema)) {
+                    let family = family_tokens(e, n);
+                    for mut form in analyze(&n.value, Some(e.schema)) {
+                        mark_family(&mut form, &family);
                         out.push(FormRec {
                             entity: ei as u32,
                             name: ni as u16,
@@ -558,10 +590,19 @@ impl Matcher {
                     .iter()
                     .map(|&i| qf.toks[i].text.to_string())
                     .collect();
+                // The list's family name, when left out, costs in full:
+                // say which word it was.
                 ex.unmatched_alias = al
                     .unmatched_a
                     .iter()
-                    .map(|&i| fr.form.toks[i].text.to_string())
+                    .map(|&i| &fr.form.toks[i])
+                    .map(|t| {
+                        if t.family {
+                            format!("{} (family name)", t.text)
+                        } else {
+                            t.text.to_string()
+                        }
+                    })
                     .collect();
             }
             Algorithm::Ofac => {

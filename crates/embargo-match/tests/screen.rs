@@ -245,3 +245,40 @@ fn a_word_stored_back_to_front_is_found() {
         "{hits:?}"
     );
 }
+
+#[test]
+fn given_names_alone_do_not_match_a_listed_family_name() {
+    use embargo_model::NameParts;
+    let listed = |with_parts: bool| {
+        let mut e = person("sdn", "1", "PUTIN, Vladimir Vladimirovich", None, None);
+        if with_parts {
+            e.names[0].parts = Some(NameParts {
+                given: Some("Vladimir Vladimirovich".into()),
+                family: Some("PUTIN".into()),
+                ..Default::default()
+            });
+        }
+        Matcher::build(vec![e])
+    };
+    let mut q = Query::name("Vladimir Vladimirovich");
+    q.schema = Some(Schema::Person);
+    let o = ScreenOptions {
+        threshold: 0.0,
+        ..opts()
+    };
+    let free = listed(false).screen(&q, &o)[0].score;
+    let hit = &listed(true).screen(&q, &o)[0];
+    let parts = hit.score;
+    assert!(
+        hit.explanation.to_text().contains("putin (family name)"),
+        "{}",
+        hit.explanation.to_text()
+    );
+    // Without roles the two shared given names carry the match; with the
+    // family name known, leaving it out is not a match.
+    assert!(free >= DEFAULT_THRESHOLD, "{free}");
+    assert!(parts < DEFAULT_THRESHOLD, "{parts}");
+    // The full name still matches in full, in any order.
+    q.name = "Vladimir Putin".into();
+    assert!(listed(true).screen(&q, &opts())[0].score >= DEFAULT_THRESHOLD);
+}
