@@ -122,9 +122,58 @@ fn main() {
         }
         best = best.min(t.elapsed().as_secs_f64());
     }
+    let ours = best / pairs.len() as f64 * 1e6;
     println!(
-        "compare_names on {} cases.csv pairs: {:.1} µs/pair (best of 5)",
+        "compare_names on {} cases.csv pairs: {ours:.1} µs/pair (best of 5)",
         pairs.len(),
-        best / pairs.len() as f64 * 1e6
     );
+    logic_v2(&path, ours);
+}
+
+/// Times nomenklatura's logic-v2 on the same pairs in this run, with the
+/// bench-only virtualenv's Python (`EMBARGO_BENCH_PYTHON`, default
+/// `.venv-bench/bin/python` at the workspace root), and prints the ratio.
+fn logic_v2(cases: &std::path::Path, ours_us: f64) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let python = std::env::var_os("EMBARGO_BENCH_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join(".venv-bench/bin/python"));
+    if !python.exists() {
+        println!(
+            "logic-v2: not run ({} missing; see BENCHMARKS.md to create it)",
+            python.display()
+        );
+        return;
+    }
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/logicv2_pairs.py");
+    let out = match std::process::Command::new(&python)
+        .arg(&script)
+        .arg(cases)
+        .output()
+    {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).into_owned(),
+        Ok(o) => {
+            println!(
+                "logic-v2: failed: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            );
+            return;
+        }
+        Err(e) => {
+            println!("logic-v2: could not start {}: {e}", python.display());
+            return;
+        }
+    };
+    print!("{out}");
+    // "... 458.4 us/pair; ..."
+    let theirs = out
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .find(|w| w[1].starts_with("us/pair"))
+        .and_then(|w| w[0].parse::<f64>().ok());
+    match theirs {
+        Some(t) => println!("per-pair ratio logic-v2 / Embargo: {:.0}x", t / ours_us),
+        None => println!("logic-v2: could not read its timing"),
+    }
 }
