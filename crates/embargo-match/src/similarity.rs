@@ -329,6 +329,14 @@ pub(crate) fn other_gender(a: &Tok, b: &Tok, same_script: bool) -> f32 {
 /// An initial against a word it could abbreviate.
 const INITIAL_SIM: f32 = 0.7;
 
+/// Number of vowel runs (syllable nuclei) in a sound spelling.
+fn vowel_groups(s: &str) -> usize {
+    let b = s.as_bytes();
+    (0..b.len())
+        .filter(|&i| is_vowel(b[i]) && (i == 0 || !is_vowel(b[i - 1])))
+        .count()
+}
+
 /// Similarity of two spellings that differ only in doubled letters.
 const REPEATS_SIM: f32 = 0.92;
 
@@ -473,15 +481,18 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
     if !cross
         && s < 1.0
         && a.text.len() >= 5
-        && a.text.len() == b.text.len()
         && a.skel == b.skel
-        && !a.skel.is_empty()
+        && a.skel.len() >= 2
+        && vowel_groups(&a.snd) == vowel_groups(&b.snd)
     {
-        // Same consonants, other vowels in their places (Osama / Usama,
-        // Laden / Ladin): how the vowels of Arabic, Persian and Turkic
-        // names are romanised.
-        let len = a.text.len();
-        let d = vowel_light_distance(a.text.as_bytes(), b.text.as_bytes());
+        // Same consonants, other vowels and glides in the same syllables
+        // (Osama / Usama, Laden / Ladin, Husayn / Hussein): how the vowels
+        // of Arabic, Persian and Turkic names are romanised. Compared by
+        // sound spelling, where doubled letters and y / i are already one.
+        // An added syllable is another name (Michel / Michelle).
+        let (x, y) = (&a.snd, &b.snd);
+        let len = x.len().max(y.len()).max(1);
+        let d = vowel_light_distance(x.as_bytes(), y.as_bytes());
         s = s.max(1.0 - d / len as f32);
     }
     if cross && s < 1.0 {
@@ -573,6 +584,25 @@ mod tests {
         assert_eq!(g("michelle", "michel"), OTHER_GENDER);
         assert_eq!(other_gender(&t("michelle"), &t("michel"), false), 1.0);
         assert_eq!(g("ann", "anna"), 1.0);
+    }
+
+    #[test]
+    fn vowel_variants_of_one_name_are_near_added_syllables_are_not() {
+        let t = |s: &str| Tok::new(s.to_string(), TokenRole::Word);
+        let sim = |a: &str, b: &str| token_sim(&t(a), &t(b), false, false);
+        assert!(
+            sim("husayn", "hussein") >= 0.9,
+            "{}",
+            sim("husayn", "hussein")
+        );
+        assert!(sim("osama", "usama") >= 0.9);
+        assert!(
+            sim("michel", "michelle") < 0.8,
+            "{}",
+            sim("michel", "michelle")
+        );
+        assert_eq!(vowel_groups("husain"), 2);
+        assert_eq!(vowel_groups("mishele"), 3);
     }
 
     #[test]
