@@ -6,12 +6,15 @@
 //! [0, 1] and explains every hit token by token.
 //!
 //! Pipeline: Unicode NFKC + case folding + romanisation (Cyrillic, Greek,
-//! Armenian, Georgian, Hangul, kana via `any_ascii`; Han via pinyin with
-//! standard organisation terms translated; Arabic and Hebrew compared by
-//! consonant skeleton) → tokens tagged with roles (legal forms and
-//! particles down-weighted, numbers exact) → an inverted index over tokens,
-//! one-deletion neighbours, phonetic keys, joined names and organisation
-//! initials built once in [`Matcher::build`] → token alignment scoring (or,
+//! Armenian, Georgian, Hangul, kana, Khmer via `any_ascii`; Han via pinyin
+//! with standard organisation terms translated; Russian organisation terms
+//! translated too; Arabic and Hebrew compared by consonant skeleton) →
+//! tokens tagged with roles (legal forms, regions and particles
+//! down-weighted, numbers exact, generic business words flagged, family
+//! names flagged where the list gives name parts) → an inverted index over
+//! tokens, one-deletion neighbours, character trigrams, phonetic keys,
+//! joined names and organisation initials built once in [`Matcher::build`]
+//! → token alignment scoring (or,
 //! for a one-word query of 3–6 letters against an organisation, an exact
 //! acronym of its content words, reported as [`MatchKind::Acronym`]) →
 //! qualifiers.
@@ -50,10 +53,11 @@ use serde::{Deserialize, Serialize};
 /// Score at or above which a candidate is reported.
 ///
 /// Chosen on the evaluation sets (see `embargo-eval` and BENCHMARKS.md):
-/// F1 on nomenklatura's labelled pairs is near its peak here (0.886 at
-/// 0.70, 0.892 at 0.72, 0.891 at 0.75, 0.870 at 0.78); every UN-listed
-/// person still on the list is found; 0.46 % of 50,000 synthetic US
-/// persons get any hit against CSL + SDN + UN (0.90 % at 0.70, too close
+/// F1 on nomenklatura's labelled pairs peaks here (0.903 at 0.70, 0.906 at
+/// 0.72, 0.908 at 0.75, 0.879 at 0.78), as does the share of checks.yml
+/// right (0.934 at 0.72, 0.952 at 0.75, 0.908 at 0.78); every UN-listed
+/// person still on the list is found; 0.51 % of 50,000 synthetic US
+/// persons get any hit against CSL + SDN + UN (0.95 % at 0.70, too close
 /// to the 1 % budget).
 pub const DEFAULT_THRESHOLD: f64 = 0.75;
 
