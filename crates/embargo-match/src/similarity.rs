@@ -196,9 +196,16 @@ pub(crate) fn sound(s: &str) -> String {
             b'd' if c1 == b'z' => (b"j", 2),
             b'z' if c1 == b'h' => (b"j", 2),
             b'k' if c1 == b'h' => (b"h", 2),
+            // Ghain (غ) stands for a foreign g (Gruevski = غرويفسكي), and
+            // Persian names are spelt with and without h (Gholam / Golam).
+            b'g' if c1 == b'h' => (b"g", 2),
+            // South Slavic -vić is -vich (Milošević = Милошевич).
+            b'c' if c1 == 0 && i >= 2 && b[i - 1] == b'i' && b[i - 2] == b'v' => (b"ch", 1),
             b'p' if c1 == b'h' => (b"f", 2),
             b'c' if c1 == b'k' => (b"k", 2),
             b'q' if c1 == b'u' => (b"k", 2),
+            // Arabic and Persian write ch as tsh (تش).
+            b't' if c1 == b's' && c2 == b'h' => (b"ch", 3),
             b't' if c1 == b's' || c1 == b'z' => (b"s", 2),
             b'c' if matches!(c1, b'e' | b'i' | b'y') => (b"s", 1),
             b'z' => (b"s", 1),
@@ -392,7 +399,8 @@ fn sibilant_syllables(a: &str, b: &str) -> bool {
 const ABJAD_FACTOR: f32 = 0.9;
 
 /// Consonant skeleton for comparing with abjad romanisations: the sound
-/// spelling without vowels (Mohamed → mhmd = محمد → mhmd).
+/// spelling without vowels, labials as one (Mohamed → mhmd = محمد → mhmd;
+/// Gruevski → grbsk = غرويفسكي).
 pub(crate) fn skeleton(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut last = '\0';
@@ -413,6 +421,9 @@ pub(crate) fn skeleton(s: &str) -> String {
         if matches!(c, 'a' | 'e' | 'i' | 'o' | 'u') {
             continue;
         }
+        // Arabic has no p or v (foreign p is ب b, v is ف f) and Hebrew
+        // writes b/v with ב and p/f with פ: labials are one class here.
+        let c = if matches!(c, 'p' | 'f' | 'v') { 'b' } else { c };
         if c != last {
             out.push(c);
         }

@@ -138,12 +138,49 @@ fn khmer_p(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+fn is_arabic_letter(c: char) -> bool {
+    matches!(c as u32, 0x0620..=0x064A | 0x0671..=0x06D3)
+}
+
+/// The Arabic article is written joined to its noun (السيسي, al-Sisi),
+/// while Latin spellings give it as a word of its own or leave it out: a
+/// word-initial ال before two or more letters is split off as the word
+/// "al", the particle. (الله, Allah, is one word.)
+fn arabic_article(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains("\u{0627}\u{0644}") {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut i = 0;
+    while i < chars.len() {
+        let word_start = i == 0 || !is_arabic_letter(chars[i - 1]);
+        if word_start && chars[i] == '\u{0627}' && chars.get(i + 1) == Some(&'\u{0644}') {
+            let rest = chars[i + 2..]
+                .iter()
+                .take_while(|c| is_arabic_letter(**c))
+                .count();
+            let allah = rest == 2 && chars[i + 2] == '\u{0644}' && chars[i + 3] == '\u{0647}';
+            if rest >= 2 && !allah {
+                // Written in Latin: the romaniser drops a lone alef.
+                out.push_str("al ");
+                i += 2;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Romanises one string without translating terms: returns the ASCII text
 /// with token separators as spaces, and whether abjad letters were seen.
 fn romanise(s: &str, out: &mut String) -> bool {
     let mut abjad = false;
     let mut prev = Script::Other;
     let s = khmer_p(s);
+    let s = arabic_article(&s);
     for c in s.chars() {
         let sc = script_of(c);
         match sc {
@@ -531,6 +568,15 @@ mod tests {
         let texts: Vec<String> = f.iter().map(|x| x.tokens.join(" ")).collect();
         assert_eq!(texts, ["al qaida islamic army", "al qaida", "islamic army"]);
         assert_eq!(forms("Maersk A/S").len(), 1);
+    }
+
+    #[test]
+    fn the_arabic_article_is_a_word_of_its_own() {
+        assert_eq!(arabic_article("عبد الفتاح السيسي"), "عبد al فتاح al سيسي");
+        assert_eq!(arabic_article("عبد الله"), "عبد الله");
+        assert_eq!(arabic_article("الب"), "الب");
+        assert_eq!(arabic_article("putin"), "putin");
+        assert_eq!(first("السميحي"), "al smyhy");
     }
 
     #[test]
