@@ -138,6 +138,33 @@ fn khmer_p(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Hebrew letters whose usual romanisation hides how names use them: vav
+/// (ו) is mostly the vowel o or u, so it is read as the vowel letter w
+/// (which skeletons drop, like Arabic و), not as v. Geresh combinations
+/// (ג׳ j, צ׳ ch, ז׳ zh) are rewritten by `hebrew_geresh` first.
+fn hebrew_letter(c: char) -> Option<&'static str> {
+    match c {
+        '\u{05D5}' => Some("w"),
+        _ => None,
+    }
+}
+
+/// Hebrew writes sounds it lacks with a geresh after a letter: ג׳ = j
+/// (Joni), צ׳ = ch (Charlton), ז׳ = zh. Rewritten in Latin before
+/// romanisation, which would read the letters alone (g, ts, z).
+fn hebrew_geresh(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(['\'', '\u{05F3}']) || !s.chars().any(|c| matches!(c as u32, 0x05D0..=0x05EA)) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = s.to_string();
+    for (from, to) in [("ג", "j"), ("צ", "tsh"), ("ץ", "tsh"), ("ז", "zh")] {
+        for g in ['\'', '\u{05F3}'] {
+            out = out.replace(&format!("{from}{g}"), to);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 fn is_arabic_letter(c: char) -> bool {
     matches!(c as u32, 0x0620..=0x064A | 0x0671..=0x06D3)
 }
@@ -181,6 +208,7 @@ fn romanise(s: &str, out: &mut String) -> bool {
     let mut prev = Script::Other;
     let s = khmer_p(s);
     let s = arabic_article(&s);
+    let s = hebrew_geresh(&s);
     for c in s.chars() {
         let sc = script_of(c);
         match sc {
@@ -201,7 +229,7 @@ fn romanise(s: &str, out: &mut String) -> bool {
             }
             Script::Abjad => {
                 abjad = true;
-                out.push_str(any_ascii::any_ascii_char(c));
+                out.push_str(hebrew_letter(c).unwrap_or_else(|| any_ascii::any_ascii_char(c)));
             }
             Script::Kana | Script::Other => {
                 if prev == Script::Han || prev == Script::Hangul {
@@ -577,6 +605,13 @@ mod tests {
         assert_eq!(arabic_article("الب"), "الب");
         assert_eq!(arabic_article("putin"), "putin");
         assert_eq!(first("السميحي"), "al smyhy");
+    }
+
+    #[test]
+    fn hebrew_vav_is_a_vowel_letter_and_geresh_makes_new_sounds() {
+        assert_eq!(first("קרולין"), "krwlyn");
+        assert_eq!(first("צ'רלטון"), "tshrltwn");
+        assert_eq!(first("ג׳וני"), "jwny");
     }
 
     #[test]
