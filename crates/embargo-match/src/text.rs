@@ -127,6 +127,79 @@ fn is_joiner(c: char) -> bool {
     matches!(c, '\'' | '’' | '‘' | 'ʼ' | '`' | '´' | 'ʻ' | 'ʹ')
 }
 
+/// Hangul spells a foreign consonant that has no vowel after it as a
+/// syllable with the neutral vowel ㅡ (스타엘런스 = Staelens, 트 for a final
+/// t): such open consonant + "eu" syllables are read as the consonant alone.
+/// Korean names hardly use them (은, 슬 have a final consonant and stay).
+fn hangul_without_epenthesis(syllable: &str) -> &str {
+    match syllable.strip_suffix("eu") {
+        Some(c) if !c.is_empty() && !c.ends_with(['a', 'e', 'i', 'o', 'u', 'y', 'w']) => c,
+        _ => syllable,
+    }
+}
+
+fn is_vowel_char(c: char) -> bool {
+    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u')
+}
+
+/// Romanises one kana character onto `out`, reading small kana with the
+/// syllable before them as one sound (キュ kyu, チェ che, フィ fi, ウィ wi)
+/// and the small tsu (ッ, a doubled consonant) as nothing: a character at a
+/// time, the romaniser gives "kiyu", "chie", "fui" and a stray "t".
+fn push_kana(c: char, out: &mut String) {
+    let small_vowel = match c {
+        'ァ' | 'ぁ' => Some('a'),
+        'ィ' | 'ぃ' => Some('i'),
+        'ゥ' | 'ぅ' => Some('u'),
+        'ェ' | 'ぇ' => Some('e'),
+        'ォ' | 'ぉ' => Some('o'),
+        _ => None,
+    };
+    let small_y = match c {
+        'ャ' | 'ゃ' => Some('a'),
+        'ュ' | 'ゅ' => Some('u'),
+        'ョ' | 'ょ' => Some('o'),
+        _ => None,
+    };
+    if matches!(c, 'ッ' | 'っ') {
+        return;
+    }
+    let last_two: Vec<char> = out.chars().rev().take(2).collect();
+    let after_consonant = last_two
+        .get(1)
+        .is_some_and(|p| p.is_ascii_alphabetic() && !is_vowel_char(*p));
+    if let Some(v) = small_vowel {
+        match last_two.first() {
+            // フ + ィ = fi: the small vowel replaces the syllable's own.
+            Some(&p) if is_vowel_char(p) && after_consonant => {
+                out.pop();
+            }
+            // ウ + ィ = wi.
+            Some('u') => {
+                out.pop();
+                out.push('w');
+            }
+            _ => {}
+        }
+        out.push(v);
+        return;
+    }
+    if let Some(v) = small_y {
+        if last_two.first() == Some(&'i') && after_consonant {
+            out.pop();
+            // シャ sha, チュ chu, ジョ jo: no y after sh, ch, j.
+            if !(out.ends_with("sh") || out.ends_with("ch") || out.ends_with('j')) {
+                out.push('y');
+            }
+        } else {
+            out.push('y');
+        }
+        out.push(v);
+        return;
+    }
+    out.push_str(any_ascii::any_ascii_char(c));
+}
+
 /// Khmer writes /p/ as ប (ba) with the sign ៉ (musĕkâtônd), which
 /// character-by-character romanisation would read as "b" (ប៉ុល ពត = Pol
 /// Pot): the pair is replaced by ព (po) first.
@@ -224,7 +297,8 @@ fn romanise(s: &str, out: &mut String) -> bool {
                 // One token per syllable block, as Korean names are romanised
                 // syllable by syllable ("Kim Jong Un").
                 out.push(' ');
-                out.push_str(&any_ascii::any_ascii_char(c).to_ascii_lowercase());
+                let syllable = any_ascii::any_ascii_char(c).to_ascii_lowercase();
+                out.push_str(hangul_without_epenthesis(&syllable));
                 out.push(' ');
             }
             Script::Abjad => {
@@ -240,6 +314,8 @@ fn romanise(s: &str, out: &mut String) -> bool {
                 }
                 if c.is_ascii() {
                     out.push(c);
+                } else if sc == Script::Kana {
+                    push_kana(c, out);
                 } else {
                     out.push_str(any_ascii::any_ascii_char(c));
                 }
@@ -612,6 +688,18 @@ mod tests {
         assert_eq!(first("קרולין"), "krwlyn");
         assert_eq!(first("צ'רלטון"), "tshrltwn");
         assert_eq!(first("ג׳וני"), "jwny");
+    }
+
+    #[test]
+    fn small_kana_join_their_syllable_and_hangul_epenthesis_is_dropped() {
+        assert_eq!(first("キュッヘルベケル"), "kyuherubekeru");
+        assert_eq!(first("コチェトコフ"), "kochetokofu");
+        assert_eq!(first("ロッカー"), "roka");
+        assert_eq!(first("ウィリアム"), "wiriamu");
+        assert_eq!(first("フィジィ"), "fiji");
+        assert_eq!(first("シャ"), "sha");
+        assert_eq!(first("스타엘런스"), "s ta el leon s");
+        assert!(first("김은숙").starts_with("gim eun "));
     }
 
     #[test]
