@@ -263,11 +263,22 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     if cross && (q.syllabic != a.syllabic) && (nq == 1 || na == 1) {
         let whole = |f: &Form| crate::similarity::sound(&f.joined());
         let (x, y) = (whole(q), whole(a));
-        let len = x.len().max(y.len()).max(1);
-        let d = crate::similarity::vowel_light_distance(x.as_bytes(), y.as_bytes());
-        let sim = (1.0 - d / len as f32) * SYLLABIC_WHOLE;
-        if sim > score {
-            score = sim;
+        let mut readings = vec![(x, y)];
+        // Chinese writes a foreign consonant with a syllable whose vowel is
+        // silent (克魯森 ke-lu-sen = Crewson, 斯 si = s): read it bare too.
+        let (bare_q, bare_a) = (transcription_reading(q), transcription_reading(a));
+        if bare_q.is_some() || bare_a.is_some() {
+            let x = bare_q.unwrap_or_else(|| readings[0].0.clone());
+            let y = bare_a.unwrap_or_else(|| readings[0].1.clone());
+            readings.push((x, y));
+        }
+        for (x, y) in readings {
+            let len = x.len().max(y.len()).max(1);
+            let d = crate::similarity::vowel_light_distance(x.as_bytes(), y.as_bytes());
+            let sim = (1.0 - d / len as f32) * SYLLABIC_WHOLE;
+            if sim > score {
+                score = sim;
+            }
         }
     }
     Alignment {
@@ -276,6 +287,55 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
         unmatched_a,
         score,
     }
+}
+
+/// Pinyin syllables that Chinese transcriptions of foreign names use for a
+/// bare consonant (斯 s, 克 k, 特 t, 德 d, 尔 r, 姆 m, 夫 f, …), with that
+/// consonant.
+const BARE_CONSONANT: &[(&str, &str)] = &[
+    ("si", "s"),
+    ("ke", "k"),
+    ("te", "t"),
+    ("de", "d"),
+    ("ge", "g"),
+    ("er", "r"),
+    ("mu", "m"),
+    ("fu", "f"),
+    ("pu", "p"),
+    ("bu", "b"),
+    ("ci", "ts"),
+    ("zi", "z"),
+    ("shi", "sh"),
+    ("he", "h"),
+];
+
+/// The sound spelling of a romanised Han form with transcription
+/// syllables read as bare consonants where a consonant follows or the name
+/// ends (克魯森 "kelusen" → "klusen", 錢伯斯 "qianbosi" → "qianbos");
+/// `None` when no syllable changes or the form is not one of syllables.
+fn transcription_reading(f: &Form) -> Option<String> {
+    if !f.syllabic || f.native || f.toks.len() < 2 {
+        return None;
+    }
+    let starts_with_consonant = |t: &Tok| {
+        t.text
+            .bytes()
+            .next()
+            .is_some_and(|b| !matches!(b, b'a' | b'e' | b'i' | b'o' | b'u'))
+    };
+    let mut out = String::new();
+    let mut changed = false;
+    for (i, t) in f.toks.iter().enumerate() {
+        let next_is_consonant = f.toks.get(i + 1).is_none_or(starts_with_consonant);
+        match BARE_CONSONANT.iter().find(|(s, _)| *s == &*t.text) {
+            Some((_, c)) if next_is_consonant => {
+                out.push_str(c);
+                changed = true;
+            }
+            _ => out.push_str(&t.text),
+        }
+    }
+    changed.then(|| crate::similarity::sound(&out))
 }
 
 /// Similarity given to an acronym and the words it abbreviates.
@@ -617,6 +677,18 @@ mod tests {
             ) < t
         );
         assert_eq!(score(Schema::Vessel, "Zu Zag Bong 5", "ZU ZAG BONG 5"), 1.0);
+    }
+
+    #[test]
+    fn chinese_transcriptions_read_silent_vowels_bare() {
+        let f = &analyze("克魯森", Some(Schema::Person))[0];
+        assert_eq!(transcription_reading(f).as_deref(), Some("klusen"));
+        for (latin, han) in [("Magnus", "馬格努斯"), ("Gustafson", "古斯塔夫森")] {
+            let s = crate::compare_names(Some(Schema::Person), latin, han);
+            assert!(s >= 0.9, "{latin} {s}");
+        }
+        // Latin names are not read this way.
+        assert_eq!(transcription_reading(&analyze("Ke Si", None)[0]), None);
     }
 
     #[test]
