@@ -369,7 +369,55 @@ fn tokenize(s: &str) -> Vec<String> {
             i += 1;
         }
     }
-    numbers(out.into_iter().map(unleet).collect())
+    arabic_compounds(numbers(out.into_iter().map(unleet).collect()))
+}
+
+/// "Abd al-" (servant of) as Latin spellings join it to the next word.
+const ABD_PREFIXES: &[&str] = &[
+    "abdel", "abdul", "abdal", "abdol", "abdil", "abdur", "abdus",
+];
+/// "… al-Din" (of the faith) as Latin spellings join it to the word before.
+const DIN_SUFFIXES: &[&str] = &["uddin", "eddin", "addin", "iddin", "uddeen"];
+
+/// Arabic compound names are written as one Latin word with the article
+/// inside ("Abdelaziz", "Abdurrahman", "Shamsuddin") but as three words in
+/// Arabic (عبد العزيز, شمس الدين) and in many list spellings ("Abd al-Aziz",
+/// "Shams al-Din"): the Latin compounds are split the same way, the article
+/// as "al". Names with Allah stay whole (Abdullah).
+fn arabic_compounds(toks: Vec<String>) -> Vec<String> {
+    if !toks
+        .iter()
+        .any(|t| t.starts_with("abd") || t.ends_with("din") || t.ends_with("deen"))
+    {
+        return toks;
+    }
+    let mut out = Vec::with_capacity(toks.len() + 2);
+    for t in toks {
+        let abd = ABD_PREFIXES
+            .iter()
+            .find_map(|p| t.strip_prefix(p))
+            .filter(|rest| rest.is_empty() || (rest.len() >= 3 && !rest.starts_with('l')));
+        if let Some(rest) = abd {
+            out.push("abd".to_string());
+            out.push("al".to_string());
+            if !rest.is_empty() {
+                out.push(rest.to_string());
+            }
+            continue;
+        }
+        let din = DIN_SUFFIXES
+            .iter()
+            .find_map(|s| t.strip_suffix(s))
+            .filter(|stem| stem.len() >= 3);
+        if let Some(stem) = din {
+            out.push(stem.to_string());
+            out.push("al".to_string());
+            out.push("din".to_string());
+            continue;
+        }
+        out.push(t);
+    }
+    out
 }
 
 /// A letter outside the Latin script (Cyrillic, Greek, Arabic, Han, …).
@@ -681,6 +729,17 @@ mod tests {
         assert_eq!(arabic_article("الب"), "الب");
         assert_eq!(arabic_article("putin"), "putin");
         assert_eq!(first("السميحي"), "al smyhy");
+    }
+
+    #[test]
+    fn arabic_compounds_are_split_like_the_arabic_spelling() {
+        assert_eq!(first("Abdelaziz Bouteflika"), "abd al aziz bouteflika");
+        assert_eq!(first("Abdul Rahman"), "abd al rahman");
+        assert_eq!(first("Abdurrahman"), "abd al rahman");
+        assert_eq!(first("Mohammed Shamsuddin"), "mohammed shams al din");
+        assert_eq!(first("Abdullah"), "abdullah");
+        assert_eq!(first("Abdul"), "abd al");
+        assert_eq!(first("Baldin Aladdin"), "baldin aladdin");
     }
 
     #[test]
