@@ -24,7 +24,7 @@ use crate::align::{align, Alignment};
 use crate::analyze::{analyze, Form};
 use crate::explain::{Explanation, Hit, MatchKind, TokenMatch};
 use crate::ngrams::TrigramIndex;
-use crate::qualifiers::{norm_id, qualify};
+use crate::qualifiers::{norm_id, qualify, MAX_RAISE};
 use crate::symbols::TokenRole;
 use crate::{acronym, ofac, Algorithm, Query, ScreenOptions};
 use embargo_model::{Entity, EntityId, NameKind};
@@ -472,6 +472,9 @@ impl Matcher {
         let mut hits: Vec<Hit> = best
             .into_iter()
             .filter_map(|(ei, (name_score, fid, qi))| {
+                if ids.is_empty() && name_score + MAX_RAISE < o.threshold {
+                    return None;
+                }
                 let e = &self.entities[ei as usize];
                 let (effects, total) = qualify(q, e, name_score);
                 if total < o.threshold {

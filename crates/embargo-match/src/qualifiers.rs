@@ -38,7 +38,10 @@ fn dob_effect(query: &[PartialDate], listed: &[DateValue]) -> Option<QualifierEf
         for l in listed {
             if let (PartialDate::Day(_), DateValue::Exact(PartialDate::Day(_))) = (q, l) {
                 if l.admits(q) {
-                    return Some(effect(0.05, format!("date of birth {q} matches {shown}")));
+                    return Some(effect(
+                        DOB_EXACT,
+                        format!("date of birth {q} matches {shown}"),
+                    ));
                 }
             }
         }
@@ -93,6 +96,15 @@ fn dob_effect(query: &[PartialDate], listed: &[DateValue]) -> Option<QualifierEf
     }
 }
 
+/// Raise for an exact date of birth on both sides.
+const DOB_EXACT: f64 = 0.05;
+/// Raise for a country in common.
+const COUNTRY_MATCH: f64 = 0.02;
+/// The most qualifiers can add to a name score without an identifier
+/// match: a candidate whose name score is further than this below the
+/// threshold is dropped before its qualifiers (and their texts) are built.
+pub(crate) const MAX_RAISE: f64 = DOB_EXACT + COUNTRY_MATCH;
+
 /// The qualifier effects for one entity and whether an identifier decided
 /// the match.
 pub(crate) fn qualify(q: &Query, e: &Entity, name_score: f64) -> (Vec<QualifierEffect>, f64) {
@@ -138,7 +150,7 @@ pub(crate) fn qualify(q: &Query, e: &Entity, name_score: f64) -> (Vec<QualifierE
                 effects.push(QualifierEffect {
                     kind: QualifierKind::Country,
                     detail: format!("country matches ({shown})"),
-                    delta: 0.02,
+                    delta: COUNTRY_MATCH,
                 });
             } else {
                 effects.push(QualifierEffect {
