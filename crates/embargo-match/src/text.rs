@@ -636,6 +636,13 @@ pub(crate) fn forms(name: &str) -> Vec<RawForm> {
         push(translated(&nfkc, false), false, &mut out);
     }
     push(tokenize(&plain), false, &mut out);
+    // Hebrew ו is read as a vowel letter (see `hebrew_letter`), but it is
+    // also the consonant v (דוד = David): a second reading has it as ב (v).
+    if nfkc.contains('\u{05D5}') {
+        let mut v = String::with_capacity(plain.len());
+        romanise(&nfkc.replace('\u{05D5}', "\u{05D1}"), &mut v);
+        push(tokenize(&v), false, &mut out);
+    }
     if syllabic {
         push(translated(&nfkc, true), true, &mut out);
     }
@@ -745,6 +752,11 @@ mod tests {
     #[test]
     fn hebrew_vav_is_a_vowel_letter_and_geresh_makes_new_sounds() {
         assert_eq!(first("קרולין"), "krwlyn");
+        let david: Vec<String> = forms("דוד").iter().map(|f| f.tokens.join(" ")).collect();
+        assert_eq!(david, ["dwd", "dvd"]);
+        let p = Some(embargo_model::Schema::Person);
+        assert!(crate::compare_names(p, "דוד", "David") >= 0.85);
+        assert!(crate::compare_names(p, "קרולין", "Karoline") >= 0.85);
         assert_eq!(first("צ'רלטון"), "tshrltwn");
         assert_eq!(first("ג׳וני"), "jwny");
     }
