@@ -15,6 +15,7 @@
 use crate::analyze::{Form, NameClass, Paren, Tok};
 use crate::similarity::token_sim;
 use crate::symbols::TokenRole;
+use std::ops::Range;
 
 /// Pairs below this similarity are not pairs at all: "chol" and "chun"
 /// (0.4 after the edit cliff) are two different name parts, left over on
@@ -61,8 +62,10 @@ fn extra_costs(class: NameClass) -> (f32, f32) {
 
 #[derive(Clone, Debug)]
 pub(crate) struct Pair {
-    pub q: Vec<usize>,
-    pub a: Vec<usize>,
+    /// Query token positions (one, or a run read as one word).
+    pub q: Range<usize>,
+    /// List token positions.
+    pub a: Range<usize>,
     pub sim: f32,
     pub weight: f32,
 }
@@ -164,8 +167,8 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     {
         let pairs = (0..nq)
             .map(|i| Pair {
-                q: vec![i],
-                a: vec![i],
+                q: i..i + 1,
+                a: i..i + 1,
                 sim: 1.0,
                 weight: (q.toks[i].weight + a.toks[i].weight) / 2.0,
             })
@@ -233,8 +236,8 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
         let wq: f32 = qs.clone().map(|i| q.toks[i].weight).sum();
         let wa: f32 = as_.clone().map(|j| a.toks[j].weight).sum();
         pairs.push(Pair {
-            q: qs.collect(),
-            a: as_.collect(),
+            q: qs,
+            a: as_,
             sim: e.sim,
             weight: (wq + wa) / 2.0,
         });
@@ -388,7 +391,7 @@ fn acronym_edges(x: &Form, y: &Form, flipped: bool, edges: &mut Vec<Edge>) {
 /// True when the matched list tokens follow the query order, possibly
 /// rotated ("Putin Vladimir" for "Vladimir Putin") or reversed.
 fn order_ok(pairs: &[Pair]) -> bool {
-    let mut p: Vec<(usize, usize)> = pairs.iter().map(|p| (p.q[0], p.a[0])).collect();
+    let mut p: Vec<(usize, usize)> = pairs.iter().map(|p| (p.q.start, p.a.start)).collect();
     p.sort_unstable();
     let seq: Vec<usize> = p.iter().map(|x| x.1).collect();
     if seq.len() < 3 {
@@ -420,7 +423,7 @@ const NUMBER_CONFLICT: f32 = 0.85;
 fn numbers_differ(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize]) -> bool {
     let num = |t: &Tok| t.role == TokenRole::Number;
     let paired_differ = pairs.iter().any(|p| {
-        p.sim < 1.0 && p.q.iter().any(|&i| num(&q.toks[i])) && p.a.iter().any(|&j| num(&a.toks[j]))
+        p.sim < 1.0 && p.q.clone().any(|i| num(&q.toks[i])) && p.a.clone().any(|j| num(&a.toks[j]))
     });
     paired_differ || uq.iter().any(|&i| num(&q.toks[i])) || ua.iter().any(|&j| num(&a.toks[j]))
 }
@@ -438,7 +441,7 @@ fn is_minor(t: &Tok) -> bool {
 fn only_generic_matched(q: &Form, pairs: &[Pair]) -> bool {
     pairs
         .iter()
-        .flat_map(|p| p.q.iter().map(|&i| &q.toks[i]))
+        .flat_map(|p| p.q.clone().map(|i| &q.toks[i]))
         .filter(|t| !is_minor(t) && t.role != TokenRole::Region)
         .all(|t| t.generic)
 }
@@ -459,15 +462,15 @@ fn acronym_sides(q: &Form, a: &Form, pairs: &[Pair]) -> (bool, bool) {
     let mut sides = (false, false);
     for p in pairs {
         if p.q.len() == 1 && p.a.len() >= 2 {
-            let short = &q.toks[p.q[0]];
+            let short = &q.toks[p.q.start];
             let n = p.a.len();
-            if short.text.len() == n && spells(short, &mut p.a.iter().map(|&j| &a.toks[j])) {
+            if short.text.len() == n && spells(short, &mut p.a.clone().map(|j| &a.toks[j])) {
                 sides.0 = true;
             }
         } else if p.a.len() == 1 && p.q.len() >= 2 {
-            let short = &a.toks[p.a[0]];
+            let short = &a.toks[p.a.start];
             let n = p.q.len();
-            if short.text.len() == n && spells(short, &mut p.q.iter().map(|&i| &q.toks[i])) {
+            if short.text.len() == n && spells(short, &mut p.q.clone().map(|i| &q.toks[i])) {
                 sides.1 = true;
             }
         }
@@ -511,7 +514,7 @@ fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], expo
     // word can be an organisation's whole brand: "Hikvision".)
     let real_pairs = pairs
         .iter()
-        .filter(|p| p.q.iter().any(|&i| !is_minor(&q.toks[i])))
+        .filter(|p| p.q.clone().any(|i| !is_minor(&q.toks[i])))
         .count();
     if real_pairs == 1 && class == NameClass::Person {
         extra_query = extra_query.max(1.0);
@@ -603,7 +606,7 @@ fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], expo
     let missing_family = |f: &Form, ix: &[usize], other_side: bool| -> f32 {
         let matched_family = pairs.iter().any(|p| {
             let side = if other_side { &p.a } else { &p.q };
-            side.iter().any(|&k| f.toks[k].family)
+            side.clone().any(|k| f.toks[k].family)
         });
         if matched_family {
             return 0.0;

@@ -572,9 +572,9 @@ impl Matcher {
                     }];
                     return ex;
                 }
-                let join = |f: &Form, ix: &[usize]| {
-                    ix.iter()
-                        .map(|&i| &*f.toks[i].text)
+                let join = |f: &Form, ix: &std::ops::Range<usize>| {
+                    ix.clone()
+                        .map(|i| &*f.toks[i].text)
                         .collect::<Vec<_>>()
                         .join(" ")
                 };
