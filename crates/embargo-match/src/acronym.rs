@@ -34,6 +34,24 @@ pub(crate) fn query_acronym(f: &Form) -> Option<&str> {
     ok.then_some(&*t.text)
 }
 
+/// The acronym of a query that is an acronym plus countries ("PLA China",
+/// "KGB Russia"): its one word of 3 to 6 letters when every other token
+/// is a country. Used to find candidates only; the aligner scores such a
+/// name (a country beside an acronym qualifies it).
+pub(crate) fn qualified_acronym(f: &Form) -> Option<&str> {
+    if f.native || f.syllabic || f.toks.len() < 2 {
+        return None;
+    }
+    let mut words = f.toks.iter().filter(|t| t.role != TokenRole::Location);
+    let (Some(t), None) = (words.next(), words.next()) else {
+        return None;
+    };
+    let ok = t.role == TokenRole::Word
+        && (MIN_LEN..=MAX_LEN).contains(&t.text.len())
+        && t.text.bytes().all(|b| b.is_ascii_lowercase());
+    ok.then_some(&*t.text)
+}
+
 /// Whether an entity of `entity` schema may be found by acronym by a query
 /// of `query` schema: both must be (or may be) organisations.
 pub(crate) fn schemas_allow(query: Option<Schema>, entity: Option<Schema>) -> bool {

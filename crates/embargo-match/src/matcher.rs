@@ -433,7 +433,8 @@ impl Matcher {
             cands.clear();
             self.candidates(qf, &mut cands);
             if o.algorithm == Algorithm::Embargo && acronym::query_allows(q.schema) {
-                if let Some(x) = acronym::query_acronym(qf) {
+                let x = acronym::query_acronym(qf).or_else(|| acronym::qualified_acronym(qf));
+                if let Some(x) = x {
                     cands.extend(self.acronyms.get(x).into_iter().flatten());
                 }
             }

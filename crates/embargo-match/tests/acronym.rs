@@ -106,3 +106,24 @@ fn compare_names_applies_the_rule_to_organisations_only() {
     let person = embargo_match::compare_names(Some(Schema::Person), "XPCC", long);
     assert!(person < DEFAULT_THRESHOLD, "{person}");
 }
+
+#[test]
+fn an_acronym_with_a_country_finds_the_organisation() {
+    let m = Matcher::build(vec![
+        entity("pla", Schema::Organization, "People's Liberation Army"),
+        entity(
+            "cn",
+            Schema::Company,
+            "China National Petroleum Corporation",
+        ),
+    ]);
+    let mut q = Query::name("PLA China");
+    q.schema = Some(Schema::Organization);
+    let hits = m.screen(&q, &ScreenOptions::default());
+    assert_eq!(ids(&hits), ["sdn:pla"], "{hits:?}");
+    assert!(hits[0].score >= DEFAULT_THRESHOLD);
+    // Two words besides the country: not an acronym query.
+    let mut q = Query::name("PLA Navy China");
+    q.schema = Some(Schema::Organization);
+    assert!(m.screen(&q, &ScreenOptions::default()).is_empty());
+}
