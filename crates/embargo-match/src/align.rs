@@ -94,6 +94,15 @@ fn concat(toks: &[Tok], abjad: bool) -> Tok {
         nick: false,
         generic: false,
         family: false,
+        sino: if toks.iter().all(|t| !t.sino.is_empty()) {
+            toks.iter()
+                .map(|t| &*t.sino)
+                .collect::<String>()
+                .into_boxed_str()
+        } else {
+            Box::default()
+        },
+        wg: toks.iter().any(|t| t.wg),
         text: text.into_boxed_str(),
         role: TokenRole::Word,
         weight: toks.iter().map(|t| t.weight).sum(),

@@ -30,6 +30,11 @@ pub(crate) struct Tok {
     /// Part of the family name, where the list gives name parts (set by
     /// the `Matcher`; see `align::score_of`).
     pub family: bool,
+    /// Sino key (`sino::key`), empty when the token is no run of Chinese
+    /// syllables.
+    pub sino: Box<str>,
+    /// The name this token belongs to is spelt in Wade-Giles.
+    pub wg: bool,
     pub weight: f32,
 }
 
@@ -47,7 +52,13 @@ impl Tok {
         };
         let nick = ascii && role == TokenRole::Word && crate::nicknames::known(&text);
         let generic = role == TokenRole::Word && symbols::is_generic(&text);
+        let (sino, wg) = match role {
+            TokenRole::Word | TokenRole::Initial => crate::sino::key(&text).unwrap_or_default(),
+            _ => Default::default(),
+        };
         Tok {
+            sino: sino.into_boxed_str(),
+            wg,
             nick,
             generic,
             family: false,
@@ -200,10 +211,17 @@ pub(crate) fn analyze(name: &str, schema: Option<Schema>) -> Vec<Form> {
     raws.into_iter()
         .map(|(mut raw, paren)| {
             raw.tokens.truncate(MAX_TOKENS);
-            let toks = symbols::tag(raw.tokens, legal)
+            let mut toks: Vec<Tok> = symbols::tag(raw.tokens, legal)
                 .into_iter()
                 .map(|(t, role)| Tok::new(t, role))
                 .collect();
+            // One Wade-Giles spelling marks the whole name ("Hsi Chin-ping":
+            // chin and ping are Wade-Giles too).
+            if toks.iter().any(|t| t.wg) {
+                for t in toks.iter_mut() {
+                    t.wg = !t.sino.is_empty();
+                }
+            }
             Form {
                 toks,
                 abjad: raw.abjad,

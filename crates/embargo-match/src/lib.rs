@@ -39,6 +39,7 @@ mod phonetic;
 mod qualifiers;
 mod russian;
 mod similarity;
+mod sino;
 mod symbols;
 mod text;
 

@@ -354,6 +354,9 @@ fn vowel_groups(s: &str) -> usize {
         .count()
 }
 
+/// Similarity of Chinese syllables spelt in Wade-Giles and in pinyin.
+const SINO_SIM: f32 = 0.85;
+
 /// Similarity of two spellings that differ only in doubled letters.
 const REPEATS_SIM: f32 = 0.92;
 
@@ -515,6 +518,10 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
         let len = x.len().max(y.len()).max(1);
         let d = vowel_light_distance(x.as_bytes(), y.as_bytes());
         s = s.max(1.0 - d / len as f32);
+    }
+    if s < SINO_SIM && (a.wg || b.wg) && !a.sino.is_empty() && a.sino == b.sino {
+        // Wade-Giles against pinyin (Chin-ping / Jinping, Tse-tung / Zedong).
+        s = SINO_SIM;
     }
     if cross && s < 1.0 {
         let (x, y) = (&a.snd, &b.snd);
