@@ -174,7 +174,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
         .map(|t| &t.text)
         .eq(a.toks.iter().map(|t| &t.text))
     {
-        let pairs = (0..nq)
+        let pairs: Vec<Pair> = (0..nq)
             .map(|i| Pair {
                 q: i..i + 1,
                 a: i..i + 1,
@@ -182,9 +182,14 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
                 weight: (q.toks[i].weight + a.toks[i].weight) / 2.0,
             })
             .collect();
+        let score = if roles_swapped(q, a, &pairs) {
+            ROLE_SWAP
+        } else {
+            1.0
+        };
         return Alignment {
             pairs,
-            score: 1.0,
+            score,
             ..Default::default()
         };
     }
@@ -262,6 +267,9 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     }
     if q.paren == Paren::Removed || a.paren == Paren::Removed {
         score *= BARE_FACTOR;
+    }
+    if roles_swapped(q, a, &pairs) {
+        score *= ROLE_SWAP;
     }
     if numbers_differ(q, a, &pairs, &unmatched_q, &unmatched_a) {
         score *= NUMBER_CONFLICT;
@@ -348,6 +356,24 @@ fn transcription_reading(f: &Form) -> Option<String> {
         }
     }
     changed.then(|| crate::similarity::sound(&out))
+}
+
+/// Factor on a score whose family and given names match crosswise.
+const ROLE_SWAP: f32 = 0.6;
+
+/// True when both names say which tokens are the family name and those
+/// match only crosswise: the query's family name pairs with a given name
+/// of the list and the list's family name with a given name of the query
+/// ("Friedrich HANS" is not "Hans FRIEDRICH", though every word matches).
+fn roles_swapped(q: &Form, a: &Form, pairs: &[Pair]) -> bool {
+    if !q.toks.iter().any(|t| t.family) || !a.toks.iter().any(|t| t.family) {
+        return false;
+    }
+    let fam = |f: &Form, r: &Range<usize>| r.clone().any(|i| f.toks[i].family);
+    let same = pairs.iter().any(|p| fam(q, &p.q) && fam(a, &p.a));
+    let q_to_given = pairs.iter().any(|p| fam(q, &p.q) && !fam(a, &p.a));
+    let a_to_given = pairs.iter().any(|p| fam(a, &p.a) && !fam(q, &p.q));
+    !same && q_to_given && a_to_given
 }
 
 /// Similarity given to an acronym and the words it abbreviates.

@@ -86,6 +86,11 @@ pub struct Query {
     pub birth_dates: Vec<PartialDate>,
     #[serde(default)]
     pub identifiers: Vec<String>,
+    /// The family name within `name`, where the caller knows it (a
+    /// person's lastName): a hit that leaves it out, or reads it as a given
+    /// name, scores lower.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<String>,
 }
 
 impl Query {

@@ -101,7 +101,12 @@ fn family_tokens(e: &Entity, n: &embargo_model::Name) -> Vec<Box<str>> {
     if e.schema != embargo_model::Schema::Person {
         return vec![];
     }
-    analyze(family, Some(e.schema))
+    tokens_of(family)
+}
+
+/// The tokens of a family name as a person's name is analysed.
+fn tokens_of(family: &str) -> Vec<Box<str>> {
+    analyze(family, Some(embargo_model::Schema::Person))
         .into_iter()
         .next()
         .map(|f| f.toks.into_iter().map(|t| t.text).collect())
@@ -420,8 +425,14 @@ impl Matcher {
     /// at most `o.limit`.
     pub fn screen(&self, q: &Query, o: &ScreenOptions) -> Vec<Hit> {
         let mut qforms: Vec<(usize, Form)> = Vec::new();
+        // The caller's family name, where given (a person's lastName).
+        let family = match (&q.family_name, q.schema) {
+            (Some(f), None | Some(embargo_model::Schema::Person)) => tokens_of(f),
+            _ => vec![],
+        };
         for (ni, name) in q.all_names().enumerate() {
             for mut f in analyze(name, q.schema) {
+                mark_family(&mut f, &family);
                 self.weigh(&mut f);
                 qforms.push((ni, f));
             }

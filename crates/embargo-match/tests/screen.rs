@@ -282,3 +282,31 @@ fn given_names_alone_do_not_match_a_listed_family_name() {
     q.name = "Vladimir Putin".into();
     assert!(listed(true).screen(&q, &opts())[0].score >= DEFAULT_THRESHOLD);
 }
+
+#[test]
+fn a_family_name_given_with_the_query_is_held_to_its_role() {
+    use embargo_model::NameParts;
+    let mut e = person("sdn", "h", "FRIEDRICH, Hans", None, None);
+    e.names[0].parts = Some(NameParts {
+        given: Some("Hans".into()),
+        family: Some("FRIEDRICH".into()),
+        ..Default::default()
+    });
+    let m = Matcher::build(vec![e]);
+    let o = ScreenOptions {
+        threshold: 0.0,
+        ..opts()
+    };
+    let score = |name: &str, family: Option<&str>| {
+        let mut q = Query::name(name);
+        q.schema = Some(Schema::Person);
+        q.family_name = family.map(String::from);
+        m.screen(&q, &o).first().map_or(0.0, |h| h.score)
+    };
+    // Without roles on the query side the words decide.
+    assert!(score("Friedrich Hans", None) >= DEFAULT_THRESHOLD);
+    // Hans as the family name, Friedrich as the given: another person.
+    assert!(score("Friedrich Hans", Some("Hans")) < DEFAULT_THRESHOLD);
+    // The same roles as the list: a match.
+    assert!(score("Hans Friedrich", Some("Friedrich")) >= DEFAULT_THRESHOLD);
+}

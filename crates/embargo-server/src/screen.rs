@@ -67,6 +67,10 @@ pub struct ScreenRequest {
     /// Only screen against these datasets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datasets: Option<Vec<String>>,
+    /// The family name within `name`, for a person, when known: a hit that
+    /// leaves it out, or has it as a given name, scores lower.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<String>,
 }
 
 /// A validated subject, ready for the matcher.
@@ -225,6 +229,10 @@ impl ScreenRequest {
         if let Some(ds) = &self.datasets {
             check_count("datasets", ds.len())?;
         }
+        let family_name = match self.family_name.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(f) => Some(check_name("family_name", f)?),
+        };
         let threshold = check_threshold(self.threshold)?;
         let limit = check_limit(self.limit)?;
         let algorithm = parse_algorithm(self.algorithm.as_deref())?;
@@ -239,6 +247,7 @@ impl ScreenRequest {
                 countries,
                 birth_dates: birth.into_iter().collect(),
                 identifiers,
+                family_name,
             },
             opts: ScreenOptions {
                 threshold,

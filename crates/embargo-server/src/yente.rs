@@ -208,6 +208,8 @@ fn subject_of(
         limit: Some(opts.limit),
         algorithm: Some(format!("{:?}", opts.algorithm).to_lowercase()),
         datasets: opts.datasets.clone(),
+        // yente's lastName: the family-name role of those words.
+        family_name: get(&["lastName"]).into_iter().next(),
     };
     let mut subject = req
         .validate()

@@ -490,6 +490,10 @@ async fn screen_requests_are_validated_field_by_field() {
             "`algorithm`",
         ),
         (json!({"name": "Hikvision", "colour": "red"}), "colour"),
+        (
+            json!({"name": "Chen Quanguo", "family_name": "a\u{0}b"}),
+            "`family_name`",
+        ),
     ] {
         let r = send(&app, post_json("/v1/screen", None, &body)).await;
         assert!(r.status.is_client_error(), "{body}: {}", r.text);

@@ -40,6 +40,10 @@ pub struct ScreenArgs {
     /// An identifier (passport, USCC, IMO, …); an exact match is decisive.
     #[arg(long)]
     pub id: Vec<String>,
+    /// The family name within NAME, for a person: hits that leave it out or
+    /// read it as a given name score lower.
+    #[arg(long)]
+    pub family_name: Option<String>,
     /// Only screen these datasets (e.g. us_trade_csl, us_ofac_sdn, embargo_xinjiang_pack).
     #[arg(long)]
     pub dataset: Vec<String>,
@@ -70,6 +74,7 @@ pub fn run(data_dir: &Path, a: ScreenArgs) -> Result<ExitCode> {
             SchemaArg::Aircraft => Schema::Aircraft,
         }),
         identifiers: a.id.clone(),
+        family_name: a.family_name.clone(),
         ..Default::default()
     };
     for c in &a.country {
