@@ -10,7 +10,7 @@
 //! ("HSBC" has its "Corporation", "HT" would be "Huawei Technologies Co
 //! Ltd" without it), so both readings are indexed.
 
-use crate::analyze::Form;
+use crate::analyze::{Form, Tok};
 use crate::symbols::TokenRole;
 use embargo_model::Schema;
 
@@ -27,7 +27,11 @@ pub(crate) fn query_acronym(f: &Form) -> Option<&str> {
     if f.native || f.syllabic || f.toks.len() != 1 {
         return None;
     }
-    let t = &f.toks[0];
+    acronym_like(&f.toks[0])
+}
+
+/// The token's text when it can be an acronym: one word of 3 to 6 letters.
+fn acronym_like(t: &Tok) -> Option<&str> {
     let ok = t.role == TokenRole::Word
         && (MIN_LEN..=MAX_LEN).contains(&t.text.len())
         && t.text.bytes().all(|b| b.is_ascii_lowercase());
@@ -46,10 +50,7 @@ pub(crate) fn qualified_acronym(f: &Form) -> Option<&str> {
     let (Some(t), None) = (words.next(), words.next()) else {
         return None;
     };
-    let ok = t.role == TokenRole::Word
-        && (MIN_LEN..=MAX_LEN).contains(&t.text.len())
-        && t.text.bytes().all(|b| b.is_ascii_lowercase());
-    ok.then_some(&*t.text)
+    acronym_like(t)
 }
 
 /// Whether an entity of `entity` schema may be found by acronym by a query
