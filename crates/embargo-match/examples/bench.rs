@@ -5,8 +5,11 @@
 //! `cargo run --release -p embargo-match --example bench` (needs ../shared;
 //! exits with a message when it is missing).
 
+#[path = "common/lists.rs"]
+mod lists;
+
 use embargo_match::{Matcher, Query, ScreenOptions};
-use embargo_model::{Schema, SourceKind};
+use embargo_model::Schema;
 use std::time::Instant;
 
 fn vm_hwm_mb() -> Option<f64> {
@@ -21,26 +24,8 @@ fn main() {
         eprintln!("SKIP: ../shared not found");
         return;
     };
-    let lists = [
-        (
-            "data/lists/us_csl/2022-05/consolidated.csv",
-            SourceKind::TradeCsl,
-        ),
-        (
-            "data/lists/ofac_sdn/2024-05-03/sdn.csv",
-            SourceKind::OfacSdn,
-        ),
-        (
-            "data/lists/un/2026-02/UN_consolidated.xml",
-            SourceKind::UnSc,
-        ),
-    ];
     let t = Instant::now();
-    let mut entities = Vec::new();
-    for (rel, kind) in lists {
-        let p = embargo_sources::parse_path(&shared.join(rel), Some(kind)).expect("list parses");
-        entities.extend(p.entities);
-    }
+    let entities = lists::load(&shared).expect("lists parse");
     let parse = t.elapsed();
     let names: usize = entities.iter().map(|e| e.names.len()).sum();
     let n_entities = entities.len();

@@ -68,6 +68,9 @@ pub(crate) struct Pair {
     pub a: Range<usize>,
     pub sim: f32,
     pub weight: f32,
+    /// One side is a single token matched as the acronym of the other
+    /// side's run ("pla" for "peoples liberation army").
+    pub acronym: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -145,7 +148,12 @@ fn join_edges(x: &Form, y: &Form, abjad: bool, flipped: bool, edges: &mut Vec<Ed
                 if s >= JOIN_FLOOR {
                     let (xe, ye) = ((i, 1), (j, n));
                     let (q, a) = if flipped { (ye, xe) } else { (xe, ye) };
-                    edges.push(Edge { q, a, sim: s });
+                    edges.push(Edge {
+                        q,
+                        a,
+                        sim: s,
+                        acronym: false,
+                    });
                 }
             }
         }
@@ -156,6 +164,7 @@ struct Edge {
     q: (usize, usize),
     a: (usize, usize),
     sim: f32,
+    acronym: bool,
 }
 
 /// Aligns `q` against `a` and scores the result.
@@ -180,6 +189,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
                 a: i..i + 1,
                 sim: 1.0,
                 weight: (q.toks[i].weight + a.toks[i].weight) / 2.0,
+                acronym: false,
             })
             .collect();
         let score = if roles_swapped(q, a, &pairs) {
@@ -218,6 +228,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
                     q: (i, 1),
                     a: (j, 1),
                     sim: s,
+                    acronym: false,
                 });
             }
         }
@@ -254,6 +265,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
             a: as_,
             sim: e.sim,
             weight: (wq + wa) / 2.0,
+            acronym: e.acronym,
         });
     }
     let unmatched_q: Vec<usize> = (0..nq).filter(|&i| !used_q[i]).collect();
@@ -417,7 +429,12 @@ fn acronym_edges(x: &Form, y: &Form, flipped: bool, edges: &mut Vec<Edge>) {
                 } else {
                     ACRONYM_SIM
                 };
-                edges.push(Edge { q, a, sim });
+                edges.push(Edge {
+                    q,
+                    a,
+                    sim,
+                    acronym: true,
+                });
             }
         }
     }
@@ -483,34 +500,13 @@ fn only_generic_matched(q: &Form, pairs: &[Pair]) -> bool {
 
 /// Which sides hold a token matched as the acronym of several tokens of
 /// the other side: (query, list).
-fn acronym_sides(q: &Form, a: &Form, pairs: &[Pair]) -> (bool, bool) {
-    let spells = |short: &Tok, run: &mut dyn Iterator<Item = &Tok>| -> bool {
-        let mut n = 0;
-        for (t, c) in run.zip(short.text.bytes()) {
-            if t.text.as_bytes().first() != Some(&c) {
-                return false;
-            }
-            n += 1;
-        }
-        n == short.text.len()
-    };
-    let mut sides = (false, false);
-    for p in pairs {
-        if p.q.len() == 1 && p.a.len() >= 2 {
-            let short = &q.toks[p.q.start];
-            let n = p.a.len();
-            if short.text.len() == n && spells(short, &mut p.a.clone().map(|j| &a.toks[j])) {
-                sides.0 = true;
-            }
-        } else if p.a.len() == 1 && p.q.len() >= 2 {
-            let short = &a.toks[p.a.start];
-            let n = p.q.len();
-            if short.text.len() == n && spells(short, &mut p.q.clone().map(|i| &q.toks[i])) {
-                sides.1 = true;
-            }
-        }
-    }
-    sides
+fn acronym_sides(pairs: &[Pair]) -> (bool, bool) {
+    pairs
+        .iter()
+        .filter(|p| p.acronym)
+        .fold((false, false), |(q, a), p| {
+            (q || p.q.len() == 1, a || p.a.len() == 1)
+        })
 }
 
 /// Share of the usual cost of a leftover link of an Arabic lineage chain.
@@ -586,12 +582,17 @@ fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], expo
     // Regions: a qualifier when the other name has nothing of its own
     // left ("Faberlic" / "Faberlic Europe Sp. z o.o."), a difference when
     // it has ("ABC International" / "ABC Company", "… Europe" / "… Asia").
+    // (weight of leftover regions, whether anything else is left over)
     let region = |f: &Form, ix: &[usize]| -> (f32, bool) {
-        let (r, other): (Vec<&Tok>, Vec<&Tok>) = ix
-            .iter()
+        ix.iter()
             .map(|&i| &f.toks[i])
-            .partition(|t| t.role == TokenRole::Region);
-        (r.iter().map(|t| t.weight).sum(), !other.is_empty())
+            .fold((0.0, false), |(r, other), t| {
+                if t.role == TokenRole::Region {
+                    (r + t.weight, other)
+                } else {
+                    (r, true)
+                }
+            })
     };
     let ((region_q, other_q), (region_a, other_a)) = (region(q, uq), region(a, ua));
     let mut region_conflict = 0.0;
@@ -609,7 +610,7 @@ fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], expo
     // ("Fund II", "Santander Chile"): full cost.
     // Except a country beside an acronym ("PLA China", "KGB Russia"):
     // initials are ambiguous, and the country says which body is meant.
-    let (acro_q, acro_a) = acronym_sides(q, a, pairs);
+    let (acro_q, acro_a) = acronym_sides(pairs);
     let mut distinct = 0.0;
     for (f, ix, acro) in [(q, uq, acro_q), (a, ua, acro_a)] {
         for t in ix.iter().map(|&i| &f.toks[i]).filter(|t| is_distinct(t)) {
@@ -638,11 +639,10 @@ fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], expo
     // A person matched without the family name the list gives ("Vladimir
     // Vladimirovich" for "PUTIN, Vladimir Vladimirovich") shares only
     // given names with it: the family name costs in full.
-    let missing_family = |f: &Form, ix: &[usize], other_side: bool| -> f32 {
-        let matched_family = pairs.iter().any(|p| {
-            let side = if other_side { &p.a } else { &p.q };
-            side.clone().any(|k| f.toks[k].family)
-        });
+    let missing_family = |f: &Form, ix: &[usize], side: fn(&Pair) -> &Range<usize>| -> f32 {
+        let matched_family = pairs
+            .iter()
+            .any(|p| side(p).clone().any(|k| f.toks[k].family));
         if matched_family {
             return 0.0;
         }
@@ -652,8 +652,8 @@ fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], expo
             .map(|t| t.weight)
             .sum()
     };
-    let family = (1.0 - extra_list).max(0.0) * missing_family(a, ua, true)
-        + (1.0 - extra_query).max(0.0) * missing_family(q, uq, false);
+    let family = (1.0 - extra_list).max(0.0) * missing_family(a, ua, |p| &p.a)
+        + (1.0 - extra_query).max(0.0) * missing_family(q, uq, |p| &p.q);
     let denom = matched
         + family
         + CONFLICT * conflict

@@ -235,6 +235,30 @@ pub(crate) fn analyze(name: &str, schema: Option<Schema>) -> Vec<Form> {
         .collect()
 }
 
+/// The tokens of a family name as a person's name is analysed.
+pub(crate) fn family_tokens_of(family: &str) -> Vec<Box<str>> {
+    analyze(family, Some(embargo_model::Schema::Person))
+        .into_iter()
+        .next()
+        .map(|f| f.toks.into_iter().map(|t| t.text).collect())
+        .unwrap_or_default()
+}
+
+/// Flags the family-name tokens of `form`, unless that would flag all of
+/// them (a name given as its family part only says nothing about roles).
+pub(crate) fn mark_family(form: &mut Form, family: &[Box<str>]) {
+    if family.is_empty() {
+        return;
+    }
+    let is_family = |t: &Tok| family.contains(&t.text);
+    if form.toks.iter().all(is_family) {
+        return;
+    }
+    for t in form.toks.iter_mut() {
+        t.family = is_family(t);
+    }
+}
+
 /// The name with every parenthesised part removed, when it has one and
 /// enough is left to be a name (four letters or digits).
 fn without_parentheses(name: &str) -> Option<String> {

@@ -21,7 +21,7 @@
 //!   two or more edits away still become candidates.
 
 use crate::align::{align, Alignment};
-use crate::analyze::{analyze, Form};
+use crate::analyze::{analyze, family_tokens_of, mark_family, Form};
 use crate::explain::{Explanation, Hit, MatchKind, TokenMatch};
 use crate::ngrams::TrigramIndex;
 use crate::qualifiers::{norm_id, qualify, MAX_RAISE};
@@ -101,31 +101,7 @@ fn family_tokens(e: &Entity, n: &embargo_model::Name) -> Vec<Box<str>> {
     if e.schema != embargo_model::Schema::Person {
         return vec![];
     }
-    tokens_of(family)
-}
-
-/// The tokens of a family name as a person's name is analysed.
-fn tokens_of(family: &str) -> Vec<Box<str>> {
-    analyze(family, Some(embargo_model::Schema::Person))
-        .into_iter()
-        .next()
-        .map(|f| f.toks.into_iter().map(|t| t.text).collect())
-        .unwrap_or_default()
-}
-
-/// Flags the family-name tokens of `form`, unless that would flag all of
-/// them (a name given as its family part only says nothing about roles).
-fn mark_family(form: &mut Form, family: &[Box<str>]) {
-    if family.is_empty() {
-        return;
-    }
-    let is_family = |t: &crate::analyze::Tok| family.contains(&t.text);
-    if form.toks.iter().all(is_family) {
-        return;
-    }
-    for t in form.toks.iter_mut() {
-        t.family = is_family(t);
-    }
+    family_tokens_of(family)
 }
 
 /// Runs of 2 to 4 adjacent syllable tokens of a romanised Han/Hangul/kana
@@ -427,7 +403,7 @@ impl Matcher {
         let mut qforms: Vec<(usize, Form)> = Vec::new();
         // The caller's family name, where given (a person's lastName).
         let family = match (&q.family_name, q.schema) {
-            (Some(f), None | Some(embargo_model::Schema::Person)) => tokens_of(f),
+            (Some(f), None | Some(embargo_model::Schema::Person)) => family_tokens_of(f),
             _ => vec![],
         };
         for (ni, name) in q.all_names().enumerate() {

@@ -3,18 +3,13 @@
 //! name that stands as the other's given name (and the other way round)
 //! is a different person: "Friedrich HANS" is not "Hans FRIEDRICH", though
 //! the words are the same and a free-text comparison, which must tolerate
-//! "PUTIN, Vladimir", cannot tell.
+//! "PUTIN, Vladimir", cannot tell. The roles are the ones the matcher keeps
+//! for list name parts (`analyze::mark_family`, `align`).
 
+use crate::align::align;
+use crate::analyze::{analyze, family_tokens_of, mark_family};
 use crate::compare_names;
 use embargo_model::{NameParts, Schema};
-
-/// Factor on the score of two names whose given and family names have
-/// swapped roles.
-const ROLE_SWAP: f64 = 0.6;
-
-/// How much better the crossed reading must be than the straight one to
-/// count as a swap (part similarities are in [0, 1]).
-const SWAP_MARGIN: f64 = 0.3;
 
 /// The parts as one name, in the order given, middle, patronymic, family.
 pub fn full_name(p: &NameParts) -> String {
@@ -28,22 +23,36 @@ pub fn full_name(p: &NameParts) -> String {
 }
 
 /// Scores two structured names: the full names compared as
-/// [`compare_names`] does, lowered when both give a given and a family
-/// name and these match crosswise much better than in place.
+/// [`compare_names`] does, with the family-name words of each side held to
+/// their role (the matcher's mechanism for list name parts: a family name
+/// left out costs in full, family names matched crosswise with given names
+/// lower the score). Without a family name on either side this is
+/// `compare_names` of the full names.
 pub fn compare_name_parts(schema: Option<Schema>, a: &NameParts, b: &NameParts) -> f64 {
-    let score = compare_names(schema, &full_name(a), &full_name(b));
-    let (Some(ga), Some(fa), Some(gb), Some(fb)) = (&a.given, &a.family, &b.given, &b.family)
-    else {
-        return score;
-    };
-    let sim = |x: &str, y: &str| compare_names(Some(Schema::Person), x, y);
-    let straight = sim(ga, gb).min(sim(fa, fb));
-    let crossed = sim(ga, fb).min(sim(fa, gb));
-    if crossed > straight + SWAP_MARGIN {
-        score * ROLE_SWAP
-    } else {
-        score
+    let (na, nb) = (full_name(a), full_name(b));
+    if a.family.is_none() && b.family.is_none() {
+        return compare_names(schema, &na, &nb);
     }
+    let forms = |name: &str, p: &NameParts| {
+        let family = p
+            .family
+            .as_deref()
+            .map(family_tokens_of)
+            .unwrap_or_default();
+        let mut forms = analyze(name, schema);
+        for f in forms.iter_mut() {
+            mark_family(f, &family);
+        }
+        forms
+    };
+    let (fa, fb) = (forms(&na, a), forms(&nb, b));
+    let mut best = 0.0f32;
+    for x in &fa {
+        for y in &fb {
+            best = best.max(align(x, y).score);
+        }
+    }
+    f64::from(best)
 }
 
 #[cfg(test)]

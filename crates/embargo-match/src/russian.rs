@@ -83,11 +83,17 @@ fn is_cyrillic(c: char) -> bool {
     matches!(c as u32, 0x0400..=0x04FF)
 }
 
+/// True when `s` has a Cyrillic letter: the cheap test callers make before
+/// normalising a name for `translated`.
+pub(crate) fn has_cyrillic(s: &str) -> bool {
+    s.chars().any(is_cyrillic)
+}
+
 /// The English reading of a lower-cased name with Cyrillic words, as text
 /// for `text::romanise`; `None` when no word was translated (the plain
 /// romanisation already is that form).
 pub(crate) fn translated(lower: &str) -> Option<String> {
-    if !lower.chars().any(is_cyrillic) {
+    if !has_cyrillic(lower) {
         return None;
     }
     let mut out = String::with_capacity(lower.len() * 2);

@@ -595,7 +595,7 @@ fn numbers(toks: Vec<String>) -> Vec<String> {
 /// The reading of an organisation name with its Russian terms in English
 /// (`russian::translated`), when it has any.
 pub(crate) fn russian_form(name: &str) -> Option<RawForm> {
-    if !name.chars().any(|c| matches!(c as u32, 0x0400..=0x04FF)) {
+    if !crate::russian::has_cyrillic(name) {
         return None;
     }
     let nfkc: String = name.nfkc().collect::<String>().to_lowercase();
