@@ -175,7 +175,7 @@ fn row_query(rec: &csv::StringRecord, cols: &Columns) -> (Query, bool) {
         }
     }
     if let Some(c) = get(cols.country) {
-        match Country::from_code(c).ok().or_else(|| Country::from_name(c)) {
+        match Country::parse(c) {
             Some(c) => q.countries.push(c),
             None => warned = true,
         }

@@ -55,7 +55,13 @@ pub fn review_json(status: Option<&ReviewStatus>) -> serde_json::Value {
     match status {
         None => serde_json::Value::Null,
         Some(s) => serde_json::json!({
+            // The same words as the API's review marks (`embargo-server`
+            // review.rs): a true match is confirmed, not cleared.
             "status": match s {
+                ReviewStatus::Cleared {
+                    verdict: Verdict::TrueMatch,
+                    ..
+                } => "confirmed",
                 ReviewStatus::Cleared { .. } => "cleared",
                 ReviewStatus::Stale { .. } => "stale",
                 ReviewStatus::Expired { .. } => "expired",

@@ -364,3 +364,32 @@ fn a_recorded_review_shows_on_the_next_screen() {
     let verify = ok(d, &["audit", "verify"]);
     assert!(verify.contains("OK"), "{verify}");
 }
+
+#[test]
+fn a_true_match_review_is_confirmed_not_cleared() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let id = "embargo_xinjiang_pack:el-hikvision";
+    ok(
+        d,
+        &[
+            "review",
+            "Hikvision",
+            id,
+            "--verdict",
+            "true-match",
+            "--reason",
+            "same company",
+            "--reviewer",
+            "analyst-1",
+        ],
+    );
+    let doc = screen_json(d, &["Hikvision"]);
+    let row = results(&doc)
+        .iter()
+        .find(|r| r["entity_id"] == id)
+        .expect("hit");
+    // The API's review mark says "confirmed" for the same record.
+    assert_eq!(row["review"]["status"], "confirmed", "{row:#}");
+    assert_eq!(doc["query"]["family_name"], serde_json::Value::Null);
+}

@@ -31,6 +31,14 @@ impl Country {
         }
     }
 
+    /// A country as a user writes it: an ISO 3166-1 alpha-2 code or, failing
+    /// that, an English name `from_name` knows. Surrounding spaces are
+    /// ignored.
+    pub fn parse(s: &str) -> Option<Self> {
+        let t = s.trim();
+        Country::from_code(t).ok().or_else(|| Country::from_name(t))
+    }
+
     /// Maps an English country name as lists write it ("China",
     /// "Korea, North", "Burma", "Hong Kong") to its code. Returns `None` for
     /// names it does not know rather than guessing.
@@ -335,6 +343,13 @@ fn country_names() -> &'static [(&'static str, &'static str)] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_input_is_a_code_or_a_name() {
+        assert_eq!(Country::parse(" cn "), Country::from_code("CN").ok());
+        assert_eq!(Country::parse("China"), Country::from_code("CN").ok());
+        assert_eq!(Country::parse("Atlantis"), None);
+    }
 
     #[test]
     fn codes_are_validated_and_upper_cased() {

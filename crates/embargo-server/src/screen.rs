@@ -97,16 +97,12 @@ pub fn parse_schema(field: &str, s: &str) -> Result<Schema, ApiError> {
 }
 
 pub fn parse_country(field: &str, s: &str) -> Result<Country, ApiError> {
-    let t = s.trim();
-    Country::from_code(t)
-        .ok()
-        .or_else(|| Country::from_name(t))
-        .ok_or_else(|| {
-            field_err(
-                field,
-                format!("{s:?} is not an ISO 3166-1 alpha-2 code or a known country name"),
-            )
-        })
+    Country::parse(s).ok_or_else(|| {
+        field_err(
+            field,
+            format!("{s:?} is not an ISO 3166-1 alpha-2 code or a known country name"),
+        )
+    })
 }
 
 pub fn parse_date(field: &str, s: &str) -> Result<PartialDate, ApiError> {

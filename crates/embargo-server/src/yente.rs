@@ -183,10 +183,7 @@ fn subject_of(
         .collect();
     let mut countries: Vec<Country> = Vec::new();
     for c in get(COUNTRY_PROPS) {
-        if let Some(c) = Country::from_code(&c)
-            .ok()
-            .or_else(|| Country::from_name(&c))
-        {
+        if let Some(c) = Country::parse(&c) {
             if !countries.contains(&c) {
                 countries.push(c);
             }

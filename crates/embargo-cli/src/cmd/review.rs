@@ -55,12 +55,9 @@ pub fn run(data_dir: &Path, a: ReviewArgs) -> Result<ExitCode> {
         .country
         .as_deref()
         .map(|c| {
-            Country::from_code(c)
-                .ok()
-                .or_else(|| Country::from_name(c))
-                .with_context(|| {
-                    format!("--country {c:?} is not an ISO-2 code or a known country name")
-                })
+            Country::parse(c).with_context(|| {
+                format!("--country {c:?} is not an ISO-2 code or a known country name")
+            })
         })
         .transpose()?;
     let app = App::open(data_dir)?;

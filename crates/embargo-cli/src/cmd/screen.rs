@@ -78,12 +78,9 @@ pub fn run(data_dir: &Path, a: ScreenArgs) -> Result<ExitCode> {
         ..Default::default()
     };
     for c in &a.country {
-        let country = Country::from_code(c)
-            .ok()
-            .or_else(|| Country::from_name(c))
-            .with_context(|| {
-                format!("--country {c:?} is not an ISO-2 code or a known country name")
-            })?;
+        let country = Country::parse(c).with_context(|| {
+            format!("--country {c:?} is not an ISO-2 code or a known country name")
+        })?;
         query.countries.push(country);
     }
     if let Some(d) = &a.dob {
@@ -141,6 +138,7 @@ pub fn run(data_dir: &Path, a: ScreenArgs) -> Result<ExitCode> {
             "countries": query.countries,
             "birth_dates": query.birth_dates,
             "identifiers": query.identifiers,
+            "family_name": query.family_name,
         },
         "threshold": options.threshold,
         "algorithm": format!("{:?}", options.algorithm).to_lowercase(),
