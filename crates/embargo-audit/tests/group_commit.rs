@@ -1,6 +1,8 @@
 //! Group commit under real concurrency: many threads append at once; every
-//! caller's record is stored exactly once at the seq it was given, the
-//! chain verifies, and concurrent appends shared transactions.
+//! caller's record is stored exactly once at the seq it was given and the
+//! chain verifies. (That queued appends share one transaction is shown
+//! deterministically by a unit test in `log.rs`; here the count is
+//! only printed, since how many threads overlap depends on the machine.)
 
 use embargo_audit::{AuditLog, NewRecord, RecordKind};
 use serde_json::json;
@@ -20,7 +22,7 @@ fn rec(t: usize, i: usize) -> NewRecord {
 }
 
 #[test]
-fn many_threads_appending_form_one_verified_chain_with_fewer_commits() {
+fn many_threads_appending_form_one_verified_chain() {
     let dir = tempfile::tempdir().unwrap();
     let log = Arc::new(AuditLog::open(dir.path()).unwrap());
     let threads: Vec<_> = (0..THREADS)
@@ -67,5 +69,4 @@ fn many_threads_appending_form_one_verified_chain_with_fewer_commits() {
         "group commit: {n} records from {THREADS} threads in {tx} transactions ({:.1} records/commit)",
         n as f64 / tx as f64
     );
-    assert!((1..=n as u64).contains(&tx), "{tx} transactions");
 }

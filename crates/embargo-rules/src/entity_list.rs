@@ -100,11 +100,10 @@ pub fn footnote_parties(tx: &Transaction, screen: &Screen) -> Vec<FootnoteParty>
     out
 }
 
-/// License Requirement column: does it reach this item? (EL1.1 last
-/// condition.) `None` when the text is not one the engine understands.
-/// Whether the entry's License Requirement reaches `item`: `Some(true)` when
-/// it does, `None` when the text says something this engine does not parse
-/// (the caller then says NEEDS_REVIEW rather than guess).
+/// Whether the entry's License Requirement (EL1.1 last condition) is one
+/// this engine understands as reaching `item`; `false` when the text says
+/// something it does not parse, and the caller then says NEEDS_REVIEW
+/// rather than guess.
 ///
 /// Parsed forms (RULES.md §1.2 EL-1 scope):
 /// - "For all items subject to the EAR" with no exception;
@@ -112,26 +111,20 @@ pub fn footnote_parties(tx: &Transaction, screen: &Screen) -> Vec<FootnoteParty>
 ///   entries ("… EXCEPT for technology … when released to members of a
 ///   'standards organization' (see §772.1) …"): covers every item except a
 ///   technology release, which needs review against §772.1.
-fn requirement_covers(m: &PartyMatch, item: &Item) -> Option<bool> {
-    match &m.entity.export_control.license_requirement {
-        None => Some(true),
-        Some(t) => {
-            let l = t.to_ascii_lowercase();
-            if !l.contains("all items subject to the ear") {
-                return None;
-            }
-            if !l.contains("except") {
-                return Some(true);
-            }
-            let standards_carve_out =
-                l.contains("standards organization") && l.matches("except").count() == 1;
-            if standards_carve_out && !item.has_tag("technology_release") {
-                Some(true)
-            } else {
-                None
-            }
-        }
+fn requirement_covers(m: &PartyMatch, item: &Item) -> bool {
+    let Some(t) = &m.entity.export_control.license_requirement else {
+        return true;
+    };
+    let l = t.to_ascii_lowercase();
+    if !l.contains("all items subject to the ear") {
+        return false;
     }
+    if !l.contains("except") {
+        return true;
+    }
+    let standards_carve_out =
+        l.contains("standards organization") && l.matches("except").count() == 1;
+    standards_carve_out && !item.has_tag("technology_release")
 }
 
 fn base(o: Outcome, rule: &str, conf: Confidence) -> Finding {
@@ -252,7 +245,7 @@ fn listed_party(
         }
         _ => {}
     }
-    if requirement_covers(m, item).is_none() {
+    if !requirement_covers(m, item) {
         return dated(
             base(Outcome::NeedsReview, "RULES.md §1.2 EL1.1", Confidence::Verified)
                 .evidence(ev)
