@@ -122,13 +122,30 @@ impl AuditLog {
         &self,
         f: impl FnOnce(&Transaction<'_>) -> Result<T, AuditError>,
     ) -> Result<T, AuditError> {
-        let mut conn = self.lock();
+        self.write_tx_on(&mut self.lock(), f)
+    }
+
+    /// `write_tx` on a connection the caller already holds.
+    fn write_tx_on<T>(
+        &self,
+        conn: &mut Connection,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, AuditError>,
+    ) -> Result<T, AuditError> {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| self.db(e))?;
         let out = f(&tx)?;
         tx.commit().map_err(|e| self.db(e))?;
         Ok(out)
+    }
+
+    /// Appends `recs` in the given transaction, in order.
+    fn append_all(
+        &self,
+        tx: &Transaction<'_>,
+        recs: Vec<NewRecord>,
+    ) -> Result<Vec<AuditRecord>, AuditError> {
+        recs.into_iter().map(|r| self.append_in(tx, r)).collect()
     }
 
     /// Appends one record and returns it once it is durably committed.
@@ -149,7 +166,8 @@ impl AuditLog {
         // in whatever arrived while we waited for it.
         let mut conn = self.lock();
         let (recs, leader) = self.pending.lead(&self.path);
-        let result = self.commit_group(&mut conn, recs);
+        // One durable transaction for the group, all records or none.
+        let result = self.write_tx_on(&mut conn, |tx| self.append_all(tx, recs));
         drop(conn);
         if result.is_ok() {
             self.group_commits.fetch_add(1, Ordering::Relaxed);
@@ -164,28 +182,11 @@ impl AuditLog {
         self.group_commits.load(Ordering::Relaxed)
     }
 
-    /// One durable transaction for a group, all records or none.
-    fn commit_group(
-        &self,
-        conn: &mut Connection,
-        recs: Vec<NewRecord>,
-    ) -> Result<Vec<AuditRecord>, AuditError> {
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.db(e))?;
-        let out = recs
-            .into_iter()
-            .map(|r| self.append_in(&tx, r))
-            .collect::<Result<Vec<_>, _>>()?;
-        tx.commit().map_err(|e| self.db(e))?;
-        Ok(out)
-    }
-
     /// Appends several records in one transaction: one fsync for all, so a
     /// batch screen of 100k rows costs one commit, not 100k. All or none
     /// are committed.
     pub fn append_many(&self, recs: Vec<NewRecord>) -> Result<Vec<AuditRecord>, AuditError> {
-        self.write_tx(|tx| recs.into_iter().map(|r| self.append_in(tx, r)).collect())
+        self.write_tx(|tx| self.append_all(tx, recs))
     }
 
     /// Appends inside a caller's transaction (reviews and key changes are
