@@ -184,28 +184,18 @@ impl ChecksMetrics {
     }
 }
 
-/// A check record's name: written out, or in structured parts.
-enum RecordName {
-    Free(String),
-    Parts(NameParts),
-}
-
-impl RecordName {
-    fn text(&self) -> String {
-        match self {
-            RecordName::Free(s) => s.clone(),
-            RecordName::Parts(p) => full_name(p),
-        }
-    }
-}
-
-/// The names of a check record: each `name` when given, else its parts
-/// (`firstName`, `middleName`, `fatherName`, `lastName`).
-fn record_names(props: &[(String, String)]) -> Vec<RecordName> {
-    let names: Vec<RecordName> = props
+/// The names of a check record as name parts: each `name` when given (as
+/// one free-text part), else its parts (`firstName`, `middleName`,
+/// `fatherName`, `lastName`). `compare_name_parts` compares free names as
+/// `compare_names` does and holds family names to their role.
+fn record_names(props: &[(String, String)]) -> Vec<NameParts> {
+    let names: Vec<NameParts> = props
         .iter()
         .filter(|(k, _)| k == "name")
-        .map(|(_, v)| RecordName::Free(v.clone()))
+        .map(|(_, v)| NameParts {
+            given: Some(v.clone()),
+            ..NameParts::default()
+        })
         .collect();
     if !names.is_empty() {
         return names;
@@ -225,16 +215,7 @@ fn record_names(props: &[(String, String)]) -> Vec<RecordName> {
     if p == NameParts::default() {
         vec![]
     } else {
-        vec![RecordName::Parts(p)]
-    }
-}
-
-/// Scores two record names; given and family names keep their roles when
-/// both records have parts.
-fn score_names(schema: Option<Schema>, a: &RecordName, b: &RecordName) -> f64 {
-    match (a, b) {
-        (RecordName::Parts(x), RecordName::Parts(y)) => compare_name_parts(schema, x, y),
-        _ => compare_names(schema, &a.text(), &b.text()),
+        vec![p]
     }
 }
 
@@ -251,12 +232,13 @@ pub fn checks(path: &Path, threshold: f64) -> Result<ChecksMetrics, EvalError> {
     for c in list {
         let schema = Schema::parse(&c.schema);
         let (qa, qb) = (record_names(&c.query), record_names(&c.candidate));
-        let mut best = (0.0, String::new(), String::new());
+        // (score, query name, candidate name); the last of equal scores.
+        let mut best = (0.0, None, None);
         for a in &qa {
             for b in &qb {
-                let s = score_names(schema, a, b);
+                let s = compare_name_parts(schema, a, b);
                 if s >= best.0 {
-                    best = (s, a.text(), b.text());
+                    best = (s, Some(a), Some(b));
                 }
             }
         }
@@ -264,8 +246,8 @@ pub fn checks(path: &Path, threshold: f64) -> Result<ChecksMetrics, EvalError> {
         m.pairs.push(ScoredPair {
             line: c.line,
             schema,
-            a: best.1,
-            b: best.2,
+            a: best.1.map(full_name).unwrap_or_default(),
+            b: best.2.map(full_name).unwrap_or_default(),
             label: c.is_match,
             score: best.0,
         });
