@@ -21,10 +21,10 @@
 //! Entity ids are `ftm:<FtM id>` (the dataset of the `ParsedList`).
 
 use crate::error::SourceError;
-use crate::text::push_unique;
+use crate::text::{link, push_unique};
 use crate::ParsedList;
 use embargo_model::{
-    Address, Citation, Country, Entity, EntityId, Gender, Identifier, Link, LinkKind, NameKind,
+    Address, Citation, Country, Entity, EntityId, Gender, Identifier, LinkKind, NameKind,
     PartialDate, Schema,
 };
 use serde_json::{Map, Value};
@@ -240,16 +240,6 @@ struct Aux {
     schema: String,
     id: String,
     props: Props,
-}
-
-fn link(kind: LinkKind, name: &str, target: Option<EntityId>, note: Option<&str>) -> Link {
-    Link {
-        kind,
-        target_name: name.to_string(),
-        target_id: target,
-        percent: None,
-        note: note.map(str::to_string),
-    }
 }
 
 /// Folds one auxiliary into `things`; returns false if nothing it refers to

@@ -9,7 +9,7 @@
 //! sample), so this is both lossless and usually right.
 
 use chrono::NaiveDate;
-use embargo_model::{Address, Country, DateValue, Entity, Link, LinkKind, PartialDate};
+use embargo_model::{Address, Country, DateValue, Entity, EntityId, Link, LinkKind, PartialDate};
 use std::borrow::Cow;
 
 /// Windows-1252 code points for bytes 0x80..=0x9F; the five bytes the code
@@ -228,12 +228,22 @@ pub(crate) fn push_address(
 /// A `LinkedTo` link known only by the target's name, as OFAC remarks and
 /// the CSL write them ("Linked To: X").
 pub(crate) fn linked_to(target: &str) -> Link {
+    link(LinkKind::LinkedTo, target, None, None)
+}
+
+/// A link of `kind` to the entity named `name` (with its id when known).
+pub(crate) fn link(
+    kind: LinkKind,
+    name: &str,
+    target: Option<EntityId>,
+    note: Option<&str>,
+) -> Link {
     Link {
-        kind: LinkKind::LinkedTo,
-        target_name: target.to_string(),
-        target_id: None,
+        kind,
+        target_name: name.to_string(),
+        target_id: target,
         percent: None,
-        note: None,
+        note: note.map(str::to_string),
     }
 }
 
