@@ -474,8 +474,16 @@ pub struct ListVersion {
     pub version: String,
     /// SHA-256 of the imported bytes (all files of a set, in a fixed order).
     pub sha256: String,
+    /// When the source published this version. Versions read from the
+    /// store always have it: from the file, the download's
+    /// `Last-Modified`, the operator, or else the import date, as
+    /// `published_basis` says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<NaiveDate>,
+    /// Where `published` comes from. `None` only in values written before
+    /// the field existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_basis: Option<crate::PublishedBasis>,
     pub imported_at: chrono::DateTime<chrono::Utc>,
     pub entity_count: u64,
     /// Where the bytes came from: a path or URL.

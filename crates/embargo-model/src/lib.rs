@@ -26,7 +26,9 @@
 mod country;
 mod date;
 mod entity;
+pub mod listing;
 
 pub use country::{Country, CountryError};
 pub use date::{DateError, DateValue, PartialDate};
 pub use entity::*;
+pub use listing::PublishedBasis;

@@ -48,6 +48,7 @@ pub fn version() -> ListVersion {
         version: format!("{published}-{}", &sha[..8]),
         sha256: sha.to_string(),
         published: Some(published),
+        published_basis: Some(embargo_model::PublishedBasis::File),
         imported_at: Utc.from_utc_datetime(&published.and_time(chrono::NaiveTime::MIN)),
         entity_count: crate::entities().len() as u64,
         origin: "embedded".to_string(),
