@@ -18,6 +18,10 @@
 //! line counts are in `ParsedList::rows` (`<file>` → lines,
 //! `<file>:ADD` / `:MOD` / `:DEL` → operations).
 //!
+//! The newest `last_seen` stamp in the file becomes
+//! `ParsedList::published`: OpenSanctions stamps every entity with the run
+//! that last saw it, so that is when the export was made.
+//!
 //! Entity ids are `ftm:<FtM id>` (the dataset of the `ParsedList`).
 
 use crate::error::SourceError;
@@ -444,6 +448,18 @@ pub(crate) fn parse<R: BufRead>(
         };
         if let Some(op) = op {
             out.count_row(&format!("{file}:{op}"));
+        }
+        // OpenSanctions stamps every entity with the run that last saw it;
+        // the newest stamp is when the export was made.
+        if let Some(seen) = ent
+            .get("last_seen")
+            .and_then(Value::as_str)
+            .and_then(|d| PartialDate::parse_iso(d).ok())
+            .and_then(|d| matches!(d, PartialDate::Day(_)).then(|| d.first_day()))
+        {
+            if out.published.is_none_or(|p| seen > p) {
+                out.published = Some(seen);
+            }
         }
         let id = ent
             .get("id")

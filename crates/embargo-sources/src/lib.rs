@@ -63,8 +63,13 @@ pub struct ParsedList {
     /// Dataset name used in entity ids (`us_ofac_sdn`, `custom_blocklist`, …).
     pub dataset: String,
     /// Publication date where the file states one (UN `dateGenerated`,
-    /// OFAC XML `Publish_Date`); `None` otherwise.
+    /// OFAC XML `Publish_Date`, the newest FtM `last_seen`); `None`
+    /// otherwise (OFAC legacy CSV, CSL, DPL and custom lists state none).
     pub published: Option<NaiveDate>,
+    /// Number of records the file itself says it holds (OFAC XML
+    /// `publshInformation/Record_Count`), for importers to check that
+    /// nothing was lost; `None` where the format declares no count.
+    pub declared_records: Option<u64>,
     /// Files read, in the order they were hashed.
     pub files: Vec<PathBuf>,
     /// SHA-256 (hex) over all files' bytes, in `files` order.
@@ -87,6 +92,7 @@ impl ParsedList {
             kind,
             dataset,
             published: None,
+            declared_records: None,
             files: vec![],
             sha256: String::new(),
             entities: vec![],

@@ -26,6 +26,7 @@ pub(crate) fn parse<R: BufRead>(out: &mut ParsedList, file: &str, r: R) -> Resul
     let dataset = out.dataset.clone();
     let mut root = RootCheck::new("sdnList", "OFAC XML");
     let mut published = None;
+    let mut declared = None;
     let mut entities = vec![];
     records(
         file,
@@ -35,6 +36,8 @@ pub(crate) fn parse<R: BufRead>(out: &mut ParsedList, file: &str, r: R) -> Resul
         |name, text| {
             if name == "Publish_Date" {
                 published = parse_us_date(text);
+            } else if name == "Record_Count" {
+                declared = text.trim().parse::<u64>().ok();
             }
         },
         |rec| {
@@ -46,6 +49,7 @@ pub(crate) fn parse<R: BufRead>(out: &mut ParsedList, file: &str, r: R) -> Resul
         out.push_entity(file, e);
     }
     out.published = published;
+    out.declared_records = declared;
     Ok(())
 }
 

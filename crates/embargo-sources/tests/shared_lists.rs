@@ -186,6 +186,8 @@ fn ofac_xml_samples() {
     assert_eq!(p.kind, SourceKind::OfacSdn);
     assert_eq!(p.entities.len(), 4);
     assert_eq!(p.published.unwrap().to_string(), "2014-07-16");
+    // The sample keeps 4 of the 5,704 records its header declares.
+    assert_eq!(p.declared_records, Some(5704));
     let bnc = &p.entities[0];
     assert_eq!(bnc.id.as_str(), "us_ofac_sdn:306");
     assert_eq!(bnc.names[1].value, "BNC");
@@ -445,6 +447,12 @@ fn ftm_exports_and_delta() {
     assert_eq!(t1.kind, SourceKind::Ftm);
     assert_eq!(t1.rows["entities.ftm.json"], 7);
     assert_eq!(t1.entities.len(), 6, "the Address entity is folded");
+    assert_eq!(
+        t1.published.map(|d| d.to_string()).as_deref(),
+        Some("2024-06-01"),
+        "the newest last_seen"
+    );
+    assert_eq!(t1.declared_records, None);
     let inter = t1
         .entities
         .iter()
