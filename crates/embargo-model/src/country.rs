@@ -3,10 +3,20 @@
 //! Lists spell countries as names ("China", "CHINA", "Korea, North"), codes
 //! ("CN") or both. Parsers turn what they can into a `Country`; anything that
 //! cannot be mapped stays in the free-text fields and is never guessed.
+//!
+//! The names come from one vocabulary, `data/countries.tsv` (compiled in,
+//! parsed once at first use): per code its ISO short name
+//! ([`Country::short_name`]), the spellings [`Country::from_name`] accepts,
+//! the further list-file spellings [`Country::from_list_name`] accepts, and
+//! the country words the matcher recognises in organisation names
+//! ([`is_country_word`]).
 
+use crate::table::TableError;
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::LazyLock;
 
 /// An upper-case ISO 3166-1 alpha-2 code (plus the user-assigned `XK` for
 /// Kosovo, which OFAC and the UN use).
@@ -48,10 +58,31 @@ impl Country {
         if key.len() == 2 {
             return Self::from_code(key).ok();
         }
-        country_names()
-            .iter()
-            .find(|(n, _)| *n == key)
-            .map(|(_, c)| Country::from_code(c).expect("table holds valid codes"))
+        vocabulary().names.get(key).copied()
+    }
+
+    /// A country as list files write it: an ISO 3166-1 alpha-2 code, a
+    /// name `from_name` knows, or one of the further spellings seen in
+    /// list files ("State of Palestine", "Iran (Islamic Republic of)").
+    /// What the parsers of `embargo-sources` use.
+    pub fn from_list_name(s: &str) -> Option<Self> {
+        let t = s.trim();
+        if t.len() == 2 {
+            return Country::from_code(t).ok();
+        }
+        Country::from_name(t).or_else(|| {
+            vocabulary()
+                .list_names
+                .get(t.to_lowercase().as_str())
+                .copied()
+        })
+    }
+
+    /// The English short name ISO 3166-1 gives the code ("Korea (the
+    /// Republic of)"), for display; `None` for a code the vocabulary does
+    /// not hold.
+    pub fn short_name(&self) -> Option<&'static str> {
+        vocabulary().short_names.get(self).copied()
     }
 
     pub fn as_str(&self) -> &str {
@@ -91,253 +122,80 @@ impl<'de> Deserialize<'de> for Country {
     }
 }
 
-/// English names (lower-case) as the US, UN and EU lists write them.
-fn country_names() -> &'static [(&'static str, &'static str)] {
-    &[
-        ("afghanistan", "AF"),
-        ("albania", "AL"),
-        ("algeria", "DZ"),
-        ("andorra", "AD"),
-        ("angola", "AO"),
-        ("antigua and barbuda", "AG"),
-        ("argentina", "AR"),
-        ("armenia", "AM"),
-        ("aruba", "AW"),
-        ("australia", "AU"),
-        ("austria", "AT"),
-        ("azerbaijan", "AZ"),
-        ("bahamas", "BS"),
-        ("bahamas, the", "BS"),
-        ("the bahamas", "BS"),
-        ("bahrain", "BH"),
-        ("bangladesh", "BD"),
-        ("barbados", "BB"),
-        ("belarus", "BY"),
-        ("belgium", "BE"),
-        ("belize", "BZ"),
-        ("benin", "BJ"),
-        ("bermuda", "BM"),
-        ("bhutan", "BT"),
-        ("bolivia", "BO"),
-        ("bosnia and herzegovina", "BA"),
-        ("botswana", "BW"),
-        ("brazil", "BR"),
-        ("british virgin islands", "VG"),
-        ("virgin islands, british", "VG"),
-        ("brunei", "BN"),
-        ("bulgaria", "BG"),
-        ("burkina faso", "BF"),
-        ("burma", "MM"),
-        ("myanmar", "MM"),
-        ("burundi", "BI"),
-        ("cambodia", "KH"),
-        ("cameroon", "CM"),
-        ("canada", "CA"),
-        ("cabo verde", "CV"),
-        ("cape verde", "CV"),
-        ("cayman islands", "KY"),
-        ("central african republic", "CF"),
-        ("chad", "TD"),
-        ("chile", "CL"),
-        ("china", "CN"),
-        ("people's republic of china", "CN"),
-        ("colombia", "CO"),
-        ("comoros", "KM"),
-        ("congo", "CG"),
-        ("congo, republic of the", "CG"),
-        ("republic of the congo", "CG"),
-        ("congo, democratic republic of the", "CD"),
-        ("democratic republic of the congo", "CD"),
-        ("costa rica", "CR"),
-        ("cote d'ivoire", "CI"),
-        ("côte d'ivoire", "CI"),
-        ("croatia", "HR"),
-        ("cuba", "CU"),
-        ("curacao", "CW"),
-        ("curaçao", "CW"),
-        ("cyprus", "CY"),
-        ("czech republic", "CZ"),
-        ("czechia", "CZ"),
-        ("denmark", "DK"),
-        ("djibouti", "DJ"),
-        ("dominica", "DM"),
-        ("dominican republic", "DO"),
-        ("ecuador", "EC"),
-        ("egypt", "EG"),
-        ("el salvador", "SV"),
-        ("equatorial guinea", "GQ"),
-        ("eritrea", "ER"),
-        ("estonia", "EE"),
-        ("eswatini", "SZ"),
-        ("ethiopia", "ET"),
-        ("fiji", "FJ"),
-        ("finland", "FI"),
-        ("france", "FR"),
-        ("gabon", "GA"),
-        ("gambia", "GM"),
-        ("gambia, the", "GM"),
-        ("georgia", "GE"),
-        ("germany", "DE"),
-        ("ghana", "GH"),
-        ("gibraltar", "GI"),
-        ("greece", "GR"),
-        ("grenada", "GD"),
-        ("guatemala", "GT"),
-        ("guernsey", "GG"),
-        ("guinea", "GN"),
-        ("guinea-bissau", "GW"),
-        ("guyana", "GY"),
-        ("haiti", "HT"),
-        ("honduras", "HN"),
-        ("hong kong", "HK"),
-        ("hungary", "HU"),
-        ("iceland", "IS"),
-        ("india", "IN"),
-        ("indonesia", "ID"),
-        ("iran", "IR"),
-        ("iran, islamic republic of", "IR"),
-        ("iraq", "IQ"),
-        ("ireland", "IE"),
-        ("isle of man", "IM"),
-        ("israel", "IL"),
-        ("italy", "IT"),
-        ("jamaica", "JM"),
-        ("japan", "JP"),
-        ("jersey", "JE"),
-        ("jordan", "JO"),
-        ("kazakhstan", "KZ"),
-        ("kenya", "KE"),
-        ("kiribati", "KI"),
-        ("korea, north", "KP"),
-        ("north korea", "KP"),
-        ("democratic people's republic of korea", "KP"),
-        ("korea, south", "KR"),
-        ("south korea", "KR"),
-        ("korea, republic of", "KR"),
-        ("kosovo", "XK"),
-        ("kuwait", "KW"),
-        ("kyrgyzstan", "KG"),
-        ("laos", "LA"),
-        ("latvia", "LV"),
-        ("lebanon", "LB"),
-        ("lesotho", "LS"),
-        ("liberia", "LR"),
-        ("libya", "LY"),
-        ("liechtenstein", "LI"),
-        ("lithuania", "LT"),
-        ("luxembourg", "LU"),
-        ("macau", "MO"),
-        ("macao", "MO"),
-        ("madagascar", "MG"),
-        ("malawi", "MW"),
-        ("malaysia", "MY"),
-        ("maldives", "MV"),
-        ("mali", "ML"),
-        ("malta", "MT"),
-        ("marshall islands", "MH"),
-        ("mauritania", "MR"),
-        ("mauritius", "MU"),
-        ("mexico", "MX"),
-        ("micronesia", "FM"),
-        ("micronesia, federated states of", "FM"),
-        ("moldova", "MD"),
-        ("monaco", "MC"),
-        ("mongolia", "MN"),
-        ("montenegro", "ME"),
-        ("morocco", "MA"),
-        ("mozambique", "MZ"),
-        ("namibia", "NA"),
-        ("nauru", "NR"),
-        ("nepal", "NP"),
-        ("netherlands", "NL"),
-        ("netherlands antilles", "AN"),
-        ("new zealand", "NZ"),
-        ("nicaragua", "NI"),
-        ("niger", "NE"),
-        ("nigeria", "NG"),
-        ("north macedonia", "MK"),
-        ("macedonia", "MK"),
-        ("the former yugoslav republic of macedonia", "MK"),
-        ("norway", "NO"),
-        ("oman", "OM"),
-        ("pakistan", "PK"),
-        ("palau", "PW"),
-        ("palestinian", "PS"),
-        ("west bank", "PS"),
-        ("panama", "PA"),
-        ("papua new guinea", "PG"),
-        ("paraguay", "PY"),
-        ("peru", "PE"),
-        ("philippines", "PH"),
-        ("poland", "PL"),
-        ("portugal", "PT"),
-        ("qatar", "QA"),
-        ("region: crimea", "UA"),
-        ("romania", "RO"),
-        ("russia", "RU"),
-        ("russian federation", "RU"),
-        ("rwanda", "RW"),
-        ("saint kitts and nevis", "KN"),
-        ("st. kitts and nevis", "KN"),
-        ("saint lucia", "LC"),
-        ("saint vincent and the grenadines", "VC"),
-        ("samoa", "WS"),
-        ("san marino", "SM"),
-        ("sao tome and principe", "ST"),
-        ("saudi arabia", "SA"),
-        ("senegal", "SN"),
-        ("serbia", "RS"),
-        ("seychelles", "SC"),
-        ("sierra leone", "SL"),
-        ("singapore", "SG"),
-        ("slovakia", "SK"),
-        ("slovenia", "SI"),
-        ("solomon islands", "SB"),
-        ("somalia", "SO"),
-        ("south africa", "ZA"),
-        ("south sudan", "SS"),
-        ("spain", "ES"),
-        ("sri lanka", "LK"),
-        ("sudan", "SD"),
-        ("suriname", "SR"),
-        ("sweden", "SE"),
-        ("switzerland", "CH"),
-        ("syria", "SY"),
-        ("syrian arab republic", "SY"),
-        ("taiwan", "TW"),
-        ("tajikistan", "TJ"),
-        ("tanzania", "TZ"),
-        ("tanzania, united republic of", "TZ"),
-        ("thailand", "TH"),
-        ("timor-leste", "TL"),
-        ("togo", "TG"),
-        ("tonga", "TO"),
-        ("trinidad and tobago", "TT"),
-        ("tunisia", "TN"),
-        ("turkey", "TR"),
-        ("turkiye", "TR"),
-        ("türkiye", "TR"),
-        ("turkmenistan", "TM"),
-        ("tuvalu", "TV"),
-        ("uganda", "UG"),
-        ("ukraine", "UA"),
-        ("united arab emirates", "AE"),
-        ("united kingdom", "GB"),
-        ("united kingdom of great britain and northern ireland", "GB"),
-        ("united states", "US"),
-        ("united states of america", "US"),
-        ("uruguay", "UY"),
-        ("uzbekistan", "UZ"),
-        ("vanuatu", "VU"),
-        ("vatican city", "VA"),
-        ("venezuela", "VE"),
-        ("venezuela (bolivarian republic of)", "VE"),
-        ("vietnam", "VN"),
-        ("viet nam", "VN"),
-        ("yemen", "YE"),
-        ("zambia", "ZM"),
-        ("zimbabwe", "ZW"),
-    ]
+/// `data/countries.tsv`: the one country vocabulary (see its header).
+const FILE: (&str, &str) = (
+    "embargo-model/data/countries.tsv",
+    include_str!("../data/countries.tsv"),
+);
+
+/// The parsed vocabulary.
+struct Vocabulary {
+    /// Code → ISO 3166-1 English short name.
+    short_names: HashMap<Country, &'static str>,
+    /// Spellings `Country::from_name` accepts.
+    names: HashMap<&'static str, Country>,
+    /// Further spellings of list files (`Country::from_list_name`).
+    list_names: HashMap<&'static str, Country>,
+    /// Country words of organisation names (`is_country_word`).
+    words: HashSet<&'static str>,
+}
+
+fn vocabulary() -> &'static Vocabulary {
+    static V: LazyLock<Vocabulary> =
+        LazyLock::new(|| crate::table::expect_parsed(parse(FILE.0, FILE.1)));
+    &V
+}
+
+/// Parses the vocabulary text (`FILE`).
+fn parse(file: &str, text: &'static str) -> Result<Vocabulary, TableError> {
+    let mut v = Vocabulary {
+        short_names: HashMap::new(),
+        names: HashMap::new(),
+        list_names: HashMap::new(),
+        words: HashSet::new(),
+    };
+    let values = |f: &'static str| f.split('|').filter(|x| *x != "-");
+    for row in crate::table::rows::<5>(file, text)? {
+        let [code, short, names, list_names, words] = row.fields;
+        let c = Country::from_code(code)
+            .ok()
+            .filter(|c| c.as_str() == code)
+            .ok_or_else(|| row.error(file, format!("bad country code {code:?}")))?;
+        if v.short_names.insert(c, short).is_some() {
+            return Err(row.error(file, format!("code {code} given twice")));
+        }
+        for (column, map) in [(names, &mut v.names), (list_names, &mut v.list_names)] {
+            for n in values(column) {
+                if n != n.to_lowercase() || n.len() == 2 {
+                    return Err(row.error(file, format!("{n:?}: not a lower-case name")));
+                }
+                if map.insert(n, c).is_some() {
+                    return Err(row.error(file, format!("{n:?} names two countries")));
+                }
+            }
+        }
+        for w in values(words) {
+            if !w.bytes().all(|b| b.is_ascii_lowercase()) {
+                return Err(row.error(file, format!("{w:?}: not a lower-case ASCII word")));
+            }
+            v.words.insert(w);
+        }
+    }
+    if let Some(n) = v.list_names.keys().find(|n| v.names.contains_key(*n)) {
+        return Err(TableError {
+            file: file.to_string(),
+            line: 0,
+            message: format!("{n:?} is both in names and in list_names"),
+        });
+    }
+    Ok(v)
+}
+
+/// True for a one-word country name, adjective or endonym as organisation
+/// names use them ("china", "czech", "deutschland", "rossiya"): the
+/// `words` column of the vocabulary. `word` is lower-case ASCII.
+pub fn is_country_word(word: &str) -> bool {
+    vocabulary().words.contains(word)
 }
 
 #[cfg(test)]
@@ -365,6 +223,53 @@ mod tests {
         assert_eq!(Country::from_name("Korea, North").unwrap().as_str(), "KP");
         assert_eq!(Country::from_name("Burma").unwrap().as_str(), "MM");
         assert_eq!(Country::from_name("Atlantis"), None);
+    }
+
+    #[test]
+    fn the_vocabulary_parses_and_each_column_is_read() {
+        let v = parse(FILE.0, FILE.1).unwrap();
+        assert_eq!(v.names.len(), 243);
+        assert_eq!(v.list_names.len(), 8);
+        assert_eq!(v.words.len(), 115);
+        assert_eq!(v.short_names.len(), 209);
+        let code = |c: &str| Country::from_code(c).unwrap();
+        assert_eq!(v.names["korea, south"], code("KR"));
+        assert_eq!(v.names["côte d'ivoire"], code("CI"));
+        assert_eq!(v.list_names["state of palestine"], code("PS"));
+        assert_eq!(
+            code("KP").short_name(),
+            Some("Korea (the Democratic People's Republic of)")
+        );
+        assert_eq!(code("XK").short_name(), Some("Kosovo"));
+        assert_eq!(code("QQ").short_name(), None);
+        assert!(is_country_word("deutschland") && is_country_word("korea"));
+        assert!(!is_country_word("jersey") && !is_country_word("europe"));
+    }
+
+    #[test]
+    fn list_spellings_are_read_by_the_list_lookup_only() {
+        let c = |s: &str| Country::from_list_name(s).map(|c| c.to_string());
+        assert_eq!(c("CN").as_deref(), Some("CN"));
+        assert_eq!(c(" Korea, North ").as_deref(), Some("KP"));
+        assert_eq!(c("North Macedonia, The Republic of").as_deref(), Some("MK"));
+        assert_eq!(c("Iran (Islamic Republic of)").as_deref(), Some("IR"));
+        assert_eq!(c("possibly Palestinian"), None);
+        assert_eq!(Country::from_name("State of Palestine"), None);
+        assert_eq!(c("State of Palestine").as_deref(), Some("PS"));
+    }
+
+    #[test]
+    fn bad_vocabulary_rows_are_named_by_line() {
+        let e = parse(
+            "c.tsv",
+            "# h\nCN\tChina\tchina\t-\tchina\nXX\tX\tchina\t-\t-\n",
+        );
+        assert_eq!(
+            e.err().unwrap().to_string(),
+            "c.tsv:3: \"china\" names two countries"
+        );
+        let e = parse("c.tsv", "cn\tChina\tchina\t-\t-\n");
+        assert_eq!(e.err().unwrap().line, 1);
     }
 
     #[test]

@@ -23,10 +23,11 @@
 //!   at least one name.
 //! - Country codes are upper-case ISO 3166-1 alpha-2 (`Country` enforces it).
 
-mod country;
+pub mod country;
 mod date;
 mod entity;
 pub mod listing;
+pub mod table;
 
 pub use country::{Country, CountryError};
 pub use date::{DateError, DateValue, PartialDate};
