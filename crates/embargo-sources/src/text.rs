@@ -1,5 +1,6 @@
 //! Small text helpers shared by the parsers: byte decoding, the date
-//! spellings US lists use, country lookup and list splitting.
+//! spellings US lists use, country lookup (the model's vocabulary) and
+//! list splitting.
 //!
 //! Broken UTF-8 policy (documented in the crate docs): a field that is not
 //! valid UTF-8 is decoded as Windows-1252 — every byte maps to exactly one
@@ -157,32 +158,11 @@ pub(crate) fn parse_any_date(s: &str) -> Option<PartialDate> {
     parse_ofac_date(s).or_else(|| parse_us_date(s).map(PartialDate::Day))
 }
 
-/// Spellings seen in the real files that `Country::from_name` (in
-/// embargo-model, not ours to change) does not know yet.
-const EXTRA_NAMES: &[(&str, &str)] = &[
-    ("iran (islamic republic of)", "IR"),
-    ("state of palestine", "PS"),
-    ("region: gaza", "PS"),
-    ("united republic of tanzania", "TZ"),
-    ("north macedonia, the republic of", "MK"),
-    ("the gambia", "GM"),
-    ("cote d ivoire", "CI"),
-    ("hong kong special administrative region", "HK"),
-];
-
-/// A country given as ISO-2 code or English name.
+/// A country given as ISO-2 code or English name, as list files write
+/// them (`Country::from_list_name`: the model's vocabulary with its
+/// list-file spellings).
 pub(crate) fn country(s: &str) -> Option<Country> {
-    let t = s.trim();
-    if t.len() == 2 {
-        return Country::from_code(t).ok();
-    }
-    Country::from_name(t).or_else(|| {
-        let key = t.to_lowercase();
-        EXTRA_NAMES
-            .iter()
-            .find(|(n, _)| *n == key)
-            .and_then(|(_, c)| Country::from_code(c).ok())
-    })
+    Country::from_list_name(s)
 }
 
 /// Pushes a value unless it is already present (lists repeat countries).
