@@ -43,6 +43,8 @@ pub enum StoreError {
         id: String,
         source: serde_json::Error,
     },
+    #[error("import refused: {0}")]
+    Refused(#[from] crate::types::Refusal),
     #[error("unreadable stored {what}: {detail}")]
     Corrupt { what: String, detail: String },
 }

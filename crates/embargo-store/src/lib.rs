@@ -28,4 +28,10 @@ mod types;
 
 pub use error::StoreError;
 pub use store::Store;
-pub use types::{EntityChange, FieldChange, ImportOutcome, ListDiff, ListStatus, NewVersion};
+pub use types::{
+    EntityChange, FieldChange, ImportOutcome, ImportPolicy, ListDiff, ListStatus, NewVersion,
+    Refusal,
+};
+/// Reserved dataset names: never imported into (the embedded pack's name,
+/// and the word front ends use for "the default selection").
+pub const RESERVED_DATASETS: [&str; 2] = ["embargo_xinjiang_pack", "default"];

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! versions    (id, dataset, source, label, sha256, published, imported_at,
-//!              entity_count, origin)              one row per imported snapshot
+//!              entity_count, origin, published_basis)  one row per imported snapshot
 //! bodies      (hash, body)                        entity JSON, once per distinct content
 //! members     (version_id, seq, entity_id, hash)  which entities a version holds, in file order
 //! active      (dataset, version_id, activated_at) the version screening uses now
@@ -33,6 +33,15 @@
 //! `sqlite3`. Measured bulk insert speed (STACK.md §2.6, ~0.4M rows/s) is
 //! far above what list imports need.
 //!
+//! **Publication dates (schema v2).** `published` is the day the source
+//! published the version and `published_basis` says how that is known:
+//! `file` (the file states it), `http_last_modified` (the download's
+//! header), `operator` (`--published` at import) or `import_date` (nothing
+//! said; the import day). Rows written by schema v1 have no basis: a v1
+//! `published` could only come from the file, and a v1 row without one is
+//! read as its import date with basis `import_date`. The migration only
+//! adds the column, so history stays append-only and untouched.
+//!
 //! **Append-only.** Triggers abort any `UPDATE` or `DELETE` on `versions`,
 //! `members`, `bodies` and `activations`: old versions are never deleted,
 //! which is what lets a past screening be reproduced. Only `active` changes.
@@ -52,7 +61,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The newest schema this code writes and understands.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const V1: &str = r#"
 CREATE TABLE versions (
@@ -101,6 +110,9 @@ CREATE TRIGGER activations_no_update BEFORE UPDATE ON activations BEGIN SELECT R
 CREATE TRIGGER activations_no_delete BEFORE DELETE ON activations BEGIN SELECT RAISE(ABORT, 'activations are append-only'); END;
 "#;
 
+/// v2: where each version's publication date comes from.
+const V2: &str = "ALTER TABLE versions ADD COLUMN published_basis TEXT;";
+
 /// Connection settings, then migrations up to [`SCHEMA_VERSION`], all in
 /// one transaction so a half-migrated file cannot exist.
 pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
@@ -141,6 +153,12 @@ pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
         tx.execute_batch(V1).ctx(|| "creating schema v1".into())?;
         tx.execute("INSERT INTO schema_version (version) VALUES (1)", [])
             .ctx(|| "recording schema v1".into())?;
+    }
+    if found < 2 {
+        tx.execute_batch(V2)
+            .ctx(|| "migrating to schema v2".into())?;
+        tx.execute("INSERT INTO schema_version (version) VALUES (2)", [])
+            .ctx(|| "recording schema v2".into())?;
     }
     // Later migrations go here as `if found < N { ... }`.
     tx.commit().ctx(|| "committing the schema migration".into())

@@ -10,9 +10,12 @@ use crate::diff::field_changes;
 use crate::encode::{encode, label, normalise_sha256};
 use crate::error::{Context, StoreError};
 use crate::schema;
-use crate::types::{EntityChange, ImportOutcome, ListDiff, ListStatus, NewVersion};
+use crate::types::{
+    EntityChange, ImportOutcome, ImportPolicy, ListDiff, ListStatus, NewVersion, Refusal,
+};
 use chrono::{DateTime, NaiveDate, SecondsFormat, SubsecRound, Utc};
-use embargo_model::{Entity, EntityId, ListVersion, SourceKind};
+use embargo_model::listing::{intervals_from_presence, ListingHistory, SourceDates, VersionPoint};
+use embargo_model::{Entity, EntityId, ListVersion, PartialDate, PublishedBasis, SourceKind};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -33,8 +36,8 @@ struct Member {
 }
 
 /// Columns read into a [`ListVersion`] by [`version_from_row`] (aliased `v`).
-const VERSION_COLS: &str =
-    "v.id, v.dataset, v.source, v.label, v.sha256, v.published, v.imported_at, v.entity_count, v.origin";
+const VERSION_COLS: &str = "v.id, v.dataset, v.source, v.label, v.sha256, v.published, \
+     v.imported_at, v.entity_count, v.origin, v.published_basis";
 
 impl Store {
     /// Opens (creating if needed) `<data_dir>/embargo.sqlite` and migrates it.
@@ -74,6 +77,31 @@ impl Store {
         version: NewVersion,
         entities: &[Entity],
     ) -> Result<ImportOutcome, StoreError> {
+        self.import_inner(version, entities, None)
+    }
+
+    /// [`Store::import`] with the checks that keep an import from silently
+    /// degrading screening, made inside the import's transaction against
+    /// the active version: a reserved name, a different source kind under
+    /// the same name, no entries, more than half the active entries gone
+    /// (`policy.allow_shrink`), a publication date before the active
+    /// version's (`policy.allow_older`). A refusal is
+    /// [`StoreError::Refused`] and writes nothing.
+    pub fn import_guarded(
+        &self,
+        version: NewVersion,
+        entities: &[Entity],
+        policy: ImportPolicy,
+    ) -> Result<ImportOutcome, StoreError> {
+        self.import_inner(version, entities, Some(policy))
+    }
+
+    fn import_inner(
+        &self,
+        version: NewVersion,
+        entities: &[Entity],
+        policy: Option<ImportPolicy>,
+    ) -> Result<ImportOutcome, StoreError> {
         check_dataset(&version.dataset)?;
         let sha = normalise_sha256(&version.dataset, &version.sha256)?;
         // Encoding and hashing happen before the lock is taken.
@@ -93,7 +121,7 @@ impl Store {
                 body: Some(enc.body),
             });
         }
-        self.commit_version(version, sha, "import", |_| Ok(members))
+        self.commit_version(version, sha, "import", policy, |_| Ok(members))
     }
 
     /// Stores "active version of `base_dataset`, minus `deletions`, plus
@@ -110,6 +138,30 @@ impl Store {
         base_dataset: &str,
         upserts: &[Entity],
         deletions: &[EntityId],
+    ) -> Result<ImportOutcome, StoreError> {
+        self.apply_delta_inner(version, base_dataset, upserts, deletions, None)
+    }
+
+    /// [`Store::apply_delta`] with the checks of [`Store::import_guarded`],
+    /// applied to the version the delta produces.
+    pub fn apply_delta_guarded(
+        &self,
+        version: NewVersion,
+        base_dataset: &str,
+        upserts: &[Entity],
+        deletions: &[EntityId],
+        policy: ImportPolicy,
+    ) -> Result<ImportOutcome, StoreError> {
+        self.apply_delta_inner(version, base_dataset, upserts, deletions, Some(policy))
+    }
+
+    fn apply_delta_inner(
+        &self,
+        version: NewVersion,
+        base_dataset: &str,
+        upserts: &[Entity],
+        deletions: &[EntityId],
+        policy: Option<ImportPolicy>,
     ) -> Result<ImportOutcome, StoreError> {
         check_dataset(&version.dataset)?;
         let sha = normalise_sha256(&version.dataset, &version.sha256)?;
@@ -131,7 +183,7 @@ impl Store {
             );
         }
         let base_dataset = base_dataset.to_string();
-        self.commit_version(version, sha, "delta", move |tx| {
+        self.commit_version(version, sha, "delta", policy, move |tx| {
             let base = active_version_id(tx, &base_dataset)?
                 .ok_or_else(|| StoreError::UnknownDataset(base_dataset.clone()))?;
             let mut stmt = tx
@@ -180,6 +232,7 @@ impl Store {
         nv: NewVersion,
         sha: String,
         reason: &str,
+        policy: Option<ImportPolicy>,
         build: impl FnOnce(&Transaction) -> Result<Vec<Member>, StoreError>,
     ) -> Result<ImportOutcome, StoreError> {
         let ds = nv.dataset.clone();
@@ -187,17 +240,32 @@ impl Store {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .ctx(|| format!("starting the import of {ds}"))?;
+        let mut active = None;
         if let Some(id) = active_version_id(&tx, &ds)? {
-            let active = version_by_id(&tx, id)?;
-            if active.sha256 == sha {
-                return Ok(ImportOutcome::Unchanged(active));
+            let v = version_by_id(&tx, id)?;
+            if v.sha256 == sha {
+                return Ok(ImportOutcome::Unchanged(v));
             }
+            active = Some(v);
         }
         let members = build(&tx)?;
         // Stored with microseconds; truncate so the returned value equals
         // what later reads return.
         let imported_at = Utc::now().trunc_subsecs(6);
-        let date: NaiveDate = nv.published.unwrap_or_else(|| imported_at.date_naive());
+        let (date, basis) = match nv.published {
+            Some(d) => (d, nv.published_basis),
+            None => (imported_at.date_naive(), PublishedBasis::ImportDate),
+        };
+        if let Some(policy) = policy {
+            guard(
+                &nv,
+                active.as_ref(),
+                members.len() as u64,
+                date,
+                basis,
+                policy,
+            )?;
+        }
         let label = label(date, &sha, |l| {
             tx.query_row(
                 "SELECT sha256 FROM versions WHERE dataset = ?1 AND label = ?2",
@@ -212,15 +280,16 @@ impl Store {
             source: nv.source,
             version: label,
             sha256: sha,
-            published: nv.published,
+            published: Some(date),
+            published_basis: Some(basis),
             imported_at,
             entity_count: members.len() as u64,
             origin: nv.origin,
         };
         let at = imported_at.to_rfc3339_opts(SecondsFormat::Micros, true);
         tx.execute(
-            "INSERT INTO versions (dataset, source, label, sha256, published, imported_at, entity_count, origin)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO versions (dataset, source, label, sha256, published, imported_at, entity_count, origin, published_basis)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 lv.dataset,
                 source_name(lv.source),
@@ -229,7 +298,8 @@ impl Store {
                 lv.published.map(|d| d.to_string()),
                 at,
                 members.len() as i64,
-                lv.origin
+                lv.origin,
+                basis.as_str()
             ],
         )
         .ctx(|| format!("recording version {} of {ds}", lv.version))?;
@@ -267,7 +337,7 @@ impl Store {
         );
         let mut stmt = conn.prepare(&sql).ctx(|| "listing datasets".into())?;
         let rows = stmt
-            .query_map([], |r| Ok((raw_version(r)?, r.get::<_, i64>(9)?)))
+            .query_map([], |r| Ok((raw_version(r)?, r.get::<_, i64>(10)?)))
             .ctx(|| "listing datasets".into())?;
         let mut out = Vec::new();
         for row in rows {
@@ -475,6 +545,111 @@ impl Store {
         })
     }
 
+    /// When each entry of `dataset` was on the list: every stored version
+    /// (active or not) in publication order, and per entity the
+    /// intervals between the versions that held it, narrowed by the dates
+    /// its newest record states (`listed_on`; `delisted_on`, else a stated
+    /// `endDate`). See [`embargo_model::listing`].
+    pub fn listing_history(&self, dataset: &str) -> Result<ListingHistory, StoreError> {
+        let ctx = || format!("reading the listing history of {dataset}");
+        let mut conn = self.conn();
+        let tx = conn.transaction().ctx(ctx)?;
+        let mut versions: Vec<(i64, ListVersion)> = {
+            let sql =
+                format!("SELECT {VERSION_COLS} FROM versions v WHERE v.dataset = ?1 ORDER BY v.id");
+            let mut stmt = tx.prepare(&sql).ctx(ctx)?;
+            let rows = stmt.query_map([dataset], raw_version).ctx(ctx)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let raw = row.ctx(ctx)?;
+                out.push((raw.id, raw.into_version()?));
+            }
+            out
+        };
+        if versions.is_empty() {
+            return Err(StoreError::UnknownDataset(dataset.to_string()));
+        }
+        // Publication order; a stable sort keeps import order for ties.
+        versions.sort_by_key(|(_, v)| v.published);
+        let points: Vec<VersionPoint> = versions
+            .iter()
+            .map(|(_, v)| VersionPoint {
+                version: v.version.clone(),
+                published: v.published.unwrap_or_else(|| v.imported_at.date_naive()),
+                basis: v.published_basis.unwrap_or(PublishedBasis::ImportDate),
+            })
+            .collect();
+        let pos: HashMap<i64, usize> = versions
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| (*id, i))
+            .collect();
+        let n = versions.len();
+        // Presence per entity, and the body hash of its newest record.
+        let mut presence: HashMap<String, (Vec<bool>, usize, Vec<u8>)> = HashMap::new();
+        {
+            let mut stmt = tx
+                .prepare(
+                    "SELECT m.version_id, m.entity_id, m.hash FROM members m
+                     JOIN versions v ON v.id = m.version_id WHERE v.dataset = ?1",
+                )
+                .ctx(ctx)?;
+            let mut rows = stmt.query([dataset]).ctx(ctx)?;
+            while let Some(r) = rows.next().ctx(ctx)? {
+                let vid: i64 = r.get(0).ctx(ctx)?;
+                let id: String = r.get(1).ctx(ctx)?;
+                let hash: Vec<u8> = r.get(2).ctx(ctx)?;
+                let Some(&i) = pos.get(&vid) else { continue };
+                let entry = presence
+                    .entry(id)
+                    .or_insert_with(|| (vec![false; n], i, hash.clone()));
+                entry.0[i] = true;
+                if i >= entry.1 {
+                    entry.1 = i;
+                    entry.2 = hash;
+                }
+            }
+        }
+        let mut stmt = tx
+            .prepare(
+                "SELECT json_extract(body, '$.listed_on'), json_extract(body, '$.delisted_on'),
+                        json_extract(body, '$.properties.endDate[0]')
+                 FROM bodies WHERE hash = ?1",
+            )
+            .ctx(ctx)?;
+        let mut entities = HashMap::with_capacity(presence.len());
+        for (id, (present, _, hash)) in presence {
+            let (listed, delisted, end): (Option<String>, Option<String>, Option<String>) = stmt
+                .query_row([&hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .ctx(|| format!("reading the stated dates of {id} in {dataset}"))?;
+            let date = |field: &str, v: Option<String>| -> Result<_, StoreError> {
+                v.map(|s| {
+                    PartialDate::parse_iso(&s).map_err(|e| StoreError::Corrupt {
+                        what: format!("{field} of entity {id} in {dataset}"),
+                        detail: e.to_string(),
+                    })
+                })
+                .transpose()
+            };
+            let own = SourceDates {
+                listed_on: date("listed_on", listed)?,
+                removed_on: match date("delisted_on", delisted)? {
+                    Some(d) => Some(d),
+                    // A stated end date is source text: one that is not a
+                    // date is simply not used.
+                    None => end.and_then(|s| PartialDate::parse_iso(&s).ok()),
+                },
+            };
+            let ivs = intervals_from_presence(&points, &present, own);
+            entities.insert(EntityId(id), ivs);
+        }
+        Ok(ListingHistory {
+            dataset: dataset.to_string(),
+            versions: points,
+            entities,
+        })
+    }
+
     /// Makes `version` the active version of `dataset` (roll back or
     /// forward). Committed with `synchronous=FULL`: an operator's decision
     /// must survive a power loss (see [`crate::schema`]).
@@ -499,6 +674,57 @@ impl Store {
             .ctx(|| "switching back to synchronous=NORMAL".into())?;
         result
     }
+}
+
+/// The checks of [`Store::import_guarded`], against the active version.
+fn guard(
+    nv: &NewVersion,
+    active: Option<&ListVersion>,
+    count: u64,
+    published: NaiveDate,
+    basis: PublishedBasis,
+    policy: ImportPolicy,
+) -> Result<(), Refusal> {
+    let dataset = nv.dataset.clone();
+    if crate::RESERVED_DATASETS.contains(&nv.dataset.as_str()) {
+        return Err(Refusal::Reserved { dataset });
+    }
+    let Some(a) = active else {
+        return match count {
+            0 => Err(Refusal::EmptyFirst { dataset }),
+            _ => Ok(()),
+        };
+    };
+    if a.source != nv.source {
+        return Err(Refusal::KindChanged {
+            dataset,
+            existing: a.source,
+            new: nv.source,
+        });
+    }
+    if !policy.allow_shrink {
+        if count == 0 {
+            return Err(Refusal::Empty { dataset });
+        }
+        if count.saturating_mul(2) < a.entity_count {
+            return Err(Refusal::Shrink {
+                dataset,
+                active: a.entity_count,
+                new: count,
+            });
+        }
+    }
+    let active_published = a.published.unwrap_or_else(|| a.imported_at.date_naive());
+    if !policy.allow_older && published < active_published {
+        return Err(Refusal::Older {
+            dataset,
+            active: active_published,
+            active_basis: a.published_basis.unwrap_or(PublishedBasis::ImportDate),
+            new: published,
+            new_basis: basis,
+        });
+    }
+    Ok(())
 }
 
 fn check_dataset(ds: &str) -> Result<(), StoreError> {
@@ -622,6 +848,7 @@ struct RawVersion {
     imported_at: String,
     entity_count: i64,
     origin: String,
+    published_basis: Option<String>,
 }
 
 fn raw_version(r: &Row) -> rusqlite::Result<RawVersion> {
@@ -635,6 +862,7 @@ fn raw_version(r: &Row) -> rusqlite::Result<RawVersion> {
         imported_at: r.get(6)?,
         entity_count: r.get(7)?,
         origin: r.get(8)?,
+        published_basis: r.get(9)?,
     })
 }
 
@@ -657,12 +885,24 @@ impl RawVersion {
         let imported_at = DateTime::parse_from_rfc3339(&self.imported_at)
             .map_err(|e| bad("imported_at", e.to_string()))?
             .with_timezone(&Utc);
+        // Schema v1 rows carry no basis: a v1 publication date came from
+        // the file; without one, the import date stands in.
+        let (published, basis) = match (published, &self.published_basis) {
+            (None, _) => (imported_at.date_naive(), PublishedBasis::ImportDate),
+            (Some(p), None) => (p, PublishedBasis::File),
+            (Some(p), Some(b)) => (
+                p,
+                PublishedBasis::parse(b)
+                    .ok_or_else(|| bad("published_basis", format!("unknown basis {b:?}")))?,
+            ),
+        };
         Ok(ListVersion {
             dataset: self.dataset,
             source,
             version: self.label,
             sha256: self.sha256,
-            published,
+            published: Some(published),
+            published_basis: Some(basis),
             imported_at,
             entity_count: self.entity_count.max(0) as u64,
             origin: self.origin,

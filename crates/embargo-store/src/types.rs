@@ -1,7 +1,7 @@
 //! The values the store takes and returns.
 
 use chrono::NaiveDate;
-use embargo_model::{Entity, EntityId, ListVersion, SourceKind};
+use embargo_model::{Entity, EntityId, ListVersion, PublishedBasis, SourceKind};
 use serde::{Deserialize, Serialize};
 
 /// What the caller knows about a file it is about to import. The store adds
@@ -14,9 +14,12 @@ pub struct NewVersion {
     /// of all files in a fixed order. Equal to the active version's means
     /// "already imported".
     pub sha256: String,
-    /// Publication date the file states, if any; else the label uses the
-    /// import date.
+    /// Publication date, if known; else the store uses the import date
+    /// (basis `import_date`), and so does the label.
     pub published: Option<NaiveDate>,
+    /// How `published` is known (`File`, `HttpLastModified`, `Operator`);
+    /// ignored when `published` is `None`.
+    pub published_basis: PublishedBasis,
     /// Where the bytes came from: a path or URL.
     pub origin: String,
 }
@@ -78,4 +81,65 @@ pub struct FieldChange {
     pub field: String,
     pub old: serde_json::Value,
     pub new: serde_json::Value,
+}
+
+/// What a guarded import ([`crate::Store::import_guarded`]) lets through.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportPolicy {
+    /// Accept a version with fewer than half the active version's entries
+    /// (or none at all when a version exists).
+    pub allow_shrink: bool,
+    /// Accept a version published before the active one.
+    pub allow_older: bool,
+}
+
+/// Why an import was refused. Each message says what was found and how to
+/// override it where an override makes sense; a refused import writes
+/// nothing, so the active version stays in force.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "refusal", rename_all = "snake_case")]
+pub enum Refusal {
+    #[error("{dataset}: the list holds no entries; importing it would screen against nothing (re-download it; if {dataset} really is empty now, pass --allow-shrink)")]
+    Empty { dataset: String },
+    #[error("{dataset}: the list holds no entries and {dataset} has no version yet; there is nothing to import")]
+    EmptyFirst { dataset: String },
+    #[error("{dataset}: the file declares {declared} records but only {found} were read; it is incomplete (no override: fetch the whole file)")]
+    BelowDeclared {
+        dataset: String,
+        declared: u64,
+        found: u64,
+    },
+    #[error("{dataset}: {new} entries would replace the active version's {active} (more than half dropped); pass --allow-shrink if that is intended")]
+    Shrink {
+        dataset: String,
+        active: u64,
+        new: u64,
+    },
+    #[error("{dataset}: this version was published {new} ({new_basis}), before the active version's {active} ({active_basis}); pass --allow-older to make it active anyway")]
+    Older {
+        dataset: String,
+        active: NaiveDate,
+        active_basis: PublishedBasis,
+        new: NaiveDate,
+        new_basis: PublishedBasis,
+    },
+    #[error("{dataset} holds {existing:?} versions; a {new:?} list cannot be stored under the same name (no override: choose another --dataset)")]
+    KindChanged {
+        dataset: String,
+        existing: SourceKind,
+        new: SourceKind,
+    },
+    #[error("{dataset:?} is a reserved dataset name (no override: choose another --dataset)")]
+    Reserved { dataset: String },
+}
+
+impl Refusal {
+    /// The command-line flag that overrides this refusal, if any.
+    pub fn override_flag(&self) -> Option<&'static str> {
+        match self {
+            Refusal::Empty { .. } | Refusal::Shrink { .. } => Some("--allow-shrink"),
+            Refusal::Older { .. } => Some("--allow-older"),
+            _ => None,
+        }
+    }
 }

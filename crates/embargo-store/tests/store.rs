@@ -24,6 +24,7 @@ fn nv(ds: &str, tag: &str, published: Option<&str>) -> NewVersion {
         source: SourceKind::OfacSdn,
         sha256: sha(tag),
         published: published.map(|p| NaiveDate::parse_from_str(p, "%Y-%m-%d").unwrap()),
+        published_basis: embargo_model::PublishedBasis::File,
         origin: format!("/lists/{tag}.csv"),
     }
 }
@@ -92,7 +93,11 @@ fn a_version_without_publication_date_is_labelled_with_the_import_date() {
     let v = imported(store.import(nv("sdn", "f1", None), &abc()).unwrap());
     let today = chrono::Utc::now().date_naive();
     assert_eq!(v.version, format!("{today}-{}", &sha("f1")[..8]));
-    assert_eq!(v.published, None);
+    assert_eq!(v.published, Some(today));
+    assert_eq!(
+        v.published_basis,
+        Some(embargo_model::PublishedBasis::ImportDate)
+    );
 }
 
 #[test]
@@ -696,4 +701,299 @@ fn readers_on_another_connection_never_see_a_half_import() {
         assert!(reads > 0);
     });
     assert_eq!(reader.active_entities().unwrap().1.len(), 2500);
+}
+
+#[test]
+fn a_schema_v1_store_stays_readable_and_gains_publication_bases() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        // A data directory written by the first schema: no published_basis.
+        let c = rusqlite::Connection::open(dir.path().join("embargo.sqlite")).unwrap();
+        c.execute_batch(
+            "CREATE TABLE schema_version (version INTEGER NOT NULL);
+             INSERT INTO schema_version VALUES (1);
+             CREATE TABLE versions (id INTEGER PRIMARY KEY, dataset TEXT NOT NULL, source TEXT NOT NULL,
+               label TEXT NOT NULL, sha256 TEXT NOT NULL, published TEXT, imported_at TEXT NOT NULL,
+               entity_count INTEGER NOT NULL, origin TEXT NOT NULL, UNIQUE (dataset, label));
+             CREATE TABLE bodies (hash BLOB PRIMARY KEY, body TEXT NOT NULL);
+             CREATE TABLE members (version_id INTEGER NOT NULL REFERENCES versions(id), seq INTEGER NOT NULL,
+               entity_id TEXT NOT NULL, hash BLOB NOT NULL REFERENCES bodies(hash), PRIMARY KEY (version_id, seq)) WITHOUT ROWID;
+             CREATE UNIQUE INDEX members_by_entity ON members (version_id, entity_id);
+             CREATE TABLE active (dataset TEXT PRIMARY KEY, version_id INTEGER NOT NULL REFERENCES versions(id), activated_at TEXT NOT NULL);
+             CREATE TABLE activations (id INTEGER PRIMARY KEY, dataset TEXT NOT NULL, version_id INTEGER NOT NULL REFERENCES versions(id), at TEXT NOT NULL, reason TEXT NOT NULL);
+             CREATE TRIGGER versions_no_update BEFORE UPDATE ON versions BEGIN SELECT RAISE(ABORT, 'versions are append-only'); END;
+             INSERT INTO versions VALUES (1, 'un_sc_sanctions', 'un_sc', '2026-02-27-aaaaaaaa', 'aa', '2026-02-27', '2026-03-01T10:00:00.000000Z', 0, 'un.xml');
+             INSERT INTO versions VALUES (2, 'us_trade_csl', 'trade_csl', '2026-03-01-bbbbbbbb', 'bb', NULL, '2026-03-01T11:00:00.000000Z', 0, 'csl.csv');
+             INSERT INTO active VALUES ('un_sc_sanctions', 1, '2026-03-01T10:00:00.000000Z');
+             INSERT INTO active VALUES ('us_trade_csl', 2, '2026-03-01T11:00:00.000000Z');",
+        )
+        .unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let lists = store.lists().unwrap();
+    let un = &lists[0].active;
+    assert_eq!(un.published.unwrap().to_string(), "2026-02-27");
+    assert_eq!(
+        un.published_basis,
+        Some(embargo_model::PublishedBasis::File)
+    );
+    let csl = &lists[1].active;
+    assert_eq!(csl.published.unwrap().to_string(), "2026-03-01");
+    assert_eq!(
+        csl.published_basis,
+        Some(embargo_model::PublishedBasis::ImportDate)
+    );
+    // New versions record their basis.
+    let mut v = nv("sdn", "m1", Some("2024-05-03"));
+    v.published_basis = embargo_model::PublishedBasis::Operator;
+    let got = imported(store.import(v, &abc()).unwrap());
+    assert_eq!(
+        store
+            .active_version("sdn")
+            .unwrap()
+            .unwrap()
+            .published_basis,
+        Some(embargo_model::PublishedBasis::Operator)
+    );
+    assert_eq!(
+        got.published_basis,
+        Some(embargo_model::PublishedBasis::Operator)
+    );
+    drop(store);
+    let c = rusqlite::Connection::open(dir.path().join("embargo.sqlite")).unwrap();
+    let max: i64 = c
+        .query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(max, embargo_store::schema::SCHEMA_VERSION);
+}
+
+mod guarded {
+    use super::*;
+    use embargo_store::{ImportPolicy, Refusal};
+
+    fn refusal(r: Result<ImportOutcome, StoreError>) -> Refusal {
+        match r {
+            Err(StoreError::Refused(r)) => r,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    fn many(n: usize) -> Vec<Entity> {
+        (0..n)
+            .map(|i| ent("sdn", &i.to_string(), &format!("Name {i}")))
+            .collect()
+    }
+
+    const STRICT: ImportPolicy = ImportPolicy {
+        allow_shrink: false,
+        allow_older: false,
+    };
+
+    #[test]
+    fn refusals_leave_the_active_version_and_overrides_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        // A first import with nothing in it is refused outright.
+        let r = refusal(store.import_guarded(nv("sdn", "e0", None), &[], STRICT));
+        assert!(matches!(r, Refusal::EmptyFirst { .. }), "{r}");
+        assert!(store.active_version("sdn").unwrap().is_none());
+
+        let v1 = imported(
+            store
+                .import_guarded(nv("sdn", "v1", Some("2024-05-02")), &many(10), STRICT)
+                .unwrap(),
+        );
+        // Empty, then a drop of more than half: refused, naming the flag.
+        let r = refusal(store.import_guarded(nv("sdn", "e1", Some("2024-05-03")), &[], STRICT));
+        assert_eq!(r.override_flag(), Some("--allow-shrink"));
+        assert!(r.to_string().contains("--allow-shrink"), "{r}");
+        let r =
+            refusal(store.import_guarded(nv("sdn", "s1", Some("2024-05-03")), &many(4), STRICT));
+        assert!(
+            matches!(
+                r,
+                Refusal::Shrink {
+                    active: 10,
+                    new: 4,
+                    ..
+                }
+            ),
+            "{r}"
+        );
+        // Exactly half is not "more than half dropped".
+        // Older than the active version: refused, naming the flag.
+        let r =
+            refusal(store.import_guarded(nv("sdn", "o1", Some("2019-01-01")), &many(10), STRICT));
+        assert_eq!(r.override_flag(), Some("--allow-older"));
+        assert!(r.to_string().contains("2019-01-01"), "{r}");
+        // Another kind under the same name: refused, no override.
+        let mut csl = nv("sdn", "k1", Some("2024-05-03"));
+        csl.source = SourceKind::TradeCsl;
+        let r = refusal(store.import_guarded(
+            csl,
+            &many(10),
+            ImportPolicy {
+                allow_shrink: true,
+                allow_older: true,
+            },
+        ));
+        assert!(matches!(r, Refusal::KindChanged { .. }), "{r}");
+        assert_eq!(r.override_flag(), None);
+        // Reserved names.
+        for name in embargo_store::RESERVED_DATASETS {
+            let r = refusal(store.import_guarded(nv(name, "r1", None), &many(3), STRICT));
+            assert!(matches!(r, Refusal::Reserved { .. }), "{r}");
+        }
+        // Nothing of that was written.
+        assert_eq!(store.active_version("sdn").unwrap().unwrap(), v1);
+        assert_eq!(store.versions("sdn").unwrap().len(), 1);
+        assert_eq!(store.lists().unwrap().len(), 1);
+
+        // The overrides.
+        let half = imported(
+            store
+                .import_guarded(nv("sdn", "h", Some("2024-05-03")), &many(5), STRICT)
+                .unwrap(),
+        );
+        assert_eq!(half.entity_count, 5);
+        let shrunk = imported(
+            store
+                .import_guarded(
+                    nv("sdn", "s2", Some("2024-05-04")),
+                    &many(2),
+                    ImportPolicy {
+                        allow_shrink: true,
+                        allow_older: false,
+                    },
+                )
+                .unwrap(),
+        );
+        assert_eq!(shrunk.entity_count, 2);
+        let older = imported(
+            store
+                .import_guarded(
+                    nv("sdn", "o2", Some("2019-01-01")),
+                    &many(2),
+                    ImportPolicy {
+                        allow_shrink: false,
+                        allow_older: true,
+                    },
+                )
+                .unwrap(),
+        );
+        assert_eq!(store.active_version("sdn").unwrap().unwrap(), older);
+    }
+
+    #[test]
+    fn a_delta_is_checked_on_the_version_it_produces() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .import_guarded(nv("sdn", "b", Some("2024-05-02")), &many(10), STRICT)
+            .unwrap();
+        let dels: Vec<EntityId> = (0..8)
+            .map(|i| EntityId::new("sdn", &i.to_string()))
+            .collect();
+        let r = refusal(store.apply_delta_guarded(
+            nv("sdn", "d", Some("2024-05-03")),
+            "sdn",
+            &[],
+            &dels,
+            STRICT,
+        ));
+        assert!(
+            matches!(
+                r,
+                Refusal::Shrink {
+                    active: 10,
+                    new: 2,
+                    ..
+                }
+            ),
+            "{r}"
+        );
+        assert_eq!(store.versions("sdn").unwrap().len(), 1);
+    }
+}
+
+#[test]
+fn listing_history_bounds_entries_by_version_publication_dates() {
+    use embargo_model::listing::{DateBound, ListingStatus};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    // Imported out of publication order: the history sorts by publication.
+    let mut late = abc();
+    late.push(ent("sdn", "4", "Delta"));
+    let mut dated = ent("sdn", "5", "Echo");
+    dated.listed_on = Some("2023-03-15".parse().unwrap());
+    late.push(dated);
+    store
+        .import(nv("sdn", "t2", Some("2024-01-01")), &late)
+        .unwrap();
+    store
+        .import(nv("sdn", "t1", Some("2023-01-01")), &abc()[..2])
+        .unwrap();
+    store
+        .import(nv("sdn", "t3", Some("2024-06-01")), &late[1..])
+        .unwrap();
+    let h = store.listing_history("sdn").unwrap();
+    let published: Vec<NaiveDate> = h.versions.iter().map(|v| v.published).collect();
+    assert_eq!(
+        published,
+        vec![d("2023-01-01"), d("2024-01-01"), d("2024-06-01")]
+    );
+    let id = |k: &str| EntityId::new("sdn", k);
+    // Alpha: on the oldest version, gone by the newest.
+    assert_eq!(
+        h.intervals(&id("1")),
+        &[embargo_model::listing::ListingInterval {
+            listed: DateBound::BeforeRecords {
+                on_or_before: d("2023-01-01")
+            },
+            removed: Some(DateBound::Between {
+                after: d("2024-01-01"),
+                on_or_before: d("2024-06-01")
+            }),
+        }]
+    );
+    let ListingStatus::Uncertain { reason } = h.status(&id("1"), d("2024-03-01")) else {
+        panic!("{:?}", h.status(&id("1"), d("2024-03-01")))
+    };
+    assert!(
+        reason.contains("removed from sdn between 2024-01-01 and 2024-06-01"),
+        "{reason}"
+    );
+    assert_eq!(h.status(&id("1"), d("2023-06-01")), ListingStatus::Listed);
+    // Charlie: added between the first two versions.
+    assert!(matches!(
+        h.status(&id("3"), d("2023-06-01")),
+        ListingStatus::Uncertain { .. }
+    ));
+    assert_eq!(h.status(&id("3"), d("2024-01-01")), ListingStatus::Listed);
+    // Echo: the source's own date makes the listing exact.
+    assert_eq!(
+        h.intervals(&id("5"))[0].listed,
+        DateBound::Exact {
+            on: d("2023-03-15")
+        }
+    );
+    assert_eq!(
+        h.status(&id("5"), d("2023-03-14")),
+        ListingStatus::NotListed
+    );
+    assert_eq!(h.status(&id("5"), d("2023-03-15")), ListingStatus::Listed);
+    // Never listed: not listed where versions cover the day.
+    assert_eq!(
+        h.status(&id("99"), d("2023-06-01")),
+        ListingStatus::NotListed
+    );
+    assert!(matches!(
+        h.status(&id("99"), d("2022-06-01")),
+        ListingStatus::Uncertain { .. }
+    ));
+    assert!(matches!(
+        store.listing_history("nope"),
+        Err(StoreError::UnknownDataset(_))
+    ));
 }
