@@ -41,6 +41,11 @@ pub struct Fetched {
     /// single file: that file's SHA-256). This is the `NewVersion::sha256`
     /// to import with.
     pub sha256: String,
+    /// The newest `Last-Modified` the server gave for the files (as
+    /// recorded at their last download), as a UTC date: the publication
+    /// date to import with when the files state none. `None` when no
+    /// server sent one, or it was not an HTTP date.
+    pub last_modified: Option<chrono::NaiveDate>,
 }
 
 /// Retry and timeout policy.
@@ -180,12 +185,28 @@ fn fetch_source(
     for f in &files {
         hash_file_into(f, &mut hasher)?;
     }
+    let last_modified = spec
+        .urls
+        .iter()
+        .filter_map(|u| state.urls.get(u.as_str()))
+        .filter_map(|s| s.last_modified.as_deref())
+        .filter_map(http_date)
+        .max();
     Ok(Fetched {
         spec: spec.clone(),
         files,
         status,
         sha256: hex::encode(hasher.finalize()),
+        last_modified,
     })
+}
+
+/// The UTC day of an HTTP date (`Fri, 03 May 2024 12:00:00 GMT`; RFC 9110
+/// IMF-fixdate, which RFC 2822 parsing accepts).
+fn http_date(s: &str) -> Option<chrono::NaiveDate> {
+    chrono::DateTime::parse_from_rfc2822(s.trim())
+        .ok()
+        .map(|d| d.with_timezone(&chrono::Utc).date_naive())
 }
 
 /// Why one attempt failed, and whether another attempt may help.

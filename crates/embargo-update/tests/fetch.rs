@@ -256,6 +256,11 @@ fn check_set(files: Vec<(String, Vec<u8>)>, kind: SourceKind, expect_names: &[&s
         all.extend_from_slice(bytes);
     }
     assert_eq!(f.sha256, sha256(&all));
+    assert_eq!(
+        f.last_modified.map(|d| d.to_string()).as_deref(),
+        Some("2024-05-03"),
+        "the server's Last-Modified, for the version's publication date"
+    );
     assert!(dir.path().join(STATE_FILE).is_file());
 
     let events = Mutex::new(Vec::new());
@@ -265,6 +270,10 @@ fn check_set(files: Vec<(String, Vec<u8>)>, kind: SourceKind, expect_names: &[&s
     assert_eq!(g.status, FetchStatus::NotModified);
     assert_eq!(g.sha256, f.sha256);
     assert_eq!(g.files, f.files);
+    assert_eq!(
+        g.last_modified, f.last_modified,
+        "remembered when not modified"
+    );
     for (p, bytes) in &files {
         let reqs = server.requests(p);
         assert_eq!(reqs.len(), 2, "{p}");
