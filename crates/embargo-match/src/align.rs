@@ -89,7 +89,7 @@ fn concat(toks: &[Tok], abjad: bool) -> Tok {
         // skeleton only when an abjad form is involved.
         snd: Box::default(),
         skel: if abjad {
-            crate::similarity::skeleton(&text).into_boxed_str()
+            crate::spelling::skeleton(&text).into_boxed_str()
         } else {
             Box::default()
         },
@@ -293,7 +293,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     // word split into syllables (克魯森 → ke lu sen for Crewson): compare
     // it whole, by sound, with a one-word name in the other script.
     if cross && (q.syllabic != a.syllabic) && (nq == 1 || na == 1) {
-        let whole = |f: &Form| crate::similarity::sound(&f.joined());
+        let whole = |f: &Form| crate::spelling::sound(&f.joined());
         let (x, y) = (whole(q), whole(a));
         let mut readings = vec![(x, y)];
         // Chinese writes a foreign consonant with a syllable whose vowel is
@@ -306,7 +306,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
         }
         for (x, y) in readings {
             let len = x.len().max(y.len()).max(1);
-            let d = crate::similarity::vowel_light_distance(x.as_bytes(), y.as_bytes());
+            let d = crate::spelling::vowel_light_distance(x.as_bytes(), y.as_bytes());
             let sim = (1.0 - d / len as f32) * SYLLABIC_WHOLE;
             if sim > score {
                 score = sim;
@@ -367,7 +367,7 @@ fn transcription_reading(f: &Form) -> Option<String> {
             _ => out.push_str(&t.text),
         }
     }
-    changed.then(|| crate::similarity::sound(&out))
+    changed.then(|| crate::spelling::sound(&out))
 }
 
 /// Factor on a score whose family and given names match crosswise.
@@ -518,7 +518,7 @@ const NASAB_FACTOR: f32 = 0.5;
 /// father's and grandfather's names ("Osama bin Laden" for "Usama bin
 /// Muhammad ibn Awad ibn Ladin"), so those cost less than other extras.
 fn in_nasab(f: &Form, unmatched: &[usize], i: usize) -> bool {
-    let son = |k: usize| matches!(&*f.toks[k].text, "bin" | "ibn" | "bint");
+    let son = |k: usize| crate::symbols::is_lineage_particle(&f.toks[k].text);
     let left = |k: usize| unmatched.contains(&k);
     son(i) || (i > 0 && son(i - 1) && left(i - 1))
 }

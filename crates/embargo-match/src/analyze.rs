@@ -16,9 +16,9 @@ pub(crate) struct Tok {
     pub role: TokenRole,
     /// Phonetic key (`phonetic::key`).
     pub phon: Box<str>,
-    /// Sound spelling (`similarity::sound`), for cross-script comparison.
+    /// Sound spelling (`spelling::sound`), for cross-script comparison.
     pub snd: Box<str>,
-    /// Consonant skeleton (`similarity::skeleton`), for abjad comparison.
+    /// Consonant skeleton (`spelling::skeleton`), for abjad comparison.
     pub skel: Box<str>,
     /// The text is ASCII (romanised), not a native character.
     pub ascii: bool,
@@ -44,8 +44,8 @@ impl Tok {
         let (phon, snd, skel) = if ascii {
             (
                 phonetic::key(&text),
-                crate::similarity::sound(&text),
-                crate::similarity::skeleton(&text),
+                crate::spelling::sound(&text),
+                crate::spelling::skeleton(&text),
             )
         } else {
             Default::default()

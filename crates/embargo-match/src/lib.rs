@@ -27,6 +27,18 @@
 //! decisions (`embargo-store`), or deciding what a hit means legally
 //! (`embargo-rules`). It never reads files or the network.
 
+/// `(name for errors, contents)` of a reference table in `data/`,
+/// compiled in. Each table is parsed once, at first use, with
+/// `embargo_model::table`.
+macro_rules! data_file {
+    ($name:literal) => {
+        (
+            concat!("embargo-match/data/", $name),
+            include_str!(concat!("../data/", $name)),
+        )
+    };
+}
+
 mod acronym;
 mod align;
 mod analyze;
@@ -41,6 +53,7 @@ mod qualifiers;
 mod russian;
 mod similarity;
 mod sino;
+mod spelling;
 mod symbols;
 mod text;
 

@@ -10,119 +10,60 @@
 //! Russian names are given in the spellings that transliteration produces
 //! (Dmitriy, Dmitry, Dmitri).
 
+use embargo_model::table::{self, TableError};
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
-/// Short form → the full names it is a short form of.
-const TABLE: &[(&str, &[&str])] = &[
-    // English
-    ("bill", &["william"]),
-    ("billy", &["william"]),
-    ("will", &["william"]),
-    ("bob", &["robert"]),
-    ("bobby", &["robert"]),
-    ("rob", &["robert"]),
-    ("dick", &["richard"]),
-    ("rick", &["richard"]),
-    ("ted", &["edward", "theodore"]),
-    ("ed", &["edward"]),
-    ("eddie", &["edward"]),
-    ("ned", &["edward"]),
-    ("jim", &["james"]),
-    ("jimmy", &["james"]),
-    ("tom", &["thomas"]),
-    ("mike", &["michael"]),
-    ("dave", &["david"]),
-    ("tony", &["anthony", "antony"]),
-    ("joe", &["joseph"]),
-    ("chuck", &["charles"]),
-    ("charlie", &["charles"]),
-    ("harry", &["henry"]),
-    ("hank", &["henry"]),
-    ("jack", &["john"]),
-    ("peggy", &["margaret"]),
-    ("liz", &["elizabeth"]),
-    ("beth", &["elizabeth"]),
-    ("betty", &["elizabeth"]),
-    ("kate", &["katherine", "catherine"]),
-    ("cathy", &["catherine"]),
-    ("kathy", &["katherine"]),
-    ("larry", &["lawrence", "laurence"]),
-    ("steve", &["stephen", "steven"]),
-    ("andy", &["andrew"]),
-    ("nick", &["nicholas"]),
-    ("chris", &["christopher"]),
-    ("matt", &["matthew"]),
-    ("greg", &["gregory"]),
-    ("tim", &["timothy"]),
-    ("sam", &["samuel"]),
-    ("fred", &["frederick"]),
-    // German
-    ("hans", &["johannes"]),
-    ("sepp", &["josef", "joseph"]),
-    ("fritz", &["friedrich"]),
-    ("franz", &["franziskus"]),
-    ("gretel", &["margarete"]),
-    // Russian
-    (
-        "sasha",
-        &["aleksandr", "alexander", "aleksandra", "alexandra"],
-    ),
-    ("misha", &["mikhail"]),
-    ("volodya", &["vladimir"]),
-    ("vova", &["vladimir"]),
-    ("dima", &["dmitriy", "dmitry", "dmitri", "dmitrii"]),
-    ("kolya", &["nikolay", "nikolai"]),
-    ("seryozha", &["sergey", "sergei"]),
-    ("vanya", &["ivan"]),
-    ("alyosha", &["aleksey", "alexey", "alexei", "aleksei"]),
-    ("pasha", &["pavel"]),
-    (
-        "zhenya",
-        &[
-            "yevgeniy",
-            "yevgeny",
-            "evgeny",
-            "evgeniy",
-            "yevgeniya",
-            "evgeniya",
-        ],
-    ),
-    ("natasha", &["natalya", "natalia"]),
-    ("tanya", &["tatyana", "tatiana"]),
-    ("masha", &["mariya", "maria"]),
-    ("katya", &["yekaterina", "ekaterina"]),
-    ("nastya", &["anastasiya", "anastasia"]),
-    ("kostya", &["konstantin"]),
-    ("grisha", &["grigoriy", "grigory"]),
-    ("yura", &["yuriy", "yuri"]),
-    ("slava", &["vyacheslav", "yaroslav", "stanislav"]),
-];
+/// The table of `data/nicknames.tsv`: short form → the full names it is a
+/// short form of, and every name it holds (short or full).
+struct Nicknames {
+    full: FxHashMap<&'static str, Vec<&'static str>>,
+    all: FxHashSet<&'static str>,
+}
+
+fn nicknames() -> &'static Nicknames {
+    static T: LazyLock<Nicknames> =
+        LazyLock::new(|| table::expect_parsed(parse(data_file!("nicknames.tsv"))));
+    &T
+}
+
+fn parse((file, text): (&str, &'static str)) -> Result<Nicknames, TableError> {
+    let mut t = Nicknames {
+        full: FxHashMap::default(),
+        all: FxHashSet::default(),
+    };
+    for row in table::rows::<2>(file, text)? {
+        let [short, full] = row.fields;
+        let names: Vec<&'static str> = full.split('|').collect();
+        let bad = |n: &&str| n.is_empty() || !n.bytes().all(|b| b.is_ascii_lowercase());
+        if let Some(n) = std::iter::once(short)
+            .chain(names.iter().copied())
+            .find(bad)
+        {
+            return Err(row.error(file, format!("{n:?} is not a lower-case ASCII name")));
+        }
+        t.all.insert(short);
+        t.all.extend(names.iter().copied());
+        if t.full.insert(short, names).is_some() {
+            return Err(row.error(file, format!("{short:?} given twice")));
+        }
+    }
+    Ok(t)
+}
 
 /// Similarity of a short form and its full name.
 pub(crate) const NICKNAME_SIM: f32 = 0.9;
 
-fn table() -> &'static FxHashMap<&'static str, &'static [&'static str]> {
-    static T: OnceLock<FxHashMap<&'static str, &'static [&'static str]>> = OnceLock::new();
-    T.get_or_init(|| TABLE.iter().copied().collect())
-}
-
 /// Whether `t` is a short or a full name of the table.
 pub(crate) fn known(t: &str) -> bool {
-    static ALL: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
-    ALL.get_or_init(|| {
-        TABLE
-            .iter()
-            .flat_map(|(short, full)| std::iter::once(*short).chain(full.iter().copied()))
-            .collect()
-    })
-    .contains(t)
+    nicknames().all.contains(t)
 }
 
 /// `NICKNAME_SIM` when one token is an established short form of the
 /// other, else 0.
 pub(crate) fn sim(a: &str, b: &str) -> f32 {
-    let of = |short: &str, full: &str| table().get(short).is_some_and(|fs| fs.contains(&full));
+    let table = &nicknames().full;
+    let of = |short: &str, full: &str| table.get(short).is_some_and(|fs| fs.contains(&full));
     if of(a, b) || of(b, a) {
         NICKNAME_SIM
     } else {
@@ -133,6 +74,17 @@ pub(crate) fn sim(a: &str, b: &str) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_parses_with_every_full_name() {
+        let t = parse(data_file!("nicknames.tsv")).unwrap();
+        assert_eq!(t.full.len(), 66);
+        assert_eq!(t.full["ted"], ["edward", "theodore"]);
+        assert_eq!(t.full["dima"], ["dmitriy", "dmitry", "dmitri", "dmitrii"]);
+        assert!(t.all.contains("yevgeniya") && !t.all.contains("ben"));
+        let bad = parse(("n.tsv", "bill\twilliam\nbob\trobert||\n"));
+        assert_eq!(bad.err().unwrap().line, 2);
+    }
 
     #[test]
     fn short_forms_match_their_full_names_only() {

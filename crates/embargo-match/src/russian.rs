@@ -4,63 +4,48 @@
 //! rule links *zavod* to *plant*.
 //!
 //! The translated reading is one more form of an organisation's name (never
-//! of a person's): words found in `TERMS` become their English rendering,
+//! of a person's): words of `data/russian_terms.tsv` become their English rendering,
 //! adjectives made from a place name (*Муромский*, *Уральская*) become the
 //! place (*murom*, *ural*), and every other word is romanised as usual.
 //! Terms are matched by stem, so one entry covers the grammatical endings
 //! (завод, завода, заводы).
 
-/// Stem → English rendering as usually found in list entries. A stem
-/// matches a word it begins; `EXACT` holds short words that would
-/// otherwise begin unrelated ones (газ / газета).
-const TERMS: &[(&str, &str)] = &[
-    ("завод", "plant"),
-    ("фабрик", "factory"),
-    ("комбинат", "plant"),
-    ("приборостроительн", "instrument making"),
-    ("машиностроительн", "machine building"),
-    ("судостроительн", "shipbuilding"),
-    ("станкостроительн", "machine tool"),
-    ("научн", "research"),
-    ("исследовательск", "research"),
-    ("производственн", "production"),
-    ("предприяти", "enterprise"),
-    ("объединени", "association"),
-    ("корпораци", "corporation"),
-    ("компани", "company"),
-    ("государственн", "state"),
-    ("федеральн", "federal"),
-    ("национальн", "national"),
-    ("центральн", "central"),
-    ("институт", "institute"),
-    ("университет", "university"),
-    ("министерств", "ministry"),
-    ("агентств", "agency"),
-    ("механическ", "mechanical"),
-    ("металлургическ", "metallurgical"),
-    ("горно", "mining"),
-    ("химическ", "chemical"),
-    ("электронн", "electronic"),
-    ("оборонн", "defense"),
-    ("промышленн", "industrial"),
-    ("торгов", "trading"),
-    ("технологи", "technologies"),
-    ("систем", "systems"),
-    ("ракетн", "missile"),
-    ("концерн", "concern"),
-    ("холдинг", "holding"),
-    ("групп", "group"),
-    ("банк", "bank"),
-    ("нефтян", "oil"),
-    ("морск", "marine"),
-    ("инвестиционн", "investment"),
-    ("строительн", "construction"),
-    ("транспортн", "transport"),
-    ("энергетическ", "energy"),
-    ("авиационн", "aviation"),
-];
+use embargo_model::table::{self, TableError};
+use std::sync::LazyLock;
 
-const EXACT: &[(&str, &str)] = &[("дом", "house"), ("газ", "gas"), ("нефть", "oil")];
+/// Russian terms and their English rendering as usually found in list
+/// entries (`data/russian_terms.tsv`): whole words ("word" in the file:
+/// short words that would otherwise begin unrelated ones, газ / газета),
+/// tried first, then stems, which match a word they begin, in file order.
+struct Terms {
+    words: Vec<(&'static str, &'static str)>,
+    stems: Vec<(&'static str, &'static str)>,
+}
+
+fn terms() -> &'static Terms {
+    static T: LazyLock<Terms> =
+        LazyLock::new(|| table::expect_parsed(parse_terms(data_file!("russian_terms.tsv"))));
+    &T
+}
+
+fn parse_terms((file, text): (&str, &'static str)) -> Result<Terms, TableError> {
+    let mut t = Terms {
+        words: vec![],
+        stems: vec![],
+    };
+    for row in table::rows::<3>(file, text)? {
+        let [russian, kind, english] = row.fields;
+        if !russian.chars().all(is_cyrillic) || russian != russian.to_lowercase() {
+            return Err(row.error(file, format!("{russian:?} is not lower-case Cyrillic")));
+        }
+        match kind {
+            "word" => t.words.push((russian, english)),
+            "stem" => t.stems.push((russian, english)),
+            _ => return Err(row.error(file, format!("unknown match {kind:?}"))),
+        }
+    }
+    Ok(t)
+}
 
 /// Adjective endings of "-sk-" adjectives made from place names.
 const PLACE_ADJECTIVE: &[&str] = &[
@@ -127,10 +112,11 @@ pub(crate) fn translated(lower: &str) -> Option<String> {
 }
 
 fn english(word: &str) -> Option<&'static str> {
-    EXACT
+    let t = terms();
+    t.words
         .iter()
         .find(|(w, _)| *w == word)
-        .or_else(|| TERMS.iter().find(|(stem, _)| word.starts_with(stem)))
+        .or_else(|| t.stems.iter().find(|(stem, _)| word.starts_with(stem)))
         .map(|(_, e)| *e)
 }
 
@@ -149,6 +135,18 @@ fn place_of(word: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_term_table_parses_into_words_and_stems() {
+        let t = parse_terms(data_file!("russian_terms.tsv")).unwrap();
+        assert_eq!((t.words.len(), t.stems.len()), (3, 44));
+        assert_eq!(t.words[1], ("газ", "gas"));
+        assert_eq!(t.stems[0], ("завод", "plant"));
+        assert_eq!(english("заводы"), Some("plant"));
+        assert_eq!(english("газета"), None);
+        let bad = parse_terms(("r.tsv", "завод\tstem\tplant\nZavod\tstem\tplant\n"));
+        assert_eq!(bad.err().unwrap().line, 2);
+    }
 
     #[test]
     fn terms_and_place_adjectives_are_read_in_english() {

@@ -14,81 +14,41 @@
 //! final): between two pinyin or English names the merged classes would
 //! make Dan equal to Tan.
 
+use embargo_model::table::{self, TableError};
 use rustc_hash::FxHashMap;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
-/// Initials with their class.
-const INITIALS: &[(&str, &str)] = &[
-    ("zh", "J"),
-    ("ch", "J"),
-    ("sh", "S"),
-    ("hs", "X"),
-    ("ts", "Z"),
-    ("tz", "Z"),
-    ("b", "P"),
-    ("p", "P"),
-    ("m", "M"),
-    ("f", "F"),
-    ("d", "T"),
-    ("t", "T"),
-    ("n", "N"),
-    ("l", "L"),
-    ("g", "K"),
-    ("k", "K"),
-    ("h", "H"),
-    ("j", "J"),
-    ("q", "J"),
-    ("x", "X"),
-    ("r", "R"),
-    ("z", "Z"),
-    ("c", "Z"),
-    ("s", "S"),
-    ("y", "Y"),
-    ("w", "W"),
-];
+/// Initials with their class (`data/wade_giles_initials.tsv`) and finals
+/// with their key spelling (`data/wade_giles_finals.tsv`), in file order.
+type Pairs = Vec<(&'static str, &'static str)>;
 
-/// Finals of both systems, with the spelling used in keys.
-const FINALS: &[(&str, &str)] = &[
-    ("iang", "iang"),
-    ("iong", "iong"),
-    ("iung", "iong"),
-    ("uang", "uang"),
-    ("ang", "ang"),
-    ("eng", "eng"),
-    ("ing", "ing"),
-    ("ong", "ong"),
-    ("ung", "ong"),
-    ("iao", "iao"),
-    ("ian", "ian"),
-    ("ien", "ian"),
-    ("ieh", "ie"),
-    ("uai", "uai"),
-    ("uan", "uan"),
-    ("ueh", "ue"),
-    ("uei", "ui"),
-    ("ai", "ai"),
-    ("ei", "ei"),
-    ("ao", "ao"),
-    ("ou", "ou"),
-    ("an", "an"),
-    ("en", "en"),
-    ("in", "in"),
-    ("un", "un"),
-    ("ia", "ia"),
-    ("ie", "ie"),
-    ("iu", "iu"),
-    ("ua", "ua"),
-    ("uo", "uo"),
-    ("ui", "ui"),
-    ("ue", "ue"),
-    ("ih", "i"),
-    ("er", "er"),
-    ("a", "a"),
-    ("o", "o"),
-    ("e", "e"),
-    ("i", "i"),
-    ("u", "u"),
-];
+fn parse_pairs(
+    (file, text): (&str, &'static str),
+    key_ok: fn(&str) -> bool,
+) -> Result<Pairs, TableError> {
+    table::rows::<2>(file, text)?
+        .into_iter()
+        .map(|row| {
+            let [spelling, key] = row.fields;
+            if !spelling.bytes().all(|b| b.is_ascii_lowercase()) || !key_ok(key) {
+                return Err(row.error(file, format!("bad spelling {spelling:?} or key {key:?}")));
+            }
+            Ok((spelling, key))
+        })
+        .collect()
+}
+
+fn initials() -> Result<Pairs, TableError> {
+    parse_pairs(data_file!("wade_giles_initials.tsv"), |k| {
+        k.len() == 1 && k.bytes().all(|b| b.is_ascii_uppercase())
+    })
+}
+
+fn finals() -> Result<Pairs, TableError> {
+    parse_pairs(data_file!("wade_giles_finals.tsv"), |k| {
+        k.bytes().all(|b| b.is_ascii_lowercase())
+    })
+}
 
 /// Spellings only Wade-Giles uses.
 fn wade_giles_marker(initial: &str, fin: &str) -> bool {
@@ -102,12 +62,15 @@ type Piece = (Box<str>, bool);
 /// Every initial + final combination, with its key piece: built once, so
 /// a token is segmented with a few hash lookups per letter.
 fn table() -> &'static FxHashMap<Box<str>, Piece> {
-    static T: OnceLock<FxHashMap<Box<str>, Piece>> = OnceLock::new();
-    T.get_or_init(|| {
+    static T: LazyLock<FxHashMap<Box<str>, Piece>> = LazyLock::new(|| {
+        let (initials, finals) = (
+            table::expect_parsed(initials()),
+            table::expect_parsed(finals()),
+        );
         let mut t = FxHashMap::default();
-        let initials = INITIALS.iter().copied().chain(std::iter::once(("", "")));
+        let initials = initials.into_iter().chain(std::iter::once(("", "")));
         for (ini, class) in initials {
-            for (fin, norm) in FINALS {
+            for &(fin, norm) in &finals {
                 let piece = format!("{class}{norm}").into_boxed_str();
                 let wg = wade_giles_marker(ini, fin);
                 t.entry(format!("{ini}{fin}").into_boxed_str())
@@ -115,7 +78,8 @@ fn table() -> &'static FxHashMap<Box<str>, Piece> {
             }
         }
         t
-    })
+    });
+    &T
 }
 
 /// Longest syllable in either system (zhuang, chiung).
@@ -165,6 +129,18 @@ pub(crate) fn key(token: &str) -> Option<(String, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_syllable_tables_parse() {
+        let (i, f) = (initials().unwrap(), finals().unwrap());
+        assert_eq!((i.len(), f.len()), (26, 39));
+        assert_eq!(i[0], ("zh", "J"));
+        assert!(i.contains(&("hs", "X")) && i.contains(&("q", "J")));
+        assert!(f.contains(&("ung", "ong")) && f.contains(&("ih", "i")));
+        assert_eq!(f.last(), Some(&("u", "u")));
+        let bad = parse_pairs(("w.tsv", "# h\nzh\tJ\nch\tj\n"), |k| k == "J");
+        assert_eq!(bad.err().unwrap().line, 3);
+    }
 
     #[test]
     fn wade_giles_and_pinyin_meet_on_one_key() {

@@ -6,9 +6,10 @@
 //! low weight: "Siemens AG" and "Siemens Aktiengesellschaft" are the same
 //! company, but "Toyota Corp" and "Honda Corp" share nothing that matters.
 
-use rustc_hash::FxHashMap;
+use embargo_model::table::{self, TableError};
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 /// What a token is, which decides its weight and how it may be matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -45,130 +46,12 @@ impl TokenRole {
     }
 }
 
-/// Legal-form phrases (already tokenised as `text::tokenize` produces
-/// them) and their compare form. Multi-word phrases are matched longest
-/// first.
-const LEGAL: &[(&str, &str)] = &[
-    ("co", "co"),
-    ("company", "co"),
-    ("companies", "co"),
-    ("compagnie", "co"),
-    ("cie", "co"),
-    ("ltd", "ltd"),
-    ("limited", "ltd"),
-    ("co ltd", "co ltd"),
-    ("company limited", "co ltd"),
-    ("corp", "corp"),
-    ("corporation", "corp"),
-    ("inc", "inc"),
-    ("incorporated", "inc"),
-    ("llc", "llc"),
-    ("limited liability company", "llc"),
-    ("limited liability co", "llc"),
-    ("llp", "llp"),
-    ("limited liability partnership", "llp"),
-    ("lp", "lp"),
-    ("limited partnership", "lp"),
-    ("plc", "plc"),
-    ("public limited company", "plc"),
-    ("pte", "pte"),
-    ("pvt", "pvt"),
-    ("private", "pvt"),
-    ("pty", "pty"),
-    ("proprietary", "pty"),
-    ("gmbh", "gmbh"),
-    ("gesellschaft mit beschrankter haftung", "gmbh"),
-    ("ag", "ag"),
-    ("aktiengesellschaft", "ag"),
-    ("kg", "kg"),
-    ("kommanditgesellschaft", "kg"),
-    ("se", "se"),
-    ("sa", "sa"),
-    ("societe anonyme", "sa"),
-    ("sociedad anonima", "sa"),
-    ("sociedade anonima", "sa"),
-    ("sas", "sas"),
-    ("sarl", "sarl"),
-    ("srl", "srl"),
-    ("spa", "spa"),
-    ("sl", "sl"),
-    ("sa de cv", "sadecv"),
-    ("de cv", "decv"),
-    ("ltda", "ltda"),
-    ("limitada", "ltda"),
-    ("bv", "bv"),
-    ("nv", "nv"),
-    ("ab", "ab"),
-    ("as", "as"),
-    ("asa", "asa"),
-    ("oy", "oy"),
-    ("oyj", "oyj"),
-    ("aps", "aps"),
-    ("kft", "kft"),
-    ("doo", "doo"),
-    ("sp z oo", "spzoo"),
-    ("sp zoo", "spzoo"),
-    ("societatea cu raspundere limitata", "srl"),
-    ("societa a responsabilita limitata", "srl"),
-    ("sociedad de responsabilidad limitada", "srl"),
-    ("aktsionernoe obshchestvo", "ao"),
-    ("otkrytoe aktsionernoe obshchestvo", "oao"),
-    ("zakrytoe aktsionernoe obshchestvo", "zao"),
-    ("publichnoe aktsionernoe obshchestvo", "pao"),
-    ("spzoo", "spzoo"),
-    ("ooo", "ooo"),
-    ("obshchestvo s ogranichennoy otvetstvennostyu", "ooo"),
-    ("obshchestvo s ogranichennoi otvetstvennostiu", "ooo"),
-    ("tov", "ooo"),
-    ("oao", "oao"),
-    ("zao", "zao"),
-    ("pao", "pao"),
-    ("ao", "ao"),
-    ("jsc", "jsc"),
-    ("ojsc", "ojsc"),
-    ("cjsc", "cjsc"),
-    ("pjsc", "pjsc"),
-    ("joint stock company", "jsc"),
-    ("joint stock co", "jsc"),
-    ("open joint stock company", "ojsc"),
-    ("closed joint stock company", "cjsc"),
-    ("public joint stock company", "pjsc"),
-    ("fze", "fze"),
-    ("fzco", "fzco"),
-    ("fzc", "fzc"),
-    ("fzllc", "llc"),
-    ("est", "est"),
-    ("establishment", "est"),
-    ("bhd", "bhd"),
-    ("sdn bhd", "sdnbhd"),
-    ("berhad", "bhd"),
-    ("tbk", "tbk"),
-    ("pt", "pt"),
-    ("kk", "kk"),
-    ("kabushiki kaisha", "kk"),
-    ("as", "as"),
-    ("sti", "sti"),
-    ("joint stock", "jsc"),
-    ("holding", "holding"),
-    ("holdings", "holding"),
-    ("group", "group"),
-    ("gruppe", "group"),
-    ("grupo", "group"),
-];
-
 /// The family of a legal form's compare form: forms of one family can be
 /// translations of each other (JSC / OAO / AG), forms of different families
 /// cannot (AG / GmbH). `None` for generic words (co, group, holding).
+/// From `data/legal_form_families.tsv`.
 pub(crate) fn legal_family(canon: &str) -> Option<u8> {
-    Some(match canon {
-        "jsc" | "ojsc" | "cjsc" | "pjsc" | "ao" | "oao" | "zao" | "pao" | "ag" | "sa" | "nv"
-        | "asa" | "oyj" | "se" | "plc" | "kk" | "tbk" | "spa" | "sas" | "sadecv" => 1,
-        "ltd" | "llc" | "ooo" | "gmbh" | "srl" | "sarl" | "bv" | "pte" | "pty" | "pvt"
-        | "spzoo" | "kft" | "doo" | "ltda" | "aps" | "sl" | "bhd" | "sdnbhd" | "fze" | "fzco"
-        | "fzc" => 2,
-        "lp" | "llp" | "kg" => 3,
-        _ => return None,
-    })
+    legal().families.get(canon).copied()
 }
 
 /// Abbreviations of common words in organisation names, written out so
@@ -194,125 +77,6 @@ const ROMAN: &[&str] = &[
     "ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii", "xiii", "xiv", "xv",
 ];
 
-/// One-word country names and their usual adjectives in organisation names.
-const COUNTRIES: &[&str] = &[
-    "afghanistan",
-    "albania",
-    "algeria",
-    "argentina",
-    "armenia",
-    "australia",
-    "austria",
-    "azerbaijan",
-    "bahrain",
-    "bangladesh",
-    "belarus",
-    "belgium",
-    "bolivia",
-    "brazil",
-    "bulgaria",
-    "cambodia",
-    "canada",
-    "chile",
-    "china",
-    "colombia",
-    "croatia",
-    "cuba",
-    "cyprus",
-    "czech",
-    "denmark",
-    "ecuador",
-    "egypt",
-    "estonia",
-    "ethiopia",
-    "finland",
-    "france",
-    "georgia",
-    "germany",
-    "ghana",
-    "greece",
-    "hungary",
-    "iceland",
-    "india",
-    "indonesia",
-    "iran",
-    "iraq",
-    "ireland",
-    "israel",
-    "italy",
-    "japan",
-    "jordan",
-    "kazakhstan",
-    "kenya",
-    "korea",
-    "kuwait",
-    "kyrgyzstan",
-    "latvia",
-    "lebanon",
-    "libya",
-    "lithuania",
-    "luxembourg",
-    "malaysia",
-    "mali",
-    "malta",
-    "mexico",
-    "moldova",
-    "mongolia",
-    "morocco",
-    "myanmar",
-    "netherlands",
-    "nicaragua",
-    "nigeria",
-    "norway",
-    "norge",
-    "oman",
-    "pakistan",
-    "panama",
-    "peru",
-    "philippines",
-    "poland",
-    "portugal",
-    "qatar",
-    "romania",
-    "russia",
-    "serbia",
-    "singapore",
-    "slovakia",
-    "slovenia",
-    "somalia",
-    "spain",
-    "espana",
-    "sudan",
-    "sweden",
-    "sverige",
-    "switzerland",
-    "schweiz",
-    "suisse",
-    "syria",
-    "taiwan",
-    "tajikistan",
-    "thailand",
-    "tunisia",
-    "turkey",
-    "turkiye",
-    "turkmenistan",
-    "uganda",
-    "ukraine",
-    "uruguay",
-    "uzbekistan",
-    "venezuela",
-    "vietnam",
-    "yemen",
-    "zimbabwe",
-    "deutschland",
-    "nederland",
-    "danmark",
-    "suomi",
-    "italia",
-    "polska",
-    "rossiya",
-];
-
 /// Regions and reach words that qualify an organisation's name (see
 /// `TokenRole::Region`). Not at the start, where they are the name
 /// ("Global Witness", "Asia Bank").
@@ -332,120 +96,151 @@ const REGIONS: &[&str] = &[
     "overseas",
 ];
 
-/// Generic words of organisation names: what a body does or is, not who
-/// it is. A match on such words alone ("Management Company" against
-/// "Westminster Management Company") is no match; in screening the
-/// corpus frequency says the same, but pair scoring has no corpus.
-const GENERIC: &[&str] = &[
-    "agency",
-    "association",
-    "bank",
-    "brothers",
-    "bureau",
-    "capital",
-    "center",
-    "centre",
-    "chemical",
-    "chemicals",
-    "commercial",
-    "communications",
-    "construction",
-    "consulting",
-    "development",
-    "electronics",
-    "energy",
-    "engineering",
-    "enterprise",
-    "enterprises",
-    "equipment",
-    "exchange",
-    "export",
-    "finance",
-    "financial",
-    "foundation",
-    "general",
-    "import",
-    "industrial",
-    "industries",
-    "industry",
-    "institute",
-    "insurance",
-    "investment",
-    "investments",
-    "logistics",
-    "machinery",
-    "management",
-    "manufacturing",
-    "marine",
-    "maritime",
-    "media",
-    "medical",
-    "network",
-    "oil",
-    "partners",
-    "petroleum",
-    "pharmaceutical",
-    "pharmaceuticals",
-    "plant",
-    "products",
-    "properties",
-    "property",
-    "research",
-    "resources",
-    "securities",
-    "service",
-    "services",
-    "shipping",
-    "solutions",
-    "supply",
-    "systems",
-    "technologies",
-    "technology",
-    "trade",
-    "trading",
-    "transport",
-    "travel",
-    "trust",
-    "ventures",
-];
-
-/// True for a generic word of organisation names (see `GENERIC`).
+/// True for a generic word of organisation names (`data/generic_words.txt`):
+/// what a body does or is, not who it is. A match on such words alone
+/// ("Management Company" against "Westminster Management Company") is no
+/// match; in screening the corpus frequency says the same, but pair
+/// scoring has no corpus.
 pub(crate) fn is_generic(t: &str) -> bool {
-    GENERIC.binary_search(&t).is_ok()
+    GENERIC.contains(t)
 }
 
-/// Legal forms that are written before the name.
-const PREFIX_FORMS: &[&str] = &[
-    "ooo", "oao", "zao", "pao", "ao", "jsc", "ojsc", "cjsc", "pjsc", "pt", "tov", "srl",
-];
+/// `data/generic_words.txt`.
+static GENERIC: LazyLock<FxHashSet<&'static str>> =
+    LazyLock::new(|| table::expect_parsed(word_set(data_file!("generic_words.txt"))));
 
-/// Particles, honorifics and generic words that carry little identity.
-const STOP: &[&str] = &[
-    "of", "the", "and", "for", "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des",
-    "la", "le", "les", "el", "al", "an", "van", "von", "der", "den", "ter", "bin", "ibn", "bint",
-    "ben", "abu", "mr", "mrs", "ms", "dr", "sheikh", "shaykh", "haji", "hajji", "mullah",
-    "maulana", "general", "colonel", "y", "e", "et", "und", "i",
-];
+/// Particles, honorifics and generic words that carry little identity
+/// (`data/stop_words.txt`).
+static STOP: LazyLock<FxHashSet<&'static str>> =
+    LazyLock::new(|| table::expect_parsed(word_set(data_file!("stop_words.txt"))));
+
+/// A one-column word list as a set; a word given twice is an error.
+fn word_set((file, text): (&str, &'static str)) -> Result<FxHashSet<&'static str>, TableError> {
+    let mut set = FxHashSet::default();
+    for row in table::rows::<1>(file, text)? {
+        if !set.insert(row.fields[0]) {
+            return Err(row.error(file, format!("{:?} given twice", row.fields[0])));
+        }
+    }
+    Ok(set)
+}
+
+/// An Arabic name particle (`data/name_particles.tsv`): the particle, its
+/// spelling group ("son", "article") and whether it links a lineage chain.
+type Particle = (&'static str, Option<&'static str>, bool);
+
+static PARTICLES: LazyLock<Vec<Particle>> =
+    LazyLock::new(|| table::expect_parsed(particles(data_file!("name_particles.tsv"))));
+
+fn particles((file, text): (&str, &'static str)) -> Result<Vec<Particle>, TableError> {
+    table::rows::<3>(file, text)?
+        .into_iter()
+        .map(|row| {
+            let [p, spelling, lineage] = row.fields;
+            let spelling = match spelling {
+                "-" => None,
+                "son" | "article" => Some(spelling),
+                _ => return Err(row.error(file, format!("unknown spelling group {spelling:?}"))),
+            };
+            Ok((p, spelling, yes_no(file, &row, lineage)?))
+        })
+        .collect()
+}
+
+/// A "yes" / "no" field.
+fn yes_no<const N: usize>(file: &str, row: &table::Row<N>, v: &str) -> Result<bool, TableError> {
+    match v {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => Err(row.error(file, format!("expected yes or no, found {v:?}"))),
+    }
+}
+
+/// Two particles that are spellings of one word: "son of" (bin, ibn,
+/// ben) or the article (al, el, ul).
+pub(crate) fn particles_alike(a: &str, b: &str) -> bool {
+    let group = |t: &str| PARTICLES.iter().find(|p| p.0 == t).and_then(|p| p.1);
+    matches!((group(a), group(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// A particle that links an Arabic lineage chain (bin, ibn, bint).
+pub(crate) fn is_lineage_particle(t: &str) -> bool {
+    PARTICLES.iter().any(|p| p.0 == t && p.2)
+}
 
 /// Legal phrases by their first word, so most tokens are rejected with one
-/// lookup: first word → [(phrase length in words, phrase, compare form)].
-type LegalIndex = FxHashMap<&'static str, Vec<(usize, &'static str, &'static str)>>;
+/// lookup: first word → [(phrase length in words, phrase, compare form,
+/// written before the name)], longest phrase first.
+type LegalIndex = FxHashMap<&'static str, Vec<(usize, &'static str, &'static str, bool)>>;
 
-fn legal_table() -> &'static LegalIndex {
-    static T: OnceLock<LegalIndex> = OnceLock::new();
-    T.get_or_init(|| {
-        let mut map: LegalIndex = FxHashMap::default();
-        for (phrase, canon) in LEGAL {
-            let first = phrase.split(' ').next().unwrap_or(phrase);
-            map.entry(first)
-                .or_default()
-                .push((phrase.split(' ').count(), phrase, canon));
+/// The legal-form tables: `data/legal_forms.tsv` and
+/// `data/legal_form_families.tsv`.
+struct Legal {
+    index: LegalIndex,
+    /// One-word phrases of 10 letters or more, in file order, for
+    /// recognising a misspelt long legal word.
+    long_words: Vec<(&'static str, &'static str)>,
+    families: FxHashMap<&'static str, u8>,
+}
+
+fn legal() -> &'static Legal {
+    static T: LazyLock<Legal> = LazyLock::new(|| {
+        table::expect_parsed(parse_legal(
+            data_file!("legal_forms.tsv"),
+            data_file!("legal_form_families.tsv"),
+        ))
+    });
+    &T
+}
+
+fn parse_legal(
+    (file, text): (&str, &'static str),
+    (ffile, ftext): (&str, &'static str),
+) -> Result<Legal, TableError> {
+    let mut index: LegalIndex = FxHashMap::default();
+    let mut long_words = Vec::new();
+    let mut canon_words = FxHashSet::default();
+    for row in table::rows::<3>(file, text)? {
+        let [phrase, canon, leading] = row.fields;
+        let leading = yes_no(file, &row, leading)?;
+        if phrase.split(' ').chain(canon.split(' ')).any(str::is_empty) {
+            return Err(row.error(file, "words must be separated by one space"));
         }
-        for v in map.values_mut() {
-            // Longest phrase first.
-            v.sort_by_key(|x| std::cmp::Reverse(x.0));
+        let first = phrase.split(' ').next().unwrap_or(phrase);
+        let entry = index.entry(first).or_default();
+        if entry.iter().any(|e| e.1 == phrase && e.3 != leading) {
+            return Err(row.error(file, format!("{phrase:?} given twice, `leading` differs")));
         }
-        map
+        entry.push((phrase.split(' ').count(), phrase, canon, leading));
+        if phrase.len() >= 10 && !phrase.contains(' ') {
+            long_words.push((phrase, canon));
+        }
+        canon_words.extend(canon.split(' '));
+    }
+    for v in index.values_mut() {
+        // Longest phrase first (a stable sort: file order among equals).
+        v.sort_by_key(|x| std::cmp::Reverse(x.0));
+    }
+    let mut families = FxHashMap::default();
+    for row in table::rows::<2>(ffile, ftext)? {
+        let [canon, family] = row.fields;
+        let id = match family {
+            "joint-stock" => 1,
+            "limited-liability" => 2,
+            "partnership" => 3,
+            _ => return Err(row.error(ffile, format!("unknown family {family:?}"))),
+        };
+        if !canon_words.contains(canon) {
+            return Err(row.error(ffile, format!("{canon:?} is no compare form of {file}")));
+        }
+        if families.insert(canon, id).is_some() {
+            return Err(row.error(ffile, format!("{canon:?} given twice")));
+        }
+    }
+    Ok(Legal {
+        index,
+        long_words,
+        families,
     })
 }
 
@@ -453,7 +248,7 @@ fn legal_table() -> &'static LegalIndex {
 /// with its role. `allow_legal` is false for persons, whose tokens are
 /// never legal forms ("Co" can be a name part).
 pub(crate) fn tag(tokens: Vec<String>, allow_legal: bool) -> Vec<(String, TokenRole)> {
-    let table = legal_table();
+    let legal = legal();
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
@@ -463,12 +258,14 @@ pub(crate) fn tag(tokens: Vec<String>, allow_legal: bool) -> Vec<(String, TokenR
         // Maju): "AG Bank" starts with a name. Longer phrases ("Limited
         // Liability Company Iskusstvo") are legal forms anywhere.
         if allow_legal {
-            for &(n, phrase, canon) in table.get(tokens[i].as_str()).into_iter().flatten() {
+            for &(n, phrase, canon, leading) in
+                legal.index.get(tokens[i].as_str()).into_iter().flatten()
+            {
                 if i + n > tokens.len() || (i == 0 && n == tokens.len()) {
                     // Too long here, or the whole name: keep it as words.
                     continue;
                 }
-                if i == 0 && n == 1 && !PREFIX_FORMS.contains(&phrase) {
+                if i == 0 && n == 1 && !leading {
                     continue;
                 }
                 if tokens[i..i + n]
@@ -496,9 +293,10 @@ pub(crate) fn tag(tokens: Vec<String>, allow_legal: bool) -> Vec<(String, TokenR
         }
         if allow_legal && i > 0 && t.len() >= 10 {
             // A misspelt long legal word ("Aktiengeselschaft") is still one.
-            let close = LEGAL.iter().find(|(p, _)| {
-                p.len() >= 10 && !p.contains(' ') && crate::similarity::edit_sim(p, &t) >= 0.85
-            });
+            let close = legal
+                .long_words
+                .iter()
+                .find(|(p, _)| crate::spelling::edit_sim(p, &t) >= 0.85);
             if let Some((_, canon)) = close {
                 out.push((canon.to_string(), TokenRole::LegalForm));
                 i += 1;
@@ -519,9 +317,9 @@ pub(crate) fn tag(tokens: Vec<String>, allow_legal: bool) -> Vec<(String, TokenR
             TokenRole::Number
         } else if t.len() == 1 {
             TokenRole::Initial
-        } else if STOP.contains(&t.as_str()) && !leading_ben {
+        } else if STOP.contains(t.as_str()) && !leading_ben {
             TokenRole::Stop
-        } else if allow_legal && COUNTRIES.contains(&t.as_str()) {
+        } else if allow_legal && embargo_model::country::is_country_word(&t) {
             TokenRole::Location
         } else if allow_legal && i > 0 && REGIONS.contains(&t.as_str()) {
             TokenRole::Region
@@ -568,10 +366,74 @@ mod tests {
     }
 
     #[test]
-    fn generic_words_are_sorted_for_lookup() {
-        assert!(GENERIC.windows(2).all(|w| w[0] < w[1]));
+    fn generic_and_stop_words_parse() {
+        let g = word_set(data_file!("generic_words.txt")).unwrap();
+        assert_eq!(g.len(), 70);
         assert!(is_generic("management") && is_generic("trading"));
         assert!(!is_generic("faberlic"));
+        let (file, text) = data_file!("generic_words.txt");
+        let words = table::rows::<1>(file, text).unwrap();
+        assert!(words.windows(2).all(|w| w[0].fields[0] < w[1].fields[0]));
+        let stop = word_set(data_file!("stop_words.txt")).unwrap();
+        assert_eq!(stop.len(), 47);
+        assert!(stop.contains("bin") && stop.contains("von") && stop.contains("und"));
+        assert!(!stop.contains("ul"));
+    }
+
+    #[test]
+    fn legal_form_tables_parse_and_map_phrases_to_compare_forms() {
+        let l = parse_legal(
+            data_file!("legal_forms.tsv"),
+            data_file!("legal_form_families.tsv"),
+        )
+        .unwrap();
+        assert_eq!(l.index.values().map(Vec::len).sum::<usize>(), 105);
+        let limited = &l.index["limited"];
+        assert_eq!(limited[0], (3, "limited liability company", "llc", false));
+        assert_eq!(limited.last().map(|x| x.2), Some("ltd"));
+        assert!(l.index["ooo"].iter().all(|x| x.3) && l.index["tov"][0].3);
+        assert!(!l.index["ag"][0].3);
+        assert!(l.long_words.contains(&("aktiengesellschaft", "ag")));
+        assert_eq!(l.families.len(), 44);
+        assert_eq!(legal_family("oao"), legal_family("ag"));
+        assert_ne!(legal_family("ag"), legal_family("gmbh"));
+        assert_eq!(legal_family("kg"), Some(3));
+        assert_eq!(legal_family("holding"), None);
+    }
+
+    #[test]
+    fn name_particles_parse_with_their_two_sets() {
+        let p = particles(data_file!("name_particles.tsv")).unwrap();
+        assert_eq!(p.len(), 7);
+        assert!(particles_alike("bin", "ben") && particles_alike("al", "el"));
+        assert!(!particles_alike("bin", "bint") && !particles_alike("al", "bin"));
+        assert!(!particles_alike("of", "of"));
+        assert!(is_lineage_particle("bint") && is_lineage_particle("ibn"));
+        assert!(!is_lineage_particle("ben"));
+    }
+
+    #[test]
+    fn bad_legal_rows_are_named_by_file_and_line() {
+        let forms = ("f.tsv", "# h\nltd\tltd\tno\nco\tco\n");
+        let fams = ("g.tsv", "ltd\tlimited-liability\n");
+        let e = parse_legal(forms, fams).err().unwrap();
+        assert_eq!((e.file.as_str(), e.line), ("f.tsv", 3));
+        let forms = ("f.tsv", "ltd\tltd\tno\n");
+        let e = parse_legal(forms, ("g.tsv", "gmbh\tlimited-liability\n"))
+            .err()
+            .unwrap();
+        assert_eq!(
+            e.to_string(),
+            "g.tsv:1: \"gmbh\" is no compare form of f.tsv"
+        );
+    }
+
+    #[test]
+    fn country_words_are_locations_in_organisation_names_only() {
+        assert_eq!(t("siemens schweiz ag", true)[1].1, TokenRole::Location);
+        assert_eq!(t("bank rossiya", true)[1].1, TokenRole::Location);
+        assert_eq!(t("jersey bank", true)[0].1, TokenRole::Word);
+        assert_eq!(t("ivan china", false)[1].1, TokenRole::Word);
     }
 
     #[test]

@@ -11,8 +11,10 @@
 //! tokens when that matches better, so `haikang` meets `hai kang`.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use embargo_model::table::{self, TableError};
 use pinyin::ToPinyin;
-use std::sync::OnceLock;
+use rustc_hash::FxHashMap;
+use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,73 +32,84 @@ pub(crate) struct RawForm {
 }
 
 /// Standard Chinese organisation and place terms and their usual English
-/// rendering in list entries. Longest match wins, so 股份有限公司 is taken
-/// before 有限公司 and 公司.
-const HAN_TERMS: &[(&str, &str)] = &[
-    ("新疆维吾尔自治区", "xinjiang uyghur autonomous region"),
-    (
-        "新疆生产建设兵团",
-        "xinjiang production and construction corps",
-    ),
-    ("生产建设兵团", "production and construction corps"),
-    ("有限责任公司", "co ltd"),
-    ("股份有限公司", "joint stock co ltd"),
-    ("有限公司", "co ltd"),
-    ("分公司", "branch"),
-    ("公司", "co"),
-    ("集团", "group"),
-    ("股份", "joint stock"),
-    ("控股", "holdings"),
-    ("科技", "technology"),
-    ("技术", "technology"),
-    ("信息", "information"),
-    ("数字", "digital"),
-    ("电子", "electronics"),
-    ("通信", "communications"),
-    ("网络", "network"),
-    ("软件", "software"),
-    ("智能", "intelligent"),
-    ("研究院", "research institute"),
-    ("研究所", "research institute"),
-    ("大学", "university"),
-    ("公安局", "public security bureau"),
-    ("公安厅", "public security department"),
-    ("自治区", "autonomous region"),
-    ("兵团", "corps"),
-    ("新疆", "xinjiang"),
-    ("维吾尔", "uyghur"),
-    ("监狱", "prison"),
-    ("管理局", "administration bureau"),
-    ("委员会", "committee"),
-    ("人民政府", "people's government"),
-    ("中国", "china"),
-    ("国际", "international"),
-    ("贸易", "trading"),
-    ("进出口", "import export"),
-    ("实业", "industrial"),
-    ("工业", "industry"),
-    ("制造", "manufacturing"),
-    ("设备", "equipment"),
-    ("材料", "materials"),
-    ("能源", "energy"),
-    ("化工", "chemical"),
-    ("投资", "investment"),
-    ("发展", "development"),
-    ("航空", "aviation"),
-    ("航天", "aerospace"),
-    ("光电", "optoelectronics"),
-    ("仪器", "instruments"),
-    ("机械", "machinery"),
-];
+/// rendering in list entries (`data/han_terms.tsv`), with the automaton
+/// that finds them. Longest match wins, so 股份有限公司 is taken before
+/// 有限公司 and 公司.
+struct HanTerms {
+    english: Vec<&'static str>,
+    automaton: AhoCorasick,
+}
 
-fn han_terms() -> &'static AhoCorasick {
-    static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    AC.get_or_init(|| {
-        AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(HAN_TERMS.iter().map(|(h, _)| h))
-            .expect("static pattern table builds")
+fn han_terms() -> &'static HanTerms {
+    static T: LazyLock<HanTerms> =
+        LazyLock::new(|| table::expect_parsed(parse_han_terms(data_file!("han_terms.tsv"))));
+    &T
+}
+
+fn parse_han_terms((file, text): (&str, &'static str)) -> Result<HanTerms, TableError> {
+    let rows = table::rows::<2>(file, text)?;
+    if let Some(row) = rows.iter().find(|r| !r.fields[0].chars().all(is_syllabic)) {
+        return Err(row.error(file, "the term must be Han characters only"));
+    }
+    let automaton = AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(rows.iter().map(|r| r.fields[0]))
+        .map_err(|e| TableError {
+            file: file.to_string(),
+            line: 0,
+            message: e.to_string(),
+        })?;
+    Ok(HanTerms {
+        english: rows.iter().map(|r| r.fields[1]).collect(),
+        automaton,
     })
+}
+
+/// What a small kana does to the syllable before it (`data/small_kana.tsv`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SmallKana {
+    /// A small vowel (ィ): replaces the syllable's own vowel.
+    Vowel(char),
+    /// A small ya, yu or yo (ュ): joins an i-syllable.
+    Y(char),
+    /// The small tsu (ッ): read as nothing.
+    Skip,
+}
+
+fn small_kana(c: char) -> Option<SmallKana> {
+    static T: LazyLock<FxHashMap<char, SmallKana>> =
+        LazyLock::new(|| table::expect_parsed(parse_small_kana(data_file!("small_kana.tsv"))));
+    T.get(&c).copied()
+}
+
+fn parse_small_kana(
+    (file, text): (&str, &'static str),
+) -> Result<FxHashMap<char, SmallKana>, TableError> {
+    let mut out = FxHashMap::default();
+    for row in table::rows::<3>(file, text)? {
+        let [kana, kind, vowel] = row.fields;
+        let one = |s: &str| {
+            let mut it = s.chars();
+            match (it.next(), it.next()) {
+                (Some(c), None) => Ok(c),
+                _ => Err(row.error(file, format!("{s:?} is not one character"))),
+            }
+        };
+        let k = one(kana)?;
+        if script_of(k) != Script::Kana {
+            return Err(row.error(file, format!("{kana:?} is no kana")));
+        }
+        let v = match (kind, vowel) {
+            ("skip", "-") => SmallKana::Skip,
+            ("vowel", v) => SmallKana::Vowel(one(v)?),
+            ("y", v) => SmallKana::Y(one(v)?),
+            _ => return Err(row.error(file, format!("unknown kind {kind:?} / vowel {vowel:?}"))),
+        };
+        if out.insert(k, v).is_some() {
+            return Err(row.error(file, format!("{kana} given twice")));
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -147,21 +160,16 @@ fn is_vowel_char(c: char) -> bool {
 /// and the small tsu (ッ, a doubled consonant) as nothing: a character at a
 /// time, the romaniser gives "kiyu", "chie", "fui" and a stray "t".
 fn push_kana(c: char, out: &mut String) {
-    let small_vowel = match c {
-        'ァ' | 'ぁ' => Some('a'),
-        'ィ' | 'ぃ' => Some('i'),
-        'ゥ' | 'ぅ' => Some('u'),
-        'ェ' | 'ぇ' => Some('e'),
-        'ォ' | 'ぉ' => Some('o'),
+    let small = small_kana(c);
+    let small_vowel = match small {
+        Some(SmallKana::Vowel(v)) => Some(v),
         _ => None,
     };
-    let small_y = match c {
-        'ャ' | 'ゃ' => Some('a'),
-        'ュ' | 'ゅ' => Some('u'),
-        'ョ' | 'ょ' => Some('o'),
+    let small_y = match small {
+        Some(SmallKana::Y(v)) => Some(v),
         _ => None,
     };
-    if matches!(c, 'ッ' | 'っ') {
+    if small == Some(SmallKana::Skip) {
         return;
     }
     let last_two: Vec<char> = out.chars().rev().take(2).collect();
@@ -457,11 +465,11 @@ fn translated(s: &str, keep_native: bool) -> Vec<String> {
         romanise(&rest, &mut r);
         out.extend(tokenize(&r));
     };
-    for m in han_terms().find_iter(s) {
+    let terms = han_terms();
+    for m in terms.automaton.find_iter(s) {
         flush(&s[last..m.start()], &mut out);
         out.extend(
-            HAN_TERMS[m.pattern().as_usize()]
-                .1
+            terms.english[m.pattern().as_usize()]
                 .split(' ')
                 .map(String::from),
         );
@@ -777,6 +785,30 @@ mod tests {
     fn percent_signs_and_khmer_p_are_read() {
         assert_eq!(first("3%ers"), "3 percent ers");
         assert_eq!(first("ប៉ុល ពត"), "pol pt");
+    }
+
+    #[test]
+    fn han_terms_parse_and_translate() {
+        let t = parse_han_terms(data_file!("han_terms.tsv")).unwrap();
+        assert_eq!(t.english.len(), 51);
+        let m = t.automaton.find("杭州股份有限公司").unwrap();
+        assert_eq!(t.english[m.pattern().as_usize()], "joint stock co ltd");
+        assert_eq!(first("中国贸易公司"), "china trading co");
+        let bad = parse_han_terms(("h.tsv", "# h\n公司\tco\nco\tco\n"));
+        assert_eq!(
+            bad.err().unwrap().to_string(),
+            "h.tsv:3: the term must be Han characters only"
+        );
+    }
+
+    #[test]
+    fn small_kana_parse() {
+        let k = parse_small_kana(data_file!("small_kana.tsv")).unwrap();
+        assert_eq!(k.len(), 18);
+        assert_eq!(k[&'ィ'], SmallKana::Vowel('i'));
+        assert_eq!(k[&'ょ'], SmallKana::Y('o'));
+        assert_eq!(k[&'ッ'], SmallKana::Skip);
+        assert!(!k.contains_key(&'キ'));
     }
 
     #[test]
