@@ -30,7 +30,7 @@ mod resolver;
 mod snapshot;
 
 pub use batch::{screen_csv, BatchConfig, BatchSummary};
-pub use import::{import_path, ImportReport};
+pub use import::{import_file, import_path, ImportError, ImportOptions, ImportReport};
 pub use snapshot::{ScreenRequest, ScreenResult, Snapshot};
 
 use anyhow::{Context, Result};
