@@ -61,7 +61,7 @@ type Piece = (Box<str>, bool);
 
 /// Every initial + final combination, with its key piece: built once, so
 /// a token is segmented with a few hash lookups per letter.
-fn table() -> &'static FxHashMap<Box<str>, Piece> {
+fn syllables() -> &'static FxHashMap<Box<str>, Piece> {
     static T: LazyLock<FxHashMap<Box<str>, Piece>> = LazyLock::new(|| {
         let (initials, finals) = (
             table::expect_parsed(initials()),
@@ -93,7 +93,7 @@ pub(crate) fn key(token: &str) -> Option<(String, bool)> {
     if !(1..=24).contains(&n) || !token.bytes().all(|b| b.is_ascii_lowercase()) {
         return None;
     }
-    let t = table();
+    let t = syllables();
     // best[i]: (syllables covering token[..i], where the last one starts).
     let mut best = [(u8::MAX, 0u8); 25];
     best[0] = (0, 0);
