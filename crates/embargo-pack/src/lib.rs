@@ -14,7 +14,10 @@
 //! - the NDAA FY2019 § 889 and FCC Covered List producers
 //!   (`ndaa_889_fcc.jsonl`, `NDAA-889` and `FCC-COVERED-LIST`);
 //! - the UFLPA Entity List entries RULES.md names (`uflpa.jsonl`,
-//!   `UFLPA-ENTITY-LIST`).
+//!   `UFLPA-ENTITY-LIST`);
+//! - the EU Global Human Rights Sanctions Regime listings tied to Xinjiang
+//!   (`eu_ghrsr.jsonl`, `EU-GHRSR`): four officials and the XPCC Public
+//!   Security Bureau, listed 2021-03-22 (RULES.md §5.3).
 //!
 //! Every entry carries citations with the confidence tags of the research
 //! notes (V verified, S secondary, K background, U uncertain). See the
@@ -55,7 +58,7 @@ pub fn entities() -> &'static [Entity] {
 
 /// Entities whose `programs` contain `program` exactly (`GLOMAG`,
 /// `EAR-ENTITY-LIST`, `CMIC-EO13959`, `NDAA-889`, `FCC-COVERED-LIST`,
-/// `UFLPA-ENTITY-LIST`, `UHRPA`).
+/// `UFLPA-ENTITY-LIST`, `UHRPA`, `EU-GHRSR`).
 pub fn by_program(program: &str) -> impl Iterator<Item = &'static Entity> + '_ {
     entities()
         .iter()

@@ -8,7 +8,7 @@
 use embargo_model::Entity;
 
 /// `(file name, contents)` of every data file, in hashing order.
-pub const FILES: [(&str, &str); 5] = [
+pub const FILES: [(&str, &str); 6] = [
     (
         "entity_list.jsonl",
         include_str!("../data/entity_list.jsonl"),
@@ -23,6 +23,7 @@ pub const FILES: [(&str, &str); 5] = [
         include_str!("../data/ndaa_889_fcc.jsonl"),
     ),
     ("uflpa.jsonl", include_str!("../data/uflpa.jsonl")),
+    ("eu_ghrsr.jsonl", include_str!("../data/eu_ghrsr.jsonl")),
 ];
 
 /// A data line that is not a valid pack entity.
