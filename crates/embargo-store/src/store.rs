@@ -85,8 +85,9 @@ impl Store {
     /// the active version: a reserved name, a different source kind under
     /// the same name, no entries, more than half the active entries gone
     /// (`policy.allow_shrink`), a publication date before the active
-    /// version's (`policy.allow_older`). A refusal is
-    /// [`StoreError::Refused`] and writes nothing.
+    /// version's (refused; with `policy.allow_older` stored as history
+    /// without becoming active, [`ImportOutcome::StoredInactive`]). A
+    /// refusal is [`StoreError::Refused`] and writes nothing.
     pub fn import_guarded(
         &self,
         version: NewVersion,
@@ -256,15 +257,30 @@ impl Store {
             Some(d) => (d, nv.published_basis),
             None => (imported_at.date_naive(), PublishedBasis::ImportDate),
         };
-        if let Some(policy) = policy {
-            guard(
+        let history_only = match policy {
+            Some(policy) => guard(
                 &nv,
                 active.as_ref(),
                 members.len() as u64,
                 date,
                 basis,
                 policy,
-            )?;
+            )?,
+            None => false,
+        };
+        if history_only {
+            // Already stored (a history import run twice): nothing to do.
+            let same: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM versions WHERE dataset = ?1 AND sha256 = ?2 ORDER BY id LIMIT 1",
+                    params![ds, sha],
+                    |r| r.get(0),
+                )
+                .optional()
+                .ctx(|| format!("looking for an earlier copy of this version of {ds}"))?;
+            if let Some(id) = same {
+                return Ok(ImportOutcome::Unchanged(version_by_id(&tx, id)?));
+            }
         }
         let label = label(date, &sha, |l| {
             tx.query_row(
@@ -321,6 +337,11 @@ impl Store {
                     .execute(params![vid, seq as i64, m.id, &m.hash[..]])
                     .ctx(|| format!("storing entity {} of {ds} (entry {})", m.id, seq + 1))?;
             }
+        }
+        if history_only {
+            tx.commit()
+                .ctx(|| format!("committing version {} of {ds}", lv.version))?;
+            return Ok(ImportOutcome::StoredInactive(lv));
         }
         set_active(&tx, &ds, vid, &at, reason)?;
         tx.commit()
@@ -677,6 +698,8 @@ impl Store {
 }
 
 /// The checks of [`Store::import_guarded`], against the active version.
+/// `Ok(true)`: an older publication let through by `allow_older`, to be
+/// stored without becoming active (so the shrink check does not apply).
 fn guard(
     nv: &NewVersion,
     active: Option<&ListVersion>,
@@ -684,7 +707,7 @@ fn guard(
     published: NaiveDate,
     basis: PublishedBasis,
     policy: ImportPolicy,
-) -> Result<(), Refusal> {
+) -> Result<bool, Refusal> {
     let dataset = nv.dataset.clone();
     if crate::RESERVED_DATASETS.contains(&nv.dataset.as_str()) {
         return Err(Refusal::Reserved { dataset });
@@ -692,7 +715,7 @@ fn guard(
     let Some(a) = active else {
         return match count {
             0 => Err(Refusal::EmptyFirst { dataset }),
-            _ => Ok(()),
+            _ => Ok(false),
         };
     };
     if a.source != nv.source {
@@ -700,6 +723,19 @@ fn guard(
             dataset,
             existing: a.source,
             new: nv.source,
+        });
+    }
+    let active_published = a.published.unwrap_or_else(|| a.imported_at.date_naive());
+    if published < active_published {
+        if policy.allow_older {
+            return Ok(true);
+        }
+        return Err(Refusal::Older {
+            dataset,
+            active: active_published,
+            active_basis: a.published_basis.unwrap_or(PublishedBasis::ImportDate),
+            new: published,
+            new_basis: basis,
         });
     }
     if !policy.allow_shrink {
@@ -714,17 +750,7 @@ fn guard(
             });
         }
     }
-    let active_published = a.published.unwrap_or_else(|| a.imported_at.date_naive());
-    if !policy.allow_older && published < active_published {
-        return Err(Refusal::Older {
-            dataset,
-            active: active_published,
-            active_basis: a.published_basis.unwrap_or(PublishedBasis::ImportDate),
-            new: published,
-            new_basis: basis,
-        });
-    }
-    Ok(())
+    Ok(false)
 }
 
 fn check_dataset(ds: &str) -> Result<(), StoreError> {

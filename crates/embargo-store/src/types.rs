@@ -32,12 +32,19 @@ pub enum ImportOutcome {
     /// The sha256 equals the active version's: nothing was written; this is
     /// that active version.
     Unchanged(ListVersion),
+    /// Published before the active version and let through by
+    /// `ImportPolicy::allow_older`: stored as history (for dated
+    /// decisions), while the active version stays. `Store::activate` rolls
+    /// back to it if that is what is wanted.
+    StoredInactive(ListVersion),
 }
 
 impl ImportOutcome {
     pub fn version(&self) -> &ListVersion {
         match self {
-            ImportOutcome::Imported(v) | ImportOutcome::Unchanged(v) => v,
+            ImportOutcome::Imported(v)
+            | ImportOutcome::Unchanged(v)
+            | ImportOutcome::StoredInactive(v) => v,
         }
     }
 }
@@ -89,7 +96,8 @@ pub struct ImportPolicy {
     /// Accept a version with fewer than half the active version's entries
     /// (or none at all when a version exists).
     pub allow_shrink: bool,
-    /// Accept a version published before the active one.
+    /// Store a version published before the active one as history; the
+    /// active version stays ([`ImportOutcome::StoredInactive`]).
     pub allow_older: bool,
 }
 
@@ -115,7 +123,7 @@ pub enum Refusal {
         active: u64,
         new: u64,
     },
-    #[error("{dataset}: this version was published {new} ({new_basis}), before the active version's {active} ({active_basis}); pass --allow-older to make it active anyway")]
+    #[error("{dataset}: this version was published {new} ({new_basis}), before the active version's {active} ({active_basis}); pass --allow-older to store it as history (the active version stays)")]
     Older {
         dataset: String,
         active: NaiveDate,

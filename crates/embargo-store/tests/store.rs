@@ -32,9 +32,7 @@ fn nv(ds: &str, tag: &str, published: Option<&str>) -> NewVersion {
 fn imported(o: ImportOutcome) -> embargo_model::ListVersion {
     match o {
         ImportOutcome::Imported(v) => v,
-        ImportOutcome::Unchanged(v) => {
-            panic!("expected a new version, got Unchanged({})", v.version)
-        }
+        other => panic!("expected a new active version, got {other:?}"),
     }
 }
 
@@ -869,19 +867,31 @@ mod guarded {
                 .unwrap(),
         );
         assert_eq!(shrunk.entity_count, 2);
-        let older = imported(
+        // An older publication is stored as history; the active version
+        // stays. Storing it again is a no-op.
+        let lenient = ImportPolicy {
+            allow_shrink: false,
+            allow_older: true,
+        };
+        let older = store
+            .import_guarded(nv("sdn", "o2", Some("2019-01-01")), &many(1), lenient)
+            .unwrap();
+        let ImportOutcome::StoredInactive(older) = older else {
+            panic!("{older:?}")
+        };
+        assert_eq!(store.active_version("sdn").unwrap().unwrap(), shrunk);
+        assert_eq!(store.versions("sdn").unwrap().len(), 4);
+        assert_eq!(
             store
-                .import_guarded(
-                    nv("sdn", "o2", Some("2019-01-01")),
-                    &many(2),
-                    ImportPolicy {
-                        allow_shrink: false,
-                        allow_older: true,
-                    },
-                )
+                .import_guarded(nv("sdn", "o2", Some("2019-01-01")), &many(1), lenient)
                 .unwrap(),
+            ImportOutcome::Unchanged(older.clone())
         );
-        assert_eq!(store.active_version("sdn").unwrap().unwrap(), older);
+        assert_eq!(store.versions("sdn").unwrap().len(), 4);
+        assert_eq!(
+            store.listing_history("sdn").unwrap().versions[0].version,
+            older.version
+        );
     }
 
     #[test]
