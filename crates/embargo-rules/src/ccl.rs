@@ -13,7 +13,10 @@
 //! ECCNs not in this table are *unknown*, not uncontrolled: the measures
 //! answer NEEDS_REVIEW / INDETERMINATE for them.
 
-use crate::country_chart::Column::{self, *};
+use crate::column::Column;
+use crate::table::{self, Row, TableError};
+use embargo_model::Country;
+use std::sync::LazyLock;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
@@ -26,13 +29,10 @@ pub enum Scope {
     Paragraph(&'static str),
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub enum Control {
     /// Country Chart columns, alternatives by paragraph.
-    Chart {
-        scope: Scope,
-        columns: &'static [Column],
-    },
+    Chart { scope: Scope, columns: Vec<Column> },
     /// A licence requirement stated in prose rather than by chart column.
     Prose {
         scope: Scope,
@@ -42,90 +42,124 @@ pub enum Control {
 }
 
 /// Where a prose licence requirement applies.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub enum Dest {
     All,
     /// Every destination except these (0A982: all but Canada).
-    AllExcept(&'static [&'static str]),
-    Only(&'static [&'static str]),
+    AllExcept(Vec<Country>),
+    Only(Vec<Country>),
     /// 742.6(a)(6)(iii)(B): Macau, the UAE, or Country Groups D:1, D:4,
     /// D:5, excluding destinations also in A:5 or A:6.
     D145AndMacauUae,
 }
 
+#[derive(Debug)]
 pub struct Eccn {
     pub eccn: &'static str,
     pub what: &'static str,
-    pub controls: &'static [Control],
+    pub controls: Vec<Control>,
 }
 
-const fn chart(scope: Scope, columns: &'static [Column]) -> Control {
-    Control::Chart { scope, columns }
+const FILE: &str = "ccl.tsv";
+const TEXT: &str = include_str!("../data/ccl.tsv");
+
+/// The `target` token of `D145AndMacauUae` in `data/ccl.tsv`.
+const D145_TOKEN: &str = "D:1+D:4+D:5+MO-A:5-A:6+AE";
+
+fn parse_scope(r: &Row, s: &'static str) -> Result<Scope, TableError> {
+    match s {
+        "entire" => Ok(Scope::Entire),
+        "part" => Ok(Scope::Part),
+        _ => match s.strip_prefix("para:") {
+            Some(p) if !p.is_empty() => Ok(Scope::Paragraph(p)),
+            _ => Err(r.error(format!("scope {s:?} is not entire, part or para:<letter>"))),
+        },
+    }
 }
 
-/// 742.6(a)(6)(iii)(A): the .z paragraphs of advanced-computing-related
-/// entries, worldwide.
-const RS_Z_WORLDWIDE: Control = Control::Prose {
-    scope: Scope::Paragraph("z"),
-    destinations: Dest::All,
-    text:
-        "RS for .z paragraphs: to or within any destination worldwide (15 CFR 742.6(a)(6)(iii)(A))",
-};
+fn parse_dest(r: &Row, s: &'static str) -> Result<Dest, TableError> {
+    let codes = |cs: &str| {
+        cs.split_whitespace()
+            .map(|c| Country::from_code(c).map_err(|e| r.error(format!("target: {e}"))))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    if s == "all" {
+        Ok(Dest::All)
+    } else if s == D145_TOKEN {
+        Ok(Dest::D145AndMacauUae)
+    } else if let Some(cs) = s.strip_prefix("all-except ") {
+        Ok(Dest::AllExcept(codes(cs)?))
+    } else if let Some(cs) = s.strip_prefix("only ") {
+        Ok(Dest::Only(codes(cs)?))
+    } else {
+        Err(r.error(format!(
+            "prose target {s:?} is not all, all-except <codes>, only <codes> or {D145_TOKEN}"
+        )))
+    }
+}
+
+fn parse_control(r: &Row) -> Result<Control, TableError> {
+    let scope = parse_scope(r, r.get(2)?)?;
+    let target = r.get(4)?;
+    match r.get(3)? {
+        "chart" => {
+            let columns = target
+                .split('|')
+                .map(|c| {
+                    Column::parse(c).ok_or_else(|| r.error(format!("unknown chart column {c:?}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Control::Chart { scope, columns })
+        }
+        "prose" => Ok(Control::Prose {
+            scope,
+            destinations: parse_dest(r, target)?,
+            text: r.get(5)?,
+        }),
+        k => Err(r.error(format!("kind {k:?} is not chart or prose"))),
+    }
+}
+
+/// Parses `data/ccl.tsv`: one row per reason for control, the rows of an
+/// ECCN consecutive and in the order of the entry.
+pub fn parse(text: &'static str) -> Result<Vec<Eccn>, TableError> {
+    let mut out: Vec<Eccn> = vec![];
+    for r in table::rows(FILE, text) {
+        let eccn = r.get(0)?;
+        if !looks_like_eccn(eccn) || eccn.contains('.') {
+            return Err(r.error(format!("{eccn:?} is not a five-character ECCN")));
+        }
+        let control = parse_control(&r)?;
+        match out.last_mut() {
+            Some(last) if last.eccn == eccn => {
+                if last.what != r.get(1)? {
+                    return Err(r.error(format!("{eccn}: description differs from its first row")));
+                }
+                last.controls.push(control);
+            }
+            _ => {
+                if out.iter().any(|e| e.eccn == eccn) {
+                    return Err(r.error(format!("{eccn}: rows are not consecutive")));
+                }
+                out.push(Eccn {
+                    eccn,
+                    what: r.get(1)?,
+                    controls: vec![control],
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+static TABLE: LazyLock<Vec<Eccn>> = LazyLock::new(|| table::embedded(parse(TEXT)));
 
 /// RULES.md §3.3, plus the entries the worked cases use (3A001, 9A610,
 /// 9A991, 5A991) and the footnote-1/4 input ECCNs of §1.3 that a de minimis
-/// input may carry.
-pub const TABLE: &[Eccn] = &[
-    Eccn { eccn: "0A978", what: "saps, batons", controls: &[chart(Scope::Entire, &[CC1])] },
-    Eccn { eccn: "0A979", what: "police helmets and shields", controls: &[chart(Scope::Entire, &[CC1])] },
-    Eccn {
-        eccn: "0A982",
-        what: "restraint devices",
-        controls: &[Control::Prose { scope: Scope::Entire, destinations: Dest::AllExcept(&["CA"]), text: "CC: licence required to all destinations except Canada (15 CFR 742.7(a)(2))" }],
-    },
-    Eccn {
-        eccn: "0A983",
-        what: "specially designed implements of torture",
-        controls: &[Control::Prose { scope: Scope::Entire, destinations: Dest::All, text: "licence required for all destinations, no licence exceptions (15 CFR 738.3(a)(1))" }],
-    },
-    Eccn { eccn: "1A004", what: "protective and detection equipment", controls: &[chart(Scope::Part, &[NS2]), chart(Scope::Part, &[CB2]), chart(Scope::Part, &[RS2]), chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "1A985", what: "fingerprinting powders and dyes", controls: &[chart(Scope::Entire, &[CC1])] },
-    Eccn { eccn: "1A995", what: "protective and detection equipment not in 1A004", controls: &[chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "1A999", what: "specific processing equipment, n.e.s.", controls: &[chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "1D003", what: "software for 1A004 / 1A995 items", controls: &[chart(Scope::Entire, &[NS2]), chart(Scope::Entire, &[RS2]), chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "2A983", what: "explosives or detonator detection equipment", controls: &[chart(Scope::Entire, &[RS2]), chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "2D983", what: "software for 2A983", controls: &[chart(Scope::Entire, &[RS2]), chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "2E983", what: "technology for 2A983", controls: &[chart(Scope::Entire, &[RS2]), chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "3A001", what: "electronic components", controls: &[chart(Scope::Entire, &[NS1, NS2]), chart(Scope::Part, &[RS1]), chart(Scope::Part, &[MT1]), chart(Scope::Part, &[NP1]), chart(Scope::Entire, &[AT1]), RS_Z_WORLDWIDE] },
-    Eccn { eccn: "3A090", what: "advanced computing integrated circuits", controls: &[Control::Prose { scope: Scope::Paragraph("a"), destinations: Dest::All, text: "RS for 3A090.a: to or within any destination worldwide (15 CFR 742.6(a)(6)(iii)(A))" }, Control::Prose { scope: Scope::Entire, destinations: Dest::D145AndMacauUae, text: "RS: to or within Macau, the UAE or Country Groups D:1, D:4, D:5 (15 CFR 742.6(a)(6)(iii)(B))" }, chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "3A980", what: "voice print identification and analysis equipment", controls: &[chart(Scope::Entire, &[CC1])] },
-    Eccn { eccn: "3A981", what: "polygraphs, fingerprint analysers, cameras for police", controls: &[chart(Scope::Entire, &[CC1])] },
-    Eccn { eccn: "3A991", what: "electronic devices and components n.e.s.", controls: &[chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "3D001", what: "software for 3A001-3A002, 3B", controls: &[chart(Scope::Part, &[NS1]), chart(Scope::Entire, &[AT1]), RS_Z_WORLDWIDE] },
-    Eccn { eccn: "3D980", what: "software for 3A980 / 3A981", controls: &[chart(Scope::Entire, &[CC1]), chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "3D991", what: "software for 3A991 etc.", controls: &[chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "3E001", what: "technology for 3A/3B/3C items", controls: &[chart(Scope::Entire, &[NS1]), chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "3E980", what: "technology for 3A980 / 3A981", controls: &[chart(Scope::Entire, &[CC1]), chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "3E991", what: "technology for 3A991 etc.", controls: &[chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "4A003", what: "digital computers", controls: &[chart(Scope::Part, &[NS1, NS2]), chart(Scope::Part, &[CC1]), chart(Scope::Entire, &[AT1]), RS_Z_WORLDWIDE] },
-    Eccn { eccn: "4A090", what: "advanced computers", controls: &[Control::Prose { scope: Scope::Paragraph("a"), destinations: Dest::All, text: "RS for 4A090.a: to or within any destination worldwide (15 CFR 742.6(a)(6)(iii)(A))" }, Control::Prose { scope: Scope::Entire, destinations: Dest::D145AndMacauUae, text: "RS: to or within Macau, the UAE or Country Groups D:1, D:4, D:5 (15 CFR 742.6(a)(6)(iii)(B))" }, chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "4A980", what: "computers for fingerprint equipment", controls: &[chart(Scope::Entire, &[CC1]), chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "4A994", what: "computers n.e.s.", controls: &[chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "4D980", what: "software for 4A980", controls: &[chart(Scope::Entire, &[CC1]), chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "4E980", what: "technology for 4A980", controls: &[chart(Scope::Entire, &[CC1]), chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "5A002", what: "information security systems", controls: &[chart(Scope::Entire, &[NS1]), chart(Scope::Entire, &[AT1]), RS_Z_WORLDWIDE] },
-    Eccn { eccn: "5A991", what: "telecommunications equipment n.e.s.", controls: &[chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "5A992", what: "mass-market encryption items", controls: &[chart(Scope::Entire, &[AT1]), RS_Z_WORLDWIDE] },
-    Eccn { eccn: "5D002", what: "information security software", controls: &[chart(Scope::Entire, &[NS1]), chart(Scope::Entire, &[AT1]), RS_Z_WORLDWIDE] },
-    Eccn { eccn: "5D992", what: "mass-market encryption software", controls: &[chart(Scope::Entire, &[AT1]), RS_Z_WORLDWIDE] },
-    Eccn { eccn: "5E002", what: "information security technology", controls: &[chart(Scope::Entire, &[NS1]), chart(Scope::Entire, &[AT1]), RS_Z_WORLDWIDE] },
-    Eccn { eccn: "6A002", what: "optical sensors", controls: &[chart(Scope::Entire, &[NS2]), chart(Scope::Part, &[MT1]), chart(Scope::Part, &[RS1]), chart(Scope::Part, &[CC1]), chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "6A003", what: "cameras", controls: &[chart(Scope::Entire, &[NS2]), chart(Scope::Part, &[NP1]), chart(Scope::Part, &[RS1, RS2]), chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "6A993", what: "cameras n.e.s.", controls: &[chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "9A610", what: "military aircraft parts (600 series)", controls: &[chart(Scope::Part, &[NS1]), chart(Scope::Part, &[RS1]), chart(Scope::Part, &[MT1]), Control::Prose { scope: Scope::Paragraph("y"), destinations: Dest::Only(&["CN", "RU", "VE"]), text: "RS for 9A610.y: China, Russia or Venezuela (15 CFR 742.6(a)(7))" }, chart(Scope::Entire, &[AT1])] },
-    Eccn { eccn: "9A980", what: "mobile crime science laboratories", controls: &[chart(Scope::Entire, &[CC1])] },
-    Eccn { eccn: "9A991", what: "aircraft and parts n.e.s.", controls: &[chart(Scope::Entire, &[AT1])] },
-];
+/// input may carry (`data/ccl.tsv`).
+pub fn table() -> &'static [Eccn] {
+    &TABLE
+}
 
 /// An ECCN string as written (`6A003.b.4`, `9a610.y`) split into the
 /// five-character entry and the paragraph.
@@ -166,6 +200,7 @@ pub fn lookup(eccn: &str) -> Option<&'static Eccn> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::column::Column::AT1;
 
     #[test]
     fn shapes_and_series() {
@@ -192,11 +227,43 @@ mod tests {
                     Control::Chart {
                         scope: Scope::Entire,
                         columns,
-                    } => Some(*columns),
+                    } => Some(columns.as_slice()),
                     _ => None,
                 })
                 .collect();
             assert_eq!(cols, vec![&[AT1][..]], "{e}");
         }
+    }
+
+    #[test]
+    fn errors_name_file_line_and_column() {
+        let e = parse(
+            "3A001	x	entire	chart	NS9	
+",
+        )
+        .unwrap_err();
+        assert_eq!((e.file, e.line), (FILE, 1));
+        assert!(e.message.contains("NS9"), "{e}");
+        let e = parse(
+            "# c
+3A001	x	some	chart	NS1	
+",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 2);
+        let e = parse(
+            "3A001	x	entire	prose	all
+",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("column 6"), "{e}");
+        let e = parse(
+            "3A001	x	entire	chart	NS1
+5A002	y	entire	chart	NS1
+3A001	x	entire	chart	AT1
+",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("consecutive"), "{e}");
     }
 }

@@ -2,9 +2,8 @@
 //! issue date 2026-07-23) and the §738.4 licence determination from an
 //! ECCN's reasons for control (RULES.md §3).
 //!
-//! Data layout: the chart has 196 rows but only ~21 distinct patterns of
-//! X marks, so `ROWS` lists each pattern once with the ISO-2 codes of the
-//! countries that carry it. Cuba, Iran, North Korea and Syria have no row
+//! Data: `data/country_chart.tsv`, one row per country with its X-marked
+//! columns (`crate::column::Column`). Cuba, Iran, North Korea and Syria have no row
 //! (the chart points to Part 746); Hong Kong has no row since 2020-12-23
 //! and is evaluated as China (`country_groups::ear_destination`).
 //!
@@ -14,132 +13,54 @@
 //! consulted there.
 
 use crate::ccl::{self, Control, Dest, Scope};
+use crate::column::Column::{self, *};
 use crate::country_groups::{self, in_group, is_embargoed};
 use crate::finding::{Confidence, Finding, Measure, Outcome};
+use crate::table::{self, TableError};
 use embargo_model::Country;
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 pub const CHART_CITE: &str =
     "15 CFR Part 738, Supp. No. 1 (Commerce Country Chart, eCFR 2026-07-23)";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Column {
-    CB1,
-    CB2,
-    CB3,
-    NP1,
-    NP2,
-    NS1,
-    NS2,
-    MT1,
-    RS1,
-    RS2,
-    FC1,
-    CC1,
-    CC2,
-    CC3,
-    AT1,
-    AT2,
-}
+const FILE: &str = "country_chart.tsv";
+const TEXT: &str = include_str!("../data/country_chart.tsv");
 
-impl Column {
-    pub fn label(self) -> &'static str {
-        use Column::*;
-        match self {
-            CB1 => "CB 1",
-            CB2 => "CB 2",
-            CB3 => "CB 3",
-            NP1 => "NP 1",
-            NP2 => "NP 2",
-            NS1 => "NS 1",
-            NS2 => "NS 2",
-            MT1 => "MT 1",
-            RS1 => "RS 1",
-            RS2 => "RS 2",
-            FC1 => "FC 1",
-            CC1 => "CC 1",
-            CC2 => "CC 2",
-            CC3 => "CC 3",
-            AT1 => "AT 1",
-            AT2 => "AT 2",
+/// Parses `data/country_chart.tsv`: one row per country, its ISO-2 code
+/// and the space-separated columns with an X. A country may appear once.
+pub fn parse(text: &'static str) -> Result<Vec<(Country, Vec<Column>)>, TableError> {
+    let mut out: Vec<(Country, Vec<Column>)> = vec![];
+    for r in table::rows(FILE, text) {
+        let c = r.country(0)?;
+        if out.iter().any(|(x, _)| *x == c) {
+            return Err(r.error(format!("{c} has a second row")));
         }
+        let cols = r
+            .get(1)?
+            .split_whitespace()
+            .map(|t| Column::parse(t).ok_or_else(|| r.error(format!("unknown chart column {t:?}"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.push((c, cols));
     }
+    Ok(out)
 }
 
-use Column::*;
+struct Chart {
+    rows: Vec<(Country, Vec<Column>)>,
+    by_country: HashMap<Country, usize>,
+}
 
-/// (X-marked columns, countries with exactly those marks).
-pub const ROWS: &[(&[Column], &[&str])] = &[
-    (
-        &[CB1, CB2, NP1, NS1, NS2, MT1, RS1, RS2, CC1, CC3],
-        &[
-            "DZ", "AD", "AO", "AW", "BD", "BJ", "BT", "BA", "BW", "BN", "BF", "BI", "CM", "CV",
-            "CF", "TD", "KM", "CD", "CG", "CI", "CW", "DJ", "GQ", "ER", "SZ", "ET", "GA", "GM",
-            "GH", "GN", "GW", "ID", "KE", "KI", "LS", "LR", "MG", "MW", "MY", "MV", "ML", "MH",
-            "MR", "MU", "FM", "MC", "MA", "MZ", "NA", "NR", "NP", "NE", "NG", "MK", "PW", "PG",
-            "PH", "WS", "SM", "ST", "SN", "SC", "SL", "SG", "SX", "SB", "SO", "SS", "LK", "SD",
-            "TZ", "TH", "TL", "TG", "TO", "TN", "TV", "UG", "VU", "VA", "EH", "ZM", "ZW",
-        ],
-    ),
-    (
-        &[CB1, NS1, MT1, RS1],
-        &[
-            "AT", "BE", "BG", "HR", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IS", "IE",
-            "IT", "JP", "KR", "LV", "LI", "LT", "LU", "NL", "NZ", "NO", "PL", "PT", "RO", "SK",
-            "SI", "ES", "SE", "CH", "TR",
-        ],
-    ),
-    (
-        &[CB1, CB2, NP1, NS1, NS2, MT1, RS1, RS2, FC1, CC1, CC3],
-        &[
-            "AG", "BS", "BB", "BZ", "BO", "CL", "CO", "CR", "DM", "DO", "EC", "SV", "GD", "GT",
-            "GY", "HT", "HN", "JM", "NI", "PA", "PY", "PE", "KN", "LC", "VC", "SR", "TT", "UY",
-        ],
-    ),
-    (
-        &[CB1, CB2, CB3, NP1, NS1, NS2, MT1, RS1, RS2, CC1, CC3],
-        &[
-            "AF", "BH", "MM", "EG", "JO", "KW", "LB", "OM", "QA", "SA", "TW", "AE", "YE",
-        ],
-    ),
-    (
-        &[CB1, CB2, CB3, NP1, NS1, NS2, MT1, RS1, RS2, CC1, CC2],
-        &["AM", "AZ", "GE", "KG", "MD", "MN", "TJ", "TM", "UZ", "VN"],
-    ),
-    // RULES.md §3.2: the China row (Macau identical).
-    (
-        &[CB1, CB2, CB3, NP1, NP2, NS1, NS2, MT1, RS1, RS2, CC1, CC3],
-        &["CN", "IL", "LY", "MO", "PK"],
-    ),
-    (
-        &[CB1, CB2, NP1, NS1, NS2, MT1, RS1, RS2, CC1, CC2, CC3],
-        &["FJ", "XK", "ME", "RW"],
-    ),
-    (
-        &[CB1, CB2, CB3, NP1, NP2, NS1, NS2, MT1, RS1, RS2, CC1, CC2],
-        &["BY", "IQ", "RU"],
-    ),
-    (&[CB1, NS1, MT1, RS1, FC1, CC1, CC3], &["AR", "MX"]),
-    (&[CB1], &["AU", "GB"]),
-    (
-        &[CB1, CB2, NP1, NS1, NS2, MT1, RS1, RS2, CC1, CC2],
-        &["KH", "LA"],
-    ),
-    (&[CB1, NS1, NS2, MT1, RS1, RS2, CC1, CC3], &["CY", "MT"]),
-    (&[CB1, CB2, NP1, NS1, NS2, MT1, RS1, RS2], &["AL"]),
-    (&[CB1, CB2, NS1, NS2, MT1, RS1, RS2, FC1, CC1, CC3], &["BR"]),
-    (&[CB1, FC1], &["CA"]),
-    (&[CB1, NP1, NS1, MT1, RS1], &["IN"]),
-    (&[CB1, CB2, CB3, NS1, NS2, MT1, RS1, RS2, CC1, CC2], &["KZ"]),
-    (&[CB1, CB2, NS1, NS2, MT1, RS1, RS2, CC1, CC2, CC3], &["RS"]),
-    (&[CB1, CB2, NS1, MT1, RS1, CC1, CC3], &["ZA"]),
-    (&[CB1, NS1, NS2, MT1, RS1, RS2, CC1, CC2], &["UA"]),
-    (
-        &[
-            CB1, CB2, CB3, NP1, NP2, NS1, NS2, MT1, RS1, RS2, FC1, CC1, CC3,
-        ],
-        &["VE"],
-    ),
-];
+static CHART: LazyLock<Chart> = LazyLock::new(|| {
+    let rows = table::embedded(parse(TEXT));
+    let by_country = rows.iter().enumerate().map(|(i, (c, _))| (*c, i)).collect();
+    Chart { rows, by_country }
+});
+
+/// Every chart row: (country, X-marked columns), in file order.
+pub fn rows() -> &'static [(Country, Vec<Column>)] {
+    &CHART.rows
+}
 
 /// Dependent territories that take another row (§738.3(b)).
 const INHERIT: &[(&str, &str)] = &[("HK", "CN"), ("KY", "GB")];
@@ -150,11 +71,13 @@ pub fn row(dest: Country) -> Option<&'static [Column]> {
     let code = INHERIT
         .iter()
         .find(|(c, _)| *c == dest.as_str())
-        .map(|(_, r)| *r)
-        .unwrap_or(dest.as_str());
-    ROWS.iter()
-        .find(|(_, cs)| cs.contains(&code))
-        .map(|(cols, _)| *cols)
+        .and_then(|(_, r)| Country::from_code(r).ok())
+        .unwrap_or(dest);
+    let chart = &*CHART;
+    chart
+        .by_country
+        .get(&code)
+        .map(|&i| chart.rows[i].1.as_slice())
 }
 
 /// §738.4 answer for one ECCN and destination.
@@ -179,11 +102,11 @@ pub enum Need {
     },
 }
 
-fn dest_matches(d: Dest, dest: Country) -> bool {
+fn dest_matches(d: &Dest, dest: Country) -> bool {
     match d {
         Dest::All => true,
-        Dest::AllExcept(cs) => !cs.contains(&dest.as_str()),
-        Dest::Only(cs) => cs.contains(&dest.as_str()),
+        Dest::AllExcept(cs) => !cs.contains(&dest),
+        Dest::Only(cs) => cs.contains(&dest),
         Dest::D145AndMacauUae => {
             // The UAE is named outright, so its A:5 membership does not
             // exclude it; the exclusion applies to the D-group members.
@@ -242,8 +165,8 @@ pub fn licence_need(eccn: &str, dest: Country) -> Need {
     let (_, para) = ccl::split(eccn);
     let (mut req, mut poss, mut not) = (vec![], vec![], vec![]);
     let mut cc = false;
-    for c in entry.controls {
-        match *c {
+    for c in &entry.controls {
+        match c {
             Control::Chart { scope, columns } => {
                 let marked: Vec<&Column> = columns.iter().filter(|c| row.contains(c)).collect();
                 let labels = columns
@@ -251,7 +174,7 @@ pub fn licence_need(eccn: &str, dest: Country) -> Need {
                     .map(|c| c.label())
                     .collect::<Vec<_>>()
                     .join("/");
-                let reach = scope_reaches(scope, para.as_deref());
+                let reach = scope_reaches(*scope, para.as_deref());
                 if marked.is_empty() || reach == Some(false) {
                     not.push(format!("{labels}: no X for {dest}"));
                 } else if marked.len() == columns.len() && reach == Some(true) {
@@ -269,7 +192,7 @@ pub fn licence_need(eccn: &str, dest: Country) -> Need {
                 destinations,
                 text,
             } => {
-                let reach = scope_reaches(scope, para.as_deref());
+                let reach = scope_reaches(*scope, para.as_deref());
                 if !dest_matches(destinations, dest) || reach == Some(false) {
                     continue;
                 }
@@ -395,14 +318,14 @@ mod tests {
 
     #[test]
     fn every_code_appears_once() {
-        let mut all: Vec<&str> = ROWS.iter().flat_map(|(_, cs)| cs.iter().copied()).collect();
-        let n = all.len();
-        all.sort();
-        all.dedup();
-        assert_eq!(all.len(), n);
-        // 196 chart rows; Cuba, Iran, North Korea, Syria are Part 746
-        // pointers outside them.
-        assert_eq!(n, 196);
+        // 196 chart rows (`parse` refuses a second row for a country);
+        // Cuba, Iran, North Korea, Syria are Part 746 pointers outside them.
+        assert_eq!(rows().len(), 196);
+        assert!(rows().iter().all(|(c, _)| !is_embargoed(*c)));
+        let e = parse("# chart\nCN\tCB1\nCN\tCB1\n").unwrap_err();
+        assert_eq!((e.file, e.line), (FILE, 3));
+        let e = parse("CN\tCB1 ZZ9\n").unwrap_err();
+        assert!(e.message.contains("ZZ9"), "{e}");
     }
 
     #[test]

@@ -11,8 +11,11 @@
 
 use crate::finding::{Confidence, Finding, Measure, Outcome};
 use crate::resolver::name_score;
+use crate::table::{self, TableError};
 use crate::transaction::Transaction;
 use chrono::NaiveDate;
+use embargo_model::Country;
+use std::sync::LazyLock;
 
 pub struct EuListing {
     pub name: &'static str,
@@ -47,11 +50,27 @@ pub const LISTINGS: &[EuListing] = &[
     },
 ];
 
-/// EU member states (ISO-2).
-const EU: &[&str] = &[
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
-    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
-];
+const MEMBERS_FILE: &str = "eu_member_states.tsv";
+const MEMBERS_TEXT: &str = include_str!("../data/eu_member_states.tsv");
+
+/// Parses `data/eu_member_states.tsv`: one ISO-2 code per row.
+pub fn parse_members(text: &'static str) -> Result<Vec<Country>, TableError> {
+    table::rows(MEMBERS_FILE, text)
+        .map(|r| r.country(0))
+        .collect()
+}
+
+static MEMBERS: LazyLock<Vec<Country>> =
+    LazyLock::new(|| table::embedded(parse_members(MEMBERS_TEXT)));
+
+/// The 27 EU member states (ISO-2).
+pub fn members() -> &'static [Country] {
+    &MEMBERS
+}
+
+pub fn is_member(c: Country) -> bool {
+    MEMBERS.contains(&c)
+}
 
 pub fn listed_from() -> NaiveDate {
     NaiveDate::from_ymd_opt(2021, 3, 22).expect("valid date")
@@ -82,7 +101,7 @@ pub fn evaluate(tx: &Transaction) -> Vec<Finding> {
             .cite("Council Implementing Regulation (EU) 2021/478 (2021-03-22)")
             .dated("EU listing", listed_from())
         };
-        let actor_eu = tx.actor.country.map(|c| EU.contains(&c.as_str()));
+        let actor_eu = tx.actor.country.map(is_member);
         let f = if tx.date < listed_from() {
             base(Outcome::NotProhibited).reason(format!(
                 "\"{}\" was listed by the EU only from 2021-03-22.",

@@ -1,8 +1,8 @@
 //! Xinjiang and XPCC nexus from addresses, names and registration codes
 //! (RULES.md §9, rules G-1 and G-2).
 //!
-//! `PLACES` lists the region, its prefecture-level divisions (GB/T 2260
-//! codes 65xx) and the XPCC-administered cities (6590xx) with English,
+//! `places()` (`data/xinjiang_places.tsv`) lists the region, its
+//! prefecture-level divisions (GB/T 2260 codes 65xx) and the XPCC-administered cities (6590xx) with English,
 //! variant, pinyin and Chinese spellings (source: the administrative
 //! divisions of the Xinjiang Uyghur Autonomous Region, GB/T 2260; RULES.md
 //! §9 table). English names are matched as whole words after folding
@@ -14,8 +14,10 @@
 //! never by itself an EAR licence requirement (G-1 consequence 3).
 
 use crate::finding::{Confidence, Finding, Measure, Outcome};
+use crate::table::{self, TableError};
 use crate::text::{contains_words, fold};
 use embargo_model::Country;
+use std::sync::LazyLock;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Needs {
@@ -27,310 +29,76 @@ pub enum Needs {
     XinjiangContext,
 }
 
+#[derive(Debug)]
 pub struct Place {
     pub name: &'static str,
     pub code: &'static str,
     pub xpcc: bool,
     /// (spelling, context needed). Chinese spellings are substrings.
-    pub spellings: &'static [(&'static str, Needs)],
+    pub spellings: Vec<(&'static str, Needs)>,
 }
 
 use Needs::*;
 
-pub const PLACES: &[Place] = &[
-    Place {
-        name: "Xinjiang Uyghur Autonomous Region",
-        code: "65",
-        xpcc: false,
-        spellings: &[
-            ("新疆", Nothing),
-            ("xinjiang", Nothing),
-            ("sinkiang", Nothing),
-            ("xuar", Nothing),
-            ("uyghur autonomous region", Nothing),
-            ("uygur autonomous region", Nothing),
-            ("uighur autonomous region", Nothing),
-            ("east turkestan", Nothing),
-            ("east turkistan", Nothing),
-        ],
-    },
-    Place {
-        name: "Ürümqi",
-        code: "6501",
-        xpcc: false,
-        spellings: &[
-            ("乌鲁木齐", Nothing),
-            ("urumqi", Nothing),
-            ("urumchi", Nothing),
-            ("wulumuqi", Nothing),
-        ],
-    },
-    Place {
-        name: "Karamay",
-        code: "6502",
-        xpcc: false,
-        spellings: &[
-            ("克拉玛依", Nothing),
-            ("karamay", Nothing),
-            ("kelamayi", Nothing),
-            ("qaramay", Nothing),
-        ],
-    },
-    Place {
-        name: "Turpan",
-        code: "6504",
-        xpcc: false,
-        spellings: &[
-            ("吐鲁番", Nothing),
-            ("turpan", Nothing),
-            ("turfan", Nothing),
-            ("tulufan", Nothing),
-            ("鄯善", Nothing),
-            ("shanshan", China),
-            ("piqan", China),
-        ],
-    },
-    Place {
-        name: "Hami",
-        code: "6505",
-        xpcc: false,
-        spellings: &[
-            ("哈密", Nothing),
-            ("hami", China),
-            ("kumul", Nothing),
-            ("qumul", Nothing),
-        ],
-    },
-    Place {
-        name: "Changji",
-        code: "6523",
-        xpcc: false,
-        spellings: &[
-            ("昌吉", Nothing),
-            ("changji", Nothing),
-            ("准东", Nothing),
-            ("zhundong", China),
-        ],
-    },
-    Place {
-        name: "Bortala",
-        code: "6527",
-        xpcc: false,
-        spellings: &[
-            ("博尔塔拉", Nothing),
-            ("bortala", Nothing),
-            ("boertala", Nothing),
-            ("博乐", Nothing),
-            ("bole", XinjiangContext),
-            ("阿拉山口", Nothing),
-            ("alashankou", Nothing),
-        ],
-    },
-    Place {
-        name: "Bayingolin",
-        code: "6528",
-        xpcc: false,
-        spellings: &[
-            ("巴音郭楞", Nothing),
-            ("bayingolin", Nothing),
-            ("bayinguoleng", Nothing),
-            ("bayingol", Nothing),
-            ("库尔勒", Nothing),
-            ("korla", Nothing),
-        ],
-    },
-    Place {
-        name: "Aksu",
-        code: "6529",
-        xpcc: false,
-        spellings: &[
-            ("阿克苏", Nothing),
-            ("aksu", China),
-            ("aqsu", China),
-            ("akesu", Nothing),
-            ("库车", Nothing),
-            ("kuqa", Nothing),
-        ],
-    },
-    Place {
-        name: "Kizilsu",
-        code: "6530",
-        xpcc: false,
-        spellings: &[
-            ("克孜勒苏", Nothing),
-            ("kizilsu", Nothing),
-            ("kezilesu", Nothing),
-            ("qizilsu", Nothing),
-            ("阿图什", Nothing),
-            ("artux", Nothing),
-            ("atushi", Nothing),
-        ],
-    },
-    Place {
-        name: "Kashgar",
-        code: "6531",
-        xpcc: false,
-        spellings: &[
-            ("喀什", Nothing),
-            ("kashgar", Nothing),
-            ("kashi", China),
-            ("kaxgar", Nothing),
-            ("qeshqer", Nothing),
-            ("莎车", Nothing),
-            ("yarkand", Nothing),
-            ("shache", China),
-        ],
-    },
-    Place {
-        name: "Hotan",
-        code: "6532",
-        xpcc: false,
-        spellings: &[
-            ("和田", Nothing),
-            ("hotan", Nothing),
-            ("hetian", Nothing),
-            ("khotan", Nothing),
-            ("xoten", Nothing),
-            ("墨玉", Nothing),
-            ("moyu", China),
-            ("karakax", Nothing),
-            ("洛浦", Nothing),
-            ("luopu", China),
-            ("皮山", Nothing),
-            ("pishan", China),
-            ("于田", Nothing),
-            ("yutian", XinjiangContext),
-        ],
-    },
-    Place {
-        name: "Ili",
-        code: "6540",
-        xpcc: false,
-        spellings: &[
-            ("伊犁", Nothing),
-            ("yili", China),
-            ("ili kazakh", Nothing),
-            ("伊宁", Nothing),
-            ("yining", China),
-            ("ghulja", Nothing),
-            ("kulja", Nothing),
-            ("霍尔果斯", Nothing),
-            ("khorgas", Nothing),
-            ("khorgos", China),
-            ("horgos", China),
-            ("奎屯", Nothing),
-            ("kuytun", Nothing),
-        ],
-    },
-    Place {
-        name: "Tacheng",
-        code: "6542",
-        xpcc: false,
-        spellings: &[
-            ("塔城", Nothing),
-            ("tacheng", Nothing),
-            ("chuguchak", Nothing),
-            ("乌苏", Nothing),
-            ("wusu", China),
-        ],
-    },
-    Place {
-        name: "Altay",
-        code: "6543",
-        xpcc: false,
-        spellings: &[
-            ("阿勒泰", Nothing),
-            ("altay", XinjiangContext),
-            ("aletai", Nothing),
-        ],
-    },
-    // XPCC-administered county-level cities, codes 6590xx (RULES.md §9 [K]).
-    Place {
-        name: "Shihezi",
-        code: "659001",
-        xpcc: true,
-        spellings: &[("石河子", Nothing), ("shihezi", Nothing)],
-    },
-    Place {
-        name: "Aral",
-        code: "659002",
-        xpcc: true,
-        spellings: &[
-            ("阿拉尔", Nothing),
-            ("alaer", Nothing),
-            ("aral", XinjiangContext),
-            ("alar", XinjiangContext),
-        ],
-    },
-    Place {
-        name: "Tumxuk",
-        code: "659003",
-        xpcc: true,
-        spellings: &[
-            ("图木舒克", Nothing),
-            ("tumxuk", Nothing),
-            ("tumushuke", Nothing),
-        ],
-    },
-    Place {
-        name: "Wujiaqu",
-        code: "659004",
-        xpcc: true,
-        spellings: &[("五家渠", Nothing), ("wujiaqu", Nothing)],
-    },
-    Place {
-        name: "Beitun",
-        code: "659005",
-        xpcc: true,
-        spellings: &[("北屯", XinjiangContext), ("beitun", XinjiangContext)],
-    },
-    Place {
-        name: "Tiemenguan",
-        code: "659006",
-        xpcc: true,
-        spellings: &[("铁门关", Nothing), ("tiemenguan", Nothing)],
-    },
-    Place {
-        name: "Shuanghe",
-        code: "659007",
-        xpcc: true,
-        spellings: &[("双河市", XinjiangContext), ("shuanghe", XinjiangContext)],
-    },
-    Place {
-        name: "Kokdala",
-        code: "659008",
-        xpcc: true,
-        spellings: &[
-            ("可克达拉", Nothing),
-            ("kokdala", Nothing),
-            ("kekedala", Nothing),
-        ],
-    },
-    Place {
-        name: "Kunyu",
-        code: "659009",
-        xpcc: true,
-        spellings: &[("昆玉", XinjiangContext), ("kunyu", XinjiangContext)],
-    },
-    Place {
-        name: "Huyanghe",
-        code: "659010",
-        xpcc: true,
-        spellings: &[("胡杨河", Nothing), ("huyanghe", Nothing)],
-    },
-    Place {
-        name: "Xinxing",
-        code: "659011",
-        xpcc: true,
-        spellings: &[("新星市", XinjiangContext), ("xinxing", XinjiangContext)],
-    },
-    Place {
-        name: "Baiyang",
-        code: "659012",
-        xpcc: true,
-        spellings: &[("白杨市", XinjiangContext), ("baiyang", XinjiangContext)],
-    },
-];
+const FILE: &str = "xinjiang_places.tsv";
+const TEXT: &str = include_str!("../data/xinjiang_places.tsv");
+
+/// Parses `data/xinjiang_places.tsv`: one row per spelling (code, place,
+/// `xpcc` or `-`, spelling, needs `-` / `china` / `xinjiang`), a place's
+/// rows consecutive. English spellings must already be folded.
+pub fn parse(text: &'static str) -> Result<Vec<Place>, TableError> {
+    let mut out: Vec<Place> = vec![];
+    for r in table::rows(FILE, text) {
+        let (code, name) = (r.get(0)?, r.get(1)?);
+        let xpcc = match r.get(2)? {
+            "xpcc" => true,
+            "-" => false,
+            x => return Err(r.error(format!("xpcc column {x:?} is not xpcc or -"))),
+        };
+        let spelling = r.get(3)?;
+        if !is_cjk(spelling) && fold(spelling) != spelling {
+            return Err(r.error(format!(
+                "spelling {spelling:?} is not folded (lower case, no accents or punctuation)"
+            )));
+        }
+        let needs = match r.get(4)? {
+            "-" => Nothing,
+            "china" => China,
+            "xinjiang" => XinjiangContext,
+            x => return Err(r.error(format!("needs {x:?} is not -, china or xinjiang"))),
+        };
+        match out.last_mut() {
+            Some(p) if p.code == code => {
+                if p.name != name || p.xpcc != xpcc {
+                    return Err(
+                        r.error(format!("{code}: place or xpcc differs from its first row"))
+                    );
+                }
+                p.spellings.push((spelling, needs));
+            }
+            _ => {
+                if out.iter().any(|p| p.code == code) {
+                    return Err(r.error(format!("{code}: rows are not consecutive")));
+                }
+                out.push(Place {
+                    name,
+                    code,
+                    xpcc,
+                    spellings: vec![(spelling, needs)],
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+static PLACES: LazyLock<Vec<Place>> = LazyLock::new(|| table::embedded(parse(TEXT)));
+
+/// The region, its prefecture-level divisions and the XPCC cities, in file
+/// order.
+pub fn places() -> &'static [Place] {
+    &PLACES
+}
 
 /// XPCC markers other than place names (RULES.md §9 G-2).
 const XPCC_MARKERS: &[&str] = &[
@@ -387,7 +155,7 @@ pub fn scan(text: &str, country: Option<Country>) -> Nexus {
         }
     };
     let context = has_spelling("新疆") || has_spelling("xinjiang") || has_spelling("xuar");
-    for p in PLACES {
+    for p in places() {
         if let Some((sp, _)) = p.spellings.iter().find(|(sp, needs)| {
             has_spelling(sp)
                 && match needs {
@@ -495,6 +263,16 @@ mod tests {
         assert!(scan("Aksu, Antalya", Country::from_code("TR").ok()).is_empty());
         assert!(scan("Xinxing County, Yunfu, Guangdong", cn()).is_empty());
         assert!(!scan("Aksu City", cn()).is_empty());
+    }
+
+    #[test]
+    fn place_rows_are_checked() {
+        assert_eq!(places().len(), 27);
+        let e = parse("# p\n6501\tUrumqi\t-\tUrumqi\t-\n").unwrap_err();
+        assert_eq!((e.file, e.line), (FILE, 2));
+        assert!(e.message.contains("folded"), "{e}");
+        let e = parse("6501\tUrumqi\t-\turumqi\tsometimes\n").unwrap_err();
+        assert!(e.message.contains("needs"), "{e}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! (§6.2, table WRO-1). Both run for `import` flows; the entry date is the
 //! transaction date.
 //!
-//! `WROS` is the WRO table: each order's date, subject and how a
+//! `wros()` (`data/wro.tsv`) is the WRO table: each order's date, subject and how a
 //! transaction falls within it (a named producer at any tier, or a class of
 //! goods with Xinjiang inputs).
 
@@ -11,9 +11,11 @@ use crate::finding::{Confidence, Finding, Measure, Outcome};
 use crate::geography;
 use crate::listing::Regime;
 use crate::screen::{evidence, Screen};
+use crate::table::{self, TableError};
 use crate::text::{contains_words, fold};
 use crate::transaction::{Flow, Transaction};
 use chrono::NaiveDate;
+use std::sync::LazyLock;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
@@ -24,38 +26,71 @@ pub fn uflpa_from() -> NaiveDate {
     day(2022, 6, 21)
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub enum Scope {
     /// Goods produced (at any tier) by a producer whose name contains one
     /// of these folded phrases.
-    Producer(&'static [&'static str]),
+    Producer(Vec<&'static str>),
     /// Goods of these kinds (item tags or words in descriptions) with an
     /// input from Xinjiang; `xpcc_only` limits it to XPCC producers.
     Goods {
-        kinds: &'static [&'static str],
+        kinds: Vec<&'static str>,
         xpcc_only: bool,
     },
 }
 
+#[derive(Debug)]
 pub struct Wro {
-    pub date: (i32, u32, u32),
+    pub date: NaiveDate,
     pub subject: &'static str,
     pub scope: Scope,
 }
 
-/// RULES.md §6.2 [S]: dates from CBP's WRO data as transcribed, and press.
-pub const WROS: &[Wro] = &[
-    Wro { date: (2019, 9, 30), subject: "Hetian Taida Apparel", scope: Scope::Producer(&["hetian taida"]) },
-    Wro { date: (2020, 5, 1), subject: "Hetian Haolin Hair Accessories", scope: Scope::Producer(&["hetian haolin"]) },
-    Wro { date: (2020, 6, 17), subject: "Lop County Meixin Hair Products", scope: Scope::Producer(&["lop county meixin"]) },
-    Wro { date: (2020, 8, 25), subject: "No. 4 Vocational Skills Education Training Center; Lop County Hair Product Industrial Park", scope: Scope::Producer(&["no 4 vocational skills education training center", "lop county hair product industrial park"]) },
-    Wro { date: (2020, 9, 3), subject: "Yili Zhuowan Garment Manufacturing; Baoding LYSZD Trade and Business", scope: Scope::Producer(&["yili zhuowan", "baoding lyszd"]) },
-    Wro { date: (2020, 9, 8), subject: "Hefei Bitland Information Technology (computer parts)", scope: Scope::Producer(&["hefei bitland"]) },
-    Wro { date: (2020, 11, 30), subject: "Cotton and cotton products produced by the XPCC", scope: Scope::Goods { kinds: &["cotton"], xpcc_only: true } },
-    Wro { date: (2021, 1, 13), subject: "Region-wide: all cotton and tomato products from XUAR, including downstream products made elsewhere", scope: Scope::Goods { kinds: &["cotton", "tomato", "tomatoes"], xpcc_only: false } },
-    Wro { date: (2021, 6, 24), subject: "Hoshine Silicon Industry Co., Ltd. and subsidiaries: silica-based products and goods derived from or produced using them (e.g. polysilicon)", scope: Scope::Producer(&["hoshine"]) },
-    Wro { date: (2021, 11, 2), subject: "Xinjiang Junggar Cotton and Linen", scope: Scope::Producer(&["junggar cotton"]) },
-];
+const FILE: &str = "wro.tsv";
+const TEXT: &str = include_str!("../data/wro.tsv");
+
+/// Parses `data/wro.tsv`: date, scope (`producer`, `goods`, `goods-xpcc`),
+/// `|`-separated folded keys, subject.
+pub fn parse_wros(text: &'static str) -> Result<Vec<Wro>, TableError> {
+    table::rows(FILE, text)
+        .map(|r| {
+            let d = r.get(0)?;
+            let date = NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|e| r.error(format!("date {d:?}: {e}")))?;
+            let keys: Vec<&'static str> = r.get(2)?.split('|').map(str::trim).collect();
+            if let Some(k) = keys.iter().find(|k| k.is_empty() || fold(k) != **k) {
+                return Err(r.error(format!("key {k:?} is empty or not folded")));
+            }
+            let scope = match r.get(1)? {
+                "producer" => Scope::Producer(keys),
+                "goods" => Scope::Goods {
+                    kinds: keys,
+                    xpcc_only: false,
+                },
+                "goods-xpcc" => Scope::Goods {
+                    kinds: keys,
+                    xpcc_only: true,
+                },
+                x => {
+                    return Err(r.error(format!("scope {x:?} is not producer, goods or goods-xpcc")))
+                }
+            };
+            Ok(Wro {
+                date,
+                subject: r.get(3)?,
+                scope,
+            })
+        })
+        .collect()
+}
+
+static WROS: LazyLock<Vec<Wro>> = LazyLock::new(|| table::embedded(parse_wros(TEXT)));
+
+/// RULES.md §6.2 [S]: the WRO table (`data/wro.tsv`), dates from CBP's WRO
+/// data as transcribed, and press.
+pub fn wros() -> &'static [Wro] {
+    &WROS
+}
 
 const WRO_CITES: &[&str] = &["19 U.S.C. 1307", "19 CFR 12.42-12.45"];
 const UFLPA_CITES: &[&str] = &["UFLPA § 3(a) (Pub. L. 117-78)", "19 U.S.C. 1307"];
@@ -141,16 +176,16 @@ pub fn evaluate_wro(tx: &Transaction) -> Vec<Finding> {
     let xj = xinjiang_inputs(tx);
     let goods = goods_text(tx);
     let mut out = vec![];
-    for w in WROS {
-        let date = day(w.date.0, w.date.1, w.date.2);
-        let why = match w.scope {
+    for w in wros() {
+        let date = w.date;
+        let why = match &w.scope {
             Scope::Producer(keys) => keys
                 .iter()
                 .find(|k| prods.iter().any(|p| contains_words(p, k)))
                 .map(|k| format!("a producer in the supply chain matches \"{k}\"")),
             Scope::Goods { kinds, xpcc_only } => {
                 let kind = kinds.iter().find(|k| contains_words(&goods, k));
-                let src = xj.iter().find(|(_, xpcc)| !xpcc_only || *xpcc);
+                let src = xj.iter().find(|(_, xpcc)| !*xpcc_only || *xpcc);
                 match (kind, src) {
                     (Some(k), Some((s, _))) => Some(format!("{k} goods with Xinjiang input: {s}")),
                     _ => None,

@@ -6,19 +6,40 @@
 //! and every modelled FDP rule to be definitely No.
 
 use crate::ccl;
-use crate::country_chart::{licence_need, Column, Need};
+use crate::column::Column;
+use crate::country_chart::{licence_need, Need};
 use crate::country_groups::{self, in_group, D1, D5, E1, E2};
 use crate::finding::{Confidence, Finding, Measure, Outcome};
+use crate::table::{self, TableError};
 use crate::transaction::{Item, Transaction};
 use chrono::NaiveDate;
 use embargo_model::Country;
+use std::sync::LazyLock;
+
+const FN1_FILE: &str = "fdp_footnote1_inputs.tsv";
+const FN1_TEXT: &str = include_str!("../data/fdp_footnote1_inputs.tsv");
+
+/// Parses `data/fdp_footnote1_inputs.tsv`: one ECCN per row.
+pub fn parse_fn1_inputs(text: &'static str) -> Result<Vec<&'static str>, TableError> {
+    table::rows(FN1_FILE, text)
+        .map(|r| {
+            let e = r.get(0)?;
+            if ccl::looks_like_eccn(e) && !e.contains('.') && e == e.to_ascii_uppercase() {
+                Ok(e)
+            } else {
+                Err(r.error(format!("{e:?} is not a five-character ECCN")))
+            }
+        })
+        .collect()
+}
+
+static FN1: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| table::embedded(parse_fn1_inputs(FN1_TEXT)));
 
 /// RULES.md §1.3: input ECCNs of footnote 1 (§734.9(e)(1)).
-pub const FN1_INPUTS: &[&str] = &[
-    "3D001", "3D901", "3D991", "3D992", "3D993", "3D994", "3E001", "3E002", "3E003", "3E901",
-    "3E991", "3E992", "3E993", "3E994", "4D001", "4D993", "4D994", "4E001", "4E992", "4E993",
-    "5D001", "5D991", "5E001", "5E991",
-];
+pub fn fn1_inputs() -> &'static [&'static str] {
+    &FN1
+}
 /// Footnote 4 (§734.9(e)(2)) adds 5D002 and 5E002.
 pub const FN4_EXTRA: &[&str] = &["5D002", "5E002"];
 
@@ -405,7 +426,7 @@ fn fdp_rules(
 
     // (e)(1) footnote 1, from 2020-05-15, general product scope from 2020-08-17.
     let (r1, why1) = reach("1");
-    let p1 = product(&[FN1_INPUTS]);
+    let p1 = product(&[fn1_inputs()]);
     let e1 = if tx.date < day(2020, 5, 15) {
         (
             Tri::No,
@@ -433,7 +454,7 @@ fn fdp_rules(
 
     // (e)(2) footnote 4, from 2022-10-07 (exact day [U], RULES.md §10 q3).
     let (r4, why4) = reach("4");
-    let p4 = product(&[FN1_INPUTS, FN4_EXTRA]);
+    let p4 = product(&[fn1_inputs(), FN4_EXTRA]);
     let e2 = if tx.date < day(2022, 10, 7) {
         (
             Tri::No,

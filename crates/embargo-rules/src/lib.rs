@@ -13,9 +13,11 @@
 //! `jurisdiction` (§2), `entity_list` and `el_policy` (§1),
 //! `country_chart`, `ccl` and `country_groups` (§3), `ofac` and
 //! `ownership` (§4.1–4.3), `cmic` (§4.4), `procurement` and `eu` (§5), `import`
-//! (§6), `visa` (§7), `geography` (§9). Measures are independent; uncertain
-//! law or facts give NEEDS_REVIEW / INDETERMINATE with the reason, never a
-//! silent "clear".
+//! (§6), `visa` (§7), `geography` (§9). The regulatory tables they read
+//! (Country Chart, Country Groups, CCL, Xinjiang places, WROs, …) are
+//! files in `data/`, parsed once on first use (`table`). Measures are
+//! independent; uncertain law or facts give NEEDS_REVIEW / INDETERMINATE
+//! with the reason, never a silent "clear".
 //!
 //! **What it is not for:** parsing list files (`embargo-sources`), the
 //! embedded regime data (`embargo-pack`), fuzzy name matching at scale
@@ -32,6 +34,7 @@
 
 pub mod ccl;
 pub mod cmic;
+pub mod column;
 pub mod country_chart;
 pub mod country_groups;
 pub mod el_policy;
@@ -48,6 +51,7 @@ pub mod ownership;
 pub mod procurement;
 pub mod resolver;
 pub mod screen;
+pub mod table;
 mod text;
 pub mod transaction;
 pub mod visa;

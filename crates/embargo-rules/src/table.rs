@@ -1,0 +1,111 @@
+//! Reading the regulatory tables in `data/` (compiled in with
+//! `include_str!`, parsed once on first use).
+//!
+//! Every file is tab-separated text: lines starting with `#` are comments
+//! (each file opens with the source of its facts), blank lines are
+//! skipped, and every other line is one row. A parse error names the file
+//! and the 1-based line. The embedded files are checked by this crate's
+//! tests (`tests/tables.rs`), so a failure at run time can only come from
+//! an untested edit of `data/`: [`embedded`] then panics with that error.
+
+use embargo_model::Country;
+
+/// A data row that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableError {
+    pub file: &'static str,
+    /// 1-based line number.
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for TableError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "data/{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+impl std::error::Error for TableError {}
+
+/// One row of a data file: its tab-separated fields and where it is.
+pub struct Row {
+    pub file: &'static str,
+    pub line: usize,
+    pub fields: Vec<&'static str>,
+}
+
+impl Row {
+    pub fn error(&self, message: impl Into<String>) -> TableError {
+        TableError {
+            file: self.file,
+            line: self.line,
+            message: message.into(),
+        }
+    }
+
+    /// Field `i`, trimmed; an error naming the column when missing or empty.
+    pub fn get(&self, i: usize) -> Result<&'static str, TableError> {
+        match self.fields.get(i).map(|f| f.trim()) {
+            Some(f) if !f.is_empty() => Ok(f),
+            _ => Err(self.error(format!("column {} is missing or empty", i + 1))),
+        }
+    }
+
+    /// Field `i`, trimmed, possibly empty.
+    pub fn opt(&self, i: usize) -> &'static str {
+        self.fields.get(i).map(|f| f.trim()).unwrap_or("")
+    }
+
+    /// Field `i` as an ISO-2 country code.
+    pub fn country(&self, i: usize) -> Result<Country, TableError> {
+        let f = self.get(i)?;
+        Country::from_code(f).map_err(|e| self.error(format!("column {}: {e}", i + 1)))
+    }
+
+    /// Field `i` as space-separated ISO-2 codes.
+    pub fn countries(&self, i: usize) -> Result<Vec<Country>, TableError> {
+        self.get(i)?
+            .split_whitespace()
+            .map(|c| {
+                Country::from_code(c).map_err(|e| self.error(format!("column {}: {e}", i + 1)))
+            })
+            .collect()
+    }
+}
+
+/// The rows of `text` (the contents of `data/<file>`).
+pub fn rows(file: &'static str, text: &'static str) -> impl Iterator<Item = Row> {
+    text.lines().enumerate().filter_map(move |(i, raw)| {
+        let l = raw.trim_end_matches('\r');
+        (!l.trim().is_empty() && !l.trim_start().starts_with('#')).then(|| Row {
+            file,
+            line: i + 1,
+            fields: l.split('\t').collect(),
+        })
+    })
+}
+
+/// The parsed embedded table, or a panic naming file and line (see the
+/// module docs for why that is a programming error, not bad input).
+pub fn embedded<T>(parsed: Result<T, TableError>) -> T {
+    parsed.unwrap_or_else(|e| {
+        panic!("embedded rules table is invalid (run `cargo test -p embargo-rules`): {e}")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_and_blank_lines_are_skipped_and_errors_name_the_line() {
+        let text = "# source\n\nCN\tChina\n\nX1\tnowhere\n";
+        let rs: Vec<Row> = rows("t.tsv", text).collect();
+        assert_eq!(rs.len(), 2);
+        assert_eq!(rs[0].country(0).unwrap().as_str(), "CN");
+        let e = rs[1].country(0).unwrap_err();
+        assert_eq!((e.file, e.line), ("t.tsv", 5));
+        assert!(e.to_string().starts_with("data/t.tsv:5: column 1"), "{e}");
+        assert!(rs[1].get(2).unwrap_err().message.contains("column 3"));
+    }
+}
