@@ -31,14 +31,12 @@ impl MatcherResolver {
 }
 
 impl PartyResolver for MatcherResolver {
-    fn resolve(&self, name: &str, country: Option<&str>) -> Vec<PartyMatch> {
-        let mut query = Query {
+    fn resolve(&self, name: &str, country: Option<Country>) -> Vec<PartyMatch> {
+        let query = Query {
             name: name.to_string(),
+            countries: country.into_iter().collect(),
             ..Default::default()
         };
-        if let Some(c) = country.and_then(|c| Country::from_code(c).ok()) {
-            query.countries.push(c);
-        }
         let options = ScreenOptions {
             threshold: RESOLVER_FLOOR,
             limit: 25,
@@ -48,7 +46,8 @@ impl PartyResolver for MatcherResolver {
             .screen(&query, &options)
             .into_iter()
             .map(|hit| {
-                let entity = Arc::new(self.matcher.entities()[hit.entity_index].clone());
+                // Shared with the matcher's index: no copy per hit.
+                let entity = self.matcher.entities()[hit.entity_index].clone();
                 let list_version = self
                     .version_by_dataset
                     .get(&entity.dataset)

@@ -63,9 +63,11 @@ struct Vocab {
 }
 
 /// Screens names against a fixed set of entities. Cheap to share: wrap in
-/// an `Arc` or clone the `Arc<[Entity]>` it holds.
+/// an `Arc` or clone the `Arc<[Arc<Entity>]>` it holds. Each entity is
+/// behind its own `Arc`, so callers (the rules engine's resolver) hand out
+/// a hit's entity without copying it.
 pub struct Matcher {
-    entities: Arc<[Entity]>,
+    entities: Arc<[Arc<Entity>]>,
     by_id: FxHashMap<EntityId, usize>,
     forms: Vec<FormRec>,
     vocab: Vocab,
@@ -126,7 +128,7 @@ thread_local! {
 impl Matcher {
     /// Analyses every name of every entity and builds the index.
     pub fn build(entities: Vec<Entity>) -> Matcher {
-        let entities: Arc<[Entity]> = entities.into();
+        let entities: Arc<[Arc<Entity>]> = entities.into_iter().map(Arc::new).collect();
         let per_entity: Vec<Vec<FormRec>> = entities
             .par_iter()
             .enumerate()
@@ -255,17 +257,17 @@ impl Matcher {
         }
     }
 
-    pub fn entities(&self) -> &[Entity] {
+    pub fn entities(&self) -> &[Arc<Entity>] {
         &self.entities
     }
 
     /// The shared entity slice, for callers that keep it beyond the matcher.
-    pub fn entities_arc(&self) -> Arc<[Entity]> {
+    pub fn entities_arc(&self) -> Arc<[Arc<Entity>]> {
         self.entities.clone()
     }
 
     pub fn get(&self, id: &EntityId) -> Option<&Entity> {
-        self.by_id.get(id).map(|&i| &self.entities[i])
+        self.by_id.get(id).map(|&i| &*self.entities[i])
     }
 
     fn df(&self, token: &str) -> usize {

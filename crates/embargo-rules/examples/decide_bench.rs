@@ -7,7 +7,7 @@
 //! With no files it uses the worked cases in ../shared/rules/cases when
 //! present, else one built-in transaction.
 
-use embargo_rules::{parse_transaction, Engine, Transaction};
+use embargo_rules::{parse_transaction, testing, Engine, Transaction};
 use std::time::Instant;
 
 const BUILTIN: &str = r#"{"date":"2019-11-01","flow":"export","actor":{"us_person":true,"country":"US"},
@@ -60,7 +60,7 @@ fn main() {
     }
 
     let t0 = Instant::now();
-    let engine = Engine::with_simple_resolver(
+    let engine: Engine = testing::engine(
         embargo_pack::entities().to_vec(),
         &embargo_pack::version().version,
     );

@@ -65,11 +65,7 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
     }
     let mut out = vec![];
     for p in &tx.parties {
-        let h = screen.hits(
-            &p.name,
-            p.country.map(|c| c.to_string()).as_deref(),
-            Regime::Cmic,
-        );
+        let h = screen.hits(&p.name, p.country, Regime::Cmic);
         for m in h.in_force.iter().chain(h.not_yet.iter()) {
             let e = &m.entity;
             let ev = evidence(&p.name, Some(p.role.as_str()), m);

@@ -6,7 +6,7 @@
 //! by law (they reach only "items subject to the EAR").
 
 use crate::finding::{Decision, Finding};
-use crate::resolver::{PartyResolver, SimpleResolver};
+use crate::resolver::PartyResolver;
 use crate::screen::Screen;
 use crate::transaction::Transaction;
 use crate::{
@@ -24,22 +24,17 @@ impl Engine {
     /// `listings`: the regime pack and store entities (Entity List entries
     /// with listing/removal dates and licence texts, SDNs, NS-CMIC, §889,
     /// FCC, UFLPA). `resolver` finds candidates for party names; it should
-    /// index the same entities.
-    pub fn new(listings: Vec<Entity>, resolver: Box<dyn PartyResolver>) -> Engine {
+    /// index the same entities. Takes owned or shared entities (`Entity`
+    /// or `Arc<Entity>`), so a caller that already shares them (the
+    /// matcher's index) does not copy them.
+    pub fn new<I, E>(listings: I, resolver: Box<dyn PartyResolver>) -> Engine
+    where
+        I: IntoIterator<Item = E>,
+        E: Into<Arc<Entity>>,
+    {
         Engine {
-            listings: listings.into_iter().map(Arc::new).collect(),
+            listings: listings.into_iter().map(Into::into).collect(),
             resolver,
-        }
-    }
-
-    /// An engine that resolves names with `SimpleResolver` over `listings`,
-    /// labelling every match with `list_version`.
-    pub fn with_simple_resolver(listings: Vec<Entity>, list_version: &str) -> Engine {
-        let arcs: Vec<Arc<Entity>> = listings.into_iter().map(Arc::new).collect();
-        let resolver = SimpleResolver::new(&arcs, list_version);
-        Engine {
-            listings: arcs,
-            resolver: Box::new(resolver),
         }
     }
 
@@ -72,7 +67,7 @@ impl Engine {
         findings.extend(procurement::evaluate_889(tx, &screen));
         findings.extend(procurement::evaluate_fcc(tx, &screen));
         findings.extend(procurement::evaluate_uk(tx));
-        findings.extend(eu::evaluate(tx));
+        findings.extend(eu::evaluate(tx, &screen));
         // S8: import.
         findings.extend(import::evaluate_uflpa(tx, &screen));
         findings.extend(import::evaluate_wro(tx));

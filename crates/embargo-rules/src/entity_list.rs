@@ -16,6 +16,7 @@ use crate::resolver::PartyMatch;
 use crate::screen::{evidence, Screen};
 use crate::transaction::{Item, Role, Transaction};
 use chrono::NaiveDate;
+use embargo_model::Country;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
@@ -50,7 +51,7 @@ const BASE_CITES: &[&str] = &[
 struct Subject {
     name: String,
     role: &'static str,
-    country: Option<String>,
+    country: Option<Country>,
     knowledge_only: bool,
 }
 
@@ -62,7 +63,7 @@ fn subjects(tx: &Transaction) -> Vec<Subject> {
         .map(|p| Subject {
             name: p.name.clone(),
             role: p.role.as_str(),
-            country: p.country.map(|c| c.to_string()),
+            country: p.country,
             knowledge_only: false,
         })
         .collect();
@@ -81,7 +82,7 @@ fn subjects(tx: &Transaction) -> Vec<Subject> {
 pub fn footnote_parties(tx: &Transaction, screen: &Screen) -> Vec<FootnoteParty> {
     let mut out = vec![];
     for s in subjects(tx) {
-        let h = screen.hits(&s.name, s.country.as_deref(), Regime::EntityList);
+        let h = screen.hits(&s.name, s.country, Regime::EntityList);
         for (m, certain) in h
             .in_force
             .iter()
@@ -136,7 +137,7 @@ pub fn evaluate(tx: &Transaction, screen: &Screen, juris: &Jurisdiction) -> Vec<
     let mut notes = vec![];
     let item = tx.item.clone().unwrap_or_default();
     for s in subjects(tx) {
-        let h = screen.hits(&s.name, s.country.as_deref(), Regime::EntityList);
+        let h = screen.hits(&s.name, s.country, Regime::EntityList);
         for m in &h.not_yet {
             if let Some(d) = m.entity.listed_on {
                 notes.push(format!(

@@ -25,8 +25,8 @@
 //! server. It performs no I/O. It is not legal advice.
 //!
 //! ```
-//! use embargo_rules::{parse_transaction, Engine};
-//! let engine = Engine::with_simple_resolver(vec![], "none");
+//! use embargo_rules::{parse_transaction, testing};
+//! let engine = testing::engine(vec![], "none");
 //! let tx = parse_transaction(r#"{"date":"2021-06-01","flow":"visa"}"#).unwrap();
 //! let d = engine.decide(&tx);
 //! assert_eq!(d.findings[1].outcome.as_str(), "NOT_SCREENABLE");
@@ -52,6 +52,7 @@ pub mod procurement;
 pub mod resolver;
 pub mod screen;
 pub mod table;
+pub mod testing;
 mod text;
 pub mod transaction;
 pub mod visa;
@@ -60,5 +61,5 @@ pub use engine::Engine;
 pub use finding::{
     Confidence, Decision, EffectiveDate, Evidence, Finding, Measure, Outcome, ReviewPolicy,
 };
-pub use resolver::{name_score, PartyMatch, PartyResolver, SimpleResolver};
+pub use resolver::{PartyMatch, PartyResolver};
 pub use transaction::{parse_transaction, RulesError, Transaction};

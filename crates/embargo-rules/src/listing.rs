@@ -4,7 +4,7 @@
 //!
 //! The regime pack (`embargo-pack`) tags entries with programs such as
 //! `EAR-ENTITY-LIST`, `GLOMAG`, `CMIC-EO13959`, `NDAA-889`,
-//! `FCC-COVERED-LIST`, `UFLPA-ENTITY-LIST`; list files parsed by
+//! `FCC-COVERED-LIST`, `UFLPA-ENTITY-LIST`, `EU-GHRSR`; list files parsed by
 //! `embargo-sources` carry the source's own dataset and list names. Both
 //! are recognised here, in one place, so the measures never guess.
 
@@ -18,6 +18,9 @@ pub enum Regime {
     Ndaa889,
     FccCovered,
     Uflpa,
+    /// EU Global Human Rights Sanctions Regime (Council Regulation (EU)
+    /// 2020/1998).
+    EuGhrsr,
 }
 
 /// OFAC SDN programme tags that matter for RULES.md §4, plus the general
@@ -58,6 +61,9 @@ pub fn regimes(e: &Entity) -> Vec<Regime> {
     }
     if has("UFLPA-ENTITY-LIST") || dataset.contains("uflpa") {
         out.push(Regime::Uflpa);
+    }
+    if has("EU-GHRSR") {
+        out.push(Regime::EuGhrsr);
     }
     out
 }

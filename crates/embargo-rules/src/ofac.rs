@@ -15,6 +15,7 @@ use crate::resolver::PartyMatch;
 use crate::screen::{evidence, Screen};
 use crate::text::fold;
 use crate::transaction::{Flow, Role, Transaction};
+use embargo_model::Country;
 
 /// Whether US jurisdiction reaches the transaction (RULES.md §4.1 "who is
 /// bound").
@@ -83,10 +84,10 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
     let nx = nexus(tx);
     let edges = ownership::edges(tx);
     // Names to screen: parties, owners, directors.
-    let mut names: Vec<(String, Option<String>)> = tx
+    let mut names: Vec<(String, Option<Country>)> = tx
         .parties
         .iter()
-        .map(|p| (p.name.clone(), p.country.map(|c| c.to_string())))
+        .map(|p| (p.name.clone(), p.country))
         .collect();
     names.extend(edges.iter().map(|e| (e.owner.clone(), None)));
     names.extend(
@@ -98,7 +99,7 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
     let mut blocked = Blocked { matches: vec![] };
     let mut weak: Vec<(String, PartyMatch)> = vec![];
     for (n, c) in &names {
-        let h = screen.hits(n, c.as_deref(), Regime::Sdn);
+        let h = screen.hits(n, *c, Regime::Sdn);
         for m in h.in_force {
             blocked.matches.push((n.clone(), m));
         }

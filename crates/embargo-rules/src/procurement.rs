@@ -83,8 +83,7 @@ struct Covered {
 fn covered(tx: &Transaction, screen: &Screen, regime: Regime) -> Vec<Covered> {
     let mut out = vec![];
     for p in tx.parties.iter().filter(|p| p.role.is_producer()) {
-        let c = p.country.map(|c| c.to_string());
-        for m in screen.hits(&p.name, c.as_deref(), regime).in_force {
+        for m in screen.hits(&p.name, p.country, regime).in_force {
             out.push(Covered {
                 party: p.name.clone(),
                 role: p.role.as_str().into(),

@@ -11,6 +11,7 @@ use crate::finding::Evidence;
 use crate::listing::{self, Regime};
 use crate::resolver::{PartyMatch, PartyResolver};
 use chrono::NaiveDate;
+use embargo_model::Country;
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
@@ -33,7 +34,7 @@ pub struct Hits {
 }
 
 /// Resolver answers keyed by (name, country).
-type Cache = HashMap<(String, Option<String>), Rc<Vec<PartyMatch>>>;
+type Cache = HashMap<(String, Option<Country>), Rc<Vec<PartyMatch>>>;
 
 pub struct Screen<'a> {
     resolver: &'a dyn PartyResolver,
@@ -52,8 +53,8 @@ impl<'a> Screen<'a> {
         }
     }
 
-    fn all(&self, name: &str, country: Option<&str>) -> Rc<Vec<PartyMatch>> {
-        let key = (name.to_string(), country.map(str::to_string));
+    fn all(&self, name: &str, country: Option<Country>) -> Rc<Vec<PartyMatch>> {
+        let key = (name.to_string(), country);
         if let Some(v) = self.cache.borrow().get(&key) {
             return v.clone();
         }
@@ -62,7 +63,7 @@ impl<'a> Screen<'a> {
         v
     }
 
-    pub fn hits(&self, name: &str, country: Option<&str>, regime: Regime) -> Hits {
+    pub fn hits(&self, name: &str, country: Option<Country>, regime: Regime) -> Hits {
         let mut h = Hits::default();
         if name.trim().is_empty() {
             return h;

@@ -110,7 +110,7 @@ fn listings() -> Vec<Entity> {
 }
 
 fn decide(json: &str) -> Decision {
-    let engine = Engine::with_simple_resolver(listings(), "fixture-v1");
+    let engine = embargo_rules::testing::engine(listings(), "fixture-v1");
     let tx = parse_transaction(json).unwrap_or_else(|e| panic!("{e}: {json}"));
     let d = engine.decide(&tx);
     for f in &d.findings {
@@ -502,8 +502,7 @@ fn engine_can_be_shared_across_threads() {
 /// organization") reaches a chip, but a technology release needs review.
 #[test]
 fn standards_organization_carve_out_reaches_items_but_not_technology_releases() {
-    let engine =
-        embargo_rules::Engine::with_simple_resolver(embargo_pack::entities().to_vec(), "pack");
+    let engine = embargo_rules::testing::engine(embargo_pack::entities().to_vec(), "pack");
     let tx = |tags: &str| {
         embargo_rules::parse_transaction(&format!(
             r#"{{"date": "2023-06-01", "flow": "export", "actor": {{"us_person": true, "country": "US"}},

@@ -1,6 +1,8 @@
-//! Every worked case in `shared/rules/cases/*.json` run through the engine
-//! with the shipped regime pack (`embargo_pack::entities()`) as the only
-//! listings: the cases must pass on the data the binary ships.
+//! Every worked case in `shared/rules/cases/*.json` run through the
+//! production decision path: the pack-only `Snapshot` (no list store), whose
+//! engine resolves party names with `MatcherResolver` over the shipped
+//! regime pack. The cases must pass on the data and matcher the binary
+//! ships.
 //!
 //! The directory is read at run time, so new case files are picked up
 //! without code changes. Matching rule (shared/rules/README.md): measure
@@ -8,13 +10,15 @@
 //! string contained in one of the finding's citations; `expect.absent`
 //! entries must not appear. All failing cases are reported with a diff.
 
-use embargo_model::Entity;
-use embargo_rules::{parse_transaction, Decision, Engine};
+use embargo_app::Snapshot;
+use embargo_rules::{parse_transaction, Decision};
 use serde_json::Value;
+use std::sync::OnceLock;
 
-pub fn engine() -> Engine {
-    let listings: Vec<Entity> = embargo_pack::entities().to_vec();
-    Engine::with_simple_resolver(listings, &embargo_pack::version().version)
+/// The pack-only snapshot, built once for every test in this file.
+fn snapshot() -> &'static Snapshot {
+    static SNAP: OnceLock<Snapshot> = OnceLock::new();
+    SNAP.get_or_init(|| Snapshot::load(None).expect("pack-only snapshot builds"))
 }
 
 fn summary(d: &Decision) -> String {
@@ -118,7 +122,7 @@ fn every_worked_case_passes() {
         .collect();
     paths.sort();
     assert!(!paths.is_empty(), "no case files in {}", dir.display());
-    let engine = engine();
+    let engine = &snapshot().engine;
     let mut failures = vec![];
     for p in &paths {
         let text = std::fs::read_to_string(p).expect("case file is readable");
@@ -177,6 +181,53 @@ fn a_case_checker_that_cannot_fail_would_be_useless() {
     )
     .unwrap();
     let tx = parse_transaction(&case.to_string()).unwrap();
-    let d = engine().decide(&tx);
+    let d = snapshot().engine.decide(&tx);
     assert_eq!(check(&case, &d).len(), 1, "{}", summary(&d));
+}
+
+/// The EU Global Human Rights Sanctions Regime listings (RULES.md §5.3) are
+/// regime-pack entries found through the production resolver: each listed
+/// name is caught, while the XPCC itself and other public security bureaus
+/// are not taken for the XPCC Public Security Bureau.
+#[test]
+fn eu_listings_are_found_through_the_resolver() {
+    let eu = |name: &str| {
+        let tx = parse_transaction(&format!(
+            r#"{{"date":"2021-06-01","flow":"payment","actor":{{"country":"DE"}},
+            "parties":[{{"role":"counterparty","name":"{name}"}}]}}"#
+        ))
+        .unwrap();
+        snapshot()
+            .engine
+            .decide(&tx)
+            .findings
+            .into_iter()
+            .filter(|f| f.measure == embargo_rules::Measure::EuSanctions)
+            .map(|f| f.outcome.as_str())
+            .collect::<Vec<_>>()
+    };
+    for listed in [
+        "Zhu Hailun",
+        "WANG Junzheng",
+        "Wang Mingshan",
+        "Chen Mingguo",
+        "Public Security Bureau of the Xinjiang Production and Construction Corps",
+        "Xinjiang Production and Construction Corps Public Security Bureau",
+        "XPCC Public Security Bureau",
+    ] {
+        assert_eq!(eu(listed), vec!["PROHIBITED"], "{listed}");
+    }
+    for not_listed in [
+        "Xinjiang Production and Construction Corps",
+        "XPCC",
+        "Kashgar Prefecture Public Security Bureau",
+        "Xinjiang Public Security Bureau",
+        "Chen Quanguo",
+    ] {
+        assert!(
+            eu(not_listed).is_empty(),
+            "{not_listed}: {:?}",
+            eu(not_listed)
+        );
+    }
 }
