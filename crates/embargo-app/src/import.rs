@@ -9,7 +9,8 @@
 //! ([`embargo_store::Refusal`]): a list with no entries; fewer records than
 //! the file itself declares (OFAC XML `Record_Count`); more than half of the
 //! active version's entries gone (`allow_shrink`); a publication date
-//! before the active version's (`allow_older`); another source kind under
+//! before the active version's (`allow_older` stores such a version as
+//! history without making it active); another source kind under
 //! an existing dataset name; the reserved names `embargo_xinjiang_pack` and
 //! `default`. The store makes the checks that compare with the active
 //! version inside the import's transaction, so a refused import writes
@@ -32,8 +33,12 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug, Serialize)]
 pub struct ImportReport {
     pub version: ListVersion,
-    /// False when the file was identical to the active version (a no-op).
+    /// False when the file was identical to the active version (or, for
+    /// an older publication, to a stored one): a no-op.
     pub imported: bool,
+    /// False when the version was stored as history only: published
+    /// before the active version and let through by `allow_older`.
+    pub activated: bool,
     pub warnings: Vec<String>,
 }
 
@@ -52,7 +57,8 @@ pub struct ImportOptions {
     pub last_modified: Option<NaiveDate>,
     /// Accept a version with fewer than half the active entries, or none.
     pub allow_shrink: bool,
-    /// Accept (and activate) a version published before the active one.
+    /// Store a version published before the active one as history (for
+    /// dated decisions); the active version stays.
     pub allow_older: bool,
 }
 
@@ -83,7 +89,7 @@ impl fmt::Display for ImportError {
         match self {
             ImportError::Refused { file, refusal } => write!(
                 f,
-                "refused to import {}: {refusal}; the active version is unchanged",
+                "refused to import {}: {refusal}. Nothing was written",
                 file.display()
             ),
             ImportError::Parse { file, source } => {
@@ -96,15 +102,9 @@ impl fmt::Display for ImportError {
     }
 }
 
-impl std::error::Error for ImportError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            ImportError::Refused { refusal, .. } => Some(refusal),
-            ImportError::Parse { source, .. } => Some(source),
-            ImportError::Store { source, .. } => Some(source),
-        }
-    }
-}
+/// The message already holds the cause (so `{:#}` does not repeat it);
+/// [`ImportError::refusal`] gives the typed refusal.
+impl std::error::Error for ImportError {}
 
 /// Parses `path` as `kind` (detected when `None`) and imports it under
 /// `dataset` (the source's default dataset when `None`), with every guard
@@ -204,13 +204,15 @@ pub fn import_file(
             source,
         },
     })?;
-    let (version, imported) = match outcome {
-        ImportOutcome::Imported(v) => (v, true),
-        ImportOutcome::Unchanged(v) => (v, false),
+    let (version, imported, activated) = match outcome {
+        ImportOutcome::Imported(v) => (v, true, true),
+        ImportOutcome::Unchanged(v) => (v, false, false),
+        ImportOutcome::StoredInactive(v) => (v, true, false),
     };
     Ok(ImportReport {
         version,
         imported,
+        activated,
         warnings,
     })
 }
@@ -478,15 +480,15 @@ mod tests {
             },
         )
         .unwrap();
-        assert!(r.imported);
+        assert!(r.imported && !r.activated);
+        assert_eq!(r.version.published, Some(d("2014-07-16")));
+        let active = store.active_version("us_ofac_sdn").unwrap().unwrap();
         assert_eq!(
-            store
-                .active_version("us_ofac_sdn")
-                .unwrap()
-                .unwrap()
-                .published,
-            Some(d("2014-07-16"))
+            active.published,
+            Some(d("2024-05-03")),
+            "history only: the newest publication stays active"
         );
+        assert_eq!(store.versions("us_ofac_sdn").unwrap().len(), 2);
 
         // A file without a date: the download's Last-Modified, then the
         // operator's date, then the import date.
