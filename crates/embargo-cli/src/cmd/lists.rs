@@ -1,6 +1,6 @@
 use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
-use embargo_app::import_path;
+use embargo_app::{import_file, ImportOptions};
 use embargo_audit::{AuditLog, NewRecord, RecordKind};
 use embargo_model::SourceKind;
 use embargo_store::Store;
@@ -28,6 +28,19 @@ pub enum ListsCommand {
         /// Store under this dataset name (default: the source's, e.g. us_trade_csl).
         #[arg(long)]
         dataset: Option<String>,
+        /// Publication date (YYYY-MM-DD) for a file that states none (OFAC
+        /// legacy CSV, CSL, DPL, custom). Without it the import date is
+        /// recorded, marked as such.
+        #[arg(long, value_name = "DATE")]
+        published: Option<chrono::NaiveDate>,
+        /// Import even if more than half of the active version's entries
+        /// are gone (or the list is empty).
+        #[arg(long)]
+        allow_shrink: bool,
+        /// Store a version published before the active one as history (for
+        /// dated decisions); the active version stays.
+        #[arg(long)]
+        allow_older: bool,
     },
     /// Entities added, removed and changed between two versions (default: previous vs active).
     Diff {
@@ -39,7 +52,8 @@ pub enum ListsCommand {
         #[arg(long)]
         full: bool,
     },
-    /// Every stored version of one dataset, oldest first.
+    /// Every stored version of one dataset, in import order, with its
+    /// publication date and where that date comes from; `*` marks the active one.
     Versions { source: String },
     /// Make a stored version the active one (roll back or forward).
     Activate { source: String, version: String },
@@ -87,6 +101,9 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
             file,
             source,
             dataset,
+            published,
+            allow_shrink,
+            allow_older,
         }) => {
             let kind = match source.as_deref() {
                 Some(s) => match SourceKind::from_cli(s) {
@@ -95,12 +112,28 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
                 },
                 None => None,
             };
-            let report = import_path(&store, &file, kind, dataset.as_deref())?;
+            let opts = ImportOptions {
+                kind,
+                dataset: dataset.clone(),
+                published,
+                last_modified: None,
+                allow_shrink,
+                allow_older,
+            };
+            let report = import_file(&store, &file, &opts)?;
             for w in &report.warnings {
                 eprintln!("warning: {w}");
             }
             let v = &report.version;
-            if report.imported {
+            if report.imported && !report.activated {
+                println!(
+                    "Stored {} version {} as history: {} entities, published {} (before the active version, which stays active).",
+                    v.dataset,
+                    v.version,
+                    v.entity_count,
+                    v.published.map(|d| d.to_string()).unwrap_or_default()
+                );
+            } else if report.imported {
                 println!(
                     "Imported {} version {}: {} entities (sha256 {}).",
                     v.dataset,
@@ -120,7 +153,8 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
             audit.append(NewRecord {
                 kind: RecordKind::Import,
                 actor: embargo_app::cli_actor(),
-                request: serde_json::json!({"file": file, "source": source, "dataset": dataset}),
+                request: serde_json::json!({"file": file, "source": source, "dataset": dataset,
+                    "published": published, "allow_shrink": allow_shrink, "allow_older": allow_older}),
                 result: serde_json::to_value(&report)?,
                 list_versions: vec![format!("{}@{}", v.dataset, v.version)],
             })?;
@@ -168,22 +202,46 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
             }
         }
         Some(ListsCommand::Versions { source }) => {
-            let versions = store.versions(&dataset_name(&source))?;
+            let ds = dataset_name(&source);
+            let versions = store.versions(&ds)?;
+            let active = store.active_version(&ds)?.map(|v| v.version);
             if a.json {
-                println!("{}", serde_json::to_string_pretty(&versions)?);
+                let rows: Vec<serde_json::Value> = versions
+                    .iter()
+                    .map(|v| {
+                        let mut j = serde_json::to_value(v)?;
+                        j["active"] = (active.as_deref() == Some(v.version.as_str())).into();
+                        Ok(j)
+                    })
+                    .collect::<Result<_, serde_json::Error>>()?;
+                println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
+                println!(
+                    "  {:<28} {:>9}  {:<10} {:<18}  {:<16}  origin",
+                    "version", "entities", "published", "(date from)", "imported"
+                );
                 for v in versions {
+                    let mark = if active.as_deref() == Some(v.version.as_str()) {
+                        '*'
+                    } else {
+                        ' '
+                    };
                     println!(
-                        "{:<28} {:>9} entities  published {:<10}  imported {}  {}",
+                        "{mark} {:<28} {:>9}  {:<10} {:<18}  {:<16}  {}",
                         v.version,
                         v.entity_count,
                         v.published
                             .map(|d| d.to_string())
                             .unwrap_or_else(|| "-".into()),
+                        format!(
+                            "({})",
+                            v.published_basis.map(|b| b.as_str()).unwrap_or("unknown")
+                        ),
                         v.imported_at.format("%Y-%m-%d %H:%M"),
                         v.origin
                     );
                 }
+                println!("* active version");
             }
         }
         Some(ListsCommand::Activate { source, version }) => {

@@ -1,6 +1,6 @@
 use anyhow::Result;
 use clap::Args;
-use embargo_app::import_path;
+use embargo_app::{import_file, ImportOptions};
 use embargo_store::Store;
 use embargo_update::{fetch_all, load_sources, FetchStatus, Progress, ProgressSink};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -18,6 +18,14 @@ pub struct UpdateArgs {
     /// Only update these sources (by name, e.g. ofac_sdn, csl, un).
     #[arg(long)]
     pub only: Vec<String>,
+    /// Import even if more than half of a source's active entries are gone
+    /// (or the download is empty).
+    #[arg(long)]
+    pub allow_shrink: bool,
+    /// Store a download published before the active version as history;
+    /// the active version stays.
+    #[arg(long)]
+    pub allow_older: bool,
 }
 
 /// Renders download progress with one indicatif bar per file.
@@ -112,7 +120,20 @@ pub fn run(data_dir: &Path, a: UpdateArgs) -> Result<ExitCode> {
                     );
                     continue;
                 }
-                match import_path(&store, first, Some(f.spec.kind), None) {
+                // The same guards as `lists import`; the server's
+                // Last-Modified dates a file that states no date.
+                let opts = ImportOptions {
+                    kind: Some(f.spec.kind),
+                    last_modified: f.last_modified,
+                    allow_shrink: a.allow_shrink,
+                    allow_older: a.allow_older,
+                    ..ImportOptions::default()
+                };
+                match import_file(&store, first, &opts) {
+                    Ok(r) if r.imported && !r.activated => println!(
+                        "{}: stored version {} as history (published before the active version)",
+                        f.spec.name, r.version.version
+                    ),
                     Ok(r) if r.imported => println!(
                         "{}: imported version {} ({} entities)",
                         f.spec.name, r.version.version, r.version.entity_count
