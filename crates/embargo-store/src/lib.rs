@@ -9,7 +9,13 @@
 //!
 //! **What this crate is for:** atomic imports of whole lists and of FtM-style
 //! deltas, a per-dataset "active version" pointer with roll back / roll
-//! forward, entity look-up, and field-level diffs between versions.
+//! forward, entity look-up, and field-level diffs between versions; each
+//! version's publication date and where it comes from
+//! (`ListVersion::published_basis`); guarded imports that refuse to
+//! degrade screening silently ([`Store::import_guarded`], [`Refusal`]);
+//! and per entity the intervals it was listed, bounded by the versions'
+//! publication dates ([`Store::listing_history`], answered by
+//! `embargo_model::listing`).
 //!
 //! **What it is not for:** parsing list files (`embargo-sources`),
 //! downloading them (`embargo-update`), indexing names for matching
