@@ -4,8 +4,9 @@
 //! Rows are read and screened in chunks so memory stays flat for files of
 //! millions of rows; each chunk is screened on all cores.
 
-use crate::Snapshot;
-use anyhow::{anyhow, bail, Context, Result};
+use crate::error::{AppError, AppResult};
+use crate::{App, Snapshot};
+use embargo_audit::{NewRecord, RecordKind};
 use embargo_match::{Query, ScreenOptions};
 use embargo_model::{Country, PartialDate, Schema};
 use std::io::{Read, Write};
@@ -38,13 +39,54 @@ struct Columns {
     dob: Option<usize>,
 }
 
-fn find(headers: &csv::StringRecord, col: &str) -> Result<usize> {
+fn find(headers: &csv::StringRecord, col: &str) -> AppResult<usize> {
     headers.iter().position(|h| h == col).ok_or_else(|| {
-        anyhow!(
+        AppError::Csv(format!(
             "column {col:?} not found; the header has: {}",
             headers.iter().collect::<Vec<_>>().join(", ")
-        )
+        ))
     })
+}
+
+fn write_err(e: impl std::fmt::Display) -> AppError {
+    AppError::io("writing the results", std::io::Error::other(e.to_string()))
+}
+
+impl App {
+    /// Screens every row of `input` (see [`screen_csv`]) and writes one
+    /// audit record for the batch: `request` `{"batch": source, "columns",
+    /// "threshold", "datasets"}`, `result` the [`BatchSummary`].
+    pub fn screen_csv(
+        &self,
+        actor: &str,
+        source: &str,
+        input: impl Read,
+        output: impl Write,
+        cfg: &BatchConfig,
+        progress: &mut dyn FnMut(u64),
+    ) -> AppResult<BatchSummary> {
+        let snap = self.snapshot();
+        let summary = screen_csv(&snap, input, output, cfg, progress)?;
+        self.audit.append(NewRecord {
+            kind: RecordKind::Screen,
+            actor: actor.to_string(),
+            request: serde_json::json!({
+                "batch": source,
+                "columns": {
+                    "name": cfg.name_column,
+                    "schema": cfg.schema_column,
+                    "country": cfg.country_column,
+                    "dob": cfg.dob_column,
+                },
+                "threshold": cfg.options.threshold,
+                "datasets": cfg.options.datasets,
+            }),
+            result: serde_json::to_value(&summary)
+                .map_err(|e| AppError::encode("a batch summary", e))?,
+            list_versions: snap.version_labels(),
+        })?;
+        Ok(summary)
+    }
 }
 
 /// Screens every row of `input` and writes results to `output`.
@@ -55,11 +97,11 @@ pub fn screen_csv(
     output: impl Write,
     cfg: &BatchConfig,
     progress: &mut dyn FnMut(u64),
-) -> Result<BatchSummary> {
+) -> AppResult<BatchSummary> {
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers = reader
         .headers()
-        .context("cannot read the CSV header")?
+        .map_err(|e| AppError::Csv(format!("cannot read the CSV header: {e}")))?
         .clone();
     let cols = Columns {
         name: find(&headers, &cfg.name_column)?,
@@ -92,7 +134,7 @@ pub fn screen_csv(
             "match_caption",
             "match_source",
         ]);
-        w.write_record(&h)?;
+        w.write_record(&h).map_err(write_err)?;
         out_csv = Some(w);
     }
     let mut summary = BatchSummary::default();
@@ -102,7 +144,7 @@ pub fn screen_csv(
         chunk.clear();
         for rec in records.by_ref().take(cfg.chunk_rows.max(1)) {
             let line = summary.rows + chunk.len() as u64 + 2;
-            chunk.push(rec.with_context(|| format!("CSV line {line}"))?);
+            chunk.push(rec.map_err(|e| AppError::Csv(format!("CSV line {line}: {e}")))?);
         }
         if chunk.is_empty() {
             break;
@@ -130,27 +172,28 @@ pub fn screen_csv(
                     ]),
                     None => row.extend(std::iter::repeat_n(String::new(), 4)),
                 }
-                w.write_record(&row)?;
+                w.write_record(&row).map_err(write_err)?;
             } else if let Some(w) = out_json.as_mut() {
                 let input: serde_json::Map<String, serde_json::Value> = headers
                     .iter()
                     .zip(rec.iter())
                     .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
                     .collect();
-                serde_json::to_writer(&mut *w, &serde_json::json!({"input": input, "hits": hits}))?;
-                w.write_all(b"\n")?;
+                serde_json::to_writer(&mut *w, &serde_json::json!({"input": input, "hits": hits}))
+                    .map_err(write_err)?;
+                w.write_all(b"\n").map_err(write_err)?;
             }
         }
         progress(summary.rows);
     }
     if let Some(mut w) = out_csv {
-        w.flush()?;
+        w.flush().map_err(write_err)?;
     }
     if let Some(mut w) = out_json {
-        w.flush()?;
+        w.flush().map_err(write_err)?;
     }
     if summary.rows == 0 {
-        bail!("the input has a header but no rows");
+        return Err(AppError::Csv("the input has a header but no rows".into()));
     }
     Ok(summary)
 }

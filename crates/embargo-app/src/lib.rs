@@ -24,16 +24,48 @@
 //!   the offline default: used when no list has been imported, otherwise
 //!   selectable with the `embargo_xinjiang_pack` dataset.
 
+mod admin;
 mod batch;
+mod compare;
+mod deciding;
+mod error;
 mod import;
 mod resolver;
+mod reviewing;
+mod screening;
 mod snapshot;
+mod subject;
 
+pub use admin::{create_api_key, export_audit, verify_audit, FoundEntity};
 pub use batch::{screen_csv, BatchConfig, BatchSummary};
+pub use compare::compare_pairs;
+pub use deciding::Decided;
+pub use error::{AppError, AppResult, ErrorKind};
 pub use import::{import_file, import_path, ImportError, ImportOptions, ImportReport};
+pub use reviewing::{ReviewInput, ReviewMark, MAX_REASON_CHARS};
+pub use screening::{ReviewedHit, Screened};
 pub use snapshot::{ScreenRequest, ScreenResult, Snapshot};
+pub use subject::{
+    algorithm_name, check_limit, check_name, check_threshold, parse_algorithm, parse_country,
+    parse_date, parse_schema, ScreenInput, Subject, DEFAULT_LIMIT, MAX_LIMIT, MAX_NAME_CHARS,
+    MAX_VALUES,
+};
 
-use anyhow::{Context, Result};
+/// Types front ends print or pass through, re-exported so that they depend
+/// on this crate alone (see ARCHITECTURE.md, "front ends talk to
+/// embargo-app").
+pub mod types {
+    pub use embargo_audit::{
+        canonical_json, Anchor, ApiKeyInfo, AuditRecord, FieldChange, Review, ReviewStatus, Role,
+        Verdict, VerifyReport,
+    };
+    pub use embargo_match::{
+        Algorithm, Explanation, Query, ScreenOptions, DEFAULT_THRESHOLD, OFAC_THRESHOLD,
+    };
+    pub use embargo_rules::{Decision, Finding};
+    pub use embargo_store::{EntityChange, ListDiff, ListStatus, StoreError};
+}
+
 use arc_swap::ArcSwap;
 use embargo_audit::AuditLog;
 use embargo_store::Store;
@@ -50,13 +82,15 @@ pub struct App {
 }
 
 impl App {
-    pub fn open(data_dir: &Path) -> Result<App> {
-        std::fs::create_dir_all(data_dir)
-            .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
-        let store = Store::open(data_dir)
-            .with_context(|| format!("cannot open list store in {}", data_dir.display()))?;
-        let audit = AuditLog::open(data_dir)
-            .with_context(|| format!("cannot open audit log in {}", data_dir.display()))?;
+    pub fn open(data_dir: &Path) -> AppResult<App> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            AppError::io(
+                format!("cannot create data directory {}", data_dir.display()),
+                e,
+            )
+        })?;
+        let store = Store::open(data_dir)?;
+        let audit = AuditLog::open(data_dir)?;
         let snapshot = Snapshot::load(Some(&store))?;
         Ok(App {
             data_dir: data_dir.to_path_buf(),
@@ -72,7 +106,7 @@ impl App {
     }
 
     /// Rebuilds the snapshot from the store and publishes it atomically.
-    pub fn reload(&self) -> Result<()> {
+    pub fn reload(&self) -> AppResult<()> {
         let fresh = Snapshot::load(Some(&self.store))?;
         self.snapshot.store(Arc::new(fresh));
         Ok(())

@@ -1,8 +1,8 @@
 //! One immutable view of the loaded lists: the matcher index over every
 //! active list version plus the regime pack, and the decision engine.
 
+use crate::error::AppResult;
 use crate::resolver::MatcherResolver;
-use anyhow::Result;
 use chrono::{DateTime, Utc};
 use embargo_match::{Explanation, Matcher, Query, ScreenOptions};
 use embargo_model::{Entity, EntityId, ListVersion, Schema};
@@ -54,7 +54,7 @@ pub struct ScreenResult {
 impl Snapshot {
     /// Loads the active version of every list in `store` (if any) plus the
     /// embedded regime pack.
-    pub fn load(store: Option<&Store>) -> Result<Snapshot> {
+    pub fn load(store: Option<&Store>) -> AppResult<Snapshot> {
         let (mut versions, mut entities) = match store {
             Some(s) => s.active_entities()?,
             None => (vec![], vec![]),

@@ -47,6 +47,7 @@ enum Command {
     /// Score name pairs from a CSV (`schema,name1,name2`), e.g. an evaluation set.
     Compare(cmd::compare::CompareArgs),
     /// Run every evaluation set found in the shared data folder and print one table.
+    #[cfg(feature = "eval")]
     Eval(cmd::eval::EvalArgs),
     /// Serve the HTTP API (yente-compatible /match, native /v1) and the analyst web page.
     Serve(cmd::serve::ServeArgs),
@@ -68,6 +69,7 @@ fn main() -> ExitCode {
         Command::Decide(a) => cmd::decide::run(&data_dir, a),
         Command::Batch(a) => cmd::batch::run(&data_dir, a),
         Command::Compare(a) => cmd::compare::run(a),
+        #[cfg(feature = "eval")]
         Command::Eval(a) => cmd::eval::run(a),
         Command::Serve(a) => cmd::serve::run(&data_dir, a),
         Command::Audit(a) => cmd::audit::run(&data_dir, a),

@@ -1,7 +1,29 @@
 //! Plain-text rendering for analysts at a terminal.
 
-use embargo_app::{ScreenResult, Snapshot};
-use embargo_audit::{ReviewStatus, Verdict};
+use embargo_app::types::{ReviewStatus, Verdict};
+use embargo_app::{AppError, Screened};
+
+/// An input error as a CLI user sees it: the field named by its flag
+/// (`--dob`, not `birth_date`).
+pub fn flag_error(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::InvalidInput { field, message } => {
+            let flag = match field.as_str() {
+                "birth_date" | "subject.birth_date" => "--dob",
+                "countries" | "subject.country" => "--country",
+                "identifiers" => "--id",
+                "datasets" => "--dataset",
+                "family_name" => "--family-name",
+                "subject.schema" => "--schema",
+                "subject.name" | "name" => "NAME",
+                "entity_id" => "ENTITY_ID",
+                other => return anyhow::anyhow!("--{}: {message}", other.replace('_', "-")),
+            };
+            anyhow::anyhow!("{flag}: {message}")
+        }
+        other => other.into(),
+    }
+}
 
 fn verdict(v: &Verdict) -> &'static str {
     match v {
@@ -82,19 +104,16 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-pub fn print_screen(
-    name: &str,
-    snap: &Snapshot,
-    results: &[ScreenResult],
-    reviews: &[Option<ReviewStatus>],
-    explain: bool,
-) {
+pub fn print_screen(name: &str, screened: &Screened, explain: bool) {
     println!(
         "Screening {name:?} against: {}",
-        snap.default_datasets.join(", ")
+        screened.snapshot.default_datasets.join(", ")
     );
-    println!("List versions: {}", snap.version_labels().join(", "));
-    if results.is_empty() {
+    println!(
+        "List versions: {}",
+        screened.snapshot.version_labels().join(", ")
+    );
+    if screened.hits.is_empty() {
         println!("\nNo candidate above the threshold. This is not a clearance: review ownership, addresses and the transaction itself.");
         return;
     }
@@ -103,7 +122,8 @@ pub fn print_screen(
         "{:>2}  {:>5}  {:<48}  {:<34}  {:<10}",
         "#", "score", "listed name", "list", "listed on"
     );
-    for (i, r) in results.iter().enumerate() {
+    for (i, hit) in screened.hits.iter().enumerate() {
+        let r = &hit.result;
         let list = r.list.clone().unwrap_or_else(|| r.source.clone());
         println!(
             "{:>2}  {:>5.3}  {:<48}  {:<34}  {:<10}",
@@ -126,7 +146,7 @@ pub fn print_screen(
             println!("              licence review policy: {pol}");
         }
         println!("              id: {}  ({})", r.entity_id, r.list_version);
-        if let Some(line) = review_line(reviews.get(i).and_then(Option::as_ref)) {
+        if let Some(line) = review_line(hit.review.as_ref()) {
             println!("              review: {line}");
         }
         if explain {

@@ -1,9 +1,11 @@
 //! # embargo-eval
 //!
 //! Measures Embargo's matcher against labelled evaluation sets in the shared
-//! data folder (`../shared/eval`, never committed) and real list files, and
-//! holds the CSV-in/CSV-out helpers behind `embargo compare` and
-//! `embargo batch`, so the CLI stays thin.
+//! data folder (`../shared/eval`, never committed) and real list files.
+//! It reads `../shared`, so the release binary does not link it: `embargo
+//! eval` exists only when the CLI is built with the `eval` feature (the test
+//! suite does), and `cargo run -p embargo-eval --example eval` prints the
+//! same table.
 //!
 //! [`run_all`] produces one [`EvalReport`] (JSON via serde, a table via
 //! `Display`): F1 on nomenklatura's `cases.csv`, % right on `checks.yml`,
@@ -16,7 +18,6 @@
 //! **Not for:** tuning at run time or choosing thresholds automatically;
 //! it measures the matcher as built.
 
-pub mod csvio;
 pub mod error;
 pub mod lists;
 pub mod pairs;
@@ -25,7 +26,6 @@ pub mod screening;
 pub mod translit;
 mod yaml;
 
-pub use csvio::{batch_csv, compare_csv};
 pub use error::EvalError;
 pub use report::{EvalReport, EvalRow};
 

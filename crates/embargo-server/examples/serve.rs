@@ -63,7 +63,7 @@ fn main() -> anyhow::Result<()> {
     if let Some(f) = key_file {
         let key = app
             .audit
-            .create_api_key("script-admin", embargo_audit::Role::Admin)?;
+            .create_api_key("script-admin", embargo_app::types::Role::Admin)?;
         std::fs::write(&f, key)?;
     }
     let rt = tokio::runtime::Builder::new_multi_thread()

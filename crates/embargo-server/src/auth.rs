@@ -34,11 +34,11 @@ impl Access {
         }
     }
 
-    fn from_role(r: &embargo_audit::Role) -> Access {
+    fn from_role(r: &embargo_app::types::Role) -> Access {
         match r {
-            embargo_audit::Role::Screen => Access::Screen,
-            embargo_audit::Role::Review => Access::Review,
-            embargo_audit::Role::Admin => Access::Admin,
+            embargo_app::types::Role::Screen => Access::Screen,
+            embargo_app::types::Role::Review => Access::Review,
+            embargo_app::types::Role::Admin => Access::Admin,
         }
     }
 }
@@ -147,7 +147,7 @@ fn identify(st: &Shared, req: &Request) -> Result<Caller, ApiError> {
     if let Some(key) = presented_key(req.headers())? {
         // Keys are random and long; a wrong key is just "unauthorized"
         // (no hint whether the name or the secret was wrong).
-        return match st.app.audit.authenticate(&key) {
+        return match st.app.authenticate(&key) {
             Ok(Some((name, role))) => Ok(Caller {
                 name,
                 access: Access::from_role(&role),

@@ -134,3 +134,13 @@ impl From<BytesRejection> for ApiError {
         }
     }
 }
+
+impl From<embargo_app::AppError> for ApiError {
+    fn from(e: embargo_app::AppError) -> Self {
+        match e.kind() {
+            embargo_app::ErrorKind::Invalid => ApiError::bad_request(e.to_string()),
+            embargo_app::ErrorKind::NotFound => ApiError::not_found(e.to_string()),
+            embargo_app::ErrorKind::Internal => ApiError::internal("serving the request", e),
+        }
+    }
+}

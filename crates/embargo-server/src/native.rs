@@ -11,9 +11,8 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::extract::{Extension, Path, Query, State};
 use axum::Json;
-use embargo_audit::{NewRecord, RecordKind};
+use embargo_app::FoundEntity;
 use embargo_model::{EntityId, ListVersion};
-use embargo_store::StoreError;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -48,11 +47,12 @@ pub async fn screen(
     caller.require(Access::Screen)?;
     let Json(req) = body?;
     let subject = req.validate()?;
+    let echo = serde_json::to_value(&req).unwrap_or(Value::Null);
     let snap = st.app.snapshot();
     let st2 = st.clone();
-    let (results, audit_seq, list_versions, echo) = blocking("screening", move || {
+    let (results, audit_seq, list_versions) = blocking("screening", move || {
         let (results, seq) = screen_and_audit(&st2, &snap, &caller.name, &subject)?;
-        Ok((results, seq, snap.version_labels(), subject.echo))
+        Ok((results, seq, snap.version_labels()))
     })
     .await?;
     Ok(Json(ScreenResponse {
@@ -103,27 +103,15 @@ pub async fn decide(
     let body = body?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::bad_request("the transaction is not valid UTF-8"))?;
-    let tx =
-        embargo_rules::parse_transaction(text).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let request: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-    let snap = st.app.snapshot();
+    let text = text.to_string();
     let st2 = st.clone();
     blocking("deciding", move || {
-        let decision = snap.engine.decide(&tx);
-        let value = encode("encoding a decision", &decision)?;
-        let list_versions = snap.version_labels();
-        let rec = st2.audit(NewRecord {
-            kind: RecordKind::Decide,
-            actor: caller.name.clone(),
-            request,
-            result: value.clone(),
-            list_versions: list_versions.clone(),
-        })?;
+        let decided = st2.app.decide(&caller.name, &text)?;
         Ok(Json(DecideResponse {
-            decision: value,
-            decision_text: decision.to_text(),
-            list_versions,
-            audit_seq: rec.seq,
+            decision_text: decided.decision.to_text(),
+            decision: decided.json,
+            list_versions: decided.snapshot.version_labels(),
+            audit_seq: decided.audit_seq,
         }))
     })
     .await
@@ -170,18 +158,6 @@ fn version_values(vs: &[ListVersion]) -> Result<Vec<Value>, ApiError> {
         .collect()
 }
 
-fn store_error(e: StoreError) -> ApiError {
-    match e {
-        StoreError::UnknownDataset(_) | StoreError::UnknownVersion { .. } => {
-            ApiError::not_found(e.to_string())
-        }
-        StoreError::NoPreviousVersion { .. } | StoreError::InvalidDataset(_) => {
-            ApiError::bad_request(e.to_string())
-        }
-        other => ApiError::internal("reading the list store", other),
-    }
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct VersionsResponse {
     pub dataset: String,
@@ -203,7 +179,7 @@ pub async fn versions(
     caller.require(Access::Screen)?;
     let st2 = st.clone();
     blocking("listing versions", move || {
-        let vs = st2.app.store.versions(&source).map_err(store_error)?;
+        let vs = st2.app.versions(&source)?;
         Ok(Json(VersionsResponse {
             dataset: source,
             versions: version_values(&vs)?,
@@ -237,11 +213,7 @@ pub async fn diff(
     let Query(p) = params?;
     let st2 = st.clone();
     blocking("diffing list versions", move || {
-        let d = st2
-            .app
-            .store
-            .diff(&source, p.old.as_deref(), p.new.as_deref())
-            .map_err(store_error)?;
+        let d = st2.app.diff(&source, p.old.as_deref(), p.new.as_deref())?;
         encode("encoding a diff", &d).map(Json)
     })
     .await
@@ -261,23 +233,20 @@ pub async fn entity(
     caller.require(Access::Screen)?;
     let id = EntityId(id);
     let snap = st.app.snapshot();
-    if let Some(e) = snap.matcher.get(&id) {
-        return encode("encoding an entity", e).map(Json);
-    }
-    // Not in the active lists: an older version may still hold it (a
-    // delisted party an analyst wants to look at).
     let st2 = st.clone();
     blocking("reading an entity", move || {
-        match st2.app.store.entity(&id).map_err(store_error)? {
-            Some((version, e)) => {
-                let mut v = encode("encoding an entity", &e)?;
+        match st2.app.find_entity(&snap, &id)? {
+            FoundEntity::Active(e) => encode("encoding an entity", e).map(Json),
+            // Not in the active lists: an older version still holds it (a
+            // delisted party an analyst wants to look at).
+            FoundEntity::Stored { version, entity } => {
+                let mut v = encode("encoding an entity", &entity)?;
                 if let Value::Object(m) = &mut v {
                     m.insert("not_in_active_lists".into(), Value::Bool(true));
                     m.insert("list_version".into(), json!(version.version));
                 }
                 Ok(Json(v))
             }
-            None => Err(ApiError::not_found(format!("no entity {id}"))),
         }
     })
     .await
@@ -297,8 +266,7 @@ pub async fn audit_verify(
     blocking("verifying the audit log", move || {
         let r = st2
             .app
-            .audit
-            .verify()
+            .verify_audit()
             .map_err(|e| ApiError::internal("verifying the audit log", e))?;
         encode("encoding a report", &r).map(Json)
     })
@@ -319,17 +287,8 @@ pub async fn reload(
     let actor = caller.name.clone();
     blocking("reloading lists", move || {
         st2.app
-            .reload()
-            .map_err(|e| ApiError::internal("reloading lists", e))?;
-        let snap = st2.app.snapshot();
-        st2.audit(NewRecord {
-            kind: RecordKind::Admin,
-            actor,
-            request: json!({"action": "reload"}),
-            result: json!({"list_versions": snap.version_labels()}),
-            list_versions: snap.version_labels(),
-        })?;
-        Ok(())
+            .reload_as(&actor)
+            .map_err(|e| ApiError::internal("reloading lists", e))
     })
     .await?;
     lists(State(st), Extension(caller)).await

@@ -36,7 +36,7 @@ use utoipa::{Modify, OpenApi};
         crate::error::ErrorBody,
         crate::error::ErrorDetail,
         crate::screen::ScreenRequest,
-        crate::screen::ReviewMark,
+        embargo_app::ReviewMark,
         crate::native::ScreenResponse,
         crate::native::DecideResponse,
         crate::native::ListsResponse,

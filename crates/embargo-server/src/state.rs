@@ -2,10 +2,8 @@
 //! configuration and the rate limiter. Cloned per request as one `Arc`.
 
 use crate::config::ServerConfig;
-use crate::error::ApiError;
 use crate::ratelimit::RateLimiter;
 use embargo_app::App;
-use embargo_audit::{AuditRecord, NewRecord};
 use std::sync::Arc;
 
 pub struct AppState {
@@ -23,15 +21,6 @@ impl AppState {
             .rate_per_sec
             .map(|r| RateLimiter::new(r, cfg.rate_burst));
         Arc::new(AppState { app, cfg, limiter })
-    }
-
-    /// Appends one record to the audit log. A failed write is a 500: an
-    /// answer whose audit record is missing must not be given.
-    pub fn audit(&self, rec: NewRecord) -> Result<AuditRecord, ApiError> {
-        self.app
-            .audit
-            .append(rec)
-            .map_err(|e| ApiError::internal("writing the audit record", e))
     }
 }
 

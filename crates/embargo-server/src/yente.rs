@@ -18,13 +18,14 @@
 use crate::auth::{Access, Caller};
 use crate::error::{ApiError, ErrorBody};
 use crate::ftm;
-use crate::screen::{check_limit, parse_algorithm, screen_and_audit, Subject};
+use crate::screen::screen_and_audit;
 use crate::state::{blocking, Shared};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Extension, Path, Query, State};
 use axum::Json;
+use embargo_app::types::{ScreenOptions, DEFAULT_THRESHOLD};
 use embargo_app::Snapshot;
-use embargo_match::ScreenOptions;
+use embargo_app::{check_limit, parse_algorithm, Subject};
 use embargo_model::{Country, EntityId, PartialDate};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -211,6 +212,7 @@ fn subject_of(
     let mut subject = req
         .validate()
         .map_err(|e| ApiError::bad_request(format!("`queries.{key}`: {}", e.message)))?;
+    subject.api = Some("yente-match");
     // Every birth date counts, not just the first the native form takes.
     subject.query.birth_dates = birth.clone();
     let mut props = Map::new();
@@ -237,7 +239,6 @@ fn subject_of(
         props.insert("idNumber".into(), json!(subject.query.identifiers));
     }
     let echo = json!({"id": ex.id, "schema": ftm::schema_name(schema), "properties": props});
-    subject.echo = json!({"api": "yente-match", "key": key, "query": echo});
     Ok((subject, echo))
 }
 
@@ -322,7 +323,7 @@ pub async fn match_entities(
     let Query(p) = params?;
     let Json(q) = body?;
     let limit = check_limit(Some(p.limit.unwrap_or(DEFAULT_YENTE_LIMIT)))?;
-    let threshold = unit("threshold", p.threshold, embargo_match::DEFAULT_THRESHOLD)?;
+    let threshold = unit("threshold", p.threshold, DEFAULT_THRESHOLD)?;
     let cutoff = unit("cutoff", p.cutoff, DEFAULT_CUTOFF)?;
     let algorithm = parse_algorithm(p.algorithm.as_deref())?;
     if q.queries.is_empty() {
@@ -437,7 +438,7 @@ pub async fn search(
         ..Default::default()
     };
     let mut subject = req.validate()?;
-    subject.echo = json!({"api": "yente-search", "dataset": dataset, "query": subject.echo});
+    subject.api = Some("yente-search");
     let st2 = st.clone();
     let snap2: Arc<Snapshot> = snap.clone();
     let results = blocking("searching", move || {

@@ -1,7 +1,6 @@
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, TimeZone, Utc};
 use clap::{Args, Subcommand};
-use embargo_audit::AuditLog;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -29,11 +28,10 @@ pub enum AuditCommand {
 }
 
 pub fn run(data_dir: &Path, a: AuditArgs) -> Result<ExitCode> {
-    let log = AuditLog::open(data_dir)
-        .with_context(|| format!("cannot open the audit log in {}", data_dir.display()))?;
     match a.command {
         AuditCommand::Verify => {
-            let report = log.verify()?;
+            let report = embargo_app::verify_audit(data_dir)
+                .with_context(|| format!("the audit log in {}", data_dir.display()))?;
             if report.ok {
                 println!("audit log OK: {} records, chain intact", report.records);
                 Ok(ExitCode::SUCCESS)
@@ -54,7 +52,8 @@ pub fn run(data_dir: &Path, a: AuditArgs) -> Result<ExitCode> {
                 ),
                 None => Box::new(std::io::stdout().lock()),
             };
-            let n = log.export_since(since, &mut w)?;
+            let n = embargo_app::export_audit(data_dir, since, &mut w)
+                .with_context(|| format!("the audit log in {}", data_dir.display()))?;
             w.flush()?;
             eprintln!("{n} records exported");
             Ok(ExitCode::SUCCESS)

@@ -1,7 +1,7 @@
 use anyhow::{Context, Result};
 use clap::Args;
-use embargo_app::{screen_csv, App, BatchConfig};
-use embargo_match::{ScreenOptions, DEFAULT_THRESHOLD};
+use embargo_app::types::{ScreenOptions, DEFAULT_THRESHOLD};
+use embargo_app::{App, BatchConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -49,7 +49,6 @@ pub fn run(data_dir: &Path, a: BatchArgs) -> Result<ExitCode> {
     let input = File::open(&a.file).with_context(|| format!("cannot open {}", a.file.display()))?;
     let size = input.metadata().map(|m| m.len()).unwrap_or(0);
     let app = App::open(data_dir)?;
-    let snap = app.snapshot();
     let jsonl = a
         .out
         .extension()
@@ -82,11 +81,20 @@ pub fn run(data_dir: &Path, a: BatchArgs) -> Result<ExitCode> {
         jsonl,
         chunk_rows: 8192,
     };
-    let summary = screen_csv(&snap, input, output, &cfg, &mut |n| {
-        bar.set_position(read.load(Ordering::Relaxed));
-        bar.set_message(format!("{n} rows"));
-    })
-    .with_context(|| format!("{}", a.file.display()));
+    let source = a.file.display().to_string();
+    let summary = app
+        .screen_csv(
+            &embargo_app::cli_actor(),
+            &source,
+            input,
+            output,
+            &cfg,
+            &mut |n| {
+                bar.set_position(read.load(Ordering::Relaxed));
+                bar.set_message(format!("{n} rows"));
+            },
+        )
+        .with_context(|| source.clone());
     bar.finish_and_clear();
     let summary = match summary {
         Ok(s) => s,
@@ -100,12 +108,5 @@ pub fn run(data_dir: &Path, a: BatchArgs) -> Result<ExitCode> {
         "{} rows screened, {} with a hit at threshold {:.2}, {} with unreadable optional columns; results in {}",
         summary.rows, summary.rows_with_hits, a.threshold, summary.rows_with_warnings, a.out.display()
     );
-    app.audit.append(embargo_audit::NewRecord {
-        kind: embargo_audit::RecordKind::Screen,
-        actor: embargo_app::cli_actor(),
-        request: serde_json::json!({"batch": a.file}),
-        result: serde_json::to_value(&summary)?,
-        list_versions: snap.version_labels(),
-    })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,6 @@
 use anyhow::{Context, Result};
 use clap::Args;
-use embargo_match::DEFAULT_THRESHOLD;
+use embargo_app::types::DEFAULT_THRESHOLD;
 use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
@@ -25,7 +25,9 @@ pub fn run(a: CompareArgs) -> Result<ExitCode> {
         }
         None => Box::new(std::io::stdout().lock()),
     };
-    let n = embargo_eval::compare_csv(&a.pairs, &mut out, a.threshold)
+    let input =
+        File::open(&a.pairs).with_context(|| format!("cannot open {}", a.pairs.display()))?;
+    let n = embargo_app::compare_pairs(input, &mut out, a.threshold)
         .with_context(|| format!("{}", a.pairs.display()))?;
     out.flush()?;
     eprintln!("{n} pairs scored at threshold {:.2}", a.threshold);

@@ -1,6 +1,6 @@
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
-use embargo_audit::{AuditLog, Role};
+use embargo_app::types::Role;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -31,8 +31,6 @@ pub enum KeysCommand {
 }
 
 pub fn run(data_dir: &Path, a: KeysArgs) -> Result<ExitCode> {
-    std::fs::create_dir_all(data_dir)?;
-    let log = AuditLog::open(data_dir)?;
     match a.command {
         KeysCommand::Create { name, role } => {
             let role = match role {
@@ -40,7 +38,7 @@ pub fn run(data_dir: &Path, a: KeysArgs) -> Result<ExitCode> {
                 RoleArg::Review => Role::Review,
                 RoleArg::Admin => Role::Admin,
             };
-            let secret = log.create_api_key(&name, role)?;
+            let secret = embargo_app::create_api_key(data_dir, &name, role)?;
             println!("{secret}");
             eprintln!("API key {name:?} created; store it now, it is not shown again.");
         }

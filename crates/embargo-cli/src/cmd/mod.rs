@@ -4,6 +4,7 @@ pub mod audit;
 pub mod batch;
 pub mod compare;
 pub mod decide;
+#[cfg(feature = "eval")]
 pub mod eval;
 pub mod keys;
 pub mod lists;

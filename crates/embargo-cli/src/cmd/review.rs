@@ -1,9 +1,9 @@
-use anyhow::{bail, Context, Result};
+use crate::output;
+use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
-use embargo_app::App;
-use embargo_audit::{NewReview, Verdict};
-use embargo_model::{Country, EntityId, PartialDate, Schema};
+use embargo_app::types::Verdict;
+use embargo_app::{App, ReviewInput};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -38,46 +38,24 @@ pub struct ReviewArgs {
 }
 
 pub fn run(data_dir: &Path, a: ReviewArgs) -> Result<ExitCode> {
-    if a.reason.trim().is_empty() {
-        bail!("--reason must say why");
-    }
-    let schema = a
-        .schema
-        .as_deref()
-        .map(|s| Schema::parse(s).with_context(|| format!("--schema {s:?} is not a schema")))
-        .transpose()?;
-    let dob = a
-        .dob
-        .as_deref()
-        .map(|d| PartialDate::parse_iso(d).with_context(|| format!("--dob {d:?}")))
-        .transpose()?;
-    let country = a
-        .country
-        .as_deref()
-        .map(|c| {
-            Country::parse(c).with_context(|| {
-                format!("--country {c:?} is not an ISO-2 code or a known country name")
-            })
-        })
-        .transpose()?;
-    let app = App::open(data_dir)?;
-    let snap = app.snapshot();
-    let id = EntityId(a.entity_id.clone());
-    let entity = snap
-        .entity(&id)
-        .with_context(|| format!("no entity {id} in the loaded lists"))?;
-    let verdict = match a.verdict {
-        VerdictArg::TrueMatch => Verdict::TrueMatch,
-        VerdictArg::FalsePositive => Verdict::FalsePositive,
+    let input = ReviewInput {
+        name: a.name,
+        schema: a.schema,
+        birth_date: a.dob,
+        country: a.country,
+        entity_id: a.entity_id,
+        verdict: match a.verdict {
+            VerdictArg::TrueMatch => Verdict::TrueMatch,
+            VerdictArg::FalsePositive => Verdict::FalsePositive,
+        }
+        .as_str()
+        .to_string(),
+        reason: a.reason,
+        expires: a.expires.map(|d| d.to_string()),
     };
-    let review = app.audit.record_review(NewReview::for_entity(
-        embargo_app::review_subject(&a.name, schema, dob, country),
-        entity,
-        verdict,
-        a.reason,
-        a.reviewer.unwrap_or_else(embargo_app::cli_actor),
-        a.expires,
-    ))?;
+    let app = App::open(data_dir)?;
+    let reviewer = a.reviewer.unwrap_or_else(embargo_app::cli_actor);
+    let review = app.review(&reviewer, &input).map_err(output::flag_error)?;
     println!("{}", serde_json::to_string_pretty(&review)?);
     Ok(ExitCode::SUCCESS)
 }

@@ -1,20 +1,9 @@
 use crate::output;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, ValueEnum};
-use embargo_app::{App, ScreenRequest};
-use embargo_audit::{NewRecord, RecordKind};
-use embargo_match::{Algorithm, Query, ScreenOptions, DEFAULT_THRESHOLD, OFAC_THRESHOLD};
-use embargo_model::{Country, PartialDate, Schema};
+use embargo_app::{App, ScreenInput};
 use std::path::Path;
 use std::process::ExitCode;
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum SchemaArg {
-    Person,
-    Organization,
-    Vessel,
-    Aircraft,
-}
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum AlgorithmArg {
@@ -28,9 +17,11 @@ pub enum AlgorithmArg {
 pub struct ScreenArgs {
     /// The name to screen, in any script ("Hikvision", "海康威视", "Чэнь Цюаньго").
     pub name: String,
-    /// What the name belongs to; narrows candidates and raises the score of same-type hits.
-    #[arg(long, value_enum)]
-    pub schema: Option<SchemaArg>,
+    /// What the name belongs to (Person, Organization, Company, Vessel,
+    /// Aircraft; any case); narrows candidates and raises the score of
+    /// same-type hits.
+    #[arg(long)]
+    pub schema: Option<String>,
     /// Country of the subject (ISO-2, e.g. CN). Repeatable.
     #[arg(long)]
     pub country: Vec<String>,
@@ -65,99 +56,56 @@ pub struct ScreenArgs {
 }
 
 pub fn run(data_dir: &Path, a: ScreenArgs) -> Result<ExitCode> {
-    let mut query = Query {
+    let input = ScreenInput {
         name: a.name.clone(),
-        schema: a.schema.map(|s| match s {
-            SchemaArg::Person => Schema::Person,
-            SchemaArg::Organization => Schema::Organization,
-            SchemaArg::Vessel => Schema::Vessel,
-            SchemaArg::Aircraft => Schema::Aircraft,
-        }),
+        schema: a.schema.clone(),
+        birth_date: a.dob.clone(),
+        countries: a.country.clone(),
         identifiers: a.id.clone(),
         family_name: a.family_name.clone(),
+        threshold: a.threshold,
+        limit: Some(a.limit),
+        algorithm: Some(
+            match a.algorithm {
+                AlgorithmArg::Embargo => "embargo",
+                AlgorithmArg::Ofac => "ofac",
+            }
+            .into(),
+        ),
+        datasets: (!a.dataset.is_empty()).then(|| a.dataset.clone()),
         ..Default::default()
     };
-    for c in &a.country {
-        let country = Country::parse(c).with_context(|| {
-            format!("--country {c:?} is not an ISO-2 code or a known country name")
-        })?;
-        query.countries.push(country);
-    }
-    if let Some(d) = &a.dob {
-        query
-            .birth_dates
-            .push(PartialDate::parse_iso(d).with_context(|| format!("--dob {d:?}"))?);
-    }
-    let threshold = a.threshold.unwrap_or(match a.algorithm {
-        AlgorithmArg::Embargo => DEFAULT_THRESHOLD,
-        AlgorithmArg::Ofac => OFAC_THRESHOLD,
-    });
-    let options = ScreenOptions {
-        threshold,
-        limit: a.limit,
-        algorithm: match a.algorithm {
-            AlgorithmArg::Embargo => Algorithm::Embargo,
-            AlgorithmArg::Ofac => Algorithm::Ofac,
-        },
-        datasets: (!a.dataset.is_empty()).then(|| a.dataset.clone()),
-    };
+    let subject = input.validate().map_err(output::flag_error)?;
     let app = App::open(data_dir)?;
-    let snap = app.snapshot();
-    let results = snap.screen(&ScreenRequest {
-        query: query.clone(),
-        options: options.clone(),
-    });
-    let evaluated_at = chrono::Utc::now();
-    // The same subject key the server uses, so a review recorded on the web
-    // page shows here too (and the other way round).
-    let subject = embargo_app::review_subject(
-        &a.name,
-        query.schema,
-        query.birth_dates.first().copied(),
-        query.countries.first().copied(),
-    );
-    let today = evaluated_at.date_naive();
-    let mut reviews = Vec::with_capacity(results.len());
-    for r in &results {
-        let status = match snap.entity(&r.entity_id) {
-            Some(e) => app.audit.review_status_for_entity(&subject, e, today)?,
-            None => None,
-        };
-        reviews.push(status);
-    }
-    let mut rows = serde_json::to_value(&results)?;
-    if let Some(rows) = rows.as_array_mut() {
-        for (row, status) in rows.iter_mut().zip(&reviews) {
-            row["review"] = output::review_json(status.as_ref());
-        }
-    }
-    let doc = serde_json::json!({
-        "query": {
-            "name": a.name,
-            "schema": query.schema,
-            "countries": query.countries,
-            "birth_dates": query.birth_dates,
-            "identifiers": query.identifiers,
-            "family_name": query.family_name,
-        },
-        "threshold": options.threshold,
-        "algorithm": format!("{:?}", options.algorithm).to_lowercase(),
-        "evaluated_at": evaluated_at,
-        "datasets": options.datasets.clone().unwrap_or_else(|| snap.default_datasets.clone()),
-        "list_versions": snap.version_labels(),
-        "results": rows,
-    });
-    app.audit.append(NewRecord {
-        kind: RecordKind::Screen,
-        actor: embargo_app::cli_actor(),
-        request: doc["query"].clone(),
-        result: serde_json::json!({"results": results.iter().map(|r| serde_json::json!({"entity_id": r.entity_id, "score": r.score})).collect::<Vec<_>>()}),
-        list_versions: snap.version_labels(),
-    })?;
+    let screened = app.screen(&embargo_app::cli_actor(), &subject)?;
     if a.json {
+        let mut rows =
+            serde_json::to_value(screened.hits.iter().map(|h| &h.result).collect::<Vec<_>>())?;
+        if let Some(rows) = rows.as_array_mut() {
+            for (row, hit) in rows.iter_mut().zip(&screened.hits) {
+                row["review"] = output::review_json(hit.review.as_ref());
+            }
+        }
+        let q = &subject.query;
+        let doc = serde_json::json!({
+            "query": {
+                "name": q.name,
+                "schema": q.schema,
+                "countries": q.countries,
+                "birth_dates": q.birth_dates,
+                "identifiers": q.identifiers,
+                "family_name": q.family_name,
+            },
+            "threshold": subject.options.threshold,
+            "algorithm": embargo_app::algorithm_name(subject.options.algorithm),
+            "evaluated_at": screened.evaluated_at,
+            "datasets": screened.datasets,
+            "list_versions": screened.snapshot.version_labels(),
+            "results": rows,
+        });
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
-        output::print_screen(&a.name, &snap, &results, &reviews, a.explain);
+        output::print_screen(&a.name, &screened, a.explain);
     }
     Ok(ExitCode::SUCCESS)
 }

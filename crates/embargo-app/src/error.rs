@@ -1,0 +1,96 @@
+//! The one error type of the workflow layer.
+//!
+//! Front ends map it to their transport: the server to an HTTP status and
+//! stable code ([`AppError::kind`]), the CLI to a message and exit status 2,
+//! the future Python package to an exception class. Every variant names what
+//! the caller can fix (a field, a file, an entity id) or says that the fault
+//! is ours.
+
+use embargo_audit::AuditError;
+use embargo_store::StoreError;
+
+/// What went wrong in an act of the workflow layer.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A field of the caller's input is missing, malformed or out of range.
+    #[error("`{field}`: {message}")]
+    InvalidInput { field: String, message: String },
+    /// The input names something the loaded data does not have.
+    #[error("{0}")]
+    NotFound(String),
+    /// A transaction document that does not follow the documented format.
+    #[error("{0}")]
+    Transaction(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Audit(#[from] AuditError),
+    /// A file the caller named could not be read or written.
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A CSV the caller gave could not be read (names the line or column).
+    #[error("{0}")]
+    Csv(String),
+    /// Encoding one of our own values failed: a bug, not the caller's fault.
+    #[error("encoding {what}: {message}")]
+    Encode { what: &'static str, message: String },
+}
+
+/// Coarse class of an [`AppError`], for mapping to HTTP statuses or exit codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The caller's input is wrong (HTTP 400).
+    Invalid,
+    /// The input names something that is not there (HTTP 404).
+    NotFound,
+    /// Our fault or the machine's (HTTP 500).
+    Internal,
+}
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, message: impl std::fmt::Display) -> AppError {
+        AppError::InvalidInput {
+            field: field.into(),
+            message: message.to_string(),
+        }
+    }
+
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> AppError {
+        AppError::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn encode(what: &'static str, e: impl std::fmt::Display) -> AppError {
+        AppError::Encode {
+            what,
+            message: e.to_string(),
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            AppError::InvalidInput { .. } | AppError::Transaction(_) | AppError::Csv(_) => {
+                ErrorKind::Invalid
+            }
+            AppError::NotFound(_) => ErrorKind::NotFound,
+            AppError::Store(StoreError::UnknownDataset(_) | StoreError::UnknownVersion { .. }) => {
+                ErrorKind::NotFound
+            }
+            AppError::Store(
+                StoreError::NoPreviousVersion { .. } | StoreError::InvalidDataset(_),
+            ) => ErrorKind::Invalid,
+            AppError::Store(_)
+            | AppError::Audit(_)
+            | AppError::Io { .. }
+            | AppError::Encode { .. } => ErrorKind::Internal,
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
