@@ -1,5 +1,7 @@
 //! Developer tool: prints the pair-set results with a threshold sweep and
-//! the misclassified pairs, for tuning on the dev sets.
+//! the misclassified pairs, for tuning. It shows the **dev** split only
+//! (see `embargo_eval::split`): the test split is for reporting, never for
+//! looking at misses.
 //!
 //! `cargo run -p embargo-eval --example tune -- ../shared [cases|checks|translit|screen]`
 
@@ -17,13 +19,18 @@ fn main() {
     let eval = shared.join("eval");
     match what {
         "cases" | "checks" => {
-            let (c, ps) = if what == "cases" {
+            let (_, ps) = if what == "cases" {
                 let m = pairs::cases(&eval.join("nomenklatura/cases.csv"), t).expect("cases");
                 (m.confusion, m.pairs)
             } else {
                 let m = pairs::checks(&eval.join("nomenklatura/checks.yml"), t).expect("checks");
                 (m.confusion, m.pairs)
             };
+            let ps: Vec<_> = ps
+                .into_iter()
+                .filter(|p| p.part == embargo_eval::Part::Dev)
+                .collect();
+            let c = pairs::confusion_of(&ps, None, t);
             for p in &ps {
                 if (p.score >= t) != p.label {
                     println!(
@@ -37,7 +44,7 @@ fn main() {
                 }
             }
             println!(
-                "{c:?} P={:.3} R={:.3} F1={:.3} acc={:.3}",
+                "dev: {c:?} P={:.3} R={:.3} F1={:.3} acc={:.3}",
                 c.precision(),
                 c.recall(),
                 c.f1(),

@@ -23,11 +23,13 @@ pub mod lists;
 pub mod pairs;
 pub mod report;
 pub mod screening;
+pub mod split;
 pub mod translit;
 mod yaml;
 
 pub use error::EvalError;
-pub use report::{EvalReport, EvalRow};
+pub use report::{EvalReport, EvalRow, Figure};
+pub use split::Part;
 
 use embargo_match::DEFAULT_THRESHOLD;
 use std::path::Path;

@@ -1,6 +1,7 @@
 //! Pair-based sets: two names (or two small records) and a label.
 
-use crate::report::EvalRow;
+use crate::report::{EvalRow, Figure};
+use crate::split::{pair_part, Part};
 use crate::{yaml, EvalError};
 use embargo_match::{compare_name_parts, compare_names, full_name};
 use embargo_model::{NameParts, Schema};
@@ -64,6 +65,59 @@ pub struct ScoredPair {
     pub b: String,
     pub label: bool,
     pub score: f64,
+    /// The frozen split the pair belongs to.
+    pub part: Part,
+}
+
+/// Confusion of the pairs in `part` (all pairs when `None`) at `threshold`.
+pub fn confusion_of(pairs: &[ScoredPair], part: Option<Part>, threshold: f64) -> Confusion {
+    let mut c = Confusion::default();
+    for p in pairs.iter().filter(|p| part.is_none_or(|x| p.part == x)) {
+        c.add(p.score >= threshold, p.label);
+    }
+    c
+}
+
+/// A split row for the share of items that are `true` (a recall or a
+/// false-positive rate), from `(part, outcome)` per item.
+pub fn share_row(set: &str, metric: &str, items: &[(Part, bool)]) -> EvalRow {
+    let fig = |part: Option<Part>| {
+        let v: Vec<bool> = items
+            .iter()
+            .filter(|(p, _)| part.is_none_or(|x| *p == x))
+            .map(|(_, b)| *b)
+            .collect();
+        let yes = v.iter().filter(|b| **b).count() as u64;
+        Figure::new(ratio(yes, v.len() as u64), v.len() as u64)
+    };
+    EvalRow::split(
+        set,
+        metric,
+        fig(None),
+        fig(Some(Part::Dev)),
+        fig(Some(Part::Test)),
+    )
+}
+
+/// A split row from a measure of a confusion matrix.
+fn confusion_row(
+    set: &str,
+    metric: &str,
+    pairs: &[ScoredPair],
+    threshold: f64,
+    f: impl Fn(&Confusion) -> f64,
+) -> EvalRow {
+    let fig = |part| {
+        let c = confusion_of(pairs, part, threshold);
+        Figure::new(f(&c), c.n())
+    };
+    EvalRow::split(
+        set,
+        metric,
+        fig(None),
+        fig(Some(Part::Dev)),
+        fig(Some(Part::Test)),
+    )
 }
 
 /// Results on `cases.csv`.
@@ -77,21 +131,17 @@ pub struct CasesMetrics {
 impl CasesMetrics {
     pub fn rows(&self) -> Vec<EvalRow> {
         let s = "nomenklatura cases.csv";
-        let c = &self.confusion;
+        let (p, t) = (&self.pairs, self.threshold);
         vec![
-            EvalRow::new(s, "precision", c.precision(), c.n()),
-            EvalRow::new(s, "recall", c.recall(), c.n()),
-            EvalRow::new(s, "f1", c.f1(), c.n()).at_least(0.88),
+            confusion_row(s, "precision", p, t, Confusion::precision),
+            confusion_row(s, "recall", p, t, Confusion::recall),
+            confusion_row(s, "f1", p, t, Confusion::f1).at_least(0.88),
         ]
     }
 
     /// Confusion at another threshold (for threshold sweeps).
     pub fn at(&self, threshold: f64) -> Confusion {
-        let mut c = Confusion::default();
-        for p in &self.pairs {
-            c.add(p.score >= threshold, p.label);
-        }
-        c
+        confusion_of(&self.pairs, None, threshold)
     }
 }
 
@@ -146,6 +196,7 @@ pub fn cases(path: &Path, threshold: f64) -> Result<CasesMetrics, EvalError> {
         let schema = Schema::parse(get(cs));
         let (a, b) = (get(c1).to_string(), get(c2).to_string());
         let score = compare_names(schema, &a, &b);
+        let part = pair_part(&a, &b);
         pairs.push(ScoredPair {
             line,
             schema,
@@ -153,6 +204,7 @@ pub fn cases(path: &Path, threshold: f64) -> Result<CasesMetrics, EvalError> {
             b,
             label,
             score,
+            part,
         });
     }
     let mut m = CasesMetrics {
@@ -167,18 +219,19 @@ pub fn cases(path: &Path, threshold: f64) -> Result<CasesMetrics, EvalError> {
 /// Results on `checks.yml`.
 #[derive(Clone, Debug, Serialize)]
 pub struct ChecksMetrics {
+    pub threshold: f64,
     pub confusion: Confusion,
     pub pairs: Vec<ScoredPair>,
 }
 
 impl ChecksMetrics {
     pub fn rows(&self) -> Vec<EvalRow> {
-        let c = &self.confusion;
-        vec![EvalRow::new(
+        vec![confusion_row(
             "nomenklatura checks.yml",
             "share right",
-            c.accuracy(),
-            c.n(),
+            &self.pairs,
+            self.threshold,
+            Confusion::accuracy,
         )
         .at_least(0.95)]
     }
@@ -219,6 +272,14 @@ fn record_names(props: &[(String, String)]) -> Vec<NameParts> {
     }
 }
 
+/// The split of a check: its first query and candidate names as a pair
+/// key (the same key `cases.csv` rows use, so a pair in both files lands
+/// in the same split).
+fn check_part(qa: &[NameParts], qb: &[NameParts]) -> Part {
+    let first = |v: &[NameParts]| v.first().map(full_name).unwrap_or_default();
+    pair_part(&first(qa), &first(qb))
+}
+
 /// Scores nomenklatura's `checks.yml`: a check is right when the best
 /// score over the two records' names is on the labelled side of the
 /// threshold.
@@ -226,6 +287,7 @@ pub fn checks(path: &Path, threshold: f64) -> Result<ChecksMetrics, EvalError> {
     let text = std::fs::read_to_string(path).map_err(|e| EvalError::io(path, e))?;
     let list = yaml::parse(path, &text)?;
     let mut m = ChecksMetrics {
+        threshold,
         confusion: Confusion::default(),
         pairs: vec![],
     };
@@ -250,6 +312,7 @@ pub fn checks(path: &Path, threshold: f64) -> Result<ChecksMetrics, EvalError> {
             b: best.2.map(full_name).unwrap_or_default(),
             label: c.is_match,
             score: best.0,
+            part: check_part(&qa, &qb),
         });
     }
     Ok(m)
@@ -258,25 +321,34 @@ pub fn checks(path: &Path, threshold: f64) -> Result<ChecksMetrics, EvalError> {
 /// Results on Watchman's cross-script pairs (`query,latin,min_score,description`).
 #[derive(Clone, Debug, Serialize)]
 pub struct WatchmanMetrics {
+    pub threshold: f64,
     pub n: u64,
     /// Pairs scoring at least the default threshold.
     pub found: u64,
     /// Pairs scoring at least Watchman's own expected minimum.
     pub at_watchman_min: u64,
     pub pairs: Vec<ScoredPair>,
+    /// Watchman's expected minimum score of each pair.
+    pub minimums: Vec<f64>,
 }
 
 impl WatchmanMetrics {
     pub fn rows(&self) -> Vec<EvalRow> {
         let s = "watchman cross_script_pairs";
+        let hit: Vec<(Part, bool)> = self
+            .pairs
+            .iter()
+            .map(|p| (p.part, p.score >= self.threshold))
+            .collect();
+        let at_min: Vec<(Part, bool)> = self
+            .pairs
+            .iter()
+            .zip(&self.minimums)
+            .map(|(p, min)| (p.part, p.score >= *min))
+            .collect();
         vec![
-            EvalRow::new(s, "recall", ratio(self.found, self.n), self.n),
-            EvalRow::new(
-                s,
-                "share >= watchman min",
-                ratio(self.at_watchman_min, self.n),
-                self.n,
-            ),
+            share_row(s, "recall", &hit),
+            share_row(s, "share >= watchman min", &at_min),
         ]
     }
 }
@@ -289,10 +361,12 @@ pub fn watchman(path: &Path, threshold: f64) -> Result<WatchmanMetrics, EvalErro
         .comment(Some(b'#'))
         .from_reader(f);
     let mut m = WatchmanMetrics {
+        threshold,
         n: 0,
         found: 0,
         at_watchman_min: 0,
         pairs: vec![],
+        minimums: vec![],
     };
     for rec in rdr.records() {
         let rec = rec.map_err(|e| EvalError::csv(path, e))?;
@@ -310,6 +384,7 @@ pub fn watchman(path: &Path, threshold: f64) -> Result<WatchmanMetrics, EvalErro
         m.n += 1;
         m.found += u64::from(score >= threshold);
         m.at_watchman_min += u64::from(score >= min);
+        m.minimums.push(min);
         m.pairs.push(ScoredPair {
             line,
             schema: Some(Schema::Person),
@@ -317,6 +392,7 @@ pub fn watchman(path: &Path, threshold: f64) -> Result<WatchmanMetrics, EvalErro
             b: rec[1].to_string(),
             label: true,
             score,
+            part: pair_part(&rec[0], &rec[1]),
         });
     }
     Ok(m)

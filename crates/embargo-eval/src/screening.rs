@@ -2,8 +2,9 @@
 //! synthetic US negatives should almost never hit.
 
 use crate::lists;
-use crate::pairs::ratio;
+use crate::pairs::{ratio, share_row};
 use crate::report::EvalRow;
+use crate::split::{self, Part};
 use crate::EvalError;
 use embargo_match::{Hit, Matcher, Query, ScreenOptions};
 use embargo_model::{Country, PartialDate, Schema, SourceKind};
@@ -16,6 +17,15 @@ pub const NEGATIVES: &str = "eval/yente/negatives_us.csv";
 /// Reads yente's person CSV (`full_name,…,date_of_birth,…,nationality`)
 /// into person queries with date of birth and nationality.
 pub fn read_people(path: &Path) -> Result<Vec<Query>, EvalError> {
+    Ok(read_people_split(path)?
+        .into_iter()
+        .map(|(q, _)| q)
+        .collect())
+}
+
+/// [`read_people`] with each row's frozen split (key: full name and date
+/// of birth as written).
+pub fn read_people_split(path: &Path) -> Result<Vec<(Query, Part)>, EvalError> {
     let f = std::fs::File::open(path).map_err(|e| EvalError::io(path, e))?;
     let mut rdr = csv::Reader::from_reader(f);
     let headers = rdr.headers().map_err(|e| EvalError::csv(path, e))?.clone();
@@ -30,6 +40,12 @@ pub fn read_people(path: &Path) -> Result<Vec<Query>, EvalError> {
     let mut out = Vec::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| EvalError::csv(path, e))?;
+        let dob_text = dob_col.and_then(|c| rec.get(c)).unwrap_or("");
+        let part = split::part(&format!(
+            "{}\t{}",
+            rec.get(name_col).unwrap_or("").trim(),
+            dob_text.trim()
+        ));
         let mut q = Query::name(rec.get(name_col).unwrap_or("").trim());
         q.schema = Some(Schema::Person);
         if let Some(d) = dob_col
@@ -44,7 +60,7 @@ pub fn read_people(path: &Path) -> Result<Vec<Query>, EvalError> {
         if let Some(n) = nat_col.and_then(|c| rec.get(c)) {
             q.countries.extend(Country::from_name(n));
         }
-        out.push(q);
+        out.push((q, part));
     }
     Ok(out)
 }
@@ -58,6 +74,10 @@ pub struct PositivesMetrics {
     /// Misses whose words do not all occur together in any one name of the
     /// list file: persons removed from the UN list since the set was made.
     pub not_on_list: Vec<String>,
+    /// Each query's split, whether it was found, and whether the list
+    /// still names it.
+    #[serde(skip)]
+    pub outcomes: Vec<(Part, bool, bool)>,
 }
 
 impl PositivesMetrics {
@@ -70,15 +90,16 @@ impl PositivesMetrics {
     }
     pub fn rows(&self) -> Vec<EvalRow> {
         let s = "yente positives vs UN";
+        let all: Vec<(Part, bool)> = self.outcomes.iter().map(|o| (o.0, o.1)).collect();
+        let listed: Vec<(Part, bool)> = self
+            .outcomes
+            .iter()
+            .filter(|o| o.2)
+            .map(|o| (o.0, o.1))
+            .collect();
         vec![
-            EvalRow::new(s, "recall (all)", self.recall(), self.n),
-            EvalRow::new(
-                s,
-                "recall (still listed)",
-                self.recall_listed(),
-                self.n - self.not_on_list.len() as u64,
-            )
-            .at_least(1.0),
+            share_row(s, "recall (all)", &all),
+            share_row(s, "recall (still listed)", &listed).at_least(1.0),
         ]
     }
 }
@@ -93,7 +114,9 @@ fn words(s: &str) -> Vec<String> {
 
 /// Screens the 683 UN persons against the UN list.
 pub fn positives(shared: &Path, threshold: f64) -> Result<PositivesMetrics, EvalError> {
-    let qs = read_people(&shared.join(POSITIVES))?;
+    let (qs, parts): (Vec<Query>, Vec<Part>) = read_people_split(&shared.join(POSITIVES))?
+        .into_iter()
+        .unzip();
     let m = Matcher::build(lists::load(shared, lists::UN, SourceKind::UnSc)?);
     let listed: Vec<Vec<String>> = m
         .entities()
@@ -111,9 +134,11 @@ pub fn positives(shared: &Path, threshold: f64) -> Result<PositivesMetrics, Eval
         found: 0,
         misses: vec![],
         not_on_list: vec![],
+        outcomes: vec![],
     };
-    for (q, hits) in qs.iter().zip(res) {
+    for ((q, hits), part) in qs.iter().zip(res).zip(parts) {
         let best = hits.first().map_or(0.0, |h| h.score);
+        let mut still_listed = true;
         if best >= threshold {
             out.found += 1;
         } else {
@@ -121,8 +146,10 @@ pub fn positives(shared: &Path, threshold: f64) -> Result<PositivesMetrics, Eval
             let w = words(&q.name);
             if !listed.iter().any(|n| w.iter().all(|x| n.contains(x))) {
                 out.not_on_list.push(q.name.clone());
+                still_listed = false;
             }
         }
+        out.outcomes.push((part, best >= threshold, still_listed));
     }
     Ok(out)
 }
@@ -132,8 +159,11 @@ pub struct NegativesMetrics {
     pub n: u64,
     /// Queries with at least one hit at the threshold.
     pub with_hit: u64,
-    /// A sample of false positives: query and best hit.
+    /// A sample of false positives of the dev split: query and best hit.
     pub sample: Vec<(String, String, f64)>,
+    /// Each query's split and whether it hit.
+    #[serde(skip)]
+    pub outcomes: Vec<(Part, bool)>,
 }
 
 impl NegativesMetrics {
@@ -141,11 +171,10 @@ impl NegativesMetrics {
         ratio(self.with_hit, self.n)
     }
     pub fn rows(&self) -> Vec<EvalRow> {
-        vec![EvalRow::new(
+        vec![share_row(
             "yente negatives vs CSL+SDN+UN",
             "share with a hit",
-            self.fp_rate(),
-            self.n,
+            &self.outcomes,
         )
         .at_most(0.01)]
     }
@@ -153,15 +182,19 @@ impl NegativesMetrics {
 
 /// Screens yente's 50,000 synthetic US persons against CSL + SDN + UN.
 pub fn negatives(shared: &Path, threshold: f64) -> Result<NegativesMetrics, EvalError> {
-    let qs = read_people(&shared.join(NEGATIVES))?;
+    let (qs, parts): (Vec<Query>, Vec<Part>) = read_people_split(&shared.join(NEGATIVES))?
+        .into_iter()
+        .unzip();
     let m = Matcher::build(lists::load_all(shared)?);
-    negatives_with(&m, &qs, threshold)
+    negatives_with(&m, &qs, &parts, threshold)
 }
 
-/// The negatives evaluation on an already built matcher.
+/// The negatives evaluation on an already built matcher; `parts` gives
+/// each query's split.
 pub fn negatives_with(
     m: &Matcher,
     qs: &[Query],
+    parts: &[Part],
     threshold: f64,
 ) -> Result<NegativesMetrics, EvalError> {
     let o = ScreenOptions {
@@ -174,11 +207,13 @@ pub fn negatives_with(
         n: qs.len() as u64,
         with_hit: 0,
         sample: vec![],
+        outcomes: vec![],
     };
-    for (q, hits) in qs.iter().zip(res) {
+    for ((q, hits), part) in qs.iter().zip(res).zip(parts) {
+        out.outcomes.push((*part, !hits.is_empty()));
         if let Some(h) = hits.first() {
             out.with_hit += 1;
-            if out.sample.len() < 30 {
+            if *part == Part::Dev && out.sample.len() < 30 {
                 out.sample
                     .push((q.name.clone(), h.matched_name.clone(), h.score));
             }

@@ -3,7 +3,9 @@
 //! least the threshold.
 
 use crate::pairs::ratio;
+use crate::pairs::share_row;
 use crate::report::EvalRow;
+use crate::split::{self, Part};
 use crate::EvalError;
 use embargo_match::compare_names;
 use embargo_model::Schema;
@@ -15,8 +17,11 @@ pub struct ScriptRecall {
     pub script: String,
     pub n: u64,
     pub found: u64,
-    /// A few misses, for inspection.
+    /// A few misses of the dev split, for inspection.
     pub misses: Vec<(String, String, f64)>,
+    /// Each pair's split and whether it was found.
+    #[serde(skip)]
+    pub outcomes: Vec<(Part, bool)>,
 }
 
 impl ScriptRecall {
@@ -24,11 +29,10 @@ impl ScriptRecall {
         ratio(self.found, self.n)
     }
     pub fn rows(&self) -> Vec<EvalRow> {
-        let row = EvalRow::new(
+        let row = share_row(
             &format!("transliteration {}", self.script),
             "recall",
-            self.recall(),
-            self.n,
+            &self.outcomes,
         );
         if self.script == "russian" {
             vec![row.at_least(0.90)]
@@ -53,6 +57,7 @@ pub fn file(path: &Path, threshold: f64) -> Result<ScriptRecall, EvalError> {
         n: 0,
         found: 0,
         misses: vec![],
+        outcomes: vec![],
     };
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -66,12 +71,14 @@ pub fn file(path: &Path, threshold: f64) -> Result<ScriptRecall, EvalError> {
                 message: "expected latin<TAB>native".into(),
             });
         };
+        let part = split::part(&format!("{latin}\t{native}"));
         let native: String = native.split(' ').collect();
         let s = compare_names(Some(Schema::Person), latin, &native);
+        r.outcomes.push((part, s >= threshold));
         r.n += 1;
         if s >= threshold {
             r.found += 1;
-        } else if r.misses.len() < 60 {
+        } else if part == Part::Dev && r.misses.len() < 60 {
             r.misses.push((latin.to_string(), native, s));
         }
     }

@@ -9,6 +9,9 @@ fn cases_f1_at_default_threshold_is_at_least_0_88() {
     let p = embargo_testkit::require_shared!("eval/nomenklatura/cases.csv");
     let m = pairs::cases(&p, DEFAULT_THRESHOLD).unwrap();
     assert_eq!(m.confusion.n(), 826);
+    // The frozen split (embargo_eval::split) holds out these rows.
+    let test = pairs::confusion_of(&m.pairs, Some(embargo_eval::Part::Test), DEFAULT_THRESHOLD);
+    assert_eq!(test.n(), 235);
     let f1 = m.confusion.f1();
     eprintln!("cases.csv: {:?} F1 {f1:.4}", m.confusion);
     assert!(f1 >= 0.88, "F1 {f1:.4} < 0.88 ({:?})", m.confusion);
@@ -21,6 +24,8 @@ fn checks_yml_at_least_95_percent_right() {
     let p = embargo_testkit::require_shared!("eval/nomenklatura/checks.yml");
     let m = pairs::checks(&p, DEFAULT_THRESHOLD).unwrap();
     assert_eq!(m.confusion.n(), 228);
+    let test = pairs::confusion_of(&m.pairs, Some(embargo_eval::Part::Test), DEFAULT_THRESHOLD);
+    assert_eq!(test.n(), 69);
     let acc = m.confusion.accuracy();
     eprintln!("checks.yml: {:?} right {acc:.4}", m.confusion);
     assert!(acc >= 0.95, "{acc:.4} of checks right < 0.95");
@@ -62,6 +67,11 @@ fn at_most_one_percent_of_us_negatives_hit() {
     let shared = embargo_testkit::shared_dir().unwrap();
     let m = screening::negatives(&shared, DEFAULT_THRESHOLD).unwrap();
     assert_eq!(m.n, 50_000);
+    let test = m
+        .outcomes
+        .iter()
+        .filter(|o| o.0 == embargo_eval::Part::Test);
+    assert_eq!(test.count(), 15_168);
     eprintln!(
         "negatives: {} of {} with a hit ({:.4})",
         m.with_hit,
