@@ -13,6 +13,7 @@ use crate::listing::Regime;
 use crate::screen::{evidence, Screen};
 use crate::transaction::{Flow, Transaction};
 use chrono::{Days, NaiveDate};
+use embargo_model::listing::ListingStatus;
 use embargo_model::{Entity, PartialDate};
 
 const CITES: &[&str] = &["EO 13959", "EO 14032", "31 CFR Part 586"];
@@ -79,7 +80,19 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
                 )
                 .cites(CITES.iter().copied())
             };
+            // An entry the version history dates after the transaction and
+            // that states no effective date of its own was simply not
+            // listed yet (`dating`).
+            let not_yet = m
+                .listing
+                .as_ref()
+                .filter(|l| l.status == ListingStatus::NotListed && eff.is_none());
             let f = match eff {
+                _ if not_yet.is_some() => base(Outcome::NotProhibited).reason(format!(
+                    "\"{}\" matches an NS-CMIC entry that does not count for this date: {}.",
+                    e.caption(),
+                    not_yet.map(|l| l.summary()).unwrap_or_default()
+                )),
                 Some(d) if tx.date < d => base(Outcome::NotProhibited)
                     .dated("prohibition effective", d)
                     .reason(format!(
@@ -105,6 +118,21 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
                 }
             };
             out.push(f.evidence(ev));
+        }
+        // Listing on the date unknown from the versions on record.
+        for m in &h.uncertain {
+            out.push(
+                Finding::new(Measure::OfacCmic, Outcome::NeedsReview, "RULES.md §4.5 O4 (listing date uncertain)", Confidence::Uncertain)
+                    .cites(CITES.iter().copied())
+                    .evidence(evidence(&p.name, Some(p.role.as_str()), m))
+                    .reason(format!(
+                        "\"{}\" matches NS-CMIC entry \"{}\", but whether it was listed on {} cannot be told: {}.",
+                        p.name,
+                        m.entity.caption(),
+                        tx.date,
+                        m.listing.as_ref().map(|l| l.summary()).unwrap_or_default()
+                    )),
+            );
         }
     }
     if out.is_empty() {

@@ -5,6 +5,7 @@
 //! jurisdiction result, which the Entity List and Country Chart steps need
 //! by law (they reach only "items subject to the EAR").
 
+use crate::dating::ListingDates;
 use crate::finding::{Decision, Finding};
 use crate::resolver::PartyResolver;
 use crate::screen::Screen;
@@ -18,6 +19,9 @@ use std::sync::Arc;
 pub struct Engine {
     listings: Vec<Arc<Entity>>,
     resolver: Box<dyn PartyResolver>,
+    /// When each entry was listed, from stored version histories; without
+    /// it entries answer from their own dates (`dating`).
+    dates: Option<Arc<dyn ListingDates>>,
 }
 
 impl Engine {
@@ -35,7 +39,15 @@ impl Engine {
         Engine {
             listings: listings.into_iter().map(Into::into).collect(),
             resolver,
+            dates: None,
         }
+    }
+
+    /// Evaluates every measure against when each matched entry was listed
+    /// (`dating`), not against the entries as they stand today.
+    pub fn with_listing_dates(mut self, dates: Arc<dyn ListingDates>) -> Engine {
+        self.dates = Some(dates);
+        self
     }
 
     pub fn listings(&self) -> &[Arc<Entity>] {
@@ -43,7 +55,8 @@ impl Engine {
     }
 
     pub fn decide(&self, tx: &Transaction) -> Decision {
-        let screen = Screen::new(self.resolver.as_ref(), tx.date);
+        let screen =
+            Screen::new(self.resolver.as_ref(), tx.date).with_dates(self.dates.as_deref());
         let mut findings: Vec<Finding> = vec![];
 
         // S2/S3: EAR (export, reexport, in-country transfer only).

@@ -145,7 +145,31 @@ pub fn evaluate(tx: &Transaction, screen: &Screen, juris: &Jurisdiction) -> Vec<
                     s.name,
                     m.entity.caption()
                 ));
+            } else if let Some(l) = &m.listing {
+                // Dated by the version history rather than the entry.
+                notes.push(format!(
+                    "{} matches \"{}\": {}.",
+                    s.name,
+                    m.entity.caption(),
+                    l.summary()
+                ));
             }
+        }
+        // The versions on record cannot tell whether the entry was listed
+        // on the date: neither applied nor cleared.
+        for m in &h.uncertain {
+            out.push(
+                base(Outcome::NeedsReview, "RULES.md §1.2 EL1.1 (listing date uncertain)", Confidence::Uncertain)
+                    .evidence(evidence(&s.name, Some(s.role), m))
+                    .reason(format!(
+                        "{} \"{}\" matches Entity List entry \"{}\", but whether it was listed on {} cannot be told: {}.",
+                        s.role,
+                        s.name,
+                        m.entity.caption(),
+                        tx.date,
+                        m.listing.as_ref().map(|l| l.summary()).unwrap_or_default()
+                    )),
+            );
         }
         for m in &h.removed {
             out.push(
@@ -154,7 +178,11 @@ pub fn evaluate(tx: &Transaction, screen: &Screen, juris: &Jurisdiction) -> Vec<
                     .reason(format!(
                         "\"{}\" was removed from the Entity List effective {}: the EL requirement no longer applies.",
                         m.entity.caption(),
-                        m.entity.delisted_on.map(|d| d.to_string()).unwrap_or_default()
+                        m.entity
+                            .delisted_on
+                            .map(|d| d.to_string())
+                            .or_else(|| m.listing.as_ref().map(|l| format!("({})", l.summary())))
+                            .unwrap_or_default()
                     )),
             );
         }
@@ -176,6 +204,26 @@ pub fn evaluate(tx: &Transaction, screen: &Screen, juris: &Jurisdiction) -> Vec<
         }
     }
     out.extend(affiliates(tx, screen, juris));
+    // A date older than every stored version of a list carrying Entity
+    // List entries: absence there proves nothing (an entry added and
+    // removed before then is in no version on record).
+    let blind = screen.blind_spots(Regime::EntityList);
+    if out.is_empty() && !blind.is_empty() {
+        let mut f = base(
+            Outcome::NeedsReview,
+            "RULES.md §1.2 EL-1 (list history)",
+            Confidence::Uncertain,
+        )
+        .reason(format!(
+            "No purchaser, consignee or end user matched an Entity List entry listed on {}, but the lists on record do not reach back that far: {}.",
+            tx.date,
+            blind.join("; ")
+        ));
+        for n in notes.drain(..) {
+            f = f.reason(n);
+        }
+        out.push(f);
+    }
     if out.is_empty() {
         let mut f = base(
             Outcome::NoLicenseRequired,

@@ -205,6 +205,10 @@ pub struct Evidence {
     /// Ownership chain for 50 %-rule findings, owner first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub chain: Vec<String>,
+    /// Whether the entry was listed on the date evaluated, and the listing
+    /// interval(s) and history that answer rests on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listing: Option<crate::dating::ListingEvidence>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

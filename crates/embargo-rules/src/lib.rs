@@ -37,6 +37,7 @@ pub mod cmic;
 pub mod column;
 pub mod country_chart;
 pub mod country_groups;
+pub mod dating;
 pub mod el_policy;
 mod engine;
 pub mod entity_list;
@@ -57,6 +58,7 @@ mod text;
 pub mod transaction;
 pub mod visa;
 
+pub use dating::{ListingDates, ListingEvidence, ListingHistories};
 pub use engine::Engine;
 pub use finding::{
     Confidence, Decision, EffectiveDate, Evidence, Finding, Measure, Outcome, ReviewPolicy,

@@ -98,6 +98,10 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
     );
     let mut blocked = Blocked { matches: vec![] };
     let mut weak: Vec<(String, PartyMatch)> = vec![];
+    // Strong matches whose listing on the date the versions on record
+    // cannot tell, and those certainly not listed then (`dating`).
+    let mut uncertain: Vec<(String, PartyMatch)> = vec![];
+    let mut not_listed: Vec<(String, PartyMatch)> = vec![];
     for (n, c) in &names {
         let h = screen.hits(n, *c, Regime::Sdn);
         for m in h.in_force {
@@ -106,13 +110,34 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
         for m in h.weak {
             weak.push((n.clone(), m));
         }
+        uncertain.extend(h.uncertain.into_iter().map(|m| (n.clone(), m)));
+        not_listed.extend(
+            h.not_yet
+                .into_iter()
+                .chain(h.removed)
+                .map(|m| (n.clone(), m)),
+        );
     }
     let seeds: Vec<(String, String)> = blocked
         .matches
         .iter()
         .map(|(n, m)| (n.clone(), m.entity.caption().to_string()))
         .collect();
+    // Only owners blocked on the date aggregate (an owner designated later
+    // never counts); a party that would be blocked only if an uncertain
+    // owner counted is NEEDS_REVIEW, so the closure is run both ways.
     let set = ownership::closure(&edges, &seeds);
+    let set_if = if uncertain.is_empty() {
+        set.clone()
+    } else {
+        let mut seeds_if = seeds.clone();
+        seeds_if.extend(
+            uncertain
+                .iter()
+                .map(|(n, m)| (n.clone(), m.entity.caption().to_string())),
+        );
+        ownership::closure(&edges, &seeds_if)
+    };
     let all_programs: Vec<String> = blocked
         .matches
         .iter()
@@ -145,8 +170,14 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
                 f = f
                     .cites(program_cites(&m.entity.programs))
                     .evidence(evidence(&p.name, Some(p.role.as_str()), m));
-                if let Some(d) = m.entity.listed_on {
-                    f = f.dated("SDN designation", d.first_day());
+                // The entry's own date, else an exact day its history gives.
+                if let Some(d) = m
+                    .entity
+                    .listed_on
+                    .map(|d| d.first_day())
+                    .or_else(|| m.listing.as_ref().and_then(|l| l.listed_since()))
+                {
+                    f = f.dated("SDN designation", d);
                 }
             }
             out.push(finish(f, &nx, tx.flow));
@@ -175,6 +206,12 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
                     }
                 }
                 out.push(finish(f, &nx, tx.flow));
+            }
+            _ if uncertain.iter().any(|(n, _)| fold(n) == key)
+                || set_if.get(&key).is_some_and(|m| !m.seed) =>
+            {
+                hit_any = true;
+                out.push(uncertain_finding(tx, p, &key, &uncertain, set_if.get(&key)));
             }
             _ => {
                 let held = ownership::member_holdings(&edges, &set, &p.name);
@@ -230,7 +267,9 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
     // sales down the chain is a question of fact.
     for i in &tx.inputs {
         let Some(prod) = &i.producer else { continue };
-        for m in screen.hits(prod, None, Regime::Sdn).in_force {
+        // An uncertain listing date is reviewed the same way.
+        let h = screen.hits(prod, None, Regime::Sdn);
+        for m in h.in_force.into_iter().chain(h.uncertain) {
             hit_any = true;
             out.push(
                 Finding::new(Measure::OfacSdn, Outcome::NeedsReview, "RULES.md §4.1 (blocked property)", Confidence::Knowledge)
@@ -252,6 +291,18 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
                 .reason(format!("\"{n}\" resembles SDN \"{}\" (score {:.2}): confirm or rule out before proceeding.", m.entity.caption(), m.score)),
         );
     }
+    // A clean screen for a date older than every stored version of a list
+    // that carries SDNs cannot vouch for absence: an entry listed and
+    // removed before then is in no version on record.
+    let blind = screen.blind_spots(Regime::Sdn);
+    if !hit_any && !blind.is_empty() {
+        hit_any = true;
+        let f = Finding::new(Measure::OfacSdn, Outcome::NeedsReview, "RULES.md §4.5 (list history)", Confidence::Uncertain)
+            .cite("31 CFR Part 501")
+            .reason(format!("No party matched an SDN entry listed on {}, but the lists on record do not reach back that far: {}.", tx.date, blind.join("; ")))
+            .reason("Check the SDN list as it stood on the transaction date (OFAC recent actions, or import an older version with its publication date).");
+        out.push(not_listed_notes(f, &not_listed));
+    }
     if !hit_any {
         let mut f = Finding::new(Measure::OfacSdn, Outcome::NotProhibited, "RULES.md §4.5", Confidence::Verified)
             .cite("31 CFR Part 501")
@@ -264,9 +315,82 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
         if let Nexus::Unknown(w) | Nexus::None(w) = &nx {
             f = f.reason(format!("US nexus: {w}."));
         }
-        out.push(f);
+        out.push(not_listed_notes(f, &not_listed));
+    } else if let Some(f) = out.iter_mut().find(|f| f.measure == Measure::OfacSdn) {
+        *f = not_listed_notes(f.clone(), &not_listed);
     }
     out
+}
+
+/// Says which strong matches did not count because they were not listed on
+/// the date (designated later, or removed before), with the interval used.
+fn not_listed_notes(mut f: Finding, not_listed: &[(String, PartyMatch)]) -> Finding {
+    for (n, m) in not_listed {
+        let when = m.listing.as_ref().map(|l| l.summary()).unwrap_or_default();
+        f = f
+            .reason(format!(
+                "\"{n}\" matches SDN entry \"{}\" ({}), which does not count for this date: {when}.",
+                m.entity.caption(),
+                m.entity.id
+            ))
+            .evidence(evidence(n, None, m));
+    }
+    f
+}
+
+/// NEEDS_REVIEW for a party whose blocking turns on an SDN entry whose
+/// listing on the date the stored versions cannot tell: the party itself,
+/// or an owner without whom the 50 % aggregate is not reached.
+fn uncertain_finding(
+    tx: &Transaction,
+    p: &crate::transaction::Party,
+    key: &str,
+    uncertain: &[(String, PartyMatch)],
+    member: Option<&ownership::Member>,
+) -> Finding {
+    let mut f = Finding::new(
+        Measure::OfacSdn,
+        Outcome::NeedsReview,
+        "RULES.md §4.5 O1 (listing date uncertain)",
+        Confidence::Uncertain,
+    );
+    let direct: Vec<&(String, PartyMatch)> =
+        uncertain.iter().filter(|(n, _)| fold(n) == key).collect();
+    let involved: Vec<&(String, PartyMatch)> = if direct.is_empty() {
+        f = f.cite("OFAC FAQ 401 (50 Percent Rule, 2014-08-13)").reason(format!(
+            "\"{}\" would be owned {}% in aggregate by blocked persons ({}) if every owner below counted as blocked on {}, but whether some were listed then cannot be told.",
+            p.name,
+            member.map(|m| m.pct).unwrap_or_default(),
+            member.map(|m| m.holdings.join(", ")).unwrap_or_default(),
+            tx.date
+        ));
+        uncertain.iter().collect()
+    } else {
+        f = f.reason(format!(
+            "{} \"{}\" matches an SDN entry, but whether it was listed on {} cannot be told from the versions on record.",
+            p.role.as_str(),
+            p.name,
+            tx.date
+        ));
+        direct
+    };
+    for (n, m) in involved {
+        let why = m.listing.as_ref().map(|l| l.summary()).unwrap_or_default();
+        let role = if fold(n) == key {
+            p.role.as_str()
+        } else {
+            "owner"
+        };
+        f = f
+            .cites(program_cites(&m.entity.programs))
+            .reason(format!(
+                "\"{}\" ({}): {why}.",
+                m.entity.caption(),
+                m.entity.id
+            ))
+            .evidence(evidence(n, Some(role), m));
+    }
+    f.reason("Neither applied from today's list nor cleared: check the list as it stood on the transaction date.")
 }
 
 fn prohibited_or_not(nx: &Nexus, rule: &str) -> Finding {

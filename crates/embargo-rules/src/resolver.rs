@@ -11,6 +11,7 @@
 //! identical name; `screen::STRONG` and above decides; between
 //! `screen::REVIEW` and `STRONG` is a candidate for review.
 
+use crate::dating::ListingEvidence;
 use embargo_model::{Country, Entity};
 use std::sync::Arc;
 
@@ -21,6 +22,9 @@ pub struct PartyMatch {
     pub entity: Arc<Entity>,
     pub score: f64,
     pub list_version: String,
+    /// Whether the entry was listed on the transaction date, and on what
+    /// interval: set by the engine's screen (resolvers leave it `None`).
+    pub listing: Option<Arc<ListingEvidence>>,
 }
 
 /// Resolves a party name (and the party's country, when the transaction

@@ -7,14 +7,17 @@
 //! `STRONG` and above decides; `REVIEW` up to `STRONG` is a candidate for
 //! review; below `REVIEW` is ignored.
 
+use crate::dating::{listing_on, ListingDates, ListingEvidence};
 use crate::finding::Evidence;
 use crate::listing::{self, Regime};
 use crate::resolver::{PartyMatch, PartyResolver};
 use chrono::NaiveDate;
-use embargo_model::Country;
+use embargo_model::listing::ListingStatus;
+use embargo_model::{Country, EntityId};
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
+use std::sync::Arc;
 
 pub const STRONG: f64 = 0.90;
 pub const REVIEW: f64 = 0.70;
@@ -29,8 +32,14 @@ pub struct Hits {
     pub not_yet: Vec<PartyMatch>,
     /// Strong matches removed on or before the date.
     pub removed: Vec<PartyMatch>,
-    /// Candidates between `REVIEW` and `STRONG`, in force.
+    /// Candidates between `REVIEW` and `STRONG`, in force or with an
+    /// uncertain listing on the date (either way: review).
     pub weak: Vec<PartyMatch>,
+    /// Strong matches whose listing on the date the stored versions cannot
+    /// tell (inside a bound, or before the oldest version): NEEDS_REVIEW,
+    /// never applied and never cleared. The reason is in
+    /// `PartyMatch::listing`.
+    pub uncertain: Vec<PartyMatch>,
 }
 
 /// Resolver answers keyed by (name, country).
@@ -41,6 +50,10 @@ pub struct Screen<'a> {
     pub date: NaiveDate,
     cache: RefCell<Cache>,
     versions: RefCell<BTreeSet<String>>,
+    dates: Option<&'a dyn ListingDates>,
+    /// Listing answers for the date, per entry (several measures and names
+    /// meet the same entry).
+    listings: RefCell<HashMap<EntityId, Arc<ListingEvidence>>>,
 }
 
 impl<'a> Screen<'a> {
@@ -50,7 +63,35 @@ impl<'a> Screen<'a> {
             date,
             cache: RefCell::new(HashMap::new()),
             versions: RefCell::new(BTreeSet::new()),
+            dates: None,
+            listings: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// Answers "listed on the date?" from `dates` (version histories)
+    /// instead of the entries' own dates alone.
+    pub fn with_dates(mut self, dates: Option<&'a dyn ListingDates>) -> Self {
+        self.dates = dates;
+        self
+    }
+
+    fn listing(&self, m: &PartyMatch) -> Arc<ListingEvidence> {
+        if let Some(l) = self.listings.borrow().get(&m.entity.id) {
+            return l.clone();
+        }
+        let l = Arc::new(listing_on(self.dates, &m.entity, self.date));
+        self.listings
+            .borrow_mut()
+            .insert(m.entity.id.clone(), l.clone());
+        l
+    }
+
+    /// Why absence from `regime`'s lists cannot be vouched for on the date
+    /// (no stored version that old); empty when the versions cover it.
+    pub fn blind_spots(&self, regime: Regime) -> Vec<String> {
+        self.dates
+            .map(|d| d.blind_spots(regime, self.date))
+            .unwrap_or_default()
     }
 
     fn all(&self, name: &str, country: Option<Country>) -> Rc<Vec<PartyMatch>> {
@@ -73,19 +114,19 @@ impl<'a> Screen<'a> {
                 continue;
             }
             self.versions.borrow_mut().insert(m.list_version.clone());
-            let e = &m.entity;
-            let in_force = e.in_force_on(self.date);
-            if m.score >= STRONG {
-                if in_force {
-                    h.in_force.push(m.clone());
-                } else if e.delisted_on.is_some_and(|d| d.first_day() <= self.date) {
-                    h.removed.push(m.clone());
-                } else {
-                    h.not_yet.push(m.clone());
-                }
-            } else if in_force {
-                h.weak.push(m.clone());
-            }
+            let listing = self.listing(m);
+            let strong = m.score >= STRONG;
+            let bucket = match (&listing.status, strong) {
+                (ListingStatus::Listed, true) => &mut h.in_force,
+                (ListingStatus::Uncertain { .. }, true) => &mut h.uncertain,
+                (ListingStatus::NotListed, true) if listing.removed_by_then() => &mut h.removed,
+                (ListingStatus::NotListed, true) => &mut h.not_yet,
+                (ListingStatus::Listed | ListingStatus::Uncertain { .. }, false) => &mut h.weak,
+                (ListingStatus::NotListed, false) => continue,
+            };
+            let mut m = m.clone();
+            m.listing = Some(listing);
+            bucket.push(m);
         }
         h
     }
@@ -113,5 +154,6 @@ pub fn evidence(party: &str, role: Option<&str>, m: &PartyMatch) -> Evidence {
         programs: e.programs.clone(),
         listed_on: e.listed_on.map(|d| d.to_string()),
         chain: vec![],
+        listing: m.listing.as_deref().cloned(),
     }
 }

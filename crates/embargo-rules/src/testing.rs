@@ -110,6 +110,7 @@ impl PartyResolver for TestResolver {
                 entity: self.entities[i].clone(),
                 score,
                 list_version: self.version.clone(),
+                listing: None,
             })
             .collect();
         out.sort_by(|a, b| {
