@@ -340,9 +340,20 @@ fn romanise(s: &str, out: &mut String) -> bool {
 fn tokenize(s: &str) -> Vec<String> {
     let mut toks: Vec<String> = Vec::new();
     let mut cur = String::new();
-    for c in s.chars() {
+    let mut prev = ' ';
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied().unwrap_or(' ');
+        let this = prev;
+        prev = c;
         if c.is_ascii_alphanumeric() {
             cur.push(c.to_ascii_lowercase());
+        } else if let Some(l) = symbol_letter(c)
+            .filter(|_| this.is_ascii_alphanumeric() && next.is_ascii_alphanumeric())
+        {
+            // "H!kv!s!on", "Hikvi$ion": a sign inside a word is the
+            // letter it imitates.
+            cur.push(l);
         } else if c == '%' {
             // "3%ers" = "Three Percenters": the sign is a word, kept
             // apart so the aligner can join it with what follows.
@@ -363,7 +374,12 @@ fn tokenize(s: &str) -> Vec<String> {
     let mut i = 0;
     while i < toks.len() {
         let single = |t: &String| t.len() == 1 && t.as_bytes()[0].is_ascii_alphabetic();
-        if single(&toks[i]) && i + 1 < toks.len() && single(&toks[i + 1]) {
+        if let Some(j) = spelled_out(&toks[i..]) {
+            // "H-1-k-v-1-s-1-0-n": letters and look-alike digits written
+            // one by one are one word (read by `unleet` below).
+            out.push(toks[i..i + j].concat());
+            i += j;
+        } else if single(&toks[i]) && i + 1 < toks.len() && single(&toks[i + 1]) {
             let mut j = i;
             let mut joined = String::new();
             while j < toks.len() && single(&toks[j]) {
@@ -479,33 +495,101 @@ fn translated(s: &str, keep_native: bool) -> Vec<String> {
     out
 }
 
-/// Undoes digit-for-letter substitutions ("Ig0r Sech1n"): a digit with a
-/// letter on both sides is read as the letter it resembles. Digits at the
-/// edges ("AHL1", "2007") are real numbers and stay.
+/// A sign written inside a word for the letter it looks like.
+fn symbol_letter(c: char) -> Option<char> {
+    match c {
+        '!' | '|' => Some('i'),
+        '$' => Some('s'),
+        '@' => Some('a'),
+        _ => None,
+    }
+}
+
+/// The letter a digit stands for inside a word ("Sech1n", "H1kv1s10n").
+fn leet_letter(d: u8) -> Option<u8> {
+    match d {
+        b'0' => Some(b'o'),
+        b'1' => Some(b'i'),
+        b'3' => Some(b'e'),
+        b'4' => Some(b'a'),
+        b'5' => Some(b's'),
+        b'7' => Some(b't'),
+        b'9' => Some(b'g'),
+        _ => None,
+    }
+}
+
+/// How many of the leading tokens spell one word character by character
+/// with look-alike digits among the letters ("h 1 k v 1 s 1 0 n"): at
+/// least four one-character tokens, starting and ending with a letter,
+/// with a digit that reads as a letter, and never two digits in a row
+/// beyond what `unleet` reads.
+fn spelled_out(toks: &[String]) -> Option<usize> {
+    let n = toks
+        .iter()
+        .take_while(|t| t.len() == 1 && t.as_bytes()[0].is_ascii_alphanumeric())
+        .count();
+    let run = &toks[..n];
+    let letter = |t: &String| t.as_bytes()[0].is_ascii_alphabetic();
+    let has_leet = run
+        .iter()
+        .any(|t| leet_letter(t.as_bytes()[0]).is_some() && !letter(t));
+    (n >= 4 && letter(&run[0]) && letter(&run[n - 1]) && has_leet).then_some(n)
+}
+
+/// Undoes digit-for-letter substitutions ("Ig0r Sech1n", "H1kv1s10n"): a
+/// run of one or two digits with a letter on both sides, each digit
+/// resembling a letter, is read as those letters. Digits at the edges
+/// ("AHL1", "2007") and other runs ("Su27k") are real numbers and stay.
 fn unleet(t: String) -> String {
     let b = t.as_bytes();
     if !b.iter().any(u8::is_ascii_digit) || !b.iter().any(u8::is_ascii_alphabetic) {
         return t;
     }
-    let mut out = String::with_capacity(t.len());
-    for (i, &c) in b.iter().enumerate() {
-        let inner = i > 0
-            && i + 1 < b.len()
-            && b[i - 1].is_ascii_alphabetic()
-            && b[i + 1].is_ascii_alphabetic();
-        let m = match c {
-            b'0' if inner => b'o',
-            b'1' if inner => b'i',
-            b'3' if inner => b'e',
-            b'4' if inner => b'a',
-            b'5' if inner => b's',
-            b'7' if inner => b't',
-            b'9' if inner => b'g',
-            _ => c,
-        };
-        out.push(m as char);
+    let mut out = b.to_vec();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let inner = start > 0
+            && i < b.len()
+            && b[start - 1].is_ascii_alphabetic()
+            && b[i].is_ascii_alphabetic()
+            && i - start <= 2;
+        if inner && b[start..i].iter().all(|d| leet_letter(*d).is_some()) {
+            for k in start..i {
+                out[k] = leet_letter(b[k]).unwrap_or(b[k]);
+            }
+        }
     }
-    out
+    String::from_utf8(out).unwrap_or(t)
+}
+
+/// "HlKVlSlON": a lower-case l between two capitals is a capital I
+/// written to dodge a match (in a sans-serif face they look the same).
+fn caps_l(s: &str) -> std::borrow::Cow<'_, str> {
+    let c: Vec<char> = s.chars().collect();
+    let hit = |i: usize| {
+        c[i] == 'l'
+            && i > 0
+            && i + 1 < c.len()
+            && c[i - 1].is_ascii_uppercase()
+            && c[i + 1].is_ascii_uppercase()
+    };
+    if !(0..c.len()).any(hit) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        (0..c.len())
+            .map(|i| if hit(i) { 'I' } else { c[i] })
+            .collect(),
+    )
 }
 
 const UNITS: &[&str] = &[
@@ -622,7 +706,8 @@ pub(crate) fn russian_form(name: &str) -> Option<RawForm> {
 
 /// All forms of one name. Empty when the name has no letters or digits.
 pub(crate) fn forms(name: &str) -> Vec<RawForm> {
-    let nfkc: String = name.nfkc().collect::<String>().to_lowercase();
+    let nfkc: String = name.nfkc().collect::<String>();
+    let nfkc = caps_l(&nfkc).to_lowercase();
     let mut out: Vec<RawForm> = Vec::with_capacity(3);
     let syllabic = nfkc.chars().any(is_syllabic);
     let romanised = nfkc.chars().any(is_non_latin_letter);
@@ -692,6 +777,11 @@ mod tests {
         assert_eq!(first("First International Bank"), "1 international bank");
         assert_eq!(first("Ig0r Sech1n"), "igor sechin");
         assert_eq!(first("Trust 2007-AHL1"), "trust 2007 ahl1");
+        assert_eq!(first("H1kv1s10n"), "hikvision");
+        assert_eq!(first("H!kv!s!on Hikvi$ion"), "hikvision hikvision");
+        assert_eq!(first("HlKVlSlON PAUl"), "hikvision paul");
+        assert_eq!(first("H-1-k-v-1-s-1-0-n"), "hikvision");
+        assert_eq!(first("Su27k Yahoo! A 1 B"), "su27k yahoo a 1 b");
     }
 
     #[test]
