@@ -252,7 +252,9 @@ pub fn evaluate_uflpa(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
         }
     }
     if xj.is_empty() && listed.is_empty() {
-        return if tx.context.supply_chain_tracing.as_deref() == Some("complete") {
+        return if tx.context.supply_chain_tracing
+            == Some(crate::transaction::SupplyChainTracing::Complete)
+        {
             vec![base(Outcome::NotApplicable, "RULES.md §6.1 U3", Confidence::Secondary)
                 .reason("Supply-chain tracing is complete and shows no XUAR input and no UFLPA-listed producer: outside the presumption (applicability review).")]
         } else {

@@ -14,7 +14,9 @@ use crate::listing::Regime;
 use crate::resolver::PartyMatch;
 use crate::screen::{evidence, Screen};
 use crate::text::{contains_words, fold};
-use crate::transaction::{Buyer, Flow, Transaction};
+use crate::transaction::{
+    Buyer, EquipmentUser, FccAuthorization, Flow, Purpose, Site, Transaction,
+};
 use chrono::NaiveDate;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -63,15 +65,23 @@ pub fn category(m: &PartyMatch) -> Category {
     }
 }
 
-/// (B)-purposes; an unknown purpose is treated as covered (C3: the
-/// conservative default), a stated other purpose is not.
-const COVERED_PURPOSES: &[&str] = &[
-    "physical_security",
-    "public_safety",
-    "government_facility_security",
-    "critical_infrastructure",
-    "national_security",
-];
+/// The (B)-purpose qualifier (`Purpose::covered_889b`): `Some(true)` a
+/// covered purpose, `Some(false)` a stated purpose outside them; `None`
+/// when no purpose is stated or it is `other`. An unstated purpose is
+/// treated as covered (C3: the conservative default); `other` gives
+/// NEEDS_REVIEW, never a clear.
+fn purpose_covered(tx: &Transaction) -> Option<bool> {
+    tx.context.purpose.and_then(Purpose::covered_889b)
+}
+
+/// The producing parties (manufacturer, producer, supplier) a procurement
+/// measure needs: without one it cannot tell whose equipment it is.
+fn producers_named(tx: &Transaction) -> bool {
+    tx.parties.iter().any(|p| p.role.is_producer())
+}
+
+/// The missing-fact sentence for procurement without a producer.
+pub const NO_PRODUCER: &str = "Missing fact: no manufacturer, producer or supplier is named (parties[].role), so whose equipment this is cannot be screened; name the producer of the equipment and of its substantial or essential components.";
 
 struct Covered {
     party: String,
@@ -109,13 +119,6 @@ fn covered(tx: &Transaction, screen: &Screen, regime: Regime) -> Vec<Covered> {
     out
 }
 
-fn purpose_covered(tx: &Transaction) -> Option<bool> {
-    tx.context
-        .purpose
-        .as_deref()
-        .map(|p| COVERED_PURPOSES.contains(&p))
-}
-
 pub fn evaluate_889(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
     let buyer = tx.context.buyer;
     if tx.flow != Flow::Procurement
@@ -126,7 +129,7 @@ pub fn evaluate_889(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
     {
         return vec![];
     }
-    let contractor_use = tx.context.equipment_used_by.as_deref() == Some("contractor");
+    let contractor_use = tx.context.equipment_used_by == Some(EquipmentUser::Contractor);
     let (rule, prong, effective, cites): (&str, &str, NaiveDate, &[&str]) = match buyer {
         Some(Buyer::FederalGrantRecipient) => (
             "RULES.md §5.1 § 889(b)",
@@ -169,6 +172,16 @@ pub fn evaluate_889(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
         }
         _ => {}
     }
+    if !producers_named(tx) {
+        return vec![if tx.date < effective {
+            f(Outcome::NotProhibited, Confidence::Secondary).reason(format!(
+                "{prong} takes effect on {effective}; the transaction date {} is before it.",
+                tx.date
+            ))
+        } else {
+            f(Outcome::NeedsReview, Confidence::Uncertain).reason(NO_PRODUCER)
+        }];
+    }
     let hits = covered(tx, screen, Regime::Ndaa889);
     if hits.is_empty() {
         return vec![f(Outcome::NotProhibited, Confidence::Secondary).reason(
@@ -195,7 +208,16 @@ pub fn evaluate_889(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
             f(Outcome::NotProhibited, Confidence::Uncertain).reason(format!(
                 "{} equipment is covered only for public-safety, government-facility, critical-infrastructure or national-security purposes; the stated purpose is {}.",
                 c.m.entity.caption(),
-                tx.context.purpose.clone().unwrap_or_default()
+                purpose_text(tx)
+            ))
+        } else if cat == Category::PurposeLimited
+            && tx.context.purpose == Some(Purpose::Other)
+            && !contractor_use
+        {
+            f(Outcome::NeedsReview, Confidence::Uncertain).reason(format!(
+                "{} equipment is covered only for public-safety, government-facility, critical-infrastructure or national-security purposes; the stated purpose is {}, which is none of the known purpose codes: decide whether it falls within § 889(f)(3)(B) before proceeding.",
+                c.m.entity.caption(),
+                purpose_text(tx)
             ))
         } else {
             let conf = if contractor_use || purpose_covered(tx).is_none() {
@@ -230,9 +252,23 @@ pub fn evaluate_889(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
     out
 }
 
+/// The stated purpose as a reader sees it: the code, and the free-text
+/// description beside it when given.
+fn purpose_text(tx: &Transaction) -> String {
+    let code = tx
+        .context
+        .purpose
+        .map(|p| format!("\"{}\"", p.as_str()))
+        .unwrap_or_else(|| "not stated".into());
+    match tx.context.purpose_description.as_deref() {
+        Some(d) if !d.trim().is_empty() => format!("{code} (described as \"{}\")", d.trim()),
+        _ => code,
+    }
+}
+
 /// RULES.md §5.2: new equipment authorisations from 2023-02-06.
 pub fn evaluate_fcc(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
-    let Some(auth) = tx.context.fcc_authorization.as_deref() else {
+    let Some(auth) = tx.context.fcc_authorization else {
         return vec![];
     };
     let cites = [
@@ -246,6 +282,11 @@ pub fn evaluate_fcc(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
             .cites(cites)
             .dated("FCC 22-84 effective", from)
     };
+    if !producers_named(tx) {
+        return vec![
+            base(Outcome::NeedsReview, "RULES.md §5.2", Confidence::Uncertain).reason(NO_PRODUCER),
+        ];
+    }
     let mut hits = covered(tx, screen, Regime::FccCovered);
     if hits.is_empty() {
         hits = covered(tx, screen, Regime::Ndaa889);
@@ -261,7 +302,7 @@ pub fn evaluate_fcc(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
     let mut out = vec![];
     for c in hits {
         let cat = category(&c.m);
-        let f = if auth != "new_application" {
+        let f = if auth != FccAuthorization::NewApplication {
             base(Outcome::NeedsReview, "RULES.md §5.2 row 2", Confidence::Uncertain)
                 .reason("Equipment already authorised is not automatically revoked by FCC 22-84; revocation is handled separately.")
         } else if tx.date < from {
@@ -299,24 +340,31 @@ pub fn evaluate_uk(tx: &Transaction) -> Vec<Finding> {
             .cite(cite)
             .dated("statement", from)
     };
-    let chinese_maker = tx
-        .parties
+    let makers: Vec<_> = tx.parties.iter().filter(|p| p.role.is_producer()).collect();
+    let chinese_maker = makers
         .iter()
-        .filter(|p| p.role.is_producer())
         .find(|p| p.country.is_some_and(|c| matches!(c.as_str(), "CN" | "HK")));
+    let unknown_country = makers.iter().find(|p| p.country.is_none());
     let surveillance = tx
         .item
         .as_ref()
         .is_some_and(|i| i.has_tag("video_surveillance"));
-    let f = match (chinese_maker, tx.context.site.as_deref()) {
+    let f = match (chinese_maker, tx.context.site) {
         _ if tx.date < from => base(Outcome::NotProhibited, Confidence::Secondary).reason("Before the 2022-11-24 instruction."),
+        _ if makers.is_empty() => base(Outcome::NeedsReview, Confidence::Uncertain).reason(NO_PRODUCER),
+        (None, _) if unknown_country.is_some() => base(Outcome::NeedsReview, Confidence::Uncertain)
+            .reason(format!(
+                "Missing fact: the country of {} \"{}\" (parties[].country) is not stated, so whether it is subject to the PRC National Intelligence Law is unknown.",
+                unknown_country.map(|p| p.role.as_str()).unwrap_or_default(),
+                unknown_country.map(|p| p.name.as_str()).unwrap_or_default()
+            )),
         (None, _) => base(Outcome::NotProhibited, Confidence::Secondary)
             .reason("No producer subject to the PRC National Intelligence Law is named."),
         (Some(_), _) if !surveillance => base(Outcome::NeedsReview, Confidence::Secondary)
             .reason("The instruction concerns visual surveillance equipment; the item is not tagged as such."),
         (Some(p), None) => base(Outcome::NeedsReview, Confidence::Secondary)
-            .reason(format!("Equipment by \"{}\" (PRC): prohibited on sensitive sites; the site is not stated.", p.name)),
-        (Some(p), Some("not_sensitive" | "non_sensitive" | "none")) => base(Outcome::NotProhibited, Confidence::Secondary)
+            .reason(format!("Equipment by \"{}\" (PRC): prohibited on sensitive sites; the site is not stated (context.site).", p.name)),
+        (Some(p), Some(Site::NotSensitive)) => base(Outcome::NotProhibited, Confidence::Secondary)
             .reason(format!("Equipment by \"{}\": the instruction covers sensitive sites only; early removal elsewhere is advised.", p.name)),
         (Some(p), Some(site)) => base(Outcome::Prohibited, Confidence::Secondary).reason(format!(
             "Departments must cease deploying visual surveillance equipment produced by companies subject to the PRC National Intelligence Law (\"{}\") onto sensitive sites ({site}). This is policy, not legislation; local authorities are not bound.",

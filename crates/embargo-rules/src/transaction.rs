@@ -7,24 +7,99 @@
 //! field (`transaction.parties[2].country`). Facts the caller did not give
 //! stay `None`: the measures treat "unknown" differently from "no" (an
 //! unknown de minimis input gives INDETERMINATE, never NOT_SUBJECT).
+//!
+//! **Enumerated fields** (`flow`, `parties[].role`, `item.tags[]`,
+//! `context.buyer`, `context.purpose`, `context.equipment_used_by`,
+//! `context.site`, `context.fcc_authorization`,
+//! `context.supply_chain_tracing`) accept only their codes: each is an
+//! enum declared with `enumerated!`, whose `ALLOWED` list is the single
+//! source of truth for the codes, the error message ("unknown value
+//! \"cameras for our lobby\"; allowed values: …") and, later, the
+//! OpenAPI schema (`transaction::enumerated_fields`). A free-text value
+//! never reaches a measure that could clear on it; free text has its own
+//! keys (`item.description`, `context.purpose_description`) that no
+//! measure decides on.
 
 use chrono::NaiveDate;
 use embargo_model::Country;
-use serde::Deserialize;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
 
-/// What kind of dealing the transaction is; decides which measures run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Flow {
-    Export,
-    Reexport,
-    Transfer,
-    Import,
-    Procurement,
-    Payment,
-    Investment,
-    Visa,
-    Screening,
+/// Declares an enumerated field: the enum, its wire codes (`as_str`),
+/// `ALLOWED` (every code, in declaration order), `ALL`, `parse`, and serde
+/// impls that reject any other value with the allowed list. Codes are
+/// matched ignoring ASCII case and surrounding spaces.
+macro_rules! enumerated {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $var:ident => $code:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vm])* $var),+
+        }
+
+        impl $name {
+            /// Every accepted code, in declaration order.
+            pub const ALLOWED: &'static [&'static str] = &[$($code),+];
+            pub const ALL: &'static [$name] = &[$($name::$var),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$var => $code),+
+                }
+            }
+
+            /// The variant for `code` (ASCII case and outer spaces ignored).
+            pub fn parse(code: &str) -> Option<$name> {
+                let c = code.trim();
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str().eq_ignore_ascii_case(c))
+            }
+
+            /// The error for a value outside `ALLOWED`.
+            pub fn unknown(value: &str) -> String {
+                format!(
+                    "unknown value {value:?}; allowed values: {}",
+                    Self::ALLOWED.join(", ")
+                )
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Self::parse(&s).ok_or_else(|| D::Error::custom(Self::unknown(&s)))
+            }
+        }
+    };
+}
+
+enumerated! {
+    /// What kind of dealing the transaction is; decides which measures run.
+    Flow {
+        Export => "export",
+        Reexport => "reexport",
+        Transfer => "transfer",
+        Import => "import",
+        Procurement => "procurement",
+        Payment => "payment",
+        Investment => "investment",
+        Visa => "visa",
+        Screening => "screening",
+    }
 }
 
 impl Flow {
@@ -34,26 +109,26 @@ impl Flow {
     }
 }
 
-/// A party's role on the documents. The first four are the §748.5(c)–(f)
-/// parties the Entity List licence requirement looks at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Purchaser,
-    IntermediateConsignee,
-    UltimateConsignee,
-    EndUser,
-    Supplier,
-    Producer,
-    Manufacturer,
-    Importer,
-    Counterparty,
-    Contractor,
-    Signatory,
-    Issuer,
-    Bank,
-    Agent,
-    Other,
+enumerated! {
+    /// A party's role on the documents. The first four are the §748.5(c)–(f)
+    /// parties the Entity List licence requirement looks at.
+    Role {
+        Purchaser => "purchaser",
+        IntermediateConsignee => "intermediate_consignee",
+        UltimateConsignee => "ultimate_consignee",
+        EndUser => "end_user",
+        Supplier => "supplier",
+        Producer => "producer",
+        Manufacturer => "manufacturer",
+        Importer => "importer",
+        Counterparty => "counterparty",
+        Contractor => "contractor",
+        Signatory => "signatory",
+        Issuer => "issuer",
+        Bank => "bank",
+        Agent => "agent",
+        Other => "other",
+    }
 }
 
 impl Role {
@@ -68,26 +143,6 @@ impl Role {
     /// Roles whose goods the party "produced" (§889, UFLPA, FCC).
     pub fn is_producer(self) -> bool {
         matches!(self, Role::Producer | Role::Manufacturer | Role::Supplier)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Purchaser => "purchaser",
-            Role::IntermediateConsignee => "intermediate_consignee",
-            Role::UltimateConsignee => "ultimate_consignee",
-            Role::EndUser => "end_user",
-            Role::Supplier => "supplier",
-            Role::Producer => "producer",
-            Role::Manufacturer => "manufacturer",
-            Role::Importer => "importer",
-            Role::Counterparty => "counterparty",
-            Role::Contractor => "contractor",
-            Role::Signatory => "signatory",
-            Role::Issuer => "issuer",
-            Role::Bank => "bank",
-            Role::Agent => "agent",
-            Role::Other => "other",
-        }
     }
 }
 
@@ -129,13 +184,60 @@ pub struct Item {
     /// known not to be a direct product of any US technology or software.
     #[serde(default)]
     pub direct_product_of: Option<Vec<String>>,
-    #[serde(default)]
+    /// Canonical `Tag` codes: unknown tags are a parse error, so this
+    /// holds only codes from `Tag::ALLOWED` (kept as strings for the
+    /// measures that read them as text).
+    #[serde(default, deserialize_with = "tag_codes")]
     pub tags: Vec<String>,
 }
 
+enumerated! {
+    /// `item.tags[]`: facts about the item that measures read.
+    Tag {
+        /// §734.3(b) / J3: published information or software.
+        Published => "published",
+        /// §734.8 / J3: fundamental research.
+        FundamentalResearch => "fundamental_research",
+        /// §734.3(b)(1) / J3: exclusively ITAR-controlled.
+        ItarControlled => "itar_controlled",
+        SoftwareUpdate => "software_update",
+        TechnologyRelease => "technology_release",
+        /// EL review policy: EAR99 items described in the Note to ECCN 1A995.
+        CbProtectiveConsumerOrMedical => "cb_protective_consumer_or_medical",
+        /// EL review policy: items to detect, identify and treat infectious disease.
+        InfectiousDiseaseDetectIdentifyTreat => "infectious_disease_detect_identify_treat",
+        /// § 889, UK instruction.
+        VideoSurveillance => "video_surveillance",
+        /// § 889.
+        Telecom => "telecom",
+        /// § 889(a)(2)(B) exception: cannot route or see user data.
+        NoUserDataVisibility => "no_user_data_visibility",
+        /// NS-CMIC (§4.4).
+        PubliclyTradedSecurity => "publicly_traded_security",
+        /// WRO / UFLPA goods (RULES.md §6).
+        Cotton => "cotton",
+        Tomato => "tomato",
+        Polysilicon => "polysilicon",
+    }
+}
+
+fn tag_codes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let tags = Vec::<Tag>::deserialize(d)?;
+    Ok(tags.into_iter().map(|t| t.as_str().to_string()).collect())
+}
+
 impl Item {
+    /// Whether the item carries `tag` (a `Tag::ALLOWED` code).
     pub fn has_tag(&self, tag: &str) -> bool {
+        debug_assert!(
+            Tag::parse(tag).is_some(),
+            "measure asks for unknown tag {tag:?}"
+        );
         self.tags.iter().any(|t| t.eq_ignore_ascii_case(tag))
+    }
+
+    pub fn tag_set(&self) -> Vec<Tag> {
+        self.tags.iter().filter_map(|t| Tag::parse(t)).collect()
     }
 }
 
@@ -187,14 +289,105 @@ pub struct Knowledge {
     pub directors: Vec<Director>,
 }
 
-/// Who buys, for the procurement measures.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Buyer {
-    UsFederalAgency,
-    FederalGrantRecipient,
-    UkCentralGovernment,
-    Private,
+enumerated! {
+    /// `context.buyer`: who buys, for the procurement measures.
+    Buyer {
+        UsFederalAgency => "us_federal_agency",
+        FederalGrantRecipient => "federal_grant_recipient",
+        UkCentralGovernment => "uk_central_government",
+        Private => "private",
+    }
+}
+
+enumerated! {
+    /// `context.purpose`: what the procured equipment is for (§ 889(f)(3)(B)
+    /// purpose qualifier, RULES.md §5.1). The first five are the covered
+    /// purposes; `scientific_research`, `traffic_counting` and
+    /// `not_covered` state a purpose outside them (the buyer's attestation);
+    /// `other` is a purpose this list does not name, which never clears:
+    /// for Hikvision/Dahua/Hytera equipment it gives NEEDS_REVIEW. Describe
+    /// it in `context.purpose_description` (free text, never decides).
+    Purpose {
+        PhysicalSecurity => "physical_security",
+        PublicSafety => "public_safety",
+        GovernmentFacilitySecurity => "government_facility_security",
+        CriticalInfrastructure => "critical_infrastructure",
+        NationalSecurity => "national_security",
+        ScientificResearch => "scientific_research",
+        TrafficCounting => "traffic_counting",
+        NotCovered => "not_covered",
+        Other => "other",
+    }
+}
+
+impl Purpose {
+    /// `Some(true)`: a § 889(f)(3)(B) purpose; `Some(false)`: stated to be
+    /// outside them; `None`: `other`, which needs review.
+    pub fn covered_889b(self) -> Option<bool> {
+        use Purpose::*;
+        match self {
+            PhysicalSecurity
+            | PublicSafety
+            | GovernmentFacilitySecurity
+            | CriticalInfrastructure
+            | NationalSecurity => Some(true),
+            ScientificResearch | TrafficCounting | NotCovered => Some(false),
+            Other => None,
+        }
+    }
+}
+
+enumerated! {
+    /// `context.equipment_used_by`: who uses the covered equipment (§ 889
+    /// Part B when a contractor uses it in its own operations).
+    EquipmentUser {
+        Buyer => "buyer",
+        Contractor => "contractor",
+    }
+}
+
+enumerated! {
+    /// `context.site`: where UK central government deploys the equipment.
+    Site {
+        MinisterialOffice => "ministerial_office",
+        OtherSensitiveSite => "other_sensitive_site",
+        NotSensitive => "not_sensitive",
+    }
+}
+
+enumerated! {
+    /// `context.fcc_authorization`: the device's FCC equipment
+    /// authorisation status (RULES.md §5.2).
+    FccAuthorization {
+        NewApplication => "new_application",
+        ExistingAuthorization => "existing_authorization",
+    }
+}
+
+enumerated! {
+    /// `context.supply_chain_tracing`: how far the importer has traced the
+    /// inputs (UFLPA applicability, RULES.md §6.1 U3).
+    SupplyChainTracing {
+        Complete => "complete",
+        Partial => "partial",
+        None => "none",
+    }
+}
+
+/// Every enumerated field of the transaction format: its JSON path and
+/// allowed codes (for the OpenAPI schema and documentation).
+pub fn enumerated_fields() -> Vec<(&'static str, &'static [&'static str])> {
+    vec![
+        ("flow", Flow::ALLOWED),
+        ("parties[].role", Role::ALLOWED),
+        ("item.tags[]", Tag::ALLOWED),
+        ("context.buyer", Buyer::ALLOWED),
+        ("context.purpose", Purpose::ALLOWED),
+        ("context.equipment_used_by", EquipmentUser::ALLOWED),
+        ("context.site", Site::ALLOWED),
+        ("context.fcc_authorization", FccAuthorization::ALLOWED),
+        ("context.supply_chain_tracing", SupplyChainTracing::ALLOWED),
+    ]
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -202,21 +395,26 @@ pub struct Context {
     #[serde(default)]
     pub buyer: Option<Buyer>,
     #[serde(default)]
-    pub purpose: Option<String>,
+    pub purpose: Option<Purpose>,
+    /// Free text about the purpose, for the reader only: no measure
+    /// decides on it.
+    #[serde(default)]
+    pub purpose_description: Option<String>,
+    /// ISO 4217 code, upper-cased on reading (`usd` → `USD`).
     #[serde(default)]
     pub currency: Option<String>,
     #[serde(default)]
     pub us_persons_involved: Option<bool>,
     #[serde(default)]
-    pub equipment_used_by: Option<String>,
+    pub equipment_used_by: Option<EquipmentUser>,
     #[serde(default)]
-    pub site: Option<String>,
+    pub site: Option<Site>,
     #[serde(default)]
-    pub fcc_authorization: Option<String>,
+    pub fcc_authorization: Option<FccAuthorization>,
     #[serde(default)]
     pub marketing_plan_approved: Option<bool>,
     #[serde(default)]
-    pub supply_chain_tracing: Option<String>,
+    pub supply_chain_tracing: Option<SupplyChainTracing>,
     /// Engine extension (not in README): the importer has the § 3(b)
     /// evidence (FLETF guidance followed, CBP answered, clear and
     /// convincing proof), so UFLPA gives EXCEPTION_POSSIBLE.
@@ -276,7 +474,7 @@ pub fn parse_transaction(json: &str) -> Result<Transaction, RulesError> {
         Some(inner) if value.get("date").is_none() => ("transaction.", inner.clone()),
         _ => ("", value),
     };
-    let tx = serde_path_to_error::deserialize::<_, Transaction>(body).map_err(|e| {
+    let mut tx = serde_path_to_error::deserialize::<_, Transaction>(body).map_err(|e| {
         let path = e.path().to_string();
         RulesError::InvalidTransaction {
             path: format!("{prefix}{path}"),
@@ -287,12 +485,57 @@ pub fn parse_transaction(json: &str) -> Result<Transaction, RulesError> {
         path: format!("{prefix}{path}"),
         message,
     })?;
+    if let Some(c) = &mut tx.context.currency {
+        *c = c.trim().to_ascii_uppercase();
+    }
     Ok(tx)
 }
 
-/// Range checks serde cannot express: shares are 0–100 %, values are not
-/// negative. (A negative share would silently lower an aggregate.)
+/// Checks serde cannot express: shares are 0–100 %, values are not
+/// negative (a negative share would silently lower an aggregate), names
+/// are not blank (a blank name screens as "no match"), and a currency is
+/// an ISO 4217 code (a misspelt "US dollars" would hide USD nexus).
 fn validate(tx: &Transaction) -> Result<(), (String, String)> {
+    let blank = |s: &str| s.trim().is_empty();
+    for (i, p) in tx.parties.iter().enumerate() {
+        if blank(&p.name) {
+            return Err((
+                format!("parties[{i}].name"),
+                "party name must not be blank".into(),
+            ));
+        }
+    }
+    for (i, o) in tx.ownership.iter().enumerate() {
+        if blank(&o.owner) {
+            return Err((
+                format!("ownership[{i}].owner"),
+                "owner must not be blank".into(),
+            ));
+        }
+        if blank(&o.owned) {
+            return Err((
+                format!("ownership[{i}].owned"),
+                "owned must not be blank".into(),
+            ));
+        }
+    }
+    for (i, d) in tx.knowledge.directors.iter().enumerate() {
+        if blank(&d.name) {
+            return Err((
+                format!("knowledge.directors[{i}].name"),
+                "director name must not be blank".into(),
+            ));
+        }
+    }
+    if let Some(c) = &tx.context.currency {
+        let c = c.trim();
+        if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_alphabetic()) {
+            return Err((
+                "context.currency".into(),
+                format!("currency must be an ISO 4217 code such as USD, got {c:?}"),
+            ));
+        }
+    }
     for (i, o) in tx.ownership.iter().enumerate() {
         if !(0.0..=100.0).contains(&o.pct) {
             return Err((

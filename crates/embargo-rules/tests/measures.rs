@@ -461,7 +461,7 @@ fn odd_inputs_never_panic_and_unknowns_stay_unknown() {
     let odd = [
         r#"{"date":"2021-01-01","flow":"export"}"#.to_string(),
         r#"{"date":"2021-01-01","flow":"reexport","destination":"AQ","item":{"origin":"FR","eccn":"ZZ999","value":0,"us_content":[{"eccn":"9A610.y","value":5}]}}"#.to_string(),
-        r#"{"date":"2021-01-01","flow":"payment","actor":{"us_person":true},"parties":[{"role":"counterparty","name":""},{"role":"counterparty","name":"B"}],
+        r#"{"date":"2021-01-01","flow":"payment","actor":{"us_person":true},"parties":[{"role":"counterparty","name":"Nobody Listed"},{"role":"counterparty","name":"B"}],
            "ownership":[{"owner":"A","owned":"B","pct":100},{"owner":"B","owned":"A","pct":0},{"owner":"XINJIANG PRODUCTION AND CONSTRUCTION CORPS","owned":"A","pct":50}]}"#.to_string(),
         format!(r#"{{"date":"2021-01-01","flow":"import","inputs":[{{"origin_region":"{long}"}}],"parties":[{{"role":"supplier","name":"{long}","registration_id":"65"}}]}}"#),
         r#"{"date":"2021-01-01","flow":"screening","parties":[{"role":"supplier","name":"第十四师 昆玉","address":"第","registration_id":"ééééééééééééééééé9"}]}"#.to_string(),
@@ -483,8 +483,13 @@ fn odd_inputs_never_panic_and_unknowns_stay_unknown() {
         Outcome::NeedsReview
     );
     // The ownership cycle terminates: A is blocked (50 % held by the XPCC)
-    // and B through A; the empty name matches nothing.
+    // and B through A; the unlisted name matches nothing.
     let d = decide(&odd[2]);
+    // A blank name would screen as "no match": it is a parse error.
+    assert!(parse_transaction(&odd[2].replace("Nobody Listed", " "))
+        .unwrap_err()
+        .to_string()
+        .contains("parties[0].name"));
     assert_eq!(
         outcomes(&d, Measure::OfacSdn),
         vec![(Outcome::Prohibited, "RULES.md §4.2 / §4.5 O1".into())]
