@@ -11,7 +11,8 @@ use crate::resolver::PartyResolver;
 use crate::screen::Screen;
 use crate::transaction::Transaction;
 use crate::{
-    cmic, country_chart, entity_list, eu, geography, import, jurisdiction, ofac, procurement, visa,
+    cmic, consolidate, country_chart, coverage, entity_list, eu, facts, geography, import,
+    jurisdiction, ofac, procurement, visa,
 };
 use embargo_model::Entity;
 use std::sync::Arc;
@@ -22,6 +23,8 @@ pub struct Engine {
     /// When each entry was listed, from stored version histories; without
     /// it entries answer from their own dates (`dating`).
     dates: Option<Arc<dyn ListingDates>>,
+    /// Which datasets the listings come from (`coverage`).
+    sources: coverage::Sources,
 }
 
 impl Engine {
@@ -36,8 +39,10 @@ impl Engine {
         I: IntoIterator<Item = E>,
         E: Into<Arc<Entity>>,
     {
+        let listings: Vec<Arc<Entity>> = listings.into_iter().map(Into::into).collect();
         Engine {
-            listings: listings.into_iter().map(Into::into).collect(),
+            sources: coverage::Sources::of(&listings),
+            listings,
             resolver,
             dates: None,
         }
@@ -54,9 +59,13 @@ impl Engine {
         &self.listings
     }
 
+    /// The datasets the engine's listings come from, per regime.
+    pub fn sources(&self) -> &coverage::Sources {
+        &self.sources
+    }
+
     pub fn decide(&self, tx: &Transaction) -> Decision {
-        let screen =
-            Screen::new(self.resolver.as_ref(), tx.date).with_dates(self.dates.as_deref());
+        let screen = Screen::new(self.resolver.as_ref(), tx.date).with_dates(self.dates.as_deref());
         let mut findings: Vec<Finding> = vec![];
 
         // S2/S3: EAR (export, reexport, in-country transfer only).
@@ -88,6 +97,13 @@ impl Engine {
         findings.extend(visa::evaluate(tx));
         // S9: geography flags for parties, the known end user and inputs.
         findings.extend(geography_flags(tx));
+
+        // Post-processing (issue 10 §4–5): no clear without the facts a
+        // measure needs, no Verified OFAC answer on the pack alone, and
+        // one finding per measure per party.
+        facts::no_silent_clear(tx, &mut findings);
+        coverage::qualify_ofac(&self.sources, &mut findings);
+        let findings = consolidate::consolidate(findings);
 
         Decision {
             evaluated_for: tx.date,

@@ -35,13 +35,16 @@
 pub mod ccl;
 pub mod cmic;
 pub mod column;
+pub mod consolidate;
 pub mod country_chart;
 pub mod country_groups;
+pub mod coverage;
 pub mod dating;
 pub mod el_policy;
 mod engine;
 pub mod entity_list;
 pub mod eu;
+pub mod facts;
 pub mod finding;
 pub mod geography;
 pub mod import;
