@@ -26,6 +26,7 @@
 
 mod admin;
 mod batch;
+pub mod history;
 mod compare;
 mod deciding;
 mod error;

@@ -3,7 +3,7 @@
 //! included), so a party is checked against the dated history too.
 
 use embargo_match::{Matcher, Query, ScreenOptions};
-use embargo_model::{Country, ListVersion};
+use embargo_model::{Country, EntityId, ListVersion};
 use embargo_rules::{PartyMatch, PartyResolver};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,6 +11,9 @@ use std::sync::Arc;
 pub struct MatcherResolver {
     matcher: Arc<Matcher>,
     version_by_dataset: HashMap<String, String>,
+    /// Entries read from a non-active version (removed since): the label
+    /// of the version that held them.
+    version_by_entity: HashMap<EntityId, String>,
 }
 
 /// Candidates below this score are not shown to the rules engine at all;
@@ -26,7 +29,15 @@ impl MatcherResolver {
         MatcherResolver {
             matcher,
             version_by_dataset,
+            version_by_entity: HashMap::new(),
         }
+    }
+
+    /// Labels the given entries with the version they were read from
+    /// instead of their dataset's active version.
+    pub fn with_entity_versions(mut self, versions: HashMap<EntityId, String>) -> Self {
+        self.version_by_entity = versions;
+        self
     }
 }
 
@@ -49,14 +60,16 @@ impl PartyResolver for MatcherResolver {
                 // Shared with the matcher's index: no copy per hit.
                 let entity = self.matcher.entities()[hit.entity_index].clone();
                 let list_version = self
-                    .version_by_dataset
-                    .get(&entity.dataset)
+                    .version_by_entity
+                    .get(&entity.id)
+                    .or_else(|| self.version_by_dataset.get(&entity.dataset))
                     .cloned()
                     .unwrap_or_else(|| entity.dataset.clone());
                 PartyMatch {
                     entity,
                     score: hit.score,
                     list_version,
+                    listing: None,
                 }
             })
             .collect()

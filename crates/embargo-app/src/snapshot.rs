@@ -20,6 +20,10 @@ pub struct Snapshot {
     /// Datasets screened when a request names none: the imported lists, or
     /// the regime pack when nothing has been imported.
     pub default_datasets: Vec<String>,
+    /// Matcher entities from this index on are parties removed from their
+    /// list (held by a stored version, not the active one): the engine's
+    /// resolver finds them for dated decisions; screens never show them.
+    history_from: usize,
 }
 
 /// One screening request as the CLI, the server and batch jobs make it.
@@ -64,17 +68,37 @@ impl Snapshot {
         } else {
             versions.iter().map(|v| v.dataset.clone()).collect()
         };
+        let history = match store {
+            Some(s) => Some(crate::history::stored_history(s, &entities)?),
+            None => None,
+        };
         versions.push(embargo_pack::version());
         entities.extend(embargo_pack::entities().iter().cloned());
+        // Removed parties go last, so one index tells them apart.
+        let history_from = entities.len();
+        let mut removed_versions = Default::default();
+        if let Some(h) = &history {
+            removed_versions = crate::history::removed_versions(&h.removed);
+            entities.extend(h.removed.iter().map(|(_, e)| e.clone()));
+        }
         let matcher = Arc::new(Matcher::build(entities));
-        let resolver = MatcherResolver::new(matcher.clone(), &versions);
-        let engine = Engine::new(matcher.entities().to_vec(), Box::new(resolver));
+        let resolver =
+            MatcherResolver::new(matcher.clone(), &versions).with_entity_versions(removed_versions);
+        let mut engine = Engine::new(matcher.entities().to_vec(), Box::new(resolver));
+        if let Some(h) = history {
+            let dates = h.listing_dates(
+                embargo_pack::entities(),
+                matcher.entities().iter().map(|e| &**e),
+            );
+            engine = engine.with_listing_dates(Arc::new(dates));
+        }
         Ok(Snapshot {
             versions,
             matcher,
             engine,
             loaded_at: Utc::now(),
             default_datasets,
+            history_from,
         })
     }
 
@@ -105,6 +129,7 @@ impl Snapshot {
         self.matcher
             .screen(&req.query, &options)
             .into_iter()
+            .filter(|hit| hit.entity_index < self.history_from)
             .map(|hit| self.result_row(hit))
             .collect()
     }
@@ -122,7 +147,12 @@ impl Snapshot {
         self.matcher
             .screen_batch(queries, &options)
             .into_iter()
-            .map(|hits| hits.into_iter().map(|h| self.result_row(h)).collect())
+            .map(|hits| {
+                hits.into_iter()
+                    .filter(|hit| hit.entity_index < self.history_from)
+                    .map(|h| self.result_row(h))
+                    .collect()
+            })
             .collect()
     }
 
