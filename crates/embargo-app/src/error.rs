@@ -23,6 +23,10 @@ pub enum AppError {
     Transaction(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// An import that was refused, could not be parsed, or failed to store;
+    /// the previous active version is unchanged.
+    #[error(transparent)]
+    Import(Box<crate::import::ImportError>),
     #[error(transparent)]
     Audit(#[from] AuditError),
     /// A file the caller named could not be read or written.
@@ -85,11 +89,21 @@ impl AppError {
             AppError::Store(
                 StoreError::NoPreviousVersion { .. } | StoreError::InvalidDataset(_),
             ) => ErrorKind::Invalid,
+            AppError::Import(e) if matches!(**e, crate::import::ImportError::Store { .. }) => {
+                ErrorKind::Internal
+            }
+            AppError::Import(_) => ErrorKind::Invalid,
             AppError::Store(_)
             | AppError::Audit(_)
             | AppError::Io { .. }
             | AppError::Encode { .. } => ErrorKind::Internal,
         }
+    }
+}
+
+impl From<crate::import::ImportError> for AppError {
+    fn from(e: crate::import::ImportError) -> Self {
+        AppError::Import(Box::new(e))
     }
 }
 

@@ -26,6 +26,7 @@
 
 mod admin;
 mod batch;
+mod catalog;
 pub mod history;
 mod compare;
 mod deciding;
@@ -39,6 +40,7 @@ mod subject;
 
 pub use admin::{create_api_key, export_audit, verify_audit, FoundEntity};
 pub use batch::{screen_csv, BatchConfig, BatchSummary};
+pub use catalog::Catalog;
 pub use compare::compare_pairs;
 pub use deciding::Decided;
 pub use error::{AppError, AppResult, ErrorKind};
@@ -130,6 +132,11 @@ pub fn review_subject(
         dob.map(|d| d.to_string()).as_deref(),
         country.as_ref().map(|c| c.as_str()),
     )
+}
+
+/// The embedded regime pack's list version (the offline default).
+pub fn pack_version() -> embargo_model::ListVersion {
+    embargo_pack::version()
 }
 
 /// The platform's default data directory (`~/.local/share/embargo` on Linux).

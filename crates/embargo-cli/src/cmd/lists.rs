@@ -1,9 +1,7 @@
 use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
-use embargo_app::{import_file, ImportOptions};
-use embargo_audit::{AuditLog, NewRecord, RecordKind};
+use embargo_app::{Catalog, ImportOptions};
 use embargo_model::SourceKind;
-use embargo_store::Store;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -66,15 +64,14 @@ fn dataset_name(s: &str) -> String {
 }
 
 pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
-    std::fs::create_dir_all(data_dir)?;
-    let store = Store::open(data_dir)?;
+    let store = Catalog::open(data_dir)?;
     match a.command {
         None => {
             let lists = store.lists()?;
             if a.json {
                 println!("{}", serde_json::to_string_pretty(&lists)?);
             } else if lists.is_empty() {
-                println!("No lists imported in {}. Screening uses the embedded Xinjiang regime pack ({}).", data_dir.display(), embargo_pack::version().version);
+                println!("No lists imported in {}. Screening uses the embedded Xinjiang regime pack ({}).", data_dir.display(), embargo_app::pack_version().version);
                 println!("Import one with `embargo lists import FILE` or download with `embargo update`.");
             } else {
                 println!(
@@ -120,7 +117,7 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
                 allow_shrink,
                 allow_older,
             };
-            let report = import_file(&store, &file, &opts)?;
+            let report = store.import(&embargo_app::cli_actor(), &file, &opts)?;
             for w in &report.warnings {
                 eprintln!("warning: {w}");
             }
@@ -149,15 +146,6 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
                     v.dataset
                 );
             }
-            let audit = AuditLog::open(data_dir)?;
-            audit.append(NewRecord {
-                kind: RecordKind::Import,
-                actor: embargo_app::cli_actor(),
-                request: serde_json::json!({"file": file, "source": source, "dataset": dataset,
-                    "published": published, "allow_shrink": allow_shrink, "allow_older": allow_older}),
-                result: serde_json::to_value(&report)?,
-                list_versions: vec![format!("{}@{}", v.dataset, v.version)],
-            })?;
             if a.json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             }
@@ -246,7 +234,7 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
         }
         Some(ListsCommand::Activate { source, version }) => {
             let ds = dataset_name(&source);
-            store.activate(&ds, &version)?;
+            store.activate(&embargo_app::cli_actor(), &ds, &version)?;
             println!("{ds}: version {version} is now active.");
         }
     }

@@ -1,7 +1,6 @@
 use anyhow::Result;
 use clap::Args;
-use embargo_app::{import_file, ImportOptions};
-use embargo_store::Store;
+use embargo_app::{Catalog, ImportOptions};
 use embargo_update::{fetch_all, load_sources, FetchStatus, Progress, ProgressSink};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -89,8 +88,7 @@ pub fn run(data_dir: &Path, a: UpdateArgs) -> Result<ExitCode> {
     if !a.only.is_empty() {
         specs.retain(|s| a.only.iter().any(|o| o == &s.name));
     }
-    std::fs::create_dir_all(data_dir)?;
-    let store = Store::open(data_dir)?;
+    let store = Catalog::open(data_dir)?;
     let downloads = data_dir.join("downloads");
     let bars = Bars {
         bar: Mutex::new(None),
@@ -129,7 +127,7 @@ pub fn run(data_dir: &Path, a: UpdateArgs) -> Result<ExitCode> {
                     allow_older: a.allow_older,
                     ..ImportOptions::default()
                 };
-                match import_file(&store, first, &opts) {
+                match store.import(&embargo_app::cli_actor(), first, &opts) {
                     Ok(r) if r.imported && !r.activated => println!(
                         "{}: stored version {} as history (published before the active version)",
                         f.spec.name, r.version.version
