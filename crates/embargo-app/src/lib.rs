@@ -27,10 +27,10 @@
 mod admin;
 mod batch;
 mod catalog;
-pub mod history;
 mod compare;
 mod deciding;
 mod error;
+pub mod history;
 mod import;
 mod resolver;
 mod reviewing;
