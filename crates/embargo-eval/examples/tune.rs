@@ -91,6 +91,30 @@ fn main() {
                 println!("  {x:?}");
             }
         }
+        "cjk" => {
+            // Dev split only; every hit with its explanation.
+            let m = embargo_match::Matcher::build(
+                embargo_eval::lists::load_all(&shared).expect("lists"),
+            );
+            let o = embargo_match::ScreenOptions {
+                threshold: t,
+                limit: 1,
+                ..Default::default()
+            };
+            let (mut n, mut hit) = (0, 0);
+            for (q, part) in screening::chinese_negative_queries() {
+                if part != embargo_eval::Part::Dev {
+                    continue;
+                }
+                n += 1;
+                if let Some(h) = m.screen(&q, &o).first() {
+                    hit += 1;
+                    println!("{} -> {} {:.3}", q.name, h.matched_name, h.score);
+                    print!("{}", h.explanation.to_text());
+                }
+            }
+            println!("dev: {hit} of {n} with a hit");
+        }
         "ofac" => {
             let m = pairs::cases(&eval.join("nomenklatura/cases.csv"), t).expect("cases");
             for th in [0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.95, 0.97] {

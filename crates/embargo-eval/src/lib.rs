@@ -61,9 +61,24 @@ pub fn run_all(shared: &Path) -> EvalReport {
         "yente positives vs UN",
         screening::positives(shared, t).map(|m| m.rows()),
     );
-    r.push_result(
-        "yente negatives vs CSL+SDN+UN",
-        screening::negatives(shared, t).map(|m| m.rows()),
-    );
+    // One index over CSL + SDN + UN for both negative sets.
+    match lists::load_all(shared).map(embargo_match::Matcher::build) {
+        Ok(m) => {
+            r.push_result(
+                screening::NEGATIVES_SET,
+                screening::read_people_split(&shared.join(screening::NEGATIVES)).map(|v| {
+                    let (qs, parts): (Vec<_>, Vec<_>) = v.into_iter().unzip();
+                    screening::negatives_with(&m, &qs, &parts, t).rows()
+                }),
+            );
+            r.push_result(
+                screening::CHINESE_NEGATIVES_SET,
+                Ok(screening::chinese_negatives_with(&m, t).rows()),
+            );
+        }
+        Err(e) => {
+            r.push_result(screening::NEGATIVES_SET, Err(e));
+        }
+    }
     r
 }

@@ -206,8 +206,20 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     let mut edges: Vec<Edge> = Vec::with_capacity(nq * na * 2);
     let person = q.class == NameClass::Person || a.class == NameClass::Person;
     let floor = if cross { PAIR_FLOOR } else { LATIN_PAIR_FLOOR };
+    let han = han_latin(q, a);
     for i in 0..nq {
         for j in 0..na {
+            if let Some(s) = han.and_then(|h| han_pair(q, a, i, j, h)) {
+                if s > 0.0 {
+                    edges.push(Edge {
+                        q: (i, 1),
+                        a: (j, 1),
+                        sim: s,
+                        acronym: false,
+                    });
+                }
+                continue;
+            }
             let mut s = token_sim(&q.toks[i], &a.toks[j], abjad, cross);
             if i == 0 && j == 0 && q.class != NameClass::Org {
                 s = s.max(crate::similarity::short_form(&q.toks[0], &a.toks[0]));
@@ -241,6 +253,9 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     // Acronyms: "PLA" for "People's Liberation Army", "US" for "United States".
     acronym_edges(q, a, false, &mut edges);
     acronym_edges(a, q, true, &mut edges);
+    if let Some(h) = han {
+        edges.retain(|e| han_edge_ok(q, a, e, h));
+    }
     // Best first; among equals, the edge covering more tokens.
     edges.sort_by(|x, y| {
         y.sim
@@ -289,6 +304,9 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     if score < JOINED_EQUAL && q.joined() == a.joined() {
         score = JOINED_EQUAL;
     }
+    if let Some(h) = han {
+        score *= han_coverage_factor(q, a, &pairs, h);
+    }
     // A foreign name written phonetically in Han, Hangul or kana is one
     // word split into syllables (克魯森 → ke lu sen for Crewson): compare
     // it whole, by sound, with a one-word name in the other script.
@@ -318,6 +336,188 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
         unmatched_q,
         unmatched_a,
         score,
+    }
+}
+
+/// Which side of a comparison is a Han name read in pinyin against a Latin
+/// name: `Some(true)` the query, `Some(false)` the list name, `None` when
+/// the comparison is not Han against Latin.
+fn han_latin(q: &Form, a: &Form) -> Option<bool> {
+    let han = |f: &Form| f.han && !f.native;
+    let latin = |f: &Form| !f.romanised && !f.syllabic;
+    if han(q) && latin(a) {
+        Some(true)
+    } else if han(a) && latin(q) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Token `i` of a Han form reads as pinyin (not a translated term or a
+/// legal form; a syllable that happens to be a particle elsewhere, like
+/// bin or de, is still a syllable).
+fn han_syllable(f: &Form, i: usize) -> bool {
+    let t = &f.toks[i];
+    let pinyin =
+        !t.sino.is_empty() || (t.role == TokenRole::Stop && crate::sino::key(&t.text).is_some());
+    f.han && !f.native && pinyin && !matches!(t.role, TokenRole::LegalForm | TokenRole::Number)
+}
+
+/// A pinyin syllable that names the party (not a place or region).
+fn han_identity(f: &Form, i: usize) -> bool {
+    han_syllable(f, i)
+        && matches!(
+            f.toks[i].role,
+            TokenRole::Word | TokenRole::Stop | TokenRole::Initial
+        )
+}
+
+/// Initials Wade-Giles writes for pinyin's unaspirated ones once its
+/// apostrophes are gone (ch for zh/j, k for g, t for d, p for b, ts for
+/// z, hs for x): a Latin word starting so may be the Wade-Giles spelling
+/// of a pinyin syllable with the same key; one starting as pinyin would
+/// (jian for qian) is another syllable.
+fn wade_giles_initial(latin: &str) -> bool {
+    ["ch", "k", "t", "p", "hs"]
+        .iter()
+        .any(|i| latin.starts_with(i))
+}
+
+/// Similarity of a pinyin syllable to a Latin word written with Wade-Giles
+/// spellings that is the same syllable once those are read as pinyin.
+const HAN_WADE_GILES: f32 = 0.85;
+/// The same, for a Latin word with no spelling only Wade-Giles uses: its
+/// aspirates are unmarked, so Chang may be Zhang or Chang.
+const HAN_SINO: f32 = 0.8;
+
+/// The similarity of query token `i` and list token `j` when one is a
+/// pinyin syllable of a Han name (`han_query` says which side is Han):
+/// the same syllable (1), the same Wade-Giles syllable (0.85), or no pair
+/// at all. Pinyin syllables are a closed set: jiang is not kang, shi is
+/// not su, and a near spelling of another syllable is another character.
+/// `None` when the Han-side token is not a syllable (a translated term).
+fn han_pair(q: &Form, a: &Form, i: usize, j: usize, han_query: bool) -> Option<f32> {
+    let (h, hi, l, li) = if han_query {
+        (q, i, a, j)
+    } else {
+        (a, j, q, i)
+    };
+    // One character against one word is a transcription (寧 = Ring),
+    // compared as any other pair.
+    if !han_syllable(h, hi) || (h.toks.len() == 1 && l.toks.len() == 1) {
+        return None;
+    }
+    let (x, y) = (&h.toks[hi], &l.toks[li]);
+    Some(if x.text == y.text {
+        1.0
+    } else if y.sino.is_empty() || !same_key(x, &y.sino) {
+        0.0
+    } else if y.wg {
+        HAN_WADE_GILES
+    } else if wade_giles_initial(&y.text) {
+        // Wade-Giles without its marks (Chang = Zhang, Kuo = Guo).
+        HAN_SINO
+    } else {
+        0.0
+    })
+}
+
+/// Whether pinyin token `x` has the sino key `key` (a syllable tagged as
+/// a particle carries no key of its own: read it here).
+fn same_key(x: &Tok, key: &str) -> bool {
+    if x.sino.is_empty() {
+        crate::sino::key(&x.text).is_some_and(|(k, _)| k == key)
+    } else {
+        &*x.sino == key
+    }
+}
+
+/// Whether an edge may stand in a Han-against-Latin comparison: one that
+/// touches a pinyin syllable must read it as that syllable, and never as
+/// an initial of an acronym. Single pairs were scored so by `han_pair`; a
+/// joined run must spell the same syllables ("xiaoming" = "xiao ming",
+/// "guoqiang" is not "guanghua"), as written or in Wade-Giles. A run of
+/// every token of the name against one Latin word is a foreign name
+/// written phonetically (萨斯基兰 = Sasikiran) and keeps the usual floor.
+fn han_edge_ok(q: &Form, a: &Form, e: &Edge, han_query: bool) -> bool {
+    let (h, l, (start, n), (lstart, ln)) = if han_query {
+        (q, a, e.q, e.a)
+    } else {
+        (a, q, e.a, e.q)
+    };
+    let touches = (start..start + n).any(|i| han_syllable(h, i));
+    if !touches {
+        return true;
+    }
+    if e.acronym {
+        return false;
+    }
+    if n == h.toks.len() && ln == 1 {
+        return true;
+    }
+    if n == 1 && ln == 1 {
+        return e.sim >= HAN_SINO;
+    }
+    if e.sim >= 1.0 {
+        return true;
+    }
+    let latin: String = l.toks[lstart..lstart + ln]
+        .iter()
+        .map(|t| &*t.text)
+        .collect();
+    let han_key: String = h.toks[start..start + n].iter().map(|t| &*t.sino).collect();
+    let wg = l.toks[lstart..lstart + ln].iter().any(|t| t.wg) || wade_giles_initial(&latin);
+    wg && crate::sino::key(&latin).is_some_and(|(k, _)| k == han_key)
+}
+
+/// Share of a name's identity that two names must both cover for a Han
+/// name to match a Latin one: most of both.
+const HAN_COVERAGE: f32 = 0.75;
+
+/// The factor on the score of a Han name against a Latin name: 1 when the
+/// aligned tokens cover at least `HAN_COVERAGE` of the identifying weight
+/// of both names (pinyin syllables on the Han side; words that are not
+/// legal forms, particles, places, regions, numbers or generic business
+/// words on the Latin side), else the smaller coverage over
+/// `HAN_COVERAGE`. One shared syllable ("da" of 大华股份 in "Harakat
+/// ul-Mujahidin", "wei" of 姚伟 in "WEI, Jiao") is no match.
+fn han_coverage_factor(q: &Form, a: &Form, pairs: &[Pair], han_query: bool) -> f32 {
+    let (h, l) = if han_query { (q, a) } else { (a, q) };
+    let side = |f: &Form, is_han: bool, matched: &dyn Fn(usize) -> bool| -> f32 {
+        let ident = |i: usize| {
+            if is_han {
+                han_identity(f, i)
+            } else {
+                let t = &f.toks[i];
+                matches!(t.role, TokenRole::Word | TokenRole::Initial) && !t.generic
+            }
+        };
+        let total: f32 = (0..f.toks.len())
+            .filter(|&i| ident(i))
+            .map(|i| f.toks[i].weight)
+            .sum();
+        if total <= 0.0 {
+            return 1.0;
+        }
+        let got: f32 = (0..f.toks.len())
+            .filter(|&i| ident(i) && matched(i))
+            .map(|i| f.toks[i].weight)
+            .sum();
+        got / total
+    };
+    let in_q = |i: usize| pairs.iter().any(|p| p.q.contains(&i));
+    let in_a = |j: usize| pairs.iter().any(|p| p.a.contains(&j));
+    let (mh, ml): (&dyn Fn(usize) -> bool, &dyn Fn(usize) -> bool) = if han_query {
+        (&in_q, &in_a)
+    } else {
+        (&in_a, &in_q)
+    };
+    let cov = side(h, true, mh).min(side(l, false, ml));
+    if cov >= HAN_COVERAGE {
+        1.0
+    } else {
+        cov / HAN_COVERAGE
     }
 }
 

@@ -85,6 +85,9 @@ pub(crate) struct Form {
     /// Romanised from a non-Latin script: compared with Latin spellings
     /// more leniently (see `similarity::token_sim`).
     pub romanised: bool,
+    /// The name has Han characters: its syllable tokens are pinyin, held
+    /// to exact syllables against Latin names (see `align::han_latin`).
+    pub han: bool,
     pub paren: Paren,
     pub class: NameClass,
 }
@@ -146,6 +149,7 @@ impl Form {
             syllabic: false,
             native: false,
             romanised: false,
+            han: false,
             paren: Paren::None,
             class: NameClass::of(schema),
         }
@@ -228,6 +232,7 @@ pub(crate) fn analyze(name: &str, schema: Option<Schema>) -> Vec<Form> {
                 syllabic: raw.syllabic,
                 native: raw.native,
                 romanised: raw.romanised,
+                han: raw.han,
                 paren,
                 class: NameClass::of(schema),
             }

@@ -29,6 +29,8 @@ pub(crate) struct RawForm {
     pub native: bool,
     /// The name was written in a non-Latin script and romanised here.
     pub romanised: bool,
+    /// The name has Han characters (its syllables are pinyin).
+    pub han: bool,
 }
 
 /// Standard Chinese organisation and place terms and their usual English
@@ -701,6 +703,7 @@ pub(crate) fn russian_form(name: &str) -> Option<RawForm> {
         syllabic: false,
         native: false,
         romanised: true,
+        han: false,
     })
 }
 
@@ -722,6 +725,7 @@ pub(crate) fn forms(name: &str) -> Vec<RawForm> {
                 syllabic,
                 native,
                 romanised,
+                han: has_han,
             });
         }
     };
