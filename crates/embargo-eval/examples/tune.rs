@@ -115,6 +115,29 @@ fn main() {
             }
             println!("dev: {hit} of {n} with a hit");
         }
+        "screen" => {
+            // Screens the queries given after the mode against CSL + SDN +
+            // UN and prints the top hits: `tune ../shared screen "name" …`
+            // (a query prefixed "person:" is screened as a person).
+            let m = embargo_match::Matcher::build(
+                embargo_eval::lists::load_all(&shared).expect("lists"),
+            );
+            let o = embargo_match::ScreenOptions {
+                threshold: 0.5,
+                limit: 3,
+                ..Default::default()
+            };
+            for a in &args[3..] {
+                let mut q = embargo_match::Query::name(a.trim_start_matches("person:"));
+                if a.starts_with("person:") {
+                    q.schema = Some(embargo_model::Schema::Person);
+                }
+                println!("{a}");
+                for h in m.screen(&q, &o) {
+                    println!("  {:.3} {}", h.score, h.matched_name);
+                }
+            }
+        }
         "ofac" => {
             let m = pairs::cases(&eval.join("nomenklatura/cases.csv"), t).expect("cases");
             for th in [0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.95, 0.97] {

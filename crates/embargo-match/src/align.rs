@@ -493,16 +493,16 @@ fn han_coverage_factor(q: &Form, a: &Form, pairs: &[Pair], han_query: bool) -> f
                 matches!(t.role, TokenRole::Word | TokenRole::Initial) && !t.generic
             }
         };
-        let total: f32 = (0..f.toks.len())
-            .filter(|&i| ident(i))
-            .map(|i| f.toks[i].weight)
-            .sum();
+        // Every syllable counts alike (one tagged as a particle, like da
+        // or de, is as much of the name); Latin words by their weight.
+        let w = |i: usize| if is_han { 1.0 } else { f.toks[i].weight };
+        let total: f32 = (0..f.toks.len()).filter(|&i| ident(i)).map(w).sum();
         if total <= 0.0 {
             return 1.0;
         }
         let got: f32 = (0..f.toks.len())
             .filter(|&i| ident(i) && matched(i))
-            .map(|i| f.toks[i].weight)
+            .map(w)
             .sum();
         got / total
     };

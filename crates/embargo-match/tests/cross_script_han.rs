@@ -23,6 +23,7 @@ fn one_shared_syllable_is_no_match() {
         ("沈斌", "Charlie Shen"),             // bin read as a particle
         ("美的集团", "MAEI"),                 // 0.83
         ("得力集团有限公司", "PEARL LI"),
+        ("大华股份", "HUA"), // 0.81 (da read as a particle)
     ];
     for (q, a) in pairs {
         for schema in [None, P, Some(Schema::Company)] {
