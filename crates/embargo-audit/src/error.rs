@@ -49,6 +49,9 @@ pub enum AuditError {
         found: i64,
         supported: i64,
     },
+    /// The log's signing key file is unusable.
+    #[error("audit signing key {path}: {reason}")]
+    Key { path: PathBuf, reason: String },
     /// The operating system's random source failed (needed for API keys).
     #[error("random number source: {0}")]
     Random(String),

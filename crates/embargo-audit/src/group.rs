@@ -254,5 +254,9 @@ fn group_error(e: &AuditError) -> AuditError {
             supported: *supported,
         },
         AuditError::Random(m) => AuditError::Random(m.clone()),
+        AuditError::Key { path, reason } => AuditError::Key {
+            path: path.clone(),
+            reason: reason.clone(),
+        },
     }
 }

@@ -58,6 +58,7 @@
 //! ```
 
 mod canonical;
+mod checkpoint;
 mod error;
 mod fingerprint;
 mod group;
@@ -66,18 +67,21 @@ mod log;
 mod record;
 mod review;
 mod schema;
+mod signing;
 mod subject;
 mod verify;
 
 pub use canonical::{canonical_json, sha256_hex};
+pub use checkpoint::{Checkpoint, CHECKPOINT_FILE, DEFAULT_CHECKPOINT_EVERY};
 pub use error::AuditError;
 pub use fingerprint::{changed_fields, diff_entities, entity_fingerprint, FieldChange};
 pub use keys::{ApiKeyInfo, Role};
-pub use log::{Anchor, AuditLog, AUDIT_FILE};
+pub use log::{Anchor, AuditLog, AuditOptions, AUDIT_FILE};
 pub use record::{chain_hash, AuditRecord, NewRecord, RecordKind, GENESIS_HASH};
 pub use review::{NewReview, Review, ReviewStatus, Verdict};
+pub use signing::KEY_FILE;
 pub use subject::subject_key;
-pub use verify::{verify_jsonl, VerifyReport};
+pub use verify::{verify_data_dir, verify_jsonl, VerifyOptions, VerifyReport};
 
 #[cfg(test)]
 mod send_sync {

@@ -8,7 +8,13 @@
 //!
 //! `append` commits concurrent calls together (group commit, design in
 //! `group`): each caller still returns only after its record is durable.
+//!
+//! Every write transaction ends by checking whether the log has grown
+//! `checkpoint_every` records past its last signed checkpoint; if so the
+//! checkpoint row is written in that same transaction and the checkpoint
+//! file is brought up to date after the commit (see `checkpoint`).
 
+use crate::checkpoint::{self, Checkpoint, CHECKPOINT_FILE, DEFAULT_CHECKPOINT_EVERY};
 use crate::error::AuditError;
 use crate::group::GroupQueue;
 use crate::record::{
@@ -16,6 +22,7 @@ use crate::record::{
     GENESIS_HASH,
 };
 use crate::schema;
+use crate::signing::LogKey;
 use chrono::{DateTime, Utc};
 use rusqlite::{
     params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
@@ -38,6 +45,48 @@ pub struct AuditLog {
     /// Transactions committed by `append` through this handle (each holds
     /// one or more records); reported by `append_transactions`.
     group_commits: AtomicU64,
+    /// Signs checkpoints; authenticates `api_keys` rows.
+    key: LogKey,
+    /// Records between automatic checkpoints (0: only on request).
+    checkpoint_every: AtomicU64,
+    /// `<data dir>/audit.checkpoints`.
+    checkpoint_file: PathBuf,
+    /// Highest checkpoint `n` known to be in the checkpoint file.
+    synced: AtomicU64,
+    /// Why the last attempt to append to the checkpoint file failed, if
+    /// it did (retried at the next checkpoint; shown by `verify`).
+    sync_error: Mutex<Option<String>>,
+}
+
+/// Settings of an opened log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditOptions {
+    /// Write a signed checkpoint whenever the log has grown this many
+    /// records past the last one (0: only on request). Default 1000.
+    pub checkpoint_every: u64,
+}
+
+impl Default for AuditOptions {
+    fn default() -> Self {
+        AuditOptions {
+            checkpoint_every: DEFAULT_CHECKPOINT_EVERY,
+        }
+    }
+}
+
+impl AuditOptions {
+    /// The defaults, with `EMBARGO_AUDIT_CHECKPOINT_EVERY` (a number of
+    /// records) overriding `checkpoint_every` when set; used by `open`.
+    pub fn from_env() -> AuditOptions {
+        let mut o = AuditOptions::default();
+        if let Some(n) = std::env::var("EMBARGO_AUDIT_CHECKPOINT_EVERY")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+        {
+            o.checkpoint_every = n;
+        }
+        o
+    }
 }
 
 /// The last record of the chain: write it somewhere else (a ticket, a
@@ -51,8 +100,17 @@ pub struct Anchor {
 }
 
 impl AuditLog {
-    /// Opens (creating if needed) `<data_dir>/audit.sqlite`.
+    /// Opens (creating if needed) `<data_dir>/audit.sqlite`, with
+    /// `AuditOptions::from_env()`.
     pub fn open(data_dir: &Path) -> Result<AuditLog, AuditError> {
+        AuditLog::open_with(data_dir, AuditOptions::from_env())
+    }
+
+    /// Opens (creating if needed) `<data_dir>/audit.sqlite` and the
+    /// signing key `<data_dir>/audit.key`, upgrades a file of an older
+    /// format, and appends to `<data_dir>/audit.checkpoints` any checkpoint
+    /// a crash kept out of it.
+    pub fn open_with(data_dir: &Path, options: AuditOptions) -> Result<AuditLog, AuditError> {
         std::fs::create_dir_all(data_dir).map_err(|source| AuditError::Io {
             path: data_dir.to_path_buf(),
             source,
@@ -74,17 +132,116 @@ impl AuditLog {
                 supported: schema::SCHEMA_VERSION,
             });
         }
-        conn.execute_batch(schema::CREATE).map_err(err)?;
-        if version < schema::SCHEMA_VERSION {
-            conn.pragma_update(None, "user_version", schema::SCHEMA_VERSION)
+        let key = LogKey::load_or_create(data_dir)?;
+        let mut conn = conn;
+        {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(err)?;
+            tx.execute_batch(schema::CREATE).map_err(err)?;
+            schema::add_missing_columns(&tx).map_err(err)?;
+            let version: i64 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(err)?;
+            if version < schema::SCHEMA_VERSION {
+                crate::keys::bless_legacy_rows(&tx, &key).map_err(err)?;
+                tx.pragma_update(None, "user_version", schema::SCHEMA_VERSION)
+                    .map_err(err)?;
+            }
+            tx.commit().map_err(err)?;
         }
-        Ok(AuditLog {
+        let log = AuditLog {
+            checkpoint_file: data_dir.join(CHECKPOINT_FILE),
             path,
             conn: Mutex::new(conn),
             pending: GroupQueue::default(),
             group_commits: AtomicU64::new(0),
-        })
+            key,
+            checkpoint_every: AtomicU64::new(options.checkpoint_every),
+            synced: AtomicU64::new(0),
+            sync_error: Mutex::new(None),
+        };
+        log.sync_on(&mut log.lock());
+        Ok(log)
+    }
+
+    pub(crate) fn log_key(&self) -> &LogKey {
+        &self.key
+    }
+
+    /// The log's Ed25519 public key, 64 hex digits: give it to whoever
+    /// checks checkpoints (`verify --public-key`).
+    pub fn public_key(&self) -> String {
+        self.key.public_hex()
+    }
+
+    /// `<data dir>/audit.checkpoints`.
+    pub fn checkpoint_file(&self) -> &Path {
+        &self.checkpoint_file
+    }
+
+    /// Changes how many records may pass between automatic checkpoints.
+    pub fn set_checkpoint_every(&self, records: u64) {
+        self.checkpoint_every.store(records, Ordering::Relaxed);
+    }
+
+    /// Signs a checkpoint of the log as it is now, stores it in the
+    /// `checkpoints` table and appends it to the checkpoint file.
+    pub fn checkpoint(&self) -> Result<Checkpoint, AuditError> {
+        let mut conn = self.lock();
+        let cp = self.write_tx_on(&mut conn, |tx| {
+            checkpoint::write_in(tx, &self.path, &self.key)
+        })?;
+        self.sync_on(&mut conn);
+        if let Some(e) = self.sync_error() {
+            return Err(AuditError::Io {
+                path: self.checkpoint_file.clone(),
+                source: std::io::Error::other(e),
+            });
+        }
+        Ok(cp)
+    }
+
+    /// Every checkpoint in the `checkpoints` table, oldest first.
+    pub fn checkpoints(&self) -> Result<Vec<Checkpoint>, AuditError> {
+        checkpoint::table_rows(&self.lock(), &self.path, 0)
+    }
+
+    /// Why the checkpoint file could not be brought up to date, if it could
+    /// not (retried at the next checkpoint and the next open).
+    pub fn sync_error(&self) -> Option<String> {
+        self.sync_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Appends to the checkpoint file every checkpoint row it lacks, under
+    /// SQLite's write lock so processes do not interleave lines. A failure
+    /// is remembered (`sync_error`), not returned: the records it concerns
+    /// are already committed, and the next sync retries.
+    fn sync_on(&self, conn: &mut Connection) {
+        let result = (|| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| self.db(e))?;
+            let last = checkpoint::sync_file(
+                &tx,
+                &self.path,
+                &self.checkpoint_file,
+                self.synced.load(Ordering::Relaxed),
+            )?;
+            tx.commit().map_err(|e| self.db(e))?;
+            Ok::<u64, AuditError>(last)
+        })();
+        let mut err = self.sync_error.lock().unwrap_or_else(|p| p.into_inner());
+        match result {
+            Ok(last) => {
+                self.synced.store(last, Ordering::Relaxed);
+                *err = None;
+            }
+            Err(e) => *err = Some(e.to_string()),
+        }
     }
 
     /// Path of the SQLite file.
@@ -135,7 +292,18 @@ impl AuditLog {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| self.db(e))?;
         let out = f(&tx)?;
+        // The checkpoint row commits with the records it covers.
+        let every = self.checkpoint_every.load(Ordering::Relaxed);
+        let wrote = if checkpoint::due(&tx, &self.path, every)? {
+            checkpoint::write_in(&tx, &self.path, &self.key)?;
+            true
+        } else {
+            false
+        };
         tx.commit().map_err(|e| self.db(e))?;
+        if wrote {
+            self.sync_on(conn);
+        }
         Ok(out)
     }
 

@@ -9,8 +9,12 @@
 //!   decision (`audit_seq`). Append-only by trigger as well; a new decision
 //!   supersedes an older one by having a higher `id`. `verify` checks that
 //!   every row agrees with its audit record.
-//! - `api_keys`: name, SHA-256 of the secret, role, creation and revocation
-//!   times. Mutable (keys get revoked); every change is also an audit record.
+//! - `api_keys`: name, SHA-256 of the secret, role, creation, expiry and
+//!   revocation, the latest audit record about the key (`audit_seq`), a MAC
+//!   over all of these, and `last_used_at`. Mutable (keys get rotated and
+//!   revoked); every change is also a chained audit record (see `keys`).
+//! - `checkpoints` (format 2): signed checkpoints of the chain head (see
+//!   `checkpoint`). Append-only by trigger.
 //!
 //! Settings: WAL so readers (exports, verify, review look-ups) never block
 //! the writer, and `synchronous=FULL` so a commit is on disk before
@@ -20,7 +24,10 @@
 use rusqlite::Connection;
 
 /// Format version kept in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 1;
+/// 2 added `checkpoints` and the `api_keys` columns `expires`,
+/// `last_used_at`, `audit_seq` and `mac` (`upgrade` adds them to a file of
+/// format 1).
+pub const SCHEMA_VERSION: i64 = 2;
 
 pub const CREATE: &str = r#"
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -62,9 +69,46 @@ CREATE TABLE IF NOT EXISTS api_keys (
     key_sha256 TEXT NOT NULL UNIQUE,
     role       TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    revoked_at TEXT
+    revoked_at TEXT,
+    expires    TEXT,
+    last_used_at TEXT,
+    audit_seq  INTEGER,
+    mac        TEXT
 );
+
+CREATE TABLE IF NOT EXISTS checkpoints (
+    n         INTEGER PRIMARY KEY,
+    ts        TEXT NOT NULL,
+    records   INTEGER NOT NULL,
+    head_seq  INTEGER NOT NULL,
+    head_hash TEXT NOT NULL,
+    key       TEXT NOT NULL,
+    sig       TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS checkpoints_no_update BEFORE UPDATE ON checkpoints
+BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS checkpoints_no_delete BEFORE DELETE ON checkpoints
+BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 "#;
+
+/// Adds the format-2 columns to an `api_keys` table of format 1.
+pub fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
+    let cols: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('api_keys')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (col, decl) in [
+        ("expires", "TEXT"),
+        ("last_used_at", "TEXT"),
+        ("audit_seq", "INTEGER"),
+        ("mac", "TEXT"),
+    ] {
+        if !cols.iter().any(|c| c == col) {
+            conn.execute_batch(&format!("ALTER TABLE api_keys ADD COLUMN {col} {decl}"))?;
+        }
+    }
+    Ok(())
+}
 
 /// Applies the durability settings; must run before any table access.
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {

@@ -16,21 +16,35 @@
 //! that say nothing about the file's content (I/O errors, a locked file)
 //! are returned as `Err`.
 //!
+//! Then every `api_keys` row is compared with the key records of the chain
+//! (`keys`) and its MAC checked, and every signed checkpoint (from the
+//! `checkpoints` table, `<data dir>/audit.checkpoints` and any checkpoint
+//! file the caller names) is checked: its signature, by the expected key,
+//! and that every record it covers is there with the hash it signed
+//! (`checkpoint::check`). These later checks do not stop at the first
+//! problem: `problems` lists them all, `first_bad` names the first.
+//!
 //! What the chain cannot show on its own: someone who deletes the newest
-//! records, or rewrites the file and recomputes every hash. `head()` gives
-//! an `Anchor` to store elsewhere; `verify_anchor` checks against it.
+//! records, or rewrites the file and recomputes every hash. Checkpoints
+//! kept outside the database (the checkpoint file, or a copy an examiner
+//! took) show both; `head()` gives an unsigned `Anchor` for the same use
+//! and `verify_anchor` checks against it.
 
 use crate::canonical::canonical_json;
+use crate::checkpoint::{self, Checkpoint, Evidence, FileLine, CHECKPOINT_FILE};
 use crate::error::AuditError;
+use crate::keys::{all_key_rows, key_states, row_vs_chain};
 use crate::log::{Anchor, AuditLog, AUDIT_FILE};
 use crate::record::{chain_hash, GENESIS_HASH};
 use crate::review::review_body_from_row;
+use crate::signing::{parse_public_key, LogKey};
+use ed25519_dalek::VerifyingKey;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::io::BufRead;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Outcome of a verification.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +57,19 @@ pub struct VerifyReport {
     pub first_bad: Option<(u64, String)>,
     /// The last intact record: store it elsewhere to anchor the chain.
     pub head: Option<Anchor>,
+    /// Signed checkpoints that verified (signature, key and covered records).
+    #[serde(default)]
+    pub checkpoints: u64,
+    /// The newest of those.
+    #[serde(default)]
+    pub last_checkpoint: Option<Checkpoint>,
+    /// Every problem found (the first is also in `first_bad`).
+    #[serde(default)]
+    pub problems: Vec<String>,
+    /// Facts worth knowing that are not failures (records not yet covered
+    /// by a checkpoint, checkpoints not yet copied to the file).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 impl VerifyReport {
@@ -50,9 +77,136 @@ impl VerifyReport {
         VerifyReport {
             records,
             ok: false,
+            problems: vec![reason.clone()],
             first_bad: Some((seq, reason)),
             head,
+            checkpoints: 0,
+            last_checkpoint: None,
+            notes: Vec::new(),
         }
+    }
+
+    /// Adds a problem (and makes the report a failure).
+    fn fail(&mut self, seq: u64, reason: String) {
+        self.ok = false;
+        if self.first_bad.is_none() {
+            self.first_bad = Some((seq, reason.clone()));
+        }
+        self.problems.push(reason);
+    }
+}
+
+/// What to check a log against, beyond its own contents.
+#[derive(Clone, Debug, Default)]
+pub struct VerifyOptions {
+    /// Checkpoint files to check as well as `<data dir>/audit.checkpoints`
+    /// (an examiner's copy, say).
+    pub checkpoint_files: Vec<PathBuf>,
+    /// The public key every checkpoint must be signed with: 64 hex digits,
+    /// or a file holding them. Default: the data directory's own key.
+    pub public_key: Option<String>,
+}
+
+/// Checkpoint files to read for a data directory: its own, then `extra`.
+fn read_checkpoint_files(
+    data_dir: &Path,
+    extra: &[PathBuf],
+) -> Result<Vec<(PathBuf, bool, Vec<FileLine>)>, AuditError> {
+    let mut out = Vec::new();
+    let own = data_dir.join(CHECKPOINT_FILE);
+    if let Some(lines) = checkpoint::read_file(&own)? {
+        out.push((own.clone(), true, lines));
+    }
+    for p in extra {
+        if *p == own {
+            continue;
+        }
+        match checkpoint::read_file(p)? {
+            Some(lines) => out.push((p.clone(), false, lines)),
+            None => {
+                return Err(AuditError::Io {
+                    path: p.clone(),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        "no such checkpoint file",
+                    ),
+                })
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The key checkpoints must carry: the given one, else the directory's.
+fn expected_key(
+    data_dir: &Path,
+    given: Option<&str>,
+    own: Option<&LogKey>,
+) -> Result<Option<VerifyingKey>, AuditError> {
+    if let Some(text) = given {
+        return parse_public_key(text).map(Some);
+    }
+    if let Some(k) = own {
+        return Ok(Some(k.verifying()));
+    }
+    Ok(LogKey::load(data_dir)?.map(|k| k.verifying()))
+}
+
+/// Verifies the log of a data directory without ever creating it.
+///
+/// - No `audit.sqlite` but checkpoints exist (in the directory's file or
+///   the given ones): a failed verification, the log was removed.
+/// - No `audit.sqlite` and no checkpoint: an error (nothing to verify).
+/// - Otherwise the log is opened (which upgrades an old format and creates
+///   a missing signing key, so checkpoints of a lost key fail) and checked
+///   with `verify_with`; a file too damaged to open is checked read-only.
+pub fn verify_data_dir(data_dir: &Path, opts: &VerifyOptions) -> Result<VerifyReport, AuditError> {
+    let path = data_dir.join(AUDIT_FILE);
+    if !path.is_file() {
+        let files = read_checkpoint_files(data_dir, &opts.checkpoint_files)?;
+        let count: usize = files.iter().map(|f| f.2.len()).sum();
+        if count == 0 {
+            return Err(AuditError::Io {
+                path,
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no audit log here"),
+            });
+        }
+        let key = expected_key(data_dir, opts.public_key.as_deref(), None)?;
+        let mut report = VerifyReport {
+            records: 0,
+            ok: true,
+            first_bad: None,
+            head: None,
+            checkpoints: 0,
+            last_checkpoint: None,
+            problems: Vec::new(),
+            notes: Vec::new(),
+        };
+        report.fail(
+            0,
+            format!(
+                "{} is missing but {count} checkpoint(s) exist: the audit log was deleted",
+                path.display()
+            ),
+        );
+        let findings = checkpoint::check(
+            Evidence {
+                table: Vec::new(),
+                files,
+                expected_key: key.as_ref(),
+                records: 0,
+            },
+            &mut |_| None,
+        );
+        for (seq, why) in findings.problems {
+            report.fail(seq, why);
+        }
+        return Ok(report);
+    }
+    match AuditLog::open(data_dir) {
+        Ok(log) => log.verify_with(opts),
+        Err(AuditError::Sqlite { .. }) => AuditLog::verify_path_with(data_dir, opts),
+        Err(e) => Err(e),
     }
 }
 
@@ -163,6 +317,13 @@ type ReviewRow = (i64, i64, Result<(Value, String), String>, Option<String>);
 /// The checks, apart from how the connection was obtained.
 struct Checker<'a> {
     path: &'a Path,
+    /// For `api_keys` MACs (`None`: the directory has no key to check with).
+    log_key: Option<&'a LogKey>,
+    /// The key checkpoints must be signed with.
+    expected: Option<VerifyingKey>,
+    /// Checkpoint files, read before the database snapshot is taken (so
+    /// every line in them was committed before the snapshot).
+    files: Vec<(PathBuf, bool, Vec<FileLine>)>,
 }
 
 impl Checker<'_> {
@@ -173,7 +334,7 @@ impl Checker<'_> {
         }
     }
 
-    fn walk(&self, conn: &mut Connection) -> Result<VerifyReport, AuditError> {
+    fn walk(&mut self, conn: &mut Connection) -> Result<VerifyReport, AuditError> {
         let tx = match conn.transaction() {
             Ok(t) => t,
             Err(e) => return self.corrupt_or_err(e, 0, None, 1),
@@ -226,15 +387,92 @@ impl Checker<'_> {
             }
             Err(e) => return self.corrupt_or_err(e, records, head, 0),
         }
-        if let Some(reason) = self.check_reviews(&tx)? {
-            return Ok(VerifyReport::bad(records, head, 0, reason));
-        }
-        Ok(VerifyReport {
+        let mut report = VerifyReport {
             records,
             ok: true,
             first_bad: None,
             head,
-        })
+            checkpoints: 0,
+            last_checkpoint: None,
+            problems: Vec::new(),
+            notes: Vec::new(),
+        };
+        if let Some(reason) = self.check_reviews(&tx)? {
+            report.fail(0, reason);
+        }
+        for reason in self.check_keys(&tx)? {
+            report.fail(0, reason);
+        }
+        let table = match checkpoint::table_rows(&tx, self.path, 0) {
+            Ok(t) => t,
+            Err(AuditError::Sqlite { source, .. }) => match corruption(&source) {
+                Some(reason) => {
+                    report.fail(0, format!("checkpoints table: {reason}"));
+                    Vec::new()
+                }
+                None => return Err(self.db(source)),
+            },
+            Err(e) => return Err(e),
+        };
+        let findings = checkpoint::check(
+            Evidence {
+                table,
+                files: std::mem::take(&mut self.files),
+                expected_key: self.expected.as_ref(),
+                records,
+            },
+            &mut |seq| {
+                tx.query_row(
+                    "SELECT hash FROM audit_log WHERE seq = ?1",
+                    [seq as i64],
+                    |r| r.get::<_, String>(0),
+                )
+                .ok()
+            },
+        );
+        for (seq, why) in findings.problems {
+            report.fail(seq, why);
+        }
+        report.checkpoints = findings.good;
+        report.last_checkpoint = findings.last;
+        report.notes = findings.notes;
+        Ok(report)
+    }
+
+    /// Every `api_keys` row against the chain's key records and its MAC.
+    fn check_keys(&self, tx: &rusqlite::Transaction<'_>) -> Result<Vec<String>, AuditError> {
+        let loaded = all_key_rows(tx).and_then(|rows| Ok((rows, key_states(tx)?)));
+        let (rows, states) = match loaded {
+            Ok(x) => x,
+            Err(e) => {
+                return match corruption(&e) {
+                    Some(reason) => Ok(vec![format!("api_keys table: {reason}")]),
+                    None => Err(self.db(e)),
+                }
+            }
+        };
+        let mut out = Vec::new();
+        for row in &rows {
+            if let Some(why) = row_vs_chain(row, states.get(&row.name)) {
+                out.push(why);
+            } else if let Some(k) = self.log_key {
+                if !row.mac_ok(k) {
+                    out.push(format!(
+                        "api key {:?} fails its MAC: the row was written or edited outside                          Embargo (it is refused)",
+                        row.name
+                    ));
+                }
+            }
+        }
+        for (name, s) in &states {
+            if !s.revoked && !rows.iter().any(|r| r.name == *name) {
+                out.push(format!(
+                    "api key {name:?} (audit record {}) is missing from api_keys",
+                    s.seq
+                ));
+            }
+        }
+        Ok(out)
     }
 
     fn corrupt_or_err(
@@ -337,11 +575,27 @@ impl Checker<'_> {
 }
 
 impl AuditLog {
-    /// Walks the whole chain and the review index; see the module docs.
-    /// Runs on its own read-only connection, so appends go on meanwhile;
-    /// the report covers the chain as it was when the walk began.
+    /// Walks the whole chain, the review index, the API keys and the
+    /// checkpoints (table and `<data dir>/audit.checkpoints`, signed by this
+    /// directory's key); see the module docs. Runs on its own read-only
+    /// connection, so appends go on meanwhile; the report covers the chain
+    /// as it was when the walk began.
     pub fn verify(&self) -> Result<VerifyReport, AuditError> {
-        let checker = Checker { path: &self.path };
+        self.verify_with(&VerifyOptions::default())
+    }
+
+    /// `verify`, also against the given checkpoint files and key.
+    pub fn verify_with(&self, opts: &VerifyOptions) -> Result<VerifyReport, AuditError> {
+        let data_dir = self.path.parent().unwrap_or(Path::new("."));
+        // Files first: every line in them was committed before the
+        // snapshot the walk takes next.
+        let files = read_checkpoint_files(data_dir, &opts.checkpoint_files)?;
+        let mut checker = Checker {
+            path: &self.path,
+            log_key: Some(self.log_key()),
+            expected: expected_key(data_dir, opts.public_key.as_deref(), Some(self.log_key()))?,
+            files,
+        };
         let mut conn = match self.reader() {
             Ok(c) => c,
             Err(AuditError::Sqlite { source, .. }) => {
@@ -349,15 +603,36 @@ impl AuditLog {
             }
             Err(e) => return Err(e),
         };
-        checker.walk(&mut conn)
+        let mut report = checker.walk(&mut conn)?;
+        if let Some(e) = self.sync_error() {
+            report
+                .notes
+                .push(format!("the checkpoint file could not be written: {e}"));
+        }
+        Ok(report)
     }
 
     /// Verifies `<data_dir>/audit.sqlite` without opening it as a log, for
     /// files too damaged for `open` (which also creates missing tables):
     /// a file SQLite cannot read at all is a failed verification here.
     pub fn verify_path(data_dir: &Path) -> Result<VerifyReport, AuditError> {
+        AuditLog::verify_path_with(data_dir, &VerifyOptions::default())
+    }
+
+    /// `verify_path`, also against the given checkpoint files and key.
+    pub fn verify_path_with(
+        data_dir: &Path,
+        opts: &VerifyOptions,
+    ) -> Result<VerifyReport, AuditError> {
         let path = data_dir.join(AUDIT_FILE);
-        let checker = Checker { path: &path };
+        let files = read_checkpoint_files(data_dir, &opts.checkpoint_files)?;
+        let own_key = LogKey::load(data_dir)?;
+        let mut checker = Checker {
+            path: &path,
+            log_key: own_key.as_ref(),
+            expected: expected_key(data_dir, opts.public_key.as_deref(), own_key.as_ref())?,
+            files,
+        };
         if !path.is_file() {
             return Err(AuditError::Io {
                 path: path.clone(),
@@ -486,5 +761,9 @@ pub fn verify_jsonl(input: &mut dyn BufRead) -> Result<VerifyReport, AuditError>
         ok: true,
         first_bad: None,
         head,
+        checkpoints: 0,
+        last_checkpoint: None,
+        problems: Vec::new(),
+        notes: Vec::new(),
     })
 }
