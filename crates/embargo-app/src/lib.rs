@@ -25,6 +25,7 @@
 //!   selectable with the `embargo_xinjiang_pack` dataset.
 
 mod admin;
+pub mod audit_admin;
 mod batch;
 mod catalog;
 mod compare;

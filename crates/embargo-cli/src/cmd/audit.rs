@@ -1,6 +1,8 @@
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, TimeZone, Utc};
 use clap::{Args, Subcommand};
+use embargo_app::audit_admin;
+use embargo_app::types::VerifyReport;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,9 +16,20 @@ pub struct AuditArgs {
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
-    /// Walk the hash chain; exit 1 if any record was altered, removed or reordered.
-    Verify,
-    /// Write records as JSON lines.
+    /// Check the log: hash chain, reviews, API keys and signed checkpoints;
+    /// exit 1 if any record was altered, removed, reordered or cut off, a
+    /// checkpoint is forged, or the log was deleted. Never creates the log.
+    Verify {
+        /// A checkpoint file to check as well as <data dir>/audit.checkpoints
+        /// (e.g. a copy kept elsewhere); repeatable.
+        #[arg(long = "checkpoint", value_name = "FILE")]
+        checkpoints: Vec<PathBuf>,
+        /// The public key checkpoints must be signed with (64 hex digits or a
+        /// file holding them); default: the data directory's own key.
+        #[arg(long, value_name = "KEY")]
+        public_key: Option<String>,
+    },
+    /// Write a signed checkpoint, then records as JSON lines.
     Export {
         /// Only records on or after this date (YYYY-MM-DD).
         #[arg(long)]
@@ -25,23 +38,52 @@ pub enum AuditCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Sign a checkpoint of the log now (table and audit.checkpoints) and print it.
+    Checkpoint,
+    /// Print the log's Ed25519 public key (give it to whoever verifies).
+    PublicKey,
+}
+
+fn print_report(report: &VerifyReport) {
+    if report.ok {
+        print!("audit log OK: {} records, chain intact", report.records);
+        match &report.last_checkpoint {
+            Some(cp) => println!(
+                "; {} signed checkpoint(s) verified, the last (checkpoint {}, {}) covers records 1-{}",
+                report.checkpoints, cp.n, cp.ts, cp.head_seq
+            ),
+            None => println!("; no signed checkpoint yet"),
+        }
+    } else {
+        match &report.first_bad {
+            Some((0, why)) => println!("audit log BROKEN: {why}"),
+            Some((seq, why)) => println!("audit log BROKEN at record {seq}: {why}"),
+            None => println!("audit log BROKEN"),
+        }
+        for p in report.problems.iter().skip(1) {
+            println!("  also: {p}");
+        }
+    }
+    for n in &report.notes {
+        println!("  note: {n}");
+    }
 }
 
 pub fn run(data_dir: &Path, a: AuditArgs) -> Result<ExitCode> {
+    let context = || format!("the audit log in {}", data_dir.display());
     match a.command {
-        AuditCommand::Verify => {
-            let report = embargo_app::verify_audit(data_dir)
-                .with_context(|| format!("the audit log in {}", data_dir.display()))?;
-            if report.ok {
-                println!("audit log OK: {} records, chain intact", report.records);
-                Ok(ExitCode::SUCCESS)
+        AuditCommand::Verify {
+            checkpoints,
+            public_key,
+        } => {
+            let report =
+                audit_admin::verify(data_dir, checkpoints, public_key).with_context(context)?;
+            print_report(&report);
+            Ok(if report.ok {
+                ExitCode::SUCCESS
             } else {
-                match &report.first_bad {
-                    Some((seq, why)) => println!("audit log BROKEN at record {seq}: {why}"),
-                    None => println!("audit log BROKEN"),
-                }
-                Ok(ExitCode::from(1))
-            }
+                ExitCode::from(1)
+            })
         }
         AuditCommand::Export { since, out } => {
             let since = since
@@ -52,10 +94,34 @@ pub fn run(data_dir: &Path, a: AuditArgs) -> Result<ExitCode> {
                 ),
                 None => Box::new(std::io::stdout().lock()),
             };
-            let n = embargo_app::export_audit(data_dir, since, &mut w)
-                .with_context(|| format!("the audit log in {}", data_dir.display()))?;
+            let (n, cp) = audit_admin::export(data_dir, since, &mut w).with_context(context)?;
             w.flush()?;
             eprintln!("{n} records exported");
+            eprintln!(
+                "checkpoint {} signed over records 1-{} (head {}); appended to {}",
+                cp.n,
+                cp.head_seq,
+                cp.head_hash,
+                data_dir.join(audit_admin::CHECKPOINT_FILE).display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::Checkpoint => {
+            let cp = audit_admin::checkpoint(data_dir).with_context(context)?;
+            println!("{}", cp.to_json_line());
+            eprintln!(
+                "checkpoint {} signed over records 1-{}; appended to {}",
+                cp.n,
+                cp.head_seq,
+                data_dir.join(audit_admin::CHECKPOINT_FILE).display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::PublicKey => {
+            println!(
+                "{}",
+                audit_admin::public_key(data_dir).with_context(context)?
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

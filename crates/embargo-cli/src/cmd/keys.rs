@@ -1,5 +1,7 @@
-use anyhow::Result;
+use anyhow::{bail, Result};
+use chrono::{NaiveDate, SecondsFormat, Utc};
 use clap::{Args, Subcommand, ValueEnum};
+use embargo_app::audit_admin;
 use embargo_app::types::Role;
 use std::path::Path;
 use std::process::ExitCode;
@@ -27,20 +29,88 @@ pub enum KeysCommand {
         name: String,
         #[arg(long, value_enum)]
         role: RoleArg,
+        /// Last day the key works (YYYY-MM-DD, UTC); default: no expiry.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        expires: Option<NaiveDate>,
+    },
+    /// List keys: name, role, status, created, expiry, last use (never secrets).
+    List {
+        /// One JSON object per key.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a key by name; it stops working at once.
+    Revoke { name: String },
+    /// Give a key a new secret (same name and role); the old one stops working at once.
+    Rotate {
+        name: String,
+        /// A new last day (YYYY-MM-DD, UTC); default: keep the current expiry.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        expires: Option<NaiveDate>,
     },
 }
 
 pub fn run(data_dir: &Path, a: KeysArgs) -> Result<ExitCode> {
+    let actor = embargo_app::cli_actor();
     match a.command {
-        KeysCommand::Create { name, role } => {
+        KeysCommand::Create {
+            name,
+            role,
+            expires,
+        } => {
             let role = match role {
                 RoleArg::Screen => Role::Screen,
                 RoleArg::Review => Role::Review,
                 RoleArg::Admin => Role::Admin,
             };
-            let secret = embargo_app::create_api_key(data_dir, &name, role)?;
+            let secret = audit_admin::create_key(data_dir, &name, role, expires, &actor)?;
             println!("{secret}");
             eprintln!("API key {name:?} created; store it now, it is not shown again.");
+        }
+        KeysCommand::List { json } => {
+            let today = Utc::now().date_naive();
+            let keys = audit_admin::list_keys(data_dir)?;
+            let ts = |t: &chrono::DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+            for k in &keys {
+                if json {
+                    println!(
+                        "{}",
+                        serde_json::json!({
+                            "name": k.name, "role": k.role.as_str(), "status": k.status(today),
+                            "created_at": ts(&k.created_at),
+                            "revoked_at": k.revoked_at.as_ref().map(ts),
+                            "expires": k.expires.map(|d| d.to_string()),
+                            "last_used_at": k.last_used_at.as_ref().map(ts),
+                        })
+                    );
+                } else {
+                    println!(
+                        "{:<20} {:<7} {:<9} created {}  expires {}  last used {}",
+                        k.name,
+                        k.role.as_str(),
+                        k.status(today),
+                        ts(&k.created_at),
+                        k.expires.map_or("never".to_string(), |d| d.to_string()),
+                        k.last_used_at.as_ref().map_or("never".to_string(), ts)
+                    );
+                }
+            }
+            if keys.is_empty() && !json {
+                eprintln!("no API keys");
+            }
+        }
+        KeysCommand::Revoke { name } => {
+            if !audit_admin::revoke_key(data_dir, &name, &actor)? {
+                bail!("no active API key named {name:?}");
+            }
+            eprintln!("API key {name:?} revoked.");
+        }
+        KeysCommand::Rotate { name, expires } => {
+            let secret = audit_admin::rotate_key(data_dir, &name, expires, &actor)?;
+            println!("{secret}");
+            eprintln!(
+                "API key {name:?} rotated; the old secret no longer works. Store this one now."
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,0 +1,153 @@
+//! `embargo audit` and `embargo keys` end to end: checkpoints, the public
+//! key, verification failures an examiner must see, and the key lifecycle.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn embargo(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_embargo"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .output()
+        .expect("the embargo binary runs")
+}
+
+fn ok(data_dir: &Path, args: &[&str]) -> String {
+    let out = embargo(data_dir, args);
+    assert!(
+        out.status.success(),
+        "embargo {args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+/// Runs a command that must fail with exit code 1; returns its stdout.
+fn fails(data_dir: &Path, args: &[&str]) -> String {
+    let out = embargo(data_dir, args);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "embargo {args:?} should fail: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn keys_lifecycle_is_listed_and_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let secret = ok(d, &["keys", "create", "ops", "--role", "admin"]);
+    assert!(secret.trim().starts_with("emb_"));
+    ok(
+        d,
+        &[
+            "keys",
+            "create",
+            "web",
+            "--role",
+            "review",
+            "--expires",
+            "2999-12-31",
+        ],
+    );
+    let list = ok(d, &["keys", "list"]);
+    assert!(list.contains("ops") && list.contains("active"), "{list}");
+    assert!(list.contains("2999-12-31"), "{list}");
+    let rotated = ok(d, &["keys", "rotate", "web"]);
+    assert_ne!(rotated.trim(), secret.trim());
+    ok(d, &["keys", "revoke", "ops"]);
+    let json = ok(d, &["keys", "list", "--json"]);
+    let ops: serde_json::Value = json
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["name"] == "ops")
+        .unwrap();
+    assert_eq!(ops["status"], "revoked");
+    // Revoking twice, rotating a revoked key, a past expiry: refused.
+    assert!(!embargo(d, &["keys", "revoke", "ops"]).status.success());
+    assert!(!embargo(d, &["keys", "rotate", "ops"]).status.success());
+    assert!(!embargo(
+        d,
+        &[
+            "keys",
+            "create",
+            "old",
+            "--role",
+            "screen",
+            "--expires",
+            "2000-01-01"
+        ]
+    )
+    .status
+    .success());
+    let verify = ok(d, &["audit", "verify"]);
+    assert!(verify.contains("audit log OK: 4 records"), "{verify}");
+}
+
+#[test]
+fn checkpoints_public_key_and_verification_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["keys", "create", "a", "--role", "screen"]);
+    ok(d, &["keys", "create", "b", "--role", "screen"]);
+    let key = ok(d, &["audit", "public-key"]);
+    let key = key.trim();
+    assert_eq!(key.len(), 64, "{key}");
+    let cp = ok(d, &["audit", "checkpoint"]);
+    let cp: serde_json::Value = serde_json::from_str(cp.trim()).unwrap();
+    assert_eq!(cp["head_seq"], 2);
+    let out = ok(d, &["audit", "verify", "--public-key", key]);
+    assert!(out.contains("checkpoint 1"), "{out}");
+    // The export writes a checkpoint too.
+    let export = ok(d, &["audit", "export"]);
+    assert_eq!(export.lines().count(), 2);
+    let file = d.join("audit.checkpoints");
+    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 2);
+
+    // A key from elsewhere: the checkpoints are not its signatures.
+    let other = tempfile::tempdir().unwrap();
+    let other_key = ok(other.path(), &["audit", "public-key"]);
+    let out = fails(d, &["audit", "verify", "--public-key", other_key.trim()]);
+    assert!(out.contains("not the expected key"), "{out}");
+
+    // An examiner's copy of the checkpoints, then the database is deleted.
+    let copy = other.path().join("examiner.checkpoints");
+    std::fs::copy(&file, &copy).unwrap();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(d.join(format!("audit.sqlite{suffix}")));
+    }
+    std::fs::remove_file(&file).unwrap();
+    let out = fails(
+        d,
+        &["audit", "verify", "--checkpoint", copy.to_str().unwrap()],
+    );
+    assert!(out.contains("the audit log was deleted"), "{out}");
+    assert!(out.contains("2 records covered by checkpoint"), "{out}");
+    assert!(
+        !d.join("audit.sqlite").exists(),
+        "verify re-created the log"
+    );
+}
+
+#[test]
+fn a_forged_checkpoint_line_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["keys", "create", "a", "--role", "screen"]);
+    ok(d, &["audit", "checkpoint"]);
+    let file = d.join("audit.checkpoints");
+    let line = std::fs::read_to_string(&file).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    v["n"] = 7.into();
+    std::fs::write(&file, format!("{line}{v}\n")).unwrap();
+    let out = fails(d, &["audit", "verify"]);
+    assert!(
+        out.contains("checkpoint 7") && out.contains("bad signature"),
+        "{out}"
+    );
+}
