@@ -152,3 +152,26 @@ fn at_most_one_percent_of_chinese_script_negatives_hit() {
     );
     assert!(m.fp_rate() <= 0.01, "{:.4}: {:?}", m.fp_rate(), m.sample);
 }
+
+/// Issue 11: Chinese enterprise names by their parts, on the real lists:
+/// a division and a form the Entity List entry lacks cost little.
+#[test]
+fn chinese_firms_with_division_and_form_find_their_entity_list_entry() {
+    let _ = embargo_testkit::require_shared!(embargo_eval::lists::CSL);
+    let _ = embargo_testkit::require_shared!(embargo_eval::lists::SDN);
+    let _ = embargo_testkit::require_shared!(embargo_eval::lists::UN);
+    let shared = embargo_testkit::shared_dir().unwrap();
+    let m = embargo_match::Matcher::build(embargo_eval::lists::load_all(&shared).unwrap());
+    for (q, listed) in [
+        ("Beijing Megvii Technology Co Ltd", "Megvii Technology"),
+        ("Zhejiang Dahua Technology", "Dahua Technology"),
+        ("Zhejiang Dahua Technology Co., Ltd.", "Dahua Technology"),
+    ] {
+        let hits = m.screen(
+            &embargo_match::Query::name(q),
+            &embargo_match::ScreenOptions::default(),
+        );
+        let rank = hits.iter().position(|h| h.matched_name == listed);
+        assert!(rank.is_some_and(|r| r < 3), "{q}: {hits:?}");
+    }
+}

@@ -777,8 +777,45 @@ fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], expo
             })
             .sum()
     };
-    let (left_q, left_a) = (left(q, uq, false), left(a, ua, false));
+    let (mut left_q, mut left_a) = (left(q, uq, false), left(a, ua, false));
     let mut minor = left(q, uq, true) + left(a, ua, true);
+    // A Chinese organisation name is division + trade name + industry +
+    // form (`sinoorg`): an industry word only one name has qualifies the
+    // trade name, like a form ("Hangzhou Hikvision Digital Technology" for
+    // "Haikang Weishi"); industry words left on both sides conflict.
+    // (Only when the other name is an organisation's, or a query of no
+    // known kind naming the listed firm's trade name ("haikangweishi"): a
+    // listed bare name that is also a person's, "Tian Yi" for 天益, is no
+    // reason to excuse a query's industry.)
+    let org_like = |f: &Form| {
+        f.class == NameClass::Org
+            || f.cn_org
+            || f.toks.iter().any(|t| {
+                t.role == TokenRole::LegalForm
+                    || t.generic
+                    || crate::sinoorg::is_industry_word(&t.text)
+            })
+    };
+    let cn =
+        (q.cn_org && org_like(a)) || (a.cn_org && (org_like(q) || q.class == NameClass::Unknown));
+    if cn {
+        let industry = |f: &Form, ix: &[usize]| -> f32 {
+            ix.iter()
+                .map(|&i| &f.toks[i])
+                .filter(|t| !is_minor(t) && !is_distinct(t) && t.role != TokenRole::Region)
+                .filter(|t| t.generic || crate::sinoorg::is_industry_word(&t.text))
+                .map(|t| t.weight)
+                .sum()
+        };
+        let (gq, ga) = (industry(q, uq), industry(a, ua));
+        if left_a <= 0.0 && gq > 0.0 {
+            left_q -= gq;
+            minor += gq * TokenRole::Region.base_weight();
+        } else if left_q <= 0.0 && ga > 0.0 {
+            left_a -= ga;
+            minor += ga * TokenRole::Region.base_weight();
+        }
+    }
     // Regions: a qualifier when the other name has nothing of its own
     // left ("Faberlic" / "Faberlic Europe Sp. z o.o."), a difference when
     // it has ("ABC International" / "ABC Company", "… Europe" / "… Asia").

@@ -88,6 +88,9 @@ pub(crate) struct Form {
     /// The name has Han characters: its syllable tokens are pinyin, held
     /// to exact syllables against Latin names (see `align::han_latin`).
     pub han: bool,
+    /// A Chinese organisation name (Han, or naming a Chinese division):
+    /// read by its parts (`sinoorg`), industry words are qualifiers.
+    pub cn_org: bool,
     pub paren: Paren,
     pub class: NameClass,
 }
@@ -150,6 +153,7 @@ impl Form {
             native: false,
             romanised: false,
             han: false,
+            cn_org: false,
             paren: Paren::None,
             class: NameClass::of(schema),
         }
@@ -212,20 +216,33 @@ pub(crate) fn analyze(name: &str, schema: Option<Schema>) -> Vec<Form> {
             }
         }
     }
+    let hyphen_syllables = wade_giles_hyphen(name);
     raws.into_iter()
         .map(|(mut raw, paren)| {
+            if legal && !raw.native {
+                // Chinese divisions, industry and form terms in any
+                // spelling read as one (`sinoorg`).
+                raw.tokens = crate::sinoorg::rewrite_latin(std::mem::take(&mut raw.tokens));
+            }
             raw.tokens.truncate(MAX_TOKENS);
             let mut toks: Vec<Tok> = symbols::tag(raw.tokens, legal)
                 .into_iter()
                 .map(|(t, role)| Tok::new(t, role))
                 .collect();
             // One Wade-Giles spelling marks the whole name ("Hsi Chin-ping":
-            // chin and ping are Wade-Giles too).
-            if toks.iter().any(|t| t.wg) {
+            // chin and ping are Wade-Giles too), as does a given name of two
+            // syllables joined by a hyphen ("Chen Chuan-kuo"), which is how
+            // Wade-Giles writes them (pinyin writes them as one word).
+            if toks.iter().any(|t| t.wg) || (hyphen_syllables && !raw.native) {
                 for t in toks.iter_mut() {
                     t.wg = !t.sino.is_empty();
                 }
             }
+            let cn_org = legal
+                && (raw.han
+                    || toks.iter().any(|t| {
+                        t.role == TokenRole::Region && crate::sinoorg::is_division(&t.text)
+                    }));
             Form {
                 toks,
                 abjad: raw.abjad,
@@ -233,11 +250,36 @@ pub(crate) fn analyze(name: &str, schema: Option<Schema>) -> Vec<Form> {
                 native: raw.native,
                 romanised: raw.romanised,
                 han: raw.han,
+                cn_org,
                 paren,
                 class: NameClass::of(schema),
             }
         })
         .collect()
+}
+
+/// True when the name joins two Chinese syllables with a hyphen
+/// ("Chuan-kuo", "Tse-tung"), the Wade-Giles way of writing a given name.
+fn wade_giles_hyphen(name: &str) -> bool {
+    if !name.contains('-') {
+        return false;
+    }
+    let syllable = |w: &str| {
+        let w = w.to_ascii_lowercase();
+        (1..=6).contains(&w.len()) && crate::sino::key(&w).is_some()
+    };
+    // Wade-Giles aspirate marks and ü as written (Ch'üan-kuo).
+    let name: String = name
+        .chars()
+        .filter(|c| !matches!(c, '\'' | '\u{2019}' | '\u{2bb}' | '\u{2bc}'))
+        .map(|c| if matches!(c, 'ü' | 'Ü') { 'u' } else { c })
+        .collect();
+    name.split(|c: char| c.is_whitespace() || c == ',')
+        .filter_map(|w| w.split_once('-'))
+        .any(|(a, b)| {
+            let letters = |x: &str| !x.is_empty() && x.chars().all(|c| c.is_ascii_alphabetic());
+            letters(a) && letters(b) && syllable(a) && syllable(b)
+        })
 }
 
 /// The tokens of a family name as a person's name is analysed.

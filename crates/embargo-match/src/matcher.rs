@@ -73,6 +73,10 @@ pub struct Matcher {
     vocab: Vocab,
     deletions: FxHashMap<Box<str>, Vec<u32>>,
     phonetic: FxHashMap<Box<str>, Vec<u32>>,
+    /// Sino key (`sino::key`) → vocabulary ids of listed words that read
+    /// as Chinese syllables, consulted for queries spelt in Wade-Giles
+    /// ("Chen Chuan-kuo" finds "CHEN, Quanguo").
+    sino: FxHashMap<Box<str>, Vec<u32>>,
     identifiers: FxHashMap<String, Vec<u32>>,
     acronyms: FxHashMap<Box<str>, Vec<u32>>,
     trigrams: TrigramIndex,
@@ -200,6 +204,7 @@ impl Matcher {
         }
         let mut deletions: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
         let mut phonetic: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
+        let mut sino: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
         let mut seen_tok = vec![false; vocab.postings.len()];
         let mut words: Vec<(u32, &str)> = Vec::new();
         for fr in &forms {
@@ -218,6 +223,9 @@ impl Matcher {
                 }
                 if t.phon.len() >= 2 && t.role == TokenRole::Word {
                     phonetic.entry(t.phon.clone()).or_default().push(id);
+                }
+                if !t.sino.is_empty() && t.role == TokenRole::Word && t.ascii {
+                    sino.entry(t.sino.clone()).or_default().push(id);
                 }
             }
         }
@@ -251,6 +259,7 @@ impl Matcher {
             vocab,
             deletions,
             phonetic,
+            sino,
             identifiers,
             acronyms,
             trigrams,
@@ -361,6 +370,33 @@ impl Matcher {
             for w in syllable_words(q) {
                 if let Some(&id) = self.vocab.ids.get(w.as_str()) {
                     add(id, self.vocab.rarity[id as usize], acc, touched);
+                }
+            }
+            // A Wade-Giles query: listed words with the same syllables,
+            // one word or two written as one ("chuan kuo" = "quanguo").
+            if q.toks.iter().any(|t| t.wg) {
+                let mut keys: Vec<String> = Vec::new();
+                for (i, t) in q.toks.iter().enumerate() {
+                    if t.sino.is_empty() {
+                        continue;
+                    }
+                    keys.push(t.sino.to_string());
+                    if let Some(n) = q.toks.get(i + 1).filter(|n| !n.sino.is_empty()) {
+                        keys.push(format!("{}{}", t.sino, n.sino));
+                    }
+                }
+                for k in keys {
+                    let Some(ids) = self.sino.get(k.as_str()) else {
+                        continue;
+                    };
+                    if ids.len() > MAX_PHON_FANOUT {
+                        continue;
+                    }
+                    for &id in ids {
+                        if self.vocab.postings[id as usize].len() <= MAX_FUZZY_POSTINGS {
+                            add(id, 0.8 * self.vocab.rarity[id as usize], acc, touched);
+                        }
+                    }
                 }
             }
             if q.toks.len() > 1 || q.toks.first().is_some_and(|t| t.text.len() >= 6) {

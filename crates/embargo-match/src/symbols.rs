@@ -319,6 +319,10 @@ pub(crate) fn tag(tokens: Vec<String>, allow_legal: bool) -> Vec<(String, TokenR
             TokenRole::Initial
         } else if STOP.contains(t.as_str()) && !leading_ben {
             TokenRole::Stop
+        } else if allow_legal && crate::sinoorg::is_division(&t) {
+            // A Chinese province, prefecture or county: a qualifier of the
+            // trade name wherever it stands (`sinoorg`).
+            TokenRole::Region
         } else if allow_legal && embargo_model::country::is_country_word(&t) {
             TokenRole::Location
         } else if allow_legal && i > 0 && REGIONS.contains(&t.as_str()) {

@@ -29,7 +29,8 @@ pub(crate) struct RawForm {
     pub native: bool,
     /// The name was written in a non-Latin script and romanised here.
     pub romanised: bool,
-    /// The name has Han characters (its syllables are pinyin).
+    /// The tokens are pinyin: the name has Han characters, or is a
+    /// Palladius transcription read back (`palladius`).
     pub han: bool,
 }
 
@@ -43,26 +44,42 @@ struct HanTerms {
 }
 
 fn han_terms() -> &'static HanTerms {
-    static T: LazyLock<HanTerms> =
-        LazyLock::new(|| table::expect_parsed(parse_han_terms(data_file!("han_terms.tsv"))));
+    static T: LazyLock<HanTerms> = LazyLock::new(|| {
+        table::expect_parsed(parse_han_terms(
+            data_file!("han_terms.tsv"),
+            crate::sinoorg::han_entries(),
+        ))
+    });
     &T
 }
 
-fn parse_han_terms((file, text): (&str, &'static str)) -> Result<HanTerms, TableError> {
+/// The Han terms of `file`, then the `extra` ones (divisions, industry
+/// and organ terms of `sinoorg`) whose Han form the file does not have.
+fn parse_han_terms(
+    (file, text): (&str, &'static str),
+    extra: &[(&'static str, &'static str)],
+) -> Result<HanTerms, TableError> {
     let rows = table::rows::<2>(file, text)?;
     if let Some(row) = rows.iter().find(|r| !r.fields[0].chars().all(is_syllabic)) {
         return Err(row.error(file, "the term must be Han characters only"));
     }
+    let mut terms: Vec<(&'static str, &'static str)> =
+        rows.iter().map(|r| (r.fields[0], r.fields[1])).collect();
+    for &(han, english) in extra {
+        if !terms.iter().any(|(h, _)| *h == han) {
+            terms.push((han, english));
+        }
+    }
     let automaton = AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
-        .build(rows.iter().map(|r| r.fields[0]))
+        .build(terms.iter().map(|t| t.0))
         .map_err(|e| TableError {
             file: file.to_string(),
             line: 0,
             message: e.to_string(),
         })?;
     Ok(HanTerms {
-        english: rows.iter().map(|r| r.fields[1]).collect(),
+        english: terms.iter().map(|t| t.1).collect(),
         automaton,
     })
 }
@@ -743,6 +760,22 @@ pub(crate) fn forms(name: &str) -> Vec<RawForm> {
     if syllabic {
         push(translated(&nfkc, true), true, &mut out);
     }
+    // A Chinese name in Russian (Чэнь Цюаньго): its pinyin reading, held
+    // to exact syllables against Latin names like a Han name's.
+    if romanised {
+        if let Some(tokens) = crate::palladius::reading(&nfkc) {
+            if !out.iter().any(|f| f.tokens == tokens) {
+                out.push(RawForm {
+                    tokens,
+                    abjad: false,
+                    syllabic: false,
+                    native: false,
+                    romanised: true,
+                    han: true,
+                });
+            }
+        }
+    }
     // "Al-Qa'ida/Islamic Army": a slash between two real names lists
     // alternatives; each is a form of its own as well ("A/S" is not split).
     let parts: Vec<&str> = nfkc.split('/').collect();
@@ -799,11 +832,12 @@ mod tests {
         let f = forms("杭州海康威视数字技术股份有限公司");
         assert_eq!(f.len(), 3);
         assert!(f[2].native);
-        assert_eq!(f[2].tokens[..3], ["杭", "州", "海"]);
-        assert_eq!(f[2].tokens[6], "digital");
+        // Divisions read as one word (`sinoorg`), in every form.
+        assert_eq!(f[2].tokens[..3], ["hangzhou", "海", "康"]);
+        assert_eq!(f[2].tokens[5], "digital");
         assert_eq!(
             f[0].tokens.join(" "),
-            "hang zhou hai kang wei shi digital technology joint stock co ltd"
+            "hangzhou hai kang wei shi digital technology joint stock co ltd"
         );
         assert_eq!(
             f[1].tokens.join(" "),
@@ -883,12 +917,12 @@ mod tests {
 
     #[test]
     fn han_terms_parse_and_translate() {
-        let t = parse_han_terms(data_file!("han_terms.tsv")).unwrap();
+        let t = parse_han_terms(data_file!("han_terms.tsv"), &[]).unwrap();
         assert_eq!(t.english.len(), 51);
         let m = t.automaton.find("杭州股份有限公司").unwrap();
         assert_eq!(t.english[m.pattern().as_usize()], "joint stock co ltd");
         assert_eq!(first("中国贸易公司"), "china trading co");
-        let bad = parse_han_terms(("h.tsv", "# h\n公司\tco\nco\tco\n"));
+        let bad = parse_han_terms(("h.tsv", "# h\n公司\tco\nco\tco\n"), &[]);
         assert_eq!(
             bad.err().unwrap().to_string(),
             "h.tsv:3: the term must be Han characters only"
