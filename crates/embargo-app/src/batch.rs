@@ -48,8 +48,12 @@ fn find(headers: &csv::StringRecord, col: &str) -> AppResult<usize> {
     })
 }
 
-fn write_err(e: impl std::fmt::Display) -> AppError {
-    AppError::io("writing the results", std::io::Error::other(e.to_string()))
+fn write_err(e: csv::Error) -> AppError {
+    AppError::write("writing the results", e)
+}
+
+fn io_err(e: std::io::Error) -> AppError {
+    AppError::io("writing the results", e)
 }
 
 impl App {
@@ -66,6 +70,7 @@ impl App {
         progress: &mut dyn FnMut(u64),
     ) -> AppResult<BatchSummary> {
         let snap = self.snapshot();
+        crate::searched_datasets(&snap, cfg.options.datasets.as_deref())?;
         let summary = screen_csv(&snap, input, output, cfg, progress)?;
         self.audit.append(NewRecord {
             kind: RecordKind::Screen,
@@ -180,17 +185,17 @@ pub fn screen_csv(
                     .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
                     .collect();
                 serde_json::to_writer(&mut *w, &serde_json::json!({"input": input, "hits": hits}))
-                    .map_err(write_err)?;
-                w.write_all(b"\n").map_err(write_err)?;
+                    .map_err(|e| io_err(e.into()))?;
+                w.write_all(b"\n").map_err(io_err)?;
             }
         }
         progress(summary.rows);
     }
     if let Some(mut w) = out_csv {
-        w.flush().map_err(write_err)?;
+        w.flush().map_err(io_err)?;
     }
     if let Some(mut w) = out_json {
-        w.flush().map_err(write_err)?;
+        w.flush().map_err(io_err)?;
     }
     if summary.rows == 0 {
         return Err(AppError::Csv("the input has a header but no rows".into()));

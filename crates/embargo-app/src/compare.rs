@@ -17,8 +17,12 @@ fn find(headers: &csv::StringRecord, name: &str) -> Option<usize> {
         .position(|h| h.trim().eq_ignore_ascii_case(name))
 }
 
-fn write_err(e: impl std::fmt::Display) -> AppError {
-    AppError::io("writing the scores", std::io::Error::other(e.to_string()))
+fn write_err(e: csv::Error) -> AppError {
+    AppError::write("writing the scores", e)
+}
+
+fn io_err(e: std::io::Error) -> AppError {
+    AppError::io("writing the scores", e)
 }
 
 /// Scores every pair of names in `input`; returns the number of rows.
@@ -67,7 +71,7 @@ pub fn compare_pairs(input: impl Read, output: impl Write, threshold: f64) -> Ap
         w.write_record(&row).map_err(write_err)?;
         n += 1;
     }
-    w.flush().map_err(write_err)?;
+    w.flush().map_err(io_err)?;
     Ok(n)
 }
 

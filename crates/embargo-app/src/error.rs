@@ -30,7 +30,8 @@ pub enum AppError {
     #[error(transparent)]
     Audit(#[from] AuditError),
     /// A file the caller named could not be read or written.
-    #[error("{context}: {source}")]
+    // The source is chained, not repeated: `{:#}` prints "context: cause".
+    #[error("{context}")]
     Io {
         context: String,
         #[source]
@@ -68,6 +69,16 @@ impl AppError {
             context: context.into(),
             source,
         }
+    }
+
+    /// A failed write of results, keeping the I/O error's kind (a closed
+    /// pipe stays recognisable as one).
+    pub(crate) fn write(context: &str, e: csv::Error) -> AppError {
+        let source = match e.into_kind() {
+            csv::ErrorKind::Io(io) => io,
+            other => std::io::Error::other(format!("{other:?}")),
+        };
+        AppError::io(context, source)
     }
 
     pub(crate) fn encode(what: &'static str, e: impl std::fmt::Display) -> AppError {

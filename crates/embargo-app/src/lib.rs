@@ -29,6 +29,7 @@ pub mod audit_admin;
 mod batch;
 mod catalog;
 mod compare;
+pub mod consolidate;
 mod deciding;
 mod error;
 pub mod history;
@@ -47,8 +48,8 @@ pub use deciding::Decided;
 pub use error::{AppError, AppResult, ErrorKind};
 pub use import::{import_file, import_path, ImportError, ImportOptions, ImportReport};
 pub use reviewing::{ReviewInput, ReviewMark, MAX_REASON_CHARS};
-pub use screening::{ReviewedHit, Screened};
-pub use snapshot::{ScreenRequest, ScreenResult, Snapshot};
+pub use screening::{searched_datasets, Coverage, ReviewedHit, Screened};
+pub use snapshot::{ListedAsOf, ScreenRequest, ScreenResult, Snapshot, SubjectRecord};
 pub use subject::{
     algorithm_name, check_limit, check_name, check_threshold, parse_algorithm, parse_country,
     parse_date, parse_schema, ScreenInput, Subject, DEFAULT_LIMIT, MAX_LIMIT, MAX_NAME_CHARS,

@@ -15,6 +15,7 @@ use crate::subject::Subject;
 use crate::{App, ScreenRequest, ScreenResult, Snapshot};
 use chrono::{DateTime, Utc};
 use embargo_audit::{NewRecord, RecordKind, ReviewStatus};
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -32,6 +33,18 @@ impl ReviewedHit {
     }
 }
 
+/// One list a screen searched: which version, published when, how big.
+#[derive(Clone, Debug, Serialize)]
+pub struct Coverage {
+    pub dataset: String,
+    pub version: String,
+    pub published: Option<chrono::NaiveDate>,
+    /// Where the publication date comes from (`file`, `http_last_modified`,
+    /// `operator`, `import_date`).
+    pub published_basis: Option<String>,
+    pub entities: u64,
+}
+
 /// What a screen found, and where its audit record is.
 pub struct Screened {
     /// The snapshot the screen ran on (its lists and versions).
@@ -39,6 +52,12 @@ pub struct Screened {
     pub evaluated_at: DateTime<Utc>,
     /// The datasets searched.
     pub datasets: Vec<String>,
+    /// Each list searched, with its version, publication date and size:
+    /// a result is only as good as what was looked at.
+    pub coverage: Vec<Coverage>,
+    /// What the result does not cover, in plain English (a screen against
+    /// the embedded pack alone, a past day screened).
+    pub notes: Vec<String>,
     pub hits: Vec<ReviewedHit>,
     /// Sequence number of the screen's audit record.
     pub audit_seq: u64,
@@ -60,9 +79,11 @@ impl App {
         subject: &Subject,
     ) -> AppResult<Screened> {
         let evaluated_at = Utc::now();
+        let datasets = searched_datasets(snap, subject.options.datasets.as_deref())?;
         let results = snap.screen(&ScreenRequest {
             query: subject.query.clone(),
             options: subject.options.clone(),
+            as_of: subject.as_of,
         });
         let today = evaluated_at.date_naive();
         let mut hits = Vec::with_capacity(results.len());
@@ -83,18 +104,80 @@ impl App {
             list_versions: snap.version_labels(),
         };
         let seq = self.audit.append(record)?.seq;
+        let coverage = coverage_of(snap, &datasets);
+        let notes = notes_for(snap, &coverage, subject);
         Ok(Screened {
-            datasets: subject
-                .options
-                .datasets
-                .clone()
-                .unwrap_or_else(|| snap.default_datasets.clone()),
+            datasets,
+            coverage,
+            notes,
             snapshot: snap.clone(),
             evaluated_at,
             hits,
             audit_seq: seq,
         })
     }
+}
+
+/// The datasets a subject searches: the ones it names (each must be
+/// loaded: a typo must not screen nothing and read as "no hit"), or the
+/// snapshot's defaults.
+pub fn searched_datasets(snap: &Snapshot, named: Option<&[String]>) -> AppResult<Vec<String>> {
+    let known: Vec<&str> = snap.versions.iter().map(|v| v.dataset.as_str()).collect();
+    match named {
+        None => Ok(snap.default_datasets.clone()),
+        Some([]) => Err(AppError::invalid(
+            "datasets",
+            format!(
+                "an empty list screens nothing; loaded: {}",
+                known.join(", ")
+            ),
+        )),
+        Some(ds) => {
+            for d in ds {
+                if !known.contains(&d.as_str()) {
+                    return Err(AppError::invalid(
+                        "datasets",
+                        format!("unknown dataset {d:?}; loaded: {}", known.join(", ")),
+                    ));
+                }
+            }
+            Ok(ds.to_vec())
+        }
+    }
+}
+
+fn coverage_of(snap: &Snapshot, datasets: &[String]) -> Vec<Coverage> {
+    snap.versions
+        .iter()
+        .filter(|v| datasets.contains(&v.dataset))
+        .map(|v| Coverage {
+            dataset: v.dataset.clone(),
+            version: v.version.clone(),
+            published: v.published,
+            published_basis: v.published_basis.map(|b| b.as_str().to_string()),
+            entities: v.entity_count,
+        })
+        .collect()
+}
+
+fn notes_for(snap: &Snapshot, coverage: &[Coverage], subject: &Subject) -> Vec<String> {
+    let pack = crate::pack_version().dataset;
+    let mut notes = Vec::new();
+    if coverage.iter().all(|c| c.dataset == pack) {
+        let n = coverage.first().map_or(0, |c| c.entities);
+        notes.push(format!(
+            "Only the embedded regime pack was searched ({n} Xinjiang-related entries): import \
+             the official lists (`embargo update` or `embargo lists import`) for a full screen."
+        ));
+    }
+    if let Some(day) = subject.as_of {
+        notes.push(format!(
+            "Screened as of {day}: records listed then, removed ones included; uncertain days are \
+             marked with the reason. Subjects are not consolidated in a past-day screen."
+        ));
+    }
+    let _ = snap;
+    notes
 }
 
 /// The `result` of a screen's audit record.

@@ -1,6 +1,8 @@
 //! One immutable view of the loaded lists: the matcher index over every
-//! active list version plus the regime pack, and the decision engine.
+//! active list version plus the regime pack, the subjects that consolidate
+//! records of one party across sources, and the decision engine.
 
+use crate::consolidate::Subjects;
 use crate::error::AppResult;
 use crate::resolver::MatcherResolver;
 use chrono::{DateTime, Utc};
@@ -9,6 +11,7 @@ use embargo_model::{Entity, EntityId, ListVersion, Schema};
 use embargo_rules::Engine;
 use embargo_store::Store;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 pub struct Snapshot {
@@ -17,9 +20,15 @@ pub struct Snapshot {
     pub matcher: Arc<Matcher>,
     pub engine: Engine,
     pub loaded_at: DateTime<Utc>,
-    /// Datasets screened when a request names none: the imported lists, or
-    /// the regime pack when nothing has been imported.
+    /// Datasets screened when a request names none: every imported list
+    /// and the regime pack (which is merged into the official records it
+    /// duplicates, never switched off).
     pub default_datasets: Vec<String>,
+    /// Which records are one party across sources.
+    pub subjects: Subjects,
+    /// When each record was on its list, from the stored version history
+    /// (`None` without a store: the pack's own dates answer).
+    dates: Option<Arc<dyn embargo_rules::ListingDates>>,
     /// Matcher entities from this index on are parties removed from their
     /// list (held by a stored version, not the active one): the engine's
     /// resolver finds them for dated decisions; screens never show them.
@@ -31,6 +40,10 @@ pub struct Snapshot {
 pub struct ScreenRequest {
     pub query: Query,
     pub options: ScreenOptions,
+    /// Screen the lists as they stood on this day (`None`: as they stand
+    /// now). Parties removed since then are found; parties listed later
+    /// are not; an uncertain day keeps the hit and says why.
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 /// One ranked candidate, with the list facts an analyst needs beside it.
@@ -53,6 +66,41 @@ pub struct ScreenResult {
     /// The list version the entity was read from.
     pub list_version: String,
     pub explanation: Explanation,
+    /// For a screen as of a past day: whether the record was listed then
+    /// (`listed`, or `uncertain` with the reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed_as_of: Option<ListedAsOf>,
+    /// Every record of the consolidated subject this hit belongs to, this
+    /// hit's first, when more than one source lists the party (empty
+    /// otherwise). Records that did not hit the query have no score.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<SubjectRecord>,
+}
+
+/// Whether a record was on its list on the day a screen was made for.
+#[derive(Clone, Debug, Serialize)]
+pub struct ListedAsOf {
+    pub day: chrono::NaiveDate,
+    /// `listed` or `uncertain`.
+    pub status: &'static str,
+    /// Why the day cannot be decided (uncertain only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// One source's record of a consolidated subject.
+#[derive(Clone, Debug, Serialize)]
+pub struct SubjectRecord {
+    pub entity_id: EntityId,
+    pub caption: String,
+    pub source: String,
+    pub list: Option<String>,
+    pub programs: Vec<String>,
+    pub listed_on: Option<String>,
+    pub list_version: String,
+    /// The record's score for the query, when it was a candidate itself.
+    pub score: Option<f64>,
+    pub matched_name: Option<String>,
 }
 
 impl Snapshot {
@@ -63,11 +111,10 @@ impl Snapshot {
             Some(s) => s.active_entities()?,
             None => (vec![], vec![]),
         };
-        let default_datasets: Vec<String> = if entities.is_empty() {
-            vec![embargo_pack::version().dataset]
-        } else {
-            versions.iter().map(|v| v.dataset.clone()).collect()
-        };
+        let pack_dataset = embargo_pack::version().dataset;
+        let mut default_datasets: Vec<String> =
+            versions.iter().map(|v| v.dataset.clone()).collect();
+        default_datasets.push(pack_dataset.clone());
         let history = match store {
             Some(s) => Some(crate::history::stored_history(s, &entities)?),
             None => None,
@@ -82,15 +129,18 @@ impl Snapshot {
             entities.extend(h.removed.iter().map(|(_, e)| e.clone()));
         }
         let matcher = Arc::new(Matcher::build(entities));
+        let subjects = Subjects::build(&matcher, history_from, &pack_dataset);
         let resolver =
             MatcherResolver::new(matcher.clone(), &versions).with_entity_versions(removed_versions);
         let mut engine = Engine::new(matcher.entities().to_vec(), Box::new(resolver));
+        let mut dates: Option<Arc<dyn embargo_rules::ListingDates>> = None;
         if let Some(h) = history {
-            let dates = h.listing_dates(
+            let d = Arc::new(h.listing_dates(
                 embargo_pack::entities(),
                 matcher.entities().iter().map(|e| &**e),
-            );
-            engine = engine.with_listing_dates(Arc::new(dates));
+            ));
+            engine = engine.with_listing_dates(d.clone());
+            dates = Some(d);
         }
         Ok(Snapshot {
             versions,
@@ -98,6 +148,8 @@ impl Snapshot {
             engine,
             loaded_at: Utc::now(),
             default_datasets,
+            subjects,
+            dates,
             history_from,
         })
     }
@@ -119,19 +171,74 @@ impl Snapshot {
             .unwrap_or_else(|| dataset.to_string())
     }
 
-    /// Screens one query. When the request names no datasets, the
-    /// snapshot's default datasets are screened.
+    /// Screens one query: one row per consolidated subject, best first.
+    /// When the request names no datasets, the snapshot's default datasets
+    /// are screened.
     pub fn screen(&self, req: &ScreenRequest) -> Vec<ScreenResult> {
-        let mut options = req.options.clone();
-        if options.datasets.is_none() {
-            options.datasets = Some(self.default_datasets.clone());
+        let options = self.options_for(&req.options);
+        let hits = self.matcher.screen(&req.query, &Self::widened(&options));
+        match req.as_of {
+            None => self.subject_rows(hits, &options),
+            Some(day) => self.rows_as_of(hits, &options, day),
         }
-        self.matcher
-            .screen(&req.query, &options)
-            .into_iter()
-            .filter(|hit| hit.entity_index < self.history_from)
-            .map(|hit| self.result_row(hit))
-            .collect()
+    }
+
+    /// Whether record `index` was listed on `day`.
+    pub fn listed_on(
+        &self,
+        index: usize,
+        day: chrono::NaiveDate,
+    ) -> embargo_model::listing::ListingStatus {
+        let e = &self.matcher.entities()[index];
+        let evidence = self
+            .dates
+            .as_ref()
+            .and_then(|d| d.listing(e, day))
+            .unwrap_or_else(|| embargo_rules::ListingEvidence::from_entry(e, day));
+        evidence.status
+    }
+
+    /// Rows for a screen as of `day`: every record (removed ones included)
+    /// that was, or may have been, listed that day.
+    fn rows_as_of(
+        &self,
+        hits: Vec<embargo_match::Hit>,
+        options: &ScreenOptions,
+        day: chrono::NaiveDate,
+    ) -> Vec<ScreenResult> {
+        use embargo_model::listing::ListingStatus;
+        let mut rows = Vec::new();
+        for hit in hits {
+            if rows.len() >= options.limit {
+                break;
+            }
+            let index = hit.entity_index;
+            let listed = match self.listed_on(index, day) {
+                ListingStatus::Listed => ListedAsOf {
+                    day,
+                    status: "listed",
+                    reason: None,
+                },
+                ListingStatus::Uncertain { reason } => ListedAsOf {
+                    day,
+                    status: "uncertain",
+                    reason: Some(reason),
+                },
+                ListingStatus::NotListed => continue,
+            };
+            let mut row = self.result_row(hit);
+            if index >= self.history_from {
+                row.list_version = self
+                    .matcher
+                    .entities()
+                    .get(index)
+                    .map(|e| format!("{} (removed since)", self.version_of(&e.dataset)))
+                    .unwrap_or_default();
+            }
+            row.listed_as_of = Some(listed);
+            rows.push(row);
+        }
+        rows
     }
 
     /// Screens many queries on all cores.
@@ -140,20 +247,135 @@ impl Snapshot {
         queries: &[Query],
         options: &ScreenOptions,
     ) -> Vec<Vec<ScreenResult>> {
+        let options = self.options_for(options);
+        self.matcher
+            .screen_batch(queries, &Self::widened(&options))
+            .into_iter()
+            .map(|hits| self.subject_rows(hits, &options))
+            .collect()
+    }
+
+    fn options_for(&self, options: &ScreenOptions) -> ScreenOptions {
         let mut options = options.clone();
         if options.datasets.is_none() {
             options.datasets = Some(self.default_datasets.clone());
         }
-        self.matcher
-            .screen_batch(queries, &options)
-            .into_iter()
-            .map(|hits| {
-                hits.into_iter()
-                    .filter(|hit| hit.entity_index < self.history_from)
-                    .map(|h| self.result_row(h))
-                    .collect()
-            })
-            .collect()
+        options
+    }
+
+    /// Several records of one subject (and removed parties, filtered out)
+    /// can take places among the candidates: ask the matcher for more than
+    /// the rows wanted.
+    fn widened(options: &ScreenOptions) -> ScreenOptions {
+        let mut wide = options.clone();
+        wide.limit = options.limit.saturating_mul(3).max(options.limit + 10);
+        wide
+    }
+
+    /// Groups hits (best first) into one row per subject, up to the limit.
+    fn subject_rows(
+        &self,
+        hits: Vec<embargo_match::Hit>,
+        options: &ScreenOptions,
+    ) -> Vec<ScreenResult> {
+        let mut rows: Vec<ScreenResult> = Vec::new();
+        let mut row_of: HashMap<u32, usize> = HashMap::new();
+        let mut row_members: Vec<Vec<usize>> = Vec::new();
+        let mut row_size: Vec<usize> = Vec::new();
+        for hit in hits {
+            let index = hit.entity_index;
+            if index >= self.history_from {
+                continue;
+            }
+            let subject = self.subjects.subject_of(index);
+            if let Some(&r) = row_of.get(&subject) {
+                let mut rec = self.record(index);
+                rec.score = Some(hit.score);
+                rec.matched_name = Some(hit.matched_name);
+                rows[r].records.push(rec);
+                continue;
+            }
+            if rows.len() >= options.limit {
+                continue;
+            }
+            let members = self.subjects.members_of(index);
+            let mut row = self.result_row(hit);
+            if members.len() > 1 {
+                let mut rec = self.record(index);
+                rec.score = Some(row.score);
+                rec.matched_name = Some(row.matched_name.clone());
+                row.records.push(rec);
+            }
+            row_of.insert(subject, rows.len());
+            rows.push(row);
+            row_size.push(members.len());
+            row_members.push(members);
+        }
+        // The subject's records that were not candidates themselves (the
+        // official Entity List record behind a Chinese name that only the
+        // pack spells), from the datasets screened.
+        let screened = |i: usize| {
+            let ds = &self.matcher.entities()[i].dataset;
+            options.datasets.as_ref().is_none_or(|d| d.contains(ds))
+        };
+        for (row, members) in rows.iter_mut().zip(row_members) {
+            if members.len() < 2 {
+                continue;
+            }
+            for i in members {
+                let e = &self.matcher.entities()[i];
+                if !screened(i) {
+                    continue;
+                }
+                if !row.records.iter().any(|r| r.entity_id == e.id) {
+                    row.records.push(self.record(i));
+                }
+                // The row speaks for the subject: every programme, and the
+                // export-control facts of whichever record carries them.
+                for p in &e.programs {
+                    if !row.programs.contains(p) {
+                        row.programs.push(p.clone());
+                    }
+                }
+                if row.license_requirement.is_none() {
+                    row.license_requirement = e.export_control.license_requirement.clone();
+                    row.license_policy = row
+                        .license_policy
+                        .clone()
+                        .or_else(|| e.export_control.license_policy.clone());
+                }
+            }
+            if row.records.len() < 2 {
+                row.records.clear();
+            }
+        }
+        // Equal scores: the party more sources list first (the parent
+        // company the pack, the CSL and the SDN agree on, before a foreign
+        // subsidiary whose name differs only by a bracketed country).
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by(|&a, &b| {
+            rows[b]
+                .score
+                .total_cmp(&rows[a].score)
+                .then(row_size[b].cmp(&row_size[a]))
+        });
+        let mut slots: Vec<Option<ScreenResult>> = rows.into_iter().map(Some).collect();
+        order.into_iter().filter_map(|i| slots[i].take()).collect()
+    }
+
+    fn record(&self, index: usize) -> SubjectRecord {
+        let e: &Entity = &self.matcher.entities()[index];
+        SubjectRecord {
+            entity_id: e.id.clone(),
+            caption: e.caption().to_string(),
+            source: e.dataset.clone(),
+            list: e.list.clone(),
+            programs: e.programs.clone(),
+            listed_on: e.listed_on.map(|d| d.to_string()),
+            list_version: self.version_of(&e.dataset),
+            score: None,
+            matched_name: None,
+        }
     }
 
     fn result_row(&self, hit: embargo_match::Hit) -> ScreenResult {
@@ -172,7 +394,15 @@ impl Snapshot {
             license_policy: e.export_control.license_policy.clone(),
             list_version: self.version_of(&e.dataset),
             explanation: hit.explanation,
+            listed_as_of: None,
+            records: Vec::new(),
         }
+    }
+
+    /// How many matcher entities are screened (active lists and the pack);
+    /// those after them are removed parties kept for dated decisions.
+    pub fn screened_entities(&self) -> usize {
+        self.history_from
     }
 
     pub fn entity(&self, id: &EntityId) -> Option<&Entity> {

@@ -44,6 +44,9 @@ pub struct ScreenInput {
     pub limit: Option<usize>,
     pub algorithm: Option<String>,
     pub datasets: Option<Vec<String>>,
+    /// Screen the lists as they stood on this day (YYYY-MM-DD); absent or
+    /// today = now.
+    pub as_of: Option<String>,
 }
 
 /// A validated subject, ready for the matcher.
@@ -59,6 +62,8 @@ pub struct Subject {
     /// own interfaces (CLI, `/v1`, the web page), whose records are identical
     /// for the same subject.
     pub api: Option<&'static str>,
+    /// A past day to screen the lists as of (never today or later).
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 fn non_empty(s: Option<&str>) -> Option<&str> {
@@ -239,6 +244,21 @@ impl ScreenInput {
         let threshold = check_threshold(self.threshold, algorithm)?;
         let limit = check_limit(self.limit)?;
         let review_key = crate::review_subject(&name, schema, birth, countries.first().copied());
+        let as_of = non_empty(self.as_of.as_deref())
+            .map(|d| {
+                chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                    AppError::invalid("as_of", format!("{d:?} is not a date YYYY-MM-DD"))
+                })
+            })
+            .transpose()?;
+        let today = chrono::Utc::now().date_naive();
+        if as_of.is_some_and(|d| d > today) {
+            return Err(AppError::invalid(
+                "as_of",
+                "is in the future; the lists of a future day are not known",
+            ));
+        }
+        let as_of = as_of.filter(|d| *d < today);
         Ok(Subject {
             reference,
             query: Query {
@@ -258,6 +278,7 @@ impl ScreenInput {
             },
             review_key,
             api: None,
+            as_of,
         })
     }
 }
@@ -284,6 +305,9 @@ impl Subject {
         });
         if let Some(api) = self.api {
             v["api"] = json!(api);
+        }
+        if let Some(day) = self.as_of {
+            v["as_of"] = json!(day);
         }
         v
     }

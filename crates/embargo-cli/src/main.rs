@@ -4,7 +4,17 @@
 //! prints the result. Logic that a server, a batch job or the Python wheel
 //! would also need lives in the libraries, not here.
 
+/// `println!` that returns a closed pipe (`embargo screen … | head`) as an
+/// error instead of panicking; `main` ends such a run quietly.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+
 mod cmd;
+mod exit;
 mod output;
 
 use clap::{Parser, Subcommand};
@@ -16,6 +26,9 @@ use std::process::ExitCode;
     name = "embargo",
     version,
     about = "Sanctions and export-control screening: match names against official lists and decide what the law requires.",
+    after_help = "Exit status (screen, batch, decide): 0 nothing to act on; 1 a hit, an \
+action-required finding or NEEDS_REVIEW; 2 an error (bad input, unreadable file); 141 the \
+output pipe was closed. Other commands: 0 done, 1 a check failed (audit verify, update), 2 an error.",
     long_about = "Embargo imports official sanctions and export-control lists (OFAC SDN, the \
 trade.gov Consolidated Screening List with the BIS Entity List, the UN list, the BIS Denied \
 Persons List, FollowTheMoney data and your own lists), screens names across scripts with an \
@@ -78,9 +91,22 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader went away (`| head`): nothing left to say to it.
+        Err(e) if is_closed_pipe(&e) => ExitCode::from(CLOSED_PIPE),
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
     }
+}
+
+/// The status of a run whose output was cut off by a closed pipe, as a
+/// shell reports a process ended by SIGPIPE (128 + 13).
+const CLOSED_PIPE: u8 = 141;
+
+fn is_closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

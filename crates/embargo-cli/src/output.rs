@@ -14,6 +14,7 @@ pub fn flag_error(e: AppError) -> anyhow::Error {
                 "identifiers" => "--id",
                 "datasets" => "--dataset",
                 "family_name" => "--family-name",
+                "as_of" => "--as-of",
                 "subject.schema" => "--schema",
                 "subject.name" | "name" => "NAME",
                 "entity_id" => "ENTITY_ID",
@@ -94,65 +95,90 @@ pub fn review_json(status: Option<&ReviewStatus>) -> serde_json::Value {
     }
 }
 
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
-        t.push('…');
-        t
+/// Prints a screen for a person at a terminal: what was searched, one
+/// block per consolidated subject, and what the result does not cover.
+pub fn print_screen(name: &str, screened: &Screened, explain: bool) -> anyhow::Result<()> {
+    let as_of = screened
+        .notes
+        .iter()
+        .any(|n| n.starts_with("Screened as of"));
+    outln!("Screening {name:?} against:");
+    for c in &screened.coverage {
+        outln!(
+            "  {:<24} version {}, published {}{}, {} entries",
+            c.dataset,
+            c.version,
+            c.published
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "unknown".into()),
+            c.published_basis
+                .as_deref()
+                .filter(|b| *b != "file")
+                .map(|b| format!(" ({})", b.replace('_', " ")))
+                .unwrap_or_default(),
+            c.entities
+        );
     }
-}
-
-pub fn print_screen(name: &str, screened: &Screened, explain: bool) {
-    println!(
-        "Screening {name:?} against: {}",
-        screened.snapshot.default_datasets.join(", ")
-    );
-    println!(
-        "List versions: {}",
-        screened.snapshot.version_labels().join(", ")
-    );
+    for n in &screened.notes {
+        outln!("Note: {n}");
+    }
     if screened.hits.is_empty() {
-        println!("\nNo candidate above the threshold. This is not a clearance: review ownership, addresses and the transaction itself.");
-        return;
+        outln!("\nNo candidate above the threshold. This is not a clearance: review ownership, addresses and the transaction itself.");
+        return Ok(());
     }
-    println!();
-    println!(
-        "{:>2}  {:>5}  {:<48}  {:<34}  {:<10}",
-        "#", "score", "listed name", "list", "listed on"
-    );
+    outln!();
     for (i, hit) in screened.hits.iter().enumerate() {
         let r = &hit.result;
         let list = r.list.clone().unwrap_or_else(|| r.source.clone());
-        println!(
-            "{:>2}  {:>5.3}  {:<48}  {:<34}  {:<10}",
-            i + 1,
-            r.score,
-            truncate(&r.caption, 48),
-            truncate(&list, 34),
-            r.listed_on.as_deref().unwrap_or("-")
-        );
+        outln!("{:>2}. {:.3}  {}", i + 1, r.score, r.caption);
+        outln!("      list: {list}");
+        if let Some(l) = &r.listed_on {
+            outln!("      listed on: {l}");
+        }
         if r.matched_name != r.caption {
-            println!("              matched name: {}", r.matched_name);
+            outln!("      matched name: {}", r.matched_name);
         }
         if !r.programs.is_empty() {
-            println!("              programs: {}", r.programs.join(", "));
+            outln!("      programs: {}", r.programs.join(", "));
         }
         if let Some(req) = &r.license_requirement {
-            println!("              licence requirement: {req}");
+            outln!("      licence requirement: {req}");
         }
         if let Some(pol) = &r.license_policy {
-            println!("              licence review policy: {pol}");
+            outln!("      licence review policy: {pol}");
         }
-        println!("              id: {}  ({})", r.entity_id, r.list_version);
+        outln!("      id: {}  ({})", r.entity_id, r.list_version);
+        if let Some(l) = &r.listed_as_of {
+            match &l.reason {
+                Some(why) => outln!("      listed on {}: uncertain ({why})", l.day),
+                None => outln!("      listed on {}: yes", l.day),
+            }
+        }
+        if r.records.len() > 1 {
+            outln!("      the same party on {} records:", r.records.len());
+            for rec in &r.records {
+                outln!(
+                    "        - {}  {}  ({}){}",
+                    rec.entity_id,
+                    rec.list.as_deref().unwrap_or(&rec.source),
+                    rec.list_version,
+                    rec.score
+                        .map(|s| format!("  score {s:.3}"))
+                        .unwrap_or_default()
+                );
+            }
+        }
         if let Some(line) = review_line(hit.review.as_ref()) {
-            println!("              review: {line}");
+            outln!("      review: {line}");
         }
         if explain {
             for line in r.explanation.to_text().lines() {
-                println!("              | {line}");
+                outln!("      | {line}");
             }
         }
     }
+    if !as_of {
+        outln!("\nA hit is a candidate, not a finding: `embargo decide` says what the law requires for a transaction.");
+    }
+    Ok(())
 }

@@ -300,7 +300,31 @@ pub struct Decision {
     pub list_versions: Vec<String>,
 }
 
+impl Outcome {
+    /// Whether the outcome leaves nothing to act on: not subject, no licence
+    /// required, may proceed, not prohibited, not applicable (and "subject
+    /// to the EAR", which the other measures decide). Everything else —
+    /// licences, prohibitions, red flags, indeterminate, NEEDS_REVIEW —
+    /// asks someone to act.
+    pub fn is_clear(&self) -> bool {
+        matches!(
+            self,
+            Outcome::NotSubject
+                | Outcome::Subject
+                | Outcome::NoLicenseRequired
+                | Outcome::MayProceed
+                | Outcome::NotProhibited
+                | Outcome::NotApplicable
+        )
+    }
+}
+
 impl Decision {
+    /// Whether any finding asks someone to act (see [`Outcome::is_clear`]).
+    pub fn needs_action(&self) -> bool {
+        self.findings.iter().any(|f| !f.outcome.is_clear())
+    }
+
     /// The `--explain` report: one block per finding, in the order the
     /// measures ran (RULES.md §0.3 pipeline), with reasons, evidence,
     /// dates and citations.

@@ -5,7 +5,7 @@
 use crate::auth::{Access, Caller};
 use crate::error::{ApiError, ErrorBody};
 use crate::media::media_type;
-use crate::screen::{screen_and_audit, ScreenRequest};
+use crate::screen::{screen_with_coverage, ScreenRequest};
 use crate::state::{blocking, Shared};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
@@ -32,6 +32,12 @@ pub struct ScreenResponse {
     pub results: Vec<Value>,
     /// Sequence number of the audit record of this screen.
     pub audit_seq: u64,
+    /// Each list searched: `dataset, version, published, published_basis,
+    /// entities`. A result is only as good as what was looked at.
+    #[schema(value_type = Vec<Object>)]
+    pub coverage: Value,
+    /// What the result does not cover (e.g. only the embedded pack searched).
+    pub notes: Vec<String>,
 }
 
 /// Screen one name (role `screen`).
@@ -50,9 +56,10 @@ pub async fn screen(
     let echo = serde_json::to_value(&req).unwrap_or(Value::Null);
     let snap = st.app.snapshot();
     let st2 = st.clone();
-    let (results, audit_seq, list_versions) = blocking("screening", move || {
-        let (results, seq) = screen_and_audit(&st2, &snap, &caller.name, &subject)?;
-        Ok((results, seq, snap.version_labels()))
+    let (results, audit_seq, list_versions, coverage, notes) = blocking("screening", move || {
+        let (results, seq, coverage, notes) =
+            screen_with_coverage(&st2, &snap, &caller.name, &subject)?;
+        Ok((results, seq, snap.version_labels(), coverage, notes))
     })
     .await?;
     Ok(Json(ScreenResponse {
@@ -60,6 +67,8 @@ pub async fn screen(
         list_versions,
         results,
         audit_seq,
+        coverage,
+        notes,
     }))
 }
 

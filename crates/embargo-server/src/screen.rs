@@ -54,6 +54,12 @@ pub struct ScreenRequest {
     /// leaves it out, or has it as a given name, scores lower.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
+    /// Screen the lists as they stood on this past day (`YYYY-MM-DD`):
+    /// parties removed since are found, parties listed later are not, and
+    /// a day the stored versions cannot decide is marked uncertain.
+    /// Absent: today.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
 }
 
 impl ScreenRequest {
@@ -73,6 +79,7 @@ impl ScreenRequest {
             limit: self.limit,
             algorithm: self.algorithm.clone(),
             datasets: self.datasets.clone(),
+            as_of: self.as_of.clone(),
         }
     }
 
@@ -93,4 +100,22 @@ pub fn screen_and_audit(
 ) -> Result<(Vec<Value>, u64), ApiError> {
     let screened = st.app.screen_on(snap, actor, subject)?;
     Ok((screened.hit_rows()?, screened.audit_seq))
+}
+
+/// Like [`screen_and_audit`], with what the screen searched.
+pub fn screen_with_coverage(
+    st: &AppState,
+    snap: &Arc<Snapshot>,
+    actor: &str,
+    subject: &Subject,
+) -> Result<(Vec<Value>, u64, Value, Vec<String>), ApiError> {
+    let screened = st.app.screen_on(snap, actor, subject)?;
+    let coverage = serde_json::to_value(&screened.coverage)
+        .map_err(|e| ApiError::internal("encoding coverage", e))?;
+    Ok((
+        screened.hit_rows()?,
+        screened.audit_seq,
+        coverage,
+        screened.notes.clone(),
+    ))
 }

@@ -208,6 +208,7 @@ fn subject_of(
         datasets: opts.datasets.clone(),
         // yente's lastName: the family-name role of those words.
         family_name: get(&["lastName"]).into_iter().next(),
+        as_of: None,
     };
     let mut subject = req
         .validate()
@@ -254,6 +255,40 @@ fn datasets_for(snap: &Snapshot, dataset: &str) -> Result<Option<Vec<String>>, A
 }
 
 /// A scored result in yente's shape.
+/// yente answers with one result per listed entity: a consolidated row
+/// becomes its own record plus each other record of the subject that was a
+/// candidate itself (same score semantics), best first.
+fn per_record(hits: &[Value]) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::with_capacity(hits.len());
+    for h in hits {
+        out.push(h.clone());
+        let own = h.get("entity_id");
+        for r in h
+            .get("records")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if r.get("entity_id") == own || r.get("score").is_none_or(Value::is_null) {
+                continue;
+            }
+            out.push(json!({
+                "entity_id": r["entity_id"],
+                "score": r["score"],
+                "matched_name": r["matched_name"],
+                "explanation": h.get("explanation"),
+                "explanation_text": h.get("explanation_text"),
+                "review": Value::Null,
+            }));
+        }
+    }
+    out.sort_by(|a, b| {
+        let s = |v: &Value| v.get("score").and_then(Value::as_f64).unwrap_or(0.0);
+        s(b).total_cmp(&s(a))
+    });
+    out
+}
+
 fn scored(snap: &Snapshot, hit: &Value, threshold: f64) -> Option<Value> {
     let id = hit.get("entity_id")?.as_str()?;
     let e = snap.matcher.get(&EntityId(id.to_string()))?;
@@ -354,8 +389,9 @@ pub async fn match_entities(
         let mut out = BTreeMap::new();
         for (key, subject, echo) in subjects {
             let (hits, _seq) = screen_and_audit(&st2, &snap, &caller.name, &subject)?;
-            let results: Vec<Value> = hits
+            let results: Vec<Value> = per_record(&hits)
                 .iter()
+                .take(subject.options.limit)
                 .filter_map(|h| scored(&snap, h, threshold))
                 .collect();
             out.insert(
@@ -443,8 +479,9 @@ pub async fn search(
     let snap2: Arc<Snapshot> = snap.clone();
     let results = blocking("searching", move || {
         let (hits, _) = screen_and_audit(&st2, &snap2, &caller.name, &subject)?;
-        Ok(hits
+        Ok(per_record(&hits)
             .iter()
+            .take(subject.options.limit)
             .filter_map(|h| {
                 let id = h.get("entity_id")?.as_str()?;
                 snap2.matcher.get(&EntityId(id.to_string())).map(|e| {

@@ -44,29 +44,30 @@ pub enum AuditCommand {
     PublicKey,
 }
 
-fn print_report(report: &VerifyReport) {
+fn print_report(report: &VerifyReport) -> Result<()> {
     if report.ok {
         print!("audit log OK: {} records, chain intact", report.records);
         match &report.last_checkpoint {
-            Some(cp) => println!(
+            Some(cp) => outln!(
                 "; {} signed checkpoint(s) verified, the last (checkpoint {}, {}) covers records 1-{}",
                 report.checkpoints, cp.n, cp.ts, cp.head_seq
             ),
-            None => println!("; no signed checkpoint yet"),
+            None => outln!("; no signed checkpoint yet"),
         }
     } else {
         match &report.first_bad {
-            Some((0, why)) => println!("audit log BROKEN: {why}"),
-            Some((seq, why)) => println!("audit log BROKEN at record {seq}: {why}"),
-            None => println!("audit log BROKEN"),
+            Some((0, why)) => outln!("audit log BROKEN: {why}"),
+            Some((seq, why)) => outln!("audit log BROKEN at record {seq}: {why}"),
+            None => outln!("audit log BROKEN"),
         }
         for p in report.problems.iter().skip(1) {
-            println!("  also: {p}");
+            outln!("  also: {p}");
         }
     }
     for n in &report.notes {
-        println!("  note: {n}");
+        outln!("  note: {n}");
     }
+    Ok(())
 }
 
 pub fn run(data_dir: &Path, a: AuditArgs) -> Result<ExitCode> {
@@ -78,7 +79,7 @@ pub fn run(data_dir: &Path, a: AuditArgs) -> Result<ExitCode> {
         } => {
             let report =
                 audit_admin::verify(data_dir, checkpoints, public_key).with_context(context)?;
-            print_report(&report);
+            print_report(&report)?;
             Ok(if report.ok {
                 ExitCode::SUCCESS
             } else {
@@ -108,7 +109,7 @@ pub fn run(data_dir: &Path, a: AuditArgs) -> Result<ExitCode> {
         }
         AuditCommand::Checkpoint => {
             let cp = audit_admin::checkpoint(data_dir).with_context(context)?;
-            println!("{}", cp.to_json_line());
+            outln!("{}", cp.to_json_line());
             eprintln!(
                 "checkpoint {} signed over records 1-{}; appended to {}",
                 cp.n,
@@ -118,7 +119,7 @@ pub fn run(data_dir: &Path, a: AuditArgs) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         AuditCommand::PublicKey => {
-            println!(
+            outln!(
                 "{}",
                 audit_admin::public_key(data_dir).with_context(context)?
             );

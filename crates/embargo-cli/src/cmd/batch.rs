@@ -104,9 +104,9 @@ pub fn run(data_dir: &Path, a: BatchArgs) -> Result<ExitCode> {
         }
     };
     std::fs::rename(&tmp, &a.out)?;
-    println!(
+    outln!(
         "{} rows screened, {} with a hit at threshold {:.2}, {} with unreadable optional columns; results in {}",
         summary.rows, summary.rows_with_hits, a.threshold, summary.rows_with_warnings, a.out.display()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(crate::exit::outcome(summary.rows_with_hits > 0))
 }

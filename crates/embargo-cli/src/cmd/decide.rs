@@ -33,12 +33,12 @@ pub fn run(data_dir: &Path, a: DecideArgs) -> Result<ExitCode> {
         .decide(&embargo_app::cli_actor(), &text)
         .with_context(|| format!("{}", a.file.display()))?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&decided.json)?);
+        outln!("{}", serde_json::to_string_pretty(&decided.json)?);
     } else {
         print!("{}", decided.decision.to_text());
         if !a.explain {
-            println!("(run with --explain for reasons, evidence and dates)");
+            outln!("(run with --explain for reasons, evidence and dates)");
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(crate::exit::outcome(decided.decision.needs_action()))
 }

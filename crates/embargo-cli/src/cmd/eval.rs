@@ -23,9 +23,9 @@ pub fn run(a: EvalArgs) -> Result<ExitCode> {
     }
     let report = embargo_eval::run_all(&shared);
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!("{report}");
+        outln!("{report}");
     }
     Ok(ExitCode::SUCCESS)
 }

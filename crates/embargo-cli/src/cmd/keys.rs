@@ -64,7 +64,7 @@ pub fn run(data_dir: &Path, a: KeysArgs) -> Result<ExitCode> {
                 RoleArg::Admin => Role::Admin,
             };
             let secret = audit_admin::create_key(data_dir, &name, role, expires, &actor)?;
-            println!("{secret}");
+            outln!("{secret}");
             eprintln!("API key {name:?} created; store it now, it is not shown again.");
         }
         KeysCommand::List { json } => {
@@ -73,7 +73,7 @@ pub fn run(data_dir: &Path, a: KeysArgs) -> Result<ExitCode> {
             let ts = |t: &chrono::DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
             for k in &keys {
                 if json {
-                    println!(
+                    outln!(
                         "{}",
                         serde_json::json!({
                             "name": k.name, "role": k.role.as_str(), "status": k.status(today),
@@ -84,7 +84,7 @@ pub fn run(data_dir: &Path, a: KeysArgs) -> Result<ExitCode> {
                         })
                     );
                 } else {
-                    println!(
+                    outln!(
                         "{:<20} {:<7} {:<9} created {}  expires {}  last used {}",
                         k.name,
                         k.role.as_str(),
@@ -107,7 +107,7 @@ pub fn run(data_dir: &Path, a: KeysArgs) -> Result<ExitCode> {
         }
         KeysCommand::Rotate { name, expires } => {
             let secret = audit_admin::rotate_key(data_dir, &name, expires, &actor)?;
-            println!("{secret}");
+            outln!("{secret}");
             eprintln!(
                 "API key {name:?} rotated; the old secret no longer works. Store this one now."
             );

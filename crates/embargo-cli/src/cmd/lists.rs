@@ -69,18 +69,22 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
         None => {
             let lists = store.lists()?;
             if a.json {
-                println!("{}", serde_json::to_string_pretty(&lists)?);
+                outln!("{}", serde_json::to_string_pretty(&lists)?);
             } else if lists.is_empty() {
-                println!("No lists imported in {}. Screening uses the embedded Xinjiang regime pack ({}).", data_dir.display(), embargo_app::pack_version().version);
-                println!("Import one with `embargo lists import FILE` or download with `embargo update`.");
+                outln!("No lists imported in {}. Screening uses the embedded Xinjiang regime pack ({}).", data_dir.display(), embargo_app::pack_version().version);
+                outln!("Import one with `embargo lists import FILE` or download with `embargo update`.");
             } else {
-                println!(
+                outln!(
                     "{:<22} {:<28} {:>9} {:<11} {:>8}  origin",
-                    "dataset", "active version", "entities", "published", "versions"
+                    "dataset",
+                    "active version",
+                    "entities",
+                    "published",
+                    "versions"
                 );
                 for l in lists {
                     let v = &l.active;
-                    println!(
+                    outln!(
                         "{:<22} {:<28} {:>9} {:<11} {:>8}  {}",
                         v.dataset,
                         v.version,
@@ -123,7 +127,7 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
             }
             let v = &report.version;
             if report.imported && !report.activated {
-                println!(
+                outln!(
                     "Stored {} version {} as history: {} entities, published {} (before the active version, which stays active).",
                     v.dataset,
                     v.version,
@@ -131,7 +135,7 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
                     v.published.map(|d| d.to_string()).unwrap_or_default()
                 );
             } else if report.imported {
-                println!(
+                outln!(
                     "Imported {} version {}: {} entities (sha256 {}).",
                     v.dataset,
                     v.version,
@@ -139,7 +143,7 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
                     &v.sha256[..16.min(v.sha256.len())]
                 );
             } else {
-                println!(
+                outln!(
                     "Unchanged: {} is identical to the active version {} of {}; nothing imported.",
                     file.display(),
                     v.version,
@@ -147,7 +151,7 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
                 );
             }
             if a.json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                outln!("{}", serde_json::to_string_pretty(&report)?);
             }
         }
         Some(ListsCommand::Diff {
@@ -158,33 +162,35 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
         }) => {
             let diff = store.diff(&dataset_name(&source), old.as_deref(), new.as_deref())?;
             if a.json {
-                println!("{}", serde_json::to_string_pretty(&diff)?);
+                outln!("{}", serde_json::to_string_pretty(&diff)?);
             } else {
-                println!(
+                outln!(
                     "{}: {} -> {}",
-                    diff.dataset, diff.old.version, diff.new.version
+                    diff.dataset,
+                    diff.old.version,
+                    diff.new.version
                 );
-                println!(
+                outln!(
                     "{} added, {} removed, {} changed",
                     diff.added.len(),
                     diff.removed.len(),
                     diff.changed.len()
                 );
                 for e in &diff.added {
-                    println!("  + {}  {}", e.id, e.caption());
+                    outln!("  + {}  {}", e.id, e.caption());
                 }
                 for e in &diff.removed {
-                    println!("  - {}  {}", e.id, e.caption());
+                    outln!("  - {}  {}", e.id, e.caption());
                 }
                 for c in &diff.changed {
-                    println!("  ~ {}  {}", c.id, c.caption);
+                    outln!("  ~ {}  {}", c.id, c.caption);
                     if full {
                         for f in &c.fields {
-                            println!("      {}: {} -> {}", f.field, f.old, f.new);
+                            outln!("      {}: {} -> {}", f.field, f.old, f.new);
                         }
                     } else {
                         let names: Vec<&str> = c.fields.iter().map(|f| f.field.as_str()).collect();
-                        println!("      fields: {}", names.join(", "));
+                        outln!("      fields: {}", names.join(", "));
                     }
                 }
             }
@@ -202,11 +208,15 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
                         Ok(j)
                     })
                     .collect::<Result<_, serde_json::Error>>()?;
-                println!("{}", serde_json::to_string_pretty(&rows)?);
+                outln!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
-                println!(
+                outln!(
                     "  {:<28} {:>9}  {:<10} {:<18}  {:<16}  origin",
-                    "version", "entities", "published", "(date from)", "imported"
+                    "version",
+                    "entities",
+                    "published",
+                    "(date from)",
+                    "imported"
                 );
                 for v in versions {
                     let mark = if active.as_deref() == Some(v.version.as_str()) {
@@ -214,7 +224,7 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
                     } else {
                         ' '
                     };
-                    println!(
+                    outln!(
                         "{mark} {:<28} {:>9}  {:<10} {:<18}  {:<16}  {}",
                         v.version,
                         v.entity_count,
@@ -229,13 +239,13 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
                         v.origin
                     );
                 }
-                println!("* active version");
+                outln!("* active version");
             }
         }
         Some(ListsCommand::Activate { source, version }) => {
             let ds = dataset_name(&source);
             store.activate(&embargo_app::cli_actor(), &ds, &version)?;
-            println!("{ds}: version {version} is now active.");
+            outln!("{ds}: version {version} is now active.");
         }
     }
     Ok(ExitCode::SUCCESS)

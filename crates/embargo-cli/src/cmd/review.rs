@@ -56,6 +56,6 @@ pub fn run(data_dir: &Path, a: ReviewArgs) -> Result<ExitCode> {
     let app = App::open(data_dir)?;
     let reviewer = a.reviewer.unwrap_or_else(embargo_app::cli_actor);
     let review = app.review(&reviewer, &input).map_err(output::flag_error)?;
-    println!("{}", serde_json::to_string_pretty(&review)?);
+    outln!("{}", serde_json::to_string_pretty(&review)?);
     Ok(ExitCode::SUCCESS)
 }

@@ -47,6 +47,10 @@ pub struct ScreenArgs {
     pub limit: usize,
     #[arg(long, value_enum, default_value = "embargo")]
     pub algorithm: AlgorithmArg,
+    /// Screen the lists as they stood on this past day (YYYY-MM-DD): parties
+    /// removed since are found, parties listed later are not.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
     /// Print the documented JSON schema instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -73,11 +77,14 @@ pub fn run(data_dir: &Path, a: ScreenArgs) -> Result<ExitCode> {
             .into(),
         ),
         datasets: (!a.dataset.is_empty()).then(|| a.dataset.clone()),
+        as_of: a.as_of.clone(),
         ..Default::default()
     };
     let subject = input.validate().map_err(output::flag_error)?;
     let app = App::open(data_dir)?;
-    let screened = app.screen(&embargo_app::cli_actor(), &subject)?;
+    let screened = app
+        .screen(&embargo_app::cli_actor(), &subject)
+        .map_err(output::flag_error)?;
     if a.json {
         let mut rows =
             serde_json::to_value(screened.hits.iter().map(|h| &h.result).collect::<Vec<_>>())?;
@@ -99,13 +106,22 @@ pub fn run(data_dir: &Path, a: ScreenArgs) -> Result<ExitCode> {
             "threshold": subject.options.threshold,
             "algorithm": embargo_app::algorithm_name(subject.options.algorithm),
             "evaluated_at": screened.evaluated_at,
+            "as_of": subject.as_of,
             "datasets": screened.datasets,
+            "coverage": screened.coverage,
+            "notes": screened.notes,
             "list_versions": screened.snapshot.version_labels(),
             "results": rows,
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
-        output::print_screen(&a.name, &screened, a.explain);
+        output::print_screen(&a.name, &screened, a.explain)?;
     }
-    Ok(ExitCode::SUCCESS)
+    // 1 when an analyst has something to look at: a hit that no standing
+    // review decision settles.
+    let open = screened
+        .hits
+        .iter()
+        .any(|h| !h.review.as_ref().is_some_and(|r| r.suppresses_alert()));
+    Ok(crate::exit::outcome(open))
 }

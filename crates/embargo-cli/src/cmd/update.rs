@@ -101,7 +101,7 @@ pub fn run(data_dir: &Path, a: UpdateArgs) -> Result<ExitCode> {
                 eprintln!("error: {e:#}");
             }
             Ok(f) if f.status == FetchStatus::NotModified => {
-                println!("{}: not modified since the last download", f.spec.name);
+                outln!("{}: not modified since the last download", f.spec.name);
             }
             Ok(f) => {
                 let Some(first) = f.files.first() else {
@@ -112,7 +112,7 @@ pub fn run(data_dir: &Path, a: UpdateArgs) -> Result<ExitCode> {
                     .active_version(dataset)?
                     .is_some_and(|v| v.sha256 == f.sha256)
                 {
-                    println!(
+                    outln!(
                         "{}: downloaded, identical to the active version",
                         f.spec.name
                     );
@@ -128,17 +128,21 @@ pub fn run(data_dir: &Path, a: UpdateArgs) -> Result<ExitCode> {
                     ..ImportOptions::default()
                 };
                 match store.import(&embargo_app::cli_actor(), first, &opts) {
-                    Ok(r) if r.imported && !r.activated => println!(
+                    Ok(r) if r.imported && !r.activated => outln!(
                         "{}: stored version {} as history (published before the active version)",
-                        f.spec.name, r.version.version
+                        f.spec.name,
+                        r.version.version
                     ),
-                    Ok(r) if r.imported => println!(
+                    Ok(r) if r.imported => outln!(
                         "{}: imported version {} ({} entities)",
-                        f.spec.name, r.version.version, r.version.entity_count
+                        f.spec.name,
+                        r.version.version,
+                        r.version.entity_count
                     ),
-                    Ok(r) => println!(
+                    Ok(r) => outln!(
                         "{}: downloaded, identical to active version {}",
-                        f.spec.name, r.version.version
+                        f.spec.name,
+                        r.version.version
                     ),
                     Err(e) => {
                         failed += 1;

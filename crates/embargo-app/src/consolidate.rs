@@ -1,0 +1,442 @@
+//! Consolidation: the same listed party on several sources becomes one
+//! *subject* with every source's record under it.
+//!
+//! The official lists spell Chinese parties in English only, while the
+//! embedded regime pack carries their Chinese names, dated history and the
+//! §889/FCC/UFLPA listings. Screening both side by side without linking
+//! them gave either nothing (pack switched off) or three rows for one
+//! Hikvision. Subjects fix both: a Chinese name that hits the pack's record
+//! brings the official Entity List record with it, and one party is one row.
+//!
+//! ## How records are linked (union-find over matcher entity indexes)
+//! Records of one official list are never linked to each other, so a single
+//! list's own rows (Huawei's separately listed affiliates, say) stay
+//! separate parties.
+//! 1. **OFAC entity number**: an SDN/Consolidated record's uid, a CSL
+//!    Treasury row's `_id`, and the pack's `OFAC entity number` identifier.
+//! 2. **A shared strong identifier**: the same registration, tax, IMO or
+//!    document number (at least 8 letters and digits, at least 5 digits,
+//!    compared without punctuation) on two records.
+//! 3. **The pack's own records of one party** (one per programme) that
+//!    give the same name, letters and digits compared.
+//! 4. **Name**: each non-native name of a pack record screened against the
+//!    other datasets; a hit at or above [`NAME_LINK_THRESHOLD`] with a
+//!    compatible schema and no contradicting country joins the subject.
+//!    The pack's cross-references are its curated names, so this is the
+//!    pack's way of naming the official records it duplicates.
+//!
+//! Every link keeps its reason ([`SubjectLink`]), listed by
+//! `embargo lists links`. Records removed from their list (history only)
+//! are never linked: they are not screened.
+
+use embargo_match::{Matcher, Query, ScreenOptions};
+use embargo_model::{Entity, EntityId, NameKind};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Lowest name score at which a pack record joins an official record's
+/// subject. High on purpose: a wrong link merges two parties' rows, a
+/// missed link only shows them apart (as before consolidation).
+pub const NAME_LINK_THRESHOLD: f64 = 0.90;
+
+/// Why two records are one subject.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LinkReason {
+    OfacEntityNumber {
+        number: String,
+    },
+    Identifier {
+        value: String,
+    },
+    Name {
+        name: String,
+        score: f64,
+    },
+    /// Two records of the regime pack (one party under several programmes)
+    /// that give the same name.
+    PackSameName {
+        name: String,
+    },
+}
+
+impl std::fmt::Display for LinkReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LinkReason::OfacEntityNumber { number } => {
+                write!(f, "same OFAC entity number {number}")
+            }
+            LinkReason::Identifier { value } => write!(f, "same identifier {value}"),
+            LinkReason::PackSameName { name } => {
+                write!(f, "both pack records name the party {name:?}")
+            }
+            LinkReason::Name { name, score } => {
+                write!(
+                    f,
+                    "name {name:?} matches at {score:.2}, same type, no contradicting country"
+                )
+            }
+        }
+    }
+}
+
+/// One link between two records, with its reason.
+#[derive(Clone, Debug, Serialize)]
+pub struct SubjectLink {
+    pub from: EntityId,
+    pub to: EntityId,
+    pub reason: LinkReason,
+}
+
+/// The subjects of a snapshot: which records are one party.
+#[derive(Default)]
+pub struct Subjects {
+    /// Subject number of each linked matcher entity index (indexes past the
+    /// end are their own subject).
+    of: Vec<u32>,
+    /// Members of each subject with more than one record.
+    members: HashMap<u32, Vec<usize>>,
+    pub links: Vec<SubjectLink>,
+}
+
+struct UnionFind(Vec<u32>);
+
+impl UnionFind {
+    fn find(&mut self, mut i: usize) -> usize {
+        while self.0[i] as usize != i {
+            let parent = self.0[i] as usize;
+            self.0[i] = self.0[parent];
+            i = parent;
+        }
+        i
+    }
+    /// Joins the sets of `a` and `b`; false when they were one already.
+    fn union(&mut self, a: usize, b: usize) -> bool {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return false;
+        }
+        let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        self.0[hi] = lo as u32;
+        true
+    }
+}
+
+fn alnum_upper(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// The record key of an entity id (`us_ofac_sdn:29220` → `29220`).
+fn record_key(id: &EntityId) -> &str {
+    id.as_str().split_once(':').map_or(id.as_str(), |(_, k)| k)
+}
+
+fn is_ofac_source(e: &Entity) -> bool {
+    let ds = e.dataset.to_ascii_lowercase();
+    if ds.starts_with("us_ofac") {
+        return true;
+    }
+    e.list.as_deref().is_some_and(|l| {
+        let l = l.to_ascii_lowercase();
+        l.contains("treasury") || l.contains("specially designated")
+    })
+}
+
+/// The keys that identify a record across sources.
+fn link_keys(e: &Entity) -> Vec<(String, LinkReason)> {
+    let mut keys = Vec::new();
+    if is_ofac_source(e) {
+        let key = record_key(&e.id);
+        let number = key.split('-').next().unwrap_or(key);
+        if !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) {
+            keys.push((
+                format!("ofac:{number}"),
+                LinkReason::OfacEntityNumber {
+                    number: number.to_string(),
+                },
+            ));
+        }
+    }
+    for id in &e.identifiers {
+        let value = alnum_upper(&id.value);
+        if id.kind.to_ascii_lowercase().contains("ofac") {
+            if value.chars().all(|c| c.is_ascii_digit()) && !value.is_empty() {
+                keys.push((
+                    format!("ofac:{value}"),
+                    LinkReason::OfacEntityNumber { number: value },
+                ));
+            }
+            continue;
+        }
+        let digits = value.chars().filter(char::is_ascii_digit).count();
+        if value.chars().count() >= 8 && digits >= 5 {
+            keys.push((
+                format!("id:{value}"),
+                LinkReason::Identifier {
+                    value: id.value.clone(),
+                },
+            ));
+        }
+    }
+    keys
+}
+
+/// A name compared for identity: letters and digits only, lower case
+/// (Han characters are letters).
+fn name_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn schemas_compatible(a: &Entity, b: &Entity) -> bool {
+    a.schema == b.schema || (a.schema.is_organisation_like() && b.schema.is_organisation_like())
+}
+
+fn countries_agree(a: &Entity, b: &Entity) -> bool {
+    a.countries.is_empty()
+        || b.countries.is_empty()
+        || a.countries.iter().any(|c| b.countries.contains(c))
+}
+
+impl Subjects {
+    /// Links the first `upto` records of `matcher` (the screened ones).
+    /// Name links start from records of `pack_dataset`.
+    pub fn build(matcher: &Matcher, upto: usize, pack_dataset: &str) -> Subjects {
+        let entities = &matcher.entities()[..upto];
+        let mut uf = UnionFind((0..upto as u32).collect());
+        let mut links = Vec::new();
+        let mut first: HashMap<String, usize> = HashMap::new();
+        for (i, e) in entities.iter().enumerate() {
+            for (key, reason) in link_keys(e) {
+                match first.get(&key) {
+                    Some(&j)
+                        if entities[j].dataset != e.dataset
+                            && schemas_compatible(e, &entities[j]) =>
+                    {
+                        if uf.union(i, j) {
+                            links.push(SubjectLink {
+                                from: e.id.clone(),
+                                to: entities[j].id.clone(),
+                                reason,
+                            });
+                        }
+                    }
+                    Some(_) => {}
+                    None => {
+                        first.insert(key, i);
+                    }
+                }
+            }
+        }
+        // The pack is one curated dataset with a record per programme
+        // (Entity List, CMIC, §889, FCC, UFLPA, GLOMAG): its records of one
+        // party give the same name, in English or in Chinese.
+        let mut pack_names: HashMap<String, usize> = HashMap::new();
+        for (i, e) in entities.iter().enumerate() {
+            if e.dataset != pack_dataset {
+                continue;
+            }
+            for n in e.names.iter().filter(|n| n.kind != NameKind::WeakAlias) {
+                let key = name_key(&n.value);
+                if key.chars().count() < 2 {
+                    continue;
+                }
+                match pack_names.get(&key) {
+                    Some(&j) if schemas_compatible(e, &entities[j]) => {
+                        if uf.union(i, j) {
+                            links.push(SubjectLink {
+                                from: e.id.clone(),
+                                to: entities[j].id.clone(),
+                                reason: LinkReason::PackSameName {
+                                    name: n.value.clone(),
+                                },
+                            });
+                        }
+                    }
+                    Some(_) => {}
+                    None => {
+                        pack_names.insert(key, i);
+                    }
+                }
+            }
+        }
+        let has_other_datasets = entities.iter().any(|e| e.dataset != pack_dataset);
+        if has_other_datasets {
+            for (i, e) in entities.iter().enumerate() {
+                if e.dataset != pack_dataset {
+                    continue;
+                }
+                for name in e
+                    .names
+                    .iter()
+                    .filter(|n| !matches!(n.kind, NameKind::NativeScript | NameKind::WeakAlias))
+                {
+                    let query = Query {
+                        name: name.value.clone(),
+                        schema: Some(e.schema),
+                        countries: e.countries.clone(),
+                        ..Default::default()
+                    };
+                    let options = ScreenOptions {
+                        threshold: NAME_LINK_THRESHOLD,
+                        limit: 40,
+                        ..Default::default()
+                    };
+                    for hit in matcher.screen(&query, &options) {
+                        let j = hit.entity_index;
+                        if j >= upto {
+                            continue;
+                        }
+                        let other = &entities[j];
+                        if other.dataset == pack_dataset
+                            || !schemas_compatible(e, other)
+                            || !countries_agree(e, other)
+                        {
+                            continue;
+                        }
+                        if uf.union(i, j) {
+                            links.push(SubjectLink {
+                                from: e.id.clone(),
+                                to: other.id.clone(),
+                                reason: LinkReason::Name {
+                                    name: name.value.clone(),
+                                    score: (hit.score * 1000.0).round() / 1000.0,
+                                },
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        let mut of = Vec::with_capacity(upto);
+        let mut members: HashMap<u32, Vec<usize>> = HashMap::new();
+        for i in 0..upto {
+            let root = uf.find(i) as u32;
+            of.push(root);
+            members.entry(root).or_default().push(i);
+        }
+        members.retain(|_, m| m.len() > 1);
+        Subjects { of, members, links }
+    }
+
+    /// The subject of a matcher entity index.
+    pub fn subject_of(&self, index: usize) -> u32 {
+        self.of.get(index).copied().unwrap_or(index as u32)
+    }
+
+    /// Every record of the subject of `index` (just `index` when alone).
+    pub fn members_of(&self, index: usize) -> Vec<usize> {
+        self.members
+            .get(&self.subject_of(index))
+            .cloned()
+            .unwrap_or_else(|| vec![index])
+    }
+
+    /// How many records the subject of `index` has.
+    pub fn size_of(&self, index: usize) -> usize {
+        self.members
+            .get(&self.subject_of(index))
+            .map_or(1, Vec::len)
+    }
+
+    /// How many subjects have more than one record.
+    pub fn linked_subjects(&self) -> usize {
+        self.members.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use embargo_model::{Identifier, Schema};
+
+    fn entity(dataset: &str, key: &str, name: &str) -> Entity {
+        Entity::new(
+            EntityId::new(dataset, key),
+            Schema::Organization,
+            dataset,
+            name,
+        )
+    }
+
+    #[test]
+    fn an_ofac_number_links_the_pack_to_the_sdn_record_but_not_within_a_list() {
+        let mut pack = entity(
+            "embargo_xinjiang_pack",
+            "glomag-x",
+            "Xinjiang Public Security Bureau",
+        );
+        pack.identifiers.push(Identifier {
+            kind: "OFAC entity number".into(),
+            value: "29159".into(),
+            country: None,
+            note: None,
+        });
+        let sdn = entity("us_ofac_sdn", "29159", "XINJIANG PUBLIC SECURITY BUREAU");
+        let other = entity("us_ofac_sdn", "11111", "Unrelated Trading LLC");
+        let matcher = Matcher::build(vec![pack, sdn, other]);
+        let s = Subjects::build(&matcher, 3, "embargo_xinjiang_pack");
+        assert_eq!(s.subject_of(0), s.subject_of(1));
+        assert_ne!(s.subject_of(0), s.subject_of(2));
+        assert_eq!(s.members_of(1), vec![0, 1]);
+        assert!(matches!(
+            s.links[0].reason,
+            LinkReason::OfacEntityNumber { ref number } if number == "29159"
+        ));
+    }
+
+    #[test]
+    fn a_strong_name_match_links_the_pack_but_a_contradicting_country_does_not() {
+        let mut pack = entity(
+            "embargo_xinjiang_pack",
+            "el-x",
+            "Zhejiang Dahua Technology Co., Ltd.",
+        );
+        pack.countries
+            .push(embargo_model::Country::from_code("CN").unwrap());
+        let mut csl = entity("us_trade_csl", "abc", "Zhejiang Dahua Technology Co., Ltd.");
+        csl.countries
+            .push(embargo_model::Country::from_code("CN").unwrap());
+        let mut elsewhere = entity(
+            "un_sc_sanctions",
+            "q1",
+            "Zhejiang Dahua Technology Co., Ltd.",
+        );
+        elsewhere
+            .countries
+            .push(embargo_model::Country::from_code("IR").unwrap());
+        let matcher = Matcher::build(vec![pack, csl, elsewhere]);
+        let s = Subjects::build(&matcher, 3, "embargo_xinjiang_pack");
+        assert_eq!(s.subject_of(0), s.subject_of(1));
+        assert_ne!(s.subject_of(0), s.subject_of(2));
+        assert!(s
+            .links
+            .iter()
+            .all(|l| matches!(l.reason, LinkReason::Name { .. })));
+    }
+
+    #[test]
+    fn records_of_one_list_are_never_merged_by_identifier() {
+        let id = |v: &str| Identifier {
+            kind: "Registration Number".into(),
+            value: v.into(),
+            country: None,
+            note: None,
+        };
+        let mut a = entity("us_trade_csl", "a", "Alpha Ltd");
+        a.identifiers.push(id("91330000-12345678"));
+        let mut b = entity("us_trade_csl", "b", "Beta Ltd");
+        b.identifiers.push(id("9133000012345678"));
+        let mut c = entity("custom", "c", "Gamma Ltd");
+        c.identifiers.push(id("91330000 12345678"));
+        let matcher = Matcher::build(vec![a, b, c]);
+        let s = Subjects::build(&matcher, 3, "embargo_xinjiang_pack");
+        assert_ne!(s.subject_of(0), s.subject_of(1));
+        assert_eq!(s.subject_of(0), s.subject_of(2));
+    }
+}

@@ -1,0 +1,196 @@
+//! "Never a silent clear" at the command line (issue 10, section 5): exit
+//! statuses that tell scripts the outcome, unknown datasets as errors, every
+//! screen saying what it searched, and a closed pipe ending quietly.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn embargo(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_embargo"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .output()
+        .expect("the embargo binary runs")
+}
+
+fn text(o: &[u8]) -> String {
+    String::from_utf8_lossy(o).into_owned()
+}
+
+#[test]
+fn screen_exit_status_says_whether_there_is_something_to_look_at() {
+    let dir = tempfile::tempdir().unwrap();
+    let hit = embargo(dir.path(), &["screen", "Hikvision"]);
+    assert_eq!(hit.status.code(), Some(1), "{}", text(&hit.stdout));
+    let none = embargo(dir.path(), &["screen", "Zzyzx Qwertyuiop Holdings"]);
+    assert_eq!(none.status.code(), Some(0), "{}", text(&none.stdout));
+    let bad = embargo(dir.path(), &["screen", ""]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("NAME: must not be empty"),
+        "{}",
+        text(&bad.stderr)
+    );
+}
+
+#[test]
+fn an_unknown_dataset_is_an_error_naming_the_loaded_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = embargo(
+        dir.path(),
+        &["screen", "Hikvision", "--dataset", "us_trade_cls"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("--dataset"), "{err}");
+    assert!(err.contains("unknown dataset \"us_trade_cls\""), "{err}");
+    assert!(err.contains("embargo_xinjiang_pack"), "{err}");
+}
+
+#[test]
+fn a_pack_only_screen_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = embargo(
+        dir.path(),
+        &["screen", "Zzyzx Qwertyuiop Holdings", "--json"],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes = doc["notes"].as_array().expect("notes");
+    assert!(
+        notes.iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .contains("Only the embedded regime pack")),
+        "{doc:#}"
+    );
+    let cov = doc["coverage"].as_array().expect("coverage");
+    assert_eq!(cov.len(), 1, "{doc:#}");
+    assert_eq!(cov[0]["dataset"], "embargo_xinjiang_pack");
+    assert!(cov[0]["entities"].as_u64().unwrap() > 100);
+    let plain = text(&embargo(dir.path(), &["screen", "Zzyzx Qwertyuiop Holdings"]).stdout);
+    assert!(plain.contains("This is not a clearance"), "{plain}");
+    assert!(plain.contains("Only the embedded regime pack"), "{plain}");
+}
+
+#[test]
+fn decide_exit_status_follows_the_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let tx = dir.path().join("tx.json");
+    std::fs::write(
+        &tx,
+        r#"{"date": "2024-03-01", "flow": "export", "actor": {"us_person": true, "country": "US"},
+            "destination": "CN", "item": {"eccn": "EAR99", "us_origin": true},
+            "parties": [{"role": "end_user", "name": "Hangzhou Hikvision Digital Technology Co., Ltd.", "country": "CN"}]}"#,
+    )
+    .unwrap();
+    let out = embargo(dir.path(), &["decide", tx.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    // No parties: never a clean result (NEEDS_REVIEW), so 1, not 0.
+    std::fs::write(
+        &tx,
+        r#"{"date": "2024-03-01", "flow": "payment", "actor": {"us_person": true, "country": "US"},
+            "context": {"currency": "USD"}, "parties": []}"#,
+    )
+    .unwrap();
+    let out = embargo(dir.path(), &["decide", tx.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("NEEDS_REVIEW"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    // Far more output than a pipe buffer holds, so the writer is still
+    // writing when the reader hangs up.
+    let pairs = dir.path().join("pairs.csv");
+    let mut csv = String::from("schema,name1,name2\n");
+    for i in 0..20_000 {
+        csv.push_str(&format!(
+            "Company,Acme Trading {i},Acme Trading Company {i}\n"
+        ));
+    }
+    std::fs::write(&pairs, csv).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_embargo"))
+        .args(["compare", "--pairs"])
+        .arg(&pairs)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one byte, then hang up, as `| head -c1` would.
+    let mut out = child.stdout.take().unwrap();
+    let mut one = [0u8; 1];
+    out.read_exact(&mut one).unwrap();
+    drop(out);
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!err.contains("error"), "{err}");
+    assert_eq!(status.code(), Some(141), "{status:?} {err}");
+}
+
+#[test]
+fn a_past_day_screen_is_marked_and_a_future_one_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = embargo(
+        dir.path(),
+        &["screen", "Chen Quanguo", "--as-of", "2021-01-01", "--json"],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stderr)));
+    assert_eq!(doc["as_of"], "2021-01-01");
+    let top = &doc["results"][0];
+    assert_eq!(
+        top["entity_id"], "embargo_xinjiang_pack:glomag-chen-quanguo",
+        "{doc:#}"
+    );
+    assert_eq!(top["listed_as_of"]["status"], "listed", "{doc:#}");
+    // Before his designation (2020-07-09) the GLOMAG record is not shown.
+    let out = embargo(
+        dir.path(),
+        &["screen", "Chen Quanguo", "--as-of", "2019-06-01", "--json"],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        doc["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["entity_id"] != "embargo_xinjiang_pack:glomag-chen-quanguo"),
+        "{doc:#}"
+    );
+    let out = embargo(
+        dir.path(),
+        &["screen", "Chen Quanguo", "--as-of", "2999-01-01"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--as-of"),
+        "{}",
+        text(&out.stderr)
+    );
+}
