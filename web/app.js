@@ -69,7 +69,9 @@ async function runScreen(keepSelection) {
     state.hits = res.results || [];
     renderHits(res);
     const n = state.hits.length;
-    setStatus(status, `${n} hit${n === 1 ? "" : "s"} for “${q.name}” · screened against ${(res.list_versions || []).join(", ") || "no lists"} · audit record #${res.audit_seq ?? "–"}`);
+    const searched = (res.coverage || []).map((c) => `${c.dataset} (${c.entities} entries, published ${c.published || "unknown"})`).join(", ");
+    const notes = (res.notes || []).join(" ");
+    setStatus(status, `${n} hit${n === 1 ? "" : "s"} for “${q.name}” · searched ${searched || (res.list_versions || []).join(", ") || "no lists"} · audit record #${res.audit_seq ?? "–"}${notes ? " · " + notes : ""}`);
     if (keepSelection && state.selected) {
       const again = state.hits.find((h) => h.entity_id === state.selected);
       if (again) openDetail(again);
@@ -106,13 +108,20 @@ function renderHits() {
       <td class="num"><span class="score">${fmtScore(h.score)}</span><span class="bar"><i style="width:${pct}%"></i></span></td>
       <td><div>${esc(h.caption)}</div><div class="id">${esc(h.schema)} · ${esc(h.entity_id)}</div></td>
       <td>${esc(h.matched_name)}</td>
-      <td>${esc(h.list || h.source)}${h.list ? `<div class="id">${esc(h.list_version || h.source)}</div>` : ""}</td>
+      <td>${esc(h.list || h.source)}${h.list ? `<div class="id">${esc(h.list_version || h.source)}</div>` : ""}${sources(h)}</td>
       <td>${tags(h.programs)}</td>
       <td class="nowrap">${esc(h.listed_on || "")}</td>
       <td class="review">${reviewBadge(h.review)}</td>`;
     tr.addEventListener("click", () => openDetail(h));
     tbody.appendChild(tr);
   });
+}
+
+// The consolidated subject's other records: one party, every source.
+function sources(h) {
+  const recs = (h.records || []).filter((r) => r.entity_id !== h.entity_id);
+  if (!recs.length) return "";
+  return `<div class="id records" title="Records of the same party on other lists">also: ${recs.map((r) => esc(r.list || r.source)).join("; ")}</div>`;
 }
 
 // ---------- explanation ----------

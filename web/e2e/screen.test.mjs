@@ -47,7 +47,10 @@ try {
   await row.waitFor();
   check((await row.locator("td.review").innerText()).includes("Alert"), "first screen shows an alert");
   const status = await page.locator("#screen-status").innerText();
-  check(/screened against .*embargo_xinjiang_pack/.test(status), `status names list versions: ${status}`);
+  check(/searched .*embargo_xinjiang_pack \(\d+ entries/.test(status), `status names what was searched: ${status}`);
+  check(status.includes("Only the embedded regime pack"), `a pack-only screen says so: ${status}`);
+  const rowText = await row.innerText();
+  check(/also: .*CMIC/.test(rowText), `the subject's other records are shown: ${rowText}`);
   step(`screened: ${status}`);
 
   await row.click();
