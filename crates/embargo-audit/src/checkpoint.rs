@@ -146,8 +146,11 @@ fn db(path: &Path, source: rusqlite::Error) -> AuditError {
     }
 }
 
+/// (head seq, head hash, last checkpoint's (number, head seq)).
+type Heads = (u64, String, Option<(u64, u64)>);
+
 /// The chain head and the last checkpoint's head, inside a transaction.
-fn heads(conn: &Connection, path: &Path) -> Result<(u64, String, Option<(u64, u64)>), AuditError> {
+fn heads(conn: &Connection, path: &Path) -> Result<Heads, AuditError> {
     let head: Option<(i64, String)> = conn
         .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         .and_then(|mut st| st.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
