@@ -46,8 +46,17 @@ fn crash_child_writer() {
 /// Runs the child until it has reported `kill_after` commits, SIGKILLs it,
 /// and returns every (seq, hash) it reported.
 fn run_and_kill(dir: &Path, kill_after: usize) -> Vec<(u64, String)> {
+    run_and_kill_every(dir, kill_after, None)
+}
+
+/// `run_and_kill`, with the child checkpointing every `every` records.
+fn run_and_kill_every(dir: &Path, kill_after: usize, every: Option<u64>) -> Vec<(u64, String)> {
     let exe = std::env::current_exe().unwrap();
-    let mut child = Command::new(exe)
+    let mut cmd = Command::new(exe);
+    if let Some(n) = every {
+        cmd.env("EMBARGO_AUDIT_CHECKPOINT_EVERY", n.to_string());
+    }
+    let mut child = cmd
         .args([
             "crash_child_writer",
             "--exact",
@@ -116,4 +125,30 @@ fn killed_writer_loses_no_committed_record() {
     // Sequence numbers reported across the three runs are one gap-free chain.
     let seqs: Vec<u64> = all.iter().map(|c| c.0).collect();
     assert!(seqs.windows(2).all(|w| w[1] > w[0]));
+}
+
+/// Killed while checkpointing every 3 records: no committed record lost,
+/// the checkpoint file is completed from the table on the next open, and
+/// every checkpoint verifies.
+#[test]
+fn killed_writer_while_checkpointing_leaves_a_verifying_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut all = Vec::new();
+    for (round, kill_after) in [40, 13, 71].into_iter().enumerate() {
+        let committed = run_and_kill_every(dir.path(), kill_after, Some(3));
+        assert!(committed.len() >= kill_after, "round {round}");
+        all.extend(committed);
+        let log = AuditLog::open(dir.path()).unwrap();
+        for (seq, hash) in &all {
+            let rec = log.get(*seq).unwrap().expect("committed record lost");
+            assert_eq!(&rec.hash, hash, "round {round}, record {seq}");
+        }
+        let report = log.verify().unwrap();
+        assert!(report.ok, "round {round}: {report:?}");
+        let table = log.checkpoints().unwrap();
+        assert!(table.len() as u64 >= all.last().unwrap().0 / 3 - 1);
+        assert_eq!(report.checkpoints, table.len() as u64, "round {round}");
+        let file = std::fs::read_to_string(log.checkpoint_file()).unwrap();
+        assert_eq!(file.lines().count(), table.len(), "round {round}");
+    }
 }
