@@ -83,7 +83,7 @@ fn parse(
         }
         let spellings = std::iter::once(english).chain(variants.split(' ').filter(|v| *v != "-"));
         for v in spellings {
-            if !is_latin_words(v) || v.contains(' ') {
+            if !is_latin_words(v) || v.contains(' ') || !(2..=MAX_WORD).contains(&v.len()) {
                 return Err(row.error(dfile, format!("not one lower-case word: {v:?}")));
             }
             if t.division.insert(v, english).is_some_and(|e| e != english) {
@@ -106,6 +106,9 @@ fn parse(
                 return Err(row.error(tfile, format!("not lower-case words: {v:?}")));
             }
             let words: Vec<&'static str> = v.split(' ').collect();
+            if !(2..=MAX_WORD).contains(&words[0].len()) {
+                return Err(row.error(tfile, format!("first word too short or long: {v:?}")));
+            }
             if words.join(" ") == english {
                 continue;
             }
@@ -132,22 +135,28 @@ pub(crate) fn is_industry_word(t: &str) -> bool {
 
 /// True for a Chinese division as it is compared (`beijing`, `kashgar`).
 pub(crate) fn is_division(t: &str) -> bool {
-    tables().division.get(t).is_some_and(|c| *c == t)
+    (4..=MAX_WORD).contains(&t.len()) && tables().division.get(t).is_some_and(|c| *c == t)
 }
+
+/// No division spelling or first word of a variant is longer (checked at
+/// parse time): longer words need no look-up.
+const MAX_WORD: usize = 20;
 
 /// Reads the Latin variants of division names and industry, organ and
 /// form terms as their compared spelling ("kashi" -> "kashgar", "keji" ->
 /// "technology", "youxian gongsi" -> "co ltd").
 pub(crate) fn rewrite_latin(tokens: Vec<String>) -> Vec<String> {
     let t = tables();
-    if !tokens
-        .iter()
-        .any(|x| t.latin.contains_key(x.as_str()) || t.division.contains_key(x.as_str()))
-    {
+    let known = |x: &String| {
+        (2..=MAX_WORD).contains(&x.len())
+            && (t.latin.contains_key(x.as_str()) || t.division.contains_key(x.as_str()))
+    };
+    let Some(first) = tokens.iter().position(known) else {
         return tokens;
-    }
+    };
     let mut out = Vec::with_capacity(tokens.len());
-    let mut i = 0;
+    out.extend_from_slice(&tokens[..first]);
+    let mut i = first;
     while i < tokens.len() {
         let tok = tokens[i].as_str();
         let term = t.latin.get(tok).and_then(|cands| {
@@ -211,9 +220,9 @@ mod tests {
         let d = ("d.tsv", "x\tcity\t北京\t-\n");
         let e = parse(d, ("t.tsv", "")).err().unwrap();
         assert_eq!(e.to_string(), "d.tsv:1: unknown level \"city\"");
-        let d = ("d.tsv", "a\tcounty\t北京\tb\nc\tcounty\t南京\tb\n");
+        let d = ("d.tsv", "aa\tcounty\t北京\tbb\ncc\tcounty\t南京\tbb\n");
         let e = parse(d, ("t.tsv", "")).err().unwrap();
-        assert_eq!(e.to_string(), "d.tsv:2: \"b\" names two divisions");
+        assert_eq!(e.to_string(), "d.tsv:2: \"bb\" names two divisions");
         let e = parse(("d.tsv", ""), ("t.tsv", "科技\tTech\t-\n"))
             .err()
             .unwrap();

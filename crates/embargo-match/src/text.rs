@@ -593,6 +593,13 @@ fn unleet(t: String) -> String {
 /// "HlKVlSlON": a lower-case l between two capitals is a capital I
 /// written to dodge a match (in a sans-serif face they look the same).
 fn caps_l(s: &str) -> std::borrow::Cow<'_, str> {
+    let b = s.as_bytes();
+    if !b
+        .windows(3)
+        .any(|w| w[1] == b'l' && w[0].is_ascii_uppercase() && w[2].is_ascii_uppercase())
+    {
+        return std::borrow::Cow::Borrowed(s);
+    }
     let c: Vec<char> = s.chars().collect();
     let hit = |i: usize| {
         c[i] == 'l'
