@@ -189,7 +189,7 @@ pub fn negatives(shared: &Path, threshold: f64) -> Result<NegativesMetrics, Eval
 /// The yente negatives' name in the report.
 pub const NEGATIVES_SET: &str = "yente negatives vs CSL+SDN+UN";
 /// The Chinese-script negatives' name in the report.
-pub const CHINESE_NEGATIVES_SET: &str = "chinese-script negatives vs CSL+SDN+UN";
+pub const CHINESE_NEGATIVES_SET: &str = "chinese negatives vs CSL+SDN+UN";
 
 /// Chinese-script names of unlisted Chinese companies and people
 /// (`data/chinese_negatives.tsv`, written for this crate; its header says
