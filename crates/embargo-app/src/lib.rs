@@ -136,6 +136,12 @@ pub fn review_subject(
     )
 }
 
+/// Every enumerated field of the transaction format with its allowed values
+/// (the one list the parser checks against), for documentation and forms.
+pub fn transaction_vocabulary() -> Vec<(&'static str, &'static [&'static str])> {
+    embargo_rules::transaction::enumerated_fields()
+}
+
 /// The embedded regime pack's list version (the offline default).
 pub fn pack_version() -> embargo_model::ListVersion {
     embargo_pack::version()

@@ -194,3 +194,30 @@ fn a_past_day_screen_is_marked_and_a_future_one_refused() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn lists_links_shows_why_records_are_one_party() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = embargo(
+        dir.path(),
+        &[
+            "lists",
+            "links",
+            "--entity",
+            "embargo_xinjiang_pack:el-hikvision",
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let links: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let links = links.as_array().expect("links");
+    // The pack's CMIC, §889 and FCC records of Hikvision name it the same
+    // way as its Entity List record.
+    assert!(!links.is_empty(), "{links:#?}");
+    assert!(
+        links
+            .iter()
+            .all(|l| l["reason"]["kind"] == "pack_same_name"),
+        "{links:#?}"
+    );
+}

@@ -50,7 +50,7 @@ use utoipa::{Modify, OpenApi};
         crate::yente::SearchResponse,
         crate::meta::Health,
     )),
-    modifiers(&Security, &CommonErrors),
+    modifiers(&Security, &CommonErrors, &TransactionVocabulary),
     tags(
         (name = "yente", description = "Compatible with OpenSanctions yente clients"),
         (name = "native", description = "Embargo's own API"),
@@ -72,6 +72,36 @@ impl Modify for Security {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// The allowed values of every enumerated transaction field, written into
+/// the `/v1/decide` request body's description from the rules engine's own
+/// lists, so the document names exactly what the parser accepts.
+struct TransactionVocabulary;
+
+impl Modify for TransactionVocabulary {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(body) = openapi
+            .paths
+            .paths
+            .get_mut("/v1/decide")
+            .and_then(|item| item.post.as_mut())
+            .and_then(|op| op.request_body.as_mut())
+        else {
+            return;
+        };
+        let RefOr::T(body) = body else {
+            return;
+        };
+        let mut text = body.description.clone().unwrap_or_default();
+        text.push_str(
+            "\n\nEnumerated fields accept only these values (an unknown value is a 400 naming the field and listing them):\n",
+        );
+        for (field, allowed) in embargo_app::transaction_vocabulary() {
+            text.push_str(&format!("- `{field}`: {}\n", allowed.join(", ")));
+        }
+        body.description = Some(text);
     }
 }
 

@@ -28,7 +28,11 @@ async fn an_unknown_dataset_is_a_400_naming_the_loaded_ones() {
     assert!(msg.contains("embargo_xinjiang_pack"), "{msg}");
     let r = send(
         &app,
-        post_json("/v1/screen", None, &json!({"name": "Hikvision", "datasets": []})),
+        post_json(
+            "/v1/screen",
+            None,
+            &json!({"name": "Hikvision", "datasets": []}),
+        ),
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
@@ -40,7 +44,11 @@ async fn every_screen_says_what_it_searched() {
     let app = local(&f, cfg(AuthMode::OpenForLocalhost));
     let r = send(
         &app,
-        post_json("/v1/screen", None, &json!({"name": "Zzyzx Qwertyuiop Holdings"})),
+        post_json(
+            "/v1/screen",
+            None,
+            &json!({"name": "Zzyzx Qwertyuiop Holdings"}),
+        ),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
@@ -53,9 +61,10 @@ async fn every_screen_says_what_it_searched() {
     assert!(cov[0]["published"].is_string(), "{v}");
     let notes = v["notes"].as_array().expect("notes");
     assert!(
-        notes
-            .iter()
-            .any(|n| n.as_str().unwrap().contains("Only the embedded regime pack")),
+        notes.iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .contains("Only the embedded regime pack")),
         "{v}"
     );
 }
@@ -65,9 +74,8 @@ async fn a_past_day_screen_finds_what_was_listed_then() {
     let f = fixture();
     let app = local(&f, cfg(AuthMode::OpenForLocalhost));
     let chen = "embargo_xinjiang_pack:glomag-chen-quanguo";
-    let screen = |day: &'static str| {
-        json!({"name": "Chen Quanguo", "schema": "Person", "as_of": day})
-    };
+    let screen =
+        |day: &'static str| json!({"name": "Chen Quanguo", "schema": "Person", "as_of": day});
     let v = send(&app, post_json("/v1/screen", None, &screen("2021-03-01")))
         .await
         .json();
@@ -118,5 +126,25 @@ async fn a_decision_missing_facts_is_never_clean() {
     let r = send(&app, post_json("/v1/decide", None, &tx)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
     assert!(r.text.contains("context.purpose"), "{}", r.text);
-    assert!(r.text.contains("physical_security"), "allowed values listed: {}", r.text);
+    assert!(
+        r.text.contains("physical_security"),
+        "allowed values listed: {}",
+        r.text
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_the_allowed_transaction_values() {
+    let f = fixture();
+    let app = local(&f, cfg(AuthMode::OpenForLocalhost));
+    let doc = send(&app, get("/openapi.json", None)).await.json();
+    let desc = doc["paths"]["/v1/decide"]["post"]["requestBody"]["description"]
+        .as_str()
+        .expect("a request body description")
+        .to_string();
+    assert!(
+        desc.contains("`context.purpose`: physical_security"),
+        "{desc}"
+    );
+    assert!(desc.contains("`flow`: export"), "{desc}");
 }

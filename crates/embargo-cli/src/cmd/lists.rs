@@ -53,6 +53,13 @@ pub enum ListsCommand {
     /// Every stored version of one dataset, in import order, with its
     /// publication date and where that date comes from; `*` marks the active one.
     Versions { source: String },
+    /// The links that make records of several sources one party (a
+    /// consolidated subject), with the reason for each.
+    Links {
+        /// Only links touching this entity id.
+        #[arg(long)]
+        entity: Option<String>,
+    },
     /// Make a stored version the active one (roll back or forward).
     Activate { source: String, version: String },
 }
@@ -240,6 +247,32 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
                     );
                 }
                 outln!("* active version");
+            }
+        }
+        Some(ListsCommand::Links { entity }) => {
+            let app = embargo_app::App::open(data_dir)?;
+            let snap = app.snapshot();
+            let links: Vec<_> = snap
+                .subjects
+                .links
+                .iter()
+                .filter(|l| {
+                    entity
+                        .as_deref()
+                        .is_none_or(|e| l.from.as_str() == e || l.to.as_str() == e)
+                })
+                .collect();
+            if a.json {
+                outln!("{}", serde_json::to_string_pretty(&links)?);
+            } else {
+                outln!(
+                    "{} links make {} subjects of more than one record (rules: crates/embargo-app/src/consolidate.rs)",
+                    snap.subjects.links.len(),
+                    snap.subjects.linked_subjects()
+                );
+                for l in links {
+                    outln!("{}  =  {}  ({})", l.from, l.to, l.reason);
+                }
             }
         }
         Some(ListsCommand::Activate { source, version }) => {
