@@ -91,8 +91,11 @@ fn parse(
             }
         }
     }
-    for row in table::rows::<3>(tfile, ttext)? {
-        let [han, english, variants] = row.fields;
+    for row in table::rows::<4>(tfile, ttext)? {
+        let [han, english, variants, role] = row.fields;
+        if !matches!(role, "term" | "organ") {
+            return Err(row.error(tfile, format!("unknown role {role:?}; expected term or organ")));
+        }
         if !is_han(han) {
             return Err(row.error(tfile, "the term must be Han characters only"));
         }
@@ -100,7 +103,11 @@ fn parse(
             return Err(row.error(tfile, "the English rendering must be lower-case words"));
         }
         t.han.push((han, english));
-        t.industry.extend(english.split(' '));
+        // Only industry and form words are excused when one name lacks
+        // them; an organ's words identify the body.
+        if role == "term" {
+            t.industry.extend(english.split(' '));
+        }
         for v in variants.split('|').filter(|v| *v != "-") {
             if !is_latin_words(v) {
                 return Err(row.error(tfile, format!("not lower-case words: {v:?}")));
