@@ -79,7 +79,7 @@ impl Catalog {
                     request,
                     result: serde_json::to_value(&report)
                         .map_err(|e| AppError::encode("an import report", e))?,
-                    list_versions: vec![format!("{}@{}", v.dataset, v.version)],
+                    list_versions: vec![v.label()],
                 })?;
                 Ok(report)
             }

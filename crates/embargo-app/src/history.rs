@@ -68,7 +68,7 @@ pub fn stored_history(store: &Store, active: &[Entity]) -> Result<StoredHistory,
         others.sort_by_key(|v| std::cmp::Reverse(v.published));
         let mut seen: HashSet<EntityId> = HashSet::new();
         for v in others {
-            let label = format!("{}@{}", v.dataset, v.version);
+            let label = v.label();
             for e in store.entities(&dataset, &v.version)? {
                 if !active_ids.contains(&e.id) && seen.insert(e.id.clone()) {
                     removed.push((label.clone(), e));

@@ -24,7 +24,7 @@ impl MatcherResolver {
     pub fn new(matcher: Arc<Matcher>, versions: &[ListVersion]) -> Self {
         let version_by_dataset = versions
             .iter()
-            .map(|v| (v.dataset.clone(), format!("{}@{}", v.dataset, v.version)))
+            .map(|v| (v.dataset.clone(), v.label()))
             .collect();
         MatcherResolver {
             matcher,

@@ -157,17 +157,14 @@ impl Snapshot {
     /// `dataset@version` labels of every list in the snapshot, for evidence
     /// and the audit log.
     pub fn version_labels(&self) -> Vec<String> {
-        self.versions
-            .iter()
-            .map(|v| format!("{}@{}", v.dataset, v.version))
-            .collect()
+        self.versions.iter().map(|v| v.label()).collect()
     }
 
     pub fn version_of(&self, dataset: &str) -> String {
         self.versions
             .iter()
             .find(|v| v.dataset == dataset)
-            .map(|v| format!("{}@{}", v.dataset, v.version))
+            .map(|v| v.label())
             .unwrap_or_else(|| dataset.to_string())
     }
 

@@ -94,7 +94,10 @@ fn parse(
     for row in table::rows::<4>(tfile, ttext)? {
         let [han, english, variants, role] = row.fields;
         if !matches!(role, "term" | "organ") {
-            return Err(row.error(tfile, format!("unknown role {role:?}; expected term or organ")));
+            return Err(row.error(
+                tfile,
+                format!("unknown role {role:?}; expected term or organ"),
+            ));
         }
         if !is_han(han) {
             return Err(row.error(tfile, "the term must be Han characters only"));

@@ -490,6 +490,14 @@ pub struct ListVersion {
     pub origin: String,
 }
 
+impl ListVersion {
+    /// `dataset@version`: how evidence, screens and audit records name a
+    /// list version.
+    pub fn label(&self) -> String {
+        format!("{}@{}", self.dataset, self.version)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,7 @@
 pub mod country;
 mod date;
 mod entity;
+pub mod ftm;
 pub mod listing;
 pub mod table;
 

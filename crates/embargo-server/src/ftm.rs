@@ -24,15 +24,14 @@ pub fn schema_name(s: Schema) -> &'static str {
     }
 }
 
-/// Embargo schema of an FtM schema name (yente accepts `Thing`-level
-/// schemata too; anything we cannot narrow becomes `LegalEntity`).
+/// Embargo schema of an FtM schema name: the model's one schema parser,
+/// which reads FtM's names (`Airplane`, `Thing`, `PublicBody`) too. An
+/// empty name is no schema here (the model reads it as `LegalEntity`).
 pub fn parse_schema(s: &str) -> Option<Schema> {
-    match s {
-        "Airplane" => Some(Schema::Aircraft),
-        "Thing" | "LegalEntity" => Some(Schema::LegalEntity),
-        "PublicBody" => Some(Schema::Organization),
-        other => Schema::parse(other),
+    if s.trim().is_empty() {
+        return None;
     }
+    Schema::parse(s)
 }
 
 /// Whether an FtM schema is a legal entity (has countries, idNumber, …).

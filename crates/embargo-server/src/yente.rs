@@ -114,22 +114,9 @@ const COUNTRY_PROPS: &[&str] = &[
     "registrationCountry",
     "flag",
 ];
-const ID_PROPS: &[&str] = &[
-    "idNumber",
-    "registrationNumber",
-    "taxNumber",
-    "passportNumber",
-    "innCode",
-    "ogrnCode",
-    "leiCode",
-    "swiftBic",
-    "imoNumber",
-    "mmsi",
-    "uscCode",
-    "vatCode",
-    "registrationNumber",
-    "okpoCode",
-];
+/// Identifier properties: the importer's own list, so an identifier a
+/// client sends is one the importer keeps.
+use embargo_model::ftm::ID_PROPS;
 
 /// Turns a yente example into a validated subject. Unparseable dates and
 /// countries are dropped, as yente's FtM cleaning does; the echoed query

@@ -85,28 +85,9 @@ fn first<'a>(p: &'a Props, key: &str) -> Option<&'a str> {
     strings(p, key).next()
 }
 
-/// FtM property names whose values are identifiers.
-const ID_PROPS: &[&str] = &[
-    "idNumber",
-    "registrationNumber",
-    "innCode",
-    "imoNumber",
-    "taxNumber",
-    "passportNumber",
-    "ogrnCode",
-    "kppCode",
-    "okpoCode",
-    "swiftBic",
-    "leiCode",
-    "uniqueEntityId",
-    "permId",
-    "mmsi",
-    "callSign",
-    "isin",
-    "vatCode",
-    "icaoCode",
-    "serialNumber",
-];
+/// FtM property names whose values are identifiers: the one list in
+/// `embargo_model::ftm`.
+use embargo_model::ftm::ID_PROPS;
 
 /// Properties consumed into typed fields (not copied to `properties`).
 const TYPED_PROPS: &[&str] = &[

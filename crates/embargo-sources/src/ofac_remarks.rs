@@ -23,116 +23,32 @@ use crate::text::{
 };
 use embargo_model::{Entity, Gender, Identifier, NameKind};
 
-/// Identifier labels OFAC uses (longest first where one is a prefix of
-/// another). A fact starting with one of these is `label value (Country)`.
-const ID_LABELS: &[(&str, &str)] = &[
-    ("Vessel Registration Identification IMO", "IMO"),
-    (
-        "Vessel Registration Identification",
-        "Vessel Registration Identification",
-    ),
-    (
-        "Unified Social Credit Code (USCC)",
-        "Unified Social Credit Code (USCC)",
-    ),
-    (
-        "United Social Credit Code Certificate (USCCC)",
-        "Unified Social Credit Code (USCC)",
-    ),
-    ("Stateless Person Passport", "Stateless Person Passport"),
-    (
-        "British National Overseas Passport",
-        "British National Overseas Passport",
-    ),
-    ("Diplomatic Passport", "Diplomatic Passport"),
-    ("Passport", "Passport"),
-    ("National ID No.", "National ID No."),
-    ("National Foreign ID Number", "National Foreign ID Number"),
-    ("Registration ID", "Registration ID"),
-    ("Registration Number", "Registration Number"),
-    ("Public Registration Number", "Public Registration Number"),
-    (
-        "Business Registration Number",
-        "Business Registration Number",
-    ),
-    (
-        "Business Registration Document #",
-        "Business Registration Document #",
-    ),
-    ("Commercial Registry Number", "Commercial Registry Number"),
-    (
-        "Certificate of Incorporation Number",
-        "Certificate of Incorporation Number",
-    ),
-    ("Chamber of Commerce Number", "Chamber of Commerce Number"),
-    ("Company Number", "Company Number"),
-    ("UK Company Number", "UK Company Number"),
-    ("Enterprise Number", "Enterprise Number"),
-    ("Government Gazette Number", "Government Gazette Number"),
-    ("Tax ID No.", "Tax ID No."),
-    ("V.A.T. Number", "V.A.T. Number"),
-    ("US FEIN", "US FEIN"),
-    ("Identification Number", "Identification Number"),
-    ("Legal Entity Number", "Legal Entity Number"),
-    ("SWIFT/BIC", "SWIFT/BIC"),
-    ("ISIN", "ISIN"),
-    ("MMSI", "MMSI"),
-    ("D-U-N-S Number", "D-U-N-S Number"),
-    ("Cedula No.", "Cedula No."),
-    ("C.U.R.P.", "C.U.R.P."),
-    ("R.F.C.", "R.F.C."),
-    ("RFC", "RFC"),
-    ("NIT #", "NIT #"),
-    ("RUC #", "RUC #"),
-    ("RIF #", "RIF #"),
-    ("D.N.I.", "D.N.I."),
-    ("C.R. No.", "C.R. No."),
-    ("C.U.I.T.", "C.U.I.T."),
-    ("C.U.I.P.", "C.U.I.P."),
-    ("C.U.I.", "C.U.I."),
-    ("I.F.E.", "I.F.E."),
-    ("SSN", "SSN"),
-    ("Folio Mercantil No.", "Folio Mercantil No."),
-    ("Matricula Mercantil No", "Matricula Mercantil No"),
-    ("Trade License No.", "Trade License No."),
-    ("Driver's License No.", "Driver's License No."),
-    ("Electoral Registry No.", "Electoral Registry No."),
-    ("Personal ID Card", "Personal ID Card"),
-    ("Residency Number", "Residency Number"),
-    ("Birth Certificate Number", "Birth Certificate Number"),
-    ("Travel Document Number", "Travel Document Number"),
-    (
-        "Turkish Identification Number",
-        "Turkish Identification Number",
-    ),
-    ("Italian Fiscal Code", "Italian Fiscal Code"),
-    ("BIK (RU)", "BIK (RU)"),
-    (
-        "Economic Register Number (CBLS)",
-        "Economic Register Number (CBLS)",
-    ),
-    (
-        "Aircraft Manufacturer's Serial Number (MSN)",
-        "Aircraft MSN",
-    ),
-    (
-        "Aircraft Construction Number (also called L/N or S/N or F/N)",
-        "Aircraft Construction Number",
-    ),
-    (
-        "Previous Aircraft Tail Number",
-        "Previous Aircraft Tail Number",
-    ),
-    ("Aircraft Tail Number", "Aircraft Tail Number"),
-    (
-        "Aircraft Mode S Transponder Code",
-        "Aircraft Mode S Transponder Code",
-    ),
-    (
-        "Aircraft Serial Identification",
-        "Aircraft Serial Identification",
-    ),
-];
+/// Identifier labels OFAC uses, from `data/ofac_id_labels.tsv` (longest
+/// first where one is a prefix of another). A fact starting with one of
+/// these is `label value (Country)`.
+fn id_labels() -> &'static [(&'static str, &'static str)] {
+    static LABELS: std::sync::LazyLock<Vec<(&'static str, &'static str)>> =
+        std::sync::LazyLock::new(|| {
+            let file = "embargo-sources/data/ofac_id_labels.tsv";
+            let text = include_str!("../data/ofac_id_labels.tsv");
+            embargo_model::table::expect_parsed(embargo_model::table::rows::<2>(file, text).map(
+                |rows| {
+                    rows.into_iter()
+                        .map(|r| {
+                            let [label, kind] = r.fields;
+                            (label, if kind == "=" { label } else { kind })
+                        })
+                        .collect()
+                },
+            ))
+        });
+    &LABELS
+}
+
+#[cfg(test)]
+pub(crate) fn id_labels_for_tests() -> &'static [(&'static str, &'static str)] {
+    id_labels()
+}
 
 /// Labels whose value is a fact without a typed field: kept in
 /// `Entity::properties` under an FtM-style key.
@@ -328,7 +244,7 @@ fn apply_fact(e: &mut Entity, fact: &str) {
         }
         return;
     }
-    for (label, kind) in ID_LABELS {
+    for &(label, kind) in id_labels() {
         if let Some(v) = strip_label(fact, label) {
             let (value, country, note) = id_value(v);
             if !value.is_empty() {

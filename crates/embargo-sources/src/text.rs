@@ -13,15 +13,44 @@ use chrono::NaiveDate;
 use embargo_model::{Address, Country, DateValue, Entity, EntityId, Link, LinkKind, PartialDate};
 use std::borrow::Cow;
 
-/// Windows-1252 code points for bytes 0x80..=0x9F; the five bytes the code
-/// page leaves undefined map to the C1 control of the same value (as the
-/// WHATWG encoding standard does), which keeps the mapping reversible.
-const CP1252_HIGH: [char; 32] = [
-    '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
-    '\u{2C6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}', '\u{8F}',
-    '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
-    '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}', '\u{17E}', '\u{178}',
-];
+/// Windows-1252 code points for bytes 0x80..=0x9F, from
+/// `data/cp1252_high.tsv`; the five bytes the code page leaves undefined map
+/// to the C1 control of the same value (as the WHATWG encoding standard
+/// does), which keeps the mapping reversible.
+fn cp1252_high() -> &'static [char; 32] {
+    static TABLE: std::sync::LazyLock<[char; 32]> = std::sync::LazyLock::new(|| {
+        let file = "embargo-sources/data/cp1252_high.tsv";
+        let text = include_str!("../data/cp1252_high.tsv");
+        embargo_model::table::expect_parsed(embargo_model::table::rows::<2>(file, text).and_then(
+            |rows| {
+                let mut t = ['\0'; 32];
+                for r in &rows {
+                    let [byte, cp] = r.fields;
+                    let bad = |m: &str| r.error(file, m);
+                    let byte = u8::from_str_radix(byte.trim_start_matches("0x"), 16)
+                        .map_err(|_| bad("byte is not hex"))?;
+                    let cp = u32::from_str_radix(cp.trim_start_matches("U+"), 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                        .ok_or_else(|| bad("not a code point"))?;
+                    if !(0x80..=0x9F).contains(&byte) {
+                        return Err(bad("byte outside 0x80..=0x9F"));
+                    }
+                    t[(byte - 0x80) as usize] = cp;
+                }
+                if t.contains(&'\0') || rows.len() != 32 {
+                    return Err(embargo_model::table::TableError {
+                        file: file.to_string(),
+                        line: 0,
+                        message: "needs the 32 bytes 0x80..=0x9F once each".into(),
+                    });
+                }
+                Ok(t)
+            },
+        ))
+    });
+    &TABLE
+}
 
 /// Decodes bytes as UTF-8, falling back to Windows-1252. The flag is true
 /// when the fallback was used (the caller warns).
@@ -33,7 +62,7 @@ pub(crate) fn decode(bytes: &[u8]) -> (Cow<'_, str>, bool) {
                 bytes
                     .iter()
                     .map(|&b| match b {
-                        0x80..=0x9F => CP1252_HIGH[(b - 0x80) as usize],
+                        0x80..=0x9F => cp1252_high()[(b - 0x80) as usize],
                         _ => b as char,
                     })
                     .collect(),
@@ -371,5 +400,34 @@ mod fr_tests {
             ["Vol. 88, No. 151, 08/08/2023"]
         );
         assert!(split_fr_citations("  ").is_empty());
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    #[test]
+    fn the_code_page_table_reads_the_euro_and_the_undefined_bytes() {
+        let t = super::cp1252_high();
+        assert_eq!(t[0], '€');
+        assert_eq!(t[0x99 - 0x80], '™');
+        assert_eq!(t[0x81 - 0x80], '\u{81}');
+        let (s, fallback) = super::decode(b"caf\xe9 \x80");
+        assert!(fallback);
+        assert_eq!(s, "café €");
+    }
+
+    #[test]
+    fn the_ofac_id_labels_parse_longest_first() {
+        let labels = crate::ofac_remarks::id_labels_for_tests();
+        assert!(labels.len() > 60);
+        let imo = labels
+            .iter()
+            .position(|l| l.0 == "Vessel Registration Identification IMO");
+        let vri = labels
+            .iter()
+            .position(|l| l.0 == "Vessel Registration Identification");
+        assert!(imo < vri, "the longer label must come first");
+        assert!(labels.contains(&("Vessel Registration Identification IMO", "IMO")));
+        assert!(labels.contains(&("Passport", "Passport")));
     }
 }

@@ -15,20 +15,13 @@ use crate::error::UpdateError;
 use crate::progress::{Progress, ProgressSink};
 use crate::sources::{request_url, validate, SourceSpec};
 use crate::state::{State, UrlState};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tempfile::NamedTempFile;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FetchStatus {
-    /// At least one file of the source was downloaded anew.
-    Downloaded,
-    /// Every file answered 304 Not Modified; the local files are current.
-    NotModified,
-}
+pub use crate::progress::FetchStatus;
 
 /// What `fetch_all` got for one source.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,7 +2,17 @@
 //! collect them. Events borrow their strings so reporting costs nothing
 //! when nobody listens.
 
-use crate::fetch::FetchStatus;
+use serde::{Deserialize, Serialize};
+
+/// How a source's fetch ended. Lives here, beside the progress events that
+/// report it, so `fetch` depends on `progress` and not the other way round.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FetchStatus {
+    /// At least one file of the source was downloaded anew.
+    Downloaded,
+    /// Every file answered 304 Not Modified; the local files are current.
+    NotModified,
+}
 use std::time::Duration;
 
 #[derive(Clone, Debug, PartialEq)]
