@@ -99,6 +99,47 @@ impl Catalog {
         }
     }
 
+    /// Records an analyst's judgement that two records are one party
+    /// (`same`) or not (`different`), and audits it. It takes effect at the
+    /// next snapshot build (a CLI command, or a server reload).
+    pub fn judge_link(
+        &self,
+        actor: &str,
+        a: &embargo_model::EntityId,
+        b: &embargo_model::EntityId,
+        verdict: embargo_store::LinkVerdict,
+        reason: &str,
+    ) -> AppResult<embargo_store::LinkJudgement> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(AppError::invalid("reason", "must say why"));
+        }
+        if a == b {
+            return Err(AppError::invalid(
+                "entity",
+                "a record is always one party with itself",
+            ));
+        }
+        for id in [a, b] {
+            if self.store.entity(id)?.is_none() && !crate::pack_has(id) {
+                return Err(AppError::NotFound(format!(
+                    "no entity {id} in the stored lists or the pack"
+                )));
+            }
+        }
+        let j = self.store.judge_link(a, b, verdict, actor, reason)?;
+        self.audit.append(NewRecord {
+            kind: RecordKind::Review,
+            actor: actor.to_string(),
+            request: json!({"action": "judge_link", "a": a, "b": b,
+                            "verdict": verdict.as_str(), "reason": reason}),
+            result: serde_json::to_value(&j)
+                .map_err(|e| AppError::encode("a link judgement", e))?,
+            list_versions: vec![],
+        })?;
+        Ok(j)
+    }
+
     /// Makes a stored version the active one (roll back or forward), and
     /// records it.
     pub fn activate(&self, actor: &str, dataset: &str, version: &str) -> AppResult<()> {

@@ -53,6 +53,11 @@ pub enum LinkReason {
         name: String,
         score: f64,
     },
+    /// An analyst judged the two records one party.
+    Analyst {
+        reviewer: String,
+        reason: String,
+    },
     /// Two records of the regime pack (one party under several programmes)
     /// that give the same name.
     PackSameName {
@@ -67,6 +72,9 @@ impl std::fmt::Display for LinkReason {
                 write!(f, "same OFAC entity number {number}")
             }
             LinkReason::Identifier { value } => write!(f, "same identifier {value}"),
+            LinkReason::Analyst { reviewer, reason } => {
+                write!(f, "judged one party by {reviewer}: {reason}")
+            }
             LinkReason::PackSameName { name } => {
                 write!(f, "both pack records name the party {name:?}")
             }
@@ -99,25 +107,37 @@ pub struct Subjects {
     pub links: Vec<SubjectLink>,
 }
 
-struct UnionFind(Vec<u32>);
+struct UnionFind {
+    parent: Vec<u32>,
+    /// Pairs an analyst judged different parties: never in one set.
+    apart: Vec<(usize, usize)>,
+}
 
 impl UnionFind {
     fn find(&mut self, mut i: usize) -> usize {
-        while self.0[i] as usize != i {
-            let parent = self.0[i] as usize;
-            self.0[i] = self.0[parent];
+        while self.parent[i] as usize != i {
+            let parent = self.parent[i] as usize;
+            self.parent[i] = self.parent[parent];
             i = parent;
         }
         i
     }
-    /// Joins the sets of `a` and `b`; false when they were one already.
+    /// Joins the sets of `a` and `b`; false when they were one already or
+    /// when joining them would put a pair judged apart into one set.
     fn union(&mut self, a: usize, b: usize) -> bool {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra == rb {
             return false;
         }
+        for k in 0..self.apart.len() {
+            let (x, y) = self.apart[k];
+            let (fx, fy) = (self.find(x), self.find(y));
+            if (fx == ra && fy == rb) || (fx == rb && fy == ra) {
+                return false;
+            }
+        }
         let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
-        self.0[hi] = lo as u32;
+        self.parent[hi] = lo as u32;
         true
     }
 }
@@ -207,9 +227,47 @@ impl Subjects {
     /// Links the first `upto` records of `matcher` (the screened ones).
     /// Name links start from records of `pack_dataset`.
     pub fn build(matcher: &Matcher, upto: usize, pack_dataset: &str) -> Subjects {
+        Self::build_judged(matcher, upto, pack_dataset, &[])
+    }
+
+    /// Like [`Subjects::build`], with analysts' judgements applied first: a
+    /// pair judged one party is linked, a pair judged apart is never in one
+    /// subject, whatever the rules say (judgements on records not loaded
+    /// are ignored).
+    pub fn build_judged(
+        matcher: &Matcher,
+        upto: usize,
+        pack_dataset: &str,
+        judgements: &[embargo_store::LinkJudgement],
+    ) -> Subjects {
         let entities = &matcher.entities()[..upto];
-        let mut uf = UnionFind((0..upto as u32).collect());
+        let index_of = |id: &EntityId| matcher.index_of(id).filter(|&i| i < upto);
+        let mut uf = UnionFind {
+            parent: (0..upto as u32).collect(),
+            apart: Vec::new(),
+        };
         let mut links = Vec::new();
+        for j in judgements {
+            if let (Some(a), Some(b)) = (index_of(&j.a), index_of(&j.b)) {
+                if j.verdict == embargo_store::LinkVerdict::Different {
+                    uf.apart.push((a, b));
+                }
+            }
+        }
+        for j in judgements {
+            if let (Some(a), Some(b)) = (index_of(&j.a), index_of(&j.b)) {
+                if j.verdict == embargo_store::LinkVerdict::Same && uf.union(a, b) {
+                    links.push(SubjectLink {
+                        from: j.a.clone(),
+                        to: j.b.clone(),
+                        reason: LinkReason::Analyst {
+                            reviewer: j.reviewer.clone(),
+                            reason: j.reason.clone(),
+                        },
+                    });
+                }
+            }
+        }
         let mut first: HashMap<String, usize> = HashMap::new();
         for (i, e) in entities.iter().enumerate() {
             for (key, reason) in link_keys(e) {
@@ -418,6 +476,48 @@ mod tests {
             .links
             .iter()
             .all(|l| matches!(l.reason, LinkReason::Name { .. })));
+    }
+
+    #[test]
+    fn an_analyst_can_split_a_rule_link_and_join_two_records() {
+        let mut pack = entity(
+            "embargo_xinjiang_pack",
+            "glomag-x",
+            "Xinjiang Public Security Bureau",
+        );
+        pack.identifiers.push(Identifier {
+            kind: "OFAC entity number".into(),
+            value: "29159".into(),
+            country: None,
+            note: None,
+        });
+        let sdn = entity("us_ofac_sdn", "29159", "XINJIANG PUBLIC SECURITY BUREAU");
+        let other = entity("us_trade_csl", "abc", "Urumqi Trading Co");
+        let ids: Vec<EntityId> = vec![pack.id.clone(), sdn.id.clone(), other.id.clone()];
+        let matcher = Matcher::build(vec![pack, sdn, other]);
+        let judge = |a: &EntityId, b: &EntityId, v| embargo_store::LinkJudgement {
+            a: a.clone(),
+            b: b.clone(),
+            verdict: v,
+            reviewer: "ana".into(),
+            reason: "checked the registry".into(),
+            decided_at: chrono::Utc::now(),
+        };
+        let j = [
+            judge(&ids[0], &ids[1], embargo_store::LinkVerdict::Different),
+            judge(&ids[1], &ids[2], embargo_store::LinkVerdict::Same),
+        ];
+        let s = Subjects::build_judged(&matcher, 3, "embargo_xinjiang_pack", &j);
+        assert_ne!(
+            s.subject_of(0),
+            s.subject_of(1),
+            "split despite the OFAC number"
+        );
+        assert_eq!(s.subject_of(1), s.subject_of(2), "joined by the analyst");
+        assert!(s
+            .links
+            .iter()
+            .any(|l| matches!(l.reason, LinkReason::Analyst { .. })));
     }
 
     #[test]

@@ -68,7 +68,9 @@ pub mod types {
         Algorithm, Explanation, Query, ScreenOptions, DEFAULT_THRESHOLD, OFAC_THRESHOLD,
     };
     pub use embargo_rules::{Decision, Finding};
-    pub use embargo_store::{EntityChange, ListDiff, ListStatus, StoreError};
+    pub use embargo_store::{
+        EntityChange, LinkJudgement, LinkVerdict, ListDiff, ListStatus, StoreError,
+    };
 }
 
 use arc_swap::ArcSwap;
@@ -140,6 +142,11 @@ pub fn review_subject(
 /// (the one list the parser checks against), for documentation and forms.
 pub fn transaction_vocabulary() -> Vec<(&'static str, &'static [&'static str])> {
     embargo_rules::transaction::enumerated_fields()
+}
+
+/// Whether the embedded pack holds `id`.
+pub(crate) fn pack_has(id: &embargo_model::EntityId) -> bool {
+    embargo_pack::entities().iter().any(|e| &e.id == id)
 }
 
 /// The embedded regime pack's list version (the offline default).

@@ -129,7 +129,11 @@ impl Snapshot {
             entities.extend(h.removed.iter().map(|(_, e)| e.clone()));
         }
         let matcher = Arc::new(Matcher::build(entities));
-        let subjects = Subjects::build(&matcher, history_from, &pack_dataset);
+        let judgements = match store {
+            Some(s) => s.link_judgements()?,
+            None => Vec::new(),
+        };
+        let subjects = Subjects::build_judged(&matcher, history_from, &pack_dataset, &judgements);
         let resolver =
             MatcherResolver::new(matcher.clone(), &versions).with_entity_versions(removed_versions);
         let mut engine = Engine::new(matcher.entities().to_vec(), Box::new(resolver));

@@ -221,3 +221,66 @@ fn lists_links_shows_why_records_are_one_party() {
         "{links:#?}"
     );
 }
+
+#[test]
+fn an_analyst_splits_and_joins_subjects() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let el = "embargo_xinjiang_pack:el-hikvision";
+    let cmic = "embargo_xinjiang_pack:cmic-hikvision";
+    let top_records = |d: &Path| {
+        let out = embargo(d, &["screen", "Hikvision", "--json"]);
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["results"][0]["records"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|r| r["entity_id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        top_records(d).iter().any(|r| r == cmic),
+        "linked by the rules"
+    );
+    let out = embargo(
+        d,
+        &[
+            "lists",
+            "judge",
+            el,
+            cmic,
+            "--different",
+            "--reason",
+            "test: keep apart",
+            "--reviewer",
+            "ana",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let recs = top_records(d);
+    assert!(
+        recs.is_empty() || !recs.contains(&cmic.to_string()),
+        "{recs:?}"
+    );
+    // No reason, or an unknown record: errors, nothing recorded.
+    let out = embargo(d, &["lists", "judge", el, cmic, "--same", "--reason", " "]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = embargo(
+        d,
+        &["lists", "judge", el, "nope:1", "--same", "--reason", "x"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no entity nope:1"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The judgement is an audit record.
+    let out = embargo(d, &["audit", "export"]);
+    assert!(
+        text(&out.stdout).contains("judge_link"),
+        "{}",
+        text(&out.stdout)
+    );
+}

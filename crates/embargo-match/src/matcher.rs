@@ -275,6 +275,11 @@ impl Matcher {
         self.entities.clone()
     }
 
+    /// The index of an entity in [`Matcher::entities`].
+    pub fn index_of(&self, id: &EntityId) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
     pub fn get(&self, id: &EntityId) -> Option<&Entity> {
         self.by_id.get(id).map(|&i| &*self.entities[i])
     }

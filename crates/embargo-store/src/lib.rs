@@ -28,11 +28,13 @@
 mod diff;
 mod encode;
 mod error;
+mod judgements;
 pub mod schema;
 mod store;
 mod types;
 
 pub use error::StoreError;
+pub use judgements::{LinkJudgement, LinkVerdict};
 pub use store::Store;
 pub use types::{
     EntityChange, FieldChange, ImportOutcome, ImportPolicy, ListDiff, ListStatus, NewVersion,

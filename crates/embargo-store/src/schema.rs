@@ -61,7 +61,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The newest schema this code writes and understands.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const V1: &str = r#"
 CREATE TABLE versions (
@@ -113,6 +113,22 @@ CREATE TRIGGER activations_no_delete BEFORE DELETE ON activations BEGIN SELECT R
 /// v2: where each version's publication date comes from.
 const V2: &str = "ALTER TABLE versions ADD COLUMN published_basis TEXT;";
 
+/// v3: analysts' judgements on consolidation links (two records are one
+/// party, or are not). Append-only: the latest judgement on a pair stands.
+const V3: &str = r#"
+CREATE TABLE link_judgements (
+    id         INTEGER PRIMARY KEY,
+    a          TEXT NOT NULL,
+    b          TEXT NOT NULL,
+    verdict    TEXT NOT NULL CHECK (verdict IN ('same', 'different')),
+    reviewer   TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    decided_at TEXT NOT NULL
+);
+CREATE TRIGGER link_judgements_no_update BEFORE UPDATE ON link_judgements BEGIN SELECT RAISE(ABORT, 'link judgements are append-only'); END;
+CREATE TRIGGER link_judgements_no_delete BEFORE DELETE ON link_judgements BEGIN SELECT RAISE(ABORT, 'link judgements are append-only'); END;
+"#;
+
 /// Connection settings, then migrations up to [`SCHEMA_VERSION`], all in
 /// one transaction so a half-migrated file cannot exist.
 pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
@@ -159,6 +175,12 @@ pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
             .ctx(|| "migrating to schema v2".into())?;
         tx.execute("INSERT INTO schema_version (version) VALUES (2)", [])
             .ctx(|| "recording schema v2".into())?;
+    }
+    if found < 3 {
+        tx.execute_batch(V3)
+            .ctx(|| "migrating to schema v3".into())?;
+        tx.execute("INSERT INTO schema_version (version) VALUES (3)", [])
+            .ctx(|| "recording schema v3".into())?;
     }
     // Later migrations go here as `if found < N { ... }`.
     tx.commit().ctx(|| "committing the schema migration".into())

@@ -63,7 +63,7 @@ impl Store {
         &self.path
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock dropped its Transaction, which
         // rolled back; the connection itself is still sound.
         self.conn.lock().unwrap_or_else(|e| e.into_inner())

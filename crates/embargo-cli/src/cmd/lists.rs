@@ -60,6 +60,32 @@ pub enum ListsCommand {
         #[arg(long)]
         entity: Option<String>,
     },
+    /// Judge a link as an analyst: two records are one party (`--same`,
+    /// linked even where no rule links them) or not (`--different`, kept
+    /// apart whatever the rules say). Takes effect at the next snapshot
+    /// (the next command, or a server reload).
+    Judge {
+        /// One record's entity id (as `screen` shows it).
+        a: String,
+        /// The other record's entity id.
+        b: String,
+        /// The two records are one party.
+        #[arg(
+            long,
+            conflicts_with = "different",
+            required_unless_present = "different"
+        )]
+        same: bool,
+        /// The two records are different parties.
+        #[arg(long)]
+        different: bool,
+        /// Why (kept in the audit log).
+        #[arg(long)]
+        reason: String,
+        /// Who judges (default: the current user).
+        #[arg(long)]
+        reviewer: Option<String>,
+    },
     /// Make a stored version the active one (roll back or forward).
     Activate { source: String, version: String },
 }
@@ -273,6 +299,46 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
                 for l in links {
                     outln!("{}  =  {}  ({})", l.from, l.to, l.reason);
                 }
+            }
+        }
+        Some(ListsCommand::Judge {
+            a: first,
+            b: second,
+            same,
+            different: _,
+            reason,
+            reviewer,
+        }) => {
+            let verdict = if same {
+                embargo_app::types::LinkVerdict::Same
+            } else {
+                embargo_app::types::LinkVerdict::Different
+            };
+            let who = reviewer.unwrap_or_else(embargo_app::cli_actor);
+            let j = store
+                .judge_link(
+                    &who,
+                    &embargo_model::EntityId(first),
+                    &embargo_model::EntityId(second),
+                    verdict,
+                    &reason,
+                )
+                .map_err(crate::output::flag_error)?;
+            if a.json {
+                outln!("{}", serde_json::to_string_pretty(&j)?);
+            } else {
+                outln!(
+                    "Recorded: {} and {} are {} ({}, by {}).",
+                    j.a,
+                    j.b,
+                    if same {
+                        "one party"
+                    } else {
+                        "different parties"
+                    },
+                    j.reason,
+                    j.reviewer
+                );
             }
         }
         Some(ListsCommand::Activate { source, version }) => {
