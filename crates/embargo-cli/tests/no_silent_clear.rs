@@ -284,3 +284,65 @@ fn an_analyst_splits_and_joins_subjects() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn imports_that_would_degrade_screening_are_refused_with_the_override() {
+    let Some(csl) = embargo_testkit::shared_file("data/lists/us_csl/2022-05/consolidated.csv")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = embargo(
+        d,
+        &["lists", "import", csl.to_str().unwrap(), "--source", "csl"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // The first 2,000 rows of the same list, cut at a row boundary.
+    let full = std::fs::read_to_string(&csl).unwrap();
+    let mut cut = String::new();
+    let mut rdr = csv::ReaderBuilder::new().from_reader(full.as_bytes());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(rdr.headers().unwrap()).unwrap();
+    for rec in rdr.records().take(2000) {
+        w.write_record(&rec.unwrap()).unwrap();
+    }
+    cut.push_str(std::str::from_utf8(&w.into_inner().unwrap()).unwrap());
+    let short = d.join("consolidated.csv");
+    std::fs::write(&short, cut).unwrap();
+    let out = embargo(
+        d,
+        &[
+            "lists",
+            "import",
+            short.to_str().unwrap(),
+            "--source",
+            "csl",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("--allow-shrink"), "{err}");
+    let lists = text(&embargo(d, &["lists", "--json"]).stdout);
+    assert!(
+        lists.contains("14160"),
+        "the full list stays active: {lists}"
+    );
+    // Reserved names.
+    let out = embargo(
+        d,
+        &[
+            "lists",
+            "import",
+            short.to_str().unwrap(),
+            "--source",
+            "csl",
+            "--dataset",
+            "embargo_xinjiang_pack",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    // The refusal is in the audit log.
+    let log = text(&embargo(d, &["audit", "export"]).stdout);
+    assert!(log.contains("\"refused\""), "{log}");
+}
