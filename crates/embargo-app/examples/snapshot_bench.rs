@@ -8,7 +8,8 @@
 //! times, printing each.
 
 use embargo_app::consolidate::Subjects;
-use embargo_app::{import_file, ImportOptions, Snapshot};
+use embargo_app::{import_file, ImportOptions, ScreenRequest, Snapshot};
+use embargo_match::{Query, ScreenOptions};
 use embargo_store::Store;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -29,6 +30,48 @@ fn main() {
         import_file(&store, &shared.join(rel), &ImportOptions::default())
             .unwrap_or_else(|e| panic!("{rel}: {e}"));
     }
+    let snap = Snapshot::load(Some(&store)).expect("snapshot");
+    // The cost of consolidated rows: the same queries through the matcher
+    // alone and through the snapshot (wider candidate list, grouping).
+    let names: Vec<String> = snap
+        .matcher
+        .entities()
+        .iter()
+        .step_by(15)
+        .take(2000)
+        .map(|e| e.caption().to_string())
+        .collect();
+    for _ in 0..3 {
+        let t = Instant::now();
+        for n in &names {
+            let q = Query {
+                name: n.clone(),
+                ..Default::default()
+            };
+            std::hint::black_box(snap.matcher.screen(&q, &ScreenOptions::default()));
+        }
+        let matcher = t.elapsed();
+        let t = Instant::now();
+        for n in &names {
+            let req = ScreenRequest {
+                query: Query {
+                    name: n.clone(),
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            std::hint::black_box(snap.screen(&req));
+        }
+        let rows = t.elapsed();
+        println!(
+            "{} queries: matcher {:.1} µs/query, consolidated rows {:.1} µs/query ({:+.0} %)",
+            names.len(),
+            matcher.as_secs_f64() * 1e6 / names.len() as f64,
+            rows.as_secs_f64() * 1e6 / names.len() as f64,
+            (rows.as_secs_f64() / matcher.as_secs_f64() - 1.0) * 100.0
+        );
+    }
+    drop(snap);
     for _ in 0..3 {
         let t = Instant::now();
         let snap = Snapshot::load(Some(&store)).expect("snapshot");
