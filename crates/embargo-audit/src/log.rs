@@ -140,6 +140,9 @@ impl AuditLog {
                 .map_err(err)?;
             tx.execute_batch(schema::CREATE).map_err(err)?;
             schema::add_missing_columns(&tx).map_err(err)?;
+            if schema::add_review_mac(&tx).map_err(err)? {
+                crate::review::bless_legacy_reviews(&tx, &key).map_err(err)?;
+            }
             let version: i64 = tx
                 .query_row("PRAGMA user_version", [], |r| r.get(0))
                 .map_err(err)?;

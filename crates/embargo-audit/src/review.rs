@@ -14,16 +14,32 @@
 //! - `Stale`: the listed record changed since; alert again and say what
 //!   changed (when the decision stored the reviewed entity).
 //! - `Expired`: the decision's expiry date has passed; alert again.
+//! - `PendingApproval`: a false positive that needs a second reviewer
+//!   (maker-checker: the caller says when, `review_lookup`) has only one;
+//!   the hit still alerts.
 //! - `None`: nobody decided on this pair; a fresh alert.
+//!
+//! **Four eyes.** When the caller's policy requires approval, a clear
+//! stands only when the latest decision and an earlier one in the same
+//! unbroken run of false-positive decisions on the same record content are
+//! by two different reviewers. The same reviewer twice stays pending.
+//!
+//! **Rows written behind Embargo's back.** Every `reviews` row carries a
+//! MAC (HMAC-SHA256 under a key derived from `audit.key`, see `signing`)
+//! over its id, audit record and decision. Look-ups ignore a row whose MAC
+//! fails and say so (`ReviewLookup::warnings`); `verify` reports it. Rows
+//! written before MACs existed get one once, at the upgrade, only if they
+//! agree with their audit record (`bless_legacy_reviews`).
 
 use crate::canonical::{canonical_json, is_sha256_hex};
 use crate::error::AuditError;
 use crate::fingerprint::{diff_entities, entity_fingerprint, FieldChange};
 use crate::log::AuditLog;
 use crate::record::{format_ts, NewRecord, RecordKind};
+use crate::signing::LogKey;
 use chrono::{DateTime, NaiveDate, Utc};
 use embargo_model::{Entity, EntityId};
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, Row, Transaction};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -70,6 +86,12 @@ pub struct NewReview {
     pub reviewer: String,
     /// Last day the decision applies (inclusive).
     pub expires: Option<NaiveDate>,
+    /// The hit's score when the decision was taken, if known (kept in the
+    /// audit record's result).
+    pub score: Option<f64>,
+    /// Why this decision needs a second reviewer's approval (maker-checker),
+    /// or `None`; kept in the audit record's result.
+    pub approval_required: Option<String>,
 }
 
 impl NewReview {
@@ -91,6 +113,8 @@ impl NewReview {
             reason: reason.into(),
             reviewer: reviewer.into(),
             expires,
+            score: None,
+            approval_required: None,
         }
     }
 }
@@ -122,6 +146,9 @@ pub enum ReviewStatus {
     /// The decision stands: "cleared by `by` on `on`" (or "confirmed" for a true match).
     Cleared {
         by: String,
+        /// The second reviewer who approved a clear that needed one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        approved_by: Option<String>,
         on: DateTime<Utc>,
         reason: String,
         verdict: Verdict,
@@ -137,6 +164,23 @@ pub enum ReviewStatus {
     },
     /// The decision's last day has passed.
     Expired { previous: Review },
+    /// A false positive that needs a second, different reviewer's approval
+    /// before it clears the hit; until then the hit alerts.
+    PendingApproval {
+        review: Review,
+        /// Why approval is needed (the caller's policy).
+        why: String,
+    },
+}
+
+/// What the review index says about one hit: the standing status, and
+/// rows that were ignored because they fail their integrity check.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReviewLookup {
+    pub status: Option<ReviewStatus>,
+    /// One line per ignored row ("review 7 fails its integrity check …").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl ReviewStatus {
@@ -188,6 +232,65 @@ impl ReviewBody<'_> {
 /// starting at `start`: subject_key, entity_id, entity_fingerprint,
 /// entity_json, verdict, reason, reviewer, decided_at, expires.
 pub(crate) const REVIEW_COLUMNS: &str = "subject_key, entity_id, entity_fingerprint, entity_json, verdict, reason, reviewer, decided_at, expires";
+
+const REVIEW_MAC_PREFIX: &[u8] = b"embargo-audit review v1\n";
+
+/// The bytes a `reviews` row's MAC covers: its id, its audit record, the
+/// decision body and `decided_at`.
+pub(crate) fn review_mac_input(id: i64, audit_seq: i64, body: &Value, decided_at: &str) -> Vec<u8> {
+    let v = json!({
+        "id": id,
+        "audit_seq": audit_seq,
+        "decision": body,
+        "decided_at": decided_at,
+    });
+    let mut out = REVIEW_MAC_PREFIX.to_vec();
+    out.extend_from_slice(canonical_json(&v).as_bytes());
+    out
+}
+
+/// Gives a MAC to every `reviews` row that has none and agrees with its
+/// audit record (run once, when the `mac` column is added).
+pub(crate) fn bless_legacy_reviews(tx: &Transaction<'_>, key: &LogKey) -> rusqlite::Result<()> {
+    let rows: Vec<(i64, i64, Result<(Value, String), String>, Option<String>)> = {
+        let mut st = tx.prepare(&format!(
+            "SELECT r.id, r.audit_seq, {cols}, a.payload FROM reviews r
+             LEFT JOIN audit_log a ON a.seq = r.audit_seq WHERE r.mac IS NULL ORDER BY r.id",
+            cols = REVIEW_COLUMNS
+                .split(", ")
+                .map(|c| format!("r.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))?;
+        let out = st
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, review_body_from_row(r, 2), r.get(11)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        out
+    };
+    // The index is append-only by trigger; lift it for this one upgrade.
+    tx.execute_batch("DROP TRIGGER IF EXISTS reviews_no_update")?;
+    for (id, seq, body, payload) in rows {
+        let (Ok((body, decided_at)), Some(payload)) = (body, payload) else {
+            continue;
+        };
+        let logged = serde_json::from_str::<Value>(&payload).ok();
+        let agrees = logged.as_ref().and_then(|v| v.get("request")).map(canonical_json)
+            == Some(canonical_json(&body))
+            && logged.as_ref().and_then(|v| v.get("ts")).and_then(Value::as_str)
+                == Some(decided_at.as_str());
+        if agrees {
+            let mac = key.mac_hex(&review_mac_input(id, seq, &body, &decided_at));
+            tx.execute(
+                "UPDATE reviews SET mac = ?1 WHERE id = ?2",
+                params![mac, id],
+            )?;
+        }
+    }
+    tx.execute_batch(crate::schema::REVIEWS_NO_UPDATE)?;
+    Ok(())
+}
 
 /// The decision body and `decided_at` text of a `reviews` row.
 pub(crate) fn review_body_from_row(r: &Row<'_>, start: usize) -> Result<(Value, String), String> {
@@ -297,7 +400,17 @@ fn validate(r: &NewReview) -> Result<Option<Value>, AuditError> {
         .map_err(|err| invalid("entity", &err.to_string()))
 }
 
-const SELECT_REVIEW: &str = "SELECT id, audit_seq, subject_key, entity_id, entity_fingerprint, entity_json, verdict, reason, reviewer, decided_at, expires FROM reviews";
+const SELECT_REVIEW: &str = "SELECT id, audit_seq, subject_key, entity_id, entity_fingerprint, entity_json, verdict, reason, reviewer, decided_at, expires, mac FROM reviews";
+
+/// Whether a row read with `SELECT_REVIEW` carries a valid MAC.
+fn row_mac_ok(r: &Row<'_>, key: &LogKey) -> Result<bool, String> {
+    let id: i64 = r.get(0).map_err(|e| e.to_string())?;
+    let seq: i64 = r.get(1).map_err(|e| e.to_string())?;
+    let mac: Option<String> = r.get(11).map_err(|e| e.to_string())?;
+    let Some(mac) = mac else { return Ok(false) };
+    let (body, decided_at) = review_body_from_row(r, 2)?;
+    Ok(key.mac_ok(&review_mac_input(id, seq, &body, &decided_at), &mac))
+}
 
 impl AuditLog {
     /// Records a decision, together with its audit record.
@@ -315,6 +428,26 @@ impl AuditLog {
             expires: expires.clone(),
         }
         .into_value();
+        let entity_text = entity_value.as_ref().map(canonical_json);
+        // The MAC covers the body as it reads back from the row.
+        let mut mac_body = body.clone();
+        if let (Some(t), Some(o)) = (&entity_text, mac_body.as_object_mut()) {
+            let reread: Value =
+                serde_json::from_str(t).map_err(|e| invalid("entity", &e.to_string()))?;
+            o.insert("entity".into(), reread);
+        }
+        let mut result = serde_json::Map::new();
+        if let Some(s) = r.score {
+            result.insert("score".into(), json!(s));
+        }
+        if let Some(why) = &r.approval_required {
+            result.insert("approval_required".into(), json!(why));
+        }
+        let result = if result.is_empty() {
+            Value::Null
+        } else {
+            Value::Object(result)
+        };
         self.write_tx(|tx| {
             let rec = self.append_in(
                 tx,
@@ -322,28 +455,42 @@ impl AuditLog {
                     kind: RecordKind::Review,
                     actor: r.reviewer.clone(),
                     request: body,
-                    result: Value::Null,
+                    result,
                     list_versions: vec![],
                 },
             )?;
+            let id: i64 = tx
+                .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM reviews", [], |x| {
+                    x.get(0)
+                })
+                .map_err(|e| self.db(e))?;
+            let decided_at = format_ts(&rec.ts);
+            let mac = self.log_key().mac_hex(&review_mac_input(
+                id,
+                rec.seq as i64,
+                &mac_body,
+                &decided_at,
+            ));
             tx.execute(
-                &format!("INSERT INTO reviews (audit_seq, {REVIEW_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+                &format!("INSERT INTO reviews (id, mac, audit_seq, {REVIEW_COLUMNS}) VALUES (?11, ?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
                 params![
                     rec.seq as i64,
                     r.subject_key,
                     r.entity_id.as_str(),
                     r.entity_fingerprint,
-                    entity_value.as_ref().map(canonical_json),
+                    entity_text,
                     r.verdict.as_str(),
                     r.reason,
                     r.reviewer,
-                    format_ts(&rec.ts),
+                    decided_at,
                     expires,
+                    id,
+                    mac,
                 ],
             )
             .map_err(|e| self.db(e))?;
             Ok(Review {
-                id: tx.last_insert_rowid(),
+                id,
                 audit_seq: rec.seq,
                 decided_at: rec.ts,
                 subject_key: r.subject_key,
@@ -358,52 +505,60 @@ impl AuditLog {
         })
     }
 
-    /// The latest decision on (subject, entity), if any.
+    /// The latest decision on (subject, entity) whose row passes its
+    /// integrity check, if any.
     pub fn latest_review(
         &self,
         subject_key: &str,
         entity_id: &EntityId,
     ) -> Result<Option<Review>, AuditError> {
-        let conn = self.lock();
-        let row = conn
-            .query_row(
-                &format!(
-                    "{SELECT_REVIEW} WHERE subject_key = ?1 AND entity_id = ?2 ORDER BY id DESC LIMIT 1"
-                ),
-                params![subject_key, entity_id.as_str()],
-                |r| Ok(review_from_row(r)),
-            )
-            .optional()
-            .map_err(|e| self.db(e))?;
-        row.transpose()
-            .map_err(|reason| self.review_corrupt(reason))
+        Ok(self.checked_history(subject_key, entity_id)?.0.pop())
     }
 
-    /// Every decision on (subject, entity), oldest first.
+    /// Every decision on (subject, entity) whose row passes its integrity
+    /// check, oldest first.
     pub fn review_history(
         &self,
         subject_key: &str,
         entity_id: &EntityId,
     ) -> Result<Vec<Review>, AuditError> {
+        Ok(self.checked_history(subject_key, entity_id)?.0)
+    }
+
+    /// The decisions on (subject, entity), oldest first, and one warning
+    /// per row ignored because its MAC fails (written or edited outside
+    /// Embargo).
+    fn checked_history(
+        &self,
+        subject_key: &str,
+        entity_id: &EntityId,
+    ) -> Result<(Vec<Review>, Vec<String>), AuditError> {
         let conn = self.lock();
         let mut stmt = conn
             .prepare(&format!(
                 "{SELECT_REVIEW} WHERE subject_key = ?1 AND entity_id = ?2 ORDER BY id"
             ))
             .map_err(|e| self.db(e))?;
+        let key = self.log_key();
         let rows = stmt
             .query_map(params![subject_key, entity_id.as_str()], |r| {
-                Ok(review_from_row(r))
+                let id: i64 = r.get(0)?;
+                Ok((id, row_mac_ok(r, key), review_from_row(r)))
             })
             .map_err(|e| self.db(e))?;
         let mut out = Vec::new();
+        let mut warnings = Vec::new();
         for r in rows {
-            out.push(
-                r.map_err(|e| self.db(e))?
-                    .map_err(|x| self.review_corrupt(x))?,
-            );
+            let (id, mac_ok, review) = r.map_err(|e| self.db(e))?;
+            match (mac_ok, review) {
+                (Ok(true), Ok(review)) => out.push(review),
+                (Ok(true), Err(reason)) => return Err(self.review_corrupt(reason)),
+                (Ok(false), _) | (Err(_), _) => warnings.push(format!(
+                    "review row {id} fails its integrity check (written outside Embargo?) and was ignored; run `embargo audit verify`"
+                )),
+            }
         }
-        Ok(out)
+        Ok((out, warnings))
     }
 
     fn review_corrupt(&self, reason: String) -> AuditError {
@@ -418,6 +573,7 @@ impl AuditLog {
 
     /// Whether a decision applies to this hit, knowing only the current
     /// record's fingerprint (a `Stale` answer then has `changes: None`).
+    /// No approval policy: one reviewer's clear stands.
     pub fn review_status(
         &self,
         subject_key: &str,
@@ -425,53 +581,103 @@ impl AuditLog {
         current_fingerprint: &str,
         today: NaiveDate,
     ) -> Result<Option<ReviewStatus>, AuditError> {
-        Ok(self
-            .latest_review(subject_key, entity_id)?
-            .map(|r| status_of(r, current_fingerprint, None, today)))
+        let (history, _) = self.checked_history(subject_key, entity_id)?;
+        Ok(status_of(history, current_fingerprint, None, today, None))
     }
 
     /// Whether a decision applies to this hit on the record as listed now;
-    /// a `Stale` answer names the fields that changed.
+    /// a `Stale` answer names the fields that changed. No approval policy:
+    /// one reviewer's clear stands (see `review_lookup`).
     pub fn review_status_for_entity(
         &self,
         subject_key: &str,
         current: &Entity,
         today: NaiveDate,
     ) -> Result<Option<ReviewStatus>, AuditError> {
+        Ok(self.review_lookup(subject_key, current, today, None)?.status)
+    }
+
+    /// The standing decision on this hit under a maker-checker policy:
+    /// `approval_required` (the reason, from the caller's policy) makes a
+    /// false positive stand only once two different reviewers made it;
+    /// until then it is `PendingApproval`. Rows failing their integrity
+    /// check are ignored and named in `warnings`.
+    pub fn review_lookup(
+        &self,
+        subject_key: &str,
+        current: &Entity,
+        today: NaiveDate,
+        approval_required: Option<&str>,
+    ) -> Result<ReviewLookup, AuditError> {
         let fp = entity_fingerprint(current);
-        Ok(self
-            .latest_review(subject_key, &current.id)?
-            .map(|r| status_of(r, &fp, Some(current), today)))
+        let (history, warnings) = self.checked_history(subject_key, &current.id)?;
+        Ok(ReviewLookup {
+            status: status_of(history, &fp, Some(current), today, approval_required),
+            warnings,
+        })
     }
 }
 
 /// A changed record outranks expiry: both re-alert, and "what changed" is
 /// the more useful thing to tell the analyst.
 fn status_of(
-    r: Review,
+    mut history: Vec<Review>,
     current_fingerprint: &str,
     current: Option<&Entity>,
     today: NaiveDate,
-) -> ReviewStatus {
+    approval_required: Option<&str>,
+) -> Option<ReviewStatus> {
+    let r = history.pop()?;
+    let expired = |x: &Review| x.expires.is_some_and(|last| today > last);
     if r.entity_fingerprint != current_fingerprint {
         let changes = match (&r.entity, current) {
             (Some(old), Some(new)) => Some(diff_entities(old, new)),
             _ => None,
         };
-        return ReviewStatus::Stale {
+        return Some(ReviewStatus::Stale {
             previous: r,
             changes,
-        };
+        });
     }
-    if r.expires.is_some_and(|last| today > last) {
-        return ReviewStatus::Expired { previous: r };
+    if expired(&r) {
+        return Some(ReviewStatus::Expired { previous: r });
     }
-    ReviewStatus::Cleared {
-        by: r.reviewer,
+    let mut approved_by = None;
+    let mut by = r.reviewer.clone();
+    let mut reason = r.reason.clone();
+    if let (Verdict::FalsePositive, Some(why)) = (r.verdict, approval_required) {
+        // The maker: an earlier false positive by someone else, in the same
+        // unbroken run of clears of this record content.
+        let maker = history
+            .iter()
+            .rev()
+            .take_while(|x| {
+                x.verdict == Verdict::FalsePositive
+                    && x.entity_fingerprint == current_fingerprint
+                    && !expired(x)
+            })
+            .find(|x| x.reviewer != r.reviewer);
+        match maker {
+            Some(m) => {
+                approved_by = Some(r.reviewer.clone());
+                by = m.reviewer.clone();
+                reason = m.reason.clone();
+            }
+            None => {
+                return Some(ReviewStatus::PendingApproval {
+                    why: why.to_string(),
+                    review: r,
+                })
+            }
+        }
+    }
+    Some(ReviewStatus::Cleared {
+        by,
+        approved_by,
         on: r.decided_at,
-        reason: r.reason,
+        reason,
         verdict: r.verdict,
         expires: r.expires,
         review_id: r.id,
-    }
+    })
 }

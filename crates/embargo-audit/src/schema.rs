@@ -8,7 +8,8 @@
 //!   per decision, each pointing at the audit record that holds the same
 //!   decision (`audit_seq`). Append-only by trigger as well; a new decision
 //!   supersedes an older one by having a higher `id`. `verify` checks that
-//!   every row agrees with its audit record.
+//!   every row agrees with its audit record; each row carries a MAC
+//!   (`review`), and look-ups ignore a row whose MAC fails.
 //! - `api_keys`: name, SHA-256 of the secret, role, creation, expiry and
 //!   revocation, the latest audit record about the key (`audit_seq`), a MAC
 //!   over all of these, and `last_used_at`. Mutable (keys get rotated and
@@ -56,7 +57,8 @@ CREATE TABLE IF NOT EXISTS reviews (
     reason             TEXT NOT NULL,
     reviewer           TEXT NOT NULL,
     decided_at         TEXT NOT NULL,
-    expires            TEXT
+    expires            TEXT,
+    mac                TEXT
 );
 CREATE INDEX IF NOT EXISTS reviews_subject ON reviews(subject_key, entity_id, id);
 CREATE TRIGGER IF NOT EXISTS reviews_no_update BEFORE UPDATE ON reviews
@@ -90,6 +92,25 @@ BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS checkpoints_no_delete BEFORE DELETE ON checkpoints
 BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 "#;
+
+/// The trigger that keeps `reviews` rows from being edited (lifted only
+/// while legacy rows get their MAC, see `review::bless_legacy_reviews`).
+pub const REVIEWS_NO_UPDATE: &str = "CREATE TRIGGER IF NOT EXISTS reviews_no_update BEFORE UPDATE ON reviews
+BEGIN SELECT RAISE(ABORT, 'reviews are append-only; record a new decision instead'); END;";
+
+/// Adds the `mac` column to a `reviews` table written before review rows
+/// carried one; `true` when it was added (its rows then need a MAC).
+pub fn add_review_mac(conn: &Connection) -> rusqlite::Result<bool> {
+    let has: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('reviews') WHERE name = 'mac'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has {
+        conn.execute_batch("ALTER TABLE reviews ADD COLUMN mac TEXT")?;
+    }
+    Ok(!has)
+}
 
 /// Adds the format-2 columns to an `api_keys` table of format 1.
 pub fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {

@@ -36,7 +36,7 @@ use crate::error::AuditError;
 use crate::keys::{all_key_rows, key_states, row_vs_chain};
 use crate::log::{Anchor, AuditLog, AUDIT_FILE};
 use crate::record::{chain_hash, GENESIS_HASH};
-use crate::review::review_body_from_row;
+use crate::review::{review_body_from_row, review_mac_input};
 use crate::signing::{parse_public_key, LogKey};
 use ed25519_dalek::VerifyingKey;
 use rusqlite::types::ValueRef;
@@ -311,8 +311,15 @@ fn check_row(expected_seq: i64, prev: &str, row: &StoredRow) -> Result<(), Strin
     Ok(())
 }
 
-/// id, audit_seq, (decision body, decided_at) or why unreadable, audit payload.
-type ReviewRow = (i64, i64, Result<(Value, String), String>, Option<String>);
+/// id, audit_seq, (decision body, decided_at) or why unreadable, audit
+/// payload, row MAC.
+type ReviewRow = (
+    i64,
+    i64,
+    Result<(Value, String), String>,
+    Option<String>,
+    Option<String>,
+);
 
 /// The checks, apart from how the connection was obtained.
 struct Checker<'a> {
@@ -397,7 +404,7 @@ impl Checker<'_> {
             problems: Vec::new(),
             notes: Vec::new(),
         };
-        if let Some(reason) = self.check_reviews(&tx)? {
+        for reason in self.check_reviews(&tx)? {
             report.fail(0, reason);
         }
         for reason in self.check_keys(&tx)? {
@@ -488,16 +495,23 @@ impl Checker<'_> {
         }
     }
 
-    /// Every review row must equal the decision in its audit record; `Some`
-    /// names the first that does not.
-    fn check_reviews(&self, tx: &rusqlite::Transaction<'_>) -> Result<Option<String>, AuditError> {
+    /// Every review row must equal the decision in its audit record and
+    /// carry a valid MAC; one problem per row that does not.
+    fn check_reviews(&self, tx: &rusqlite::Transaction<'_>) -> Result<Vec<String>, AuditError> {
         let rows = (|| -> rusqlite::Result<Vec<ReviewRow>> {
-            let mut stmt = tx.prepare(
+            // A file of an older format, opened read-only, has no `mac`.
+            let has_mac: bool = tx.query_row(
+                "SELECT COUNT(*) > 0 FROM pragma_table_info('reviews') WHERE name = 'mac'",
+                [],
+                |r| r.get(0),
+            )?;
+            let mac_col = if has_mac { "r.mac" } else { "NULL" };
+            let mut stmt = tx.prepare(&format!(
                 "SELECT r.id, r.audit_seq, r.subject_key, r.entity_id, r.entity_fingerprint,
                         r.entity_json, r.verdict, r.reason, r.reviewer, r.decided_at, r.expires,
-                        a.payload
-                 FROM reviews r LEFT JOIN audit_log a ON a.seq = r.audit_seq ORDER BY r.id",
-            )?;
+                        a.payload, {mac_col}
+                 FROM reviews r LEFT JOIN audit_log a ON a.seq = r.audit_seq ORDER BY r.id"
+            ))?;
             let out = stmt
                 .query_map([], |r| {
                     Ok((
@@ -505,6 +519,7 @@ impl Checker<'_> {
                         r.get(1)?,
                         review_body_from_row(r, 2),
                         r.get::<_, Option<String>>(11)?,
+                        r.get::<_, Option<String>>(12)?,
                     ))
                 })?
                 .collect();
@@ -514,28 +529,34 @@ impl Checker<'_> {
             Ok(r) => r,
             Err(e) => {
                 return match corruption(&e) {
-                    Some(reason) => Ok(Some(format!("reviews table: {reason}"))),
+                    Some(reason) => Ok(vec![format!("reviews table: {reason}")]),
                     None => Err(self.db(e)),
                 }
             }
         };
+        let mut problems = Vec::new();
         let mut last_seq = 0i64;
-        for (id, audit_seq, body, payload) in rows {
+        for (id, audit_seq, body, payload, mac) in rows {
             // "Latest decision" is the highest id, so ids must follow the log.
             if audit_seq <= last_seq {
-                return Ok(Some(format!(
+                problems.push(format!(
                     "review {id} (audit record {audit_seq}) is out of order in the reviews index"
-                )));
+                ));
+                continue;
             }
             last_seq = audit_seq;
             let Some(payload) = payload else {
-                return Ok(Some(format!(
+                problems.push(format!(
                     "review {id} points at audit record {audit_seq}, which does not exist"
-                )));
+                ));
+                continue;
             };
             let body = match body {
                 Ok(b) => b,
-                Err(reason) => return Ok(Some(format!("review {id}: {reason}"))),
+                Err(reason) => {
+                    problems.push(format!("review {id}: {reason}"));
+                    continue;
+                }
             };
             let logged = serde_json::from_str::<Value>(&payload)
                 .ok()
@@ -546,9 +567,18 @@ impl Checker<'_> {
             let same = logged.as_ref().map(canonical_json) == Some(canonical_json(&body.0))
                 && logged_ts.as_ref().and_then(Value::as_str) == Some(body.1.as_str());
             if !same {
-                return Ok(Some(format!(
+                problems.push(format!(
                     "review {id} differs from the decision logged in audit record {audit_seq}"
-                )));
+                ));
+                continue;
+            }
+            if let Some(key) = self.log_key {
+                let input = review_mac_input(id, audit_seq, &body.0, &body.1);
+                if !mac.as_deref().is_some_and(|m| key.mac_ok(&input, m)) {
+                    problems.push(format!(
+                        "review {id} fails its MAC (written or edited outside Embargo); look-ups ignore it"
+                    ));
+                }
             }
         }
         // A decision deleted from the index would silently turn a cleared
@@ -562,15 +592,16 @@ impl Checker<'_> {
             )
             .optional();
         match orphan {
-            Ok(None) => Ok(None),
-            Ok(Some(seq)) => Ok(Some(format!(
+            Ok(None) => {}
+            Ok(Some(seq)) => problems.push(format!(
                 "audit record {seq} holds a review decision missing from the reviews index"
-            ))),
+            )),
             Err(e) => match corruption(&e) {
-                Some(reason) => Ok(Some(format!("reviews table: {reason}"))),
-                None => Err(self.db(e)),
+                Some(reason) => problems.push(format!("reviews table: {reason}")),
+                None => return Err(self.db(e)),
             },
         }
+        Ok(problems)
     }
 }
 
