@@ -601,4 +601,31 @@ mod tests {
         assert_eq!(path, "flow");
         assert!(parse_transaction("{not json").is_err());
     }
+
+    /// docs/transactions.md is the user's reference for the input: its
+    /// enumerated-fields table must give every allowed value of every
+    /// field, in the field's own row, so the document cannot drift from
+    /// `ALLOWED`.
+    #[test]
+    fn docs_transactions_lists_every_allowed_value() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/transactions.md");
+        let doc = std::fs::read_to_string(path).expect("docs/transactions.md exists");
+        let (_, doc) = doc
+            .split_once("## Enumerated fields")
+            .expect("docs/transactions.md has an Enumerated fields section");
+        let mut missing = vec![];
+        for (field, allowed) in enumerated_fields() {
+            let head = format!("| `{field}` |");
+            let Some(row) = doc.lines().find(|l| l.starts_with(&head)) else {
+                missing.push(format!("no row for `{field}`"));
+                continue;
+            };
+            for v in allowed {
+                if !row.contains(&format!("`{v}`")) {
+                    missing.push(format!("`{field}`: `{v}`"));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "docs/transactions.md lacks {missing:?}");
+    }
 }
