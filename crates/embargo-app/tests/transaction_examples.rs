@@ -126,6 +126,19 @@ fn every_documented_example_gives_the_documented_outcome() {
         if row.is_empty() {
             errs.push(format!("{name}: docs/transactions.md has no row naming it"));
         }
+        for f in &d.findings {
+            let page = f.rule.split_whitespace().next().unwrap_or("");
+            if !page.starts_with("docs/rules/") || !docs().join(&page[5..]).is_file() {
+                errs.push(format!(
+                    "{name}: rule {:?} names no docs/rules page",
+                    f.rule
+                ));
+            }
+            let text = format!("{} {:?} {:?}", f.rule, f.reasons, f.citations);
+            if text.contains("RULES.md") {
+                errs.push(format!("{name}: a finding cites RULES.md: {text}"));
+            }
+        }
         let e = check(&name, &expect, &d, row);
         if !e.is_empty() {
             errs.extend(e);

@@ -62,7 +62,7 @@ impl Sources {
 }
 
 fn is_ofac(f: &Finding) -> bool {
-    f.measure == Measure::OfacSdn || (f.measure == Measure::Flag && f.rule.contains("§4."))
+    f.measure == Measure::OfacSdn || (f.measure == Measure::Flag && f.rule.contains("ofac-sdn.md"))
 }
 
 /// Lowers OFAC confidence that would rest on the regime pack alone (see the

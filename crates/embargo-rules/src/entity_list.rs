@@ -272,7 +272,10 @@ fn listed_party(
         }
         for r in &uncertain {
             f.confidence = f.confidence.max(Confidence::Uncertain);
-            f = f.reason(format!("Data note on the entry: {r}"));
+            f = f.reason(format!(
+                "Data note on the entry: {}",
+                crate::text::cite_docs(r, "entity-list.md")
+            ));
         }
         f
     };
@@ -281,7 +284,7 @@ fn listed_party(
             return dated(
                 base(Outcome::NoLicenseRequired, "RULES.md §1.2 EL1.3", Confidence::Verified)
                     .evidence(ev)
-                    .reason(format!("{who} is on the Entity List (\"{}\"), but the item is not subject to the EAR (§2): no EAR licence.", e.caption()))
+                    .reason(format!("{who} is on the Entity List (\"{}\"), but the item is not subject to the EAR (docs/rules/jurisdiction.md): no EAR licence.", e.caption()))
                     .reason("Record: EL party present, item outside EAR jurisdiction. Other measures (OFAC, procurement) are unaffected."),
             );
         }

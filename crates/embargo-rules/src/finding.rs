@@ -224,8 +224,81 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
     pub reasons: Vec<String>,
     pub confidence: Confidence,
-    /// The RULES.md row that decided it, e.g. `RULES.md §1.2 EL1.1`.
+    /// The page of `docs/rules/` and the row of its decision table that
+    /// decided it, e.g. `docs/rules/entity-list.md EL1.1`.
     pub rule: String,
+    /// What to do, one line in the register of the law that requires it;
+    /// `None` when the outcome leaves nothing to act on (`actions`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// Who the action falls on (the exporter, the US person holding the
+    /// property, the contracting agency, the importer of record, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duty_of: Option<String>,
+}
+
+/// The `docs/rules/` page that explains a measure (the pages are written
+/// from RULES.md, whose section numbers stay in the code's comments and
+/// call sites). A FLAG goes to the page of the measure that raises it,
+/// found from the RULES.md section its rule names.
+pub fn doc_page(measure: Measure, rule: &str) -> &'static str {
+    match measure {
+        Measure::EarJurisdiction => "jurisdiction.md",
+        Measure::EarEntityList => "entity-list.md",
+        Measure::EarCountryChart => "country-chart.md",
+        Measure::OfacSdn => "ofac-sdn.md",
+        Measure::OfacCmic => "cmic.md",
+        Measure::Procurement889 => "procurement-889.md",
+        Measure::FccCoveredList => "fcc-covered-list.md",
+        Measure::UkProcurement => "uk-procurement.md",
+        Measure::EuSanctions => "eu-sanctions.md",
+        Measure::Uflpa => "uflpa.md",
+        Measure::Wro => "wro.md",
+        Measure::Visa => "visa.md",
+        Measure::Flag => {
+            let section = rule.trim_start_matches("RULES.md").trim_start();
+            if section.starts_with("§1") {
+                "entity-list.md"
+            } else if section.starts_with("§2") {
+                "jurisdiction.md"
+            } else if section.starts_with("§4") {
+                "ofac-sdn.md"
+            } else {
+                "geography.md"
+            }
+        }
+    }
+}
+
+/// Rewrites a `RULES.md §1.2 EL1.1` rule into the user-facing
+/// `docs/rules/entity-list.md EL1.1`: the page for the measure, then the
+/// row label and any note, without RULES.md's section numbers (a file
+/// users do not have). Other rule texts are kept as they are.
+pub fn doc_rule(measure: Measure, rule: &str) -> String {
+    let Some(rest) = rule.strip_prefix("RULES.md") else {
+        return rule.to_string();
+    };
+    let words: Vec<&str> = rest
+        .split_whitespace()
+        .filter(|w| !w.starts_with('§'))
+        .collect();
+    // Drop separators left dangling by removed section numbers.
+    let mut kept: Vec<&str> = vec![];
+    for w in words {
+        if w == "/" && kept.last().is_none_or(|l| *l == "/") {
+            continue;
+        }
+        kept.push(w);
+    }
+    while kept.last() == Some(&"/") {
+        kept.pop();
+    }
+    let page = doc_page(measure, rule);
+    if kept.is_empty() {
+        format!("docs/rules/{page}")
+    } else {
+        format!("docs/rules/{page} {}", kept.join(" "))
+    }
 }
 
 impl Finding {
@@ -248,7 +321,9 @@ impl Finding {
             evidence: vec![],
             reasons: vec![],
             confidence,
-            rule: rule.to_string(),
+            rule: doc_rule(measure, rule),
+            action: None,
+            duty_of: None,
         }
     }
 
@@ -402,6 +477,67 @@ mod tests {
             serde_json::to_string(&Outcome::XpccNexus).unwrap(),
             "\"XPCC_NEXUS\""
         );
+    }
+
+    #[test]
+    fn rules_cite_the_repository_pages() {
+        assert_eq!(
+            doc_rule(Measure::EarEntityList, "RULES.md §1.2 EL1.1"),
+            "docs/rules/entity-list.md EL1.1"
+        );
+        assert_eq!(
+            doc_rule(Measure::OfacSdn, "RULES.md §4.2 / §4.5 O1"),
+            "docs/rules/ofac-sdn.md O1"
+        );
+        assert_eq!(
+            doc_rule(Measure::EuSanctions, "RULES.md §5.3 (EU sanctions)"),
+            "docs/rules/eu-sanctions.md (EU sanctions)"
+        );
+        assert_eq!(
+            doc_rule(Measure::Flag, "RULES.md §9 G-2"),
+            "docs/rules/geography.md G-2"
+        );
+        assert_eq!(
+            doc_rule(Measure::Flag, "RULES.md §4.5 O3"),
+            "docs/rules/ofac-sdn.md O3"
+        );
+        assert_eq!(
+            doc_rule(Measure::EarCountryChart, "RULES.md §3.1"),
+            "docs/rules/country-chart.md"
+        );
+    }
+
+    /// Every page a finding can cite exists in the repository.
+    #[test]
+    fn every_cited_page_exists() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/rules");
+        let measures = [
+            Measure::EarJurisdiction,
+            Measure::EarEntityList,
+            Measure::EarCountryChart,
+            Measure::OfacSdn,
+            Measure::OfacCmic,
+            Measure::Procurement889,
+            Measure::FccCoveredList,
+            Measure::UkProcurement,
+            Measure::EuSanctions,
+            Measure::Uflpa,
+            Measure::Wro,
+            Measure::Visa,
+        ];
+        let mut pages: Vec<&str> = measures.iter().map(|m| doc_page(*m, "")).collect();
+        for r in [
+            "RULES.md §1.2",
+            "RULES.md §2.4",
+            "RULES.md §4.5",
+            "RULES.md §9",
+        ] {
+            pages.push(doc_page(Measure::Flag, r));
+        }
+        for p in pages {
+            let path = format!("{dir}/{p}");
+            assert!(std::path::Path::new(&path).is_file(), "{path} is missing");
+        }
     }
 
     #[test]

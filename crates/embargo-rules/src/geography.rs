@@ -216,7 +216,7 @@ pub fn findings(subject: &str, nexus: &Nexus) -> Vec<Finding> {
             .cite("Xinjiang Supply Chain Business Advisory (2021-07-13)")
             .cite("UFLPA § 3(a) (Pub. L. 117-78)")
             .reason(format!("{subject}: Xinjiang nexus."))
-            .reason("Consequences: UFLPA presumption for goods this party produced (§6 U1); enhanced due diligence under the Business Advisory; no EAR licence requirement by itself.");
+            .reason("Consequences: UFLPA presumption for goods this party produced (docs/rules/uflpa.md U1); enhanced due diligence under the Business Advisory; no EAR licence requirement by itself.");
         for h in &nexus.xinjiang {
             f = f.reason(format!("matched {h}"));
         }

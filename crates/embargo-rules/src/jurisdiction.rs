@@ -216,7 +216,7 @@ pub fn evaluate(tx: &Transaction, fn_parties: &[FootnoteParty]) -> Jurisdiction 
     f.reasons.splice(0..0, reasons);
     if via == Some("15 CFR 734.9(e)(2)") && e2_window {
         f.confidence = Confidence::Uncertain;
-        f = f.reason("The footnote-4 effective day is uncertain (2022-10-07 or 2022-10-21; RULES.md §10 q3).");
+        f = f.reason("The footnote-4 effective day is uncertain (2022-10-07 or 2022-10-21; docs/rules/jurisdiction.md).");
     }
     f = f.reason("Not evaluated here: § 734.9(e)(3) (footnote 5), (h) advanced computing, (i) supercomputer and (k) SME rules apply only to advanced-node and advanced-computing items or parties.");
     Jurisdiction {

@@ -147,7 +147,10 @@ fn removal_ends_the_requirement_el1_8() {
     let d = decide(&export("2023-11-16", name, ""));
     assert_eq!(
         outcomes(&d, Measure::EarEntityList),
-        vec![(Outcome::NoLicenseRequired, "RULES.md §1.2 EL1.8".into())]
+        vec![(
+            Outcome::NoLicenseRequired,
+            "docs/rules/entity-list.md EL1.8".into()
+        )]
     );
 }
 
@@ -179,10 +182,22 @@ fn affiliates_rule_window_el1_4_to_el1_7() {
         v.extend(outcomes(&d, Measure::Flag));
         v
     };
-    assert!(run("2025-01-01").contains(&(Outcome::RedFlagAffiliate, "RULES.md §1.2 EL1.4".into())));
-    assert!(run("2025-10-15").contains(&(Outcome::LicenseRequired, "RULES.md §1.2 EL1.5".into())));
-    assert!(run("2026-01-01").contains(&(Outcome::RedFlagAffiliate, "RULES.md §1.2 EL1.6".into())));
-    assert!(run("2027-01-01").contains(&(Outcome::NeedsReview, "RULES.md §1.2 EL1.7".into())));
+    assert!(run("2025-01-01").contains(&(
+        Outcome::RedFlagAffiliate,
+        "docs/rules/entity-list.md EL1.4".into()
+    )));
+    assert!(run("2025-10-15").contains(&(
+        Outcome::LicenseRequired,
+        "docs/rules/entity-list.md EL1.5".into()
+    )));
+    assert!(run("2026-01-01").contains(&(
+        Outcome::RedFlagAffiliate,
+        "docs/rules/entity-list.md EL1.6".into()
+    )));
+    assert!(run("2027-01-01").contains(&(
+        Outcome::NeedsReview,
+        "docs/rules/entity-list.md EL1.7".into()
+    )));
 }
 
 #[test]
@@ -192,8 +207,10 @@ fn knowledge_of_the_real_end_user_el1_2_and_weak_matches() {
         "Company Z Trading",
         r#","knowledge":{"end_user":"Kashgar Prefecture Public Security Bureau"}"#,
     ));
-    assert!(outcomes(&d, Measure::EarEntityList)
-        .contains(&(Outcome::LicenseRequired, "RULES.md §1.2 EL1.2".into())));
+    assert!(outcomes(&d, Measure::EarEntityList).contains(&(
+        Outcome::LicenseRequired,
+        "docs/rules/entity-list.md EL1.2".into()
+    )));
     let d = decide(&export(
         "2021-01-01",
         "Hikvision Digital Technology Group",
@@ -372,7 +389,7 @@ fn uflpa_listed_producer_exception_and_tracing() {
     let d = import("2024-02-01", "", "Company L Components Co., Ltd.", "{}");
     assert_eq!(
         outcomes(&d, Measure::Uflpa),
-        vec![(Outcome::PresumedProhibited, "RULES.md §6.1 U2".into())]
+        vec![(Outcome::PresumedProhibited, "docs/rules/uflpa.md U2".into())]
     );
     let d = import("2024-01-01", "", "Company L Components Co., Ltd.", "{}");
     assert_eq!(outcomes(&d, Measure::Uflpa)[0].0, Outcome::NeedsReview);
@@ -492,7 +509,7 @@ fn odd_inputs_never_panic_and_unknowns_stay_unknown() {
         .contains("parties[0].name"));
     assert_eq!(
         outcomes(&d, Measure::OfacSdn),
-        vec![(Outcome::Prohibited, "RULES.md §4.2 / §4.5 O1".into())]
+        vec![(Outcome::Prohibited, "docs/rules/ofac-sdn.md O1".into())]
     );
 }
 
