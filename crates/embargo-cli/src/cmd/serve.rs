@@ -1,4 +1,4 @@
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 use embargo_app::App;
 use embargo_server::{AuthMode, ServerConfig};
@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 #[derive(Args)]
 pub struct ServeArgs {
-    /// Address to listen on. Binds loopback unless told otherwise.
+    /// Address to listen on. Binds loopback unless told otherwise; port 0
+    /// lets the system pick a free port (printed at start).
     #[arg(long, default_value = "127.0.0.1:8000", env = "EMBARGO_LISTEN")]
     pub listen: SocketAddr,
     /// Require an API key on every request. Without it, loopback callers may
@@ -21,18 +22,39 @@ pub struct ServeArgs {
 
 pub fn run(data_dir: &Path, a: ServeArgs) -> Result<ExitCode> {
     let app = Arc::new(App::open(data_dir)?);
+    let auth = if a.require_keys || !a.listen.ip().is_loopback() {
+        AuthMode::ApiKeys
+    } else {
+        AuthMode::OpenForLocalhost
+    };
     let cfg = ServerConfig {
         listen: a.listen,
-        auth: if a.require_keys || !a.listen.ip().is_loopback() {
-            AuthMode::ApiKeys
-        } else {
-            AuthMode::OpenForLocalhost
-        },
+        auth,
         ..Default::default()
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(embargo_server::serve(app, cfg))?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(a.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", a.listen))?;
+        let addr = listener.local_addr()?;
+        // The first line is the one scripts read (`--listen 127.0.0.1:0`).
+        outln!("listening on http://{addr}");
+        outln!("data directory: {}", data_dir.display());
+        outln!(
+            "auth: {}",
+            match auth {
+                AuthMode::ApiKeys => "API key required on every request",
+                AuthMode::OpenForLocalhost =>
+                    "loopback callers may screen, decide and review without a key; admin needs a key",
+            }
+        );
+        let snapshot = app.snapshot();
+        outln!("lists loaded: {}", snapshot.version_labels().join(", "));
+        std::io::Write::flush(&mut std::io::stdout())?;
+        embargo_server::serve_on(listener, app, cfg).await
+    })?;
     Ok(ExitCode::SUCCESS)
 }
