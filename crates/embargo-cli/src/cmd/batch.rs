@@ -27,17 +27,24 @@ impl<R: std::io::Read> std::io::Read for CountingReader<R> {
 pub struct BatchArgs {
     /// Input CSV with a header row.
     pub file: PathBuf,
-    #[arg(long)]
+    /// The header of the column holding the name to screen.
+    #[arg(long, value_name = "COLUMN")]
     pub name_column: String,
-    #[arg(long)]
+    /// The column holding what each name belongs to (Person, Organization,
+    /// Company, Vessel, Aircraft); narrows candidates like `screen --schema`.
+    #[arg(long, value_name = "COLUMN")]
     pub schema_column: Option<String>,
-    #[arg(long)]
+    /// The column holding each subject's country (ISO-2, e.g. CN).
+    #[arg(long, value_name = "COLUMN")]
     pub country_column: Option<String>,
-    #[arg(long)]
+    /// The column holding each subject's date or year of birth (1955,
+    /// 1955-06 or 1955-06-18).
+    #[arg(long, value_name = "COLUMN")]
     pub dob_column: Option<String>,
     /// Output file: .csv (best hit per row) or .jsonl (every hit per row).
     #[arg(long)]
     pub out: PathBuf,
+    /// Minimum score for a hit to be written.
     #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
     pub threshold: f64,
     /// Only screen these datasets.

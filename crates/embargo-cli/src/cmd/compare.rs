@@ -14,6 +14,7 @@ pub struct CompareArgs {
     /// Output CSV (default: stdout): the input rows plus `score` and `match`.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Score at or above which a pair is a match (the `match` column).
     #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
     pub threshold: f64,
 }

@@ -26,7 +26,10 @@ pub enum RoleArg {
 pub enum KeysCommand {
     /// Create an API key; the secret is printed once and only its hash is stored.
     Create {
+        /// A name for the key (who or what uses it, e.g. `erp-prod`); shown
+        /// by `keys list` and in the audit log.
         name: String,
+        /// What the key may do.
         #[arg(long, value_enum)]
         role: RoleArg,
         /// Last day the key works (YYYY-MM-DD, UTC); default: no expiry.
@@ -40,9 +43,13 @@ pub enum KeysCommand {
         json: bool,
     },
     /// Revoke a key by name; it stops working at once.
-    Revoke { name: String },
+    Revoke {
+        /// The key's name (as `keys list` shows it).
+        name: String,
+    },
     /// Give a key a new secret (same name and role); the old one stops working at once.
     Rotate {
+        /// The key's name (as `keys list` shows it).
         name: String,
         /// A new last day (YYYY-MM-DD, UTC); default: keep the current expiry.
         #[arg(long, value_name = "YYYY-MM-DD")]

@@ -19,6 +19,8 @@ pub enum ListsCommand {
     /// Import a list file. For OFAC legacy CSV give sdn.csv (or cons_prim.csv);
     /// alt.csv, add.csv and the comments file beside it are read too.
     Import {
+        /// The list file (OFAC XML or CSV, trade.gov CSL CSV, UN XML, BIS DPL,
+        /// FollowTheMoney JSON lines, or a custom CSV list).
         file: PathBuf,
         /// ofac-sdn, ofac-cons, csl, dpl, un, ftm, custom. Detected when unambiguous.
         #[arg(long)]
@@ -44,7 +46,10 @@ pub enum ListsCommand {
     Diff {
         /// Dataset or source name (e.g. us_ofac_sdn or ofac-sdn).
         source: String,
+        /// The older version (as `lists versions` shows it; default: the
+        /// version stored just before NEW).
         old: Option<String>,
+        /// The newer version (default: the active version).
         new: Option<String>,
         /// Show every changed field, not only counts and names.
         #[arg(long)]
@@ -52,7 +57,10 @@ pub enum ListsCommand {
     },
     /// Every stored version of one dataset, in import order, with its
     /// publication date and where that date comes from; `*` marks the active one.
-    Versions { source: String },
+    Versions {
+        /// Dataset or source name (e.g. us_ofac_sdn or ofac-sdn).
+        source: String,
+    },
     /// The links that make records of several sources one party (a
     /// consolidated subject), with the reason for each.
     Links {
@@ -87,7 +95,12 @@ pub enum ListsCommand {
         reviewer: Option<String>,
     },
     /// Make a stored version the active one (roll back or forward).
-    Activate { source: String, version: String },
+    Activate {
+        /// Dataset or source name (e.g. us_ofac_sdn or ofac-sdn).
+        source: String,
+        /// The version to make active (as `lists versions` shows it).
+        version: String,
+    },
 }
 
 fn dataset_name(s: &str) -> String {

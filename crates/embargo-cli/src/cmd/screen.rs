@@ -45,6 +45,7 @@ pub struct ScreenArgs {
     /// Maximum number of candidates.
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
+    /// The scoring algorithm.
     #[arg(long, value_enum, default_value = "embargo")]
     pub algorithm: AlgorithmArg,
     /// Screen the lists as they stood on this past day (YYYY-MM-DD): parties
