@@ -95,6 +95,43 @@ pub fn review_json(status: Option<&ReviewStatus>) -> serde_json::Value {
     }
 }
 
+/// What a hit on a programme means for the user, in one plain line, for
+/// the programmes whose consequence is not "blocked" and so is easy to
+/// misread. The wording follows RULES.md (§4.4 NS-CMIC, §5.1 § 889, §5.2
+/// FCC); `embargo decide` gives the finding with its dates and citations.
+/// A programme matches its key exactly or as `KEY-…` (`CMIC-EO13959`).
+const PROGRAMME_MEANINGS: &[(&str, &str)] = &[
+    (
+        "CMIC",
+        "CMIC: US persons may not buy or sell its publicly traded securities (E.O. 13959 as amended by E.O. 14032); not a blocking sanction",
+    ),
+    (
+        "NDAA-889",
+        "§889: US federal agencies may not buy its telecom/video surveillance equipment, nor contract with anyone who uses it (NDAA FY2019 § 889, FAR 52.204-25)",
+    ),
+    (
+        "FCC-COVERED-LIST",
+        "FCC Covered List: its covered equipment cannot get new FCC authorisations, so cannot be imported or sold in the US (FCC 22-84, from 2023-02-06)",
+    ),
+];
+
+/// The plain-meaning lines for a hit's programmes (each at most once).
+pub fn programme_meanings(programs: &[String]) -> Vec<&'static str> {
+    PROGRAMME_MEANINGS
+        .iter()
+        .filter(|(key, _)| {
+            programs.iter().any(|p| {
+                p.eq_ignore_ascii_case(key)
+                    || p.len() > key.len()
+                        && p.is_char_boundary(key.len())
+                        && p[..key.len()].eq_ignore_ascii_case(key)
+                        && p[key.len()..].starts_with('-')
+            })
+        })
+        .map(|(_, line)| *line)
+        .collect()
+}
+
 /// Prints a screen for a person at a terminal: what was searched, one
 /// block per consolidated subject, and what the result does not cover.
 pub fn print_screen(name: &str, screened: &Screened, explain: bool) -> anyhow::Result<()> {
@@ -141,6 +178,9 @@ pub fn print_screen(name: &str, screened: &Screened, explain: bool) -> anyhow::R
         if !r.programs.is_empty() {
             outln!("      programs: {}", r.programs.join(", "));
         }
+        for meaning in programme_meanings(&r.programs) {
+            outln!("      means: {meaning}");
+        }
         if let Some(req) = &r.license_requirement {
             outln!("      licence requirement: {req}");
         }
@@ -181,4 +221,76 @@ pub fn print_screen(name: &str, screened: &Screened, explain: bool) -> anyhow::R
         outln!("\nA hit is a candidate, not a finding: `embargo decide` says what the law requires for a transaction.");
     }
     Ok(())
+}
+
+/// A plain-text table whose columns are as wide as their widest cell, so a
+/// long dataset name or version never pushes a row out of line. `right`
+/// marks the columns aligned right (counts); the last column is not padded.
+pub fn table(header: &[&str], rows: &[Vec<String>], right: &[bool]) -> Vec<String> {
+    let width = |s: &str| s.chars().count();
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(width(cell));
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let last = cells.len().saturating_sub(1);
+        let mut out = String::new();
+        for (i, cell) in cells.into_iter().enumerate() {
+            if i > 0 {
+                out.push_str("  ");
+            }
+            let pad = widths[i].saturating_sub(width(cell));
+            if right.get(i).copied().unwrap_or(false) {
+                out.push_str(&" ".repeat(pad));
+                out.push_str(cell);
+            } else {
+                out.push_str(cell);
+                if i < last {
+                    out.push_str(&" ".repeat(pad));
+                }
+            }
+        }
+        out
+    };
+    let mut out = vec![line(header.to_vec())];
+    out.extend(
+        rows.iter()
+            .map(|r| line(r.iter().map(String::as_str).collect())),
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn programme_meanings_match_the_code_and_its_suffixed_forms() {
+        let p = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(programme_meanings(&p(&["CMIC-EO13959"])).len(), 1);
+        assert!(programme_meanings(&p(&["CMIC-EO13959"]))[0].starts_with("CMIC: US persons"));
+        assert_eq!(
+            programme_meanings(&p(&["NDAA-889", "FCC-COVERED-LIST", "SDGT"])).len(),
+            2
+        );
+        assert!(programme_meanings(&p(&["CMICX", "SDGT", "GLOMAG"])).is_empty());
+    }
+
+    #[test]
+    fn table_columns_fit_their_widest_cell() {
+        let rows = vec![
+            vec!["a".to_string(), "1".to_string(), "x".to_string()],
+            vec![
+                "a_very_long_dataset_name_indeed".to_string(),
+                "12345".to_string(),
+                "y".to_string(),
+            ],
+        ];
+        let lines = table(&["dataset", "n", "origin"], &rows, &[false, true, false]);
+        // The last cell starts right after the last two-space gap.
+        let col = |l: &str| l.rfind("  ").unwrap();
+        assert!(lines.iter().all(|l| col(l) == col(&lines[0])), "{lines:#?}");
+    }
 }

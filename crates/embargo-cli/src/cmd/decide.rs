@@ -35,10 +35,31 @@ pub fn run(data_dir: &Path, a: DecideArgs) -> Result<ExitCode> {
     if a.json {
         outln!("{}", serde_json::to_string_pretty(&decided.json)?);
     } else {
-        print!("{}", decided.decision.to_text());
+        // The engine's header names the lists its findings rest on; the
+        // closing line names every list version consulted, hit or not, so
+        // a decision with no hit still says what it searched.
+        let text = decided.decision.to_text();
+        let consulted = decided.snapshot.version_labels();
+        let versions = &decided.decision.list_versions;
+        // Dropped only when the closing line repeats it (a dated decision
+        // may rest on a stored older version, which it keeps naming).
+        let repeated = !versions.is_empty() && versions.iter().all(|v| consulted.contains(v));
+        let header = repeated.then(|| {
+            format!(
+                "Lists consulted: {}",
+                decided.decision.list_versions.join(", ")
+            )
+        });
+        for line in text.lines() {
+            if header.as_deref() == Some(line) {
+                continue;
+            }
+            outln!("{line}");
+        }
         if !a.explain {
             outln!("(run with --explain for reasons, evidence and dates)");
         }
+        outln!("Lists consulted: {}", consulted.join(", "));
     }
     Ok(crate::exit::outcome(decided.decision.needs_action()))
 }

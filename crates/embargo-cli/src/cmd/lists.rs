@@ -120,27 +120,33 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
                 outln!("No lists imported in {}. Screening uses the embedded Xinjiang regime pack ({}).", data_dir.display(), embargo_app::pack_version().version);
                 outln!("Import one with `embargo lists import FILE` or download with `embargo update`.");
             } else {
-                outln!(
-                    "{:<22} {:<28} {:>9} {:<11} {:>8}  origin",
+                let rows: Vec<Vec<String>> = lists
+                    .iter()
+                    .map(|l| {
+                        let v = &l.active;
+                        vec![
+                            v.dataset.clone(),
+                            v.version.clone(),
+                            v.entity_count.to_string(),
+                            v.published
+                                .map(|d| d.to_string())
+                                .unwrap_or_else(|| "-".into()),
+                            l.versions_kept.to_string(),
+                            v.origin.clone(),
+                        ]
+                    })
+                    .collect();
+                let header = [
                     "dataset",
                     "active version",
                     "entities",
                     "published",
-                    "versions"
-                );
-                for l in lists {
-                    let v = &l.active;
-                    outln!(
-                        "{:<22} {:<28} {:>9} {:<11} {:>8}  {}",
-                        v.dataset,
-                        v.version,
-                        v.entity_count,
-                        v.published
-                            .map(|d| d.to_string())
-                            .unwrap_or_else(|| "-".into()),
-                        l.versions_kept,
-                        v.origin
-                    );
+                    "versions",
+                    "origin",
+                ];
+                let right = [false, false, true, false, true, false];
+                for line in crate::output::table(&header, &rows, &right) {
+                    outln!("{line}");
                 }
             }
         }

@@ -1,0 +1,109 @@
+//! What a new user reads at the terminal (issue 17): tables that stay in
+//! line, decisions that name the lists consulted, hits that say what they
+//! mean. Needs nothing from ../shared.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn embargo(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_embargo"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .output()
+        .expect("the embargo binary runs")
+}
+
+/// stdout of a run that ended 0 (nothing to act on) or 1 (something to act on).
+fn ok(data_dir: &Path, args: &[&str]) -> String {
+    let out = embargo(data_dir, args);
+    assert!(
+        matches!(out.status.code(), Some(0) | Some(1)),
+        "embargo {args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+#[test]
+fn the_lists_table_stays_aligned_with_long_dataset_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let csv = d.join("blocklist.csv");
+    std::fs::write(&csv, "id,schema,name\nA1,Company,Acme Blocked Trading\n").unwrap();
+    for dataset in [
+        "custom_short",
+        "custom_a_dataset_name_far_longer_than_the_old_fixed_column",
+    ] {
+        ok(
+            d,
+            &[
+                "lists",
+                "import",
+                csv.to_str().unwrap(),
+                "--source",
+                "custom",
+                "--dataset",
+                dataset,
+                "--published",
+                "2026-01-02",
+            ],
+        );
+    }
+    let table = ok(d, &["lists"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 3, "{table}");
+    let column = lines[0].find("published").expect("header");
+    for row in &lines[1..] {
+        // The version also starts with the date: find the column's cell.
+        let cell = row.find("  2026-01-02  ").map(|i| i + 2);
+        assert_eq!(cell, Some(column), "misaligned:\n{table}");
+    }
+}
+
+#[test]
+fn decide_ends_with_the_lists_consulted_even_without_a_hit() {
+    let dir = tempfile::tempdir().unwrap();
+    let tx = dir.path().join("tx.json");
+    std::fs::write(
+        &tx,
+        r#"{"date": "2024-03-01", "flow": "export", "actor": {"us_person": true, "country": "US"},
+            "destination": "FR", "item": {"eccn": "EAR99", "us_origin": true},
+            "parties": [{"role": "end_user", "name": "Boulangerie Dupont et Fils", "country": "FR"}]}"#,
+    )
+    .unwrap();
+    let text = ok(dir.path(), &["decide", tx.to_str().unwrap()]);
+    let last = text.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("Lists consulted: embargo_xinjiang_pack@"),
+        "{text}"
+    );
+    assert_eq!(text.matches("Lists consulted:").count(), 1, "{text}");
+
+    // With a hit, the line still closes the output, once.
+    std::fs::write(
+        &tx,
+        r#"{"date": "2024-03-01", "flow": "export", "actor": {"us_person": true, "country": "US"},
+            "destination": "CN", "item": {"eccn": "EAR99", "us_origin": true},
+            "parties": [{"role": "end_user", "name": "Hangzhou Hikvision Digital Technology Co., Ltd.", "country": "CN"}]}"#,
+    )
+    .unwrap();
+    let text = ok(dir.path(), &["decide", tx.to_str().unwrap()]);
+    let last = text.lines().last().unwrap_or_default();
+    assert!(last.starts_with("Lists consulted: "), "{text}");
+    assert_eq!(text.matches("Lists consulted:").count(), 1, "{text}");
+}
+
+#[test]
+fn a_hit_says_what_its_programme_means() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = ok(dir.path(), &["screen", "Hikvision", "--limit", "20"]);
+    for meaning in [
+        "means: CMIC: US persons may not buy or sell its publicly traded securities",
+        "means: §889: US federal agencies may not buy",
+        "means: FCC Covered List:",
+    ] {
+        assert!(text.contains(meaning), "{meaning:?} missing:\n{text}");
+    }
+}
