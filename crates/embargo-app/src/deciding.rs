@@ -4,7 +4,10 @@
 //!
 //! Audit record of a decision (kind `decide`): `request` is the transaction
 //! object (a worked-case file is unwrapped to its `transaction`), `result`
-//! the decision as JSON, `list_versions` the snapshot's.
+//! the decision document as JSON — `decision_id`, `evaluated_for`,
+//! `evaluated_at`, `input` (the transaction as parsed), `list_versions`
+//! (every version in the snapshot) and the findings with their actions —
+//! and `list_versions` the snapshot's.
 
 use crate::error::{AppError, AppResult};
 use crate::{App, Snapshot};
@@ -42,7 +45,10 @@ impl App {
         let tx = embargo_rules::parse_transaction(text)
             .map_err(|e| AppError::Transaction(e.to_string()))?;
         let snap = self.snapshot();
-        let decision = snap.engine.decide(&tx);
+        let mut decision = snap.engine.decide(&tx);
+        // The decision document: its id, when it was made, and every list
+        // version the snapshot holds (not only those a party matched).
+        decision.stamp(snap.version_labels());
         let json =
             serde_json::to_value(&decision).map_err(|e| AppError::encode("a decision", e))?;
         let rec = self.audit.append(NewRecord {

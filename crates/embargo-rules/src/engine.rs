@@ -11,7 +11,7 @@ use crate::resolver::PartyResolver;
 use crate::screen::Screen;
 use crate::transaction::Transaction;
 use crate::{
-    cmic, consolidate, country_chart, coverage, entity_list, eu, facts, geography, import,
+    actions, cmic, consolidate, country_chart, coverage, entity_list, eu, facts, geography, import,
     jurisdiction, ofac, procurement, visa,
 };
 use embargo_model::Entity;
@@ -103,12 +103,17 @@ impl Engine {
         // one finding per measure per party.
         facts::no_silent_clear(tx, &mut findings);
         coverage::qualify_ofac(&self.sources, &mut findings);
-        let findings = consolidate::consolidate(findings);
+        let mut findings = consolidate::consolidate(findings);
+        // What to do about each finding, and whose duty it is.
+        actions::assign(tx, &mut findings);
 
         Decision {
+            decision_id: None,
             evaluated_for: tx.date,
-            findings,
+            evaluated_at: None,
+            input: tx.clone(),
             list_versions: screen.versions(),
+            findings,
         }
     }
 }

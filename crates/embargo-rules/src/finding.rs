@@ -11,7 +11,8 @@
 //! only builds findings through `Finding::new`, which checks it, so an
 //! `OFAC_CMIC / DETAINED` finding cannot be produced.
 
-use chrono::NaiveDate;
+use crate::transaction::Transaction;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -270,6 +271,13 @@ pub fn doc_page(measure: Measure, rule: &str) -> &'static str {
     }
 }
 
+/// A RULES.md section number (`§1.2`, `§4.5`), not a legal section sign
+/// followed by a space (`§ 889(b)`).
+fn is_section(w: &str) -> bool {
+    let mut c = w.chars();
+    c.next() == Some('§') && c.next().is_some_and(|d| d.is_ascii_digit())
+}
+
 /// Rewrites a `RULES.md §1.2 EL1.1` rule into the user-facing
 /// `docs/rules/entity-list.md EL1.1`: the page for the measure, then the
 /// row label and any note, without RULES.md's section numbers (a file
@@ -278,10 +286,7 @@ pub fn doc_rule(measure: Measure, rule: &str) -> String {
     let Some(rest) = rule.strip_prefix("RULES.md") else {
         return rule.to_string();
     };
-    let words: Vec<&str> = rest
-        .split_whitespace()
-        .filter(|w| !w.starts_with('§'))
-        .collect();
+    let words: Vec<&str> = rest.split_whitespace().filter(|w| !is_section(w)).collect();
     // Drop separators left dangling by removed section numbers.
     let mut kept: Vec<&str> = vec![];
     for w in words {
@@ -366,13 +371,56 @@ impl Finding {
     }
 }
 
-/// The engine's whole answer for one transaction.
+/// The engine's whole answer for one transaction: the decision document.
+///
+/// `Engine::decide` fills the input, the date evaluated for, the list
+/// versions its matches came from and the findings; the deciding act
+/// (`embargo-app`) then calls [`Decision::stamp`], which adds the decision
+/// id, the time of evaluation and every list version the snapshot holds,
+/// so the document names all it was checked against even when nothing
+/// hits. The engine itself stays deterministic (tests, `decide_bench`).
 #[derive(Clone, Debug, Serialize)]
 pub struct Decision {
+    /// Random 128-bit id in UUID form (version 4), set by [`Decision::stamp`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision_id: Option<String>,
+    /// The transaction date: the law and the lists as they stood that day.
     pub evaluated_for: NaiveDate,
-    pub findings: Vec<Finding>,
-    /// Versions of every list whose entries were consulted.
+    /// When the decision was made (UTC), set by [`Decision::stamp`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evaluated_at: Option<DateTime<Utc>>,
+    /// The transaction as parsed (codes canonical, currency upper-cased).
+    pub input: Transaction,
+    /// List versions the decision was made against: those whose entries
+    /// matched, and after [`Decision::stamp`] every version loaded.
     pub list_versions: Vec<String>,
+    pub findings: Vec<Finding>,
+}
+
+/// A fresh decision id: 16 random bytes from the operating system
+/// (`getrandom`) as a version-4 UUID. Should the OS refuse randomness, the
+/// id is made from the clock and a process counter, still unique in this
+/// process.
+pub fn new_decision_id() -> String {
+    let mut b = [0u8; 16];
+    if getrandom::fill(&mut b).is_err() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static N: AtomicU64 = AtomicU64::new(0);
+        let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default() as u64;
+        b[..8].copy_from_slice(&nanos.to_be_bytes());
+        b[8..].copy_from_slice(&N.fetch_add(1, Ordering::Relaxed).to_be_bytes());
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 impl Outcome {
@@ -400,31 +448,90 @@ impl Decision {
         self.findings.iter().any(|f| !f.outcome.is_clear())
     }
 
-    /// The `--explain` report: one block per finding, in the order the
-    /// measures ran (RULES.md §0.3 pipeline), with reasons, evidence,
-    /// dates and citations.
-    pub fn to_text(&self) -> String {
-        let mut s = String::new();
-        let _ = writeln!(s, "Decision for transaction dated {}", self.evaluated_for);
+    /// Makes the decision a document of record: a fresh decision id, the
+    /// time now, and `loaded` (every list version the engine holds) merged
+    /// into `list_versions`, sorted and without repeats.
+    pub fn stamp<I: IntoIterator<Item = String>>(&mut self, loaded: I) {
+        self.decision_id = Some(new_decision_id());
+        self.evaluated_at = Some(Utc::now());
+        let mut all: std::collections::BTreeSet<String> = std::mem::take(&mut self.list_versions)
+            .into_iter()
+            .collect();
+        all.extend(loaded);
+        self.list_versions = all.into_iter().collect();
+    }
+
+    fn header(&self, s: &mut String) {
+        match &self.decision_id {
+            Some(id) => {
+                let _ = writeln!(
+                    s,
+                    "Decision {id} for transaction dated {}",
+                    self.evaluated_for
+                );
+            }
+            None => {
+                let _ = writeln!(s, "Decision for transaction dated {}", self.evaluated_for);
+            }
+        }
+        if let Some(at) = self.evaluated_at {
+            let _ = writeln!(s, "Evaluated at {}", at.format("%Y-%m-%d %H:%M:%S UTC"));
+        }
         if !self.list_versions.is_empty() {
             let _ = writeln!(s, "Lists consulted: {}", self.list_versions.join(", "));
         }
+    }
+
+    fn outcome_line(s: &mut String, i: usize, f: &Finding) {
+        let _ = write!(
+            s,
+            "\n{}. {}: {}",
+            i + 1,
+            f.measure.as_str(),
+            f.outcome.as_str()
+        );
+        if let Some(p) = f.review_policy {
+            let _ = write!(s, " (review policy: {})", p.as_str());
+        }
+    }
+
+    fn action_line(s: &mut String, f: &Finding) {
+        if let Some(a) = &f.action {
+            let _ = write!(s, "   action: {a}");
+            if let Some(d) = &f.duty_of {
+                let _ = write!(s, " [duty of: {d}]");
+            }
+            s.push('\n');
+        }
+    }
+
+    /// The short report: per finding, the outcome and, when there is
+    /// something to do, the action and whose duty it is.
+    pub fn to_short_text(&self) -> String {
+        let mut s = String::new();
+        self.header(&mut s);
+        for (i, f) in self.findings.iter().enumerate() {
+            Self::outcome_line(&mut s, i, f);
+            s.push('\n');
+            Self::action_line(&mut s, f);
+        }
+        s
+    }
+
+    /// The `--explain` report: one block per finding, in the order the
+    /// measures ran (RULES.md §0.3 pipeline), with the action, then the
+    /// reasons, evidence, dates and citations.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        self.header(&mut s);
         let _ = writeln!(
             s,
             "Each measure is independent; no outcome below overrides another. Not legal advice."
         );
         for (i, f) in self.findings.iter().enumerate() {
-            let _ = write!(
-                s,
-                "\n{}. {}: {}",
-                i + 1,
-                f.measure.as_str(),
-                f.outcome.as_str()
-            );
-            if let Some(p) = f.review_policy {
-                let _ = write!(s, " (review policy: {})", p.as_str());
-            }
+            Self::outcome_line(&mut s, i, f);
             let _ = writeln!(s, "   [{} | confidence {:?}]", f.rule, f.confidence);
+            Self::action_line(&mut s, f);
             for r in &f.reasons {
                 let _ = writeln!(s, "   - {r}");
             }
@@ -500,6 +607,10 @@ mod tests {
         assert_eq!(
             doc_rule(Measure::Flag, "RULES.md §4.5 O3"),
             "docs/rules/ofac-sdn.md O3"
+        );
+        assert_eq!(
+            doc_rule(Measure::Procurement889, "RULES.md §5.1 § 889(b)"),
+            "docs/rules/procurement-889.md § 889(b)"
         );
         assert_eq!(
             doc_rule(Measure::EarCountryChart, "RULES.md §3.1"),

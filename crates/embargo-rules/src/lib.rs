@@ -32,6 +32,7 @@
 //! assert_eq!(d.findings[1].outcome.as_str(), "NOT_SCREENABLE");
 //! ```
 
+pub mod actions;
 pub mod ccl;
 pub mod cmic;
 pub mod column;

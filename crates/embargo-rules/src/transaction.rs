@@ -23,7 +23,7 @@
 use chrono::NaiveDate;
 use embargo_model::Country;
 use serde::de::Error as _;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Declares an enumerated field: the enum, its wire codes (`as_str`),
 /// `ALLOWED` (every code, in declaration order), `ALL`, `parse`, and serde
@@ -146,7 +146,7 @@ impl Role {
     }
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct Actor {
     #[serde(default)]
     pub us_person: Option<bool>,
@@ -154,7 +154,7 @@ pub struct Actor {
     pub country: Option<Country>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct UsContent {
     /// `None` when the input's classification is unknown.
     #[serde(default)]
@@ -163,7 +163,7 @@ pub struct UsContent {
     pub value: Option<f64>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct Item {
     #[serde(default)]
     pub description: Option<String>,
@@ -241,7 +241,7 @@ impl Item {
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Input {
     #[serde(default)]
     pub description: Option<String>,
@@ -253,7 +253,7 @@ pub struct Input {
     pub value: Option<f64>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Party {
     pub role: Role,
     pub name: String,
@@ -265,20 +265,20 @@ pub struct Party {
     pub registration_id: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Ownership {
     pub owner: String,
     pub owned: String,
     pub pct: f64,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Director {
     pub entity: String,
     pub name: String,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct Knowledge {
     /// The real end user when the documents name someone else (EL1.2).
     #[serde(default)]
@@ -390,7 +390,7 @@ pub fn enumerated_fields() -> Vec<(&'static str, &'static [&'static str])> {
     ]
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct Context {
     #[serde(default)]
     pub buyer: Option<Buyer>,
@@ -423,7 +423,7 @@ pub struct Context {
 }
 
 /// One transaction. `date` decides which listings and rules are in force.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Transaction {
     pub date: NaiveDate,
     pub flow: Flow,
