@@ -37,6 +37,7 @@ mod import;
 mod resolver;
 mod reviewing;
 mod screening;
+mod settings;
 mod snapshot;
 mod subject;
 
@@ -47,8 +48,12 @@ pub use compare::compare_pairs;
 pub use deciding::Decided;
 pub use error::{AppError, AppResult, ErrorKind};
 pub use import::{import_file, import_path, ImportError, ImportOptions, ImportReport};
-pub use reviewing::{ReviewInput, ReviewMark, MAX_REASON_CHARS};
+pub use reviewing::{approval_needed, ReviewInput, ReviewMark, Reviewed, MAX_REASON_CHARS};
 pub use screening::{searched_datasets, Coverage, ReviewedHit, Screened};
+pub use settings::{
+    approval_threshold, check_reviewer, config_get, config_set, configured_reviewer, CONFIG_FILE,
+    CONFIG_KEYS, DEFAULT_APPROVAL_THRESHOLD,
+};
 pub use snapshot::{ListedAsOf, ScreenRequest, ScreenResult, Snapshot, SubjectRecord};
 pub use subject::{
     algorithm_name, check_limit, check_name, check_threshold, parse_algorithm, parse_country,
@@ -61,8 +66,8 @@ pub use subject::{
 /// embargo-app").
 pub mod types {
     pub use embargo_audit::{
-        canonical_json, Anchor, ApiKeyInfo, AuditRecord, FieldChange, Review, ReviewStatus, Role,
-        Verdict, VerifyReport,
+        canonical_json, Anchor, ApiKeyInfo, AuditRecord, FieldChange, Review, ReviewLookup,
+        ReviewStatus, Role, Verdict, VerifyReport,
     };
     pub use embargo_match::{
         Algorithm, Explanation, Query, ScreenOptions, DEFAULT_THRESHOLD, OFAC_THRESHOLD,

@@ -6,7 +6,8 @@
 //! - `request`: [`Subject::audit_request`] (typed query and options);
 //! - `result`: `{"hits": [{"entity_id", "score", "matched_name", "review"}]}`
 //!   where `review` is the status of a standing review decision
-//!   (`cleared`, `confirmed`, `stale`, `expired`) or null;
+//!   (`cleared`, `confirmed`, `pending_approval`, `stale`, `expired`,
+//!   `ignored`) or null;
 //! - `list_versions`: `dataset@version` of every list in the snapshot.
 
 use crate::error::{AppError, AppResult};
@@ -14,7 +15,7 @@ use crate::reviewing::ReviewMark;
 use crate::subject::Subject;
 use crate::{App, ScreenRequest, ScreenResult, Snapshot};
 use chrono::{DateTime, Utc};
-use embargo_audit::{NewRecord, RecordKind, ReviewStatus};
+use embargo_audit::{NewRecord, RecordKind, ReviewLookup, ReviewStatus};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -24,12 +25,17 @@ use std::sync::Arc;
 pub struct ReviewedHit {
     pub result: ScreenResult,
     pub review: Option<ReviewStatus>,
+    /// Review rows ignored because they failed their integrity check.
+    pub review_warnings: Vec<String>,
 }
 
 impl ReviewedHit {
     /// The display form of the standing review decision, if any.
     pub fn mark(&self) -> Option<ReviewMark> {
-        self.review.clone().map(ReviewMark::from)
+        ReviewMark::from_lookup(ReviewLookup {
+            status: self.review.clone(),
+            warnings: self.review_warnings.clone(),
+        })
     }
 }
 
@@ -87,14 +93,26 @@ impl App {
         });
         let today = evaluated_at.date_naive();
         let mut hits = Vec::with_capacity(results.len());
+        // The maker-checker threshold, read once per screen when needed.
+        let mut threshold = None;
         for result in results {
-            let review = match snap.entity(&result.entity_id) {
-                Some(e) => self
-                    .audit
-                    .review_status_for_entity(&subject.review_key, e, today)?,
-                None => None,
+            let lookup = match snap.entity(&result.entity_id) {
+                Some(e) => {
+                    let t = match threshold {
+                        Some(t) => t,
+                        None => {
+                            *threshold.insert(crate::settings::approval_threshold(&self.data_dir)?)
+                        }
+                    };
+                    self.review_lookup(&subject.review_key, e, result.score, today, t)?
+                }
+                None => ReviewLookup::default(),
             };
-            hits.push(ReviewedHit { result, review });
+            hits.push(ReviewedHit {
+                result,
+                review: lookup.status,
+                review_warnings: lookup.warnings,
+            });
         }
         let record = NewRecord {
             kind: RecordKind::Screen,

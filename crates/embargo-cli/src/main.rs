@@ -70,6 +70,8 @@ enum Command {
     Review(cmd::review::ReviewArgs),
     /// Manage API keys for the HTTP server.
     Keys(cmd::keys::KeysArgs),
+    /// Settings of the data directory: the reviewer, the approval threshold.
+    Config(cmd::config::ConfigArgs),
 }
 
 fn main() -> ExitCode {
@@ -88,6 +90,7 @@ fn main() -> ExitCode {
         Command::Audit(a) => cmd::audit::run(&data_dir, a),
         Command::Review(a) => cmd::review::run(&data_dir, a),
         Command::Keys(a) => cmd::keys::run(&data_dir, a),
+        Command::Config(a) => cmd::config::run(&data_dir, a),
     };
     match result {
         Ok(code) => code,

@@ -70,6 +70,11 @@ pub fn review_line(status: Option<&ReviewStatus>) -> Option<String> {
             previous.reviewer,
             previous.decided_at.format("%Y-%m-%d")
         ),
+        ReviewStatus::PendingApproval { review, why } => format!(
+            "ALERT: cleared by {} on {}, pending approval by a second, different reviewer ({why})",
+            review.reviewer,
+            review.decided_at.format("%Y-%m-%d")
+        ),
     })
 }
 
@@ -88,6 +93,7 @@ pub fn review_json(status: Option<&ReviewStatus>) -> serde_json::Value {
                 ReviewStatus::Cleared { .. } => "cleared",
                 ReviewStatus::Stale { .. } => "stale",
                 ReviewStatus::Expired { .. } => "expired",
+                ReviewStatus::PendingApproval { .. } => "pending_approval",
             },
             "suppresses_alert": s.suppresses_alert(),
             "text": review_line(Some(s)),

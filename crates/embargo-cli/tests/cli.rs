@@ -343,6 +343,29 @@ fn a_recorded_review_shows_on_the_next_screen() {
             "analyst-1",
         ],
     );
+    // An Entity List hit: one reviewer's clear waits for a second one.
+    let pending = screen_json(d, &["Hikvision"]);
+    let row = results(&pending)
+        .iter()
+        .find(|r| r["entity_id"] == id)
+        .expect("hit");
+    assert_eq!(row["review"]["status"], "pending_approval", "{row:#}");
+    assert_eq!(row["review"]["suppresses_alert"], false);
+    // The second reviewer comes from the data directory's configuration.
+    ok(d, &["config", "set", "reviewer", "analyst-2"]);
+    assert_eq!(ok(d, &["config", "get", "reviewer"]).trim(), "analyst-2");
+    ok(
+        d,
+        &[
+            "review",
+            "Hikvision",
+            id,
+            "--verdict",
+            "false-positive",
+            "--reason",
+            "agreed: a different Hikvision",
+        ],
+    );
     let after = screen_json(d, &["Hikvision"]);
     let row = results(&after)
         .iter()
@@ -372,6 +395,32 @@ fn a_recorded_review_shows_on_the_next_screen() {
     );
     let verify = ok(d, &["audit", "verify"]);
     assert!(verify.contains("OK"), "{verify}");
+}
+
+#[test]
+fn a_review_without_an_identity_is_refused_with_how_to_set_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let args = [
+        "review",
+        "Hikvision",
+        "embargo_xinjiang_pack:el-hikvision",
+        "--verdict",
+        "false-positive",
+        "--reason",
+        "x",
+    ];
+    let out = embargo(d, &args);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--reviewer") && err.contains("embargo config set reviewer"),
+        "{err}"
+    );
+    // Placeholders are not identities either.
+    let mut with = args.to_vec();
+    with.extend(["--reviewer", "cli:unknown"]);
+    assert_eq!(embargo(d, &with).status.code(), Some(2));
 }
 
 #[test]

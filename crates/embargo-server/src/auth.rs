@@ -5,6 +5,10 @@
 //! `caller.require(Access::Review)?`. Roles are ordered: `Screen` (screen,
 //! match, search, decide, read lists) < `Review` (also record review
 //! decisions) < `Admin` (also verify the audit chain, reload lists).
+//!
+//! A keyless loopback caller (`AuthMode::OpenForLocalhost`) gets `Screen`
+//! only: a review must be made by an identity, so every review endpoint
+//! answers it 403.
 
 use crate::config::AuthMode;
 use crate::error::ApiError;
@@ -175,7 +179,8 @@ fn identify(st: &Shared, req: &Request) -> Result<Caller, ApiError> {
     if st.cfg.auth == AuthMode::OpenForLocalhost && loopback && local_host_header(req.headers()) {
         return Ok(Caller {
             name: ANONYMOUS_LOCALHOST.to_string(),
-            access: Access::Review,
+            // Screening and deciding only: reviews need an identity.
+            access: Access::Screen,
         });
     }
     Err(ApiError::unauthorized())

@@ -44,6 +44,16 @@ pub struct ReviewRequest {
 
 #[derive(Serialize, ToSchema)]
 pub struct ReviewResponse {
+    /// The hit's review state after this decision: `cleared`, `confirmed`
+    /// or `pending_approval` (a clear that needs a second, different
+    /// reviewer's approval; the hit still alerts).
+    pub status: String,
+    /// The review mark the next screen shows.
+    pub mark: embargo_app::ReviewMark,
+    /// Why a clear of this hit needs a second reviewer, if it does.
+    pub approval_required: Option<String>,
+    /// The hit's score for the subject on the current lists, if it is hit.
+    pub score: Option<f64>,
     pub review_id: i64,
     /// Audit record holding the decision.
     pub audit_seq: u64,
@@ -54,10 +64,13 @@ pub struct ReviewResponse {
     pub decided_at: String,
 }
 
-/// Record a review decision (role `review`).
+/// Record a review decision (role `review`; keyless loopback callers get 403).
+/// Clearing a hit at or above the approval threshold, or on an SDN, Entity
+/// List or UFLPA record, needs a second, different reviewer.
 #[utoipa::path(post, path = "/v1/reviews", tag = "native",
     request_body = ReviewRequest,
     responses((status = 201, body = ReviewResponse), (status = 400, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody),
               (status = 404, body = crate::error::ErrorBody)),
     security(("api_key" = []), ("bearer" = [])))]
 pub async fn record(
@@ -78,13 +91,18 @@ pub async fn record(
         expires: req.expires,
     };
     let st2 = st.clone();
-    let review = blocking("recording a review", move || {
+    let done = blocking("recording a review", move || {
         Ok(st2.app.review(&caller.name, &input)?)
     })
     .await?;
+    let review = done.review;
     Ok((
         StatusCode::CREATED,
         Json(ReviewResponse {
+            status: done.mark.status.clone(),
+            mark: done.mark,
+            approval_required: done.approval_required,
+            score: done.score,
             review_id: review.id,
             audit_seq: review.audit_seq,
             subject_key: review.subject_key,

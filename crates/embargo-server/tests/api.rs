@@ -255,13 +255,35 @@ async fn a_review_clears_the_hit_on_the_next_screen_of_the_same_subject_only() {
 
     let review = json!({"subject": {"name": "hikvision ", "country": "cn"}, "entity_id": HIKVISION_ID,
                         "verdict": "false_positive", "reason": "our supplier is a different Hikvision reseller"});
+    // The keyless loopback caller may screen but never review.
+    let before = head_seq(&f);
     let r = send(&app, post_json("/v1/reviews", None, &review)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    assert_eq!(head_seq(&f), before, "a refused review writes nothing");
+
+    // One reviewer's clear of an Entity List hit waits for a second one.
+    let r = send(&app, post_json("/v1/reviews", Some(&f.review_key), &review)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.json()["status"], "pending_approval", "{}", r.text);
+    assert!(r.json()["approval_required"]
+        .as_str()
+        .unwrap()
+        .contains("Entity List"));
     let seq = r.json()["audit_seq"].as_u64().unwrap();
     assert_eq!(
         f.app.audit.get(seq).unwrap().unwrap().kind,
         RecordKind::Review
     );
+    let pending = send(&app, post_json("/v1/screen", None, &q)).await.json();
+    let pending = hit(&pending["results"], "entity_id", HIKVISION_ID);
+    assert_eq!(pending["review"]["status"], "pending_approval", "{pending}");
+    // The same reviewer again does not approve her own clear.
+    let r = send(&app, post_json("/v1/reviews", Some(&f.review_key), &review)).await;
+    assert_eq!(r.json()["status"], "pending_approval", "{}", r.text);
+    // A second, different reviewer does.
+    let r = send(&app, post_json("/v1/reviews", Some(&f.admin_key), &review)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.json()["status"], "cleared", "{}", r.text);
 
     let again = send(&app, post_json("/v1/screen", None, &q)).await.json();
     let cleared = hit(&again["results"], "entity_id", HIKVISION_ID);
@@ -269,7 +291,7 @@ async fn a_review_clears_the_hit_on_the_next_screen_of_the_same_subject_only() {
     assert_eq!(cleared["review"]["status"], "cleared", "{cleared}");
     assert_eq!(
         cleared["review"]["message"],
-        format!("cleared by anonymous-localhost on {today}")
+        format!("cleared by reviewer, approved by admin on {today}")
     );
     // The decision was about one listing; the pack's other Hikvision
     // listings are records of the same subject, not cleared by it.
@@ -312,7 +334,7 @@ async fn review_requests_are_validated() {
     for (field, value, status) in cases {
         let mut b = base.clone();
         b[field] = value;
-        let r = send(&app, post_json("/v1/reviews", None, &b)).await;
+        let r = send(&app, post_json("/v1/reviews", Some(&f.review_key), &b)).await;
         assert_eq!(r.status, status, "{field}: {}", r.text);
         r.error_code();
     }

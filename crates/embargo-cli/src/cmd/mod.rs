@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod batch;
 pub mod compare;
+pub mod config;
 pub mod decide;
 #[cfg(feature = "eval")]
 pub mod eval;

@@ -23,7 +23,8 @@ pub struct ReviewArgs {
     pub verdict: VerdictArg,
     #[arg(long)]
     pub reason: String,
-    /// Reviewer name (default: the current user).
+    /// Who is reviewing (default: the data directory's reviewer, set with
+    /// `embargo config set reviewer NAME`). Required one way or the other.
     #[arg(long)]
     pub reviewer: Option<String>,
     /// The decision lapses on this date (YYYY-MM-DD).
@@ -53,9 +54,19 @@ pub fn run(data_dir: &Path, a: ReviewArgs) -> Result<ExitCode> {
         reason: a.reason,
         expires: a.expires.map(|d| d.to_string()),
     };
+    let reviewer = match a.reviewer {
+        Some(r) => r,
+        None => embargo_app::configured_reviewer(data_dir)?.ok_or_else(|| {
+            anyhow::anyhow!(
+                "a review needs a reviewer: pass --reviewer NAME, or set one for this data directory with `embargo config set reviewer NAME`"
+            )
+        })?,
+    };
     let app = App::open(data_dir)?;
-    let reviewer = a.reviewer.unwrap_or_else(embargo_app::cli_actor);
-    let review = app.review(&reviewer, &input).map_err(output::flag_error)?;
-    outln!("{}", serde_json::to_string_pretty(&review)?);
+    let done = app.review(&reviewer, &input).map_err(output::flag_error)?;
+    outln!("{}", serde_json::to_string_pretty(&done)?);
+    if done.mark.status == "pending_approval" {
+        eprintln!("{}", done.mark.message);
+    }
     Ok(ExitCode::SUCCESS)
 }
