@@ -38,7 +38,13 @@ pub fn run(data_dir: &Path, a: DecideArgs) -> Result<ExitCode> {
         // The engine's header names the lists its findings rest on; the
         // closing line names every list version consulted, hit or not, so
         // a decision with no hit still says what it searched.
-        let text = decided.decision.to_text();
+        // Short form: outcome and action per finding; --explain adds the
+        // rule, reasons, evidence, dates and citations.
+        let text = if a.explain {
+            decided.decision.to_text()
+        } else {
+            decided.decision.to_short_text()
+        };
         let consulted = decided.snapshot.version_labels();
         let versions = &decided.decision.list_versions;
         // Dropped only when the closing line repeats it (a dated decision
