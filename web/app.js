@@ -87,7 +87,9 @@ async function runScreen(keepSelection) {
 
 function reviewBadge(r) {
   if (!r) return `<span class="badge alert">Alert</span>`;
-  if (r.status === "cleared") return `<span class="badge cleared" title="${esc(r.reason || "")}">Cleared by ${esc(r.reviewer)} on ${esc(r.date)}</span>`;
+  if (r.status === "cleared") return `<span class="badge cleared" title="${esc(r.reason || "")}">Cleared by ${esc(r.reviewer)}${r.approved_by ? `, approved by ${esc(r.approved_by)}` : ""} on ${esc(r.date)}</span>`;
+  if (r.status === "pending_approval") return `<span class="badge alert" title="${esc(r.message || "")}">Alert · Pending approval (cleared by ${esc(r.reviewer)})</span>`;
+  if (r.status === "ignored") return `<span class="badge alert" title="${esc((r.warnings || []).join(" "))}">Alert · review ignored</span>`;
   if (r.status === "confirmed") return `<span class="badge match" title="${esc(r.reason || "")}">True match · ${esc(r.reviewer)} ${esc(r.date)}</span>`;
   if (r.status === "stale") return `<span class="badge stale" title="${esc(r.message || "")}">Alert again: entry changed</span>`;
   if (r.status === "expired") return `<span class="badge stale" title="${esc(r.message || "")}">Alert again: review expired</span>`;
@@ -227,7 +229,8 @@ $("#review-form").addEventListener("submit", async (ev) => {
     $("#r-reason").value = "";
     // Screen again so the table shows the decision as it now applies.
     await runScreen(true);
-    setStatus(st, `Recorded ${body.verdict.replace("_", " ")} by ${r.reviewer} (audit #${r.audit_seq ?? "–"}).`);
+    const pending = r.status === "pending_approval" ? " — pending approval by a second, different reviewer" : "";
+    setStatus(st, `Recorded ${body.verdict.replace("_", " ")} by ${r.reviewer}${pending} (audit #${r.audit_seq ?? "–"}).`);
   } catch (e) {
     setStatus(st, `Not recorded: ${e.message}`, true);
   } finally {

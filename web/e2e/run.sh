@@ -28,8 +28,12 @@ start() {
   echo "server $name at $url" >&2
 }
 
-start pack
-(cd "$here" && EMBARGO_URL="$url" EMBARGO_SHOTS="$here/shots" node screen.test.mjs)
+# Reviews need a reviewer's key (loopback without a key may screen and
+# decide, never review), and clearing an Entity List hit needs two.
+start pack --review-key-file "$work/review-1.key" --review-key-file "$work/review-2.key"
+(cd "$here" && EMBARGO_URL="$url" EMBARGO_SHOTS="$here/shots" \
+  EMBARGO_REVIEW_KEY_1="$(cat "$work/review-1.key")" EMBARGO_REVIEW_KEY_2="$(cat "$work/review-2.key")" \
+  node screen.test.mjs)
 
 # Two versions of a small list: one entry changes country, one is removed,
 # one is added.

@@ -64,17 +64,44 @@ try {
   step("entity opened with explanation, list facts and citations");
   await page.screenshot({ path: join(SHOTS, "1-screen-detail.png"), fullPage: false });
 
-  await page.selectOption("#r-verdict", "false_positive");
-  await page.fill("#r-reason", "Supplier is an unrelated reseller; verified registration documents");
-  await page.click("#review-btn");
+  // Without a key the page may screen but not review.
+  const reason = "Supplier is an unrelated reseller; verified registration documents";
+  const review = async () => {
+    await page.selectOption("#r-verdict", "false_positive");
+    await page.fill("#r-reason", reason);
+    await page.click("#review-btn");
+  };
+  await review();
+  await page.waitForFunction(() => document.querySelector("#review-status").textContent.startsWith("Not recorded"));
+  step(`anonymous review refused: ${await page.locator("#review-status").innerText()}`);
+  // The browser logs that refused request (403) as a console error: it was
+  // the point of this step, so it is not counted below.
+  const refused = consoleErrors.filter((e) => e.includes("status of 403"));
+  check(refused.length === 1, `exactly the refused review was logged: ${consoleErrors.join(" | ")}`);
+  consoleErrors.length = 0;
+
+  // Four eyes: the first reviewer's clear waits for a second reviewer.
+  const useKey = async (k) => {
+    await page.fill("#api-key", k);
+    await page.locator("#api-key").dispatchEvent("change");
+  };
+  await useKey(process.env.EMBARGO_REVIEW_KEY_1 || "");
+  await review();
+  await page.waitForFunction((id) => {
+    const c = document.querySelector(`#hits tr[data-id="${id}"] td.review`);
+    return c && c.textContent.includes("Pending approval");
+  }, HIK);
+  check((await page.locator("#review-status").innerText()).includes("pending approval"), "first review pending approval");
+  await useKey(process.env.EMBARGO_REVIEW_KEY_2 || "");
+  await review();
   await page.waitForFunction((id) => {
     const c = document.querySelector(`#hits tr[data-id="${id}"] td.review`);
     return c && c.textContent.includes("Cleared by");
   }, HIK);
   const cleared = await page.locator(`#hits tr[data-id="${HIK}"] td.review`).innerText();
-  check(/Cleared by anonymous-localhost on \d{4}-\d{2}-\d{2}/.test(cleared), `cleared badge: ${cleared}`);
+  check(/Cleared by reviewer-1, approved by reviewer-2 on \d{4}-\d{2}-\d{2}/.test(cleared), `cleared badge: ${cleared}`);
   check((await page.locator("#review-status").innerText()).startsWith("Recorded"), "review recorded message");
-  step(`review recorded; next screen shows: ${cleared}`);
+  step(`review approved; next screen shows: ${cleared}`);
   await page.screenshot({ path: join(SHOTS, "2-cleared.png"), fullPage: false });
 
   await page.click("#tab-decide");

@@ -3,6 +3,7 @@
 //!
 //! usage: serve --data-dir DIR [--listen ADDR] [--auth keys|localhost]
 //!              [--rate-limit N|off] [--admin-key-file FILE]
+//!              [--review-key-file FILE]...
 //!              [--import-ftm FILE]...
 //!
 //! Prints `listening on http://ADDR` once bound (with `--listen
@@ -18,6 +19,7 @@ fn main() -> anyhow::Result<()> {
     let mut cfg = ServerConfig::from_env()?;
     let mut data_dir = None;
     let mut key_file = None;
+    let mut review_key_files: Vec<String> = Vec::new();
     let mut imports = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -40,6 +42,9 @@ fn main() -> anyhow::Result<()> {
                 cfg.rate_per_sec = if v == "off" { None } else { Some(v.parse()?) };
             }
             "--admin-key-file" => key_file = Some(val()?),
+            // One review key per file (reviewer-1, reviewer-2, …): four-eyes
+            // reviews need two different reviewers.
+            "--review-key-file" => review_key_files.push(val()?),
             "--import-ftm" => imports.push(std::path::PathBuf::from(val()?)),
             other => anyhow::bail!("unknown argument {other}"),
         }
@@ -65,6 +70,13 @@ fn main() -> anyhow::Result<()> {
             .audit
             .create_api_key("script-admin", embargo_app::types::Role::Admin)?;
         std::fs::write(&f, key)?;
+    }
+    for (i, f) in review_key_files.iter().enumerate() {
+        let key = app.audit.create_api_key(
+            &format!("reviewer-{}", i + 1),
+            embargo_app::types::Role::Review,
+        )?;
+        std::fs::write(f, key)?;
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
