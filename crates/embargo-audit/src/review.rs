@@ -249,10 +249,14 @@ pub(crate) fn review_mac_input(id: i64, audit_seq: i64, body: &Value, decided_at
     out
 }
 
+/// A legacy review row: id, audit seq, the row as JSON with its MAC text
+/// (or why it could not be read), and its audit record's payload.
+type LegacyRow = (i64, i64, Result<(Value, String), String>, Option<String>);
+
 /// Gives a MAC to every `reviews` row that has none and agrees with its
 /// audit record (run once, when the `mac` column is added).
 pub(crate) fn bless_legacy_reviews(tx: &Transaction<'_>, key: &LogKey) -> rusqlite::Result<()> {
-    let rows: Vec<(i64, i64, Result<(Value, String), String>, Option<String>)> = {
+    let rows: Vec<LegacyRow> = {
         let mut st = tx.prepare(&format!(
             "SELECT r.id, r.audit_seq, {cols}, a.payload FROM reviews r
              LEFT JOIN audit_log a ON a.seq = r.audit_seq WHERE r.mac IS NULL ORDER BY r.id",
@@ -276,9 +280,15 @@ pub(crate) fn bless_legacy_reviews(tx: &Transaction<'_>, key: &LogKey) -> rusqli
             continue;
         };
         let logged = serde_json::from_str::<Value>(&payload).ok();
-        let agrees = logged.as_ref().and_then(|v| v.get("request")).map(canonical_json)
+        let agrees = logged
+            .as_ref()
+            .and_then(|v| v.get("request"))
+            .map(canonical_json)
             == Some(canonical_json(&body))
-            && logged.as_ref().and_then(|v| v.get("ts")).and_then(Value::as_str)
+            && logged
+                .as_ref()
+                .and_then(|v| v.get("ts"))
+                .and_then(Value::as_str)
                 == Some(decided_at.as_str());
         if agrees {
             let mac = key.mac_hex(&review_mac_input(id, seq, &body, &decided_at));
@@ -594,7 +604,9 @@ impl AuditLog {
         current: &Entity,
         today: NaiveDate,
     ) -> Result<Option<ReviewStatus>, AuditError> {
-        Ok(self.review_lookup(subject_key, current, today, None)?.status)
+        Ok(self
+            .review_lookup(subject_key, current, today, None)?
+            .status)
     }
 
     /// The standing decision on this hit under a maker-checker policy:

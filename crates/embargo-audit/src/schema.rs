@@ -95,7 +95,8 @@ BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 
 /// The trigger that keeps `reviews` rows from being edited (lifted only
 /// while legacy rows get their MAC, see `review::bless_legacy_reviews`).
-pub const REVIEWS_NO_UPDATE: &str = "CREATE TRIGGER IF NOT EXISTS reviews_no_update BEFORE UPDATE ON reviews
+pub const REVIEWS_NO_UPDATE: &str =
+    "CREATE TRIGGER IF NOT EXISTS reviews_no_update BEFORE UPDATE ON reviews
 BEGIN SELECT RAISE(ABORT, 'reviews are append-only; record a new decision instead'); END;";
 
 /// Adds the `mac` column to a `reviews` table written before review rows
