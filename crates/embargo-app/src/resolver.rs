@@ -1,6 +1,11 @@
 //! Resolves transaction party names for the decision engine with the
 //! matching engine, over every listing in the snapshot (regime pack
 //! included), so a party is checked against the dated history too.
+//!
+//! A party that matches one record of a consolidated subject matches every
+//! record of it, at the same score: the Xinjiang Public Security Bureau
+//! found by its SDN name is also the Entity List's XUAR Public Security
+//! Bureau, which the pack links to it, so the Entity List measure sees it.
 
 use embargo_match::{Matcher, Query, ScreenOptions};
 use embargo_model::{Country, EntityId, ListVersion};
@@ -14,6 +19,8 @@ pub struct MatcherResolver {
     /// Entries read from a non-active version (removed since): the label
     /// of the version that held them.
     version_by_entity: HashMap<EntityId, String>,
+    /// Which records are one party (none: each record alone).
+    subjects: Option<Arc<crate::consolidate::Subjects>>,
 }
 
 /// Candidates below this score are not shown to the rules engine at all;
@@ -30,6 +37,30 @@ impl MatcherResolver {
             matcher,
             version_by_dataset,
             version_by_entity: HashMap::new(),
+            subjects: None,
+        }
+    }
+
+    /// Hands out every record of a matched record's subject too.
+    pub fn with_subjects(mut self, subjects: Arc<crate::consolidate::Subjects>) -> Self {
+        self.subjects = Some(subjects);
+        self
+    }
+
+    fn party_match(&self, index: usize, score: f64) -> PartyMatch {
+        // Shared with the matcher's index: no copy per hit.
+        let entity = self.matcher.entities()[index].clone();
+        let list_version = self
+            .version_by_entity
+            .get(&entity.id)
+            .or_else(|| self.version_by_dataset.get(&entity.dataset))
+            .cloned()
+            .unwrap_or_else(|| entity.dataset.clone());
+        PartyMatch {
+            entity,
+            score,
+            list_version,
+            listing: None,
         }
     }
 
@@ -53,25 +84,22 @@ impl PartyResolver for MatcherResolver {
             limit: 25,
             ..Default::default()
         };
-        self.matcher
-            .screen(&query, &options)
-            .into_iter()
-            .map(|hit| {
-                // Shared with the matcher's index: no copy per hit.
-                let entity = self.matcher.entities()[hit.entity_index].clone();
-                let list_version = self
-                    .version_by_entity
-                    .get(&entity.id)
-                    .or_else(|| self.version_by_dataset.get(&entity.dataset))
-                    .cloned()
-                    .unwrap_or_else(|| entity.dataset.clone());
-                PartyMatch {
-                    entity,
-                    score: hit.score,
-                    list_version,
-                    listing: None,
+        let hits = self.matcher.screen(&query, &options);
+        let mut seen: std::collections::HashSet<usize> =
+            hits.iter().map(|h| h.entity_index).collect();
+        let mut out: Vec<PartyMatch> = hits
+            .iter()
+            .map(|h| self.party_match(h.entity_index, h.score))
+            .collect();
+        if let Some(subjects) = &self.subjects {
+            for h in &hits {
+                for member in subjects.members_of(h.entity_index) {
+                    if seen.insert(member) {
+                        out.push(self.party_match(member, h.score));
+                    }
                 }
-            })
-            .collect()
+            }
+        }
+        out
     }
 }

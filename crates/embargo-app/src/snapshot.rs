@@ -25,7 +25,7 @@ pub struct Snapshot {
     /// duplicates, never switched off).
     pub default_datasets: Vec<String>,
     /// Which records are one party across sources.
-    pub subjects: Subjects,
+    pub subjects: Arc<Subjects>,
     /// When each record was on its list, from the stored version history
     /// (`None` without a store: the pack's own dates answer).
     dates: Option<Arc<dyn embargo_rules::ListingDates>>,
@@ -133,9 +133,15 @@ impl Snapshot {
             Some(s) => s.link_judgements()?,
             None => Vec::new(),
         };
-        let subjects = Subjects::build_judged(&matcher, history_from, &pack_dataset, &judgements);
-        let resolver =
-            MatcherResolver::new(matcher.clone(), &versions).with_entity_versions(removed_versions);
+        let subjects = Arc::new(Subjects::build_judged(
+            &matcher,
+            history_from,
+            &pack_dataset,
+            &judgements,
+        ));
+        let resolver = MatcherResolver::new(matcher.clone(), &versions)
+            .with_entity_versions(removed_versions)
+            .with_subjects(subjects.clone());
         let mut engine = Engine::new(matcher.entities().to_vec(), Box::new(resolver));
         let mut dates: Option<Arc<dyn embargo_rules::ListingDates>> = None;
         if let Some(h) = history {
