@@ -1,17 +1,11 @@
 //! `embargo audit` and `embargo keys` end to end: checkpoints, the public
 //! key, verification failures an examiner must see, and the key lifecycle.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn embargo(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_embargo"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .output()
-        .expect("the embargo binary runs")
-}
+use common::embargo;
+
+use std::path::Path;
 
 fn ok(data_dir: &Path, args: &[&str]) -> String {
     let out = embargo(data_dir, args);

@@ -1,30 +1,11 @@
 //! End-to-end tests of the `embargo` binary: the commands the README and
 //! the foundation issue promise, run as a user runs them.
 
+mod common;
+
+use common::{embargo, ok};
+
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn embargo(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_embargo"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .output()
-        .expect("the embargo binary runs")
-}
-
-/// Runs a command that must not fail: exit 0 (nothing to act on) or 1 (a
-/// hit or finding to act on) — 2 and above are errors.
-fn ok(data_dir: &Path, args: &[&str]) -> String {
-    let out = embargo(data_dir, args);
-    assert!(
-        matches!(out.status.code(), Some(0) | Some(1)),
-        "embargo {args:?} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8 output")
-}
 
 fn screen_json(data_dir: &Path, args: &[&str]) -> serde_json::Value {
     let mut a = vec!["screen", "--json"];

@@ -2,22 +2,13 @@
 //! statuses that tell scripts the outcome, unknown datasets as errors, every
 //! screen saying what it searched, and a closed pipe ending quietly.
 
+mod common;
+
+use common::{embargo, text};
+
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn embargo(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_embargo"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .output()
-        .expect("the embargo binary runs")
-}
-
-fn text(o: &[u8]) -> String {
-    String::from_utf8_lossy(o).into_owned()
-}
+use std::process::{Command, Stdio};
 
 #[test]
 fn screen_exit_status_says_whether_there_is_something_to_look_at() {

@@ -2,29 +2,9 @@
 //! line, decisions that name the lists consulted, hits that say what they
 //! mean. Needs nothing from ../shared.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn embargo(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_embargo"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .output()
-        .expect("the embargo binary runs")
-}
-
-/// stdout of a run that ended 0 (nothing to act on) or 1 (something to act on).
-fn ok(data_dir: &Path, args: &[&str]) -> String {
-    let out = embargo(data_dir, args);
-    assert!(
-        matches!(out.status.code(), Some(0) | Some(1)),
-        "embargo {args:?} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8 output")
-}
+use common::ok;
 
 #[test]
 fn the_lists_table_stays_aligned_with_long_dataset_names() {
