@@ -64,6 +64,10 @@ pub struct Screened {
     /// What the result does not cover, in plain English (a screen against
     /// the embedded pack alone, a past day screened).
     pub notes: Vec<String>,
+    /// Why this screen cannot vouch that a party absent from its results
+    /// was absent from the lists (a past day before a list's stored
+    /// history). Not empty = the result is not a clear: review it.
+    pub undecided: Vec<String>,
     pub hits: Vec<ReviewedHit>,
     /// Sequence number of the screen's audit record.
     pub audit_seq: u64,
@@ -123,11 +127,26 @@ impl App {
         };
         let seq = self.audit.append(record)?.seq;
         let coverage = coverage_of(snap, &datasets);
-        let notes = notes_for(snap, &coverage, subject);
+        let undecided: Vec<String> = subject
+            .as_of
+            .map(|day| {
+                datasets
+                    .iter()
+                    .filter_map(|d| snap.blind_spot(d, day))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut notes = notes_for(&coverage, subject);
+        notes.extend(
+            undecided
+                .iter()
+                .map(|r| format!("Cannot vouch for absence: {r}")),
+        );
         Ok(Screened {
             datasets,
             coverage,
             notes,
+            undecided,
             snapshot: snap.clone(),
             evaluated_at,
             hits,
@@ -178,7 +197,7 @@ fn coverage_of(snap: &Snapshot, datasets: &[String]) -> Vec<Coverage> {
         .collect()
 }
 
-fn notes_for(snap: &Snapshot, coverage: &[Coverage], subject: &Subject) -> Vec<String> {
+fn notes_for(coverage: &[Coverage], subject: &Subject) -> Vec<String> {
     let pack = crate::pack_version().dataset;
     let mut notes = Vec::new();
     if coverage.iter().all(|c| c.dataset == pack) {
@@ -194,7 +213,6 @@ fn notes_for(snap: &Snapshot, coverage: &[Coverage], subject: &Subject) -> Vec<S
              marked with the reason. Subjects are not consolidated in a past-day screen."
         ));
     }
-    let _ = snap;
     notes
 }
 

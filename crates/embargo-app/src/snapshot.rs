@@ -190,6 +190,12 @@ impl Snapshot {
         }
     }
 
+    /// Why the stored history of `dataset` cannot vouch for absence on
+    /// `day` (its oldest stored version was published later), or `None`.
+    pub fn blind_spot(&self, dataset: &str, day: chrono::NaiveDate) -> Option<String> {
+        self.dates.as_ref()?.dataset_blind_spot(dataset, day)
+    }
+
     /// Whether record `index` was listed on `day`.
     pub fn listed_on(
         &self,

@@ -337,3 +337,50 @@ fn imports_that_would_degrade_screening_are_refused_with_the_override() {
     let log = text(&embargo(d, &["audit", "export"]).stdout);
     assert!(log.contains("\"refused\""), "{log}");
 }
+
+#[test]
+fn a_past_day_before_the_list_history_is_not_a_clear() {
+    let Some(sdn) = embargo_testkit::shared_file("data/lists/ofac_sdn/2024-05-03/sdn.csv") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = embargo(
+        d,
+        &[
+            "lists",
+            "import",
+            sdn.to_str().unwrap(),
+            "--published",
+            "2024-05-03",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let screen = |day: &str| {
+        embargo(
+            d,
+            &[
+                "screen",
+                "Zzyzx Qwertyuiop Holdings",
+                "--as-of",
+                day,
+                "--json",
+            ],
+        )
+    };
+    // 2020: no SDN version on record that early; no hit is not a clear.
+    let before = screen("2020-01-01");
+    assert_eq!(before.status.code(), Some(1), "{}", text(&before.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&before.stdout).unwrap();
+    assert!(doc["results"].as_array().unwrap().is_empty(), "{doc:#}");
+    let undecided = doc["undecided"].as_array().expect("undecided");
+    assert!(
+        undecided
+            .iter()
+            .any(|r| r.as_str().unwrap().contains("us_ofac_sdn")),
+        "{doc:#}"
+    );
+    // After the stored version: nothing found, nothing to act on.
+    let after = screen("2024-06-01");
+    assert_eq!(after.status.code(), Some(0), "{}", text(&after.stdout));
+}

@@ -46,6 +46,10 @@ pub trait ListingDates: Send + Sync {
     /// and removed before then is in no stored version). Empty when the
     /// stored versions cover `day`.
     fn blind_spots(&self, regime: Regime, day: NaiveDate) -> Vec<String>;
+
+    /// Why absence from `dataset` on `day` cannot be vouched for (its
+    /// oldest stored version was published after `day`), or `None`.
+    fn dataset_blind_spot(&self, dataset: &str, day: NaiveDate) -> Option<String>;
 }
 
 /// The answer for one entry on one day, with what it rests on. Carried in
@@ -343,15 +347,18 @@ impl ListingDates for ListingHistories {
                     .get(&h.dataset)
                     .is_some_and(|rs| rs.contains(&regime))
             })
-            .filter_map(
-                |h| match listing_status(&h.dataset, &h.versions, &[], day) {
-                    ListingStatus::Uncertain { reason } => Some(reason),
-                    _ => None,
-                },
-            )
+            .filter_map(|h| self.dataset_blind_spot(&h.dataset, day))
             .collect();
         out.sort();
         out
+    }
+
+    fn dataset_blind_spot(&self, dataset: &str, day: NaiveDate) -> Option<String> {
+        let h = self.by_dataset.get(dataset)?;
+        match listing_status(&h.dataset, &h.versions, &[], day) {
+            ListingStatus::Uncertain { reason } => Some(reason),
+            _ => None,
+        }
     }
 }
 

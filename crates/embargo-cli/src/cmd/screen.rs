@@ -111,6 +111,7 @@ pub fn run(data_dir: &Path, a: ScreenArgs) -> Result<ExitCode> {
             "datasets": screened.datasets,
             "coverage": screened.coverage,
             "notes": screened.notes,
+            "undecided": screened.undecided,
             "list_versions": screened.snapshot.version_labels(),
             "results": rows,
         });
@@ -119,10 +120,10 @@ pub fn run(data_dir: &Path, a: ScreenArgs) -> Result<ExitCode> {
         output::print_screen(&a.name, &screened, a.explain)?;
     }
     // 1 when an analyst has something to look at: a hit that no standing
-    // review decision settles.
+    // review decision settles, or a result that cannot vouch for absence.
     let open = screened
         .hits
         .iter()
         .any(|h| !h.review.as_ref().is_some_and(|r| r.suppresses_alert()));
-    Ok(crate::exit::outcome(open))
+    Ok(crate::exit::outcome(open || !screened.undecided.is_empty()))
 }
