@@ -27,6 +27,10 @@ pub struct BatchConfig {
 pub struct BatchSummary {
     pub rows: u64,
     pub rows_with_hits: u64,
+    /// Rows whose name could not be screened (empty, longer than
+    /// `MAX_NAME_CHARS`, control characters): never counted as clear, marked
+    /// in the output with the reason.
+    pub rows_not_screened: u64,
     /// Rows whose optional columns could not be read (bad date, unknown
     /// country): screened on the name alone, and counted here.
     pub rows_with_warnings: u64,
@@ -138,6 +142,7 @@ pub fn screen_csv(
             "match_entity_id",
             "match_caption",
             "match_source",
+            "match_note",
         ]);
         w.write_record(&h).map_err(write_err)?;
         out_csv = Some(w);
@@ -155,14 +160,32 @@ pub fn screen_csv(
             break;
         }
         let mut queries = Vec::with_capacity(chunk.len());
+        let mut refused: Vec<Option<String>> = Vec::with_capacity(chunk.len());
         for rec in &chunk {
             let (q, warned) = row_query(rec, &cols);
             summary.rows_with_warnings += u64::from(warned);
-            queries.push(q);
+            // The same name rules as a single screen: a row that cannot be
+            // screened is said to be so, not passed as an empty "no hit".
+            match crate::subject::check_name("name", &q.name) {
+                Ok(_) => {
+                    refused.push(None);
+                    queries.push(q);
+                }
+                Err(e) => {
+                    refused.push(Some(format!("not screened: {e}")));
+                    queries.push(Query::default());
+                }
+            }
         }
         let results = snapshot.screen_batch(&queries, &cfg.options);
-        for (rec, hits) in chunk.iter().zip(results) {
+        for ((rec, hits), refused) in chunk.iter().zip(results).zip(refused) {
             summary.rows += 1;
+            let hits = if refused.is_some() {
+                summary.rows_not_screened += 1;
+                Vec::new()
+            } else {
+                hits
+            };
             if !hits.is_empty() {
                 summary.rows_with_hits += 1;
             }
@@ -177,6 +200,7 @@ pub fn screen_csv(
                     ]),
                     None => row.extend(std::iter::repeat_n(String::new(), 4)),
                 }
+                row.push(refused.clone().unwrap_or_default());
                 w.write_record(&row).map_err(write_err)?;
             } else if let Some(w) = out_json.as_mut() {
                 let input: serde_json::Map<String, serde_json::Value> = headers
@@ -184,8 +208,11 @@ pub fn screen_csv(
                     .zip(rec.iter())
                     .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
                     .collect();
-                serde_json::to_writer(&mut *w, &serde_json::json!({"input": input, "hits": hits}))
-                    .map_err(|e| io_err(e.into()))?;
+                let mut line = serde_json::json!({"input": input, "hits": hits});
+                if let Some(why) = &refused {
+                    line["not_screened"] = serde_json::json!(why);
+                }
+                serde_json::to_writer(&mut *w, &line).map_err(|e| io_err(e.into()))?;
                 w.write_all(b"\n").map_err(io_err)?;
             }
         }

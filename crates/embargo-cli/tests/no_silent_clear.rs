@@ -384,3 +384,66 @@ fn a_past_day_before_the_list_history_is_not_a_clear() {
     let after = screen("2024-06-01");
     assert_eq!(after.status.code(), Some(0), "{}", text(&after.stdout));
 }
+
+#[test]
+fn a_batch_row_without_a_usable_name_is_not_a_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = d.join("in.csv");
+    let long = "x".repeat(400);
+    std::fs::write(
+        &input,
+        format!("id,name\n1,Zzyzx Qwertyuiop Holdings\n2,\n3,{long}\n"),
+    )
+    .unwrap();
+    let out_csv = d.join("out.csv");
+    let out = embargo(
+        d,
+        &[
+            "batch",
+            input.to_str().unwrap(),
+            "--name-column",
+            "name",
+            "--out",
+            out_csv.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("2 rows NOT screened"),
+        "{}",
+        text(&out.stdout)
+    );
+    let written = std::fs::read_to_string(&out_csv).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert!(lines[0].ends_with(",match_note"), "{written}");
+    assert!(lines[1].ends_with(','), "row 1 was screened: {written}");
+    assert!(
+        lines[2].contains("not screened: `name`: must not be empty"),
+        "{written}"
+    );
+    assert!(
+        lines[3].contains("not screened: `name`: longer than 300"),
+        "{written}"
+    );
+    // A file of screenable names without hits is a clean run.
+    std::fs::write(&input, "id,name\n1,Zzyzx Qwertyuiop Holdings\n").unwrap();
+    let out = embargo(
+        d,
+        &[
+            "batch",
+            input.to_str().unwrap(),
+            "--name-column",
+            "name",
+            "--out",
+            out_csv.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}

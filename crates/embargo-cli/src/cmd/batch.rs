@@ -112,8 +112,16 @@ pub fn run(data_dir: &Path, a: BatchArgs) -> Result<ExitCode> {
     };
     std::fs::rename(&tmp, &a.out)?;
     outln!(
-        "{} rows screened, {} with a hit at threshold {:.2}, {} with unreadable optional columns; results in {}",
+        "{} rows read, {} with a hit at threshold {:.2}, {} with unreadable optional columns; results in {}",
         summary.rows, summary.rows_with_hits, a.threshold, summary.rows_with_warnings, a.out.display()
     );
-    Ok(crate::exit::outcome(summary.rows_with_hits > 0))
+    if summary.rows_not_screened > 0 {
+        outln!(
+            "{} rows NOT screened (empty or unusable name; see the match_note column): review them",
+            summary.rows_not_screened
+        );
+    }
+    Ok(crate::exit::outcome(
+        summary.rows_with_hits > 0 || summary.rows_not_screened > 0,
+    ))
 }
