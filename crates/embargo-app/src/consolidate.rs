@@ -422,8 +422,9 @@ mod tests {
         )
     }
 
-    #[test]
-    fn an_ofac_number_links_the_pack_to_the_sdn_record_but_not_within_a_list() {
+    /// The pack's GLOMAG Xinjiang PSB, carrying its OFAC entity number, and
+    /// the SDN record with that number.
+    fn pack_and_sdn_bureau() -> (Entity, Entity) {
         let mut pack = entity(
             "embargo_xinjiang_pack",
             "glomag-x",
@@ -436,6 +437,12 @@ mod tests {
             note: None,
         });
         let sdn = entity("us_ofac_sdn", "29159", "XINJIANG PUBLIC SECURITY BUREAU");
+        (pack, sdn)
+    }
+
+    #[test]
+    fn an_ofac_number_links_the_pack_to_the_sdn_record_but_not_within_a_list() {
+        let (pack, sdn) = pack_and_sdn_bureau();
         let other = entity("us_ofac_sdn", "11111", "Unrelated Trading LLC");
         let matcher = Matcher::build(vec![pack, sdn, other]);
         let s = Subjects::build(&matcher, 3, "embargo_xinjiang_pack");
@@ -480,18 +487,7 @@ mod tests {
 
     #[test]
     fn an_analyst_can_split_a_rule_link_and_join_two_records() {
-        let mut pack = entity(
-            "embargo_xinjiang_pack",
-            "glomag-x",
-            "Xinjiang Public Security Bureau",
-        );
-        pack.identifiers.push(Identifier {
-            kind: "OFAC entity number".into(),
-            value: "29159".into(),
-            country: None,
-            note: None,
-        });
-        let sdn = entity("us_ofac_sdn", "29159", "XINJIANG PUBLIC SECURITY BUREAU");
+        let (pack, sdn) = pack_and_sdn_bureau();
         let other = entity("us_trade_csl", "abc", "Urumqi Trading Co");
         let ids: Vec<EntityId> = vec![pack.id.clone(), sdn.id.clone(), other.id.clone()];
         let matcher = Matcher::build(vec![pack, sdn, other]);

@@ -7,34 +7,27 @@ mod common;
 use axum::http::StatusCode;
 use common::*;
 use embargo_server::AuthMode;
-use serde_json::json;
+use serde_json::{json, Value};
+
+/// `POST /v1/screen` with `body`, from loopback without a key.
+async fn screen(app: &axum::Router, body: &Value) -> Resp {
+    send(app, post_json("/v1/screen", None, body)).await
+}
 
 #[tokio::test]
 async fn an_unknown_dataset_is_a_400_naming_the_loaded_ones() {
     let f = fixture();
     let app = local(&f, cfg(AuthMode::OpenForLocalhost));
-    let r = send(
+    let r = screen(
         &app,
-        post_json(
-            "/v1/screen",
-            None,
-            &json!({"name": "Hikvision", "datasets": ["us_trade_cls"]}),
-        ),
+        &json!({"name": "Hikvision", "datasets": ["us_trade_cls"]}),
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
     let msg = r.json()["error"]["message"].as_str().unwrap().to_string();
     assert!(msg.contains("unknown dataset \"us_trade_cls\""), "{msg}");
     assert!(msg.contains("embargo_xinjiang_pack"), "{msg}");
-    let r = send(
-        &app,
-        post_json(
-            "/v1/screen",
-            None,
-            &json!({"name": "Hikvision", "datasets": []}),
-        ),
-    )
-    .await;
+    let r = screen(&app, &json!({"name": "Hikvision", "datasets": []})).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
 }
 
@@ -42,15 +35,7 @@ async fn an_unknown_dataset_is_a_400_naming_the_loaded_ones() {
 async fn every_screen_says_what_it_searched() {
     let f = fixture();
     let app = local(&f, cfg(AuthMode::OpenForLocalhost));
-    let r = send(
-        &app,
-        post_json(
-            "/v1/screen",
-            None,
-            &json!({"name": "Zzyzx Qwertyuiop Holdings"}),
-        ),
-    )
-    .await;
+    let r = screen(&app, &json!({"name": "Zzyzx Qwertyuiop Holdings"})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let v = r.json();
     assert!(v["results"].as_array().unwrap().is_empty(), "{v}");
@@ -74,17 +59,13 @@ async fn a_past_day_screen_finds_what_was_listed_then() {
     let f = fixture();
     let app = local(&f, cfg(AuthMode::OpenForLocalhost));
     let chen = "embargo_xinjiang_pack:glomag-chen-quanguo";
-    let screen =
+    let chen_on =
         |day: &'static str| json!({"name": "Chen Quanguo", "schema": "Person", "as_of": day});
-    let v = send(&app, post_json("/v1/screen", None, &screen("2021-03-01")))
-        .await
-        .json();
+    let v = screen(&app, &chen_on("2021-03-01")).await.json();
     let top = &v["results"][0];
     assert_eq!(top["entity_id"], chen, "{v}");
     assert_eq!(top["listed_as_of"]["status"], "listed", "{v}");
-    let v = send(&app, post_json("/v1/screen", None, &screen("2019-06-01")))
-        .await
-        .json();
+    let v = screen(&app, &chen_on("2019-06-01")).await.json();
     assert!(
         v["results"]
             .as_array()
@@ -93,7 +74,7 @@ async fn a_past_day_screen_finds_what_was_listed_then() {
             .all(|r| r["entity_id"] != chen),
         "designated 2020-07-09, not listed in 2019: {v}"
     );
-    let r = send(&app, post_json("/v1/screen", None, &screen("2999-01-01"))).await;
+    let r = screen(&app, &chen_on("2999-01-01")).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
     assert!(r.text.contains("as_of"), "{}", r.text);
 }
