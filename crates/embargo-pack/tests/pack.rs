@@ -326,3 +326,18 @@ fn version_is_stable_and_names_the_cutoff() {
     assert_eq!(v.origin, "embedded");
     assert_eq!(v, embargo_pack::version(), "same binary, same version");
 }
+
+#[test]
+fn entries_cite_the_repository_pages_not_the_research_file() {
+    // Users have docs/rules/, not the research file the pack was written
+    // from; a remark or citation naming RULES.md points at nothing.
+    for e in embargo_pack::entities() {
+        let text = serde_json::to_string(e).unwrap();
+        assert!(!text.contains("RULES.md"), "{} cites RULES.md", e.id);
+    }
+    let cited = embargo_pack::entities()
+        .iter()
+        .filter(|e| serde_json::to_string(e).unwrap().contains("docs/rules/"))
+        .count();
+    assert!(cited > 50, "only {cited} entries cite docs/rules/");
+}

@@ -272,10 +272,7 @@ fn listed_party(
         }
         for r in &uncertain {
             f.confidence = f.confidence.max(Confidence::Uncertain);
-            f = f.reason(format!(
-                "Data note on the entry: {}",
-                crate::text::cite_docs(r, "entity-list.md")
-            ));
+            f = f.reason(format!("Data note on the entry: {r}"));
         }
         f
     };

@@ -35,42 +35,6 @@ pub fn fold(s: &str) -> String {
 
 /// Whether `needle` (already folded) occurs in `hay` (already folded) as
 /// whole words, so `hami` does not match inside `hamilton`.
-/// A note from list data that cites the research notes (`RULES.md §1.5`,
-/// a file users do not have) points to the repository's page instead:
-/// "RULES.md" becomes `the research notes (docs/rules/<page>)` and the
-/// section numbers after it are dropped (punctuation kept).
-pub fn cite_docs(note: &str, page: &str) -> String {
-    if !note.contains("RULES.md") {
-        return note.to_string();
-    }
-    let mut out: Vec<String> = vec![];
-    let mut after = false;
-    for w in note.split(' ') {
-        if let Some(i) = w.find("RULES.md") {
-            let (head, tail) = (&w[..i], &w[i + "RULES.md".len()..]);
-            out.push(format!(
-                "{head}the research notes (docs/rules/{page}){tail}"
-            ));
-            after = true;
-        } else if after && w.starts_with('\u{a7}') {
-            // Keep the punctuation that closed the reference: "§1.5;" → ";".
-            let keep = w
-                .chars()
-                .rev()
-                .take_while(|c| matches!(c, ',' | ')' | ';' | ':' | '.'))
-                .count();
-            let tail = &w[w.len() - keep..];
-            if let Some(last) = out.last_mut() {
-                last.push_str(tail);
-            }
-        } else {
-            after = false;
-            out.push(w.to_string());
-        }
-    }
-    out.join(" ")
-}
-
 pub fn contains_words(hay: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return false;
@@ -112,25 +76,5 @@ mod tests {
         assert!(!contains_words("hamilton", "hami"));
         assert!(contains_words("no 1 kashgar road", "kashgar road"));
         assert!(!contains_words("", "x"));
-    }
-
-    #[test]
-    fn notes_cite_the_repository_pages() {
-        assert_eq!(
-            cite_docs(
-                "RULES.md §10 q1 leaves the reason open [U].",
-                "entity-list.md"
-            ),
-            "the research notes (docs/rules/entity-list.md) q1 leaves the reason open [U]."
-        );
-        assert_eq!(
-            cite_docs("listed (RULES.md §1.5; 88 FR 18985) [S]", "entity-list.md"),
-            "listed (the research notes (docs/rules/entity-list.md); 88 FR 18985) [S]"
-        );
-        assert_eq!(
-            cite_docs("(RULES.md §1.5, §10 q2) [U]", "entity-list.md"),
-            "(the research notes (docs/rules/entity-list.md), q2) [U]"
-        );
-        assert_eq!(cite_docs("plain", "x.md"), "plain");
     }
 }
