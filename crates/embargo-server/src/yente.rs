@@ -243,8 +243,8 @@ fn datasets_for(snap: &Snapshot, dataset: &str) -> Result<Option<Vec<String>>, A
 
 /// A scored result in yente's shape.
 /// yente answers with one result per listed entity: a consolidated row
-/// becomes its own record plus each other record of the subject that was a
-/// candidate itself (same score semantics), best first.
+/// becomes its own record plus every other record of the subject, best
+/// first.
 fn per_record(hits: &[Value]) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::with_capacity(hits.len());
     for h in hits {
@@ -256,13 +256,25 @@ fn per_record(hits: &[Value]) -> Vec<Value> {
             .into_iter()
             .flatten()
         {
-            if r.get("entity_id") == own || r.get("score").is_none_or(Value::is_null) {
+            if r.get("entity_id") == own {
                 continue;
             }
+            // A record of the same party that was not a candidate itself
+            // (the official Entity List record behind a Chinese name only
+            // the pack spells) is that party: it takes the row's score, as
+            // the decision engine's resolver does.
+            let inherited = r.get("score").is_none_or(Value::is_null);
+            let pick = |k: &str| {
+                if inherited {
+                    h[k].clone()
+                } else {
+                    r[k].clone()
+                }
+            };
             out.push(json!({
                 "entity_id": r["entity_id"],
-                "score": r["score"],
-                "matched_name": r["matched_name"],
+                "score": pick("score"),
+                "matched_name": pick("matched_name"),
                 "explanation": h.get("explanation"),
                 "explanation_text": h.get("explanation_text"),
                 "review": Value::Null,

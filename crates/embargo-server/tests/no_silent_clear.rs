@@ -129,3 +129,40 @@ async fn the_openapi_document_lists_the_allowed_transaction_values() {
     );
     assert!(desc.contains("`flow`: export"), "{desc}");
 }
+
+#[tokio::test]
+async fn yente_match_on_a_chinese_name_returns_the_official_record_too() {
+    let Some(csl) = embargo_testkit::shared_file("data/lists/us_csl/2022-05/consolidated.csv")
+    else {
+        return;
+    };
+    let f = fixture();
+    embargo_app::import_path(&f.app.store, &csl, None, None).expect("CSL imports");
+    f.app.reload().expect("reload");
+    let app = local(&f, cfg(AuthMode::OpenForLocalhost));
+    let q = json!({"queries": {"q": {"schema": "Company", "properties": {"name": ["海康威视"]}}}});
+    let r = send(&app, post_json("/match/default?limit=10", None, &q)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let v = r.json();
+    let results = v["responses"]["q"]["results"].as_array().unwrap();
+    let ids: Vec<&str> = results.iter().map(|x| x["id"].as_str().unwrap()).collect();
+    // The pack spells the Chinese name; the CSL's Entity List record is the
+    // same party and comes back with it, at the same score.
+    assert!(
+        ids.iter()
+            .any(|i| i.starts_with("embargo_xinjiang_pack:el-hikvision")),
+        "{ids:?}"
+    );
+    assert!(
+        ids.iter().any(|i| i.starts_with("us_trade_csl:")),
+        "{ids:?}"
+    );
+    let top = results[0]["score"].as_f64().unwrap();
+    assert!(
+        results
+            .iter()
+            .filter(|x| x["id"].as_str().unwrap().starts_with("us_trade_csl:"))
+            .all(|x| x["score"].as_f64().unwrap() == top),
+        "{v}"
+    );
+}

@@ -48,7 +48,7 @@ pub fn run(data_dir: &Path, a: ServeArgs) -> Result<ExitCode> {
             match auth {
                 AuthMode::ApiKeys => "API key required on every request",
                 AuthMode::OpenForLocalhost =>
-                    "loopback callers may screen, decide and review without a key; admin needs a key",
+                    "loopback callers may screen and decide without a key; reviews need a review key, admin an admin key",
             }
         );
         let snapshot = app.snapshot();
