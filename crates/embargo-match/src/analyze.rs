@@ -186,8 +186,31 @@ pub(crate) fn allows_legal(schema: Option<Schema>) -> bool {
 /// alignment cost grows with the product of the two token counts.
 pub(crate) const MAX_TOKENS: usize = 48;
 
+/// Longest name analysed, in characters; the rest is not read. The
+/// longest name on the official lists has under 400 characters and the
+/// workflow layer refuses longer queries (300) and list names (1,000), so
+/// this only bounds the work a name from elsewhere can cause: every step
+/// after it is linear in the name or bounded by the caps below.
+pub const MAX_NAME_CHARS: usize = 1_000;
+
+/// Words longer than this many characters are cut to it, in list entries
+/// and in queries alike (so a cut word still equals itself). The longest
+/// word on the official lists has 50 letters. One-letter-deletion keys,
+/// trigrams, phonetic keys and edit distances are all computed on the cut
+/// word, so one listed 10 MB word costs what a 64-letter word costs.
+pub const MAX_WORD_CHARS: usize = 64;
+
+/// `s` cut to at most `max` characters (at a character boundary).
+pub(crate) fn cap_chars(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
 /// Analyses one name into its forms (none for a name without letters).
 pub(crate) fn analyze(name: &str, schema: Option<Schema>) -> Vec<Form> {
+    let name = cap_chars(name, MAX_NAME_CHARS);
     let legal = allows_legal(schema);
     let mut raws: Vec<(text::RawForm, Paren)> = text::forms(name)
         .into_iter()
@@ -225,6 +248,10 @@ pub(crate) fn analyze(name: &str, schema: Option<Schema>) -> Vec<Form> {
                 raw.tokens = crate::sinoorg::rewrite_latin(std::mem::take(&mut raw.tokens));
             }
             raw.tokens.truncate(MAX_TOKENS);
+            for t in raw.tokens.iter_mut() {
+                let keep = cap_chars(t, MAX_WORD_CHARS).len();
+                t.truncate(keep);
+            }
             let mut toks: Vec<Tok> = symbols::tag(raw.tokens, legal)
                 .into_iter()
                 .map(|(t, role)| Tok::new(t, role))

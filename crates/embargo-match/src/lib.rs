@@ -59,6 +59,8 @@ mod spelling;
 mod symbols;
 mod text;
 
+/// The caps on what one name can cost (see `analyze`).
+pub use analyze::{MAX_NAME_CHARS, MAX_WORD_CHARS};
 pub use explain::{Explanation, Hit, MatchKind, QualifierEffect, QualifierKind, TokenMatch};
 pub use matcher::Matcher;
 pub use parts::{compare_name_parts, full_name};

@@ -28,6 +28,7 @@
 //! `Entity::export_control`; `start_date` → `listed_on`; `end_date` →
 //! `properties["endDate"]` (it is an order's expiry, not a removal).
 
+use crate::caps::Capped;
 use crate::delimited::Delimited;
 use crate::error::{ErrorKind, SourceError};
 use crate::text::{
@@ -197,7 +198,7 @@ fn id_element(part: &str) -> Option<(String, String, Option<&str>, Vec<String>)>
 fn apply_ids(e: &mut Entity, ids: &str) {
     for part in split_list(ids, ';') {
         let Some((kind, value, ctry, note)) = id_element(part) else {
-            e.add_property("ids", part);
+            e.add_property_capped("ids", part);
             continue;
         };
         let kind = kind.trim_end_matches([':', '-', ' ']).to_string();
@@ -209,11 +210,11 @@ fn apply_ids(e: &mut Entity, ids: &str) {
                     _ => e.gender,
                 }
             }
-            "Website" => e.add_property("website", &value),
-            "Email Address" => e.add_property("email", &value),
-            "Phone Number" => e.add_property("phone", &value),
-            "Issuer Name" => e.add_property("issuerName", &value),
-            "Equity Ticker" => e.add_property("ticker", &value),
+            "Website" => e.add_property_capped("website", &value),
+            "Email Address" => e.add_property_capped("email", &value),
+            "Phone Number" => e.add_property_capped("phone", &value),
+            "Issuer Name" => e.add_property_capped("issuerName", &value),
+            "Equity Ticker" => e.add_property_capped("ticker", &value),
             k if k.contains("(CMIC)")
                 || k.contains("Listing Date")
                 || k.contains("Effective Date")
@@ -227,7 +228,7 @@ fn apply_ids(e: &mut Entity, ids: &str) {
                 // Facts rather than identifiers: run them through the
                 // remarks reader, which knows the CMIC dates.
                 crate::ofac_remarks::apply(e, &format!("{kind} {value}"));
-                e.add_property("ids", part);
+                e.add_property_capped("ids", part);
             }
             _ => {
                 let kind =
@@ -237,10 +238,11 @@ fn apply_ids(e: &mut Entity, ids: &str) {
                         kind
                     };
                 let value = value.strip_prefix("IMO ").unwrap_or(&value).to_string();
-                if !e
-                    .identifiers
-                    .iter()
-                    .any(|x| x.kind == kind && x.value == value)
+                if e.identifiers.len() <= crate::caps::MAX_VALUES_PER_FIELD
+                    && !e
+                        .identifiers
+                        .iter()
+                        .any(|x| x.kind == kind && x.value == value)
                 {
                     e.identifiers.push(Identifier {
                         kind,
@@ -288,7 +290,7 @@ fn build(
     let mut e = Entity::new(id, schema_for(g("type")), dataset, name);
     e.list = g("source").map(str::to_string);
     if let Some(v) = g("alt_names") {
-        split_list(v, ';').for_each(|a| e.add_name(a, NameKind::Alias));
+        split_list(v, ';').for_each(|a| e.add_name_capped(a, NameKind::Alias));
     }
     if let Some(v) = g("programs") {
         split_list(v, ';').for_each(|p| push_unique(&mut e.programs, p.to_string()));
@@ -310,7 +312,7 @@ fn build(
             match (country(v), target) {
                 (Some(c), 0) => push_unique(&mut e.citizenships, c),
                 (Some(c), _) => push_unique(&mut e.nationalities, c),
-                (None, _) => e.add_property(col, v),
+                (None, _) => e.add_property_capped(col, v),
             }
         }
     }
@@ -353,7 +355,7 @@ fn build(
         ("source_information_url", "sourceInformationUrl"),
     ] {
         if let Some(v) = g(col) {
-            e.add_property(key, v);
+            e.add_property_capped(key, v);
         }
     }
     e.source_url = g("source_list_url").map(str::to_string);

@@ -24,6 +24,7 @@
 //! code, bad identifier, empty id/name or repeated id is an error naming
 //! line and column. Invalid UTF-8 is an error too (this is our own format).
 
+use crate::caps::Capped;
 use crate::delimited::Delimited;
 use crate::error::SourceError;
 use crate::text::{push_unique, split_list};
@@ -164,7 +165,7 @@ pub(crate) fn parse<R: BufRead>(out: &mut ParsedList, file: &str, r: R) -> Resul
             ("weak_aliases", NameKind::WeakAlias),
             ("former_names", NameKind::FormerName),
         ] {
-            split_list(get(col), ';').for_each(|n| e.add_name(n, kind));
+            split_list(get(col), ';').for_each(|n| e.add_name_capped(n, kind));
         }
         for col in ["country", "nationality", "citizenship"] {
             for v in split_list(get(col), ';') {

@@ -23,6 +23,7 @@
 //! `Expiration_Date` → `properties["endDate"]`, `FR_Citation` →
 //! `export_control.federal_register_notices` and a citation.
 
+use crate::caps::Capped;
 use crate::delimited::Delimited;
 use crate::error::SourceError;
 use crate::text::{decode, hash_key, parse_any_date, push_address, split_fr_citations};
@@ -113,8 +114,8 @@ pub(crate) fn parse<R: BufRead>(out: &mut ParsedList, file: &str, r: R) -> Resul
             match parse_any_date(v) {
                 Some(d) => match i {
                     6 => e.listed_on = Some(d),
-                    7 => e.add_property("endDate", &d.to_string()),
-                    _ => e.add_property("modifiedAt", &d.to_string()),
+                    7 => e.add_property_capped("endDate", &d.to_string()),
+                    _ => e.add_property_capped("modifiedAt", &d.to_string()),
                 },
                 None => out
                     .warnings
@@ -122,10 +123,10 @@ pub(crate) fn parse<R: BufRead>(out: &mut ParsedList, file: &str, r: R) -> Resul
             }
         }
         if let Some(v) = g(8) {
-            e.add_property("standardOrder", v);
+            e.add_property_capped("standardOrder", v);
         }
         if let Some(v) = g(10) {
-            e.add_property("action", v);
+            e.add_property_capped("action", v);
         }
         for c in g(11).map(split_fr_citations).unwrap_or_default() {
             e.citations.push(Citation::new(c.as_str()));

@@ -24,6 +24,7 @@
 //!
 //! Entity ids are `ftm:<FtM id>` (the dataset of the `ParsedList`).
 
+use crate::caps::Capped;
 use crate::error::SourceError;
 use crate::text::{link, push_unique};
 use crate::ParsedList;
@@ -140,13 +141,13 @@ fn thing(dataset: &str, id: &str, schema: Schema, obj: &Map<String, Value>) -> E
         ("weakAlias", NameKind::WeakAlias),
         ("previousName", NameKind::FormerName),
     ] {
-        strings(p, key).for_each(|n| e.add_name(n, kind));
+        strings(p, key).for_each(|n| e.add_name_capped(n, kind));
     }
     for v in strings(p, "birthDate") {
         if let Ok(d) = PartialDate::parse_iso(v) {
             push_unique(&mut e.birth_dates, embargo_model::DateValue::Exact(d));
         } else {
-            e.add_property("birthDate", v);
+            e.add_property_capped("birthDate", v);
         }
     }
     strings(p, "birthPlace").for_each(|v| push_unique(&mut e.birth_places, v.to_string()));
@@ -162,7 +163,7 @@ fn thing(dataset: &str, id: &str, schema: Schema, obj: &Map<String, Value>) -> E
                 (Some(c), 1) => push_unique(&mut e.citizenships, c),
                 (Some(c), _) => push_unique(&mut e.countries, c),
                 // FtM also has codes outside ISO 3166 ("suhh", "zz").
-                (None, _) => e.add_property(key, v),
+                (None, _) => e.add_property_capped(key, v),
             }
         }
     }
@@ -181,7 +182,7 @@ fn thing(dataset: &str, id: &str, schema: Schema, obj: &Map<String, Value>) -> E
     strings(p, "program").for_each(|v| push_unique(&mut e.programs, v.to_string()));
     let mut urls = strings(p, "sourceUrl");
     e.source_url = urls.next().map(str::to_string);
-    urls.for_each(|u| e.add_property("sourceUrl", u));
+    urls.for_each(|u| e.add_property_capped("sourceUrl", u));
     for key in ["notes", "description", "summary"] {
         strings(p, key).for_each(|v| e.remarks.push(v.to_string()));
     }
@@ -207,13 +208,13 @@ fn thing(dataset: &str, id: &str, schema: Schema, obj: &Map<String, Value>) -> E
             .flatten()
             .filter_map(Value::as_str)
         {
-            e.add_property(k, v);
+            e.add_property_capped(k, v);
         }
     }
     for key in ["datasets"] {
         for v in obj.get(key).and_then(Value::as_array).into_iter().flatten() {
             if let Some(s) = v.as_str() {
-                e.add_property(key, s);
+                e.add_property_capped(key, s);
             }
         }
     }
@@ -286,7 +287,7 @@ fn fold(
                 }
             }
             if let Some(v) = first(p, "endDate") {
-                e.add_property("endDate", v);
+                e.add_property_capped("endDate", v);
             }
             for a in strings(p, "authority") {
                 let mut c = Citation::new(a);

@@ -30,6 +30,7 @@
 //! file, line and field is added to [`ParsedList::warnings`]. XML and JSON
 //! documents must be UTF-8; invalid bytes there are an error with the line.
 
+pub mod caps;
 pub mod csl;
 pub mod custom;
 mod delimited;
@@ -168,6 +169,7 @@ pub fn parse_reader<R: Read>(
             hasher: &mut hasher,
         });
         parse_one(&mut out, kind, name, &mut r)?;
+        caps::check(name, &out.entities)?;
         // Hash the whole file even if the parser stopped at a closing tag.
         std::io::copy(&mut r, &mut std::io::sink()).map_err(|e| SourceError::io(name, e))?;
     }
@@ -288,6 +290,7 @@ pub fn parse_path(path: &Path, kind: Option<SourceKind>) -> Result<ParsedList, S
         out.files.push(file);
     }
     out.entities = ofac_csv::finish(std::mem::take(&mut out.entities));
+    caps::check(&name, &out.entities)?;
     out.sha256 = hex::encode(hasher.finalize());
     Ok(out)
 }

@@ -15,6 +15,7 @@
 //! word). Remark facts are parsed by [`finish`] after all files are read,
 //! so facts that straddle the cut are seen whole.
 
+use crate::caps::Capped;
 use crate::error::{ErrorKind, SourceError};
 use crate::text::{decode, non_empty, push_address, LineFix};
 use crate::ParsedList;
@@ -216,7 +217,7 @@ pub(crate) fn parse_primary<R: BufRead>(
             (10, "owner"),
         ] {
             if let Some(v) = non_empty(&f[i]) {
-                e.add_property(key, v);
+                e.add_property_capped(key, v);
             }
         }
         if let Some(rem) = non_empty(&f[11]) {
@@ -292,7 +293,7 @@ pub(crate) fn parse_part<R: BufRead>(
                     _ => NameKind::Alias,
                 };
                 if let Some(n) = non_empty(&f[3]) {
-                    e.add_name(n, kind);
+                    e.add_name_capped(n, kind);
                     if e.schema == Schema::Person {
                         if let Some(last) = e.names.last_mut().filter(|x| x.value == n) {
                             last.parts = person_parts(n);

@@ -18,6 +18,7 @@
 //! remarks, e.g. `BNC` for BANCO NACIONAL DE CUBA, which the XML marks
 //! `<category>weak</category>`.
 
+use crate::caps::Capped;
 use crate::text::{
     country, linked_to, non_empty, parse_ofac_date, parse_ofac_date_value, push_unique,
 };
@@ -183,14 +184,14 @@ fn apply_fact(e: &mut Entity, fact: &str) {
     if let Some(v) = strip_label(fact, "nationality") {
         match country(v) {
             Some(c) => push_unique(&mut e.nationalities, c),
-            None => e.add_property("nationality", v),
+            None => e.add_property_capped("nationality", v),
         }
         return;
     }
     if let Some(v) = strip_label(fact, "citizen") {
         match country(v) {
             Some(c) => push_unique(&mut e.citizenships, c),
-            None => e.add_property("citizenship", v),
+            None => e.add_property_capped("citizenship", v),
         }
         return;
     }
@@ -209,7 +210,7 @@ fn apply_fact(e: &mut Entity, fact: &str) {
     ] {
         if let Some(v) = fact.strip_prefix(prefix) {
             if let Some(n) = quoted_name(v) {
-                e.add_name(n, kind);
+                e.add_name_capped(n, kind);
             }
             return;
         }
@@ -224,8 +225,8 @@ fn apply_fact(e: &mut Entity, fact: &str) {
     for (label, key) in DATE_PROP_LABELS {
         if let Some(v) = strip_label(fact, label) {
             match parse_ofac_date(v) {
-                Some(d) => e.add_property(key, &d.to_string()),
-                None => e.add_property(key, v),
+                Some(d) => e.add_property_capped(key, &d.to_string()),
+                None => e.add_property_capped(key, v),
             }
             return;
         }
@@ -263,17 +264,18 @@ fn apply_fact(e: &mut Entity, fact: &str) {
     }
     for (label, key) in PROP_LABELS {
         if let Some(v) = strip_label(fact, label) {
-            e.add_property(key, v);
+            e.add_property_capped(key, v);
             return;
         }
     }
 }
 
 fn push_id(e: &mut Entity, id: Identifier) {
-    if !e
-        .identifiers
-        .iter()
-        .any(|x| x.kind == id.kind && x.value == id.value)
+    if e.identifiers.len() <= crate::caps::MAX_VALUES_PER_FIELD
+        && !e
+            .identifiers
+            .iter()
+            .any(|x| x.kind == id.kind && x.value == id.value)
     {
         e.identifiers.push(id);
     }

@@ -15,6 +15,7 @@
 //! the same list give the same ids. The consolidated file writes the type
 //! as `sdnType` or `nspType`; both are read.
 
+use crate::caps::Capped;
 use crate::error::SourceError;
 use crate::text::{country, parse_ofac_date_value, parse_us_date, push_address, push_unique};
 use crate::xml::{get, records, Record, RootCheck};
@@ -114,7 +115,7 @@ fn entity(file: &str, dataset: &str, rec: &Record) -> Result<Entity, SourceError
                         (_, Some("weak")) => NameKind::WeakAlias,
                         _ => NameKind::Alias,
                     };
-                    e.add_name(&n, kind);
+                    e.add_name_capped(&n, kind);
                     if schema == Schema::Person {
                         if let Some(x) = e.names.last_mut().filter(|x| x.value == n) {
                             x.parts = parts(f, l);
@@ -160,7 +161,7 @@ fn entity(file: &str, dataset: &str, rec: &Record) -> Result<Entity, SourceError
                     match (country(v), block.as_str()) {
                         (Some(c), "nationality") => push_unique(&mut e.nationalities, c),
                         (Some(c), _) => push_unique(&mut e.citizenships, c),
-                        (None, b) => e.add_property(b, v),
+                        (None, b) => e.add_property_capped(b, v),
                     }
                 }
             }
@@ -184,7 +185,7 @@ fn entity(file: &str, dataset: &str, rec: &Record) -> Result<Entity, SourceError
                     ("grossRegisteredTonnage", "grossRegisteredTonnage"),
                 ] {
                     if let Some(v) = get(item, leaf) {
-                        e.add_property(key, v);
+                        e.add_property_capped(key, v);
                     }
                 }
             }

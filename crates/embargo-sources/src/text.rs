@@ -195,8 +195,11 @@ pub(crate) fn country(s: &str) -> Option<Country> {
 }
 
 /// Pushes a value unless it is already present (lists repeat countries).
+/// A field already over `MAX_VALUES_PER_FIELD` takes no more values (the
+/// record is refused by `caps::check`), so a record with a million values
+/// costs linear time, not a million squared comparisons.
 pub(crate) fn push_unique<T: PartialEq>(v: &mut Vec<T>, x: T) {
-    if !v.contains(&x) {
+    if v.len() <= crate::caps::MAX_VALUES_PER_FIELD && !v.contains(&x) {
         v.push(x);
     }
 }

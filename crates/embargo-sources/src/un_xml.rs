@@ -21,6 +21,7 @@
 //! to `properties["unReferenceNumber"]` and a citation. `APPROXIMATELY`
 //! years are widened one year either side, like OFAC's "circa".
 
+use crate::caps::Capped;
 use crate::error::SourceError;
 use crate::text::{country, push_address, push_unique};
 use crate::xml::{get, records, Record, RootCheck};
@@ -102,7 +103,7 @@ fn entity(
     let joined = parts.join(" ");
     if joined.contains(" ; ") {
         for n in joined.split(" ; ") {
-            e.add_name(n, NameKind::Alias);
+            e.add_name_capped(n, NameKind::Alias);
         }
     }
     if person {
@@ -116,7 +117,7 @@ fn entity(
             ("FOURTH_NAME", "fourthName"),
         ] {
             if let Some(v) = rec.leaf(leaf) {
-                e.add_property(key, v);
+                e.add_property_capped(key, v);
             }
         }
     }
@@ -125,10 +126,10 @@ fn entity(
             continue;
         }
         match name.as_str() {
-            "NAME_ORIGINAL_SCRIPT" => e.add_name(text, NameKind::NativeScript),
+            "NAME_ORIGINAL_SCRIPT" => e.add_name_capped(text, NameKind::NativeScript),
             "UN_LIST_TYPE" => push_unique(&mut e.programs, text.clone()),
             "REFERENCE_NUMBER" => {
-                e.add_property("unReferenceNumber", text);
+                e.add_property_capped("unReferenceNumber", text);
                 e.citations.push(Citation::new(format!("UN SC {text}")));
             }
             // Some values carry a zone offset: "2015-04-07-04:00".
@@ -156,13 +157,15 @@ fn entity(
         let values = || item.iter().filter(|(n, t)| n == "VALUE" && !t.is_empty());
         match block.as_str() {
             "TITLE" => values().for_each(|(_, v)| push_unique(&mut e.titles, v.clone())),
-            "DESIGNATION" => values().for_each(|(_, v)| e.add_property("position", v)),
-            "LAST_DAY_UPDATED" => values().for_each(|(_, v)| e.add_property("modifiedAt", v)),
+            "DESIGNATION" => values().for_each(|(_, v)| e.add_property_capped("position", v)),
+            "LAST_DAY_UPDATED" => {
+                values().for_each(|(_, v)| e.add_property_capped("modifiedAt", v))
+            }
             "NATIONALITY" => {
                 for (_, v) in values() {
                     match country(v) {
                         Some(c) => push_unique(&mut e.nationalities, c),
-                        None => e.add_property("nationality", v),
+                        None => e.add_property_capped("nationality", v),
                     }
                 }
             }
@@ -173,7 +176,7 @@ fn entity(
                         "f.k.a." => NameKind::FormerName,
                         _ => NameKind::Alias,
                     };
-                    e.add_name(n, kind);
+                    e.add_name_capped(n, kind);
                 }
             }
             "INDIVIDUAL_ADDRESS" | "ENTITY_ADDRESS" => {
