@@ -51,6 +51,7 @@ impl App {
         decision.stamp(snap.version_labels());
         let json =
             serde_json::to_value(&decision).map_err(|e| AppError::encode("a decision", e))?;
+        crate::deadline::commit_point()?;
         let rec = self.audit.append(NewRecord {
             kind: RecordKind::Decide,
             actor: actor.to_string(),

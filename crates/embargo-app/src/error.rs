@@ -43,6 +43,10 @@ pub enum AppError {
     /// Encoding one of our own values failed: a bug, not the caller's fault.
     #[error("encoding {what}: {message}")]
     Encode { what: &'static str, message: String },
+    /// The front end gave up on the request (its deadline passed) before
+    /// the act was audited; nothing was recorded (`deadline`).
+    #[error("the request was abandoned at its deadline before it was audited")]
+    Abandoned,
 }
 
 /// Coarse class of an [`AppError`], for mapping to HTTP statuses or exit codes.
@@ -54,6 +58,8 @@ pub enum ErrorKind {
     NotFound,
     /// Our fault or the machine's (HTTP 500).
     Internal,
+    /// The request was abandoned at its deadline (HTTP 503).
+    Unavailable,
 }
 
 impl AppError {
@@ -104,10 +110,16 @@ impl AppError {
                 ErrorKind::Internal
             }
             AppError::Import(_) => ErrorKind::Invalid,
+            // A value the caller chose that the audit log refuses (a past
+            // key expiry, a duplicate key name) is the caller's to fix.
+            AppError::Audit(AuditError::Invalid { .. } | AuditError::DuplicateKeyName(_)) => {
+                ErrorKind::Invalid
+            }
             AppError::Store(_)
             | AppError::Audit(_)
             | AppError::Io { .. }
             | AppError::Encode { .. } => ErrorKind::Internal,
+            AppError::Abandoned => ErrorKind::Unavailable,
         }
     }
 }

@@ -30,6 +30,7 @@ mod batch;
 mod catalog;
 mod compare;
 pub mod consolidate;
+pub mod deadline;
 mod deciding;
 mod error;
 pub mod history;

@@ -169,6 +169,13 @@ impl App {
                     .map_err(|_| AppError::invalid("expires", format!("{s:?} is not YYYY-MM-DD")))
             })
             .transpose()?;
+        let today = chrono::Utc::now().date_naive();
+        if let Some(d) = expires.filter(|d| *d < today) {
+            return Err(AppError::invalid(
+                "expires",
+                format!("{d} is in the past (today is {today}, UTC)"),
+            ));
+        }
         let subject_key = crate::review_subject(&name, schema, dob, country);
         let id = EntityId(input.entity_id.trim().to_string());
         let snap = self.snapshot();
@@ -185,6 +192,7 @@ impl App {
             Verdict::FalsePositive => approval_required.clone(),
             Verdict::TrueMatch => None,
         };
+        crate::deadline::commit_point()?;
         let review = self.audit.record_review(new)?;
         let lookup = self.audit.review_lookup(
             &review.subject_key,

@@ -125,6 +125,7 @@ impl App {
             result: screen_audit_result(&hits),
             list_versions: snap.version_labels(),
         };
+        crate::deadline::commit_point()?;
         let seq = self.audit.append(record)?.seq;
         let coverage = coverage_of(snap, &datasets);
         let undecided: Vec<String> = subject

@@ -102,8 +102,15 @@ fn presented_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     Ok(None)
 }
 
-/// Middleware: authenticate, rate-limit, and attach the `Caller`.
+/// Middleware: refuse cross-site browser requests, authenticate,
+/// rate-limit, and attach the `Caller`. Every protected endpoint either
+/// changes state or writes an audit record (a screen, a search), so the
+/// cross-site check covers them all, GETs included.
 pub async fn authenticate(State(st): State<Shared>, mut req: Request, next: Next) -> Response {
+    if let Some(refusal) = crate::guard::cross_site(req.headers()) {
+        tracing::info!(code = refusal.code, "{}", refusal.message);
+        return refusal.into_response();
+    }
     match identify(&st, &req) {
         Ok(caller) => {
             if let Some(limiter) = &st.limiter {
@@ -130,21 +137,47 @@ pub async fn authenticate(State(st): State<Shared>, mut req: Request, next: Next
     }
 }
 
-/// Whether the `Host` header (when present) names the loopback interface.
-/// A browser always sends the name it resolved; refusing other names stops
-/// DNS-rebinding pages (evil.example resolving to 127.0.0.1) from using the
-/// keyless localhost access. Clients that send no `Host` are not browsers.
+/// Whether the `Host` header (when present) names the loopback interface,
+/// compared as a whole: `localhost`, an IPv4 address in 127.0.0.0/8
+/// written as a full dotted quad, or `[::1]`, each with an optional
+/// numeric port. A browser always sends the name it resolved; refusing
+/// every other name stops DNS-rebinding pages (evil.example, or
+/// 127.0.0.1.evil.example, resolving to 127.0.0.1) from using the keyless
+/// localhost access. Clients that send no `Host` are not browsers.
 fn local_host_header(headers: &HeaderMap) -> bool {
     let Some(h) = headers.get(header::HOST) else {
         return true;
     };
     let Ok(h) = h.to_str() else { return false };
-    let host = if let Some(rest) = h.strip_prefix('[') {
-        rest.split(']').next().unwrap_or("")
+    let (host, port) = if let Some(rest) = h.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((inner, tail)) => match tail {
+                "" => (inner, None),
+                t => match t.strip_prefix(':') {
+                    Some(p) => (inner, Some(p)),
+                    None => return false,
+                },
+            },
+            None => return false,
+        }
     } else {
-        h.rsplit_once(':').map(|(a, _)| a).unwrap_or(h)
+        match h.split_once(':') {
+            Some((a, p)) => (a, Some(p)),
+            None => (h, None),
+        }
     };
-    host.eq_ignore_ascii_case("localhost") || host == "::1" || host.starts_with("127.")
+    if port.is_some_and(|p| p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit())) {
+        return false;
+    }
+    if h.starts_with('[') {
+        return host
+            .parse::<std::net::Ipv6Addr>()
+            .is_ok_and(|a| a.is_loopback());
+    }
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|a| a.is_loopback())
 }
 
 fn identify(st: &Shared, req: &Request) -> Result<Caller, ApiError> {
@@ -205,7 +238,9 @@ mod tests {
             Some("127.0.0.1:8000"),
             Some("127.0.0.1"),
             Some("[::1]:8000"),
+            Some("[::1]"),
             Some("LOCALHOST"),
+            Some("127.5.6.7:1"),
         ] {
             assert!(h(ok), "{ok:?}");
         }
@@ -215,6 +250,18 @@ mod tests {
             "10.0.0.1:8000",
             "[2001:db8::1]:80",
             "localhost.evil.example",
+            "127.0.0.1.evil.example",
+            "127.0.0.1.evil.example:8000",
+            "127.evil.example",
+            "127.0.0.1:80:80",
+            "127.0.0.1:",
+            "127.0.0.1:8o",
+            "127.1",
+            "0177.0.0.1",
+            "[::1].evil.example",
+            "[::ffff:8.8.8.8]",
+            "localhost:8000@evil.example",
+            "::1",
         ] {
             assert!(!h(Some(bad)), "{bad}");
         }

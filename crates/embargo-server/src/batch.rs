@@ -140,6 +140,15 @@ async fn run(st: Shared, caller: Caller, body: Body, tx: mpsc::Sender<Bytes>) {
                 None => break,
             };
             line_no += 1;
+            // The limit holds however the line arrived: in pieces, or
+            // whole inside one chunk with its newline.
+            if line.len() > MAX_LINE + 2 || line.trim_ascii_end().len() > MAX_LINE {
+                let err = ApiError::too_large(format!(
+                    "line {line_no} is longer than {MAX_LINE} bytes; lines from {line_no} on were not screened"
+                ));
+                let _ = tx.send(line_bytes(&error_line(line_no, None, &err))).await;
+                return;
+            }
             let text = String::from_utf8_lossy(&line);
             let text = text.trim();
             if text.is_empty() {

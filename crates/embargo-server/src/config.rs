@@ -15,8 +15,8 @@ pub enum AuthMode {
     /// but loopback.
     ApiKeys,
     /// **The default.** Requests whose peer address is loopback may call
-    /// without a key; they act as `anonymous-localhost` with the `review` role
-    /// (screen, decide, record reviews), never `admin`. Requests from any
+    /// without a key; they act as `anonymous-localhost` with the `screen` role
+    /// (screen, decide), never review or administer. Requests from any
     /// other address still need a key, so binding to 0.0.0.0 by mistake does
     /// not open the API to the network. A key, when sent, always wins.
     OpenForLocalhost,
@@ -42,6 +42,12 @@ pub struct ServerConfig {
     pub rate_burst: f64,
     /// Time after which a request is abandoned with 503 (default 30 s).
     pub request_timeout: Duration,
+    /// A connection that has not sent a complete request head within this
+    /// time is closed (default 10 s).
+    pub header_read_timeout: Duration,
+    /// Most connections open at once (default 1024); at the cap the oldest
+    /// idle connection is closed to make room (`listen`).
+    pub max_connections: usize,
 }
 
 impl Default for ServerConfig {
@@ -55,6 +61,8 @@ impl Default for ServerConfig {
             rate_per_sec: Some(50.0),
             rate_burst: 100.0,
             request_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 1024,
         }
     }
 }
@@ -64,7 +72,7 @@ impl ServerConfig {
     /// `EMBARGO_LISTEN` (addr:port), `EMBARGO_AUTH` (`keys` | `localhost`),
     /// `EMBARGO_BODY_LIMIT` (bytes), `EMBARGO_MAX_BATCH`,
     /// `EMBARGO_RATE_LIMIT` (requests/s per key; `0` or `off` disables),
-    /// `EMBARGO_RATE_BURST`.
+    /// `EMBARGO_RATE_BURST`, `EMBARGO_MAX_CONNECTIONS`.
     pub fn from_env() -> anyhow::Result<ServerConfig> {
         let mut c = ServerConfig::default();
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
@@ -104,6 +112,9 @@ impl ServerConfig {
         if let Some(v) = var("EMBARGO_RATE_BURST") {
             c.rate_burst = num("EMBARGO_RATE_BURST", v)?.max(1.0);
         }
+        if let Some(v) = var("EMBARGO_MAX_CONNECTIONS") {
+            c.max_connections = (num("EMBARGO_MAX_CONNECTIONS", v)? as usize).max(1);
+        }
         Ok(c)
     }
 }
@@ -123,6 +134,7 @@ mod tests {
             "EMBARGO_MAX_BATCH",
             "EMBARGO_RATE_LIMIT",
             "EMBARGO_RATE_BURST",
+            "EMBARGO_MAX_CONNECTIONS",
         ];
         let clear = || keys.iter().for_each(|k| std::env::remove_var(k));
         clear();

@@ -141,6 +141,9 @@ impl From<embargo_app::AppError> for ApiError {
             embargo_app::ErrorKind::Invalid => ApiError::bad_request(e.to_string()),
             embargo_app::ErrorKind::NotFound => ApiError::not_found(e.to_string()),
             embargo_app::ErrorKind::Internal => ApiError::internal("serving the request", e),
+            embargo_app::ErrorKind::Unavailable => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "timeout", e.to_string())
+            }
         }
     }
 }

@@ -20,7 +20,7 @@
 //!
 //! Security defaults: listens on `127.0.0.1:8000`; `AuthMode::OpenForLocalhost`
 //! (keyless callers from loopback act as `anonymous-localhost` with the
-//! `review` role, everyone else needs a key); 1 MiB bodies, 1000 queries
+//! `screen` role, everyone else needs a key); 1 MiB bodies, 1000 queries
 //! per batch, 50 requests/s per caller. See `ServerConfig`.
 //!
 //! ```no_run
@@ -35,6 +35,8 @@ mod batch;
 mod config;
 mod error;
 mod ftm;
+mod guard;
+mod listen;
 mod media;
 mod meta;
 mod native;
@@ -49,6 +51,7 @@ mod yente;
 pub use auth::ANONYMOUS_LOCALHOST;
 pub use config::{AuthMode, ServerConfig};
 pub use error::ApiError;
+pub use guard::{init_logging, LogFormat, REQUEST_ID};
 pub use openapi::ApiDoc;
 
 use axum::extract::DefaultBodyLimit;
@@ -57,7 +60,6 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
 use embargo_app::App;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use utoipa::OpenApi;
 
@@ -109,29 +111,12 @@ pub fn router(app: Arc<App>, cfg: ServerConfig) -> Router {
         .merge(public)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(timeout, time_limit))
+        .layer(middleware::from_fn_with_state(timeout, guard::time_limit))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             panic_response,
         ))
+        .layer(middleware::from_fn(guard::request_id))
         .with_state(st)
-}
-
-/// Abandons a request that has not produced a response in time, answering
-/// with the JSON error shape (tower-http's timeout answers with an empty body).
-async fn time_limit(
-    axum::extract::State(limit): axum::extract::State<std::time::Duration>,
-    req: axum::extract::Request,
-    next: middleware::Next,
-) -> axum::response::Response {
-    match tokio::time::timeout(limit, next.run(req)).await {
-        Ok(r) => r,
-        Err(_) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "timeout",
-            format!("the request took longer than {} s", limit.as_secs()),
-        )
-        .into_response(),
-    }
 }
 
 async fn openapi_json() -> impl IntoResponse {
@@ -150,8 +135,13 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
-    tracing::error!("handler panicked");
+fn panic_response(p: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let cause = p
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into());
+    tracing::error!(%cause, "handler panicked");
     ApiError::new(
         StatusCode::INTERNAL_SERVER_ERROR,
         "internal",
@@ -180,11 +170,20 @@ pub async fn serve_on(
     if !addr.ip().is_loopback() && cfg.auth == AuthMode::OpenForLocalhost {
         tracing::warn!(%addr, "listening beyond loopback: keyless access stays limited to loopback peers");
     }
-    tracing::info!(%addr, auth = ?cfg.auth, "embargo server listening");
-    let app = router(app, cfg).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let snap = app.snapshot();
+    tracing::info!(
+        %addr,
+        auth = ?cfg.auth,
+        lists = %snap.version_labels().join(", "),
+        max_connections = cfg.max_connections,
+        header_read_timeout_s = cfg.header_read_timeout.as_secs_f64(),
+        request_timeout_s = cfg.request_timeout.as_secs_f64(),
+        "embargo server listening"
+    );
+    drop(snap);
+    let router = router(app, cfg.clone());
+    listen::serve(listener, router, &cfg, shutdown_signal()).await;
+    tracing::info!("embargo server stopped");
     Ok(())
 }
 

@@ -12,6 +12,9 @@ use embargo_app::ReviewInput;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// Longest accepted `entity_id` (the longest real one has under 100).
+const MAX_ENTITY_ID_BYTES: usize = 256;
+
 /// What was screened: the same fields as a screen request, so the decision
 /// applies the next time this subject is screened.
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
@@ -80,6 +83,11 @@ pub async fn record(
 ) -> Result<(StatusCode, Json<ReviewResponse>), ApiError> {
     caller.require(Access::Review)?;
     let Json(req) = body?;
+    if req.entity_id.len() > MAX_ENTITY_ID_BYTES {
+        return Err(ApiError::bad_request(format!(
+            "`entity_id`: longer than {MAX_ENTITY_ID_BYTES} bytes"
+        )));
+    }
     let input = ReviewInput {
         name: req.subject.name,
         schema: req.subject.schema,

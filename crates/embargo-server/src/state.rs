@@ -25,12 +25,30 @@ impl AppState {
 }
 
 /// Runs blocking work (matching, SQLite) off the async workers. A panic in
-/// the closure becomes a 500, never a dropped connection.
+/// the closure becomes a 500, never a dropped connection. The closure runs
+/// in the request's log span and under its deadline gate: if the request
+/// was abandoned, the act inside stops before writing its audit record
+/// (`embargo_app::deadline`).
 pub async fn blocking<T: Send + 'static>(
     what: &'static str,
     f: impl FnOnce() -> Result<T, crate::error::ApiError> + Send + 'static,
 ) -> Result<T, crate::error::ApiError> {
-    match tokio::task::spawn_blocking(f).await {
+    let gate = crate::guard::current_gate();
+    let span = tracing::Span::current();
+    let dispatch = tracing::dispatcher::get_default(|d| d.clone());
+    let work = move || {
+        tracing::dispatcher::with_default(&dispatch, || {
+            span.in_scope(|| match &gate {
+                // Abandoned before it started: do nothing at all.
+                Some(g) if g.is_abandoned() => Err(crate::error::ApiError::from(
+                    embargo_app::AppError::Abandoned,
+                )),
+                Some(g) => embargo_app::deadline::run_gated(g, f),
+                None => f(),
+            })
+        })
+    };
+    match tokio::task::spawn_blocking(work).await {
         Ok(r) => r,
         Err(e) => Err(crate::error::ApiError::internal(what, e)),
     }

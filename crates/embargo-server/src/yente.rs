@@ -118,6 +118,10 @@ const COUNTRY_PROPS: &[&str] = &[
 /// client sends is one the importer keeps.
 use embargo_model::ftm::ID_PROPS;
 
+/// Longest accepted key of a `/match` query (it is echoed in errors and
+/// written to the audit log as the screen's reference).
+const MAX_KEY_BYTES: usize = 256;
+
 /// Turns a yente example into a validated subject. Unparseable dates and
 /// countries are dropped, as yente's FtM cleaning does; the echoed query
 /// shows what was used.
@@ -379,6 +383,12 @@ pub async fn match_entities(
         datasets,
     };
     let mut subjects = Vec::with_capacity(q.queries.len());
+    if let Some(key) = q.queries.keys().find(|k| k.len() > MAX_KEY_BYTES) {
+        return Err(ApiError::bad_request(format!(
+            "`queries`: a query key of {} bytes is longer than {MAX_KEY_BYTES} bytes",
+            key.len()
+        )));
+    }
     for (key, ex) in &q.queries {
         let (s, echo) = subject_of(key, ex, opts.clone())?;
         subjects.push((key.clone(), s, echo));

@@ -18,9 +18,14 @@ pub struct ServeArgs {
     /// non-loopback address always requires keys.
     #[arg(long)]
     pub require_keys: bool,
+    /// Log format on stderr: `text` (default) or `json` (one object per
+    /// line). The level is set by EMBARGO_LOG (e.g. `info`, `debug`).
+    #[arg(long, default_value = "text", env = "EMBARGO_LOG_FORMAT")]
+    pub log_format: embargo_server::LogFormat,
 }
 
 pub fn run(data_dir: &Path, a: ServeArgs) -> Result<ExitCode> {
+    embargo_server::init_logging(a.log_format);
     let app = Arc::new(App::open(data_dir)?);
     let auth = if a.require_keys || !a.listen.ip().is_loopback() {
         AuthMode::ApiKeys
