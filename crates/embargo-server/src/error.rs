@@ -140,7 +140,17 @@ impl From<embargo_app::AppError> for ApiError {
         match e.kind() {
             embargo_app::ErrorKind::Invalid => ApiError::bad_request(e.to_string()),
             embargo_app::ErrorKind::NotFound => ApiError::not_found(e.to_string()),
-            embargo_app::ErrorKind::Internal => ApiError::internal("serving the request", e),
+            embargo_app::ErrorKind::Internal => {
+                // The whole chain goes to the log: "cannot read …: Is a directory".
+                let mut cause = e.to_string();
+                let mut src = std::error::Error::source(&e);
+                while let Some(s) = src {
+                    cause.push_str(": ");
+                    cause.push_str(&s.to_string());
+                    src = s.source();
+                }
+                ApiError::internal("serving the request", cause)
+            }
             embargo_app::ErrorKind::Unavailable => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "timeout", e.to_string())
             }

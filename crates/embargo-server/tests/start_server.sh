@@ -10,14 +10,16 @@
 #                                     127.0.0.1:0 ARGS… >LOG; sets $url
 #   stop_servers                      stops every server started here
 
-serve_bin="$root/target/debug/examples/serve"
+# Honour CARGO_TARGET_DIR, as cargo does.
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+serve_bin="$target_dir/debug/examples/serve"
 server_pids=()
 
 build_server() {
   local profile_dir=debug
   if [ "${1:-}" = --release ]; then profile_dir=release; fi
   (cd "$root" && cargo build -q "$@" -p embargo-server --example serve)
-  serve_bin="$root/target/$profile_dir/examples/serve"
+  serve_bin="$target_dir/$profile_dir/examples/serve"
 }
 
 # The server prints "listening on http://127.0.0.1:PORT" once bound, so
