@@ -11,8 +11,8 @@ use crate::resolver::PartyResolver;
 use crate::screen::Screen;
 use crate::transaction::Transaction;
 use crate::{
-    actions, cmic, consolidate, country_chart, coverage, entity_list, eu, facts, geography, import,
-    jurisdiction, ofac, procurement, visa,
+    actions, cmic, consolidate, country_chart, coverage, dated, entity_list, eu, facts, geography,
+    import, jurisdiction, ofac, procurement, visa,
 };
 use embargo_model::Entity;
 use std::sync::Arc;
@@ -104,6 +104,9 @@ impl Engine {
         facts::no_silent_clear(tx, &mut findings);
         coverage::qualify_ofac(&self.sources, &mut findings);
         let mut findings = consolidate::consolidate(findings);
+        // The law as it stood on the date: citations in that day's
+        // numbering, no Federal Register document before its publication.
+        dated::as_of(&mut findings, tx.date);
         // What to do about each finding, and whose duty it is.
         actions::assign(tx, &mut findings);
 

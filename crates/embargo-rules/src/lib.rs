@@ -40,6 +40,7 @@ pub mod consolidate;
 pub mod country_chart;
 pub mod country_groups;
 pub mod coverage;
+pub mod dated;
 pub mod dating;
 pub mod el_policy;
 mod engine;

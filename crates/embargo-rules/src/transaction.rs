@@ -218,6 +218,11 @@ enumerated! {
         Cotton => "cotton",
         Tomato => "tomato",
         Polysilicon => "polysilicon",
+        /// § 734.9(b): the US technology or software the foreign item is a
+        /// direct product of required a written assurance (Supp. No. 2 to
+        /// Part 748 (o)(3)(i)), or did not.
+        NsWrittenAssurance => "ns_written_assurance",
+        NoWrittenAssurance => "no_written_assurance",
     }
 }
 
