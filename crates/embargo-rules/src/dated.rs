@@ -142,13 +142,14 @@ pub fn cite_on(citation: &str, date: NaiveDate) -> Option<String> {
     match row {
         None => Some(citation.to_string()),
         Some(d) => d.then.map(|t| {
-            // A sub-paragraph of a renamed section keeps its suffix only
-            // when the row is for the section itself (none here is).
-            if citation == d.citation {
-                t.to_string()
-            } else {
-                format!("{t} (now {citation})")
-            }
+            // The text of the day first; where it later moved, dated, so
+            // the reader can find it in today's CFR without taking it for
+            // a provision of the day.
+            let later = match d.to.and_then(|to| to.succ_opt()) {
+                Some(next) => format!("{next}"),
+                None => "later".to_string(),
+            };
+            format!("{t} (from {later} at {citation})")
         }),
     }
 }
@@ -162,7 +163,7 @@ pub fn as_of(findings: &mut [Finding], date: NaiveDate) {
             match cite_on(&c, date) {
                 Some(t) => {
                     if t != c {
-                        notes.push(format!("On {date} the provision now at {c} was {t}."));
+                        notes.push(format!("Cited as the law stood on {date}: {t}."));
                     }
                     if !out.contains(&t) {
                         out.push(t);
@@ -213,7 +214,7 @@ mod tests {
         assert_eq!(cite_on(e1, d("2019-11-01")), None);
         assert_eq!(
             cite_on(e1, d("2021-06-01")).unwrap(),
-            "15 CFR 736.2(b)(3)(vi) and Supp. No. 4 to Part 744, footnote 1"
+            "15 CFR 736.2(b)(3)(vi) and Supp. No. 4 to Part 744, footnote 1 (from 2022-02-03 at 15 CFR 734.9(e)(1))"
         );
         assert_eq!(
             cite_on(e1, d("2022-02-02")).unwrap().contains("736.2"),
@@ -235,10 +236,9 @@ mod tests {
         );
         assert_eq!(cite_on("15 CFR 734.9(k)", d("2024-12-01")), None);
         assert!(cite_on("15 CFR 734.9(k)", d("2024-12-02")).is_some());
-        assert_eq!(
-            cite_on("15 CFR 744.11(a)(2)", d("2021-03-01")).unwrap(),
-            "Supp. No. 4 to Part 744, footnote 1"
-        );
+        assert!(cite_on("15 CFR 744.11(a)(2)", d("2021-03-01"))
+            .unwrap()
+            .starts_with("Supp. No. 4 to Part 744, footnote 1 (from 2022-02-03"));
         assert_eq!(
             cite_on("15 CFR 744.11(a)", d("2019-01-01")).unwrap(),
             "15 CFR 744.11(a)"
@@ -277,7 +277,7 @@ mod tests {
         assert_eq!(
             fs[0].citations,
             vec![
-                "15 CFR 736.2(b)(3)(vi) and Supp. No. 4 to Part 744, footnote 1".to_string(),
+                "15 CFR 736.2(b)(3)(vi) and Supp. No. 4 to Part 744, footnote 1 (from 2022-02-03 at 15 CFR 734.9(e)(1))".to_string(),
                 "85 FR 51596".to_string()
             ]
         );
@@ -288,6 +288,6 @@ mod tests {
         assert!(fs[0]
             .reasons
             .iter()
-            .any(|r| r.contains("now at 15 CFR 734.9(e)(1)")));
+            .any(|r| r.contains("Cited as the law stood on 2021-03-01")));
     }
 }

@@ -12,7 +12,7 @@ use crate::screen::Screen;
 use crate::transaction::Transaction;
 use crate::{
     actions, cmic, consolidate, country_chart, coverage, dated, entity_list, eu, facts, geography,
-    import, jurisdiction, ofac, procurement, visa,
+    import, jurisdiction, ofac, procurement, subunit, visa,
 };
 use embargo_model::Entity;
 use std::sync::Arc;
@@ -85,6 +85,8 @@ impl Engine {
         findings.extend(sdn);
         findings.extend(risk);
         findings.extend(cmic::evaluate(tx, &screen));
+        // Sub-units of listed or blocked bodies (EAR and OFAC).
+        findings.extend(subunit::evaluate(tx, &screen));
         // S7: procurement.
         findings.extend(procurement::evaluate_889(tx, &screen));
         findings.extend(procurement::evaluate_fcc(tx, &screen));

@@ -57,6 +57,7 @@ pub mod ownership;
 pub mod procurement;
 pub mod resolver;
 pub mod screen;
+pub mod subunit;
 pub mod table;
 pub mod testing;
 mod text;

@@ -167,6 +167,14 @@ pub struct UsContent {
 pub struct Item {
     #[serde(default)]
     pub description: Option<String>,
+    /// Who made the item (§ 889, FCC Covered List): screened like a
+    /// `manufacturer` party.
+    #[serde(default)]
+    pub manufacturer: Option<String>,
+    /// The brand it is sold under; an OEM / white-label brand is read
+    /// against the covered producers' known brands.
+    #[serde(default)]
+    pub brand: Option<String>,
     #[serde(default)]
     pub origin: Option<Country>,
     #[serde(default)]
