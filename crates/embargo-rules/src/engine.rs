@@ -76,7 +76,7 @@ impl Engine {
             findings.extend(entity_list::evaluate(tx, &screen, &juris));
             if juris.outcome != crate::finding::Outcome::NotSubject {
                 let eccn = tx.item.as_ref().and_then(|i| i.eccn.as_deref());
-                findings.push(country_chart::evaluate(eccn, tx.destination));
+                findings.push(country_chart::evaluate_on(eccn, tx.destination, tx.date));
             }
         }
         // S6: OFAC, for every flow (visa included: RULES.md §11 E1).

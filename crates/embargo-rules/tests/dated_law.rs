@@ -217,3 +217,26 @@ fn every_cited_federal_register_page_has_a_publication_date() {
     }
     assert!(missing.is_empty(), "not in fr_notices.tsv: {missing:?}");
 }
+
+#[test]
+fn hong_kong_chart_row_before_and_after_2020_12_23() {
+    let hk = |date: &str| {
+        let tx = parse_transaction(&format!(
+            r#"{{"date":"{date}","flow":"export","actor":{{"us_person":true,"country":"US"}},"destination":"HK",
+            "item":{{"origin":"US","located_in":"US","eccn":"6A003"}},
+            "parties":[{{"role":"end_user","name":"Harbour Optics Ltd","country":"HK"}}]}}"#
+        ))
+        .unwrap();
+        let d = ENGINE.decide(&tx);
+        finding(&d, Measure::EarCountryChart).clone()
+    };
+    let before = hk("2020-06-01");
+    assert_eq!(before.outcome, Outcome::NeedsReview, "{before:?}");
+    assert!(before.reasons.iter().any(|r| r.contains("2020-12-23")));
+    let after = hk("2021-06-01");
+    assert_eq!(after.outcome, Outcome::LicenseRequired, "{after:?}");
+    assert!(after
+        .reasons
+        .iter()
+        .any(|r| r.contains("eCFR of 2026-07-23")));
+}
