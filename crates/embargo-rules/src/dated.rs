@@ -216,10 +216,7 @@ mod tests {
             cite_on(e1, d("2021-06-01")).unwrap(),
             "15 CFR 736.2(b)(3)(vi) and Supp. No. 4 to Part 744, footnote 1 (from 2022-02-03 at 15 CFR 734.9(e)(1))"
         );
-        assert_eq!(
-            cite_on(e1, d("2022-02-02")).unwrap().contains("736.2"),
-            true
-        );
+        assert!(cite_on(e1, d("2022-02-02")).unwrap().contains("736.2"));
         assert_eq!(cite_on(e1, d("2022-02-03")).unwrap(), e1);
         let b = "15 CFR 734.9(b)";
         assert!(cite_on(b, d("2019-06-01"))
