@@ -499,11 +499,20 @@ fn fdp_rules(
     let eccn = item.eccn.as_deref();
     let mut out = vec![];
     for rule in fdp_table() {
-        let head = format!(
-            "FDP {} ({})",
-            rule.paragraph.trim_start_matches("15 CFR "),
-            rule.name
-        );
+        // Named as the law stood on the date (§ 736.2(b)(3) before
+        // 87 FR 6022), or by today's paragraph when it did not exist yet.
+        let head = match crate::dated::cite_on(rule.paragraph, tx.date) {
+            Some(shown) => format!(
+                "FDP rule {} ({})",
+                shown.trim_start_matches("15 CFR "),
+                rule.name
+            ),
+            None => format!(
+                "FDP rule ({}; today {})",
+                rule.name,
+                rule.paragraph.trim_start_matches("15 CFR ")
+            ),
+        };
         if let Some(from) = rule.from {
             if tx.date < from {
                 out.push((

@@ -240,3 +240,19 @@ fn hong_kong_chart_row_before_and_after_2020_12_23() {
         .iter()
         .any(|r| r.contains("eCFR of 2026-07-23")));
 }
+
+#[test]
+fn fdp_reasons_name_the_rule_as_it_stood() {
+    let d = decide(&fdp("2021-06-01", "Huawei Technologies Co., Ltd."));
+    let j = finding(&d, Measure::EarJurisdiction);
+    assert!(
+        j.reasons
+            .iter()
+            .any(|r| r.starts_with("FDP rule 736.2(b)(3)(vi)")),
+        "{:#?}",
+        j.reasons
+    );
+    assert!(j.reasons.iter().any(|r| r.starts_with(
+        "FDP rule (Entity List FDP rule, footnote 4; today 734.9(e)(2)): no such rule was in force"
+    )));
+}
