@@ -615,3 +615,41 @@ fn section_889_reaches_brands_affiliates_and_unnamed_producers() {
         Outcome::NotProhibited
     );
 }
+
+#[test]
+fn fcc_authorisation_reads_brands_and_unnamed_makers_too() {
+    let fcc = |item: &str, maker: &str| {
+        let d = decide(&format!(
+            r#"{{"date":"2024-03-01","flow":"procurement","actor":{{"us_person":true}},"destination":"US",
+            "item":{item},"parties":[{maker}],
+            "context":{{"buyer":"private","fcc_authorization":"new_application"}}}}"#
+        ));
+        outcomes(&d, Measure::FccCoveredList)[0].0
+    };
+    // A listed Huawei affiliate as the maker: covered.
+    assert_eq!(
+        fcc(
+            r#"{"description":"LTE router","manufacturer":"HiSilicon Technologies Co., Ltd"}"#,
+            RESELLER
+        ),
+        Outcome::Prohibited
+    );
+    // A covered producer named only in the description: review.
+    assert_eq!(
+        fcc(r#"{"description":"Dahua-made dome cameras"}"#, RESELLER),
+        Outcome::NeedsReview
+    );
+    // Surveillance equipment with no maker stated: review, not a clear.
+    assert_eq!(
+        fcc(r#"{"description":"dome cameras"}"#, RESELLER),
+        Outcome::NeedsReview
+    );
+    // A named maker that is not covered: not prohibited.
+    assert_eq!(
+        fcc(
+            r#"{"description":"dome cameras","manufacturer":"Axis Communications AB"}"#,
+            RESELLER
+        ),
+        Outcome::NotProhibited
+    );
+}
