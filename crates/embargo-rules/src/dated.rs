@@ -13,7 +13,7 @@
 
 use crate::finding::Finding;
 use crate::table::{self, Row, TableError};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use std::sync::LazyLock;
 
 const FR_FILE: &str = "fr_notices.tsv";
@@ -114,6 +114,12 @@ pub fn dated_citations() -> &'static [Dated] {
     &DATED
 }
 
+/// The year of a Federal Register volume: volume N is 1935 + N.
+pub fn fr_volume_year(cite: &str) -> Option<i32> {
+    let vol: i32 = cite.split(' ').next()?.parse().ok()?;
+    (vol > 0).then_some(1935 + vol)
+}
+
 /// The Federal Register notice behind a page citation, if listed.
 pub fn fr_notice(cite: &str) -> Option<&'static FrNotice> {
     FR.iter().find(|n| n.cite == cite)
@@ -125,7 +131,14 @@ pub fn cite_on(citation: &str, date: NaiveDate) -> Option<String> {
     if is_fr_cite(citation) {
         return match fr_notice(citation) {
             Some(n) if n.published > date => None,
-            _ => Some(citation.to_string()),
+            Some(_) => Some(citation.to_string()),
+            // A page not in the table (an imported list's notice): the
+            // volume gives the year, volume N being the year 1935 + N
+            // (85 FR = 2020), so a later volume cannot be cited.
+            None => match fr_volume_year(citation) {
+                Some(y) if y > date.year() => None,
+                _ => Some(citation.to_string()),
+            },
         };
     }
     let row = DATED
@@ -170,12 +183,15 @@ pub fn as_of(findings: &mut [Finding], date: NaiveDate) {
                     }
                 }
                 None => {
-                    let why = match fr_notice(&c) {
-                        Some(n) => format!(
+                    let why = match (fr_notice(&c), fr_volume_year(&c)) {
+                        (Some(n), _) => format!(
                             "{c} is not cited: it was published on {} (after {date}).",
                             n.published
                         ),
-                        None => format!("{c} is not cited: it was not in force on {date}."),
+                        (None, Some(y)) if is_fr_cite(&c) => {
+                            format!("{c} is not cited: it was published in {y} (after {date}).")
+                        }
+                        _ => format!("{c} is not cited: it was not in force on {date}."),
                     };
                     notes.push(why);
                 }
@@ -253,9 +269,13 @@ mod tests {
         assert!(cite_on("85 FR 29849", d("2020-05-19")).is_some());
         assert_eq!(cite_on("87 FR 62186", d("2021-06-01")), None);
         assert!(cite_on("87 FR 62186", d("2023-01-01")).is_some());
-        // An unlisted page is kept (the test in tests/tables.rs makes sure
+        // An unlisted page is kept (tests/dated_law.rs makes sure
         // every page the engine and pack cite is listed).
-        assert!(cite_on("99 FR 1", d("2000-01-01")).is_some());
+        assert!(cite_on("64 FR 1", d("2000-01-01")).is_some());
+        // ... but never from a later volume (87 FR = 2022).
+        assert_eq!(cite_on("87 FR 6026", d("2021-06-01")), None);
+        assert!(cite_on("87 FR 6026", d("2022-06-01")).is_some());
+        assert_eq!(fr_volume_year("85 FR 29849"), Some(2020));
     }
 
     #[test]
