@@ -53,10 +53,14 @@ pub enum SourceKind {
     Custom,
     /// The Xinjiang regime pack embedded in the binary.
     RegimePack,
+    /// DHS UFLPA Entity List (the FLETF's consolidated register of the
+    /// lists of Pub. L. 117-78 § 2(d)(2)(B)(i), (ii), (iv), (v)): the
+    /// dhs.gov page's HTML tables or a CSV with the same columns.
+    DhsUflpa,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 8] = [
+    pub const ALL: [SourceKind; 9] = [
         SourceKind::OfacSdn,
         SourceKind::OfacConsolidated,
         SourceKind::TradeCsl,
@@ -65,6 +69,7 @@ impl SourceKind {
         SourceKind::Ftm,
         SourceKind::Custom,
         SourceKind::RegimePack,
+        SourceKind::DhsUflpa,
     ];
 
     /// Default dataset name, as used in entity ids and on the command line.
@@ -78,6 +83,7 @@ impl SourceKind {
             SourceKind::Ftm => "ftm",
             SourceKind::Custom => "custom",
             SourceKind::RegimePack => "embargo_xinjiang_pack",
+            SourceKind::DhsUflpa => "us_dhs_uflpa",
         }
     }
 
@@ -95,6 +101,7 @@ impl SourceKind {
             "ftm" | "followthemoney" | "opensanctions" => SourceKind::Ftm,
             "custom" | "user" => SourceKind::Custom,
             "pack" | "regime_pack" | "embargo_xinjiang_pack" => SourceKind::RegimePack,
+            "uflpa" | "dhs_uflpa" | "us_dhs_uflpa" => SourceKind::DhsUflpa,
             _ => return None,
         })
     }

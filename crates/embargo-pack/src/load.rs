@@ -8,7 +8,7 @@
 use embargo_model::Entity;
 
 /// `(file name, contents)` of every data file, in hashing order.
-pub const FILES: [(&str, &str); 6] = [
+pub const FILES: [(&str, &str); 7] = [
     (
         "entity_list.jsonl",
         include_str!("../data/entity_list.jsonl"),
@@ -24,6 +24,10 @@ pub const FILES: [(&str, &str); 6] = [
     ),
     ("uflpa.jsonl", include_str!("../data/uflpa.jsonl")),
     ("eu_ghrsr.jsonl", include_str!("../data/eu_ghrsr.jsonl")),
+    (
+        "ofac_sdn_other.jsonl",
+        include_str!("../data/ofac_sdn_other.jsonl"),
+    ),
 ];
 
 /// A data line that is not a valid pack entity.

@@ -35,8 +35,8 @@ fn cites(e: &Entity, cite: &str) -> bool {
 #[test]
 fn every_entry_parses_is_cited_and_has_a_unique_id() {
     let all = embargo_pack::load().expect("pack parses");
-    assert_eq!(all.len(), 117);
-    assert_eq!(embargo_pack::entities().len(), 117);
+    assert_eq!(all.len(), 120);
+    assert_eq!(embargo_pack::entities().len(), 120);
     let mut ids = HashSet::new();
     for e in &all {
         assert!(ids.insert(e.id.clone()), "duplicate id {}", e.id);
@@ -322,7 +322,7 @@ fn version_is_stable_and_names_the_cutoff() {
     assert_eq!(v.published, Some(day("2026-07-31")));
     assert_eq!(v.sha256.len(), 64);
     assert_eq!(v.version, format!("2026-07-31-{}", &v.sha256[..8]));
-    assert_eq!(v.entity_count, 117);
+    assert_eq!(v.entity_count, 120);
     assert_eq!(v.origin, "embedded");
     assert_eq!(v, embargo_pack::version(), "same binary, same version");
 }
@@ -340,4 +340,28 @@ fn entries_cite_the_repository_pages_not_the_research_file() {
         .filter(|e| serde_json::to_string(e).unwrap().contains("docs/rules/"))
         .count();
     assert!(cited > 50, "only {cited} entries cite docs/rules/");
+}
+
+/// Xinjiang-tied SDN entries of programmes other than GLOMAG (issue 12
+/// item 5): each with its OFAC entity number, programme and a citation.
+#[test]
+fn xinjiang_tied_sdns_of_other_programmes_are_in_the_pack() {
+    for (num, prog) in [
+        ("11353", "SDGT"),
+        ("30508", "HK-EO13936"),
+        ("52723", "RUSSIA-EO14024"),
+    ] {
+        let e = embargo_pack::entities()
+            .iter()
+            .find(|e| e.identifiers.iter().any(|i| i.value == num))
+            .unwrap_or_else(|| panic!("SDN {num} missing"));
+        assert!(e.programs.iter().any(|p| p == prog), "{num}");
+        assert!(e.listed_on.is_some(), "{num}");
+        assert!(
+            e.citations
+                .iter()
+                .any(|c| c.cite == format!("OFAC SDN entry {num}")),
+            "{num}"
+        );
+    }
 }

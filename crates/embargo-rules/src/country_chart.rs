@@ -217,6 +217,62 @@ pub fn licence_need(eccn: &str, dest: Country) -> Need {
 }
 
 /// Decision table CC-1 and §3.1 as a finding.
+const CHANGES_FILE: &str = "country_chart_changes.tsv";
+const CHANGES_TEXT: &str = include_str!("../data/country_chart_changes.tsv");
+
+/// A row of the chart known to read differently before `since`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowChange {
+    pub country: Country,
+    pub since: chrono::NaiveDate,
+    pub what: &'static str,
+    pub citation: &'static str,
+}
+
+pub fn parse_changes(text: &'static str) -> Result<Vec<RowChange>, TableError> {
+    table::rows(CHANGES_FILE, text)
+        .map(|r| {
+            let d = r.get(1)?;
+            Ok(RowChange {
+                country: r.country(0)?,
+                since: chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map_err(|_| r.error(format!("column 2: {d:?} is not a date")))?,
+                what: r.get(2)?,
+                citation: r.get(3)?,
+            })
+        })
+        .collect()
+}
+
+static CHANGES: LazyLock<Vec<RowChange>> =
+    LazyLock::new(|| table::embedded(parse_changes(CHANGES_TEXT)));
+
+pub fn row_changes() -> &'static [RowChange] {
+    &CHANGES
+}
+
+/// The Country Chart as it stood on `date`: today's row where no change
+/// is recorded after the date, NEEDS_REVIEW naming the change otherwise.
+pub fn evaluate_on(eccn: Option<&str>, dest: Option<Country>, date: chrono::NaiveDate) -> Finding {
+    if let Some(c) = dest.and_then(|d| CHANGES.iter().find(|c| c.country == d && date < c.since)) {
+        return Finding::new(
+            Measure::EarCountryChart,
+            Outcome::NeedsReview,
+            "RULES.md §3.1",
+            Confidence::Verified,
+        )
+        .cite("15 CFR 738.4")
+        .cite(c.citation)
+        .reason(format!(
+            "The chart row for {} changed on {} ({}): {}. The row in force on {date} is not recorded, so the licence requirement by reason for control must be read from the chart of that day.",
+            c.country, c.since, c.citation, c.what
+        ));
+    }
+    evaluate(eccn, dest).reason(
+        "Read from the Commerce Country Chart of the eCFR of 2026-07-23; no change to this row before the transaction date is recorded (data/country_chart_changes.tsv).",
+    )
+}
+
 pub fn evaluate(eccn: Option<&str>, dest: Option<Country>) -> Finding {
     let base = |o: Outcome, rule: &str, conf| {
         Finding::new(Measure::EarCountryChart, o, rule, conf)

@@ -13,7 +13,91 @@
 
 use crate::ccl;
 use crate::finding::ReviewPolicy;
+use crate::table::{self, TableError};
 use chrono::NaiveDate;
+use embargo_model::Entity;
+use std::sync::LazyLock;
+
+const HIST_FILE: &str = "el_policy_history.tsv";
+const HIST_TEXT: &str = include_str!("../data/el_policy_history.tsv");
+
+/// One dated review-policy text of an Entity List entry
+/// (`data/el_policy_history.tsv`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyPeriod {
+    pub entry: &'static str,
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+    pub text: &'static str,
+    pub citation: &'static str,
+    /// "V" (verified) or "S" (secondary / inferred).
+    pub confidence: &'static str,
+}
+
+pub fn parse_history(text: &'static str) -> Result<Vec<PolicyPeriod>, TableError> {
+    let day = |r: &table::Row, i: usize| -> Result<Option<NaiveDate>, TableError> {
+        let f = r.get(i)?;
+        if f == "-" {
+            return Ok(None);
+        }
+        NaiveDate::parse_from_str(f, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| r.error(format!("column {}: {f:?} is not a date", i + 1)))
+    };
+    table::rows(HIST_FILE, text)
+        .map(|r| {
+            let text = r.get(3)?;
+            if parse(text).is_none() {
+                return Err(r.error(format!("policy text not understood: {text:?}")));
+            }
+            let confidence = r.get(5)?;
+            if !matches!(confidence, "V" | "S") {
+                return Err(r.error("confidence must be V or S"));
+            }
+            Ok(PolicyPeriod {
+                entry: r.get(0)?,
+                from: day(&r, 1)?.ok_or_else(|| r.error("from is required"))?,
+                to: day(&r, 2)?,
+                text,
+                citation: r.get(4)?,
+                confidence,
+            })
+        })
+        .collect()
+}
+
+static HISTORY: LazyLock<Vec<PolicyPeriod>> =
+    LazyLock::new(|| table::embedded(parse_history(HIST_TEXT)));
+
+pub fn history() -> &'static [PolicyPeriod] {
+    &HISTORY
+}
+
+fn names_entry(e: &Entity, key: &str) -> bool {
+    let k = key.to_lowercase();
+    e.names.iter().any(|n| {
+        let v = n.value.to_lowercase();
+        v.match_indices(&k).any(|(i, _)| {
+            let before = v[..i].chars().last();
+            let after = v[i + k.len()..].chars().next();
+            before.is_none_or(|c| !c.is_alphanumeric())
+                && after.is_none_or(|c| !c.is_alphanumeric())
+        })
+    })
+}
+
+/// The entry's review-policy text on `date`: a dated period from the
+/// history table when one covers the date, else the entry's own text.
+pub fn text_on(e: &Entity, date: NaiveDate) -> (String, Option<&'static PolicyPeriod>) {
+    let own = e.export_control.license_policy.clone().unwrap_or_default();
+    let period = HISTORY
+        .iter()
+        .find(|p| p.from <= date && p.to.is_none_or(|t| date <= t) && names_entry(e, p.entry));
+    match period {
+        Some(p) => (p.text.to_string(), Some(p)),
+        None => (own, None),
+    }
+}
 
 /// Tag for the Note to ECCN 1A995 (retail-packaged CB-protective consumer
 /// goods and medical products).
@@ -202,6 +286,48 @@ mod tests {
             review(&p, Some("EAR99"), &t(&[TAG_INFECTIOUS]), d("2020-07-21")).0,
             ReviewPolicy::PresumptionOfDenial
         );
+    }
+
+    #[test]
+    fn dahua_policy_is_the_one_in_force_on_the_date() {
+        use embargo_model::{EntityId, Schema};
+        let mut e = Entity::new(
+            EntityId::new("t", "x"),
+            Schema::Company,
+            "t",
+            "Zhejiang Dahua Technology Co., Ltd.",
+        );
+        e.export_control.license_policy = Some("Presumption of denial".into());
+        let (t, p) = text_on(&e, d("2020-03-01"));
+        assert_eq!(p.unwrap().citation, "84 FR 54002");
+        let pol = parse(&t).unwrap();
+        assert_eq!(
+            review(&pol, Some("1A995"), &[], d("2020-03-01")).0,
+            ReviewPolicy::CaseByCase
+        );
+        let (t, p) = text_on(&e, d("2021-03-01"));
+        assert_eq!(p.unwrap().citation, "85 FR 44159");
+        let tags = vec![TAG_INFECTIOUS.to_string()];
+        assert_eq!(
+            review(&parse(&t).unwrap(), Some("EAR99"), &tags, d("2021-03-01")).0,
+            ReviewPolicy::CaseByCase
+        );
+        let (t, p) = text_on(&e, d("2023-06-01"));
+        assert_eq!(p.unwrap().citation, "87 FR 62202");
+        assert_eq!(
+            review(&parse(&t).unwrap(), Some("1A995"), &[], d("2023-06-01")).0,
+            ReviewPolicy::PresumptionOfDenial
+        );
+        // Another entry keeps its own text.
+        let mut h = Entity::new(
+            EntityId::new("t", "y"),
+            Schema::Company,
+            "t",
+            "Hangzhou Hikvision Digital Technology Co., Ltd.",
+        );
+        h.export_control.license_policy = Some(XUAR_STD.into());
+        assert!(text_on(&h, d("2023-06-01")).1.is_none());
+        assert!(history().len() >= 3);
     }
 
     #[test]

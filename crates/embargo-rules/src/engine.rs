@@ -11,8 +11,8 @@ use crate::resolver::PartyResolver;
 use crate::screen::Screen;
 use crate::transaction::Transaction;
 use crate::{
-    actions, cmic, consolidate, country_chart, coverage, entity_list, eu, facts, geography, import,
-    jurisdiction, ofac, procurement, visa,
+    actions, cmic, consolidate, country_chart, coverage, dated, entity_list, eu, facts, geography,
+    import, jurisdiction, ofac, procurement, subunit, visa,
 };
 use embargo_model::Entity;
 use std::sync::Arc;
@@ -76,7 +76,7 @@ impl Engine {
             findings.extend(entity_list::evaluate(tx, &screen, &juris));
             if juris.outcome != crate::finding::Outcome::NotSubject {
                 let eccn = tx.item.as_ref().and_then(|i| i.eccn.as_deref());
-                findings.push(country_chart::evaluate(eccn, tx.destination));
+                findings.push(country_chart::evaluate_on(eccn, tx.destination, tx.date));
             }
         }
         // S6: OFAC, for every flow (visa included: RULES.md §11 E1).
@@ -85,6 +85,8 @@ impl Engine {
         findings.extend(sdn);
         findings.extend(risk);
         findings.extend(cmic::evaluate(tx, &screen));
+        // Sub-units of listed or blocked bodies (EAR and OFAC).
+        findings.extend(subunit::evaluate(tx, &screen));
         // S7: procurement.
         findings.extend(procurement::evaluate_889(tx, &screen));
         findings.extend(procurement::evaluate_fcc(tx, &screen));
@@ -104,6 +106,9 @@ impl Engine {
         facts::no_silent_clear(tx, &mut findings);
         coverage::qualify_ofac(&self.sources, &mut findings);
         let mut findings = consolidate::consolidate(findings);
+        // The law as it stood on the date: citations in that day's
+        // numbering, no Federal Register document before its publication.
+        dated::as_of(&mut findings, tx.date);
         // What to do about each finding, and whose duty it is.
         actions::assign(tx, &mut findings);
 

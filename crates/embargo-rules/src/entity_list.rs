@@ -325,7 +325,7 @@ fn listed_party(
             return dated(f);
         }
     }
-    let policy_text = e.export_control.license_policy.clone().unwrap_or_default();
+    let (policy_text, period) = el_policy::text_on(e, tx.date);
     let (policy, why) = match el_policy::parse(&policy_text) {
         Some(p) => el_policy::review(&p, item.eccn.as_deref(), &item.tags, tx.date),
         None => {
@@ -355,6 +355,15 @@ fn listed_party(
         .reason("The requirement follows from the party, not the item's sensitivity: all items subject to the EAR, including EAR99, software updates and technology releases.")
         .reason("No licence exceptions are available (15 CFR 744.16(b)).")
         .reason(format!("Review policy {}: {why}.", policy.as_str()));
+    if let Some(p) = period {
+        f = f.cite(p.citation).reason(format!(
+            "The entry's review policy on {} is the text in force from {} ({}){}; the entry's current text may differ.",
+            tx.date,
+            p.from,
+            p.citation,
+            if p.confidence == "S" { ", dated from secondary sources" } else { "" }
+        ));
+    }
     if let Some(v) = juris.via_fdp {
         f = f
             .cite("15 CFR 744.11(a)(2)")
@@ -379,15 +388,9 @@ fn affiliates(tx: &Transaction, screen: &Screen, juris: &Jurisdiction) -> Vec<Fi
     for e in &edges {
         for m in screen.hits(&e.owner, None, Regime::EntityList).in_force {
             seeds.push((e.owner.clone(), m.entity.caption().to_string()));
-            let pol = el_policy::parse(
-                m.entity
-                    .export_control
-                    .license_policy
-                    .as_deref()
-                    .unwrap_or(""),
-            )
-            .map(|p| el_policy::review(&p, item.eccn.as_deref(), &item.tags, tx.date).0)
-            .unwrap_or(ReviewPolicy::PresumptionOfDenial);
+            let pol = el_policy::parse(&el_policy::text_on(&m.entity, tx.date).0)
+                .map(|p| el_policy::review(&p, item.eccn.as_deref(), &item.tags, tx.date).0)
+                .unwrap_or(ReviewPolicy::PresumptionOfDenial);
             seed_policy.push((crate::text::fold(&e.owner), pol));
         }
     }

@@ -8,7 +8,7 @@
 use crate::ccl;
 use crate::column::Column;
 use crate::country_chart::{licence_need, Need};
-use crate::country_groups::{self, in_group, D1, D5, E1, E2};
+use crate::country_groups::{in_group, D1, D4, D5, E1, E2};
 use crate::finding::{Confidence, Finding, Measure, Outcome};
 use crate::table::{self, TableError};
 use crate::transaction::{Item, Transaction};
@@ -42,10 +42,6 @@ pub fn fn1_inputs() -> &'static [&'static str] {
 }
 /// Footnote 4 (§734.9(e)(2)) adds 5D002 and 5E002.
 pub const FN4_EXTRA: &[&str] = &["5D002", "5E002"];
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
-}
 
 /// Tri-state answer of one prong or test.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -178,9 +174,6 @@ pub fn evaluate(tx: &Transaction, fn_parties: &[FootnoteParty]) -> Jurisdiction 
             cites.push(t.cite);
         }
     }
-    // RULES.md §10 q3: footnote-4 designations took effect 2022-10-07 or
-    // 2022-10-21; inside that window the (e)(2) answer is uncertain.
-    let e2_window = tx.date < day(2022, 10, 21);
     let (f, via) = if let Some((kind, cite, via)) = subject {
         (
             make(
@@ -214,11 +207,7 @@ pub fn evaluate(tx: &Transaction, fn_parties: &[FootnoteParty]) -> Jurisdiction 
     };
     let mut f = f;
     f.reasons.splice(0..0, reasons);
-    if via == Some("15 CFR 734.9(e)(2)") && e2_window {
-        f.confidence = Confidence::Uncertain;
-        f = f.reason("The footnote-4 effective day is uncertain (2022-10-07 or 2022-10-21; docs/rules/jurisdiction.md).");
-    }
-    f = f.reason("Not evaluated here: § 734.9(e)(3) (footnote 5), (h) advanced computing, (i) supercomputer and (k) SME rules apply only to advanced-node and advanced-computing items or parties.");
+    f = f.reason("Not evaluated here: the other § 734.9 rules (9x515 and 600-series items, Russia and Belarus, Iran, and the (i) supercomputer end use); they reach items, destinations or end uses outside this engine's scope.");
     Jurisdiction {
         outcome: f.outcome,
         via_fdp: via,
@@ -342,7 +331,133 @@ fn de_minimis(item: &Item, dest: Country) -> Test {
     }
 }
 
-/// J6: the modelled foreign direct product rules (b), (e)(1), (e)(2).
+const FDP_FILE: &str = "fdp_rules.tsv";
+const FDP_TEXT: &str = include_str!("../data/fdp_rules.tsv");
+
+/// One row of `data/fdp_rules.tsv`: a paragraph of § 734.9 as a decision
+/// table (product prong ∧ reach prong), with the days it was in force.
+#[derive(Clone, Debug)]
+pub struct FdpRule {
+    pub id: &'static str,
+    pub paragraph: &'static str,
+    pub name: &'static str,
+    /// First day in force (None: before every date the engine evaluates).
+    pub from: Option<NaiveDate>,
+    /// First day the text is certain; a Yes before it is Unknown.
+    pub certain_from: Option<NaiveDate>,
+    pub product: &'static str,
+    pub reach: &'static str,
+    /// Input ECCNs named by the row (the (h) list).
+    pub inputs: Vec<&'static str>,
+}
+
+const PRODUCTS: &[&str] = &[
+    "item:NS inputs:NS+WA",
+    "item:any inputs:FN1",
+    "item:any inputs:FN4",
+    "item:any inputs:any",
+    "item:H inputs:H",
+    "item:3B inputs:any",
+];
+const REACHES: &[&str] = &[
+    "dest:D1E1E2",
+    "party:1",
+    "party:4",
+    "party:5",
+    "dest:CN",
+    "dest:D5MO",
+];
+
+pub fn parse_fdp_rules(text: &'static str) -> Result<Vec<FdpRule>, TableError> {
+    let date = |r: &table::Row, i: usize| -> Result<Option<NaiveDate>, TableError> {
+        let f = r.get(i)?;
+        if f == "-" {
+            return Ok(None);
+        }
+        NaiveDate::parse_from_str(f, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| r.error(format!("column {}: {f:?} is not a date", i + 1)))
+    };
+    table::rows(FDP_FILE, text)
+        .map(|r| {
+            let product = r.get(5)?;
+            let reach = r.get(6)?;
+            if !PRODUCTS.contains(&product) {
+                return Err(r.error(format!("unknown product prong {product:?}")));
+            }
+            if !REACHES.contains(&reach) {
+                return Err(r.error(format!("unknown reach prong {reach:?}")));
+            }
+            let extra = r.get(7)?;
+            let inputs: Vec<&'static str> = if extra == "-" {
+                vec![]
+            } else {
+                extra.split_whitespace().collect()
+            };
+            if let Some(bad) = inputs.iter().find(|e| !ccl::looks_like_eccn(e)) {
+                return Err(r.error(format!("{bad:?} is not an ECCN")));
+            }
+            Ok(FdpRule {
+                id: r.get(0)?,
+                paragraph: r.get(1)?,
+                name: r.get(2)?,
+                from: date(&r, 3)?,
+                certain_from: date(&r, 4)?,
+                product,
+                reach,
+                inputs,
+            })
+        })
+        .collect()
+}
+
+static FDP: LazyLock<Vec<FdpRule>> = LazyLock::new(|| table::embedded(parse_fdp_rules(FDP_TEXT)));
+
+/// The § 734.9 paragraphs decided, in table order.
+pub fn fdp_table() -> &'static [FdpRule] {
+    &FDP
+}
+
+fn tri_str(t: Tri) -> &'static str {
+    match t {
+        Tri::Yes => "met",
+        Tri::No => "not met",
+        Tri::Unknown => "unknown",
+    }
+}
+
+/// NS control of an ECCN from the CCL table: Yes (the entire entry),
+/// Unknown (some paragraphs, or an ECCN the table lacks), No.
+fn ns_controlled(e: &str) -> Tri {
+    if ccl::is_ear99(e) {
+        return Tri::No;
+    }
+    let Some(entry) = ccl::lookup(e) else {
+        return Tri::Unknown;
+    };
+    let mut out = Tri::No;
+    for c in &entry.controls {
+        if let ccl::Control::Chart { scope, columns } = c {
+            if columns
+                .iter()
+                .any(|c| matches!(c, Column::NS1 | Column::NS2))
+            {
+                if *scope == ccl::Scope::Entire {
+                    return Tri::Yes;
+                }
+                out = Tri::Unknown;
+            }
+        }
+    }
+    out
+}
+
+fn is_software_or_technology(e: &str) -> bool {
+    matches!(e.chars().nth(1), Some('D' | 'E'))
+}
+
+/// J6: every foreign direct product rule of `data/fdp_rules.tsv`, each a
+/// product prong ∧ a reach prong, dated.
 fn fdp_rules(
     tx: &Transaction,
     item: &Item,
@@ -350,15 +465,11 @@ fn fdp_rules(
     fn_parties: &[FootnoteParty],
 ) -> Vec<(Test, &'static str)> {
     let dpo = item.direct_product_of.as_deref();
-    let product = |inputs: &[&[&str]]| -> Tri {
+    let inputs_in = |set: &dyn Fn(&str) -> bool| -> Tri {
         match dpo {
             None => Tri::Unknown,
             Some(list) => {
-                let hit = list.iter().any(|e| {
-                    let (b, _) = ccl::split(e);
-                    inputs.iter().any(|set| set.contains(&b.as_str()))
-                });
-                if hit {
+                if list.iter().any(|e| set(&ccl::split(e).0)) {
                     Tri::Yes
                 } else {
                     Tri::No
@@ -366,7 +477,7 @@ fn fdp_rules(
             }
         }
     };
-    let reach = |fnote: &str| -> (Tri, String) {
+    let reach_party = |fnote: &str| -> (Tri, String) {
         let certain: Vec<&FootnoteParty> = fn_parties
             .iter()
             .filter(|p| p.footnote == fnote && p.certain)
@@ -385,96 +496,219 @@ fn fdp_rules(
             (Tri::No, format!("no footnote-{fnote} entity is a party"))
         }
     };
+    let eccn = item.eccn.as_deref();
     let mut out = vec![];
-
-    // (b) National Security FDP.
-    let ns = match item.eccn.as_deref() {
-        None => Tri::Unknown,
-        Some(e) if ccl::is_ear99(e) => Tri::No,
-        Some(e) => match ccl::lookup(e) {
-            None => Tri::Unknown,
-            Some(entry) => {
-                let has_ns = entry.controls.iter().any(|c| {
-                    matches!(c, ccl::Control::Chart { columns, .. } if columns.iter().any(|c| matches!(c, Column::NS1 | Column::NS2)))
-                });
-                if has_ns {
-                    Tri::Unknown
-                } else {
+    for rule in fdp_table() {
+        // Named as the law stood on the date (§ 736.2(b)(3) before
+        // 87 FR 6022), or by today's paragraph when it did not exist yet.
+        let head = match crate::dated::cite_on(rule.paragraph, tx.date) {
+            Some(shown) => format!(
+                "FDP rule {} ({})",
+                shown.trim_start_matches("15 CFR "),
+                rule.name
+            ),
+            None => format!(
+                "FDP rule ({}; today {})",
+                rule.name,
+                rule.paragraph.trim_start_matches("15 CFR ")
+            ),
+        };
+        if let Some(from) = rule.from {
+            if tx.date < from {
+                out.push((
+                    Test {
+                        answer: Tri::No,
+                        cite: rule.paragraph,
+                        reason: format!("{head}: no such rule was in force on {}.", tx.date),
+                    },
+                    rule.paragraph,
+                ));
+                continue;
+            }
+        }
+        // Product prong.
+        let (product, pwhy): (Tri, String) = match rule.product {
+            "item:NS inputs:NS+WA" => {
+                let item_ns = eccn.map_or(Tri::Unknown, ns_controlled);
+                let input_ns = match dpo {
+                    None => Tri::Unknown,
+                    Some(list) => {
+                        let mut t = Tri::No;
+                        for e in list.iter().filter(|e| is_software_or_technology(e)) {
+                            match ns_controlled(e) {
+                                Tri::Yes => {
+                                    t = Tri::Yes;
+                                    break;
+                                }
+                                Tri::Unknown => t = Tri::Unknown,
+                                Tri::No => {}
+                            }
+                        }
+                        t
+                    }
+                };
+                let wa = if item.has_tag("ns_written_assurance") {
+                    Tri::Yes
+                } else if item.has_tag("no_written_assurance") {
                     Tri::No
+                } else {
+                    Tri::Unknown
+                };
+                (
+                    and(item_ns, and(input_ns, wa)),
+                    format!(
+                        "item NS-controlled: {}; direct product of NS-controlled US technology or software: {}; that technology required a written assurance (Supp. No. 2 to Part 748 (o)(3)(i)): {}",
+                        tri_str(item_ns),
+                        tri_str(input_ns),
+                        tri_str(wa)
+                    ),
+                )
+            }
+            "item:any inputs:FN1" => {
+                let t = inputs_in(&|b| fn1_inputs().contains(&b));
+                (
+                    t,
+                    format!(
+                        "direct product of the footnote-1 input ECCNs: {}",
+                        tri_str(t)
+                    ),
+                )
+            }
+            "item:any inputs:FN4" => {
+                let t = inputs_in(&|b| fn1_inputs().contains(&b) || FN4_EXTRA.contains(&b));
+                (
+                    t,
+                    format!(
+                        "direct product of the footnote-4 input ECCNs: {}",
+                        tri_str(t)
+                    ),
+                )
+            }
+            "item:H inputs:H" => {
+                let item_h = match eccn {
+                    None => Tri::Unknown,
+                    Some(e) => {
+                        let (b, p) = ccl::split(e);
+                        if b == "3A090"
+                            || b == "4A090"
+                            || p.as_deref().is_some_and(|p| p.starts_with('z'))
+                        {
+                            Tri::Yes
+                        } else {
+                            Tri::No
+                        }
+                    }
+                };
+                let inp = match dpo {
+                    None => Tri::Unknown,
+                    Some(list) => {
+                        let bases: Vec<String> = list.iter().map(|e| ccl::split(e).0).collect();
+                        if bases.iter().any(|b| rule.inputs.contains(&b.as_str())) {
+                            Tri::Yes
+                        } else if bases.iter().any(|b| fn1_inputs().contains(&b.as_str())) {
+                            Tri::Unknown
+                        } else {
+                            Tri::No
+                        }
+                    }
+                };
+                (
+                    and(item_h, inp),
+                    format!(
+                        "item is 3A090/4A090 or a .z paragraph: {}; direct product of the (h) input ECCNs: {}",
+                        tri_str(item_h),
+                        tri_str(inp)
+                    ),
+                )
+            }
+            "item:3B inputs:any" => {
+                let t = match eccn {
+                    None => Tri::Unknown,
+                    Some(e) if e.get(..2) == Some("3B") => Tri::Unknown,
+                    Some(_) => Tri::No,
+                };
+                (
+                    t,
+                    match t {
+                        Tri::No => "the item is not a Category 3B commodity".to_string(),
+                        _ => "a Category 3B item: whether it is within the paragraph's ECCN list and a direct product of the listed US technology is not decided here".to_string(),
+                    },
+                )
+            }
+            _ => {
+                // "item:any inputs:any" (footnote 5): commodities produced
+                // from the listed technology or containing an IC from a
+                // qualifying plant; not decided from the facts given.
+                let t = match eccn {
+                    Some(e) if is_software_or_technology(e) => Tri::No,
+                    _ => Tri::Unknown,
+                };
+                (
+                    t,
+                    if t == Tri::No {
+                        "the item is software or technology, not a commodity".to_string()
+                    } else {
+                        "whether the commodity is within the footnote-5 product scope is not decided from the facts given".to_string()
+                    },
+                )
+            }
+        };
+        // Reach prong.
+        let (reach, rwhy): (Tri, String) = match rule.reach {
+            "dest:D1E1E2" => {
+                let t = in_group(D1, dest) || in_group(E1, dest) || in_group(E2, dest);
+                (
+                    if t { Tri::Yes } else { Tri::No },
+                    format!(
+                        "destination {dest} in D:1/E:1/E:2: {}",
+                        if t { "yes" } else { "no" }
+                    ),
+                )
+            }
+            "dest:CN" => {
+                if matches!(dest.as_str(), "CN" | "MO") {
+                    (Tri::Yes, format!("destination {dest}: within the rule's reach in every version since October 2022"))
+                } else if in_group(D1, dest) || in_group(D5, dest) || in_group(D4, dest) {
+                    (Tri::Unknown, format!("destination {dest}: the (h) destination scope was widened after October 2022; check the text in force"))
+                } else {
+                    (Tri::Unknown, format!("destination {dest}: the current (h) destination scope is wider than China; check the text in force"))
                 }
             }
-        },
-    };
-    let b_reach = in_group(D1, dest) || in_group(E1, dest) || in_group(E2, dest);
-    let b = if ns == Tri::No || !b_reach || dpo.is_some_and(|l| l.is_empty()) {
-        Tri::No
-    } else {
-        Tri::Unknown
-    };
-    out.push((
-        Test {
-            answer: b,
-            cite: "15 CFR 734.9(b)",
-            reason: match b {
-                Tri::No if ns == Tri::No => "FDP (b): the item is not NS-controlled, so the national-security FDP rule fails.".into(),
-                Tri::No => "FDP (b): reach or product prong fails.".into(),
-                _ => "FDP (b): NS-controlled item to D:1/E:1/E:2; whether the US technology required a written assurance is not stated.".into(),
-            },
-        },
-        "15 CFR 734.9(b)",
-    ));
-
-    // (e)(1) footnote 1, from 2020-05-15, general product scope from 2020-08-17.
-    let (r1, why1) = reach("1");
-    let p1 = product(&[fn1_inputs()]);
-    let e1 = if tx.date < day(2020, 5, 15) {
-        (
-            Tri::No,
-            "FDP (e)(1): not in force before 2020-05-15 (85 FR 29849).".to_string(),
-        )
-    } else {
-        let both = and(r1, p1);
-        let both = if both == Tri::Yes && tx.date < day(2020, 8, 17) {
-            // 2020-05-15..08-16 the rule reached only items produced from
-            // Huawei designs; the facts do not say so.
-            Tri::Unknown
-        } else {
-            both
+            "dest:D5MO" => {
+                let t = dest.as_str() == "MO" || in_group(D5, dest);
+                (
+                    if t { Tri::Yes } else { Tri::No },
+                    format!(
+                        "destination {dest} in Macau or D:5: {}",
+                        if t { "yes" } else { "no" }
+                    ),
+                )
+            }
+            r => {
+                let f = r.trim_start_matches("party:");
+                reach_party(f)
+            }
         };
-        (both, format!("FDP (e)(1) footnote 1: {why1}; product prong {:?} (direct product of the listed 3D/3E/4D/4E/5D/5E ECCNs).", p1))
-    };
-    out.push((
-        Test {
-            answer: e1.0,
-            cite: "15 CFR 734.9(e)(1)",
-            reason: e1.1,
-        },
-        "15 CFR 734.9(e)(1)",
-    ));
-
-    // (e)(2) footnote 4, from 2022-10-07 (exact day [U], RULES.md §10 q3).
-    let (r4, why4) = reach("4");
-    let p4 = product(&[fn1_inputs(), FN4_EXTRA]);
-    let e2 = if tx.date < day(2022, 10, 7) {
-        (
-            Tri::No,
-            "FDP (e)(2): footnote 4 not in force before 2022-10-07 (87 FR 62186).".to_string(),
-        )
-    } else {
-        (
-            and(r4, p4),
-            format!("FDP (e)(2) footnote 4: {why4}; product prong {:?}.", p4),
-        )
-    };
-    out.push((
-        Test {
-            answer: e2.0,
-            cite: "15 CFR 734.9(e)(2)",
-            reason: e2.1,
-        },
-        "15 CFR 734.9(e)(2)",
-    ));
-    let _ = country_groups::is_embargoed(dest);
+        let mut answer = and(product, reach);
+        let mut extra = String::new();
+        if answer == Tri::Yes && rule.certain_from.is_some_and(|c| tx.date < c) {
+            answer = Tri::Unknown;
+            extra = format!(
+                " The rule's text on {} is not certain (in force from {}, settled from {}).",
+                tx.date,
+                rule.from.map(|d| d.to_string()).unwrap_or_default(),
+                rule.certain_from.map(|d| d.to_string()).unwrap_or_default()
+            );
+        }
+        out.push((
+            Test {
+                answer,
+                cite: rule.paragraph,
+                reason: format!("{head}: product prong {pwhy}; reach prong {rwhy}.{extra}"),
+            },
+            rule.paragraph,
+        ));
+    }
     out
 }
 
@@ -554,5 +788,153 @@ mod tests {
         assert_eq!(j.via_fdp, Some("15 CFR 734.9(e)(2)"));
         let j = evaluate(&tx(&base.replace("DATE", "2022-10-06")), &fp);
         assert_eq!(j.outcome, Outcome::NotSubject);
+    }
+    fn with(json: &str, date: &str, fp: &[FootnoteParty]) -> Jurisdiction {
+        evaluate(&tx(&json.replace("DATE", date)), fp)
+    }
+
+    fn fnp(f: &str) -> Vec<FootnoteParty> {
+        vec![FootnoteParty {
+            footnote: f.into(),
+            party: "Listed Co".into(),
+            certain: true,
+        }]
+    }
+
+    #[test]
+    fn fdp_table_parses_every_paragraph_with_dates() {
+        let ids: Vec<&str> = fdp_table().iter().map(|r| r.id).collect();
+        assert_eq!(ids, ["b", "e1", "e2", "e3", "h", "k"]);
+        assert!(parse_fdp_rules("x\t15 CFR 734.9(z)\tn\t-\t-\tbad\tdest:CN\t-\n").is_err());
+    }
+
+    // §734.9(b): NS-controlled foreign item, direct product of NS US
+    // technology needing a written assurance, to D:1/E:1/E:2.
+    const NS: &str = r#"{"date":"DATE","flow":"reexport","destination":"DEST",
+        "item":{"origin":"KR","eccn":"ECCN","value":100.0,"us_content":[],
+        "direct_product_of":["3E001"],"tags":[TAGS]}}"#;
+
+    fn ns(dest: &str, eccn: &str, tags: &str) -> String {
+        NS.replace("DEST", dest)
+            .replace("ECCN", eccn)
+            .replace("TAGS", tags)
+    }
+
+    #[test]
+    fn ns_fdp_in_and_out_of_scope() {
+        let wa = "\"ns_written_assurance\"";
+        // In: 3A001 (NS, entire entry) to China (D:1), 3E001 is NS1.
+        let j = with(&ns("CN", "3A001", wa), "2023-06-01", &[]);
+        assert_eq!(j.outcome, Outcome::Subject, "{:?}", j.finding.reasons);
+        assert_eq!(j.via_fdp, Some("15 CFR 734.9(b)"));
+        // Out: destination not in D:1/E:1/E:2 (France).
+        let j = with(&ns("FR", "3A001", wa), "2023-06-01", &[]);
+        assert_eq!(j.outcome, Outcome::NotSubject, "{:?}", j.finding.reasons);
+        // Out: the item is not NS-controlled (6A993 is AT only).
+        assert_eq!(
+            with(&ns("CN", "6A993", wa), "2023-06-01", &[]).outcome,
+            Outcome::NotSubject
+        );
+        // Out: the technology needed no written assurance.
+        let j = with(
+            &ns("CN", "3A001", "\"no_written_assurance\""),
+            "2023-06-01",
+            &[],
+        );
+        assert_eq!(j.outcome, Outcome::NotSubject);
+        // Unknown written assurance: INDETERMINATE, never NOT_SUBJECT.
+        assert_eq!(
+            with(&ns("CN", "3A001", ""), "2023-06-01", &[]).outcome,
+            Outcome::Indeterminate
+        );
+        // Before 87 FR 6022 the same rule is General Prohibition Three.
+        let j = with(&ns("CN", "3A001", wa), "2021-06-01", &[]);
+        assert_eq!(j.via_fdp, Some("15 CFR 734.9(b)"));
+    }
+
+    const ANY: &str = r#"{"date":"DATE","flow":"reexport","destination":"DEST",
+        "item":{"origin":"TW","eccn":"ECCN","value":100.0,"us_content":[],"direct_product_of":["INPUT"]}}"#;
+
+    fn any(dest: &str, eccn: &str, input: &str) -> String {
+        ANY.replace("DEST", dest)
+            .replace("ECCN", eccn)
+            .replace("INPUT", input)
+    }
+
+    #[test]
+    fn advanced_computing_fdp_h_in_and_out_of_scope_and_dated() {
+        let t = any("CN", "3A090.a", "3E001");
+        let j = with(&t, "2023-06-01", &[]);
+        assert_eq!(j.outcome, Outcome::Subject, "{:?}", j.finding.reasons);
+        assert_eq!(j.via_fdp, Some("15 CFR 734.9(h)"));
+        // Not in force before 2022-10-07; uncertain text until 2022-10-21.
+        assert_eq!(with(&t, "2022-10-06", &[]).outcome, Outcome::NotSubject);
+        assert_eq!(with(&t, "2022-10-10", &[]).outcome, Outcome::Indeterminate);
+        // Out of scope: not an advanced computing item.
+        assert_eq!(
+            with(&any("CN", "5A992", "3E001"), "2023-06-01", &[]).outcome,
+            Outcome::NotSubject
+        );
+        // Out of scope: produced from no listed US technology.
+        assert_eq!(
+            with(&any("CN", "3A090.a", "6E993"), "2023-06-01", &[]).outcome,
+            Outcome::NotSubject
+        );
+        // Another destination: the widened scope is not decided here.
+        assert_eq!(
+            with(&t.replace("\"CN\"", "\"FR\""), "2023-06-01", &[]).outcome,
+            Outcome::Indeterminate
+        );
+    }
+
+    #[test]
+    fn sme_fdp_k_in_and_out_of_scope_and_dated() {
+        // No written assurance: the national-security rule (b) fails, so
+        // only (k) is in question.
+        let t = any("CN", "3B001.c", "3E001").replace(
+            "\"direct_product_of\"",
+            "\"tags\":[\"no_written_assurance\"],\"direct_product_of\"",
+        );
+        let j = with(&t, "2025-01-10", &[]);
+        assert_eq!(j.outcome, Outcome::Indeterminate, "{:?}", j.finding.reasons);
+        assert!(j.finding.reasons.iter().any(|r| r.contains("734.9(k)")));
+        // Before 2024-12-02 (89 FR 96790) the rule did not exist.
+        assert_eq!(with(&t, "2024-12-01", &[]).outcome, Outcome::NotSubject);
+        // Out: destination not Macau or D:5 (Japan).
+        assert_eq!(
+            with(&t.replace("\"CN\"", "\"JP\""), "2025-01-10", &[]).outcome,
+            Outcome::NotSubject
+        );
+    }
+
+    #[test]
+    fn footnote_5_fdp_e3_needs_a_footnote_5_party_and_its_date() {
+        let t = any("CN", "EAR99", "6E993");
+        assert_eq!(with(&t, "2025-01-10", &[]).outcome, Outcome::NotSubject);
+        let j = with(&t, "2025-01-10", &fnp("5"));
+        assert_eq!(j.outcome, Outcome::Indeterminate, "{:?}", j.finding.reasons);
+        assert_eq!(
+            with(&t, "2024-11-30", &fnp("5")).outcome,
+            Outcome::NotSubject
+        );
+        // Software is not a commodity: outside (e)(3).
+        assert_eq!(
+            with(&any("CN", "5D992", "6E993"), "2025-01-10", &fnp("5")).outcome,
+            Outcome::NotSubject
+        );
+    }
+
+    #[test]
+    fn footnote_1_fdp_dated_from_may_2020() {
+        let t = any("CN", "5A992", "3E001");
+        assert_eq!(
+            with(&t, "2020-05-14", &fnp("1")).outcome,
+            Outcome::NotSubject
+        );
+        assert_eq!(
+            with(&t, "2020-06-01", &fnp("1")).outcome,
+            Outcome::Indeterminate
+        );
+        assert_eq!(with(&t, "2020-09-01", &fnp("1")).outcome, Outcome::Subject);
     }
 }

@@ -13,7 +13,9 @@
 //! `jurisdiction` (§2), `entity_list` and `el_policy` (§1),
 //! `country_chart`, `ccl` and `country_groups` (§3), `ofac` and
 //! `ownership` (§4.1–4.3), `cmic` (§4.4), `procurement` and `eu` (§5), `import`
-//! (§6), `visa` (§7), `geography` (§9). The regulatory tables they read
+//! (§6), `visa` (§7), `geography` (§9), `subunit` (sub-units of listed
+//! bodies, §1.2 EL1.2/EL1.4 and §4.3). `dated` rewrites every citation to
+//! the law in force on the transaction date. The regulatory tables they read
 //! (Country Chart, Country Groups, CCL, Xinjiang places, WROs, …) are
 //! files in `data/`, parsed once on first use (`table`). Measures are
 //! independent; uncertain law or facts give NEEDS_REVIEW / INDETERMINATE
@@ -40,6 +42,7 @@ pub mod consolidate;
 pub mod country_chart;
 pub mod country_groups;
 pub mod coverage;
+pub mod dated;
 pub mod dating;
 pub mod el_policy;
 mod engine;
@@ -56,6 +59,7 @@ pub mod ownership;
 pub mod procurement;
 pub mod resolver;
 pub mod screen;
+pub mod subunit;
 pub mod table;
 pub mod testing;
 mod text;

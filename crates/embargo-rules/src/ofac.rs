@@ -8,7 +8,6 @@
 //! (4) one finding per blocked party, flags for control without ownership.
 
 use crate::finding::{Confidence, Finding, Measure, Outcome};
-use crate::geography;
 use crate::listing::Regime;
 use crate::ownership;
 use crate::resolver::PartyMatch;
@@ -245,20 +244,16 @@ pub fn evaluate(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
                 );
             }
         }
-        // RULES.md §4.3: subordinate XUAR public-security organs.
-        let lower = fold(&p.name);
-        if lower.contains("public security") {
-            let geo = geography::scan(
-                &format!("{} {}", p.name, p.address.clone().unwrap_or_default()),
-                p.country,
-            );
-            if !geo.xinjiang.is_empty() && !matches!(nx, Nexus::None(_)) {
-                hit_any = true;
-                out.push(
-                    Finding::new(Measure::OfacSdn, Outcome::NeedsReview, "RULES.md §4.3 (subordinate bureaus)", Confidence::Uncertain)
-                        .cite("EO 13818")
-                        .reason(format!("\"{}\" is a XUAR public-security organ; OFAC designated the Xinjiang Public Security Bureau (2020-07-09). Whether subordinate bureaus are treated as part of it is unsettled: never clear.", p.name)),
-                );
+        // RULES.md §4.3: sub-units of SDNs (subordinate XUAR public-security
+        // organs, branches, institutes): `subunit::evaluate` gives the
+        // NEEDS_REVIEW finding naming the parent; no clear here.
+        if !matches!(nx, Nexus::None(_)) {
+            if let Some(r) = crate::subunit::read(&p.name, p.address.as_deref()) {
+                if matches!(r, crate::subunit::Reading::Organ { .. })
+                    || crate::subunit::has_parent(screen, &r, Regime::Sdn)
+                {
+                    hit_any = true;
+                }
             }
         }
     }

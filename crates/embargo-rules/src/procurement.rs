@@ -13,11 +13,212 @@ use crate::finding::{Confidence, Finding, Measure, Outcome};
 use crate::listing::Regime;
 use crate::resolver::PartyMatch;
 use crate::screen::{evidence, Screen};
+use crate::table::{self, TableError};
 use crate::text::{contains_words, fold};
+use crate::transaction::Role;
 use crate::transaction::{
     Buyer, EquipmentUser, FccAuthorization, Flow, Purpose, Site, Transaction,
 };
 use chrono::NaiveDate;
+use std::sync::LazyLock;
+
+const AFF_FILE: &str = "covered_affiliates.tsv";
+const AFF_TEXT: &str = include_str!("../data/covered_affiliates.tsv");
+
+/// One row of `data/covered_affiliates.tsv`: words that name a covered
+/// producer, one of its brands, subsidiaries or affiliates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Affiliate {
+    pub words: &'static str,
+    pub producer: &'static str,
+    pub relation: &'static str,
+    /// V, S or K (K never decides PROHIBITED on its own).
+    pub confidence: &'static str,
+    pub source: &'static str,
+}
+
+pub fn parse_affiliates(text: &'static str) -> Result<Vec<Affiliate>, TableError> {
+    table::rows(AFF_FILE, text)
+        .map(|r| {
+            let words = r.get(0)?;
+            if words != fold(words) {
+                return Err(r.error(format!("{words:?} must be lower-case folded words")));
+            }
+            let confidence = r.get(3)?;
+            if !matches!(confidence, "V" | "S" | "K") {
+                return Err(r.error("confidence must be V, S or K"));
+            }
+            Ok(Affiliate {
+                words,
+                producer: r.get(1)?,
+                relation: r.get(2)?,
+                confidence,
+                source: r.get(4)?,
+            })
+        })
+        .collect()
+}
+
+static AFFILIATES: LazyLock<Vec<Affiliate>> =
+    LazyLock::new(|| table::embedded(parse_affiliates(AFF_TEXT)));
+
+pub fn affiliates() -> &'static [Affiliate] {
+    &AFFILIATES
+}
+
+/// The covered producer, brand or affiliate named in `text`, if any.
+pub fn affiliate_in(text: &str) -> Option<&'static Affiliate> {
+    let t = fold(text);
+    AFFILIATES.iter().find(|a| contains_words(&t, a.words))
+}
+
+/// Words that put an item in a covered category (video surveillance or
+/// telecommunications equipment, § 889(f)(3)) when it is not tagged.
+const CATEGORY_WORDS: &[&str] = &[
+    "camera",
+    "cameras",
+    "cctv",
+    "nvr",
+    "dvr",
+    "surveillance",
+    "router",
+    "routers",
+    "radio",
+    "radios",
+    "telecommunications",
+    "telecom",
+    "base station",
+    "handset",
+    "smartphone",
+    "smartphones",
+    "network switch",
+];
+
+/// Whether the item is surveillance or telecom equipment: tagged, or
+/// described with one of `CATEGORY_WORDS`.
+pub fn covered_category(tx: &Transaction) -> bool {
+    let Some(i) = &tx.item else { return false };
+    if i.has_tag("video_surveillance") || i.has_tag("telecom") {
+        return true;
+    }
+    let d = fold(i.description.as_deref().unwrap_or(""));
+    CATEGORY_WORDS.iter().any(|w| contains_words(&d, w))
+}
+
+/// Whether the item's maker is stated: a manufacturer or producer party,
+/// or `item.manufacturer` / `item.brand`. A supplier is not necessarily
+/// the producer.
+fn maker_stated(tx: &Transaction) -> bool {
+    tx.parties
+        .iter()
+        .any(|p| matches!(p.role, Role::Manufacturer | Role::Producer))
+        || tx.item.as_ref().is_some_and(|i| {
+            i.manufacturer
+                .as_deref()
+                .is_some_and(|m| !m.trim().is_empty())
+                || i.brand.as_deref().is_some_and(|b| !b.trim().is_empty())
+        })
+}
+
+/// A covered producer named by a producing party, `item.manufacturer`,
+/// `item.brand` or the item description, through the affiliates table.
+struct Clue {
+    source: String,
+    aff: &'static Affiliate,
+    /// From the description only: not a statement of who made the item.
+    description: bool,
+}
+
+fn clues(tx: &Transaction) -> Vec<Clue> {
+    let mut out = vec![];
+    for p in tx.parties.iter().filter(|p| p.role.is_producer()) {
+        if let Some(a) = affiliate_in(&p.name) {
+            out.push(Clue {
+                source: format!("{} \"{}\"", p.role.as_str(), p.name),
+                aff: a,
+                description: false,
+            });
+        }
+    }
+    if let Some(i) = &tx.item {
+        for (key, v) in [
+            ("item.manufacturer", &i.manufacturer),
+            ("item.brand", &i.brand),
+        ] {
+            if let Some(a) = v.as_deref().and_then(affiliate_in) {
+                out.push(Clue {
+                    source: format!("{key} \"{}\"", v.as_deref().unwrap_or_default()),
+                    aff: a,
+                    description: false,
+                });
+            }
+        }
+        if let Some(a) = i.description.as_deref().and_then(affiliate_in) {
+            out.push(Clue {
+                source: format!(
+                    "item.description \"{}\"",
+                    i.description.as_deref().unwrap_or_default()
+                ),
+                aff: a,
+                description: true,
+            });
+        }
+    }
+    out
+}
+
+/// The finding when no producer matched a covered list entry: a covered
+/// producer named some other way (a known brand or affiliate, or the
+/// description), or covered-category equipment whose maker is not stated.
+/// `None`: nothing points to covered equipment.
+fn unmatched(
+    tx: &Transaction,
+    f: &dyn Fn(Outcome, Confidence) -> Finding,
+    purpose_limited_ok: Option<bool>,
+) -> Option<Finding> {
+    let cs = clues(tx);
+    let firm = cs
+        .iter()
+        .find(|c| !c.description && c.aff.confidence != "K");
+    if let Some(c) = firm {
+        let limited = ["hikvision", "dahua", "hytera"]
+            .iter()
+            .any(|w| contains_words(&fold(c.aff.producer), w));
+        let base = format!(
+            "{} names \"{}\", {} of covered company \"{}\" ({}); § 889(f)(3) and the FCC Covered List reach subsidiaries and affiliates (P4).",
+            c.source, c.aff.words, c.aff.relation, c.aff.producer, c.aff.source
+        );
+        return Some(if limited && purpose_limited_ok == Some(false) {
+            f(Outcome::NotProhibited, Confidence::Uncertain)
+                .reason(base)
+                .reason("Its equipment is covered only for public-safety, government-facility, critical-infrastructure or national-security purposes; the stated purpose is none of them.")
+        } else {
+            f(Outcome::Prohibited, Confidence::Uncertain)
+                .cite("NDAA FY2019 § 889(f)(3)")
+                .reason(base)
+                .reason("Unless an exception (§ 889(a)(2)) or waiver applies.")
+        });
+    }
+    if let Some(c) = cs.first() {
+        let why = if c.description {
+            "the description names it, but no manufacturer, producer, item.manufacturer or item.brand confirms who made the item"
+        } else {
+            "the affiliation is background knowledge, not an official listing"
+        };
+        return Some(
+            f(Outcome::NeedsReview, Confidence::Uncertain).reason(format!(
+                "{} points to \"{}\" ({}, {}); {why}: confirm the producer before proceeding.",
+                c.source, c.aff.producer, c.aff.relation, c.aff.source
+            )),
+        );
+    }
+    if covered_category(tx) && !maker_stated(tx) {
+        return Some(f(Outcome::NeedsReview, Confidence::Uncertain).reason(
+            "Video surveillance or telecommunications equipment whose producer is not stated (no manufacturer or producer party, no item.manufacturer or item.brand): a supplier or reseller is not necessarily the producer, and § 889 turns on who produced the equipment and its substantial or essential components.",
+        ));
+    }
+    None
+}
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
@@ -77,7 +278,7 @@ fn purpose_covered(tx: &Transaction) -> Option<bool> {
 /// The producing parties (manufacturer, producer, supplier) a procurement
 /// measure needs: without one it cannot tell whose equipment it is.
 fn producers_named(tx: &Transaction) -> bool {
-    tx.parties.iter().any(|p| p.role.is_producer())
+    tx.parties.iter().any(|p| p.role.is_producer()) || maker_stated(tx)
 }
 
 /// The missing-fact sentence for procurement without a producer.
@@ -92,6 +293,24 @@ struct Covered {
 
 fn covered(tx: &Transaction, screen: &Screen, regime: Regime) -> Vec<Covered> {
     let mut out = vec![];
+    if let Some(i) = &tx.item {
+        for (key, v) in [
+            ("item.manufacturer", &i.manufacturer),
+            ("item.brand", &i.brand),
+        ] {
+            let Some(name) = v.as_deref().filter(|n| !n.trim().is_empty()) else {
+                continue;
+            };
+            for m in screen.hits(name, None, regime).in_force {
+                out.push(Covered {
+                    party: name.to_string(),
+                    role: key.into(),
+                    m,
+                    via_owner: None,
+                });
+            }
+        }
+    }
     for p in tx.parties.iter().filter(|p| p.role.is_producer()) {
         for m in screen.hits(&p.name, p.country, regime).in_force {
             out.push(Covered {
@@ -172,18 +391,28 @@ pub fn evaluate_889(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
         }
         _ => {}
     }
-    if !producers_named(tx) {
-        return vec![if tx.date < effective {
-            f(Outcome::NotProhibited, Confidence::Secondary).reason(format!(
-                "{prong} takes effect on {effective}; the transaction date {} is before it.",
-                tx.date
-            ))
-        } else {
-            f(Outcome::NeedsReview, Confidence::Uncertain).reason(NO_PRODUCER)
-        }];
-    }
+    let before = || {
+        f(Outcome::NotProhibited, Confidence::Secondary).reason(format!(
+            "{prong} takes effect on {effective}; the transaction date {} is before it.",
+            tx.date
+        ))
+    };
     let hits = covered(tx, screen, Regime::Ndaa889);
     if hits.is_empty() {
+        if tx.date < effective {
+            return vec![before()];
+        }
+        let limited_ok = if contractor_use {
+            None
+        } else {
+            purpose_covered(tx)
+        };
+        if let Some(g) = unmatched(tx, &f, limited_ok) {
+            return vec![g];
+        }
+        if !producers_named(tx) {
+            return vec![f(Outcome::NeedsReview, Confidence::Uncertain).reason(NO_PRODUCER)];
+        }
         return vec![f(Outcome::NotProhibited, Confidence::Secondary).reason(
             "No manufacturer, producer or supplier matched a § 889 covered company or its stated affiliates.",
         )];
@@ -282,14 +511,25 @@ pub fn evaluate_fcc(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
             .cites(cites)
             .dated("FCC 22-84 effective", from)
     };
+    let mut hits = covered(tx, screen, Regime::FccCovered);
+    if hits.is_empty() {
+        hits = covered(tx, screen, Regime::Ndaa889);
+    }
+    if hits.is_empty() && tx.date >= from && auth == FccAuthorization::NewApplication {
+        let mk = |o, c| base(o, "RULES.md §5.2 row 1", c);
+        let plan = if tx.context.marketing_plan_approved == Some(true) {
+            Some(false)
+        } else {
+            None
+        };
+        if let Some(g) = unmatched(tx, &mk, plan) {
+            return vec![g];
+        }
+    }
     if !producers_named(tx) {
         return vec![
             base(Outcome::NeedsReview, "RULES.md §5.2", Confidence::Uncertain).reason(NO_PRODUCER),
         ];
-    }
-    let mut hits = covered(tx, screen, Regime::FccCovered);
-    if hits.is_empty() {
-        hits = covered(tx, screen, Regime::Ndaa889);
     }
     if hits.is_empty() {
         return vec![base(

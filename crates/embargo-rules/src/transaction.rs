@@ -167,6 +167,14 @@ pub struct UsContent {
 pub struct Item {
     #[serde(default)]
     pub description: Option<String>,
+    /// Who made the item (§ 889, FCC Covered List): screened like a
+    /// `manufacturer` party.
+    #[serde(default)]
+    pub manufacturer: Option<String>,
+    /// The brand it is sold under; an OEM / white-label brand is read
+    /// against the covered producers' known brands.
+    #[serde(default)]
+    pub brand: Option<String>,
     #[serde(default)]
     pub origin: Option<Country>,
     #[serde(default)]
@@ -218,6 +226,11 @@ enumerated! {
         Cotton => "cotton",
         Tomato => "tomato",
         Polysilicon => "polysilicon",
+        /// § 734.9(b): the US technology or software the foreign item is a
+        /// direct product of required a written assurance (Supp. No. 2 to
+        /// Part 748 (o)(3)(i)), or did not.
+        NsWrittenAssurance => "ns_written_assurance",
+        NoWrittenAssurance => "no_written_assurance",
     }
 }
 

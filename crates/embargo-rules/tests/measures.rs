@@ -548,3 +548,108 @@ fn standards_organization_carve_out_reaches_items_but_not_technology_releases() 
         Some("NEEDS_REVIEW")
     );
 }
+
+/// An agency purchase with `item` and `parties` as given (issue 12 item 3).
+fn agency_buys(item: &str, parties: &str) -> Outcome {
+    let d = decide(&format!(
+        r#"{{"date":"2021-06-01","flow":"procurement","actor":{{"us_person":true}},"destination":"US",
+        "item":{item},"parties":[{parties}],
+        "context":{{"buyer":"us_federal_agency","purpose":"physical_security"}}}}"#
+    ));
+    let o = outcomes(&d, Measure::Procurement889);
+    assert_eq!(o.len(), 1, "{:#?}", d.findings);
+    o[0].0
+}
+
+const RESELLER: &str =
+    r#"{"role":"supplier","name":"Acme Federal Security Resellers LLC","country":"US"}"#;
+
+#[test]
+fn section_889_reaches_brands_affiliates_and_unnamed_producers() {
+    // "Hikvision-made cameras" with only a reseller: never NOT_PROHIBITED.
+    assert_eq!(
+        agency_buys(r#"{"description":"Hikvision-made IP cameras"}"#, RESELLER),
+        Outcome::NeedsReview
+    );
+    // The maker stated in item.manufacturer is screened like a party.
+    assert_eq!(
+        agency_buys(
+            r#"{"description":"IP cameras","manufacturer":"Hangzhou Hikvision Digital Technology Company"}"#,
+            RESELLER
+        ),
+        Outcome::Prohibited
+    );
+    // A listed Huawei affiliate (84 FR 22961) as the maker: covered.
+    assert_eq!(
+        agency_buys(
+            r#"{"description":"LTE modules","manufacturer":"HiSilicon Technologies Co., Ltd"}"#,
+            RESELLER
+        ),
+        Outcome::Prohibited
+    );
+    // A brand known only from background knowledge: NEEDS_REVIEW.
+    assert_eq!(
+        agency_buys(r#"{"description":"IP cameras","brand":"EZVIZ"}"#, RESELLER),
+        Outcome::NeedsReview
+    );
+    // Covered-category equipment with no maker stated: NEEDS_REVIEW.
+    assert_eq!(
+        agency_buys(r#"{"description":"IP cameras for the lobby"}"#, RESELLER),
+        Outcome::NeedsReview
+    );
+    assert_eq!(
+        agency_buys(r#"{"tags":["telecom"]}"#, RESELLER),
+        Outcome::NeedsReview
+    );
+    // A stated maker that is not covered, or goods outside the covered
+    // categories, stay NOT_PROHIBITED.
+    assert_eq!(
+        agency_buys(
+            r#"{"description":"IP cameras","manufacturer":"Axis Communications AB"}"#,
+            RESELLER
+        ),
+        Outcome::NotProhibited
+    );
+    assert_eq!(
+        agency_buys(r#"{"description":"office chairs"}"#, RESELLER),
+        Outcome::NotProhibited
+    );
+}
+
+#[test]
+fn fcc_authorisation_reads_brands_and_unnamed_makers_too() {
+    let fcc = |item: &str, maker: &str| {
+        let d = decide(&format!(
+            r#"{{"date":"2024-03-01","flow":"procurement","actor":{{"us_person":true}},"destination":"US",
+            "item":{item},"parties":[{maker}],
+            "context":{{"buyer":"private","fcc_authorization":"new_application"}}}}"#
+        ));
+        outcomes(&d, Measure::FccCoveredList)[0].0
+    };
+    // A listed Huawei affiliate as the maker: covered.
+    assert_eq!(
+        fcc(
+            r#"{"description":"LTE router","manufacturer":"HiSilicon Technologies Co., Ltd"}"#,
+            RESELLER
+        ),
+        Outcome::Prohibited
+    );
+    // A covered producer named only in the description: review.
+    assert_eq!(
+        fcc(r#"{"description":"Dahua-made dome cameras"}"#, RESELLER),
+        Outcome::NeedsReview
+    );
+    // Surveillance equipment with no maker stated: review, not a clear.
+    assert_eq!(
+        fcc(r#"{"description":"dome cameras"}"#, RESELLER),
+        Outcome::NeedsReview
+    );
+    // A named maker that is not covered: not prohibited.
+    assert_eq!(
+        fcc(
+            r#"{"description":"dome cameras","manufacturer":"Axis Communications AB"}"#,
+            RESELLER
+        ),
+        Outcome::NotProhibited
+    );
+}

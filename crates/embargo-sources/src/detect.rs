@@ -43,6 +43,9 @@ pub(crate) fn detect_bytes(name: &str, head: &[u8]) -> Option<SourceKind> {
                 None
             };
         }
+        if text.to_ascii_lowercase().contains("uflpa entity list") {
+            return Some(SourceKind::DhsUflpa);
+        }
         return None;
     }
     if text.starts_with('{') {
@@ -59,6 +62,13 @@ pub(crate) fn detect_bytes(name: &str, head: &[u8]) -> Option<SourceKind> {
     }
     if first_line.contains('\t') && h.len() > 2 && h[..3] == ["name", "street_address", "city"] {
         return Some(SourceKind::BisDpl);
+    }
+    let uflpa_name = ["name of entity", "entity name", "name"]
+        .iter()
+        .any(|c| h.contains(c));
+    let uflpa_clause = ["clause", "section"].iter().any(|c| h.contains(c));
+    if uflpa_name && h.contains(&"effective date") && uflpa_clause {
+        return Some(SourceKind::DhsUflpa);
     }
     if h.len() >= 3 && h.contains(&"id") && h.contains(&"schema") && h.contains(&"name") {
         return Some(SourceKind::Custom);
@@ -114,6 +124,21 @@ mod tests {
         assert_eq!(
             k("mine.csv", "id,schema,name,aliases\n"),
             Some(SourceKind::Custom)
+        );
+        assert_eq!(
+            k(
+                "uflpa.html",
+                "<!DOCTYPE html><html><title>UFLPA Entity List | Homeland Security</title>"
+            ),
+            Some(SourceKind::DhsUflpa)
+        );
+        assert_eq!(
+            k("page.html", "<!DOCTYPE html><html><title>Other</title>"),
+            None
+        );
+        assert_eq!(
+            k("uflpa.csv", "Name of Entity,Effective Date,Clause\n"),
+            Some(SourceKind::DhsUflpa)
         );
         assert_eq!(k("x.csv", "a,b,c\n"), None);
         assert_eq!(k("x.csv", ""), None);

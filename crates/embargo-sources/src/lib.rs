@@ -12,6 +12,7 @@
 //! | UN Security Council consolidated XML | [`un_xml`] | `un_sc_sanctions:<DATAID>` |
 //! | FollowTheMoney JSON lines and OpenSanctions deltas | [`ftm`] | `<dataset>:<FtM id>` |
 //! | Embargo's custom-list CSV (`docs/custom-lists.md`) | [`custom`] | `custom_<file stem>:<id>` |
+//! | DHS UFLPA Entity List page (HTML tables) or its CSV form | [`dhs_uflpa`] | `us_dhs_uflpa:<slug of the name>` |
 //!
 //! Entry points: [`detect`], [`parse_path`], [`parse_reader`].
 //!
@@ -35,6 +36,7 @@ pub mod csl;
 pub mod custom;
 mod delimited;
 mod detect;
+pub mod dhs_uflpa;
 pub mod dpl;
 mod error;
 pub mod ftm;
@@ -212,6 +214,7 @@ fn parse_one<R: BufRead>(
         SourceKind::UnSc => un_xml::parse(out, name, r),
         SourceKind::Ftm => ftm::parse(out, name, r),
         SourceKind::Custom => custom::parse(out, name, r),
+        SourceKind::DhsUflpa => dhs_uflpa::parse(out, name, r),
         SourceKind::RegimePack => Err(SourceError::new(
             name,
             ErrorKind::Unsupported(

@@ -16,6 +16,8 @@ fn seeded() -> impl Strategy<Value = Vec<u8>> {
         b"<sdnList><sdnEntry><uid>1</uid><lastName>",
         b"{\"op\":\"ADD\",\"entity\":{\"id\":\"x\",\"schema\":\"Person\",\"properties\":{\"name\":[",
         b"id,schema,name,birth_date,country\n1,Person,",
+        b"<p>2(d)(2)(B)(i)</p><table><tr><th>Name of Entity</th><th>Effective Date</th></tr><tr><td>",
+        b"Name of Entity,Effective Date,Clause\n",
     ];
     (
         proptest::sample::select(prefixes),
