@@ -32,7 +32,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 # Already-installed packages are not fetched again.
 "$venv/bin/python" -m pip install -q --disable-pip-version-check \
-  "maturin>=1.5,<2" pytest "pyarrow>=14" "pyspark>=3.5"
+  "maturin>=1.5,<2" pytest "pyarrow>=14" "pyspark>=3.5" "pandas>=2.2,<3"
 
 echo "== building the wheel ($profile profile)"
 rm -rf "$target/wheels"

@@ -133,6 +133,7 @@ def main():
 
     spark = (SparkSession.builder.master(f"local[{a.cores}]").appName("embargo-bench")
              .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
              .config("spark.driver.memory", "4g")
              .getOrCreate())
     schema = "id string, name string, schema string, country string, dob string"

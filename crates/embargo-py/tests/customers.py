@@ -37,7 +37,9 @@ def listed_names(path):
     return out
 
 
-def generate(out_path, rows, lists_path, seed=7):
+def generate(out_path, rows, lists_path, seed=7, planted_ids=None):
+    """Writes the file; returns the number of planted names (their ids are
+    appended to planted_ids when given)."""
     rng = random.Random(seed)
     listed = listed_names(lists_path)
     planted = 0
@@ -51,6 +53,8 @@ def generate(out_path, rows, lists_path, seed=7):
                 name, schema = rng.choice(listed)
                 country = ""
                 planted += 1
+                if planted_ids is not None:
+                    planted_ids.append(f"C{i:09d}")
             elif r < 0.006:
                 name = ""
             elif r < 0.5:

@@ -147,7 +147,7 @@ def test_unaudited_copy_screens_the_same(work_dir):
 
 def test_help_and_stubs_are_shipped():
     assert "Screens one name" in embargo.Engine.screen.__doc__
-    assert "Arrow" in embargo.Engine.screen_arrow.__doc__
+    assert "pyarrow.RecordBatch" in embargo.Engine.screen_arrow.__doc__
     pkg = pathlib.Path(embargo.__file__).parent
     assert (pkg / "py.typed").is_file() and (pkg / "_embargo.pyi").is_file()
     assert embargo.pack_version().startswith("embargo_xinjiang_pack@")

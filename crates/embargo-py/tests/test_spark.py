@@ -34,6 +34,7 @@ def spark():
         SparkSession.builder.master("local[2]")
         .appName("embargo-test")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.driver.memory", "2g")
         .getOrCreate()
@@ -65,7 +66,8 @@ def test_spark_equals_embargo_batch_row_by_row(spark, work_dir, embargo_bin, tmp
     if not CSL.is_file():
         pytest.skip(f"{CSL} missing")
     customers = tmp_path / "customers.csv"
-    planted = generate(customers, ROWS, CSL)
+    planted_ids = []
+    planted = generate(customers, ROWS, CSL, planted_ids=planted_ids)
     assert planted >= ROWS // 400
     expected = batch_rows(embargo_bin, work_dir, customers, tmp_path / "batch.jsonl")
     assert len(expected) == ROWS
@@ -88,7 +90,8 @@ def test_spark_equals_embargo_batch_row_by_row(spark, work_dir, embargo_bin, tmp
     with_hits = sum(1 for h, _ in expected.values() if h)
     not_screened = sum(1 for _, n in expected.values() if n)
     # Not vacuous: the planted names hit, the empty names are marked.
-    assert with_hits >= planted * 0.9, (with_hits, planted)
+    missed = [i for i in planted_ids if not expected[i][0]]
+    assert len(missed) <= planted // 20, f"planted listed names without a hit: {missed[:5]}"
     assert not_screened >= 1
     print(f"{ROWS} rows: {with_hits} with hits ({planted} planted), {not_screened} not screened; "
           "Spark == embargo batch on every row")
