@@ -5,7 +5,7 @@
 //! millions of rows; each chunk is screened on all cores.
 
 use crate::error::{AppError, AppResult};
-use crate::{App, Snapshot};
+use crate::{App, ScreenResult, Snapshot};
 use embargo_audit::{NewRecord, RecordKind};
 use embargo_match::{Query, ScreenOptions};
 use embargo_model::{Country, PartialDate, Schema};
@@ -76,7 +76,42 @@ impl App {
         let snap = self.snapshot();
         crate::searched_datasets(&snap, cfg.options.datasets.as_deref())?;
         let summary = screen_csv(&snap, input, output, cfg, progress)?;
-        self.audit.append(NewRecord {
+        self.audit_batch(&snap, actor, source, cfg, &summary)?;
+        Ok(summary)
+    }
+}
+
+impl App {
+    /// Screens rows of a table that is not a CSV file (an Arrow batch from
+    /// the Python package, say) with the rules of [`screen_csv`], and writes
+    /// the same audit record as a CSV batch: `request` `{"batch": source,
+    /// "columns", "threshold", "datasets"}`, `result` the [`BatchSummary`].
+    /// `cfg.jsonl` and `cfg.chunk_rows` are not used.
+    pub fn screen_rows(
+        &self,
+        actor: &str,
+        source: &str,
+        rows: &[RowFields<'_>],
+        cfg: &BatchConfig,
+    ) -> AppResult<(Vec<RowOutcome>, BatchSummary)> {
+        let snap = self.snapshot();
+        crate::searched_datasets(&snap, cfg.options.datasets.as_deref())?;
+        let mut summary = BatchSummary::default();
+        let out = screen_rows(&snap, rows, &cfg.options, &mut summary);
+        self.audit_batch(&snap, actor, source, cfg, &summary)?;
+        Ok((out, summary))
+    }
+
+    /// The one audit record of a batch, whatever the table came from.
+    pub fn audit_batch(
+        &self,
+        snap: &Snapshot,
+        actor: &str,
+        source: &str,
+        cfg: &BatchConfig,
+        summary: &BatchSummary,
+    ) -> AppResult<u64> {
+        let rec = self.audit.append(NewRecord {
             kind: RecordKind::Screen,
             actor: actor.to_string(),
             request: serde_json::json!({
@@ -90,12 +125,88 @@ impl App {
                 "threshold": cfg.options.threshold,
                 "datasets": cfg.options.datasets,
             }),
-            result: serde_json::to_value(&summary)
+            result: serde_json::to_value(summary)
                 .map_err(|e| AppError::encode("a batch summary", e))?,
             list_versions: snap.version_labels(),
         })?;
-        Ok(summary)
+        Ok(rec.seq)
     }
+}
+
+/// One row of a table to screen, as text from whatever holds it (a CSV
+/// record, an Arrow batch). Empty or blank optional fields are absent.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RowFields<'a> {
+    pub name: &'a str,
+    pub schema: Option<&'a str>,
+    pub country: Option<&'a str>,
+    pub dob: Option<&'a str>,
+}
+
+/// What one row of a batch got.
+#[derive(Clone, Debug, Default)]
+pub struct RowOutcome {
+    /// Hits at or above the threshold, best first (empty when not screened).
+    pub hits: Vec<ScreenResult>,
+    /// Why the row was not screened (`not screened: …`): never a clear.
+    pub not_screened: Option<String>,
+    /// An optional field could not be read and was dropped.
+    pub warned: bool,
+}
+
+/// Screens `rows` on all cores with the batch rules (a name that cannot be
+/// screened is marked, an unreadable optional field is dropped and
+/// flagged) and adds them to `summary`. Writes no audit record: callers
+/// holding an [`App`] use [`App::screen_rows`].
+pub fn screen_rows(
+    snapshot: &Snapshot,
+    rows: &[RowFields<'_>],
+    options: &ScreenOptions,
+    summary: &mut BatchSummary,
+) -> Vec<RowOutcome> {
+    let mut queries = Vec::with_capacity(rows.len());
+    let mut refused: Vec<Option<String>> = Vec::with_capacity(rows.len());
+    let mut warnings = Vec::with_capacity(rows.len());
+    for row in rows {
+        let (q, warned) = row_query(row);
+        summary.rows_with_warnings += u64::from(warned);
+        warnings.push(warned);
+        // The same name rules as a single screen: a row that cannot be
+        // screened is said to be so, not passed as an empty "no hit".
+        match crate::subject::check_name("name", &q.name) {
+            Ok(_) => {
+                refused.push(None);
+                queries.push(q);
+            }
+            Err(e) => {
+                refused.push(Some(format!("not screened: {e}")));
+                queries.push(Query::default());
+            }
+        }
+    }
+    let results = snapshot.screen_batch(&queries, options);
+    results
+        .into_iter()
+        .zip(refused)
+        .zip(warnings)
+        .map(|((hits, not_screened), warned)| {
+            summary.rows += 1;
+            let hits = if not_screened.is_some() {
+                summary.rows_not_screened += 1;
+                Vec::new()
+            } else {
+                hits
+            };
+            if !hits.is_empty() {
+                summary.rows_with_hits += 1;
+            }
+            RowOutcome {
+                hits,
+                not_screened,
+                warned,
+            }
+        })
+        .collect()
 }
 
 /// Screens every row of `input` and writes results to `output`.
@@ -159,36 +270,14 @@ pub fn screen_csv(
         if chunk.is_empty() {
             break;
         }
-        let mut queries = Vec::with_capacity(chunk.len());
-        let mut refused: Vec<Option<String>> = Vec::with_capacity(chunk.len());
-        for rec in &chunk {
-            let (q, warned) = row_query(rec, &cols);
-            summary.rows_with_warnings += u64::from(warned);
-            // The same name rules as a single screen: a row that cannot be
-            // screened is said to be so, not passed as an empty "no hit".
-            match crate::subject::check_name("name", &q.name) {
-                Ok(_) => {
-                    refused.push(None);
-                    queries.push(q);
-                }
-                Err(e) => {
-                    refused.push(Some(format!("not screened: {e}")));
-                    queries.push(Query::default());
-                }
-            }
-        }
-        let results = snapshot.screen_batch(&queries, &cfg.options);
-        for ((rec, hits), refused) in chunk.iter().zip(results).zip(refused) {
-            summary.rows += 1;
-            let hits = if refused.is_some() {
-                summary.rows_not_screened += 1;
-                Vec::new()
-            } else {
-                hits
-            };
-            if !hits.is_empty() {
-                summary.rows_with_hits += 1;
-            }
+        let rows: Vec<RowFields<'_>> = chunk.iter().map(|rec| row_fields(rec, &cols)).collect();
+        let outcomes = screen_rows(snapshot, &rows, &cfg.options, &mut summary);
+        for (rec, outcome) in chunk.iter().zip(outcomes) {
+            let RowOutcome {
+                hits,
+                not_screened: refused,
+                ..
+            } = outcome;
             if let Some(w) = out_csv.as_mut() {
                 let mut row: Vec<String> = rec.iter().map(str::to_string).collect();
                 match hits.first() {
@@ -230,32 +319,41 @@ pub fn screen_csv(
     Ok(summary)
 }
 
+/// The fields of one CSV record.
+fn row_fields<'a>(rec: &'a csv::StringRecord, cols: &Columns) -> RowFields<'a> {
+    let get = |i: Option<usize>| i.and_then(|i| rec.get(i));
+    RowFields {
+        name: get(Some(cols.name)).unwrap_or(""),
+        schema: get(cols.schema),
+        country: get(cols.country),
+        dob: get(cols.dob),
+    }
+}
+
 /// Builds the query for one row. Unreadable optional fields are dropped
 /// (the name is still screened) and reported by the returned flag.
-fn row_query(rec: &csv::StringRecord, cols: &Columns) -> (Query, bool) {
-    let get = |i: Option<usize>| {
-        i.and_then(|i| rec.get(i))
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-    };
+fn row_query(row: &RowFields<'_>) -> (Query, bool) {
+    fn get(v: Option<&str>) -> Option<&str> {
+        v.map(str::trim).filter(|s| !s.is_empty())
+    }
     let mut warned = false;
     let mut q = Query {
-        name: get(Some(cols.name)).unwrap_or("").to_string(),
+        name: row.name.trim().to_string(),
         ..Default::default()
     };
-    if let Some(s) = get(cols.schema) {
+    if let Some(s) = get(row.schema) {
         match Schema::parse(s) {
             Some(schema) => q.schema = Some(schema),
             None => warned = true,
         }
     }
-    if let Some(c) = get(cols.country) {
+    if let Some(c) = get(row.country) {
         match Country::parse(c) {
             Some(c) => q.countries.push(c),
             None => warned = true,
         }
     }
-    if let Some(d) = get(cols.dob) {
+    if let Some(d) = get(row.dob) {
         match PartialDate::parse_iso(d) {
             Ok(d) => q.birth_dates.push(d),
             Err(_) => warned = true,

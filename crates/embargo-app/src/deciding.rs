@@ -42,15 +42,13 @@ impl App {
     /// Decides the transaction in `text` (JSON, the format of
     /// docs/transactions.md) and audits the decision.
     pub fn decide(&self, actor: &str, text: &str) -> AppResult<Decided> {
-        let tx = embargo_rules::parse_transaction(text)
-            .map_err(|e| AppError::Transaction(e.to_string()))?;
         let snap = self.snapshot();
-        let mut decision = snap.engine.decide(&tx);
-        // The decision document: its id, when it was made, and every list
-        // version the snapshot holds (not only those a party matched).
-        decision.stamp(snap.version_labels());
-        let json =
-            serde_json::to_value(&decision).map_err(|e| AppError::encode("a decision", e))?;
+        let Decided {
+            snapshot,
+            decision,
+            json,
+            ..
+        } = decide_unaudited(&snap, text)?;
         crate::deadline::commit_point()?;
         let rec = self.audit.append(NewRecord {
             kind: RecordKind::Decide,
@@ -60,12 +58,32 @@ impl App {
             list_versions: snap.version_labels(),
         })?;
         Ok(Decided {
-            snapshot: snap,
+            snapshot,
             decision,
             json,
             audit_seq: rec.seq,
         })
     }
+}
+
+/// Decides the transaction in `text` on a snapshot with no data directory
+/// behind it (the embedded pack alone, a Spark executor's snapshot): the
+/// same decision document, no audit record (`audit_seq` 0). Front ends
+/// that hold an [`App`] use [`App::decide`].
+pub fn decide_unaudited(snap: &Arc<Snapshot>, text: &str) -> AppResult<Decided> {
+    let tx =
+        embargo_rules::parse_transaction(text).map_err(|e| AppError::Transaction(e.to_string()))?;
+    let mut decision = snap.engine.decide(&tx);
+    // The decision document: its id, when it was made, and every list
+    // version the snapshot holds (not only those a party matched).
+    decision.stamp(snap.version_labels());
+    let json = serde_json::to_value(&decision).map_err(|e| AppError::encode("a decision", e))?;
+    Ok(Decided {
+        snapshot: snap.clone(),
+        decision,
+        json,
+        audit_seq: 0,
+    })
 }
 
 #[cfg(test)]

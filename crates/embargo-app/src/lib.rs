@@ -43,14 +43,14 @@ mod snapshot;
 mod subject;
 
 pub use admin::{create_api_key, export_audit, verify_audit, FoundEntity};
-pub use batch::{screen_csv, BatchConfig, BatchSummary};
+pub use batch::{screen_csv, screen_rows, BatchConfig, BatchSummary, RowFields, RowOutcome};
 pub use catalog::Catalog;
 pub use compare::compare_pairs;
-pub use deciding::Decided;
+pub use deciding::{decide_unaudited, Decided};
 pub use error::{AppError, AppResult, ErrorKind};
 pub use import::{import_file, import_path, ImportError, ImportOptions, ImportReport};
 pub use reviewing::{approval_needed, ReviewInput, ReviewMark, Reviewed, MAX_REASON_CHARS};
-pub use screening::{searched_datasets, Coverage, ReviewedHit, Screened};
+pub use screening::{screen_unaudited, searched_datasets, Coverage, ReviewedHit, Screened};
 pub use settings::{
     approval_threshold, check_reviewer, config_get, config_set, configured_reviewer, CONFIG_FILE,
     CONFIG_KEYS, DEFAULT_APPROVAL_THRESHOLD,
@@ -124,6 +124,22 @@ impl App {
         self.snapshot.store(Arc::new(fresh));
         Ok(())
     }
+}
+
+/// Loads the snapshot of an existing data directory without opening its
+/// audit log: for engines that only screen and decide and cannot keep an
+/// audit trail there (Spark executors reading a copy of the directory).
+/// A directory without a list store is an error, never an empty snapshot.
+pub fn load_snapshot(data_dir: &Path) -> AppResult<Snapshot> {
+    let db = data_dir.join("embargo.sqlite");
+    if !db.is_file() {
+        return Err(AppError::NotFound(format!(
+            "{} is not an Embargo data directory (no embargo.sqlite): import lists there first",
+            data_dir.display()
+        )));
+    }
+    let store = Store::open(data_dir)?;
+    Snapshot::load(Some(&store))
 }
 
 /// The key a review decision is filed under: what was screened (name,

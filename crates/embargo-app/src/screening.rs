@@ -127,32 +127,71 @@ impl App {
         };
         crate::deadline::commit_point()?;
         let seq = self.audit.append(record)?.seq;
-        let coverage = coverage_of(snap, &datasets);
-        let undecided: Vec<String> = subject
-            .as_of
-            .map(|day| {
-                datasets
-                    .iter()
-                    .filter_map(|d| snap.blind_spot(d, day))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut notes = notes_for(&coverage, subject);
-        notes.extend(
-            undecided
-                .iter()
-                .map(|r| format!("Cannot vouch for absence: {r}")),
-        );
-        Ok(Screened {
-            datasets,
-            coverage,
-            notes,
-            undecided,
-            snapshot: snap.clone(),
-            evaluated_at,
-            hits,
-            audit_seq: seq,
+        Ok(described(snap, subject, datasets, evaluated_at, hits, seq))
+    }
+}
+
+/// Screens one subject on a snapshot that has no data directory behind it
+/// (the embedded pack alone, or a snapshot handed to a Spark executor):
+/// no review decisions are looked up and no audit record is written, so
+/// `audit_seq` is 0. Front ends that hold an [`App`] use [`App::screen`].
+pub fn screen_unaudited(snap: &Arc<Snapshot>, subject: &Subject) -> AppResult<Screened> {
+    let evaluated_at = Utc::now();
+    let datasets = searched_datasets(snap, subject.options.datasets.as_deref())?;
+    let hits = snap
+        .screen(&ScreenRequest {
+            query: subject.query.clone(),
+            options: subject.options.clone(),
+            as_of: subject.as_of,
         })
+        .into_iter()
+        .map(|result| ReviewedHit {
+            result,
+            review: None,
+            review_warnings: Vec::new(),
+        })
+        .collect();
+    let mut screened = described(snap, subject, datasets, evaluated_at, hits, 0);
+    screened
+        .notes
+        .push("Not audited and no review decisions applied: no data directory is open.".into());
+    Ok(screened)
+}
+
+/// What a screen searched and cannot vouch for, around its hits.
+fn described(
+    snap: &Arc<Snapshot>,
+    subject: &Subject,
+    datasets: Vec<String>,
+    evaluated_at: DateTime<Utc>,
+    hits: Vec<ReviewedHit>,
+    audit_seq: u64,
+) -> Screened {
+    let coverage = coverage_of(snap, &datasets);
+    let undecided: Vec<String> = subject
+        .as_of
+        .map(|day| {
+            datasets
+                .iter()
+                .filter_map(|d| snap.blind_spot(d, day))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut notes = notes_for(&coverage, subject);
+    notes.extend(
+        undecided
+            .iter()
+            .map(|r| format!("Cannot vouch for absence: {r}")),
+    );
+    Screened {
+        datasets,
+        coverage,
+        notes,
+        undecided,
+        snapshot: snap.clone(),
+        evaluated_at,
+        hits,
+        audit_seq,
     }
 }
 
