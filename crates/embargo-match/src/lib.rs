@@ -42,6 +42,8 @@ macro_rules! data_file {
 mod acronym;
 mod align;
 mod analyze;
+mod compact;
+pub mod container;
 mod explain;
 mod matcher;
 mod ngrams;
@@ -59,8 +61,16 @@ mod spelling;
 mod symbols;
 mod text;
 
+pub use container::IndexError;
 pub use explain::{Explanation, Hit, MatchKind, QualifierEffect, QualifierKind, TokenMatch};
 pub use matcher::Matcher;
+/// The index file format: [`container`] holds the envelope; the
+/// matcher's sections are described in `Matcher::index_sections`.
+pub mod index {
+    pub use crate::container::{
+        write, Bytes, Container, IndexError, ENGINE_VERSION, FORMAT_VERSION, MAGIC,
+    };
+}
 pub use parts::{compare_name_parts, full_name};
 pub use symbols::TokenRole;
 
