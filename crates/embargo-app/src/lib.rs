@@ -34,6 +34,7 @@ mod deciding;
 mod error;
 pub mod history;
 mod import;
+pub mod index_file;
 mod resolver;
 mod reviewing;
 mod screening;
@@ -103,13 +104,20 @@ impl App {
         })?;
         let store = Store::open(data_dir)?;
         let audit = AuditLog::open(data_dir)?;
-        let snapshot = Snapshot::load(Some(&store))?;
+        let snapshot = index_file::load(&store, data_dir)?;
         Ok(App {
             data_dir: data_dir.to_path_buf(),
             store,
             audit,
             snapshot: ArcSwap::from_pointee(snapshot),
         })
+    }
+
+    /// A snapshot read from a snapshot file (`embargo snapshot export`),
+    /// without a data directory: screens and decisions from the file
+    /// alone. See [`Snapshot::open_file`].
+    pub fn snapshot_from_file(path: &Path) -> AppResult<Snapshot> {
+        Snapshot::open_file(path)
     }
 
     /// The snapshot in force now. Hold it for the whole request.
@@ -119,7 +127,7 @@ impl App {
 
     /// Rebuilds the snapshot from the store and publishes it atomically.
     pub fn reload(&self) -> AppResult<()> {
-        let fresh = Snapshot::load(Some(&self.store))?;
+        let fresh = index_file::load(&self.store, &self.data_dir)?;
         self.snapshot.store(Arc::new(fresh));
         Ok(())
     }

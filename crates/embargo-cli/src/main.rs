@@ -72,6 +72,8 @@ enum Command {
     Keys(cmd::keys::KeysArgs),
     /// Settings of the data directory: the reviewer, the approval threshold.
     Config(cmd::config::ConfigArgs),
+    /// Export the indexed lists as one snapshot file, or check one.
+    Snapshot(cmd::snapshot::SnapshotArgs),
 }
 
 fn main() -> ExitCode {
@@ -91,6 +93,7 @@ fn main() -> ExitCode {
         Command::Review(a) => cmd::review::run(&data_dir, a),
         Command::Keys(a) => cmd::keys::run(&data_dir, a),
         Command::Config(a) => cmd::config::run(&data_dir, a),
+        Command::Snapshot(a) => cmd::snapshot::run(&data_dir, a),
     };
     match result {
         Ok(code) => code,

@@ -249,6 +249,9 @@ pub(crate) fn keyed_lists<'a>(
 ) -> (Vec<u8>, Vec<u8>) {
     let mut pairs = Vec::new();
     let mut blob = Vec::new();
+    // Key order, whatever order the caller's map iterates in.
+    let mut entries: Vec<(&[u8], &[u32])> = entries.collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
     for (k, ids) in entries {
         pairs.push((k.to_vec(), blob.len() as u64));
         put_varint(&mut blob, ids.len() as u64);

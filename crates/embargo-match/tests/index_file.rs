@@ -255,3 +255,47 @@ fn official_lists_and_eval_queries_give_identical_results() {
     };
     assert_same(&mem, &file, &qs[..300], &[ofac]);
 }
+
+/// The scale benchmark's generator at a size CI affords: the planted
+/// targets are found as often through the file as in memory (the same
+/// hits, query by query), and often enough that the comparison means
+/// something.
+#[test]
+fn synthetic_list_planted_recall_is_the_same_through_the_file() {
+    use embargo_testkit::synth;
+    let list = synth::entries(20_000, 18);
+    let planted = synth::planted(&list, 400, 18);
+    let entities: Vec<Entity> = list
+        .iter()
+        .map(|e| {
+            let schema = if e.person {
+                Schema::Person
+            } else {
+                Schema::Company
+            };
+            Entity::new(EntityId::new("synth", &e.id), schema, "synth", &e.name)
+        })
+        .collect();
+    let mem = Matcher::build(entities);
+    let file = file_matcher(&mem);
+    let o = ScreenOptions::default();
+    let mut found = [0usize; 2];
+    for p in &planted {
+        let q = Query::name(&p.query);
+        let (a, b) = (mem.screen(&q, &o), file.screen(&q, &o));
+        assert_eq!(a, b, "{:?}", p.query);
+        let target = format!("synth:{}", p.target);
+        for (i, hits) in [&a, &b].into_iter().enumerate() {
+            if hits.iter().any(|h| h.entity_id.as_str() == target) {
+                found[i] += 1;
+            }
+        }
+    }
+    assert_eq!(found[0], found[1]);
+    assert!(
+        found[0] * 100 >= planted.len() * 80,
+        "recall {}/{}",
+        found[0],
+        planted.len()
+    );
+}
