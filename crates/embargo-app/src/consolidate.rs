@@ -419,7 +419,7 @@ impl Subjects {
 
     /// Reads [`Subjects::to_sections`] back.
     pub(crate) fn from_sections(of: &[u8], links: &[u8]) -> Result<Subjects, String> {
-        if of.len() % 4 != 0 {
+        if !of.len().is_multiple_of(4) {
             return Err("subject table has a partial entry".into());
         }
         let of: Vec<u32> = of

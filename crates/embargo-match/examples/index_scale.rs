@@ -63,11 +63,22 @@ fn screen(label: &str, m: &Matcher, planted: &[synth::Planted]) -> Vec<Vec<Strin
         .iter()
         .map(|h| h.iter().map(|h| h.entity_id.to_string()).collect())
         .collect();
+    let names: std::collections::HashMap<String, &str> = hits
+        .iter()
+        .flatten()
+        .map(|h| (h.entity_id.to_string(), m.entity(h.entity_index).caption()))
+        .collect();
+    let names: std::collections::HashMap<&str, &str> =
+        names.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     let mut found = std::collections::BTreeMap::new();
     for (p, ids) in planted.iter().zip(&ids) {
         let slot = found.entry(format!("{:?}", p.alteration)).or_insert((0, 0));
         slot.1 += 1;
-        if ids.iter().any(|i| i == &format!("synth:{}", p.target)) {
+        // The target, or an entry listed under exactly its name (common
+        // names repeat; by name alone they cannot be told apart).
+        if ids.iter().any(|i| {
+            i == &format!("synth:{}", p.target) || names.get(i.as_str()) == Some(&p.name.as_str())
+        }) {
             slot.0 += 1;
         }
     }

@@ -392,7 +392,8 @@ impl FileIndex {
                 )));
             }
         }
-        if s.tri_off.len() != (s.tri_keys.len() / 4 + 1) * 8 || s.tri_keys.len() % 4 != 0 {
+        if s.tri_off.len() != (s.tri_keys.len() / 4 + 1) * 8 || !s.tri_keys.len().is_multiple_of(4)
+        {
             return Err(bad("trigram tables disagree"));
         }
         for m in [

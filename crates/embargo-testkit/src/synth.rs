@@ -39,7 +39,7 @@ impl Rng {
         Rng(seed)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -49,12 +49,12 @@ impl Rng {
 
     /// Uniform in `0..n`.
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        (self.next_u64() % n.max(1) as u64) as usize
     }
 
     /// Zipf-like in `0..n`: rank r drawn with weight about 1/(r+1).
     pub fn zipf(&mut self, n: usize) -> usize {
-        let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
+        let u = (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
         (((n as f64 + 1.0).powf(u) - 1.0) as usize).min(n.saturating_sub(1))
     }
 }
@@ -80,11 +80,34 @@ pub enum Alteration {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Planted {
     pub query: String,
+    /// The target's name as listed (other entries may share it).
+    pub name: String,
     pub target: String,
     pub alteration: Alteration,
 }
 
-/// `n` entries, about 70 % persons and 30 % companies.
+/// A coined name from syllables: the long tail of rare family names and
+/// firm names that real lists have (most surnames are rare).
+fn coined(r: &mut Rng) -> String {
+    const ONSETS: &[&str] = &[
+        "b", "d", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "sh", "kh", "ch", "br",
+        "tr", "st",
+    ];
+    const VOWELS: &[&str] = &["a", "e", "i", "o", "u", "ai", "ia", "ou"];
+    const CODAS: &[&str] = &["", "", "n", "r", "s", "k", "v", "l", "m", "ng"];
+    let k = 2 + r.below(2);
+    let mut s = String::new();
+    for _ in 0..k {
+        s.push_str(ONSETS[r.below(ONSETS.len())]);
+        s.push_str(VOWELS[r.below(VOWELS.len())]);
+    }
+    s.push_str(CODAS[r.below(CODAS.len())]);
+    s
+}
+
+/// `n` entries, about 70 % persons and 30 % companies. Half the family
+/// names come from the word list (common names, Zipf-distributed), half
+/// are coined (the long tail).
 pub fn entries(n: usize, seed: u64) -> Vec<Entry> {
     let given = section("given");
     let family = section("family");
@@ -99,11 +122,19 @@ pub fn entries(n: usize, seed: u64) -> Vec<Entry> {
                 if r.below(4) == 0 {
                     parts.push(given[r.zipf(given.len())]);
                 }
-                parts.push(family[r.zipf(family.len())]);
+                let surname = if r.below(2) == 0 {
+                    family[r.zipf(family.len())].to_string()
+                } else {
+                    coined(&mut r)
+                };
+                let mut name = parts.join(" ");
+                name.push(' ');
+                name.push_str(&surname);
                 if r.below(6) == 0 {
-                    parts.push(family[r.zipf(family.len())]);
+                    name.push(' ');
+                    name.push_str(family[r.zipf(family.len())]);
                 }
-                parts.join(" ")
+                name
             } else {
                 let k = 1 + r.below(3);
                 let mut parts: Vec<&str> = (0..k).map(|_| company[r.zipf(company.len())]).collect();
@@ -234,6 +265,7 @@ pub fn planted(entries: &[Entry], n: usize, seed: u64) -> Vec<Planted> {
             };
             Planted {
                 query,
+                name: e.name.clone(),
                 target: e.id.clone(),
                 alteration,
             }
