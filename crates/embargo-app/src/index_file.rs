@@ -181,9 +181,9 @@ pub(crate) fn open_snapshot(path: &Path, key: Option<&str>) -> AppResult<Snapsho
             .map_err(|e| refused(path, e))?,
     )
     .map_err(|e| refused(path, e))?;
-    let history: Option<SavedHistory> =
-        serde_json::from_slice(c.section("a.history").map_err(|e| refused(path, e))?)
-            .map_err(|e| refused(path, format!("history: {e}")))?;
+    // The history is parsed on first use (a decision or a dated screen).
+    c.section("a.history").map_err(|e| refused(path, e))?;
+    let history = c.clone();
     let checksum = c.checksum_hex();
     let matcher = Matcher::from_container(c).map_err(|e| refused(path, e))?;
     if meta.history_from > matcher.len() {

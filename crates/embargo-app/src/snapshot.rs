@@ -32,7 +32,9 @@ pub struct Snapshot {
     /// first use from `history` for a snapshot read from an index file.
     dates: OnceLock<Option<Arc<dyn embargo_rules::ListingDates>>>,
     /// What the engine and the listing dates are built from.
-    history: Option<Arc<crate::index_file::SavedHistory>>,
+    history: OnceLock<Option<Arc<crate::index_file::SavedHistory>>>,
+    /// The file section the history is read from on first use.
+    history_file: Option<embargo_match::index::Container>,
     /// Where the matcher's index lives (memory or an index file).
     pub index: crate::index_file::IndexOrigin,
     /// Matcher entities from this index on are parties removed from their
@@ -179,7 +181,8 @@ impl Snapshot {
             default_datasets,
             subjects,
             dates: OnceLock::from(dates),
-            history: saved.clone().map(Arc::new),
+            history: OnceLock::from(saved.clone().map(Arc::new)),
+            history_file: None,
             index: crate::index_file::IndexOrigin::Memory,
             history_from,
         };
@@ -195,7 +198,7 @@ impl Snapshot {
         default_datasets: Vec<String>,
         subjects: Arc<Subjects>,
         history_from: usize,
-        history: Option<crate::index_file::SavedHistory>,
+        history: embargo_match::index::Container,
         index: crate::index_file::IndexOrigin,
     ) -> Snapshot {
         Snapshot {
@@ -206,7 +209,8 @@ impl Snapshot {
             default_datasets,
             subjects,
             dates: OnceLock::new(),
-            history: history.map(Arc::new),
+            history: OnceLock::new(),
+            history_file: Some(history),
             index,
             history_from,
         }
@@ -226,8 +230,21 @@ impl Snapshot {
         crate::index_file::export(self, path)
     }
 
+    /// The stored listing history, read from the file on first use (a
+    /// large JSON section that a screen for today never needs).
     pub(crate) fn saved_history(&self) -> Option<&crate::index_file::SavedHistory> {
-        self.history.as_deref()
+        self.history
+            .get_or_init(|| {
+                let c = self.history_file.as_ref()?;
+                // The section passed the file's checksum, so it is the
+                // JSON the writer produced; one that does not parse was
+                // tampered with, and no decision may go on without dates.
+                let h: Option<crate::index_file::SavedHistory> =
+                    serde_json::from_slice(c.section("a.history").unwrap_or(b"null"))
+                        .expect("index file: the listing history section does not parse");
+                h.map(Arc::new)
+            })
+            .as_deref()
     }
 
     pub(crate) fn history_from(&self) -> usize {
@@ -238,7 +255,7 @@ impl Snapshot {
     fn dates(&self) -> Option<&Arc<dyn embargo_rules::ListingDates>> {
         self.dates
             .get_or_init(|| {
-                let h = self.history.as_ref()?;
+                let h = self.saved_history()?;
                 let d: Arc<dyn embargo_rules::ListingDates> = Arc::new(
                     crate::history::StoredHistory::from_parts(
                         h.histories.clone(),
@@ -259,8 +276,7 @@ impl Snapshot {
     pub fn engine(&self) -> &Engine {
         self.engine.get_or_init(|| {
             let removed: std::collections::HashMap<EntityId, String> = self
-                .history
-                .as_ref()
+                .saved_history()
                 .map(|h| h.removed_versions.iter().cloned().collect())
                 .unwrap_or_default();
             let resolver = MatcherResolver::new(self.matcher.clone(), &self.versions)
