@@ -19,6 +19,9 @@
 //! - A `Snapshot` is immutable. Readers hold an `Arc<Snapshot>`; `App::reload`
 //!   builds a complete new one before publishing it, so a screen never sees a
 //!   half-loaded list.
+//! - `App::open` and `App::reload` read the snapshot from the data
+//!   directory's index file (`index_file`), built once per list change and
+//!   memory-mapped; `EMBARGO_INDEX=memory` builds it in memory instead.
 //! - The embedded regime pack is always in the decision engine's listings
 //!   (it carries the dated history the rules need). For name screening it is
 //!   the offline default: used when no list has been imported, otherwise

@@ -25,7 +25,8 @@
 //!
 //! **What it is not for:** parsing list files (`embargo-sources`), storing
 //! decisions (`embargo-store`), or deciding what a hit means legally
-//! (`embargo-rules`). It never reads files or the network.
+//! (`embargo-rules`). It never reads files or the network: an index file
+//! reaches it as bytes ([`Matcher::open`]), mapped by the caller.
 
 /// `(name for errors, contents)` of a reference table in `data/`,
 /// compiled in. Each table is parsed once, at first use, with
