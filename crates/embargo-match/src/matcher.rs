@@ -849,6 +849,10 @@ impl Matcher {
         // entity -> (name score, form id, query form idx)
         let mut best: FxHashMap<u32, (f64, u32, usize)> = FxHashMap::default();
         let mut cands = Vec::new();
+        // Forms decoded from a file, kept for this query: the query's
+        // several forms mostly share candidates, and hits are explained
+        // from the same records.
+        let mut decoded: FxHashMap<u32, FormRef<'_>> = FxHashMap::default();
         for (qi, (_, qf)) in qforms.iter().enumerate() {
             cands.clear();
             self.candidates(qf, &mut cands);
@@ -859,11 +863,11 @@ impl Matcher {
                 }
             }
             for &fid in &cands {
-                let fr = self.form(fid);
+                let fr = decoded.entry(fid).or_insert_with(|| self.form(fid));
                 if !self.dataset_ok(fr.entity, o) {
                     continue;
                 }
-                let s = self.name_score(q, qf, &fr, o.algorithm);
+                let s = self.name_score(q, qf, fr, o.algorithm);
                 let slot = best.entry(fr.entity).or_insert((-1.0, fid, qi));
                 if s > slot.0 {
                     *slot = (s, fid, qi);
@@ -901,7 +905,7 @@ impl Matcher {
                 if total < o.threshold {
                     return None;
                 }
-                let fr = self.form(fid);
+                let fr = decoded.remove(&fid).unwrap_or_else(|| self.form(fid));
                 let qf = &qforms[qi].1;
                 let query_name = q.all_names().nth(qforms[qi].0).unwrap_or("");
                 let mut ex = self.explain(q, query_name, qf, &fr, o.algorithm);

@@ -23,7 +23,10 @@ pub enum SnapshotCommand {
         file: PathBuf,
     },
     /// Check a snapshot file (header, version, checksum) and say what it holds.
-    Info { file: PathBuf },
+    Info {
+        /// The snapshot file to check.
+        file: PathBuf,
+    },
 }
 
 fn describe(s: &Snapshot) -> Result<()> {
