@@ -31,6 +31,21 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+type Progress = Box<dyn Fn(&str, u64, u64) + Send + Sync>;
+static PROGRESS: std::sync::OnceLock<Progress> = std::sync::OnceLock::new();
+
+/// Installs the process's index build progress callback, `(stage, done,
+/// total)` (the CLI draws a bar with it). Only the first call counts.
+pub fn set_progress(f: impl Fn(&str, u64, u64) + Send + Sync + 'static) {
+    let _ = PROGRESS.set(Box::new(f));
+}
+
+pub(crate) fn report(stage: &str, done: u64, total: u64) {
+    if let Some(f) = PROGRESS.get() {
+        f(stage, done, total);
+    }
+}
+
 /// The stored listing history a file keeps for the decision engine.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SavedHistory {
@@ -241,7 +256,9 @@ pub fn cache_dir(data_dir: &Path) -> PathBuf {
 fn rebuild(store: &Store, data_dir: &Path, key: &str, why: String) -> AppResult<Snapshot> {
     let (snap, _) = Snapshot::build(Some(store))?;
     let path = cache_dir(data_dir).join(format!("{key}.embidx"));
+    report("writing the index file", 0, 1);
     write_atomically(&path, &image(&snap, Some(key))?)?;
+    report("writing the index file", 1, 1);
     if let Ok(rd) = std::fs::read_dir(cache_dir(data_dir)) {
         for e in rd.flatten() {
             let p = e.path();

@@ -144,7 +144,11 @@ impl Snapshot {
             removed_versions = crate::history::removed_versions(&h.removed);
             entities.extend(h.removed.iter().map(|(_, e)| e.clone()));
         }
-        let matcher = Arc::new(Matcher::build(entities));
+        crate::index_file::report("reading lists", 1, 1);
+        let matcher = Arc::new(Matcher::build_with_progress(entities, &|d, n| {
+            crate::index_file::report("analysing names", d as u64, n as u64)
+        }));
+        crate::index_file::report("linking records across lists", 0, 1);
         let judgements = match store {
             Some(s) => s.link_judgements()?,
             None => Vec::new(),

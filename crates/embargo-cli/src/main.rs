@@ -79,6 +79,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let data_dir = cli.data_dir.unwrap_or_else(embargo_app::default_data_dir);
+    cmd::snapshot::install_progress();
     let result = match cli.command {
         Command::Screen(a) => cmd::screen::run(&data_dir, a),
         Command::Lists(a) => cmd::lists::run(&data_dir, a),

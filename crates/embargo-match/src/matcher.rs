@@ -165,7 +165,18 @@ thread_local! {
 impl Matcher {
     /// Analyses every name of every entity and builds the index.
     pub fn build(entities: Vec<Entity>) -> Matcher {
+        Self::build_with_progress(entities, &|_, _| {})
+    }
+
+    /// [`Matcher::build`], calling `progress(done, total)` as entities are
+    /// analysed (every 4,096 entities and at the end, from any thread).
+    pub fn build_with_progress(
+        entities: Vec<Entity>,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Matcher {
         let entities: Arc<[Arc<Entity>]> = entities.into_iter().map(Arc::new).collect();
+        let total = entities.len();
+        let done = std::sync::atomic::AtomicUsize::new(0);
         let per_entity: Vec<Vec<FormRec>> = entities
             .par_iter()
             .enumerate()
@@ -182,6 +193,10 @@ impl Matcher {
                             form,
                         });
                     }
+                }
+                let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                if d.is_multiple_of(4096) || d == total {
+                    progress(d, total);
                 }
                 out
             })

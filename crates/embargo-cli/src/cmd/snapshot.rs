@@ -29,6 +29,33 @@ pub enum SnapshotCommand {
     },
 }
 
+/// Shows a progress bar on a terminal's stderr while an index is built
+/// (after a list change, the first command builds the data directory's
+/// index file).
+pub fn install_progress() {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return;
+    }
+    let bar = indicatif::ProgressBar::hidden();
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg:30} [{bar:30}] {pos}/{len} ({elapsed})")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    let bar = std::sync::Mutex::new(bar);
+    embargo_app::index_file::set_progress(move |stage, done, total| {
+        let bar = bar.lock().unwrap_or_else(|e| e.into_inner());
+        bar.set_message(format!("index: {stage}"));
+        bar.set_length(total);
+        bar.set_position(done);
+        if stage == "writing the index file" && done == total {
+            bar.finish_and_clear();
+        }
+    });
+}
+
 fn describe(s: &Snapshot) -> Result<()> {
     outln!("lists:");
     for v in &s.versions {
