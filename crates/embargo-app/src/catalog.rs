@@ -19,6 +19,7 @@ use std::path::Path;
 pub struct Catalog {
     store: Store,
     audit: AuditLog,
+    data_dir: std::path::PathBuf,
 }
 
 impl Catalog {
@@ -32,6 +33,7 @@ impl Catalog {
         Ok(Catalog {
             store: Store::open(data_dir)?,
             audit: AuditLog::open(data_dir)?,
+            data_dir: data_dir.to_path_buf(),
         })
     }
 
@@ -81,6 +83,9 @@ impl Catalog {
                         .map_err(|e| AppError::encode("an import report", e))?,
                     list_versions: vec![v.label()],
                 })?;
+                // The import stands either way; a cache that could not be
+                // written is rebuilt (and its error reported) at the next open.
+                let _ = crate::index_file::refresh(&self.store, &self.data_dir);
                 Ok(report)
             }
             Err(e) => {
@@ -152,6 +157,8 @@ impl Catalog {
             result: json!({"previous_active": before}),
             list_versions: vec![format!("{dataset}@{version}")],
         })?;
+        // The activation stands either way; see `import`.
+        let _ = crate::index_file::refresh(&self.store, &self.data_dir);
         Ok(())
     }
 }

@@ -31,7 +31,7 @@
 
 use embargo_match::{Matcher, Query, ScreenOptions};
 use embargo_model::{Entity, EntityId, NameKind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Lowest name score at which a pack record joins an official record's
@@ -40,7 +40,7 @@ use std::collections::HashMap;
 pub const NAME_LINK_THRESHOLD: f64 = 0.90;
 
 /// Why two records are one subject.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LinkReason {
     OfacEntityNumber {
@@ -89,7 +89,7 @@ impl std::fmt::Display for LinkReason {
 }
 
 /// One link between two records, with its reason.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SubjectLink {
     pub from: EntityId,
     pub to: EntityId,
@@ -405,6 +405,38 @@ impl Subjects {
     /// How many subjects have more than one record.
     pub fn linked_subjects(&self) -> usize {
         self.members.len()
+    }
+
+    /// The subjects as two index-file sections: each record's subject
+    /// (u32 LE per record) and the links as JSON. The members are derived
+    /// again from the first, so the bytes are deterministic.
+    pub(crate) fn to_sections(&self) -> (Vec<u8>, Vec<u8>) {
+        let of = self.of.iter().flat_map(|x| x.to_le_bytes()).collect();
+        // Links serialise infallibly (strings and numbers only).
+        let links = serde_json::to_vec(&self.links).unwrap_or_default();
+        (of, links)
+    }
+
+    /// Reads [`Subjects::to_sections`] back.
+    pub(crate) fn from_sections(of: &[u8], links: &[u8]) -> Result<Subjects, String> {
+        if !of.len().is_multiple_of(4) {
+            return Err("subject table has a partial entry".into());
+        }
+        let of: Vec<u32> = of
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        let mut members: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (i, &root) in of.iter().enumerate() {
+            if root as usize != i {
+                members.entry(root).or_default().push(i);
+            }
+        }
+        for (root, m) in members.iter_mut() {
+            m.insert(0, *root as usize);
+        }
+        let links = serde_json::from_slice(links).map_err(|e| format!("subject links: {e}"))?;
+        Ok(Subjects { of, members, links })
     }
 }
 

@@ -73,7 +73,7 @@ impl App {
 pub fn decide_unaudited(snap: &Arc<Snapshot>, text: &str) -> AppResult<Decided> {
     let tx =
         embargo_rules::parse_transaction(text).map_err(|e| AppError::Transaction(e.to_string()))?;
-    let mut decision = snap.engine.decide(&tx);
+    let mut decision = snap.engine().decide(&tx);
     // The decision document: its id, when it was made, and every list
     // version the snapshot holds (not only those a party matched).
     decision.stamp(snap.version_labels());

@@ -84,6 +84,21 @@ pub fn stored_history(store: &Store, active: &[Entity]) -> Result<StoredHistory,
 }
 
 impl StoredHistory {
+    /// A history read back from an index file (no removed records: those
+    /// are in the file's matcher).
+    pub fn from_parts(histories: Vec<ListingHistory>, sdn_datasets: Vec<String>) -> StoredHistory {
+        StoredHistory {
+            histories,
+            removed: Vec::new(),
+            sdn_datasets,
+        }
+    }
+
+    /// Datasets whose source is OFAC SDN.
+    pub fn sdn_datasets(&self) -> &[String] {
+        &self.sdn_datasets
+    }
+
     /// The engine's listing dates: the histories, narrowed by the days the
     /// regime pack states for the same OFAC records, and the regimes each
     /// dataset carries (from `listings`, every entity the engine holds).

@@ -19,6 +19,9 @@
 //! - A `Snapshot` is immutable. Readers hold an `Arc<Snapshot>`; `App::reload`
 //!   builds a complete new one before publishing it, so a screen never sees a
 //!   half-loaded list.
+//! - `App::open` and `App::reload` read the snapshot from the data
+//!   directory's index file (`index_file`), built once per list change and
+//!   memory-mapped; `EMBARGO_INDEX=memory` builds it in memory instead.
 //! - The embedded regime pack is always in the decision engine's listings
 //!   (it carries the dated history the rules need). For name screening it is
 //!   the offline default: used when no list has been imported, otherwise
@@ -35,6 +38,7 @@ mod deciding;
 mod error;
 pub mod history;
 mod import;
+pub mod index_file;
 mod resolver;
 mod reviewing;
 mod screening;
@@ -104,13 +108,20 @@ impl App {
         })?;
         let store = Store::open(data_dir)?;
         let audit = AuditLog::open(data_dir)?;
-        let snapshot = Snapshot::load(Some(&store))?;
+        let snapshot = index_file::load(&store, data_dir)?;
         Ok(App {
             data_dir: data_dir.to_path_buf(),
             store,
             audit,
             snapshot: ArcSwap::from_pointee(snapshot),
         })
+    }
+
+    /// A snapshot read from a snapshot file (`embargo snapshot export`),
+    /// without a data directory: screens and decisions from the file
+    /// alone. See [`Snapshot::open_file`].
+    pub fn snapshot_from_file(path: &Path) -> AppResult<Snapshot> {
+        Snapshot::open_file(path)
     }
 
     /// The snapshot in force now. Hold it for the whole request.
@@ -120,7 +131,7 @@ impl App {
 
     /// Rebuilds the snapshot from the store and publishes it atomically.
     pub fn reload(&self) -> AppResult<()> {
-        let fresh = Snapshot::load(Some(&self.store))?;
+        let fresh = index_file::load(&self.store, &self.data_dir)?;
         self.snapshot.store(Arc::new(fresh));
         Ok(())
     }

@@ -49,7 +49,7 @@ impl MatcherResolver {
 
     fn party_match(&self, index: usize, score: f64) -> PartyMatch {
         // Shared with the matcher's index: no copy per hit.
-        let entity = self.matcher.entities()[index].clone();
+        let entity = self.matcher.entity(index).clone();
         let list_version = self
             .version_by_entity
             .get(&entity.id)

@@ -12,13 +12,14 @@ use embargo_rules::Engine;
 use embargo_store::Store;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub struct Snapshot {
     /// Every list version the snapshot holds, the regime pack included.
     pub versions: Vec<ListVersion>,
     pub matcher: Arc<Matcher>,
-    pub engine: Engine,
+    /// The decision engine, built on first use (see [`Snapshot::engine`]).
+    engine: OnceLock<Engine>,
     pub loaded_at: DateTime<Utc>,
     /// Datasets screened when a request names none: every imported list
     /// and the regime pack (which is merged into the official records it
@@ -27,8 +28,15 @@ pub struct Snapshot {
     /// Which records are one party across sources.
     pub subjects: Arc<Subjects>,
     /// When each record was on its list, from the stored version history
-    /// (`None` without a store: the pack's own dates answer).
-    dates: Option<Arc<dyn embargo_rules::ListingDates>>,
+    /// (`None` without a store: the pack's own dates answer). Built on
+    /// first use from `history` for a snapshot read from an index file.
+    dates: OnceLock<Option<Arc<dyn embargo_rules::ListingDates>>>,
+    /// What the engine and the listing dates are built from.
+    history: OnceLock<Option<Arc<crate::index_file::SavedHistory>>>,
+    /// The file section the history is read from on first use.
+    history_file: Option<embargo_match::index::Container>,
+    /// Where the matcher's index lives (memory or an index file).
+    pub index: crate::index_file::IndexOrigin,
     /// Matcher entities from this index on are parties removed from their
     /// list (held by a stored version, not the active one): the engine's
     /// resolver finds them for dated decisions; screens never show them.
@@ -105,8 +113,16 @@ pub struct SubjectRecord {
 
 impl Snapshot {
     /// Loads the active version of every list in `store` (if any) plus the
-    /// embedded regime pack.
+    /// embedded regime pack, and builds the index in memory.
     pub fn load(store: Option<&Store>) -> AppResult<Snapshot> {
+        Ok(Self::build(store)?.0)
+    }
+
+    /// [`Snapshot::load`], also returning what an index file stores beside
+    /// the matcher (the stored history, for the engine's listing dates).
+    pub(crate) fn build(
+        store: Option<&Store>,
+    ) -> AppResult<(Snapshot, Option<crate::index_file::SavedHistory>)> {
         let (mut versions, mut entities) = match store {
             Some(s) => s.active_entities()?,
             None => (vec![], vec![]),
@@ -128,7 +144,11 @@ impl Snapshot {
             removed_versions = crate::history::removed_versions(&h.removed);
             entities.extend(h.removed.iter().map(|(_, e)| e.clone()));
         }
-        let matcher = Arc::new(Matcher::build(entities));
+        crate::index_file::report("reading lists", 1, 1);
+        let matcher = Arc::new(Matcher::build_with_progress(entities, &|d, n| {
+            crate::index_file::report("analysing names", d as u64, n as u64)
+        }));
+        crate::index_file::report("linking records across lists", 0, 1);
         let judgements = match store {
             Some(s) => s.link_judgements()?,
             None => Vec::new(),
@@ -139,6 +159,11 @@ impl Snapshot {
             &pack_dataset,
             &judgements,
         ));
+        let saved = history.as_ref().map(|h| crate::index_file::SavedHistory {
+            histories: h.histories.clone(),
+            sdn_datasets: h.sdn_datasets().to_vec(),
+            removed_versions: removed_versions.clone().into_iter().collect(),
+        });
         let resolver = MatcherResolver::new(matcher.clone(), &versions)
             .with_entity_versions(removed_versions)
             .with_subjects(subjects.clone());
@@ -152,15 +177,120 @@ impl Snapshot {
             engine = engine.with_listing_dates(d.clone());
             dates = Some(d);
         }
-        Ok(Snapshot {
+        let snap = Snapshot {
             versions,
             matcher,
-            engine,
+            engine: OnceLock::from(engine),
             loaded_at: Utc::now(),
             default_datasets,
             subjects,
-            dates,
+            dates: OnceLock::from(dates),
+            history: OnceLock::from(saved.clone().map(Arc::new)),
+            history_file: None,
+            index: crate::index_file::IndexOrigin::Memory,
             history_from,
+        };
+        Ok((snap, saved))
+    }
+
+    /// A snapshot over an opened index file: nothing is decoded until a
+    /// screen needs it; the decision engine and the listing dates are
+    /// built at the first decision or dated screen.
+    pub(crate) fn from_parts(
+        versions: Vec<ListVersion>,
+        matcher: Arc<Matcher>,
+        default_datasets: Vec<String>,
+        subjects: Arc<Subjects>,
+        history_from: usize,
+        history: embargo_match::index::Container,
+        index: crate::index_file::IndexOrigin,
+    ) -> Snapshot {
+        Snapshot {
+            versions,
+            matcher,
+            engine: OnceLock::new(),
+            loaded_at: Utc::now(),
+            default_datasets,
+            subjects,
+            dates: OnceLock::new(),
+            history: OnceLock::new(),
+            history_file: Some(history),
+            index,
+            history_from,
+        }
+    }
+
+    /// Opens a snapshot file written by `embargo snapshot export` (or the
+    /// index cache of a data directory): screens and decisions without the
+    /// list store. The file's header, version and checksum are checked
+    /// first; a file from an incompatible build is refused.
+    pub fn open_file(path: &std::path::Path) -> AppResult<Snapshot> {
+        crate::index_file::open_snapshot(path, None)
+    }
+
+    /// Writes this snapshot as one index file at `path` (atomically: a
+    /// temporary file renamed into place).
+    pub fn export(&self, path: &std::path::Path) -> AppResult<crate::index_file::Exported> {
+        crate::index_file::export(self, path)
+    }
+
+    /// The stored listing history, read from the file on first use (a
+    /// large JSON section that a screen for today never needs).
+    pub(crate) fn saved_history(&self) -> Option<&crate::index_file::SavedHistory> {
+        self.history
+            .get_or_init(|| {
+                let c = self.history_file.as_ref()?;
+                // The section passed the file's checksum, so it is the
+                // JSON the writer produced; one that does not parse was
+                // tampered with, and no decision may go on without dates.
+                let h: Option<crate::index_file::SavedHistory> =
+                    serde_json::from_slice(c.section("a.history").unwrap_or(b"null"))
+                        .expect("index file: the listing history section does not parse");
+                h.map(Arc::new)
+            })
+            .as_deref()
+    }
+
+    pub(crate) fn history_from(&self) -> usize {
+        self.history_from
+    }
+
+    /// When each record was on its list (built on first use).
+    fn dates(&self) -> Option<&Arc<dyn embargo_rules::ListingDates>> {
+        self.dates
+            .get_or_init(|| {
+                let h = self.saved_history()?;
+                let d: Arc<dyn embargo_rules::ListingDates> = Arc::new(
+                    crate::history::StoredHistory::from_parts(
+                        h.histories.clone(),
+                        h.sdn_datasets.clone(),
+                    )
+                    .listing_dates(
+                        embargo_pack::entities(),
+                        self.matcher.entities().iter().map(|e| &**e),
+                    ),
+                );
+                Some(d)
+            })
+            .as_ref()
+    }
+
+    /// The decision engine over every listing (regime pack and removed
+    /// parties included), built on first use.
+    pub fn engine(&self) -> &Engine {
+        self.engine.get_or_init(|| {
+            let removed: std::collections::HashMap<EntityId, String> = self
+                .saved_history()
+                .map(|h| h.removed_versions.iter().cloned().collect())
+                .unwrap_or_default();
+            let resolver = MatcherResolver::new(self.matcher.clone(), &self.versions)
+                .with_entity_versions(removed)
+                .with_subjects(self.subjects.clone());
+            let mut engine = Engine::new(self.matcher.entities().to_vec(), Box::new(resolver));
+            if let Some(d) = self.dates() {
+                engine = engine.with_listing_dates(d.clone());
+            }
+            engine
         })
     }
 
@@ -193,7 +323,7 @@ impl Snapshot {
     /// Why the stored history of `dataset` cannot vouch for absence on
     /// `day` (its oldest stored version was published later), or `None`.
     pub fn blind_spot(&self, dataset: &str, day: chrono::NaiveDate) -> Option<String> {
-        self.dates.as_ref()?.dataset_blind_spot(dataset, day)
+        self.dates()?.dataset_blind_spot(dataset, day)
     }
 
     /// Whether record `index` was listed on `day`.
@@ -202,10 +332,9 @@ impl Snapshot {
         index: usize,
         day: chrono::NaiveDate,
     ) -> embargo_model::listing::ListingStatus {
-        let e = &self.matcher.entities()[index];
+        let e = self.matcher.entity(index);
         let evidence = self
-            .dates
-            .as_ref()
+            .dates()
             .and_then(|d| d.listing(e, day))
             .unwrap_or_else(|| embargo_rules::ListingEvidence::from_entry(e, day));
         evidence.status
@@ -241,10 +370,8 @@ impl Snapshot {
             };
             let mut row = self.result_row(hit);
             if index >= self.history_from {
-                row.list_version = self
-                    .matcher
-                    .entities()
-                    .get(index)
+                row.list_version = (index < self.matcher.len())
+                    .then(|| self.matcher.entity(index))
                     .map(|e| format!("{} (removed since)", self.version_of(&e.dataset)))
                     .unwrap_or_default();
             }
@@ -328,7 +455,7 @@ impl Snapshot {
         // official Entity List record behind a Chinese name that only the
         // pack spells), from the datasets screened.
         let screened = |i: usize| {
-            let ds = &self.matcher.entities()[i].dataset;
+            let ds = &self.matcher.entity(i).dataset;
             options.datasets.as_ref().is_none_or(|d| d.contains(ds))
         };
         for (row, members) in rows.iter_mut().zip(row_members) {
@@ -336,7 +463,7 @@ impl Snapshot {
                 continue;
             }
             for i in members {
-                let e = &self.matcher.entities()[i];
+                let e = self.matcher.entity(i);
                 if !screened(i) {
                     continue;
                 }
@@ -377,7 +504,7 @@ impl Snapshot {
     }
 
     fn record(&self, index: usize) -> SubjectRecord {
-        let e: &Entity = &self.matcher.entities()[index];
+        let e: &Entity = self.matcher.entity(index);
         SubjectRecord {
             entity_id: e.id.clone(),
             caption: e.caption().to_string(),
@@ -392,7 +519,7 @@ impl Snapshot {
     }
 
     fn result_row(&self, hit: embargo_match::Hit) -> ScreenResult {
-        let e: &Entity = &self.matcher.entities()[hit.entity_index];
+        let e: &Entity = self.matcher.entity(hit.entity_index);
         ScreenResult {
             entity_id: e.id.clone(),
             caption: e.caption().to_string(),

@@ -131,7 +131,7 @@ fn one_row_per_party_and_one_finding_per_measure() {
                "parties":[{{"role":"end_user","name":"{party}","country":"CN"}}]}}"#
         );
         let tx = parse_transaction(&tx).unwrap_or_else(|e| panic!("{e}"));
-        let d = f.snapshot.engine.decide(&tx);
+        let d = f.snapshot.engine().decide(&tx);
         for m in [Measure::EarEntityList, Measure::OfacSdn] {
             let n = d.findings.iter().filter(|x| x.measure == m).count();
             assert!(n <= 1, "{party}: {n} findings for {m:?}: {d:#?}");

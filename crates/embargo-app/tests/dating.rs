@@ -66,7 +66,7 @@ fn payment(date: &str, party: &str, extra: &str) -> String {
 
 fn decide(f: &Fixture, tx: &str) -> Decision {
     let tx = parse_transaction(tx).unwrap_or_else(|e| panic!("{e}: {tx}"));
-    f.snapshot.engine.decide(&tx)
+    f.snapshot.engine().decide(&tx)
 }
 
 fn ofac(d: &Decision) -> Vec<&Finding> {

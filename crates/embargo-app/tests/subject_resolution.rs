@@ -17,7 +17,7 @@ fn a_bureau_found_by_its_sdn_name_is_also_its_entity_list_record() {
             "parties": [{"role": "end_user", "name": "Xinjiang Public Security Bureau", "country": "CN"}]}"#,
     )
     .unwrap();
-    let d = snap.engine.decide(&tx);
+    let d = snap.engine().decide(&tx);
     let el: Vec<_> = d
         .findings
         .iter()

@@ -106,7 +106,7 @@ fn every_documented_example_gives_the_documented_outcome() {
             }
         };
         flows.insert(tx.flow.as_str());
-        let d = snap.engine.decide(&tx);
+        let d = snap.engine().decide(&tx);
         let expect_path = path.with_extension("expect.json");
         let expect: Value = match std::fs::read_to_string(&expect_path) {
             Ok(t) => serde_json::from_str(&t).expect("expect file is JSON"),

@@ -122,7 +122,7 @@ fn every_worked_case_passes() {
         .collect();
     paths.sort();
     assert!(!paths.is_empty(), "no case files in {}", dir.display());
-    let engine = &snapshot().engine;
+    let engine = snapshot().engine();
     let mut failures = vec![];
     for p in &paths {
         let text = std::fs::read_to_string(p).expect("case file is readable");
@@ -181,7 +181,7 @@ fn a_case_checker_that_cannot_fail_would_be_useless() {
     )
     .unwrap();
     let tx = parse_transaction(&case.to_string()).unwrap();
-    let d = snapshot().engine.decide(&tx);
+    let d = snapshot().engine().decide(&tx);
     assert_eq!(check(&case, &d).len(), 1, "{}", summary(&d));
 }
 
@@ -198,7 +198,7 @@ fn eu_listings_are_found_through_the_resolver() {
         ))
         .unwrap();
         snapshot()
-            .engine
+            .engine()
             .decide(&tx)
             .findings
             .into_iter()

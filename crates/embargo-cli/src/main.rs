@@ -72,11 +72,14 @@ enum Command {
     Keys(cmd::keys::KeysArgs),
     /// Settings of the data directory: the reviewer, the approval threshold.
     Config(cmd::config::ConfigArgs),
+    /// Export the indexed lists as one snapshot file, or check one.
+    Snapshot(cmd::snapshot::SnapshotArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let data_dir = cli.data_dir.unwrap_or_else(embargo_app::default_data_dir);
+    cmd::snapshot::install_progress();
     let result = match cli.command {
         Command::Screen(a) => cmd::screen::run(&data_dir, a),
         Command::Lists(a) => cmd::lists::run(&data_dir, a),
@@ -91,6 +94,7 @@ fn main() -> ExitCode {
         Command::Review(a) => cmd::review::run(&data_dir, a),
         Command::Keys(a) => cmd::keys::run(&data_dir, a),
         Command::Config(a) => cmd::config::run(&data_dir, a),
+        Command::Snapshot(a) => cmd::snapshot::run(&data_dir, a),
     };
     match result {
         Ok(code) => code,

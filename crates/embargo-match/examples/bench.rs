@@ -19,34 +19,9 @@ fn vm_hwm_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-fn main() {
-    let Some(shared) = embargo_testkit::shared_dir() else {
-        eprintln!("SKIP: ../shared not found");
-        return;
-    };
-    let t = Instant::now();
-    let entities = lists::load(&shared).expect("lists parse");
-    let parse = t.elapsed();
-    let names: usize = entities.iter().map(|e| e.names.len()).sum();
-    let n_entities = entities.len();
-    let t = Instant::now();
-    let m = Matcher::build(entities);
-    let build = t.elapsed();
-    println!("entities {n_entities}, names {names}; parse {parse:?}; index build {build:?}");
-
-    // Queries: yente's synthetic persons (with DOB and nationality as given).
-    let path = shared.join("eval/yente/negatives_us.csv");
-    let mut rdr = csv::Reader::from_path(&path).expect("negatives csv");
-    let mut qs: Vec<Query> = Vec::new();
-    for r in rdr.records().take(20_000) {
-        let r = r.expect("row");
-        let mut q = Query::name(r.get(0).unwrap_or(""));
-        q.schema = Some(Schema::Person);
-        if let Ok(d) = r.get(5).unwrap_or("").parse() {
-            q.birth_dates.push(d);
-        }
-        qs.extend(std::iter::once(q));
-    }
+/// Single-query latency and batch throughput of one index.
+fn measure(label: &str, m: &Matcher, qs: &[Query]) {
+    println!("-- {label}");
     let o = ScreenOptions::default();
     // Warm up, then single-thread latency over 5,000 queries.
     for q in qs.iter().take(500) {
@@ -95,11 +70,11 @@ fn main() {
             .fold(0.0f64, f64::max)
     };
     let per_core = best_rate(&|| {
-        one.install(|| std::hint::black_box(m.screen_batch(&qs, &o)));
+        one.install(|| std::hint::black_box(m.screen_batch(qs, &o)));
     });
     let cores = rayon::current_num_threads();
     let all = best_rate(&|| {
-        std::hint::black_box(m.screen_batch(&qs, &o));
+        std::hint::black_box(m.screen_batch(qs, &o));
     });
     println!(
         "batch (best of 3): {per_core:.0} names/s on 1 thread; {all:.0} names/s on {cores} threads"
@@ -108,6 +83,61 @@ fn main() {
         "peak RSS (VmHWM): {:.0} MB",
         vm_hwm_mb().unwrap_or(f64::NAN)
     );
+}
+
+fn main() {
+    let Some(shared) = embargo_testkit::shared_dir() else {
+        eprintln!("SKIP: ../shared not found");
+        return;
+    };
+    let t = Instant::now();
+    let entities = lists::load(&shared).expect("lists parse");
+    let parse = t.elapsed();
+    let names: usize = entities.iter().map(|e| e.names.len()).sum();
+    let n_entities = entities.len();
+    let t = Instant::now();
+    let m = Matcher::build(entities);
+    let build = t.elapsed();
+    println!("entities {n_entities}, names {names}; parse {parse:?}; index build {build:?}");
+
+    // Queries: yente's synthetic persons (with DOB and nationality as given).
+    let path = shared.join("eval/yente/negatives_us.csv");
+    let mut rdr = csv::Reader::from_path(&path).expect("negatives csv");
+    let mut qs: Vec<Query> = Vec::new();
+    for r in rdr.records().take(20_000) {
+        let r = r.expect("row");
+        let mut q = Query::name(r.get(0).unwrap_or(""));
+        q.schema = Some(Schema::Person);
+        if let Ok(d) = r.get(5).unwrap_or("").parse() {
+            q.birth_dates.push(d);
+        }
+        qs.extend(std::iter::once(q));
+    }
+    measure("in-memory index (Matcher::build)", &m, &qs);
+    // The same lists through the index file, memory-mapped (issue 18).
+    let t = Instant::now();
+    let bytes = m.to_index_file().expect("index file");
+    let write = t.elapsed();
+    let path = std::env::temp_dir().join(format!("embargo-bench-{}.embidx", std::process::id()));
+    std::fs::write(&path, &bytes).expect("write index file");
+    drop(bytes);
+    let t = Instant::now();
+    let f = Matcher::open(embargo_mmap::map(&path).expect("map")).expect("open index file");
+    let open = t.elapsed();
+    let t = Instant::now();
+    std::hint::black_box(f.screen(&qs[0], &ScreenOptions::default()));
+    let first = t.elapsed();
+    println!(
+        "index file: {:.1} MB, encoded in {write:?}, opened (checksum verified) in {open:?}, first query {first:?}",
+        std::fs::metadata(&path).map_or(0.0, |m| m.len() as f64 / 1e6)
+    );
+    let same = qs
+        .iter()
+        .take(2000)
+        .all(|q| m.screen(q, &ScreenOptions::default()) == f.screen(q, &ScreenOptions::default()));
+    println!("file index results identical to the in-memory index on 2,000 queries: {same}");
+    measure("index file (Matcher::open, memory-mapped)", &f, &qs);
+    let _ = std::fs::remove_file(&path);
 
     // Pair scoring on nomenklatura's cases.csv, for the ratio against
     // logic-v2 (benches/logicv2_pairs.py times the same pairs).

@@ -25,7 +25,8 @@
 //!
 //! **What it is not for:** parsing list files (`embargo-sources`), storing
 //! decisions (`embargo-store`), or deciding what a hit means legally
-//! (`embargo-rules`). It never reads files or the network.
+//! (`embargo-rules`). It never reads files or the network: an index file
+//! reaches it as bytes ([`Matcher::open`]), mapped by the caller.
 
 /// `(name for errors, contents)` of a reference table in `data/`,
 /// compiled in. Each table is parsed once, at first use, with
@@ -42,6 +43,8 @@ macro_rules! data_file {
 mod acronym;
 mod align;
 mod analyze;
+mod compact;
+pub mod container;
 mod explain;
 mod matcher;
 mod ngrams;
@@ -61,8 +64,16 @@ mod text;
 
 /// The caps on what one name can cost (see `analyze`).
 pub use analyze::{MAX_NAME_CHARS, MAX_WORD_CHARS};
+pub use container::IndexError;
 pub use explain::{Explanation, Hit, MatchKind, QualifierEffect, QualifierKind, TokenMatch};
 pub use matcher::Matcher;
+/// The index file format: [`container`] holds the envelope; the
+/// matcher's sections are described in `Matcher::index_sections`.
+pub mod index {
+    pub use crate::container::{
+        write, Bytes, Container, IndexError, ENGINE_VERSION, FORMAT_VERSION, MAGIC,
+    };
+}
 pub use parts::{compare_name_parts, full_name};
 pub use symbols::TokenRole;
 

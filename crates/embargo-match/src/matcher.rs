@@ -22,6 +22,7 @@
 
 use crate::align::{align, Alignment};
 use crate::analyze::{analyze, family_tokens_of, mark_family, Form};
+use crate::compact::{FileIndex, Keyed};
 use crate::explain::{Explanation, Hit, MatchKind, TokenMatch};
 use crate::ngrams::TrigramIndex;
 use crate::qualifiers::{norm_id, qualify, MAX_RAISE};
@@ -52,6 +53,8 @@ const WEAK_ALIAS_FACTOR: f64 = 0.85;
 struct FormRec {
     entity: u32,
     name: u16,
+    /// The name is a weak alias (see `WEAK_ALIAS_FACTOR`).
+    weak: bool,
     form: Form,
 }
 
@@ -66,7 +69,21 @@ struct Vocab {
 /// an `Arc` or clone the `Arc<[Arc<Entity>]>` it holds. Each entity is
 /// behind its own `Arc`, so callers (the rules engine's resolver) hand out
 /// a hit's entity without copying it.
+///
+/// Two storages answer the same queries with the same results: the
+/// in-memory index built by [`Matcher::build`], and an index file
+/// (`compact`) opened by [`Matcher::open`], read in place and decoding
+/// forms and entities only for the candidates that need them.
 pub struct Matcher {
+    ix: Ix,
+}
+
+enum Ix {
+    Mem(Box<MemIndex>),
+    File(Box<FileIndex>),
+}
+
+struct MemIndex {
     entities: Arc<[Arc<Entity>]>,
     by_id: FxHashMap<EntityId, usize>,
     forms: Vec<FormRec>,
@@ -82,7 +99,23 @@ pub struct Matcher {
     trigrams: TrigramIndex,
 }
 
-fn weight_factor(df: usize, n: usize) -> f32 {
+/// A form record, borrowed from memory or decoded from a file.
+enum FormRef<'a> {
+    Mem(&'a FormRec),
+    File(Box<FormRec>),
+}
+
+impl std::ops::Deref for FormRef<'_> {
+    type Target = FormRec;
+    fn deref(&self) -> &FormRec {
+        match self {
+            FormRef::Mem(f) => f,
+            FormRef::File(f) => f,
+        }
+    }
+}
+
+pub(crate) fn weight_factor(df: usize, n: usize) -> f32 {
     if df == 0 || n == 0 {
         return 1.0;
     }
@@ -132,7 +165,18 @@ thread_local! {
 impl Matcher {
     /// Analyses every name of every entity and builds the index.
     pub fn build(entities: Vec<Entity>) -> Matcher {
+        Self::build_with_progress(entities, &|_, _| {})
+    }
+
+    /// [`Matcher::build`], calling `progress(done, total)` as entities are
+    /// analysed (every 4,096 entities and at the end, from any thread).
+    pub fn build_with_progress(
+        entities: Vec<Entity>,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Matcher {
         let entities: Arc<[Arc<Entity>]> = entities.into_iter().map(Arc::new).collect();
+        let total = entities.len();
+        let done = std::sync::atomic::AtomicUsize::new(0);
         let per_entity: Vec<Vec<FormRec>> = entities
             .par_iter()
             .enumerate()
@@ -145,9 +189,14 @@ impl Matcher {
                         out.push(FormRec {
                             entity: ei as u32,
                             name: ni as u16,
+                            weak: n.kind == NameKind::WeakAlias,
                             form,
                         });
                     }
+                }
+                let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                if d.is_multiple_of(4096) || d == total {
+                    progress(d, total);
                 }
                 out
             })
@@ -253,47 +302,395 @@ impl Matcher {
             .map(|(i, e)| (e.id.clone(), i))
             .collect();
         Matcher {
-            entities,
-            by_id,
-            forms,
-            vocab,
-            deletions,
-            phonetic,
-            sino,
-            identifiers,
-            acronyms,
-            trigrams,
+            ix: Ix::Mem(Box::new(MemIndex {
+                entities,
+                by_id,
+                forms,
+                vocab,
+                deletions,
+                phonetic,
+                sino,
+                identifiers,
+                acronyms,
+                trigrams,
+            })),
         }
     }
 
+    /// The index as the sections of an index file (`m.*`, see `compact`),
+    /// deterministic: the same entities give the same bytes. Built in
+    /// parallel where the parts are independent.
+    pub fn index_sections(&self) -> Result<Vec<(String, Vec<u8>)>, crate::IndexError> {
+        use crate::compact::{delta_lists, encode_form, fst_map, keyed_lists, u32s, u64s};
+        let m = match &self.ix {
+            Ix::File(f) => {
+                let c = f.container();
+                return c
+                    .names()
+                    .filter(|n| n.starts_with("m."))
+                    .map(|n| Ok((n.to_string(), c.section(n)?.to_vec())))
+                    .collect();
+            }
+            Ix::Mem(m) => m,
+        };
+        let n_forms = m.forms.len();
+        let n_vocab = m.vocab.postings.len();
+        let mut datasets: Vec<&str> = m.entities.iter().map(|e| e.dataset.as_str()).collect();
+        datasets.sort_unstable();
+        datasets.dedup();
+        if datasets.len() > usize::from(u16::MAX) || m.entities.len() > u32::MAX as usize {
+            return Err(crate::IndexError::Section(
+                "too many datasets or entities".into(),
+            ));
+        }
+        let mut ds_sec = Vec::new();
+        crate::compact::put_varint(&mut ds_sec, datasets.len() as u64);
+        for d in &datasets {
+            crate::compact::put_varint(&mut ds_sec, d.len() as u64);
+            ds_sec.extend_from_slice(d.as_bytes());
+        }
+        let ent_ds: Vec<u8> = m
+            .entities
+            .iter()
+            .flat_map(|e| {
+                (datasets.binary_search(&e.dataset.as_str()).unwrap_or(0) as u16).to_le_bytes()
+            })
+            .collect();
+        let ent_schema: Vec<u8> = m
+            .entities
+            .iter()
+            .map(|e| crate::compact::schema_code(e.schema))
+            .collect();
+        let mut firsts = vec![0u32; m.entities.len() + 1];
+        {
+            let mut fi = 0usize;
+            for (ei, slot) in firsts.iter_mut().enumerate() {
+                while fi < n_forms && (m.forms[fi].entity as usize) < ei {
+                    fi += 1;
+                }
+                *slot = fi as u32;
+            }
+        }
+        let bodies: Vec<Vec<u8>> = m
+            .entities
+            .par_iter()
+            .map(|e| serde_json::to_vec(&**e))
+            .collect::<Result<_, _>>()
+            .map_err(|e| crate::IndexError::Section(format!("encoding an entity: {e}")))?;
+        let mut ent_off = Vec::with_capacity(bodies.len() + 1);
+        let mut body_sec = Vec::new();
+        for b in &bodies {
+            ent_off.push(body_sec.len() as u64);
+            body_sec.extend_from_slice(b);
+        }
+        ent_off.push(body_sec.len() as u64);
+        drop(bodies);
+        let vid = |t: &str| m.vocab.ids.get(t).copied().unwrap_or(u32::MAX);
+        let encoded: Vec<Vec<u8>> = m
+            .forms
+            .par_chunks(4096)
+            .map(|chunk| {
+                let mut out = Vec::new();
+                let mut offs = Vec::new();
+                for fr in chunk {
+                    offs.push(out.len() as u64);
+                    encode_form(&mut out, fr.entity, fr.name, fr.weak, &fr.form, vid);
+                }
+                let mut head = Vec::with_capacity(offs.len() * 8 + out.len());
+                head.extend(u64s(offs.into_iter()));
+                head.extend_from_slice(&out);
+                head
+            })
+            .collect();
+        let mut form_off = Vec::with_capacity((n_forms + 1) * 8);
+        let mut form_sec = Vec::new();
+        for (ci, chunk) in encoded.iter().enumerate() {
+            let n = (n_forms - ci * 4096).min(4096);
+            let base = form_sec.len() as u64;
+            for i in 0..n {
+                let o = u64::from_le_bytes(chunk[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
+                form_off.extend_from_slice(&(base + o).to_le_bytes());
+            }
+            form_sec.extend_from_slice(&chunk[n * 8..]);
+        }
+        form_off.extend_from_slice(&(form_sec.len() as u64).to_le_bytes());
+        drop(encoded);
+        let vocab = fst_map(
+            m.vocab
+                .ids
+                .iter()
+                .map(|(k, &v)| (k.as_bytes().to_vec(), u64::from(v)))
+                .collect(),
+        );
+        let df = u32s(m.vocab.postings.iter().map(|p| p.len() as u32));
+        let rarity = u32s(m.vocab.rarity.iter().map(|r| r.to_bits()));
+        let (post_off, post) = delta_lists(m.vocab.postings.iter().map(Vec::as_slice));
+        let keyed = |map: &FxHashMap<Box<str>, Vec<u32>>| {
+            keyed_lists(map.iter().map(|(k, v)| (k.as_bytes(), v.as_slice())))
+        };
+        let (del, del_v) = keyed(&m.deletions);
+        let (phon, phon_v) = keyed(&m.phonetic);
+        let (sino, sino_v) = keyed(&m.sino);
+        let (acr, acr_v) = keyed(&m.acronyms);
+        let (ids, ids_v) = keyed_lists(
+            m.identifiers
+                .iter()
+                .map(|(k, v)| (k.as_bytes(), v.as_slice())),
+        );
+        let by_id = fst_map(
+            m.by_id
+                .iter()
+                .map(|(k, &v)| (k.as_str().as_bytes().to_vec(), v as u64))
+                .collect(),
+        );
+        let (tri, counts) = m.trigrams.parts();
+        let tri_keys = u32s(tri.iter().map(|t| t.0));
+        let (tri_off, tri_post) = delta_lists(tri.iter().map(|t| t.1));
+        let tri_cnt = counts.to_vec();
+        let meta = u32s([m.entities.len() as u32, n_forms as u32, n_vocab as u32].into_iter());
+        let ent_form = u32s(firsts.into_iter());
+        let ent_off = u64s(ent_off.into_iter());
+        Ok(vec![
+            ("m.meta".into(), meta),
+            ("m.datasets".into(), ds_sec),
+            ("m.ent_ds".into(), ent_ds),
+            ("m.ent_schema".into(), ent_schema),
+            ("m.ent_form".into(), ent_form),
+            ("m.ent_off".into(), ent_off),
+            ("m.bodies".into(), body_sec),
+            ("m.form_off".into(), form_off),
+            ("m.forms".into(), form_sec),
+            ("m.vocab".into(), vocab),
+            ("m.df".into(), df),
+            ("m.rarity".into(), rarity),
+            ("m.post_off".into(), post_off),
+            ("m.post".into(), post),
+            ("m.del".into(), del),
+            ("m.del.v".into(), del_v),
+            ("m.phon".into(), phon),
+            ("m.phon.v".into(), phon_v),
+            ("m.sino".into(), sino),
+            ("m.sino.v".into(), sino_v),
+            ("m.acr".into(), acr),
+            ("m.acr.v".into(), acr_v),
+            ("m.ids".into(), ids),
+            ("m.ids.v".into(), ids_v),
+            ("m.by_id".into(), by_id),
+            ("m.tri_keys".into(), tri_keys),
+            ("m.tri_off".into(), tri_off),
+            ("m.tri_post".into(), tri_post),
+            ("m.tri_cnt".into(), tri_cnt),
+        ])
+    }
+
+    /// The index as a complete index file image (no other sections).
+    pub fn to_index_file(&self) -> Result<Vec<u8>, crate::IndexError> {
+        let secs = self.index_sections()?;
+        let refs: Vec<(&str, &[u8])> = secs
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect();
+        Ok(crate::container::write(&refs))
+    }
+
+    /// Opens an index file image (see [`crate::index`]): checks its header
+    /// and checksum, then reads it in place. Nothing is decoded until a
+    /// query needs it.
+    pub fn open(bytes: crate::container::Bytes) -> Result<Matcher, crate::IndexError> {
+        let c = crate::container::Container::open(bytes)?;
+        Self::from_container(c)
+    }
+
+    /// A matcher over an already opened and verified container.
+    pub fn from_container(c: crate::container::Container) -> Result<Matcher, crate::IndexError> {
+        Ok(Matcher {
+            ix: Ix::File(Box::new(FileIndex::open(c)?)),
+        })
+    }
+
+    /// The container the matcher reads, when it was opened from a file.
+    pub fn container(&self) -> Option<&crate::container::Container> {
+        match &self.ix {
+            Ix::Mem(_) => None,
+            Ix::File(f) => Some(f.container()),
+        }
+    }
+
+    /// Every entity, in index order. A file-backed matcher decodes them
+    /// all on the first call: prefer [`Matcher::entity`] and
+    /// [`Matcher::len`] where one at a time will do.
     pub fn entities(&self) -> &[Arc<Entity>] {
-        &self.entities
+        match &self.ix {
+            Ix::Mem(m) => &m.entities,
+            Ix::File(f) => f.all(),
+        }
     }
 
     /// The shared entity slice, for callers that keep it beyond the matcher.
     pub fn entities_arc(&self) -> Arc<[Arc<Entity>]> {
-        self.entities.clone()
+        match &self.ix {
+            Ix::Mem(m) => m.entities.clone(),
+            Ix::File(f) => f.all().clone(),
+        }
+    }
+
+    /// How many entities the index holds.
+    pub fn len(&self) -> usize {
+        match &self.ix {
+            Ix::Mem(m) => m.entities.len(),
+            Ix::File(f) => f.n_entities,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Entity `index` (decoded on first use from a file).
+    pub fn entity(&self, index: usize) -> &Arc<Entity> {
+        match &self.ix {
+            Ix::Mem(m) => &m.entities[index],
+            Ix::File(f) => f.entity(index),
+        }
     }
 
     /// The index of an entity in [`Matcher::entities`].
     pub fn index_of(&self, id: &EntityId) -> Option<usize> {
-        self.by_id.get(id).copied()
+        match &self.ix {
+            Ix::Mem(m) => m.by_id.get(id).copied(),
+            Ix::File(f) => f.index_of(id),
+        }
     }
 
     pub fn get(&self, id: &EntityId) -> Option<&Entity> {
-        self.by_id.get(id).map(|&i| &*self.entities[i])
+        self.index_of(id).map(|i| &**self.entity(i))
+    }
+
+    fn n_forms(&self) -> usize {
+        match &self.ix {
+            Ix::Mem(m) => m.forms.len(),
+            Ix::File(f) => f.n_forms,
+        }
+    }
+
+    fn vocab_id(&self, key: &str) -> Option<u32> {
+        match &self.ix {
+            Ix::Mem(m) => m.vocab.ids.get(key).copied(),
+            Ix::File(f) => f.vocab_id(key),
+        }
+    }
+
+    fn postings_len(&self, vid: u32) -> usize {
+        match &self.ix {
+            Ix::Mem(m) => m.vocab.postings[vid as usize].len(),
+            Ix::File(f) => f.df(vid),
+        }
+    }
+
+    fn rarity(&self, vid: u32) -> f32 {
+        match &self.ix {
+            Ix::Mem(m) => m.vocab.rarity[vid as usize],
+            Ix::File(f) => f.rarity(vid),
+        }
+    }
+
+    fn for_postings(&self, vid: u32, mut f: impl FnMut(u32)) {
+        match &self.ix {
+            Ix::Mem(m) => m.vocab.postings[vid as usize].iter().for_each(|&x| f(x)),
+            Ix::File(fi) => fi.postings(vid, f),
+        }
+    }
+
+    /// The list under `key` in one of the keyed maps, appended to `out`;
+    /// false when absent.
+    fn keyed(&self, which: Keyed, key: &str, out: &mut Vec<u32>) -> bool {
+        match &self.ix {
+            Ix::Mem(m) => {
+                let l = match which {
+                    Keyed::Deletions => m.deletions.get(key),
+                    Keyed::Phonetic => m.phonetic.get(key),
+                    Keyed::Sino => m.sino.get(key),
+                    Keyed::Acronyms => m.acronyms.get(key),
+                    Keyed::Identifiers => m.identifiers.get(key),
+                };
+                match l {
+                    Some(l) => {
+                        out.extend_from_slice(l);
+                        true
+                    }
+                    None => false,
+                }
+            }
+            Ix::File(f) => f.keyed(which, key.as_bytes(), out),
+        }
+    }
+
+    fn similar_words(&self, word: &str, out: &mut Vec<(u32, f32)>) {
+        match &self.ix {
+            Ix::Mem(m) => m.trigrams.similar(word, out),
+            Ix::File(f) => crate::ngrams::similar_by(
+                word,
+                |g, ids| f.trigram_postings(g, &mut |it| ids.extend(it)),
+                |id| f.trigram_count(id),
+                out,
+            ),
+        }
+    }
+
+    fn form(&self, fid: u32) -> FormRef<'_> {
+        match &self.ix {
+            Ix::Mem(m) => FormRef::Mem(&m.forms[fid as usize]),
+            Ix::File(f) => {
+                let d = f.form(fid);
+                FormRef::File(Box::new(FormRec {
+                    entity: d.entity,
+                    name: d.name,
+                    weak: d.weak,
+                    form: d.form,
+                }))
+            }
+        }
+    }
+
+    /// The first form of entity `ei`, if it has any.
+    fn first_form(&self, ei: u32) -> Option<u32> {
+        match &self.ix {
+            Ix::Mem(m) => {
+                // Forms are stored in entity order.
+                let fid = m.forms.partition_point(|f| f.entity < ei);
+                m.forms
+                    .get(fid)
+                    .is_some_and(|f| f.entity == ei)
+                    .then_some(fid as u32)
+            }
+            Ix::File(f) => {
+                let (a, b) = (f.first_form(ei), f.first_form(ei + 1));
+                (a < b).then_some(a)
+            }
+        }
+    }
+
+    fn schema_of(&self, ei: u32) -> embargo_model::Schema {
+        match &self.ix {
+            Ix::Mem(m) => m.entities[ei as usize].schema,
+            Ix::File(f) => f.schema(ei),
+        }
+    }
+
+    fn dataset_of(&self, ei: u32) -> &str {
+        match &self.ix {
+            Ix::Mem(m) => &m.entities[ei as usize].dataset,
+            Ix::File(f) => f.dataset(ei),
+        }
     }
 
     fn df(&self, token: &str) -> usize {
-        self.vocab
-            .ids
-            .get(token)
-            .map_or(0, |&id| self.vocab.postings[id as usize].len())
+        self.vocab_id(token).map_or(0, |id| self.postings_len(id))
     }
 
     /// Gives query tokens their corpus weights.
     fn weigh(&self, form: &mut Form) {
-        let n = self.forms.len();
+        let n = self.n_forms();
         for t in form.toks.iter_mut() {
             t.weight = t.role.base_weight() * weight_factor(self.df(&t.text), n);
         }
@@ -303,61 +700,65 @@ impl Matcher {
     fn candidates(&self, q: &Form, out: &mut Vec<u32>) {
         SCRATCH.with(|cell| {
             let (acc, touched) = &mut *cell.borrow_mut();
-            if acc.len() < self.forms.len() {
-                acc.resize(self.forms.len(), 0.0);
+            let n_forms = self.n_forms();
+            if acc.len() < n_forms {
+                acc.resize(n_forms, 0.0);
             }
             let add = |vid: u32, w: f32, acc: &mut Vec<f32>, touched: &mut Vec<u32>| {
-                for &f in &self.vocab.postings[vid as usize] {
+                self.for_postings(vid, |f| {
                     let slot = &mut acc[f as usize];
                     if *slot == 0.0 {
                         touched.push(f);
                     }
                     *slot += w;
-                }
+                });
             };
             let mut hits: Vec<(u32, f32)> = Vec::new();
+            let mut ids: Vec<u32> = Vec::new();
             for t in &q.toks {
                 if matches!(t.role, TokenRole::Stop | TokenRole::LegalForm) {
                     continue;
                 }
                 hits.clear();
-                if let Some(&id) = self.vocab.ids.get(&t.text) {
+                if let Some(id) = self.vocab_id(&t.text) {
                     hits.push((id, 1.0));
                 }
                 if t.role == TokenRole::Word && t.text.len() >= 3 && t.text.is_ascii() {
-                    let probe = |key: &str, hits: &mut Vec<(u32, f32)>| {
-                        if let Some(ids) = self.deletions.get(key) {
+                    let probe = |key: &str, hits: &mut Vec<(u32, f32)>, ids: &mut Vec<u32>| {
+                        ids.clear();
+                        if self.keyed(Keyed::Deletions, key, ids) {
                             hits.extend(ids.iter().map(|&id| (id, 0.8)));
                         }
                     };
-                    probe(&t.text, &mut hits);
+                    probe(&t.text, &mut hits, &mut ids);
                     if t.text.len() >= 5 {
                         // A word stored back to front (see `similarity`).
                         let back: String = t.text.chars().rev().collect();
-                        if let Some(&id) = self.vocab.ids.get(back.as_str()) {
+                        if let Some(id) = self.vocab_id(back.as_str()) {
                             hits.push((id, 0.8));
                         }
                     }
                     if t.text.len() >= 4 {
                         for d in deletions_of(&t.text) {
-                            if let Some(&id) = self.vocab.ids.get(d.as_str()) {
+                            if let Some(id) = self.vocab_id(d.as_str()) {
                                 hits.push((id, 0.8));
                             }
-                            probe(&d, &mut hits);
+                            probe(&d, &mut hits, &mut ids);
                         }
                     }
                 }
                 if t.phon.len() >= 2 {
-                    if let Some(ids) = self.phonetic.get(&t.phon) {
-                        if ids.len() <= MAX_PHON_FANOUT {
-                            hits.extend(ids.iter().map(|&id| (id, 0.7)));
-                        }
+                    ids.clear();
+                    if self.keyed(Keyed::Phonetic, &t.phon, &mut ids)
+                        && ids.len() <= MAX_PHON_FANOUT
+                    {
+                        hits.extend(ids.iter().map(|&id| (id, 0.7)));
                     }
                 }
                 if hits.is_empty() && t.role == TokenRole::Word {
                     // No listed word within one edit or by sound: look for
                     // listed words several edits away.
-                    self.trigrams.similar(&t.text, &mut hits);
+                    self.similar_words(&t.text, &mut hits);
                     for h in &mut hits {
                         h.1 *= TRIGRAM_CONFIDENCE;
                     }
@@ -365,16 +766,16 @@ impl Matcher {
                 hits.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
                 hits.dedup_by_key(|h| h.0);
                 for &(vid, c) in hits.iter() {
-                    if c < 1.0 && self.vocab.postings[vid as usize].len() > MAX_FUZZY_POSTINGS {
+                    if c < 1.0 && self.postings_len(vid) > MAX_FUZZY_POSTINGS {
                         continue;
                     }
-                    let w = t.role.base_weight() * self.vocab.rarity[vid as usize] * c;
+                    let w = t.role.base_weight() * self.rarity(vid) * c;
                     add(vid, w, acc, touched);
                 }
             }
             for w in syllable_words(q) {
-                if let Some(&id) = self.vocab.ids.get(w.as_str()) {
-                    add(id, self.vocab.rarity[id as usize], acc, touched);
+                if let Some(id) = self.vocab_id(w.as_str()) {
+                    add(id, self.rarity(id), acc, touched);
                 }
             }
             // A Wade-Giles query: listed words with the same syllables,
@@ -391,21 +792,22 @@ impl Matcher {
                     }
                 }
                 for k in keys {
-                    let Some(ids) = self.sino.get(k.as_str()) else {
+                    ids.clear();
+                    if !self.keyed(Keyed::Sino, k.as_str(), &mut ids) {
                         continue;
-                    };
+                    }
                     if ids.len() > MAX_PHON_FANOUT {
                         continue;
                     }
-                    for &id in ids {
-                        if self.vocab.postings[id as usize].len() <= MAX_FUZZY_POSTINGS {
-                            add(id, 0.8 * self.vocab.rarity[id as usize], acc, touched);
+                    for &id in &ids {
+                        if self.postings_len(id) <= MAX_FUZZY_POSTINGS {
+                            add(id, 0.8 * self.rarity(id), acc, touched);
                         }
                     }
                 }
             }
             if q.toks.len() > 1 || q.toks.first().is_some_and(|t| t.text.len() >= 6) {
-                if let Some(&id) = self.vocab.ids.get(q.joined().as_str()) {
+                if let Some(id) = self.vocab_id(q.joined().as_str()) {
                     add(id, 2.0, acc, touched);
                 }
             }
@@ -436,8 +838,11 @@ impl Matcher {
         });
     }
 
-    fn dataset_ok(&self, e: &Entity, o: &ScreenOptions) -> bool {
-        o.datasets.as_ref().is_none_or(|ds| ds.contains(&e.dataset))
+    fn dataset_ok(&self, ei: u32, o: &ScreenOptions) -> bool {
+        o.datasets.as_ref().is_none_or(|ds| {
+            let d = self.dataset_of(ei);
+            ds.iter().any(|x| x == d)
+        })
     }
 
     /// Screens one query: hits scoring at least `o.threshold`, best first,
@@ -459,19 +864,22 @@ impl Matcher {
         // entity -> (name score, form id, query form idx)
         let mut best: FxHashMap<u32, (f64, u32, usize)> = FxHashMap::default();
         let mut cands = Vec::new();
+        // Forms decoded from a file, kept for this query: the query's
+        // several forms mostly share candidates, and hits are explained
+        // from the same records.
+        let mut decoded: FxHashMap<u32, FormRef<'_>> = FxHashMap::default();
         for (qi, (_, qf)) in qforms.iter().enumerate() {
             cands.clear();
             self.candidates(qf, &mut cands);
             if o.algorithm == Algorithm::Embargo && acronym::query_allows(q.schema) {
                 let x = acronym::query_acronym(qf).or_else(|| acronym::qualified_acronym(qf));
                 if let Some(x) = x {
-                    cands.extend(self.acronyms.get(x).into_iter().flatten());
+                    self.keyed(Keyed::Acronyms, x, &mut cands);
                 }
             }
             for &fid in &cands {
-                let fr = &self.forms[fid as usize];
-                let e = &self.entities[fr.entity as usize];
-                if !self.dataset_ok(e, o) {
+                let fr = decoded.entry(fid).or_insert_with(|| self.form(fid));
+                if !self.dataset_ok(fr.entity, o) {
                     continue;
                 }
                 let s = self.name_score(q, qf, fr, o.algorithm);
@@ -487,16 +895,17 @@ impl Matcher {
         if qforms.is_empty() && !ids.is_empty() {
             qforms.push((0, Form::empty(q.schema)));
         }
+        let mut found = Vec::new();
         for id in &ids {
-            for &ei in self.identifiers.get(id).into_iter().flatten() {
-                if best.contains_key(&ei) || !self.dataset_ok(&self.entities[ei as usize], o) {
+            found.clear();
+            self.keyed(Keyed::Identifiers, id, &mut found);
+            for &ei in &found {
+                if best.contains_key(&ei) || !self.dataset_ok(ei, o) {
                     continue;
                 }
-                // Forms are stored in entity order.
-                let fid = self.forms.partition_point(|f| f.entity < ei);
-                if self.forms.get(fid).is_some_and(|f| f.entity == ei) {
-                    let s = self.name_score(q, &qforms[0].1, &self.forms[fid], o.algorithm);
-                    best.insert(ei, (s, fid as u32, 0));
+                if let Some(fid) = self.first_form(ei) {
+                    let s = self.name_score(q, &qforms[0].1, &self.form(fid), o.algorithm);
+                    best.insert(ei, (s, fid, 0));
                 }
             }
         }
@@ -506,15 +915,15 @@ impl Matcher {
                 if ids.is_empty() && name_score + MAX_RAISE < o.threshold {
                     return None;
                 }
-                let e = &self.entities[ei as usize];
+                let e = self.entity(ei as usize);
                 let (effects, total) = qualify(q, e, name_score);
                 if total < o.threshold {
                     return None;
                 }
-                let fr = &self.forms[fid as usize];
+                let fr = decoded.remove(&fid).unwrap_or_else(|| self.form(fid));
                 let qf = &qforms[qi].1;
                 let query_name = q.all_names().nth(qforms[qi].0).unwrap_or("");
-                let mut ex = self.explain(q, query_name, qf, fr, o.algorithm);
+                let mut ex = self.explain(q, query_name, qf, &fr, o.algorithm);
                 ex.name_score = name_score;
                 ex.qualifiers = effects;
                 ex.final_score = total;
@@ -542,22 +951,23 @@ impl Matcher {
     }
 
     fn name_score(&self, q: &Query, qf: &Form, fr: &FormRec, algo: Algorithm) -> f64 {
-        let e = &self.entities[fr.entity as usize];
-        let name = &e.names[fr.name as usize];
         let s = match algo {
             Algorithm::Embargo => {
                 let mut s = align(qf, &fr.form).score;
-                if acronym::schemas_allow(q.schema, Some(e.schema)) {
+                if acronym::schemas_allow(q.schema, Some(self.schema_of(fr.entity))) {
                     s = s.max(acronym::score(qf, &fr.form));
                 }
                 f64::from(s)
             }
-            Algorithm::Ofac => q
-                .all_names()
-                .map(|n| ofac::score(n, &name.value).score)
-                .fold(0.0, f64::max),
+            Algorithm::Ofac => {
+                let e = self.entity(fr.entity as usize);
+                let name = &e.names[fr.name as usize];
+                q.all_names()
+                    .map(|n| ofac::score(n, &name.value).score)
+                    .fold(0.0, f64::max)
+            }
         };
-        if name.kind == NameKind::WeakAlias {
+        if fr.weak {
             s * WEAK_ALIAS_FACTOR
         } else {
             s
@@ -572,7 +982,7 @@ impl Matcher {
         fr: &FormRec,
         algo: Algorithm,
     ) -> Explanation {
-        let e = &self.entities[fr.entity as usize];
+        let e = self.entity(fr.entity as usize);
         let name = &e.names[fr.name as usize];
         let mut ex = Explanation {
             matched_alias: name.value.clone(),

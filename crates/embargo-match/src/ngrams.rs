@@ -75,38 +75,70 @@ impl TrigramIndex {
     /// Ids of indexed words sharing at least half of `word`'s trigrams,
     /// with their overlap in (0, 1], best first.
     pub fn similar(&self, word: &str, out: &mut Vec<(u32, f32)>) {
-        if !indexable(word) {
-            return;
-        }
-        let mut grams: Vec<u32> = trigrams(word).collect();
-        grams.sort_unstable();
-        grams.dedup();
-        let nq = grams.len();
-        let mut shared: FxHashMap<u32, u8> = FxHashMap::default();
-        for g in &grams {
-            let Some(ids) = self.postings.get(g) else {
-                continue;
-            };
-            if ids.len() > MAX_POSTINGS {
-                continue;
-            }
-            for &id in ids {
-                *shared.entry(id).or_default() += 1;
-            }
-        }
-        let mut found: Vec<(u32, f32)> = shared
-            .into_iter()
-            .map(|(id, s)| {
-                let nw = usize::from(self.counts[id as usize]);
-                // Dice coefficient of the two trigram sets.
-                (id, 2.0 * f32::from(s) / (nq + nw) as f32)
-            })
-            .filter(|&(_, d)| d >= MIN_SHARE)
-            .collect();
-        found.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        found.truncate(MAX_RESULTS);
-        out.extend(found);
+        similar_by(
+            word,
+            |g, ids| {
+                if let Some(p) = self.postings.get(&g) {
+                    ids.extend_from_slice(p);
+                }
+            },
+            |id| self.counts[id as usize],
+            out,
+        );
     }
+
+    /// Trigram → sorted word ids, and each word's trigram count, for
+    /// writing the index file.
+    pub fn parts(&self) -> (Vec<(u32, &[u32])>, &[u8]) {
+        let mut keys: Vec<(u32, &[u32])> = self
+            .postings
+            .iter()
+            .map(|(&g, p)| (g, p.as_slice()))
+            .collect();
+        keys.sort_unstable_by_key(|k| k.0);
+        (keys, &self.counts)
+    }
+}
+
+/// [`TrigramIndex::similar`] over any storage: `get` appends the word ids
+/// of a trigram, `count` gives a word's trigram count.
+pub(crate) fn similar_by(
+    word: &str,
+    mut get: impl FnMut(u32, &mut Vec<u32>),
+    count: impl Fn(u32) -> u8,
+    out: &mut Vec<(u32, f32)>,
+) {
+    if !indexable(word) {
+        return;
+    }
+    let mut grams: Vec<u32> = trigrams(word).collect();
+    grams.sort_unstable();
+    grams.dedup();
+    let nq = grams.len();
+    let mut shared: FxHashMap<u32, u8> = FxHashMap::default();
+    let mut ids = Vec::new();
+    for &g in &grams {
+        ids.clear();
+        get(g, &mut ids);
+        if ids.len() > MAX_POSTINGS {
+            continue;
+        }
+        for &id in &ids {
+            *shared.entry(id).or_default() += 1;
+        }
+    }
+    let mut found: Vec<(u32, f32)> = shared
+        .into_iter()
+        .map(|(id, s)| {
+            let nw = usize::from(count(id));
+            // Dice coefficient of the two trigram sets.
+            (id, 2.0 * f32::from(s) / (nq + nw) as f32)
+        })
+        .filter(|&(_, d)| d >= MIN_SHARE)
+        .collect();
+    found.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    found.truncate(MAX_RESULTS);
+    out.extend(found);
 }
 
 #[cfg(test)]

@@ -84,3 +84,4 @@ macro_rules! require_shared {
         }
     };
 }
+pub mod synth;

@@ -12,4 +12,5 @@ pub mod lists;
 pub mod review;
 pub mod screen;
 pub mod serve;
+pub mod snapshot;
 pub mod update;
