@@ -35,8 +35,8 @@ fn cites(e: &Entity, cite: &str) -> bool {
 #[test]
 fn every_entry_parses_is_cited_and_has_a_unique_id() {
     let all = embargo_pack::load().expect("pack parses");
-    assert_eq!(all.len(), 120);
-    assert_eq!(embargo_pack::entities().len(), 120);
+    assert_eq!(all.len(), 162);
+    assert_eq!(embargo_pack::entities().len(), 162);
     let mut ids = HashSet::new();
     for e in &all {
         assert!(ids.insert(e.id.clone()), "duplicate id {}", e.id);
@@ -79,7 +79,7 @@ fn programme_counts_per_file() {
     assert_eq!(count("CMIC-EO13959"), 10);
     assert_eq!(count("NDAA-889"), 5);
     assert_eq!(count("FCC-COVERED-LIST"), 5);
-    assert_eq!(count("UFLPA-ENTITY-LIST"), 1);
+    assert_eq!(count("UFLPA-ENTITY-LIST"), 43);
     assert_eq!(count("EU-GHRSR"), 5);
     assert_eq!(count("glomag"), 0, "programme match is exact");
 }
@@ -322,7 +322,7 @@ fn version_is_stable_and_names_the_cutoff() {
     assert_eq!(v.published, Some(day("2026-07-31")));
     assert_eq!(v.sha256.len(), 64);
     assert_eq!(v.version, format!("2026-07-31-{}", &v.sha256[..8]));
-    assert_eq!(v.entity_count, 120);
+    assert_eq!(v.entity_count, 162);
     assert_eq!(v.origin, "embedded");
     assert_eq!(v, embargo_pack::version(), "same binary, same version");
 }
@@ -364,4 +364,74 @@ fn xinjiang_tied_sdns_of_other_programmes_are_in_the_pack() {
             "{num}"
         );
     }
+}
+
+/// The UFLPA entries (issue 12 item 5): each with its effective date, a
+/// dated source, the clause where a source states it (`i`, `ii`, `iv`,
+/// `v`, each dated), and a remark saying so where none does. Counts per
+/// addition batch as the sources give them (docs/rules/uflpa.md).
+#[test]
+fn uflpa_entries_carry_effective_date_clause_and_citation() {
+    let all: Vec<_> = embargo_pack::by_program("UFLPA-ENTITY-LIST").collect();
+    let mut per_day: BTreeMap<String, usize> = BTreeMap::new();
+    for e in &all {
+        let listed = e
+            .listed_on
+            .unwrap_or_else(|| panic!("{} has no date", e.id));
+        *per_day.entry(listed.to_string()).or_default() += 1;
+        assert!(
+            e.citations.iter().any(|c| c.date.is_some()),
+            "{}: no dated source",
+            e.id
+        );
+        let clauses = e.properties.get("uflpaClause").cloned().unwrap_or_default();
+        let dated = e
+            .properties
+            .get("uflpaEffective")
+            .cloned()
+            .unwrap_or_default();
+        for c in &clauses {
+            assert!(
+                ["i", "ii", "iv", "v"].contains(&c.as_str()),
+                "{}: {c}",
+                e.id
+            );
+            assert!(
+                dated.contains(&format!("{c}:{listed}")),
+                "{}: clause {c} undated",
+                e.id
+            );
+            assert!(
+                cites(e, &format!("Pub. L. 117-78 § 2(d)(2)(B)({c})")),
+                "{}: clause {c} uncited",
+                e.id
+            );
+        }
+        if clauses.is_empty() {
+            assert!(
+                e.remarks
+                    .iter()
+                    .any(|r| r.starts_with("List clause not established")),
+                "{}: no clause and no remark saying so",
+                e.id
+            );
+        }
+    }
+    let expected: BTreeMap<String, usize> = [
+        ("2022-06-21", 1),
+        ("2024-05-17", 11),
+        ("2024-06-12", 3),
+        ("2024-08-09", 5),
+        ("2024-11-25", 15),
+        ("2025-01-15", 8),
+    ]
+    .into_iter()
+    .map(|(d, n)| (d.to_string(), n))
+    .collect();
+    assert_eq!(per_day, expected);
+    let tengxiang = get("uflpa-xinjiang-tengxiang-magnesium");
+    assert_eq!(
+        tengxiang.properties["uflpaClause"],
+        vec!["ii".to_string(), "v".to_string()]
+    );
 }

@@ -9,7 +9,7 @@
 
 use crate::finding::{Confidence, Finding, Measure, Outcome};
 use crate::geography;
-use crate::listing::Regime;
+use crate::listing::{self, Regime};
 use crate::screen::{evidence, Screen};
 use crate::table::{self, TableError};
 use crate::text::{contains_words, fold};
@@ -246,21 +246,89 @@ pub fn evaluate_uflpa(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
     }
     let xj = xinjiang_inputs(tx);
     let mut listed = vec![];
+    // Cites and dates of the listed entries' clauses in force on the date.
+    let mut clause_cites: Vec<String> = vec![];
+    let mut clause_dates: Vec<(String, NaiveDate)> = vec![];
+    // Entries that match but do not raise the presumption on this date.
+    let mut off_date: Vec<String> = vec![];
+    // Entries whose listing on the date cannot be told, and weak matches.
+    let mut review = vec![];
     for p in producers(tx) {
-        for m in screen.hits(&p, None, Regime::Uflpa).in_force {
-            listed.push(evidence(&p, Some("producer"), &m));
+        let h = screen.hits(&p, None, Regime::Uflpa);
+        for m in &h.in_force {
+            for (c, d) in listing::uflpa_clauses(&m.entity) {
+                if d.is_some_and(|d| d > tx.date) {
+                    continue;
+                }
+                let cite = format!("Pub. L. 117-78 § 2(d)(2)(B)({c})");
+                if !clause_cites.contains(&cite) {
+                    clause_cites.push(cite);
+                }
+                if let Some(d) = d {
+                    clause_dates.push((
+                        format!(
+                            "UFLPA Entity List, clause ({c}), effective for \"{}\"",
+                            m.entity.caption()
+                        ),
+                        d,
+                    ));
+                }
+            }
+            listed.push(evidence(&p, Some("producer"), m));
+        }
+        for m in h.not_yet.iter().chain(&h.removed) {
+            let why = m.listing.as_ref().map(|l| l.summary()).unwrap_or_default();
+            off_date.push(format!(
+                "\"{p}\" matches UFLPA Entity List entry \"{}\", which does not raise the presumption for an entry dated {}: {why}.",
+                m.entity.caption(),
+                tx.date
+            ));
+        }
+        for m in &h.uncertain {
+            let why = m.listing.as_ref().map(|l| l.summary()).unwrap_or_default();
+            review.push((
+                evidence(&p, Some("producer"), m),
+                format!(
+                    "Whether UFLPA Entity List entry \"{}\" was in effect on {} cannot be told: {why}.",
+                    m.entity.caption(),
+                    tx.date
+                ),
+            ));
+        }
+        for m in &h.weak {
+            review.push((
+                evidence(&p, Some("producer"), m),
+                format!(
+                    "\"{p}\" is a possible match ({:.2}) for UFLPA Entity List entry \"{}\": confirm or rule out the identity.",
+                    m.score,
+                    m.entity.caption()
+                ),
+            ));
         }
     }
     if xj.is_empty() && listed.is_empty() {
-        return if tx.context.supply_chain_tracing
+        let mut f = if !review.is_empty() {
+            base(
+                Outcome::NeedsReview,
+                "RULES.md §6.1 U2 (listing or identity uncertain)",
+                Confidence::Uncertain,
+            )
+        } else if tx.context.supply_chain_tracing
             == Some(crate::transaction::SupplyChainTracing::Complete)
         {
-            vec![base(Outcome::NotApplicable, "RULES.md §6.1 U3", Confidence::Secondary)
-                .reason("Supply-chain tracing is complete and shows no XUAR input and no UFLPA-listed producer: outside the presumption (applicability review).")]
+            base(Outcome::NotApplicable, "RULES.md §6.1 U3", Confidence::Secondary)
+                .reason("Supply-chain tracing is complete and shows no XUAR input and no UFLPA-listed producer: outside the presumption (applicability review).")
         } else {
-            vec![base(Outcome::NeedsReview, "RULES.md §6.1 U3", Confidence::Secondary)
-                .reason("No XUAR input or UFLPA-listed producer among the stated inputs, but the supply chain is not stated to be fully traced; absence of a hit is not clearance.")]
+            base(Outcome::NeedsReview, "RULES.md §6.1 U3", Confidence::Secondary)
+                .reason("No XUAR input or UFLPA-listed producer among the stated inputs, but the supply chain is not stated to be fully traced; absence of a hit is not clearance.")
         };
+        for (ev, why) in review {
+            f = f.reason(why).evidence(ev);
+        }
+        for r in off_date {
+            f = f.reason(r);
+        }
+        return vec![f];
     }
     let rule = if xj.is_empty() {
         "RULES.md §6.1 U2"
@@ -272,17 +340,32 @@ pub fn evaluate_uflpa(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
     } else {
         Outcome::PresumedProhibited
     };
-    let mut f = base(outcome, rule, Confidence::Secondary);
+    let mut f = base(outcome, rule, Confidence::Secondary).cites(clause_cites);
+    for (label, d) in clause_dates {
+        f = f.dated(label, d);
+    }
     for (s, _) in &xj {
         f = f.reason(format!("Mined, produced or manufactured wholly or in part in XUAR: {s}. There is no de minimis (U5)."));
     }
     for ev in listed {
+        let since = ev
+            .listing
+            .as_ref()
+            .and_then(|l| l.listed_since())
+            .map(|d| format!(", in effect since {d}"))
+            .unwrap_or_default();
         f = f
             .reason(format!(
-                "Produced by UFLPA Entity List entity \"{}\".",
+                "Produced by UFLPA Entity List entity \"{}\"{since}.",
                 ev.matched
             ))
             .evidence(ev);
+    }
+    for (ev, why) in review {
+        f = f.reason(why).evidence(ev);
+    }
+    for r in off_date {
+        f = f.reason(r);
     }
     f = if outcome == Outcome::ExceptionPossible {
         f.cite("UFLPA § 3(b)").reason("The importer states full compliance with the FLETF guidance, complete answers to CBP and clear and convincing evidence of no forced labour: CBP may grant the § 3(b) exception and must report it to Congress within 30 days (§ 3(c)).")

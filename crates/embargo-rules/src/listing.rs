@@ -59,13 +59,70 @@ pub fn regimes(e: &Entity) -> Vec<Regime> {
     if has("FCC-COVERED-LIST") || dataset.contains("fcc") {
         out.push(Regime::FccCovered);
     }
-    if has("UFLPA-ENTITY-LIST") || dataset.contains("uflpa") {
+    // The pack and the DHS parser tag `UFLPA-ENTITY-LIST`; OpenSanctions'
+    // `us_dhs_uflpa` export names the programme after the clause
+    // ("… - Section 2(d)(2)(B)(ii)") and keeps the dataset in `datasets`.
+    let uflpa_prog = progs
+        .iter()
+        .any(|p| p.contains("UFLPA") || p.contains("2(D)(2)(B)"));
+    let uflpa_ds = e
+        .properties
+        .get("datasets")
+        .is_some_and(|v| v.iter().any(|d| d.to_ascii_lowercase().contains("uflpa")));
+    if uflpa_prog || uflpa_ds || dataset.contains("uflpa") {
         out.push(Regime::Uflpa);
     }
     if has("EU-GHRSR") {
         out.push(Regime::EuGhrsr);
     }
     out
+}
+
+/// The UFLPA list clauses (`i`, `ii`, `iv`, `v` of Pub. L. 117-78
+/// § 2(d)(2)(B)) an entry is listed under, each with its effective date
+/// where stated: from `properties["uflpaClause"]` / `["uflpaEffective"]`
+/// (`ii:2024-06-11`; the pack and the DHS parser), else read from the
+/// programme text ("… Section 2(d)(2)(B)(ii)", the FtM form), dated by the
+/// entry's `listed_on`.
+pub fn uflpa_clauses(e: &Entity) -> Vec<(String, Option<chrono::NaiveDate>)> {
+    let dated: Vec<(String, chrono::NaiveDate)> = e
+        .properties
+        .get("uflpaEffective")
+        .into_iter()
+        .flatten()
+        .filter_map(|v| match v.split_once(':') {
+            Some((c, d)) => Some((c.trim().to_string(), d.trim().parse().ok()?)),
+            // A bare date applies to every clause of the entry.
+            None => Some((String::new(), v.trim().parse().ok()?)),
+        })
+        .collect();
+    let entry_day = e.listed_on.map(|d| d.first_day());
+    let mut clauses: Vec<String> = e.properties.get("uflpaClause").cloned().unwrap_or_default();
+    if clauses.is_empty() {
+        for p in &e.programs {
+            let t = p.to_ascii_lowercase().replace(' ', "");
+            if let Some(i) = t.find("2(d)(2)(b)(") {
+                let rest = &t[i + "2(d)(2)(b)(".len()..];
+                if let Some(c) = rest.split(')').next() {
+                    if ["i", "ii", "iv", "v"].contains(&c) && !clauses.iter().any(|x| x == c) {
+                        clauses.push(c.to_string());
+                    }
+                }
+            }
+        }
+    }
+    clauses
+        .into_iter()
+        .map(|c| {
+            let d = dated
+                .iter()
+                .filter(|(x, _)| *x == c || x.is_empty())
+                .map(|(_, d)| *d)
+                .min()
+                .or(entry_day);
+            (c, d)
+        })
+        .collect()
 }
 
 pub fn is(e: &Entity, r: Regime) -> bool {
@@ -136,6 +193,54 @@ pub fn fr_notices(e: &Entity) -> Vec<String> {
 mod tests {
     use super::*;
     use embargo_model::{EntityId, Schema};
+
+    #[test]
+    fn uflpa_clauses_from_properties_or_programme_text() {
+        let d = |s: &str| Some(s.parse::<chrono::NaiveDate>().unwrap());
+        let mut e = Entity::new(EntityId::new("t", "1"), Schema::Company, "t", "X Co");
+        e.listed_on = Some("2024-08-09".parse().unwrap());
+        e.add_property("uflpaClause", "ii");
+        e.add_property("uflpaClause", "v");
+        e.add_property("uflpaEffective", "ii:2024-08-09");
+        e.add_property("uflpaEffective", "v:2025-01-15");
+        assert_eq!(
+            uflpa_clauses(&e),
+            vec![
+                ("ii".into(), d("2024-08-09")),
+                ("v".into(), d("2025-01-15"))
+            ]
+        );
+        assert!(
+            !is(&e, Regime::Uflpa),
+            "properties alone do not make a regime"
+        );
+
+        let mut f = Entity::new(
+            EntityId::new("ftm", "2"),
+            Schema::Organization,
+            "ftm",
+            "Y Co",
+        );
+        f.listed_on = Some("2023-09-26".parse().unwrap());
+        f.programs = vec![
+            "Entities working with the government of the XUAR - Section 2(d)(2)(B)(ii)".into(),
+        ];
+        assert!(is(&f, Regime::Uflpa));
+        assert_eq!(uflpa_clauses(&f), vec![("ii".into(), d("2023-09-26"))]);
+
+        let mut g = Entity::new(
+            EntityId::new("ftm", "3"),
+            Schema::Organization,
+            "ftm",
+            "Z Co",
+        );
+        g.add_property("datasets", "us_dhs_uflpa");
+        assert!(is(&g, Regime::Uflpa));
+        assert!(uflpa_clauses(&g).is_empty());
+        g.add_property("uflpaClause", "v");
+        g.add_property("uflpaEffective", "2022-06-21");
+        assert_eq!(uflpa_clauses(&g), vec![("v".into(), d("2022-06-21"))]);
+    }
 
     #[test]
     fn footnotes_are_read_from_csl_strings() {

@@ -38,8 +38,8 @@ fn the_page_gives_one_entry_per_entity_with_clause_date_and_names() {
             "Zhuhai Ninestar Information Technology Co., Ltd.",
             "Zhuhai Pantum Electronics Co., Ltd.",
             "Zhuhai Apex Microelectronics Co., Ltd.",
-            "Xinjiang Zijin Zinc Industry Co., Ltd.",
             "Xinjiang Habahe Ashele Copper Co., Ltd.",
+            "Xinjiang Tengxiang Magnesium Products Co., Ltd.",
         ],
         "the script's fake table is not read"
     );
@@ -77,14 +77,14 @@ fn the_page_gives_one_entry_per_entity_with_clause_date_and_names() {
         .any(|l| l.kind == LinkKind::OwnedBy && l.target_name == "Ninestar Corporation"));
 
     // Listed under two clauses: one entry, both clauses, each dated.
-    let zinc = &p.entities[6];
-    assert_eq!(props(zinc, "uflpaClause"), vec!["ii", "v"]);
+    let tengxiang = &p.entities[7];
+    assert_eq!(props(tengxiang, "uflpaClause"), vec!["ii", "v"]);
     assert_eq!(
-        props(zinc, "uflpaEffective"),
-        vec!["ii:2025-01-15", "v:2025-01-15"]
+        props(tengxiang, "uflpaEffective"),
+        vec!["ii:2024-08-09", "v:2024-08-09"]
     );
-    let ashele = &p.entities[7];
-    assert_eq!(props(ashele, "uflpaClause"), vec!["v"]);
+    let ashele = &p.entities[6];
+    assert_eq!(props(ashele, "uflpaClause"), vec!["ii"]);
     assert_eq!(ashele.names[1].value, "Ashele Copper");
     assert_eq!(p.rows.values().sum::<u64>(), 8);
 }

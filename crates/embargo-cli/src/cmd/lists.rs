@@ -22,7 +22,7 @@ pub enum ListsCommand {
         /// The list file (OFAC XML or CSV, trade.gov CSL CSV, UN XML, BIS DPL,
         /// FollowTheMoney JSON lines, or a custom CSV list).
         file: PathBuf,
-        /// ofac-sdn, ofac-cons, csl, dpl, un, ftm, custom. Detected when unambiguous.
+        /// ofac-sdn, ofac-cons, csl, dpl, un, ftm, custom, uflpa. Detected when unambiguous.
         #[arg(long)]
         source: Option<String>,
         /// Store under this dataset name (default: the source's, e.g. us_trade_csl).
@@ -161,7 +161,7 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
             let kind = match source.as_deref() {
                 Some(s) => match SourceKind::from_cli(s) {
                     Some(k) => Some(k),
-                    None => bail!("unknown --source {s:?}; use one of ofac-sdn, ofac-cons, csl, dpl, un, ftm, custom"),
+                    None => bail!("unknown --source {s:?}; use one of ofac-sdn, ofac-cons, csl, dpl, un, ftm, custom, uflpa"),
                 },
                 None => None,
             };
