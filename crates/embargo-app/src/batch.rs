@@ -3,10 +3,21 @@
 //!
 //! Rows are read and screened in chunks so memory stays flat for files of
 //! millions of rows; each chunk is screened on all cores.
+//!
+//! **Audit (`App::screen_csv`).** Every row's result is stored in the audit
+//! log (`batch_rows`: input columns, hits with entity id, score and matched
+//! name, or why the row was not screened), chunk by chunk, and the batch
+//! ends with one chained record (kind `screen`) whose `result.rows_root`
+//! is the RFC 6962 Merkle root over those rows (`embargo_audit::batch`).
+//! Each output row carries its leaf hash (`audit_leaf`), and the CLI prints
+//! the record number and run id, so `embargo audit prove --batch ID --row N`
+//! proves any row. Review decisions are not applied to batch rows (the
+//! output shows every hit as an alert), so no review changed what the
+//! user saw; the record says so (`reviews_applied: false`).
 
 use crate::error::{AppError, AppResult};
 use crate::{App, Snapshot};
-use embargo_audit::{NewRecord, RecordKind};
+use embargo_audit::{BatchWriter, NewRecord, RecordKind};
 use embargo_match::{Query, ScreenOptions};
 use embargo_model::{Country, PartialDate, Schema};
 use std::io::{Read, Write};
@@ -34,6 +45,15 @@ pub struct BatchSummary {
     /// Rows whose optional columns could not be read (bad date, unknown
     /// country): screened on the name alone, and counted here.
     pub rows_with_warnings: u64,
+    /// The batch's audit record (`App::screen_csv` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_seq: Option<u64>,
+    /// The run id in the audit record and its `batch_rows`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
+    /// The Merkle root over every row's result (hex).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows_root: Option<String>,
 }
 
 struct Columns {
@@ -61,9 +81,12 @@ fn io_err(e: std::io::Error) -> AppError {
 }
 
 impl App {
-    /// Screens every row of `input` (see [`screen_csv`]) and writes one
-    /// audit record for the batch: `request` `{"batch": source, "columns",
-    /// "threshold", "datasets"}`, `result` the [`BatchSummary`].
+    /// Screens every row of `input` (see [`screen_csv`]), stores every
+    /// row's result in the audit log and writes one audit record for the
+    /// batch (module docs): `request` `{"batch": source, "columns",
+    /// "threshold", "datasets", "run_id", "reviews_applied": false}`,
+    /// `result` the [`BatchSummary`] counts with `rows_root`. Output rows
+    /// gain an `audit_leaf` column (CSV) or field (JSONL).
     pub fn screen_csv(
         &self,
         actor: &str,
@@ -75,8 +98,10 @@ impl App {
     ) -> AppResult<BatchSummary> {
         let snap = self.snapshot();
         crate::searched_datasets(&snap, cfg.options.datasets.as_deref())?;
-        let summary = screen_csv(&snap, input, output, cfg, progress)?;
-        self.audit.append(NewRecord {
+        let mut writer = self.audit.begin_batch()?;
+        let mut summary = screen_rows(&snap, input, output, cfg, progress, Some(&mut writer))?;
+        let run_id = writer.run_id().to_string();
+        let rec = writer.finish(NewRecord {
             kind: RecordKind::Screen,
             actor: actor.to_string(),
             request: serde_json::json!({
@@ -89,16 +114,21 @@ impl App {
                 },
                 "threshold": cfg.options.threshold,
                 "datasets": cfg.options.datasets,
+                "reviews_applied": false,
             }),
             result: serde_json::to_value(&summary)
                 .map_err(|e| AppError::encode("a batch summary", e))?,
             list_versions: snap.version_labels(),
         })?;
+        summary.audit_seq = Some(rec.seq);
+        summary.run_id = Some(run_id);
+        summary.rows_root = rec.result["rows_root"]["root"].as_str().map(str::to_string);
         Ok(summary)
     }
 }
 
-/// Screens every row of `input` and writes results to `output`.
+/// Screens every row of `input` and writes results to `output`, without
+/// auditing (benchmarks, embedding); `App::screen_csv` is the audited act.
 /// `progress` is called with the number of rows done so far.
 pub fn screen_csv(
     snapshot: &Snapshot,
@@ -106,6 +136,48 @@ pub fn screen_csv(
     output: impl Write,
     cfg: &BatchConfig,
     progress: &mut dyn FnMut(u64),
+) -> AppResult<BatchSummary> {
+    screen_rows(snapshot, input, output, cfg, progress, None)
+}
+
+/// The audit body of one row: what was read, what was found.
+fn row_body(
+    rec: &csv::StringRecord,
+    cols: &Columns,
+    hits: &[crate::ScreenResult],
+    refused: Option<&str>,
+    warned: bool,
+) -> serde_json::Value {
+    let get = |i: Option<usize>| i.and_then(|i| rec.get(i)).map(str::trim);
+    let mut v = serde_json::json!({
+        "input": {
+            "name": get(Some(cols.name)),
+            "schema": get(cols.schema),
+            "country": get(cols.country),
+            "dob": get(cols.dob),
+        },
+        "hits": hits.iter().map(|h| serde_json::json!({
+            "entity_id": h.entity_id,
+            "score": h.score,
+            "matched_name": h.matched_name,
+        })).collect::<Vec<_>>(),
+    });
+    if let Some(why) = refused {
+        v["not_screened"] = serde_json::json!(why);
+    }
+    if warned {
+        v["unreadable_columns"] = serde_json::json!(true);
+    }
+    v
+}
+
+fn screen_rows(
+    snapshot: &Snapshot,
+    input: impl Read,
+    output: impl Write,
+    cfg: &BatchConfig,
+    progress: &mut dyn FnMut(u64),
+    mut audit: Option<&mut BatchWriter<'_>>,
 ) -> AppResult<BatchSummary> {
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers = reader
@@ -144,6 +216,9 @@ pub fn screen_csv(
             "match_source",
             "match_note",
         ]);
+        if audit.is_some() {
+            h.push("audit_leaf");
+        }
         w.write_record(&h).map_err(write_err)?;
         out_csv = Some(w);
     }
@@ -161,9 +236,11 @@ pub fn screen_csv(
         }
         let mut queries = Vec::with_capacity(chunk.len());
         let mut refused: Vec<Option<String>> = Vec::with_capacity(chunk.len());
+        let mut warnings: Vec<bool> = Vec::with_capacity(chunk.len());
         for rec in &chunk {
             let (q, warned) = row_query(rec, &cols);
             summary.rows_with_warnings += u64::from(warned);
+            warnings.push(warned);
             // The same name rules as a single screen: a row that cannot be
             // screened is said to be so, not passed as an empty "no hit".
             match crate::subject::check_name("name", &q.name) {
@@ -177,15 +254,33 @@ pub fn screen_csv(
                 }
             }
         }
-        let results = snapshot.screen_batch(&queries, &cfg.options);
-        for ((rec, hits), refused) in chunk.iter().zip(results).zip(refused) {
+        let mut results = snapshot.screen_batch(&queries, &cfg.options);
+        for (hits, refused) in results.iter_mut().zip(&refused) {
+            if refused.is_some() {
+                hits.clear();
+            }
+        }
+        // Every row's result is durable in the audit log before any of the
+        // chunk is written out.
+        let leaves: Vec<Option<String>> = match audit.as_deref_mut() {
+            Some(w) => {
+                let bodies = chunk
+                    .iter()
+                    .zip(&results)
+                    .zip(refused.iter().zip(&warnings))
+                    .map(|((rec, hits), (refused, warned))| {
+                        row_body(rec, &cols, hits, refused.as_deref(), *warned)
+                    })
+                    .collect();
+                w.add_rows(bodies)?.into_iter().map(Some).collect()
+            }
+            None => vec![None; chunk.len()],
+        };
+        for (((rec, hits), refused), leaf) in chunk.iter().zip(results).zip(refused).zip(leaves) {
             summary.rows += 1;
-            let hits = if refused.is_some() {
+            if refused.is_some() {
                 summary.rows_not_screened += 1;
-                Vec::new()
-            } else {
-                hits
-            };
+            }
             if !hits.is_empty() {
                 summary.rows_with_hits += 1;
             }
@@ -201,6 +296,9 @@ pub fn screen_csv(
                     None => row.extend(std::iter::repeat_n(String::new(), 4)),
                 }
                 row.push(refused.clone().unwrap_or_default());
+                if let Some(leaf) = leaf {
+                    row.push(leaf);
+                }
                 w.write_record(&row).map_err(write_err)?;
             } else if let Some(w) = out_json.as_mut() {
                 let input: serde_json::Map<String, serde_json::Value> = headers
@@ -211,6 +309,9 @@ pub fn screen_csv(
                 let mut line = serde_json::json!({"input": input, "hits": hits});
                 if let Some(why) = &refused {
                     line["not_screened"] = serde_json::json!(why);
+                }
+                if let Some(leaf) = leaf {
+                    line["audit_leaf"] = serde_json::json!(leaf);
                 }
                 serde_json::to_writer(&mut *w, &line).map_err(|e| io_err(e.into()))?;
                 w.write_all(b"\n").map_err(io_err)?;

@@ -34,6 +34,7 @@ mod deciding;
 mod error;
 pub mod history;
 mod import;
+mod journal;
 mod resolver;
 mod reviewing;
 mod screening;
@@ -103,6 +104,8 @@ impl App {
         })?;
         let store = Store::open(data_dir)?;
         let audit = AuditLog::open(data_dir)?;
+        // Store changes a crash kept out of the audit log go in first.
+        journal::deliver(&store, &audit)?;
         let snapshot = Snapshot::load(Some(&store))?;
         Ok(App {
             data_dir: data_dir.to_path_buf(),
