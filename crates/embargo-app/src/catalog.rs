@@ -41,6 +41,7 @@ impl Catalog {
             audit: AuditLog::open(data_dir)?,
         };
         journal::deliver(&c.store, &c.audit)?;
+        crate::settings::recover(data_dir, &c.audit)?;
         Ok(c)
     }
 

@@ -49,11 +49,12 @@ pub use compare::compare_pairs;
 pub use deciding::Decided;
 pub use error::{AppError, AppResult, ErrorKind};
 pub use import::{import_file, import_path, ImportError, ImportOptions, ImportReport};
+pub use resolver::AppliedReview;
 pub use reviewing::{approval_needed, ReviewInput, ReviewMark, Reviewed, MAX_REASON_CHARS};
 pub use screening::{searched_datasets, Coverage, ReviewedHit, Screened};
 pub use settings::{
-    approval_threshold, check_reviewer, config_get, config_set, configured_reviewer, CONFIG_FILE,
-    CONFIG_KEYS, DEFAULT_APPROVAL_THRESHOLD,
+    approval_threshold, check_reviewer, config_get, config_set, config_set_as, configured_reviewer,
+    CONFIG_FILE, CONFIG_KEYS, DEFAULT_APPROVAL_THRESHOLD,
 };
 pub use snapshot::{ListedAsOf, ScreenRequest, ScreenResult, Snapshot, SubjectRecord};
 pub use subject::{
@@ -104,8 +105,10 @@ impl App {
         })?;
         let store = Store::open(data_dir)?;
         let audit = AuditLog::open(data_dir)?;
-        // Store changes a crash kept out of the audit log go in first.
+        // Store and settings changes a crash kept out of the audit log go
+        // in first.
         journal::deliver(&store, &audit)?;
+        settings::recover(data_dir, &audit)?;
         let snapshot = Snapshot::load(Some(&store))?;
         Ok(App {
             data_dir: data_dir.to_path_buf(),

@@ -74,3 +74,22 @@ impl AuditLog {
         })
     }
 }
+
+impl AuditLog {
+    /// The newest `admin` record whose request has `"action": action`.
+    pub fn last_admin_action(&self, action: &str) -> Result<Option<AuditRecord>, AuditError> {
+        let seq: Option<i64> = self
+            .lock()
+            .query_row(
+                "SELECT MAX(seq) FROM audit_log WHERE kind = 'admin'
+                 AND json_extract(payload, '$.request.action') = ?1",
+                [action],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.db(e))?;
+        match seq {
+            Some(s) => self.get(s as u64),
+            None => Ok(None),
+        }
+    }
+}

@@ -83,7 +83,7 @@ pub use journal::FetchIntents;
 pub use keys::{ApiKeyInfo, Role};
 pub use log::{Anchor, AuditLog, AuditOptions, AUDIT_FILE};
 pub use record::{chain_hash, AuditRecord, NewRecord, RecordKind, GENESIS_HASH};
-pub use review::{NewReview, Review, ReviewLookup, ReviewStatus, Verdict};
+pub use review::{NewReview, Review, ReviewBook, ReviewLookup, ReviewStatus, Verdict};
 pub use signing::KEY_FILE;
 pub use subject::subject_key;
 pub use verify::{verify_data_dir, verify_jsonl, VerifyOptions, VerifyReport};

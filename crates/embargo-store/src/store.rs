@@ -48,11 +48,22 @@ impl Store {
             source,
         })?;
         let path = data_dir.join("embargo.sqlite");
-        let mut conn = Connection::open(&path).map_err(|source| StoreError::Open {
-            path: path.clone(),
-            source,
-        })?;
-        schema::prepare(&mut conn, &path)?;
+        // Two processes opening a fresh directory at once can meet a lock
+        // SQLite does not wait for (switching to WAL); retry briefly.
+        let start = std::time::Instant::now();
+        let conn = loop {
+            let mut conn = Connection::open(&path).map_err(|source| StoreError::Open {
+                path: path.clone(),
+                source,
+            })?;
+            match schema::prepare(&mut conn, &path) {
+                Err(e) if e.is_locked() && start.elapsed() < std::time::Duration::from_secs(20) => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => return Err(e),
+                Ok(()) => break conn,
+            }
+        };
         Ok(Store {
             path,
             conn: Mutex::new(conn),
