@@ -33,7 +33,6 @@ use std::sync::Arc;
 
 /// What a review decision did to the resolution of one party.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AppliedReview {
     /// The party's name as the transaction wrote it.
     pub party: String,
