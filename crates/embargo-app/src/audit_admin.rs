@@ -9,7 +9,7 @@ use embargo_audit::{verify_data_dir, ApiKeyInfo, AuditLog, Role, VerifyReport};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use embargo_audit::{Checkpoint, VerifyOptions, CHECKPOINT_FILE, KEY_FILE};
+pub use embargo_audit::{BatchProof, Checkpoint, VerifyOptions, CHECKPOINT_FILE, KEY_FILE};
 
 /// Verifies the audit log of `data_dir` (chain, reviews, API keys and
 /// signed checkpoints) without ever creating it: a missing database next to
@@ -29,6 +29,20 @@ pub fn verify(
             public_key,
         },
     )?)
+}
+
+/// The proof that row `row` (1-based) of the batch `batch` (its audit
+/// record number or run id) is committed to by the batch's chained record:
+/// the row's stored result, its leaf hash, the audit path and the root
+/// (see `embargo_audit::batch`). Never creates the log.
+pub fn prove(data_dir: &Path, batch: &str, row: u64) -> AppResult<BatchProof> {
+    if !data_dir.join(embargo_audit::AUDIT_FILE).is_file() {
+        return Err(crate::AppError::NotFound(format!(
+            "no audit log in {}",
+            data_dir.display()
+        )));
+    }
+    Ok(AuditLog::open(data_dir)?.batch_proof(batch, row)?)
 }
 
 /// Signs a checkpoint of the log now (table and checkpoint file).

@@ -3,10 +3,21 @@
 //!
 //! Rows are read and screened in chunks so memory stays flat for files of
 //! millions of rows; each chunk is screened on all cores.
+//!
+//! **Audit (`App::screen_csv`).** Every row's result is stored in the audit
+//! log (`batch_rows`: input columns, hits with entity id, score and matched
+//! name, or why the row was not screened), chunk by chunk, and the batch
+//! ends with one chained record (kind `screen`) whose `result.rows_root`
+//! is the RFC 6962 Merkle root over those rows (`embargo_audit::batch`).
+//! Each output row carries its leaf hash (`audit_leaf`), and the CLI prints
+//! the record number and run id, so `embargo audit prove --batch ID --row N`
+//! proves any row. Review decisions are not applied to batch rows (the
+//! output shows every hit as an alert), so no review changed what the
+//! user saw; the record says so (`reviews_applied: false`).
 
 use crate::error::{AppError, AppResult};
 use crate::{App, ScreenResult, Snapshot};
-use embargo_audit::{NewRecord, RecordKind};
+use embargo_audit::{BatchWriter, NewRecord, RecordKind};
 use embargo_match::{Query, ScreenOptions};
 use embargo_model::{Country, PartialDate, Schema};
 use std::io::{Read, Write};
@@ -34,6 +45,15 @@ pub struct BatchSummary {
     /// Rows whose optional columns could not be read (bad date, unknown
     /// country): screened on the name alone, and counted here.
     pub rows_with_warnings: u64,
+    /// The batch's audit record (`App::screen_csv` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_seq: Option<u64>,
+    /// The run id in the audit record and its `batch_rows`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
+    /// The Merkle root over every row's result (hex).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows_root: Option<String>,
 }
 
 struct Columns {
@@ -61,9 +81,12 @@ fn io_err(e: std::io::Error) -> AppError {
 }
 
 impl App {
-    /// Screens every row of `input` (see [`screen_csv`]) and writes one
-    /// audit record for the batch: `request` `{"batch": source, "columns",
-    /// "threshold", "datasets"}`, `result` the [`BatchSummary`].
+    /// Screens every row of `input` (see [`screen_csv`]), stores every
+    /// row's result in the audit log and writes one audit record for the
+    /// batch (module docs): `request` `{"batch": source, "columns",
+    /// "threshold", "datasets", "run_id", "reviews_applied": false}`,
+    /// `result` the [`BatchSummary`] counts with `rows_root`. Output rows
+    /// gain an `audit_leaf` column (CSV) or field (JSONL).
     pub fn screen_csv(
         &self,
         actor: &str,
@@ -75,18 +98,20 @@ impl App {
     ) -> AppResult<BatchSummary> {
         let snap = self.snapshot();
         crate::searched_datasets(&snap, cfg.options.datasets.as_deref())?;
-        let summary = screen_csv(&snap, input, output, cfg, progress)?;
-        self.audit_batch(&snap, actor, source, cfg, &summary)?;
+        let mut writer = self.audit.begin_batch()?;
+        let mut summary =
+            screen_csv_rows(&snap, input, output, cfg, progress, Some(&mut writer))?;
+        self.finish_batch(writer, &snap, actor, source, cfg, &mut summary)?;
         Ok(summary)
     }
 }
 
 impl App {
     /// Screens rows of a table that is not a CSV file (an Arrow batch from
-    /// the Python package, say) with the rules of [`screen_csv`], and writes
-    /// the same audit record as a CSV batch: `request` `{"batch": source,
-    /// "columns", "threshold", "datasets"}`, `result` the [`BatchSummary`].
-    /// `cfg.jsonl` and `cfg.chunk_rows` are not used.
+    /// the Python package, say) with the rules of [`screen_csv`], stores
+    /// every row's result in the audit log and writes the same batch record
+    /// as a CSV batch (its `rows_root` proves each row; each outcome carries
+    /// its `audit_leaf`). `cfg.jsonl` and `cfg.chunk_rows` are not used.
     pub fn screen_rows(
         &self,
         actor: &str,
@@ -97,12 +122,23 @@ impl App {
         let snap = self.snapshot();
         crate::searched_datasets(&snap, cfg.options.datasets.as_deref())?;
         let mut summary = BatchSummary::default();
-        let out = screen_rows(&snap, rows, &cfg.options, &mut summary);
-        self.audit_batch(&snap, actor, source, cfg, &summary)?;
+        let mut out = screen_rows(&snap, rows, &cfg.options, &mut summary);
+        let mut writer = self.audit.begin_batch()?;
+        let bodies = rows
+            .iter()
+            .zip(&out)
+            .map(|(r, o)| row_body(r, &o.hits, o.not_screened.as_deref(), o.warned))
+            .collect();
+        for (o, leaf) in out.iter_mut().zip(writer.add_rows(bodies)?) {
+            o.audit_leaf = Some(leaf);
+        }
+        self.finish_batch(writer, &snap, actor, source, cfg, &mut summary)?;
         Ok((out, summary))
     }
 
-    /// The one audit record of a batch, whatever the table came from.
+    /// The audit record of a batch whose rows were screened elsewhere (a
+    /// Spark job's executors): its counts only, no per-row proof (the
+    /// record says `rows_stored: false`).
     pub fn audit_batch(
         &self,
         snap: &Snapshot,
@@ -111,28 +147,60 @@ impl App {
         cfg: &BatchConfig,
         summary: &BatchSummary,
     ) -> AppResult<u64> {
+        let mut request = batch_request(source, cfg);
+        request["rows_stored"] = serde_json::json!(false);
         let rec = self.audit.append(NewRecord {
             kind: RecordKind::Screen,
             actor: actor.to_string(),
-            request: serde_json::json!({
-                "batch": source,
-                "columns": {
-                    "name": cfg.name_column,
-                    "schema": cfg.schema_column,
-                    "country": cfg.country_column,
-                    "dob": cfg.dob_column,
-                },
-                "threshold": cfg.options.threshold,
-                "datasets": cfg.options.datasets,
-            }),
+            request,
             result: serde_json::to_value(summary)
                 .map_err(|e| AppError::encode("a batch summary", e))?,
             list_versions: snap.version_labels(),
         })?;
         Ok(rec.seq)
     }
+
+    /// Closes a batch's row store with its one chained record.
+    fn finish_batch(
+        &self,
+        writer: BatchWriter<'_>,
+        snap: &Snapshot,
+        actor: &str,
+        source: &str,
+        cfg: &BatchConfig,
+        summary: &mut BatchSummary,
+    ) -> AppResult<u64> {
+        let run_id = writer.run_id().to_string();
+        let rec = writer.finish(NewRecord {
+            kind: RecordKind::Screen,
+            actor: actor.to_string(),
+            request: batch_request(source, cfg),
+            result: serde_json::to_value(&*summary)
+                .map_err(|e| AppError::encode("a batch summary", e))?,
+            list_versions: snap.version_labels(),
+        })?;
+        summary.audit_seq = Some(rec.seq);
+        summary.run_id = Some(run_id);
+        summary.rows_root = rec.result["rows_root"]["root"].as_str().map(str::to_string);
+        Ok(rec.seq)
+    }
 }
 
+/// The `request` of a batch's audit record.
+fn batch_request(source: &str, cfg: &BatchConfig) -> serde_json::Value {
+    serde_json::json!({
+        "batch": source,
+        "columns": {
+            "name": cfg.name_column,
+            "schema": cfg.schema_column,
+            "country": cfg.country_column,
+            "dob": cfg.dob_column,
+        },
+        "threshold": cfg.options.threshold,
+        "datasets": cfg.options.datasets,
+        "reviews_applied": false,
+    })
+}
 /// One row of a table to screen, as text from whatever holds it (a CSV
 /// record, an Arrow batch). Empty or blank optional fields are absent.
 #[derive(Clone, Copy, Debug, Default)]
@@ -152,6 +220,8 @@ pub struct RowOutcome {
     pub not_screened: Option<String>,
     /// An optional field could not be read and was dropped.
     pub warned: bool,
+    /// The row's leaf in the audit log's batch tree (audited batches).
+    pub audit_leaf: Option<String>,
 }
 
 /// Screens `rows` on all cores with the batch rules (a name that cannot be
@@ -204,12 +274,14 @@ pub fn screen_rows(
                 hits,
                 not_screened,
                 warned,
+                audit_leaf: None,
             }
         })
         .collect()
 }
 
-/// Screens every row of `input` and writes results to `output`.
+/// Screens every row of `input` and writes results to `output`, without
+/// auditing (benchmarks, embedding); `App::screen_csv` is the audited act.
 /// `progress` is called with the number of rows done so far.
 pub fn screen_csv(
     snapshot: &Snapshot,
@@ -217,6 +289,49 @@ pub fn screen_csv(
     output: impl Write,
     cfg: &BatchConfig,
     progress: &mut dyn FnMut(u64),
+) -> AppResult<BatchSummary> {
+    screen_csv_rows(snapshot, input, output, cfg, progress, None)
+}
+
+/// The audit body of one row: what was read, what was found.
+fn row_body(
+    row: &RowFields<'_>,
+    hits: &[ScreenResult],
+    refused: Option<&str>,
+    warned: bool,
+) -> serde_json::Value {
+    fn get(v: Option<&str>) -> Option<&str> {
+        v.map(str::trim)
+    }
+    let mut v = serde_json::json!({
+        "input": {
+            "name": row.name.trim(),
+            "schema": get(row.schema),
+            "country": get(row.country),
+            "dob": get(row.dob),
+        },
+        "hits": hits.iter().map(|h| serde_json::json!({
+            "entity_id": h.entity_id,
+            "score": h.score,
+            "matched_name": h.matched_name,
+        })).collect::<Vec<_>>(),
+    });
+    if let Some(why) = refused {
+        v["not_screened"] = serde_json::json!(why);
+    }
+    if warned {
+        v["unreadable_columns"] = serde_json::json!(true);
+    }
+    v
+}
+
+fn screen_csv_rows(
+    snapshot: &Snapshot,
+    input: impl Read,
+    output: impl Write,
+    cfg: &BatchConfig,
+    progress: &mut dyn FnMut(u64),
+    mut audit: Option<&mut BatchWriter<'_>>,
 ) -> AppResult<BatchSummary> {
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers = reader
@@ -255,6 +370,9 @@ pub fn screen_csv(
             "match_source",
             "match_note",
         ]);
+        if audit.is_some() {
+            h.push("audit_leaf");
+        }
         w.write_record(&h).map_err(write_err)?;
         out_csv = Some(w);
     }
@@ -272,7 +390,20 @@ pub fn screen_csv(
         }
         let rows: Vec<RowFields<'_>> = chunk.iter().map(|rec| row_fields(rec, &cols)).collect();
         let outcomes = screen_rows(snapshot, &rows, &cfg.options, &mut summary);
-        for (rec, outcome) in chunk.iter().zip(outcomes) {
+        // Every row's result is durable in the audit log before any of the
+        // chunk is written out.
+        let leaves: Vec<Option<String>> = match audit.as_deref_mut() {
+            Some(w) => {
+                let bodies = rows
+                    .iter()
+                    .zip(&outcomes)
+                    .map(|(r, o)| row_body(r, &o.hits, o.not_screened.as_deref(), o.warned))
+                    .collect();
+                w.add_rows(bodies)?.into_iter().map(Some).collect()
+            }
+            None => vec![None; chunk.len()],
+        };
+        for ((rec, outcome), leaf) in chunk.iter().zip(outcomes).zip(leaves) {
             let RowOutcome {
                 hits,
                 not_screened: refused,
@@ -290,6 +421,9 @@ pub fn screen_csv(
                     None => row.extend(std::iter::repeat_n(String::new(), 4)),
                 }
                 row.push(refused.clone().unwrap_or_default());
+                if let Some(leaf) = leaf {
+                    row.push(leaf);
+                }
                 w.write_record(&row).map_err(write_err)?;
             } else if let Some(w) = out_json.as_mut() {
                 let input: serde_json::Map<String, serde_json::Value> = headers
@@ -300,6 +434,9 @@ pub fn screen_csv(
                 let mut line = serde_json::json!({"input": input, "hits": hits});
                 if let Some(why) = &refused {
                     line["not_screened"] = serde_json::json!(why);
+                }
+                if let Some(leaf) = leaf {
+                    line["audit_leaf"] = serde_json::json!(leaf);
                 }
                 serde_json::to_writer(&mut *w, &line).map_err(|e| io_err(e.into()))?;
                 w.write_all(b"\n").map_err(io_err)?;

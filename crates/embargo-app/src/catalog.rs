@@ -6,9 +6,16 @@
 //! a refused import (`import`, with the refusal, so an operator can see
 //! that someone tried), and an activation (`admin`). The CLI's `lists` and
 //! `update` commands and any future admin endpoint go through here.
+//!
+//! A change that writes the store (a version stored, an activation, a link
+//! judgement) writes its audit record into the store's journal in the same
+//! transaction and then delivers the journal to the audit log (`journal`),
+//! so a crash cannot separate a change from its record. Acts that change
+//! nothing (a refused or identical import) are appended directly.
 
 use crate::error::{AppError, AppResult};
-use crate::import::{import_file, ImportError, ImportOptions, ImportReport};
+use crate::import::{import_file_journaled, ImportError, ImportOptions, ImportReport};
+use crate::journal;
 use embargo_audit::{AuditLog, NewRecord, RecordKind};
 use embargo_model::ListVersion;
 use embargo_store::{ListDiff, ListStatus, Store};
@@ -30,11 +37,22 @@ impl Catalog {
                 e,
             )
         })?;
-        Ok(Catalog {
+        let c = Catalog {
             store: Store::open(data_dir)?,
             audit: AuditLog::open(data_dir)?,
             data_dir: data_dir.to_path_buf(),
-        })
+        };
+        journal::deliver(&c.store, &c.audit)?;
+        crate::settings::recover(data_dir, &c.audit)?;
+        Ok(c)
+    }
+
+    /// Copies store changes into the audit log (after each change; see
+    /// `journal`).
+    fn deliver(&self) -> AppResult<()> {
+        journal::failpoint("after_store_commit");
+        journal::deliver(&self.store, &self.audit)?;
+        Ok(())
     }
 
     /// Every imported dataset with its active version.
@@ -72,20 +90,26 @@ impl Catalog {
             "allow_shrink": opts.allow_shrink,
             "allow_older": opts.allow_older,
         });
-        match import_file(&self.store, file, opts) {
-            Ok(report) => {
-                let v = &report.version;
-                self.audit.append(NewRecord {
-                    kind: RecordKind::Import,
-                    actor: actor.to_string(),
-                    request,
-                    result: serde_json::to_value(&report)
-                        .map_err(|e| AppError::encode("an import report", e))?,
-                    list_versions: vec![v.label()],
-                })?;
+        let record = |report: &ImportReport| NewRecord {
+            kind: RecordKind::Import,
+            actor: actor.to_string(),
+            request: request.clone(),
+            result: serde_json::to_value(report)
+                .unwrap_or_else(|e| json!({"unencodable_report": e.to_string()})),
+            list_versions: vec![report.version.label()],
+        };
+        let intent = |report: &ImportReport| journal::intent(record(report));
+        match import_file_journaled(&self.store, file, opts, Some(&intent)) {
+            Ok(report) if report.imported => {
+                self.deliver()?;
                 // The import stands either way; a cache that could not be
                 // written is rebuilt (and its error reported) at the next open.
                 let _ = crate::index_file::refresh(&self.store, &self.data_dir);
+                Ok(report)
+            }
+            Ok(report) => {
+                // Identical to a stored version: the store did not change.
+                self.audit.append(record(&report))?;
                 Ok(report)
             }
             Err(e) => {
@@ -132,33 +156,46 @@ impl Catalog {
                 )));
             }
         }
-        let j = self.store.judge_link(a, b, verdict, actor, reason)?;
-        self.audit.append(NewRecord {
-            kind: RecordKind::Review,
-            actor: actor.to_string(),
-            request: json!({"action": "judge_link", "a": a, "b": b,
-                            "verdict": verdict.as_str(), "reason": reason}),
-            result: serde_json::to_value(&j)
-                .map_err(|e| AppError::encode("a link judgement", e))?,
-            list_versions: vec![],
-        })?;
+        let intent = |j: &embargo_store::LinkJudgement| {
+            journal::intent(NewRecord {
+                kind: RecordKind::Review,
+                actor: actor.to_string(),
+                request: json!({"action": "judge_link", "a": a, "b": b,
+                                "verdict": verdict.as_str(), "reason": reason}),
+                result: serde_json::to_value(j)
+                    .unwrap_or_else(|e| json!({"unencodable_judgement": e.to_string()})),
+                list_versions: vec![],
+            })
+        };
+        let j = self
+            .store
+            .judge_link_journaled(a, b, verdict, actor, reason, &intent)?;
+        self.deliver()?;
         Ok(j)
     }
 
     /// Makes a stored version the active one (roll back or forward), and
     /// records it.
     pub fn activate(&self, actor: &str, dataset: &str, version: &str) -> AppResult<()> {
-        let before = self.store.active_version(dataset)?.map(|v| v.version);
-        self.store.activate(dataset, version)?;
-        self.audit.append(NewRecord {
-            kind: RecordKind::Admin,
-            actor: actor.to_string(),
-            request: json!({"action": "activate", "dataset": dataset, "version": version}),
-            result: json!({"previous_active": before}),
-            list_versions: vec![format!("{dataset}@{version}")],
-        })?;
-        // The activation stands either way; see `import`.
+        let intent = |before: &Option<String>| {
+            journal::intent(NewRecord {
+                kind: RecordKind::Admin,
+                actor: actor.to_string(),
+                request: json!({"action": "activate", "dataset": dataset, "version": version}),
+                result: json!({"previous_active": before}),
+                list_versions: vec![format!("{dataset}@{version}")],
+            })
+        };
+        self.store.activate_journaled(dataset, version, &intent)?;
+        self.deliver()?;
+        // The activation stands either way; a cache that could not be
+        // written is rebuilt (and its error reported) at the next open.
         let _ = crate::index_file::refresh(&self.store, &self.data_dir);
         Ok(())
+    }
+
+    /// The audit log of this data directory (tests, tools).
+    pub fn audit(&self) -> &AuditLog {
+        &self.audit
     }
 }

@@ -7,9 +7,14 @@
 //! the decision document as JSON — `decision_id`, `evaluated_for`,
 //! `evaluated_at`, `input` (the transaction as parsed), `list_versions`
 //! (every version in the snapshot) and the findings with their actions —
-//! and `list_versions` the snapshot's.
+//! and `list_versions` the snapshot's. The result also carries
+//! `applied_reviews`: every standing review decision met while resolving
+//! the parties (`resolver`), what it did (`cleared`, `confirmed`,
+//! `not_applied`) and which review and audit record it is; the findings of
+//! the measures the record is listed for repeat it as a reason.
 
 use crate::error::{AppError, AppResult};
+use crate::resolver::{with_reviews, AppliedReview, ReviewContext};
 use crate::{App, Snapshot};
 use embargo_audit::{NewRecord, RecordKind};
 use embargo_rules::Decision;
@@ -23,6 +28,8 @@ pub struct Decided {
     /// The decision as JSON (what the audit record holds).
     pub json: Value,
     pub audit_seq: u64,
+    /// Review decisions met while resolving the parties, and their effect.
+    pub applied_reviews: Vec<AppliedReview>,
 }
 
 /// The transaction object of a document: a worked-case file
@@ -43,12 +50,18 @@ impl App {
     /// docs/transactions.md) and audits the decision.
     pub fn decide(&self, actor: &str, text: &str) -> AppResult<Decided> {
         let snap = self.snapshot();
+        let ctx = ReviewContext::new(
+            self.audit.review_book()?,
+            chrono::Utc::now().date_naive(),
+            crate::settings::approval_threshold(&self.data_dir)?,
+        );
         let Decided {
             snapshot,
             decision,
             json,
+            applied_reviews: applied,
             ..
-        } = decide_unaudited(&snap, text)?;
+        } = decide_on(&snap, text, Some(ctx))?;
         crate::deadline::commit_point()?;
         let rec = self.audit.append(NewRecord {
             kind: RecordKind::Decide,
@@ -62,6 +75,7 @@ impl App {
             decision,
             json,
             audit_seq: rec.seq,
+            applied_reviews: applied,
         })
     }
 }
@@ -71,18 +85,52 @@ impl App {
 /// same decision document, no audit record (`audit_seq` 0). Front ends
 /// that hold an [`App`] use [`App::decide`].
 pub fn decide_unaudited(snap: &Arc<Snapshot>, text: &str) -> AppResult<Decided> {
+    decide_on(snap, text, None)
+}
+
+/// Decides `text` on `snap`, applying the standing review decisions of
+/// `reviews` when there is a review book (a data directory) behind it.
+fn decide_on(
+    snap: &Arc<Snapshot>,
+    text: &str,
+    reviews: Option<ReviewContext>,
+) -> AppResult<Decided> {
     let tx =
         embargo_rules::parse_transaction(text).map_err(|e| AppError::Transaction(e.to_string()))?;
-    let mut decision = snap.engine().decide(&tx);
+    let (mut decision, applied) = match reviews {
+        Some(ctx) => with_reviews(ctx, || snap.engine().decide(&tx)),
+        None => (snap.engine().decide(&tx), Vec::new()),
+    };
+    // Never a silent clear: each finding of a measure the reviewed
+    // record is listed for says what the review did.
+    for a in &applied {
+        for f in decision
+            .findings
+            .iter_mut()
+            .filter(|f| a.measures.contains(&f.measure))
+        {
+            if !f.reasons.contains(&a.message) {
+                f.reasons.push(a.message.clone());
+            }
+        }
+    }
     // The decision document: its id, when it was made, and every list
     // version the snapshot holds (not only those a party matched).
     decision.stamp(snap.version_labels());
-    let json = serde_json::to_value(&decision).map_err(|e| AppError::encode("a decision", e))?;
+    let mut json =
+        serde_json::to_value(&decision).map_err(|e| AppError::encode("a decision", e))?;
+    if let Value::Object(o) = &mut json {
+        o.insert(
+            "applied_reviews".into(),
+            serde_json::to_value(&applied).map_err(|e| AppError::encode("applied reviews", e))?,
+        );
+    }
     Ok(Decided {
         snapshot: snap.clone(),
         decision,
         json,
         audit_seq: 0,
+        applied_reviews: applied,
     })
 }
 

@@ -130,6 +130,18 @@ pub fn import_file(
     path: &Path,
     opts: &ImportOptions,
 ) -> Result<ImportReport, ImportError> {
+    import_file_journaled(store, path, opts, None)
+}
+
+/// [`import_file`] that writes `intent(report)` into the store's audit
+/// journal in the import's transaction when a version is stored (see
+/// `journal`).
+pub(crate) fn import_file_journaled(
+    store: &Store,
+    path: &Path,
+    opts: &ImportOptions,
+    intent: Option<&dyn Fn(&ImportReport) -> serde_json::Value>,
+) -> Result<ImportReport, ImportError> {
     let file = path.to_path_buf();
     let mut parsed =
         embargo_sources::parse_path(path, opts.kind).map_err(|source| ImportError::Parse {
@@ -186,16 +198,30 @@ pub fn import_file(
         allow_older: opts.allow_older,
     };
     let is_delta = parsed.kind == SourceKind::Ftm && !parsed.deletions.is_empty();
-    let outcome = if is_delta {
-        store.apply_delta_guarded(
+    let journal = |o: &ImportOutcome| match intent {
+        Some(f) => f(&report_of(o.clone(), warnings.clone())),
+        None => serde_json::Value::Null,
+    };
+    let outcome = match (is_delta, intent.is_some()) {
+        (true, true) => store.apply_delta_guarded_journaled(
             version,
             &dataset,
             &parsed.entities,
             &parsed.deletions,
             policy,
-        )
-    } else {
-        store.import_guarded(version, &parsed.entities, policy)
+            &journal,
+        ),
+        (true, false) => store.apply_delta_guarded(
+            version,
+            &dataset,
+            &parsed.entities,
+            &parsed.deletions,
+            policy,
+        ),
+        (false, true) => {
+            store.import_guarded_journaled(version, &parsed.entities, policy, &journal)
+        }
+        (false, false) => store.import_guarded(version, &parsed.entities, policy),
     };
     let outcome = outcome.map_err(|source| match source {
         StoreError::Refused(refusal) => refused(refusal),
@@ -204,17 +230,21 @@ pub fn import_file(
             source,
         },
     })?;
+    Ok(report_of(outcome, warnings))
+}
+
+fn report_of(outcome: ImportOutcome, warnings: Vec<String>) -> ImportReport {
     let (version, imported, activated) = match outcome {
         ImportOutcome::Imported(v) => (v, true, true),
         ImportOutcome::Unchanged(v) => (v, false, false),
         ImportOutcome::StoredInactive(v) => (v, true, false),
     };
-    Ok(ImportReport {
+    ImportReport {
         version,
         imported,
         activated,
         warnings,
-    })
+    }
 }
 
 /// Moves every entity (and deletion) of `parsed` into `dataset`, so that a

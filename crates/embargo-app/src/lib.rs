@@ -39,6 +39,7 @@ mod error;
 pub mod history;
 mod import;
 pub mod index_file;
+mod journal;
 mod resolver;
 mod reviewing;
 mod screening;
@@ -53,11 +54,12 @@ pub use compare::compare_pairs;
 pub use deciding::{decide_unaudited, Decided};
 pub use error::{AppError, AppResult, ErrorKind};
 pub use import::{import_file, import_path, ImportError, ImportOptions, ImportReport};
+pub use resolver::AppliedReview;
 pub use reviewing::{approval_needed, ReviewInput, ReviewMark, Reviewed, MAX_REASON_CHARS};
 pub use screening::{screen_unaudited, searched_datasets, Coverage, ReviewedHit, Screened};
 pub use settings::{
-    approval_threshold, check_reviewer, config_get, config_set, configured_reviewer, CONFIG_FILE,
-    CONFIG_KEYS, DEFAULT_APPROVAL_THRESHOLD,
+    approval_threshold, check_reviewer, config_get, config_set, config_set_as, configured_reviewer,
+    CONFIG_FILE, CONFIG_KEYS, DEFAULT_APPROVAL_THRESHOLD,
 };
 pub use snapshot::{ListedAsOf, ScreenRequest, ScreenResult, Snapshot, SubjectRecord};
 pub use subject::{
@@ -108,6 +110,10 @@ impl App {
         })?;
         let store = Store::open(data_dir)?;
         let audit = AuditLog::open(data_dir)?;
+        // Store and settings changes a crash kept out of the audit log go
+        // in first.
+        journal::deliver(&store, &audit)?;
+        settings::recover(data_dir, &audit)?;
         let snapshot = index_file::load(&store, data_dir)?;
         Ok(App {
             data_dir: data_dir.to_path_buf(),

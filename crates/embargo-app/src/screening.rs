@@ -4,10 +4,12 @@
 //!
 //! Audit record of a screen (kind `screen`), the same from every front end:
 //! - `request`: [`Subject::audit_request`] (typed query and options);
-//! - `result`: `{"hits": [{"entity_id", "score", "matched_name", "review"}]}`
-//!   where `review` is the status of a standing review decision
-//!   (`cleared`, `confirmed`, `pending_approval`, `stale`, `expired`,
-//!   `ignored`) or null;
+//! - `result`: `{"hits": [{"entity_id", "score", "matched_name", "review",
+//!   "review_id", "reviewer", "approved_by"}]}` where `review` is the status
+//!   of a standing review decision (`cleared`, `confirmed`,
+//!   `pending_approval`, `stale`, `expired`, `ignored`) or null, and
+//!   `review_id`/`reviewer`/`approved_by` name that decision (absent
+//!   when there is none);
 //! - `list_versions`: `dataset@version` of every list in the snapshot.
 
 use crate::error::{AppError, AppResult};
@@ -256,15 +258,41 @@ fn notes_for(coverage: &[Coverage], subject: &Subject) -> Vec<String> {
     notes
 }
 
-/// The `result` of a screen's audit record.
+/// The `result` of a screen's audit record: each hit, and the review
+/// decision standing on it (what made the user see "cleared" or an alert).
 fn screen_audit_result(hits: &[ReviewedHit]) -> Value {
     json!({
-        "hits": hits.iter().map(|h| json!({
-            "entity_id": h.result.entity_id,
-            "score": h.result.score,
-            "matched_name": h.result.matched_name,
-            "review": h.mark().map(|m| m.status),
-        })).collect::<Vec<_>>(),
+        "hits": hits.iter().map(|h| {
+            let mut v = json!({
+                "entity_id": h.result.entity_id,
+                "score": h.result.score,
+                "matched_name": h.result.matched_name,
+                "review": h.mark().map(|m| m.status),
+            });
+            if let Some((id, reviewer, approved_by)) = review_ref(h.review.as_ref()) {
+                v["review_id"] = json!(id);
+                v["reviewer"] = json!(reviewer);
+                if let Some(a) = approved_by {
+                    v["approved_by"] = json!(a);
+                }
+            }
+            v
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// The review decision a status rests on: its id, reviewer and approver.
+fn review_ref(s: Option<&ReviewStatus>) -> Option<(i64, &str, Option<&str>)> {
+    Some(match s? {
+        ReviewStatus::Cleared {
+            review_id,
+            by,
+            approved_by,
+            ..
+        } => (*review_id, by.as_str(), approved_by.as_deref()),
+        ReviewStatus::PendingApproval { review: r, .. }
+        | ReviewStatus::Stale { previous: r, .. }
+        | ReviewStatus::Expired { previous: r } => (r.id, r.reviewer.as_str(), None),
     })
 }
 

@@ -4,6 +4,16 @@
 //!
 //! The file is a flat TOML table of `key = value` lines (strings quoted),
 //! written by `embargo config set` and readable by hand.
+//!
+//! **Audited, write-ahead.** `config_set` writes the new file beside the
+//! old one (`.config.toml.pending`, fsynced), then appends the audit record
+//! (kind `admin`, `action: config_set`, with the new file's SHA-256), then
+//! renames the file into place. The audit record is the commit point: a
+//! crash before it leaves the old settings and a pending file that
+//! `recover` deletes; a crash after it leaves a pending file whose hash
+//! the log holds, which `recover` (run whenever the data directory is
+//! opened) renames into place. No change without its record, no record
+//! without its change.
 
 use crate::error::{AppError, AppResult};
 use std::path::Path;
@@ -72,8 +82,42 @@ fn check_key(key: &str) -> AppResult<()> {
     }
 }
 
-/// Sets one setting (validated), keeping the others.
+const PENDING: &str = ".config.toml.pending";
+
+/// Sets one setting (validated), keeping the others, as the CLI's user.
 pub fn config_set(data_dir: &Path, key: &str, value: &str) -> AppResult<()> {
+    config_set_as(data_dir, key, value, &crate::cli_actor())
+}
+
+/// Finishes or drops a settings change a crash interrupted (module docs).
+pub(crate) fn recover(data_dir: &Path, audit: &embargo_audit::AuditLog) -> AppResult<()> {
+    let pending = data_dir.join(PENDING);
+    let text = match std::fs::read(&pending) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(AppError::io(
+                format!("cannot read {}", pending.display()),
+                e,
+            ))
+        }
+    };
+    let hash = embargo_audit::sha256_hex(&[&text]);
+    let recorded = audit
+        .last_admin_action("config_set")?
+        .and_then(|r| r.result["config_sha256"].as_str().map(str::to_string));
+    let path = data_dir.join(CONFIG_FILE);
+    let res = if recorded.as_deref() == Some(hash.as_str()) {
+        std::fs::rename(&pending, &path)
+    } else {
+        std::fs::remove_file(&pending)
+    };
+    res.map_err(|e| AppError::io(format!("cannot recover {}", pending.display()), e))
+}
+
+/// Sets one setting (validated), keeping the others, and audits the change
+/// as `actor` (module docs).
+pub fn config_set_as(data_dir: &Path, key: &str, value: &str, actor: &str) -> AppResult<()> {
     check_key(key)?;
     let value = match key {
         "reviewer" => check_reviewer(value)?,
@@ -86,11 +130,14 @@ pub fn config_set(data_dir: &Path, key: &str, value: &str) -> AppResult<()> {
             e,
         )
     })?;
+    let audit = embargo_audit::AuditLog::open(data_dir)?;
+    recover(data_dir, &audit)?;
+    let previous = config_get(data_dir, key)?;
     let mut all: Vec<(String, String)> = read_all(data_dir)?
         .into_iter()
         .filter(|(k, _)| k != key)
         .collect();
-    all.push((key.to_string(), value));
+    all.push((key.to_string(), value.clone()));
     let mut text = String::from("# Embargo settings for this data directory (`embargo config`).\n");
     for (k, v) in all {
         if k == "approval_threshold" {
@@ -101,9 +148,26 @@ pub fn config_set(data_dir: &Path, key: &str, value: &str) -> AppResult<()> {
         }
     }
     let path = data_dir.join(CONFIG_FILE);
-    let tmp = data_dir.join(format!(".{CONFIG_FILE}.{}", std::process::id()));
-    std::fs::write(&tmp, text)
-        .and_then(|_| std::fs::rename(&tmp, &path))
+    let tmp = data_dir.join(PENDING);
+    let write = || -> std::io::Result<()> {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()
+    };
+    write().map_err(|e| AppError::io(format!("cannot write {}", tmp.display()), e))?;
+    audit.append(embargo_audit::NewRecord {
+        kind: embargo_audit::RecordKind::Admin,
+        actor: actor.to_string(),
+        request: serde_json::json!({"action": "config_set", "key": key, "value": value}),
+        result: serde_json::json!({
+            "previous": previous,
+            "config_sha256": embargo_audit::sha256_hex(&[text.as_bytes()]),
+        }),
+        list_versions: vec![],
+    })?;
+    crate::journal::failpoint("after_config_audit");
+    std::fs::rename(&tmp, &path)
         .map_err(|e| AppError::io(format!("cannot write {}", path.display()), e))
 }
 
@@ -173,5 +237,37 @@ mod tests {
         assert!(config_set(dir.path(), "reviewer", "anonymous-localhost").is_err());
         assert!(config_set(dir.path(), "approval_threshold", "2").is_err());
         assert!(config_set(dir.path(), "colour", "red").is_err());
+    }
+
+    #[test]
+    fn every_change_is_audited_and_a_crash_is_recovered_from_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        config_set_as(dir.path(), "approval_threshold", "0.8", "ops:jane").unwrap();
+        config_set_as(dir.path(), "approval_threshold", "0.7", "ops:joe").unwrap();
+        let log = embargo_audit::AuditLog::open(dir.path()).unwrap();
+        let last = log.last_admin_action("config_set").unwrap().unwrap();
+        assert_eq!(last.actor, "ops:joe");
+        assert_eq!(last.request["value"], "0.7");
+        assert_eq!(last.result["previous"], "0.8");
+        assert!(!dir.path().join(PENDING).exists());
+
+        // Killed after the record, before the rename: the logged file wins.
+        let text = "approval_threshold = 0.6\n";
+        std::fs::write(dir.path().join(PENDING), text).unwrap();
+        log.append(embargo_audit::NewRecord {
+            kind: embargo_audit::RecordKind::Admin,
+            actor: "ops:joe".into(),
+            request: serde_json::json!({"action": "config_set"}),
+            result: serde_json::json!({"config_sha256": embargo_audit::sha256_hex(&[text.as_bytes()])}),
+            list_versions: vec![],
+        })
+        .unwrap();
+        recover(dir.path(), &log).unwrap();
+        assert_eq!(approval_threshold(dir.path()).unwrap(), 0.6);
+        // Killed before the record: the change never happened.
+        std::fs::write(dir.path().join(PENDING), "approval_threshold = 0.1\n").unwrap();
+        recover(dir.path(), &log).unwrap();
+        assert_eq!(approval_threshold(dir.path()).unwrap(), 0.6);
+        assert!(!dir.path().join(PENDING).exists());
     }
 }

@@ -20,7 +20,7 @@ fn uflpa(snapshot: &Snapshot, date: &str, producer: &str, context: &str) -> Find
         "parties":[{{"role":"manufacturer","name":"{producer}","country":"CN"}}],"context":{context}}}"#
     );
     let tx = parse_transaction(&tx).unwrap();
-    let d = snapshot.engine.decide(&tx);
+    let d = snapshot.engine().decide(&tx);
     let mut f: Vec<Finding> = d
         .findings
         .into_iter()

@@ -57,13 +57,16 @@
 //! assert_eq!(report.records, 3); // key creation, screen, review
 //! ```
 
+mod batch;
 mod canonical;
 mod checkpoint;
 mod error;
 mod fingerprint;
 mod group;
+mod journal;
 mod keys;
 mod log;
+pub mod merkle;
 mod record;
 mod review;
 mod schema;
@@ -71,14 +74,16 @@ mod signing;
 mod subject;
 mod verify;
 
+pub use batch::{BatchProof, BatchWriter, TREE_RULE};
 pub use canonical::{canonical_json, sha256_hex};
 pub use checkpoint::{Checkpoint, CHECKPOINT_FILE, DEFAULT_CHECKPOINT_EVERY};
 pub use error::AuditError;
 pub use fingerprint::{changed_fields, diff_entities, entity_fingerprint, FieldChange};
+pub use journal::FetchIntents;
 pub use keys::{ApiKeyInfo, Role};
 pub use log::{Anchor, AuditLog, AuditOptions, AUDIT_FILE};
 pub use record::{chain_hash, AuditRecord, NewRecord, RecordKind, GENESIS_HASH};
-pub use review::{NewReview, Review, ReviewLookup, ReviewStatus, Verdict};
+pub use review::{NewReview, Review, ReviewBook, ReviewLookup, ReviewStatus, Verdict};
 pub use signing::KEY_FILE;
 pub use subject::subject_key;
 pub use verify::{verify_data_dir, verify_jsonl, VerifyOptions, VerifyReport};

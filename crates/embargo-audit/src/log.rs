@@ -120,21 +120,22 @@ impl AuditLog {
             path: path.clone(),
             source,
         };
-        let conn = Connection::open(&path).map_err(err)?;
-        schema::configure(&conn).map_err(err)?;
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(err)?;
-        if version > schema::SCHEMA_VERSION {
-            return Err(AuditError::NewerFormat {
-                path,
-                found: version,
-                supported: schema::SCHEMA_VERSION,
-            });
-        }
         let key = LogKey::load_or_create(data_dir)?;
-        let mut conn = conn;
-        {
+        // Two processes opening a fresh directory at once can meet a lock
+        // SQLite does not wait for (switching to WAL); retry briefly.
+        let conn = retry_locked(|| {
+            let mut conn = Connection::open(&path).map_err(err)?;
+            schema::configure(&conn).map_err(err)?;
+            let version: i64 = conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(err)?;
+            if version > schema::SCHEMA_VERSION {
+                return Err(AuditError::NewerFormat {
+                    path: path.clone(),
+                    found: version,
+                    supported: schema::SCHEMA_VERSION,
+                });
+            }
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(err)?;
@@ -152,7 +153,8 @@ impl AuditLog {
                     .map_err(err)?;
             }
             tx.commit().map_err(err)?;
-        }
+            Ok(conn)
+        })?;
         let log = AuditLog {
             checkpoint_file: data_dir.join(CHECKPOINT_FILE),
             path,
@@ -503,6 +505,27 @@ impl AuditLog {
         }
         out.flush().map_err(AuditError::Export)?;
         Ok(n)
+    }
+}
+
+/// Runs `f` again while it fails with "database is locked/busy", for up to
+/// 20 s (opening a fresh file that another process is setting up).
+fn retry_locked<T>(mut f: impl FnMut() -> Result<T, AuditError>) -> Result<T, AuditError> {
+    let start = std::time::Instant::now();
+    loop {
+        match f() {
+            Err(AuditError::Sqlite {
+                source: rusqlite::Error::SqliteFailure(e, _),
+                ..
+            }) if matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ) && start.elapsed() < std::time::Duration::from_secs(20) =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
     }
 }
 

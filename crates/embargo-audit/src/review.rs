@@ -630,6 +630,82 @@ impl AuditLog {
     }
 }
 
+/// Every review decision whose row passes its integrity check, read at
+/// once, for callers that look up many (subject, entity) pairs without
+/// knowing them in advance (the decision engine's party resolution).
+/// Look-ups answer exactly as `AuditLog::review_lookup` does.
+#[derive(Clone, Debug, Default)]
+pub struct ReviewBook {
+    by_pair: std::collections::HashMap<(String, String), Vec<Review>>,
+    /// Rows ignored because they fail their integrity check, by pair.
+    ignored: std::collections::HashMap<(String, String), Vec<String>>,
+}
+
+impl ReviewBook {
+    /// The standing decision on (subject, entity) under a maker-checker
+    /// policy (see `AuditLog::review_lookup`).
+    pub fn lookup(
+        &self,
+        subject_key: &str,
+        current: &Entity,
+        today: NaiveDate,
+        approval_required: Option<&str>,
+    ) -> ReviewLookup {
+        let key = (subject_key.to_string(), current.id.as_str().to_string());
+        let history = self.by_pair.get(&key).cloned().unwrap_or_default();
+        ReviewLookup {
+            status: status_of(
+                history,
+                &entity_fingerprint(current),
+                Some(current),
+                today,
+                approval_required,
+            ),
+            warnings: self.ignored.get(&key).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// The decision with this id, if its row passed its check.
+    pub fn review(&self, id: i64) -> Option<&Review> {
+        self.by_pair.values().flatten().find(|r| r.id == id)
+    }
+
+    /// Whether any decision exists (a cheap test before looking up).
+    pub fn is_empty(&self) -> bool {
+        self.by_pair.is_empty() && self.ignored.is_empty()
+    }
+}
+
+impl AuditLog {
+    /// Every review decision, checked (`ReviewBook`).
+    pub fn review_book(&self) -> Result<ReviewBook, AuditError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare(&format!("{SELECT_REVIEW} ORDER BY id"))
+            .map_err(|e| self.db(e))?;
+        let key = self.log_key();
+        let rows = stmt
+            .query_map([], |r| {
+                let id: i64 = r.get(0)?;
+                let pair: (String, String) = (r.get(2)?, r.get(3)?);
+                Ok((id, pair, row_mac_ok(r, key), review_from_row(r)))
+            })
+            .map_err(|e| self.db(e))?;
+        let mut book = ReviewBook::default();
+        for r in rows {
+            let (id, pair, mac_ok, review) = r.map_err(|e| self.db(e))?;
+            match (mac_ok, review) {
+                (Ok(true), Ok(review)) => book.by_pair.entry(pair).or_default().push(review),
+                (Ok(true), Err(reason)) => return Err(self.review_corrupt(reason)),
+                _ => book.ignored.entry(pair).or_default().push(format!(
+                    "review row {id} fails its integrity check (written outside Embargo?) and was ignored; run `embargo audit verify`"
+                )),
+            }
+        }
+        Ok(book)
+    }
+}
+
 /// A changed record outranks expiry: both re-alert, and "what changed" is
 /// the more useful thing to tell the analyst.
 fn status_of(

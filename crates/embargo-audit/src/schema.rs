@@ -16,6 +16,12 @@
 //!   revoked); every change is also a chained audit record (see `keys`).
 //! - `checkpoints` (format 2): signed checkpoints of the chain head (see
 //!   `checkpoint`). Append-only by trigger.
+//! - `batch_rows`: the result of every row of a batch screen, by run id
+//!   and row number, committed to by the Merkle root in the batch's
+//!   chained record (see `batch`). Append-only by trigger; created by
+//!   `CREATE … IF NOT EXISTS` in files of format 2 as well.
+//! - `store_intents`: which entries of the list store's audit journal are
+//!   in the chain, and as which record (see `journal`). Append-only.
 //!
 //! Settings: WAL so readers (exports, verify, review look-ups) never block
 //! the writer, and `synchronous=FULL` so a commit is on disk before
@@ -91,6 +97,28 @@ CREATE TRIGGER IF NOT EXISTS checkpoints_no_update BEFORE UPDATE ON checkpoints
 BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS checkpoints_no_delete BEFORE DELETE ON checkpoints
 BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+
+CREATE TABLE IF NOT EXISTS batch_rows (
+    run_id TEXT NOT NULL,
+    row    INTEGER NOT NULL,
+    body   TEXT NOT NULL,
+    PRIMARY KEY (run_id, row)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS batch_rows_no_update BEFORE UPDATE ON batch_rows
+BEGIN SELECT RAISE(ABORT, 'batch rows are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS batch_rows_no_delete BEFORE DELETE ON batch_rows
+BEGIN SELECT RAISE(ABORT, 'batch rows are append-only'); END;
+
+CREATE TABLE IF NOT EXISTS store_intents (
+    journal   TEXT NOT NULL,
+    intent_id INTEGER NOT NULL,
+    audit_seq INTEGER NOT NULL UNIQUE,
+    PRIMARY KEY (journal, intent_id)
+);
+CREATE TRIGGER IF NOT EXISTS store_intents_no_update BEFORE UPDATE ON store_intents
+BEGIN SELECT RAISE(ABORT, 'store_intents is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS store_intents_no_delete BEFORE DELETE ON store_intents
+BEGIN SELECT RAISE(ABORT, 'store_intents is append-only'); END;
 "#;
 
 /// The trigger that keeps `reviews` rows from being edited (lifted only

@@ -410,6 +410,21 @@ impl Checker<'_> {
         for reason in self.check_keys(&tx)? {
             report.fail(0, reason);
         }
+        let batch_notes = match crate::batch::check_batches(&tx) {
+            Ok((problems, notes)) => {
+                for reason in problems {
+                    report.fail(0, reason);
+                }
+                notes
+            }
+            Err(e) => match corruption(&e) {
+                Some(reason) => {
+                    report.fail(0, format!("batch_rows table: {reason}"));
+                    Vec::new()
+                }
+                None => return Err(self.db(e)),
+            },
+        };
         let table = match checkpoint::table_rows(&tx, self.path, 0) {
             Ok(t) => t,
             Err(AuditError::Sqlite { source, .. }) => match corruption(&source) {
@@ -443,6 +458,7 @@ impl Checker<'_> {
         report.checkpoints = findings.good;
         report.last_checkpoint = findings.last;
         report.notes = findings.notes;
+        report.notes.extend(batch_notes);
         Ok(report)
     }
 

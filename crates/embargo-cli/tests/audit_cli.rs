@@ -145,3 +145,60 @@ fn a_forged_checkpoint_line_is_reported() {
         "{out}"
     );
 }
+
+/// `embargo batch` names its audit record; `audit prove` proves a row with
+/// the leaf hash the output carries, and refuses a row the batch lacks.
+#[test]
+fn a_batch_row_is_proved_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = d.join("in.csv");
+    std::fs::write(
+        &input,
+        "id,name\n1,Xinjiang Public Security Bureau\n2,Zzyzx Qwertyuiop Holdings\n3,Acme Widgets\n",
+    )
+    .unwrap();
+    let out_csv = d.join("out.csv");
+    let out = embargo(
+        d,
+        &[
+            "batch",
+            input.to_str().unwrap(),
+            "--name-column",
+            "name",
+            "--out",
+            out_csv.to_str().unwrap(),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let seq = stdout
+        .split("audit record ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("batch names its audit record: {stdout}"))
+        .to_string();
+    let written = std::fs::read_to_string(&out_csv).unwrap();
+    let row2_leaf = written.lines().nth(2).unwrap().rsplit(',').next().unwrap();
+    let proof = ok(d, &["audit", "prove", "--batch", &seq, "--row", "2"]);
+    assert!(proof.contains("included"), "{proof}");
+    assert!(
+        proof.contains(row2_leaf),
+        "the output's leaf is the proved one: {proof}"
+    );
+    assert!(proof.contains("Zzyzx Qwertyuiop Holdings"), "{proof}");
+    let json = ok(
+        d,
+        &["audit", "prove", "--batch", &seq, "--row", "1", "--json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["rows"], 3);
+    let bad = embargo(d, &["audit", "prove", "--batch", &seq, "--row", "4"]);
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    assert!(ok(d, &["audit", "verify"]).contains("audit log OK"));
+}

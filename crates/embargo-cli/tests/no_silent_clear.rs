@@ -422,8 +422,12 @@ fn a_batch_row_without_a_usable_name_is_not_a_clear() {
     );
     let written = std::fs::read_to_string(&out_csv).unwrap();
     let lines: Vec<&str> = written.lines().collect();
-    assert!(lines[0].ends_with(",match_note"), "{written}");
-    assert!(lines[1].ends_with(','), "row 1 was screened: {written}");
+    assert!(lines[0].ends_with(",match_note,audit_leaf"), "{written}");
+    assert_eq!(
+        lines[1].rsplit(',').nth(1),
+        Some(""),
+        "row 1 was screened: {written}"
+    );
     assert!(
         lines[2].contains("not screened: `name`: must not be empty"),
         "{written}"

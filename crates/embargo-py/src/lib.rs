@@ -532,6 +532,7 @@ impl Engine {
             rows_with_hits: count("rows_with_hits")?,
             rows_not_screened: count("rows_not_screened")?,
             rows_with_warnings: count("rows_with_warnings")?,
+            ..Default::default()
         };
         let cfg = BatchConfig {
             name_column: name_col,

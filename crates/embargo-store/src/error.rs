@@ -62,3 +62,21 @@ impl<T> Context<T> for Result<T, rusqlite::Error> {
         })
     }
 }
+
+impl StoreError {
+    /// Whether SQLite said the database is busy or locked (another
+    /// connection holds a lock it would not wait for).
+    pub fn is_locked(&self) -> bool {
+        match self {
+            StoreError::Open { source, .. } | StoreError::Sqlite { source, .. } => matches!(
+                source,
+                rusqlite::Error::SqliteFailure(e, _)
+                    if matches!(
+                        e.code,
+                        rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                    )
+            ),
+            _ => false,
+        }
+    }
+}

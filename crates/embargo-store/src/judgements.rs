@@ -65,23 +65,58 @@ impl Store {
         reviewer: &str,
         reason: &str,
     ) -> Result<LinkJudgement, StoreError> {
+        self.judge_link_inner(a, b, verdict, reviewer, reason, None)
+    }
+
+    /// [`Store::judge_link`] that writes `intent(judgement)` to the audit
+    /// journal in the same transaction.
+    pub fn judge_link_journaled(
+        &self,
+        a: &EntityId,
+        b: &EntityId,
+        verdict: LinkVerdict,
+        reviewer: &str,
+        reason: &str,
+        intent: crate::IntentFn<'_, LinkJudgement>,
+    ) -> Result<LinkJudgement, StoreError> {
+        self.judge_link_inner(a, b, verdict, reviewer, reason, Some(intent))
+    }
+
+    fn judge_link_inner(
+        &self,
+        a: &EntityId,
+        b: &EntityId,
+        verdict: LinkVerdict,
+        reviewer: &str,
+        reason: &str,
+        intent: Option<crate::IntentFn<'_, LinkJudgement>>,
+    ) -> Result<LinkJudgement, StoreError> {
         let (x, y) = ordered(a, b);
         let now = Utc::now();
-        let conn = self.conn();
+        let mut conn = self.conn();
+        let conn = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .ctx(|| "recording a link judgement".into())?;
         conn.execute(
             "INSERT INTO link_judgements (a, b, verdict, reviewer, reason, decided_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             rusqlite::params![x, y, verdict.as_str(), reviewer, reason, now.to_rfc3339()],
         )
         .ctx(|| "recording a link judgement".into())?;
-        Ok(LinkJudgement {
+        let j = LinkJudgement {
             a: EntityId(x),
             b: EntityId(y),
             verdict,
             reviewer: reviewer.to_string(),
             reason: reason.to_string(),
             decided_at: now,
-        })
+        };
+        if let Some(f) = intent {
+            crate::intents::write_intent(&conn, &f(&j))?;
+        }
+        crate::failpoint("store_before_commit");
+        conn.commit().ctx(|| "committing a link judgement".into())?;
+        Ok(j)
     }
 
     /// The standing (latest) judgement on every judged pair.

@@ -28,12 +28,14 @@
 mod diff;
 mod encode;
 mod error;
+mod intents;
 mod judgements;
 pub mod schema;
 mod store;
 mod types;
 
 pub use error::StoreError;
+pub use intents::{IntentFn, StoredIntent};
 pub use judgements::{LinkJudgement, LinkVerdict};
 pub use store::Store;
 pub use types::{
@@ -43,3 +45,13 @@ pub use types::{
 /// Reserved dataset names: never imported into (the embedded pack's name,
 /// and the word front ends use for "the default selection").
 pub const RESERVED_DATASETS: [&str; 2] = ["embargo_xinjiang_pack", "default"];
+
+/// Test hook for crash tests: when the environment variable
+/// `EMBARGO_TEST_FAILPOINT` equals `name`, the process aborts here (as a
+/// kill -9 would stop it: no destructors, no rollback message). Never set
+/// in production; the tests that set it spawn a child process.
+pub fn failpoint(name: &str) {
+    if std::env::var("EMBARGO_TEST_FAILPOINT").is_ok_and(|v| v == name) {
+        std::process::abort();
+    }
+}

@@ -7,6 +7,8 @@
 //! members     (version_id, seq, entity_id, hash)  which entities a version holds, in file order
 //! active      (dataset, version_id, activated_at) the version screening uses now
 //! activations (id, dataset, version_id, at, reason) every change of `active`, append-only
+//! link_judgements (id, a, b, verdict, reviewer, reason, decided_at)
+//! audit_intents (id, at, record)                   the audit record of every change, same transaction
 //! schema_version (version)
 //! ```
 //!
@@ -61,7 +63,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The newest schema this code writes and understands.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const V1: &str = r#"
 CREATE TABLE versions (
@@ -129,6 +131,26 @@ CREATE TRIGGER link_judgements_no_update BEFORE UPDATE ON link_judgements BEGIN 
 CREATE TRIGGER link_judgements_no_delete BEFORE DELETE ON link_judgements BEGIN SELECT RAISE(ABORT, 'link judgements are append-only'); END;
 "#;
 
+/// v4: the audit journal. Every change of the store (a version stored or
+/// activated, a link judgement) writes, in the same transaction, the audit
+/// record that describes it (`record`: JSON of kind, actor, request,
+/// result, list versions). `embargo-app` copies each into the audit log in
+/// `id` order and the audit log remembers which it holds (`store_intents`),
+/// so a crash between the two commits is repaired at the next open and
+/// audit order is store order. Append-only. `journal_id` names this
+/// journal (random), so a store file replaced by a fresh one starts a new
+/// journal rather than one the audit log believes delivered.
+const V4: &str = r#"
+CREATE TABLE audit_intents (
+    id     INTEGER PRIMARY KEY,
+    at     TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE TRIGGER audit_intents_no_update BEFORE UPDATE ON audit_intents BEGIN SELECT RAISE(ABORT, 'audit intents are append-only'); END;
+CREATE TRIGGER audit_intents_no_delete BEFORE DELETE ON audit_intents BEGIN SELECT RAISE(ABORT, 'audit intents are append-only'); END;
+CREATE TABLE journal_id (id TEXT NOT NULL);
+"#;
+
 /// Connection settings, then migrations up to [`SCHEMA_VERSION`], all in
 /// one transaction so a half-migrated file cannot exist.
 pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
@@ -136,6 +158,11 @@ pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
         path: path.to_path_buf(),
         source,
     };
+    // Wait for other processes (a concurrent import, a server) instead of
+    // failing with "database is locked"; set first, so that switching to
+    // WAL and migrating a fresh file wait too.
+    conn.busy_timeout(std::time::Duration::from_secs(60))
+        .map_err(open_err)?;
     // journal_mode returns a row, so it is read back rather than executed.
     let mode: String = conn
         .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
@@ -146,12 +173,14 @@ pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
             detail: format!("SQLite refused WAL mode (got {mode})"),
         });
     }
-    conn.execute_batch(
-        "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
-    )
-    .map_err(open_err)?;
+    conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+        .map_err(open_err)?;
 
-    let tx = conn.transaction().map_err(open_err)?;
+    // IMMEDIATE: a deferred transaction that reads and then writes fails
+    // at once (no busy wait) when another process migrated in between.
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(open_err)?;
     tx.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
         .ctx(|| "creating the schema_version table".into())?;
     let found: Option<i64> = tx
@@ -181,6 +210,17 @@ pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
             .ctx(|| "migrating to schema v3".into())?;
         tx.execute("INSERT INTO schema_version (version) VALUES (3)", [])
             .ctx(|| "recording schema v3".into())?;
+    }
+    if found < 4 {
+        tx.execute_batch(V4)
+            .ctx(|| "migrating to schema v4".into())?;
+        tx.execute(
+            "INSERT INTO journal_id (id) VALUES (?1)",
+            [crate::intents::new_journal_id(path)],
+        )
+        .ctx(|| "naming the audit journal".into())?;
+        tx.execute("INSERT INTO schema_version (version) VALUES (4)", [])
+            .ctx(|| "recording schema v4".into())?;
     }
     // Later migrations go here as `if found < N { ... }`.
     tx.commit().ctx(|| "committing the schema migration".into())

@@ -9,6 +9,7 @@
 use crate::diff::field_changes;
 use crate::encode::{encode, label, normalise_sha256};
 use crate::error::{Context, StoreError};
+use crate::intents::{write_intent, IntentFn};
 use crate::schema;
 use crate::types::{
     EntityChange, ImportOutcome, ImportPolicy, ListDiff, ListStatus, NewVersion, Refusal,
@@ -47,11 +48,22 @@ impl Store {
             source,
         })?;
         let path = data_dir.join("embargo.sqlite");
-        let mut conn = Connection::open(&path).map_err(|source| StoreError::Open {
-            path: path.clone(),
-            source,
-        })?;
-        schema::prepare(&mut conn, &path)?;
+        // Two processes opening a fresh directory at once can meet a lock
+        // SQLite does not wait for (switching to WAL); retry briefly.
+        let start = std::time::Instant::now();
+        let conn = loop {
+            let mut conn = Connection::open(&path).map_err(|source| StoreError::Open {
+                path: path.clone(),
+                source,
+            })?;
+            match schema::prepare(&mut conn, &path) {
+                Err(e) if e.is_locked() && start.elapsed() < std::time::Duration::from_secs(20) => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => return Err(e),
+                Ok(()) => break conn,
+            }
+        };
         Ok(Store {
             path,
             conn: Mutex::new(conn),
@@ -77,7 +89,7 @@ impl Store {
         version: NewVersion,
         entities: &[Entity],
     ) -> Result<ImportOutcome, StoreError> {
-        self.import_inner(version, entities, None)
+        self.import_inner(version, entities, None, None)
     }
 
     /// [`Store::import`] with the checks that keep an import from silently
@@ -94,7 +106,20 @@ impl Store {
         entities: &[Entity],
         policy: ImportPolicy,
     ) -> Result<ImportOutcome, StoreError> {
-        self.import_inner(version, entities, Some(policy))
+        self.import_inner(version, entities, Some(policy), None)
+    }
+
+    /// [`Store::import_guarded`] that also writes `intent(outcome)` to the
+    /// audit journal in the import's transaction when it stores a version
+    /// (not for `Unchanged`, which writes nothing).
+    pub fn import_guarded_journaled(
+        &self,
+        version: NewVersion,
+        entities: &[Entity],
+        policy: ImportPolicy,
+        intent: IntentFn<'_, ImportOutcome>,
+    ) -> Result<ImportOutcome, StoreError> {
+        self.import_inner(version, entities, Some(policy), Some(intent))
     }
 
     fn import_inner(
@@ -102,6 +127,7 @@ impl Store {
         version: NewVersion,
         entities: &[Entity],
         policy: Option<ImportPolicy>,
+        intent: Option<IntentFn<'_, ImportOutcome>>,
     ) -> Result<ImportOutcome, StoreError> {
         check_dataset(&version.dataset)?;
         let sha = normalise_sha256(&version.dataset, &version.sha256)?;
@@ -122,7 +148,7 @@ impl Store {
                 body: Some(enc.body),
             });
         }
-        self.commit_version(version, sha, "import", policy, |_| Ok(members))
+        self.commit_version(version, sha, "import", policy, intent, |_| Ok(members))
     }
 
     /// Stores "active version of `base_dataset`, minus `deletions`, plus
@@ -140,7 +166,7 @@ impl Store {
         upserts: &[Entity],
         deletions: &[EntityId],
     ) -> Result<ImportOutcome, StoreError> {
-        self.apply_delta_inner(version, base_dataset, upserts, deletions, None)
+        self.apply_delta_inner(version, base_dataset, upserts, deletions, None, None)
     }
 
     /// [`Store::apply_delta`] with the checks of [`Store::import_guarded`],
@@ -153,7 +179,35 @@ impl Store {
         deletions: &[EntityId],
         policy: ImportPolicy,
     ) -> Result<ImportOutcome, StoreError> {
-        self.apply_delta_inner(version, base_dataset, upserts, deletions, Some(policy))
+        self.apply_delta_inner(
+            version,
+            base_dataset,
+            upserts,
+            deletions,
+            Some(policy),
+            None,
+        )
+    }
+
+    /// [`Store::apply_delta_guarded`] with the audit journal entry of
+    /// [`Store::import_guarded_journaled`].
+    pub fn apply_delta_guarded_journaled(
+        &self,
+        version: NewVersion,
+        base_dataset: &str,
+        upserts: &[Entity],
+        deletions: &[EntityId],
+        policy: ImportPolicy,
+        intent: IntentFn<'_, ImportOutcome>,
+    ) -> Result<ImportOutcome, StoreError> {
+        self.apply_delta_inner(
+            version,
+            base_dataset,
+            upserts,
+            deletions,
+            Some(policy),
+            Some(intent),
+        )
     }
 
     fn apply_delta_inner(
@@ -163,6 +217,7 @@ impl Store {
         upserts: &[Entity],
         deletions: &[EntityId],
         policy: Option<ImportPolicy>,
+        intent: Option<IntentFn<'_, ImportOutcome>>,
     ) -> Result<ImportOutcome, StoreError> {
         check_dataset(&version.dataset)?;
         let sha = normalise_sha256(&version.dataset, &version.sha256)?;
@@ -184,7 +239,7 @@ impl Store {
             );
         }
         let base_dataset = base_dataset.to_string();
-        self.commit_version(version, sha, "delta", policy, move |tx| {
+        self.commit_version(version, sha, "delta", policy, intent, move |tx| {
             let base = active_version_id(tx, &base_dataset)?
                 .ok_or_else(|| StoreError::UnknownDataset(base_dataset.clone()))?;
             let mut stmt = tx
@@ -234,6 +289,7 @@ impl Store {
         sha: String,
         reason: &str,
         policy: Option<ImportPolicy>,
+        intent: Option<IntentFn<'_, ImportOutcome>>,
         build: impl FnOnce(&Transaction) -> Result<Vec<Member>, StoreError>,
     ) -> Result<ImportOutcome, StoreError> {
         let ds = nv.dataset.clone();
@@ -338,15 +394,19 @@ impl Store {
                     .ctx(|| format!("storing entity {} of {ds} (entry {})", m.id, seq + 1))?;
             }
         }
-        if history_only {
-            tx.commit()
-                .ctx(|| format!("committing version {} of {ds}", lv.version))?;
-            return Ok(ImportOutcome::StoredInactive(lv));
+        let outcome = if history_only {
+            ImportOutcome::StoredInactive(lv)
+        } else {
+            set_active(&tx, &ds, vid, &at, reason)?;
+            ImportOutcome::Imported(lv)
+        };
+        if let Some(f) = intent {
+            write_intent(&tx, &f(&outcome))?;
         }
-        set_active(&tx, &ds, vid, &at, reason)?;
+        crate::failpoint("store_before_commit");
         tx.commit()
-            .ctx(|| format!("committing version {} of {ds}", lv.version))?;
-        Ok(ImportOutcome::Imported(lv))
+            .ctx(|| format!("committing a version of {ds}"))?;
+        Ok(outcome)
     }
 
     /// Every dataset with its active version and how many versions are kept.
@@ -675,6 +735,27 @@ impl Store {
     /// forward). Committed with `synchronous=FULL`: an operator's decision
     /// must survive a power loss (see [`crate::schema`]).
     pub fn activate(&self, dataset: &str, version: &str) -> Result<(), StoreError> {
+        self.activate_inner(dataset, version, None)
+    }
+
+    /// [`Store::activate`] that writes `intent(previous active label)` to the
+    /// audit journal in the same transaction (also when the version was
+    /// already active: the request is still on record).
+    pub fn activate_journaled(
+        &self,
+        dataset: &str,
+        version: &str,
+        intent: IntentFn<'_, Option<String>>,
+    ) -> Result<(), StoreError> {
+        self.activate_inner(dataset, version, Some(intent))
+    }
+
+    fn activate_inner(
+        &self,
+        dataset: &str,
+        version: &str,
+        intent: Option<IntentFn<'_, Option<String>>>,
+    ) -> Result<(), StoreError> {
         let mut conn = self.conn();
         conn.pragma_update(None, "synchronous", "FULL")
             .ctx(|| "switching to synchronous=FULL".into())?;
@@ -683,11 +764,19 @@ impl Store {
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .ctx(|| format!("activating {version} of {dataset}"))?;
             let (vid, _) = version_by_label(&tx, dataset, version)?;
-            if active_version_id(&tx, dataset)? == Some(vid) {
-                return Ok(());
+            let before = active_version_id(&tx, dataset)?;
+            if let Some(f) = intent {
+                let label = match before {
+                    Some(id) => Some(version_by_id(&tx, id)?.version),
+                    None => None,
+                };
+                write_intent(&tx, &f(&label))?;
             }
-            let at = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true);
-            set_active(&tx, dataset, vid, &at, "activate")?;
+            if before != Some(vid) {
+                let at = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true);
+                set_active(&tx, dataset, vid, &at, "activate")?;
+            }
+            crate::failpoint("store_before_commit");
             tx.commit()
                 .ctx(|| format!("activating {version} of {dataset}"))
         })();

@@ -42,6 +42,21 @@ pub enum AuditCommand {
     Checkpoint,
     /// Print the log's Ed25519 public key (give it to whoever verifies).
     PublicKey,
+    /// Prove that one row of a batch screen is committed to by the batch's
+    /// chained audit record: prints the row's stored result, its leaf hash,
+    /// the Merkle audit path and the root, and checks the path (exit 1 if it
+    /// does not lead to the root).
+    Prove {
+        /// The batch: its audit record number or run id (printed by `batch`).
+        #[arg(long, value_name = "ID")]
+        batch: String,
+        /// The row number, 1 for the first data row.
+        #[arg(long, value_name = "N")]
+        row: u64,
+        /// Print the proof as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn print_report(report: &VerifyReport) -> Result<()> {
@@ -117,6 +132,41 @@ pub fn run(data_dir: &Path, a: AuditArgs) -> Result<ExitCode> {
                 data_dir.join(audit_admin::CHECKPOINT_FILE).display()
             );
             Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::Prove { batch, row, json } => {
+            let p = audit_admin::prove(data_dir, &batch, row).with_context(context)?;
+            if json {
+                outln!("{}", serde_json::to_string_pretty(&p)?);
+            } else {
+                outln!(
+                    "row {} of batch record {} (run {}, {} rows): {}",
+                    p.row,
+                    p.seq,
+                    p.run_id,
+                    p.rows,
+                    if p.verified { "included" } else { "NOT proved" }
+                );
+                outln!(
+                    "  row result: {}",
+                    embargo_app::types::canonical_json(&p.body)
+                );
+                outln!("  leaf:       {}", p.leaf);
+                for (i, h) in p.path.iter().enumerate() {
+                    outln!("  path[{i}]:    {h}");
+                }
+                outln!(
+                    "  root:       {} (in audit record {}, hash {})",
+                    p.root,
+                    p.seq,
+                    p.record_hash
+                );
+                outln!("  the record itself is checked by `embargo audit verify` (chain and signed checkpoints)");
+            }
+            Ok(if p.verified {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         AuditCommand::PublicKey => {
             outln!(

@@ -115,6 +115,12 @@ pub fn run(data_dir: &Path, a: BatchArgs) -> Result<ExitCode> {
         "{} rows read, {} with a hit at threshold {:.2}, {} with unreadable optional columns; results in {}",
         summary.rows, summary.rows_with_hits, a.threshold, summary.rows_with_warnings, a.out.display()
     );
+    if let (Some(seq), Some(run)) = (summary.audit_seq, &summary.run_id) {
+        outln!(
+            "audit record {seq} (run {run}) commits to every row (Merkle root {}); prove a row with `embargo audit prove --batch {seq} --row N`",
+            summary.rows_root.as_deref().unwrap_or("?")
+        );
+    }
     if summary.rows_not_screened > 0 {
         outln!(
             "{} rows NOT screened (empty or unusable name; see the match_note column): review them",

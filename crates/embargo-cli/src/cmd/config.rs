@@ -32,7 +32,8 @@ pub enum ConfigAction {
 pub fn run(data_dir: &Path, a: ConfigArgs) -> Result<ExitCode> {
     match a.action {
         ConfigAction::Set { key, value } => {
-            embargo_app::config_set(data_dir, &key, &value)?;
+            // Audited as the CLI's user (embargo-app settings).
+            embargo_app::config_set_as(data_dir, &key, &value, &embargo_app::cli_actor())?;
             let now = embargo_app::config_get(data_dir, &key)?.unwrap_or_default();
             outln!("{key} = {now}");
             Ok(ExitCode::SUCCESS)
