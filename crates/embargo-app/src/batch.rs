@@ -88,6 +88,7 @@ impl App {
                     "dob": cfg.dob_column,
                 },
                 "threshold": cfg.options.threshold,
+                "algorithm": crate::algorithm_name(cfg.options.algorithm),
                 "datasets": cfg.options.datasets,
             }),
             result: serde_json::to_value(&summary)

@@ -50,6 +50,7 @@ mod ofac;
 mod palladius;
 mod parts;
 mod phonetic;
+pub mod profile;
 mod qualifiers;
 mod russian;
 mod similarity;

@@ -192,6 +192,42 @@ fn ofac_algorithm_ranks_and_scores_in_range() {
 }
 
 #[test]
+fn ofac_algorithm_scores_every_name_like_sanctions_list_search() {
+    // OFAC's tool compares the query with every list name: a name sharing
+    // no word, phonetic key or one-edit neighbour with the query is still
+    // scored (OFAC shows this pair at 82).
+    let mut c = corpus();
+    c.push(Entity::new(
+        EntityId::new("sdn", "9"),
+        Schema::Organization,
+        "sdn",
+        "VLADIMIROVKA ADVANCED WEAPONS AND RESEARCH COMPLEX",
+    ));
+    let m = Matcher::build(c);
+    let o = ScreenOptions {
+        algorithm: Algorithm::Ofac,
+        threshold: 0.75,
+        limit: 20,
+        ..opts()
+    };
+    let hits = m.screen(&Query::name("Vladimir Putin"), &o);
+    let h = hits
+        .iter()
+        .find(|h| h.entity_id.as_str() == "sdn:9")
+        .expect("every name is scored in the ofac mode");
+    assert!((0.75..0.9).contains(&h.score), "{}", h.score);
+    // The embargo algorithm reads names, not strings: no such hit.
+    let ours = m.screen(
+        &Query::name("Vladimir Putin"),
+        &ScreenOptions {
+            threshold: 0.75,
+            ..opts()
+        },
+    );
+    assert!(ours.iter().all(|h| h.entity_id.as_str() != "sdn:9"));
+}
+
+#[test]
 fn compare_names_is_bounded_and_symmetric_on_equal_names() {
     assert_eq!(
         compare_names(Some(Schema::Person), "Olaf Scholz", "Olaf Scholz"),
