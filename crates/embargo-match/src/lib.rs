@@ -81,7 +81,7 @@ pub const DEFAULT_THRESHOLD: f64 = 0.75;
 
 /// Suggested threshold for `Algorithm::Ofac`, whose scores sit higher for
 /// unrelated names (whole-string Jaro-Winkler): best F1 on the nomenklatura
-/// pairs (0.75) is reached at 0.95. OFAC's own tool leaves the choice to
+/// pairs (0.73) is reached at 0.95. OFAC's own tool leaves the choice to
 /// the user's slider.
 pub const OFAC_THRESHOLD: f64 = 0.95;
 
