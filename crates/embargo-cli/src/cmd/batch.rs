@@ -95,7 +95,6 @@ pub fn run(data_dir: &Path, a: BatchArgs) -> Result<ExitCode> {
             algorithm,
             limit: if jsonl { 25 } else { 1 },
             datasets: (!a.dataset.is_empty()).then_some(a.dataset),
-            ..Default::default()
         },
         jsonl,
         chunk_rows: 8192,
