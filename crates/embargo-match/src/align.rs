@@ -326,6 +326,24 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
             let y = bare_a.unwrap_or_else(|| readings[0].1.clone());
             readings.push((x, y));
         }
+        // Hangul and kana have no letters for f, v, z or an l apart from r
+        // (ㅍ writes f and p, ㅂ v and b, ㅈ z and j, ㄹ and ラ l and r):
+        // read both names with those sounds merged too.
+        let merged = |f: &Form| {
+            let j: String = f
+                .joined()
+                .chars()
+                .map(|c| match c {
+                    'f' => 'p',
+                    'v' => 'b',
+                    'z' => 'j',
+                    'l' => 'r',
+                    c => c,
+                })
+                .collect();
+            crate::spelling::sound(&j)
+        };
+        readings.push((merged(q), merged(a)));
         for (x, y) in readings {
             let len = x.len().max(y.len()).max(1);
             let d = crate::spelling::vowel_light_distance(x.as_bytes(), y.as_bytes());

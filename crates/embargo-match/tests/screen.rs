@@ -346,3 +346,19 @@ fn a_family_name_given_with_the_query_is_held_to_its_role() {
     // The same roles as the list: a match.
     assert!(score("Hans Friedrich", Some("Friedrich")) >= DEFAULT_THRESHOLD);
 }
+
+#[test]
+fn hangul_and_kana_spell_f_v_z_and_l_with_other_letters() {
+    // ㅍ writes f, ㄹ writes l, ラ writes l: the whole-name comparison of a
+    // foreign name in Hangul or kana reads those sounds as one.
+    for (latin, native) in [
+        ("Reinfeldt", "레인펠트"),
+        ("Flagstad", "플라그스타드"),
+        ("Morganfield", "모건필드"),
+        ("Olaf", "오라프"),
+    ] {
+        let s = compare_names(Some(Schema::Person), latin, native);
+        assert!(s >= DEFAULT_THRESHOLD, "{latin} / {native}: {s}");
+    }
+    assert!(compare_names(Some(Schema::Person), "Putin", "모건필드") < 0.5);
+}
