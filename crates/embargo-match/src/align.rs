@@ -329,6 +329,8 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
         // Hangul and kana have no letters for f, v, z or an l apart from r
         // (ㅍ writes f and p, ㅂ v and b, ㅈ z and j, ㄹ and ラ l and r):
         // read both names with those sounds merged too.
+        // Pinyin x and q write a foreign s and ch / j in Han (西 xi, 奇 qi).
+        let han = q.han || a.han;
         let merged = |f: &Form| {
             let j: String = f
                 .joined()
@@ -338,6 +340,8 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
                     'v' => 'b',
                     'z' => 'j',
                     'l' => 'r',
+                    'x' if han => 's',
+                    'q' if han => 'j',
                     c => c,
                 })
                 .collect();
