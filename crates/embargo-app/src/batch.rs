@@ -197,6 +197,7 @@ fn batch_request(source: &str, cfg: &BatchConfig) -> serde_json::Value {
             "dob": cfg.dob_column,
         },
         "threshold": cfg.options.threshold,
+        "algorithm": crate::algorithm_name(cfg.options.algorithm),
         "datasets": cfg.options.datasets,
         "reviews_applied": false,
     })

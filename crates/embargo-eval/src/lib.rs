@@ -18,6 +18,7 @@
 //! **Not for:** tuning at run time or choosing thresholds automatically;
 //! it measures the matcher as built.
 
+pub mod ablation;
 pub mod error;
 pub mod lists;
 pub mod pairs;

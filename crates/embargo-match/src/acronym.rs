@@ -11,13 +11,14 @@
 //! Ltd" without it), so both readings are indexed.
 
 use crate::analyze::{Form, Tok};
+use crate::profile::{f, ACRONYM_SCORE};
 use crate::symbols::TokenRole;
 use embargo_model::Schema;
 
-/// Name score of an exact acronym match: above the default threshold, below
-/// a name match, because the acronym is a reading of the name, not a name
-/// the list gives.
-pub(crate) const ACRONYM_SCORE: f32 = 0.85;
+// Name score of an exact acronym match: above the default threshold, below
+// a name match, because the acronym is a reading of the name, not a name
+// the list gives.
+// ACRONYM_SCORE = 0.85: a rule of the profile (`data/profile.tsv`).
 
 const MIN_LEN: usize = 3;
 const MAX_LEN: usize = 6;
@@ -116,7 +117,7 @@ pub(crate) fn spelt_by(f: &Form, acronym: &str) -> Option<String> {
 /// The acronym score of query form `q` against list form `a`, or 0.
 pub(crate) fn score(q: &Form, a: &Form) -> f32 {
     match query_acronym(q) {
-        Some(x) if initials(a).iter().any(|i| i == x) => ACRONYM_SCORE,
+        Some(x) if initials(a).iter().any(|i| i == x) => f(ACRONYM_SCORE),
         _ => 0.0,
     }
 }
@@ -163,7 +164,10 @@ mod tests {
             "XINJIANG PRODUCTION AND CONSTRUCTION CORPS",
             Schema::Organization,
         );
-        assert_eq!(score(&form("XPCC", Schema::Company), &org), ACRONYM_SCORE);
+        assert_eq!(
+            score(&form("XPCC", Schema::Company), &org),
+            f(ACRONYM_SCORE)
+        );
         assert_eq!(score(&form("XPC", Schema::Company), &org), 0.0);
         assert_eq!(score(&form("XPCCX", Schema::Company), &org), 0.0);
         assert_eq!(

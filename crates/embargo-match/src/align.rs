@@ -13,6 +13,10 @@
 //! because lists carry fuller names than customers type.
 
 use crate::analyze::{Form, NameClass, Paren, Tok};
+use crate::profile::{
+    f, ACRONYM_SIM, ACRONYM_SIM_PERSON, BARE_FACTOR, HAN_COVERAGE, HAN_WADE_GILES, JOINED_EQUAL,
+    NASAB_FACTOR, NUMBER_CONFLICT, ORDER_PENALTY, ROLE_SWAP, SIM_EXPONENT,
+};
 use crate::similarity::token_sim;
 use crate::symbols::TokenRole;
 use std::ops::Range;
@@ -28,9 +32,9 @@ const LATIN_PAIR_FLOOR: f32 = 0.55;
 const JOIN_FLOOR: f32 = 0.8;
 /// Penalty weight for leftover tokens on both sides (see module doc).
 const CONFLICT: f32 = 2.0;
-/// Matched tokens in an order that is neither the same, reversed nor
-/// rotated ("Muhammad bin Salman" vs "Salman bin Muhammad").
-const ORDER_PENALTY: f32 = 0.8;
+// Matched tokens in an order that is neither the same, reversed nor
+// rotated ("Muhammad bin Salman" vs "Salman bin Muhammad").
+// ORDER_PENALTY = 0.8: a rule of the profile (`data/profile.tsv`).
 /// Cost of legal forms of different families on the two sides.
 const LEGAL_CONFLICT: f32 = 1.0;
 
@@ -40,13 +44,13 @@ const SYLLABIC_WHOLE: f32 = 0.95;
 /// Cost of an unmatched syllable token (see `score_of`).
 const SYLLABLE_EXTRA: f32 = 0.8;
 
-/// Pair similarities are raised to this power: two near-misses should not
-/// add up to a match.
-const SIM_EXPONENT: f32 = 1.5;
+// Pair similarities are raised to this power: two near-misses should not
+// add up to a match.
+// SIM_EXPONENT = 1.5: a rule of the profile (`data/profile.tsv`).
 /// Cost of leftover legal forms and particles, per unit weight.
 const MINOR_LEFTOVER: f32 = 0.5;
-/// Two names equal once spaces are removed ("van der bilt" / "vanderbilt").
-const JOINED_EQUAL: f32 = 0.95;
+// Two names equal once spaces are removed ("van der bilt" / "vanderbilt").
+// JOINED_EQUAL = 0.95: a rule of the profile (`data/profile.tsv`).
 
 /// Penalty weights for tokens only one side has: (query, list). Persons'
 /// names are often given with fewer or more parts (patronymics, second
@@ -193,7 +197,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
             })
             .collect();
         let score = if roles_swapped(q, a, &pairs) {
-            ROLE_SWAP
+            f(ROLE_SWAP)
         } else {
             1.0
         };
@@ -287,22 +291,22 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     let unmatched_a: Vec<usize> = (0..na).filter(|&j| !used_a[j]).collect();
     // Romanisations from another script differ in spelling by nature, so
     // near-misses are not sharpened there.
-    let exponent = if cross { 1.0 } else { SIM_EXPONENT };
+    let exponent = if cross { 1.0 } else { f(SIM_EXPONENT) };
     let mut score = score_of(q, a, &pairs, &unmatched_q, &unmatched_a, exponent);
     if !order_ok(&pairs) {
-        score *= ORDER_PENALTY;
+        score *= f(ORDER_PENALTY);
     }
     if q.paren == Paren::Removed || a.paren == Paren::Removed {
-        score *= BARE_FACTOR;
+        score *= f(BARE_FACTOR);
     }
     if roles_swapped(q, a, &pairs) {
-        score *= ROLE_SWAP;
+        score *= f(ROLE_SWAP);
     }
     if numbers_differ(q, a, &pairs, &unmatched_q, &unmatched_a) {
-        score *= NUMBER_CONFLICT;
+        score *= f(NUMBER_CONFLICT);
     }
-    if score < JOINED_EQUAL && q.joined() == a.joined() {
-        score = JOINED_EQUAL;
+    if score < f(JOINED_EQUAL) && q.joined() == a.joined() {
+        score = f(JOINED_EQUAL);
     }
     if let Some(h) = han {
         score *= han_coverage_factor(q, a, &pairs, h);
@@ -322,6 +326,28 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
             let y = bare_a.unwrap_or_else(|| readings[0].1.clone());
             readings.push((x, y));
         }
+        // Hangul and kana have no letters for f, v, z or an l apart from r
+        // (ㅍ writes f and p, ㅂ v and b, ㅈ z and j, ㄹ and ラ l and r):
+        // read both names with those sounds merged too.
+        // Pinyin x and q write a foreign s and ch / j in Han (西 xi, 奇 qi).
+        let han = q.han || a.han;
+        let merged = |f: &Form| {
+            let j: String = f
+                .joined()
+                .chars()
+                .map(|c| match c {
+                    'f' => 'p',
+                    'v' => 'b',
+                    'z' => 'j',
+                    'l' => 'r',
+                    'x' if han => 's',
+                    'q' if han => 'j',
+                    c => c,
+                })
+                .collect();
+            crate::spelling::sound(&j)
+        };
+        readings.push((merged(q), merged(a)));
         for (x, y) in readings {
             let len = x.len().max(y.len()).max(1);
             let d = crate::spelling::vowel_light_distance(x.as_bytes(), y.as_bytes());
@@ -384,9 +410,9 @@ fn wade_giles_initial(latin: &str) -> bool {
         .any(|i| latin.starts_with(i))
 }
 
-/// Similarity of a pinyin syllable to a Latin word written with Wade-Giles
-/// spellings that is the same syllable once those are read as pinyin.
-const HAN_WADE_GILES: f32 = 0.85;
+// Similarity of a pinyin syllable to a Latin word written with Wade-Giles
+// spellings that is the same syllable once those are read as pinyin.
+// HAN_WADE_GILES = 0.85: a rule of the profile (`data/profile.tsv`).
 /// The same, for a Latin word with no spelling only Wade-Giles uses: its
 /// aspirates are unmarked, so Chang may be Zhang or Chang.
 const HAN_SINO: f32 = 0.8;
@@ -414,7 +440,7 @@ fn han_pair(q: &Form, a: &Form, i: usize, j: usize, han_query: bool) -> Option<f
     } else if y.sino.is_empty() || !same_key(x, &y.sino) {
         0.0
     } else if y.wg {
-        HAN_WADE_GILES
+        f(HAN_WADE_GILES)
     } else if wade_giles_initial(&y.text) {
         // Wade-Giles without its marks (Chang = Zhang, Kuo = Guo).
         HAN_SINO
@@ -471,9 +497,9 @@ fn han_edge_ok(q: &Form, a: &Form, e: &Edge, han_query: bool) -> bool {
     wg && crate::sino::key(&latin).is_some_and(|(k, _)| k == han_key)
 }
 
-/// Share of a name's identity that two names must both cover for a Han
-/// name to match a Latin one: most of both.
-const HAN_COVERAGE: f32 = 0.75;
+// Share of a name's identity that two names must both cover for a Han
+// name to match a Latin one: most of both.
+// HAN_COVERAGE = 0.75: a rule of the profile (`data/profile.tsv`).
 
 /// The factor on the score of a Han name against a Latin name: 1 when the
 /// aligned tokens cover at least `HAN_COVERAGE` of the identifying weight
@@ -514,10 +540,10 @@ fn han_coverage_factor(q: &Form, a: &Form, pairs: &[Pair], han_query: bool) -> f
         (&in_a, &in_q)
     };
     let cov = side(h, true, mh).min(side(l, false, ml));
-    if cov >= HAN_COVERAGE {
+    if cov >= f(HAN_COVERAGE) {
         1.0
     } else {
-        cov / HAN_COVERAGE
+        cov / f(HAN_COVERAGE)
     }
 }
 
@@ -570,8 +596,8 @@ fn transcription_reading(f: &Form) -> Option<String> {
     changed.then(|| crate::spelling::sound(&out))
 }
 
-/// Factor on a score whose family and given names match crosswise.
-const ROLE_SWAP: f32 = 0.6;
+// Factor on a score whose family and given names match crosswise.
+// ROLE_SWAP = 0.6: a rule of the profile (`data/profile.tsv`).
 
 /// True when both names say which tokens are the family name and those
 /// match only crosswise: the query's family name pairs with a given name
@@ -588,9 +614,9 @@ fn roles_swapped(q: &Form, a: &Form, pairs: &[Pair]) -> bool {
     !same && q_to_given && a_to_given
 }
 
-/// Similarity given to an acronym and the words it abbreviates.
-const ACRONYM_SIM: f32 = 0.9;
-const ACRONYM_SIM_PERSON: f32 = 0.7;
+// Similarity given to an acronym and the words it abbreviates.
+// ACRONYM_SIM = 0.9: a rule of the profile (`data/profile.tsv`).
+// ACRONYM_SIM_PERSON = 0.7: a rule of the profile (`data/profile.tsv`).
 
 /// Generational suffixes and honorific abbreviations: short tokens that
 /// are words of their own, never initials ("Michael Bartch, Sr." does not
@@ -625,9 +651,9 @@ fn acronym_edges(x: &Form, y: &Form, flipped: bool, edges: &mut Vec<Edge>) {
                 // Initials alone say less about a person than an acronym
                 // says about an organisation.
                 let sim = if x.class == NameClass::Person || y.class == NameClass::Person {
-                    ACRONYM_SIM_PERSON
+                    f(ACRONYM_SIM_PERSON)
                 } else {
-                    ACRONYM_SIM
+                    f(ACRONYM_SIM)
                 };
                 edges.push(Edge {
                     q,
@@ -655,20 +681,20 @@ fn order_ok(pairs: &[Pair]) -> bool {
     descents == 0 || ascents == 0 || rotation
 }
 
-/// Factor on a score reached only after a parenthesised qualifier was
-/// removed: the qualifier may have named a branch or a country.
-const BARE_FACTOR: f32 = 0.95;
+// Factor on a score reached only after a parenthesised qualifier was
+// removed: the qualifier may have named a branch or a country.
+// BARE_FACTOR = 0.95: a rule of the profile (`data/profile.tsv`).
 
-/// Factor on the score of two names whose numbers differ: "Zu Zag Bong 6"
-/// and "Zu Zag Bong 5" are sister ships, "Fund I" and "Fund" sibling funds.
-/// The rest of such names is usually identical, which would otherwise
-/// carry the score over the threshold.
-///
-/// nomenklatura's `cases.csv` labels such siblings as matches ("KKR Asian
-/// Fund III" / "IV"), its `checks.yml` as non-matches (even the same pair,
-/// "Zu Zag Bong 6" / "5"); 0.85 takes names equal but for the number
-/// below the threshold and keeps cases.csv F1 at 0.889 (0.873 at 0.75).
-const NUMBER_CONFLICT: f32 = 0.85;
+// Factor on the score of two names whose numbers differ: "Zu Zag Bong 6"
+// and "Zu Zag Bong 5" are sister ships, "Fund I" and "Fund" sibling funds.
+// The rest of such names is usually identical, which would otherwise
+// carry the score over the threshold.
+//
+// nomenklatura's `cases.csv` labels such siblings as matches ("KKR Asian
+// Fund III" / "IV"), its `checks.yml` as non-matches (even the same pair,
+// "Zu Zag Bong 6" / "5"); 0.85 takes names equal but for the number
+// below the threshold and keeps cases.csv F1 at 0.889 (0.873 at 0.75).
+// NUMBER_CONFLICT = 0.85: a rule of the profile (`data/profile.tsv`).
 
 /// True when a number (digits or a series numeral) is paired with a
 /// different number, or is left over on either side.
@@ -709,8 +735,8 @@ fn acronym_sides(pairs: &[Pair]) -> (bool, bool) {
         })
 }
 
-/// Share of the usual cost of a leftover link of an Arabic lineage chain.
-const NASAB_FACTOR: f32 = 0.5;
+// Share of the usual cost of a leftover link of an Arabic lineage chain.
+// NASAB_FACTOR = 0.5: a rule of the profile (`data/profile.tsv`).
 
 /// True when token `i` of `f` is an unmatched link of a lineage chain
 /// ("bin Muhammad ibn Awad"): a "son of" particle or the name after one,
@@ -770,7 +796,7 @@ fn score_of(q: &Form, a: &Form, pairs: &[Pair], uq: &[usize], ua: &[usize], expo
             .filter(|(_, t)| is_minor(t) == minor && !is_distinct(t) && t.role != TokenRole::Region)
             .map(|(i, t)| {
                 if class == NameClass::Person && in_nasab(f, ix, i) {
-                    t.weight * NASAB_FACTOR
+                    t.weight * crate::profile::f(NASAB_FACTOR)
                 } else {
                     t.weight
                 }

@@ -53,6 +53,7 @@ mod ofac;
 mod palladius;
 mod parts;
 mod phonetic;
+pub mod profile;
 mod qualifiers;
 mod russian;
 mod similarity;
@@ -93,7 +94,7 @@ pub const DEFAULT_THRESHOLD: f64 = 0.75;
 
 /// Suggested threshold for `Algorithm::Ofac`, whose scores sit higher for
 /// unrelated names (whole-string Jaro-Winkler): best F1 on the nomenklatura
-/// pairs (0.75) is reached at 0.95. OFAC's own tool leaves the choice to
+/// pairs (0.73) is reached at 0.95. OFAC's own tool leaves the choice to
 /// the user's slider.
 pub const OFAC_THRESHOLD: f64 = 0.95;
 

@@ -845,6 +845,17 @@ impl Matcher {
         })
     }
 
+    /// The first form of every alias of every entity.
+    fn every_name(&self, out: &mut Vec<u32>) {
+        let mut last = None;
+        for (i, f) in self.forms.iter().enumerate() {
+            if last != Some((f.entity, f.name)) {
+                out.push(i as u32);
+                last = Some((f.entity, f.name));
+            }
+        }
+    }
+
     /// Screens one query: hits scoring at least `o.threshold`, best first,
     /// at most `o.limit`.
     pub fn screen(&self, q: &Query, o: &ScreenOptions) -> Vec<Hit> {
@@ -870,7 +881,16 @@ impl Matcher {
         let mut decoded: FxHashMap<u32, FormRef<'_>> = FxHashMap::default();
         for (qi, (_, qf)) in qforms.iter().enumerate() {
             cands.clear();
-            self.candidates(qf, &mut cands);
+            if o.algorithm == Algorithm::Ofac {
+                // OFAC's tool compares the query with every name on the
+                // list (see `ofac`): every name once, from the raw alias.
+                if qi > 0 {
+                    break;
+                }
+                self.every_name(&mut cands);
+            } else {
+                self.candidates(qf, &mut cands);
+            }
             if o.algorithm == Algorithm::Embargo && acronym::query_allows(q.schema) {
                 let x = acronym::query_acronym(qf).or_else(|| acronym::qualified_acronym(qf));
                 if let Some(x) = x {
@@ -1008,7 +1028,7 @@ impl Matcher {
                     ex.tokens = vec![TokenMatch {
                         query: x.to_string(),
                         list: acronym::spelt_by(&fr.form, x).unwrap_or_default(),
-                        similarity: f64::from(acronym::ACRONYM_SCORE),
+                        similarity: f64::from(crate::profile::f(crate::profile::ACRONYM_SCORE)),
                         weight: 1.0,
                     }];
                     return ex;

@@ -7,17 +7,21 @@
 //! variants (Husayn / Hussein). Numbers must match exactly.
 
 use crate::analyze::Tok;
+use crate::profile::{
+    f, on, ENDING_SIM, INITIAL_SIM, NUMBER_MISMATCH, OTHER_GENDER, PHONETIC_RESCUE, PREFIX_SIM,
+    REPEATS_SIM, REVERSED_SIM, SIBILANT_SIM, SINO_SIM,
+};
 use crate::spelling::{edit_sim, is_vowel, vowel_light_distance};
 use crate::symbols::TokenRole;
 
-/// Similarity of two different numbers (see `token_sim`).
-const NUMBER_MISMATCH: f32 = 0.6;
+// Similarity of two different numbers (see `token_sim`).
+// NUMBER_MISMATCH = 0.6: a rule of the profile (`data/profile.tsv`).
 
-/// Similarity given to different spellings with the same phonetic key.
-const PHONETIC_RESCUE: f32 = 0.85;
+// Similarity given to different spellings with the same phonetic key.
+// PHONETIC_RESCUE = 0.85: a rule of the profile (`data/profile.tsv`).
 
-/// A word against a longer word it begins (see `short_form`).
-const PREFIX_SIM: f32 = 0.75;
+// A word against a longer word it begins (see `short_form`).
+// PREFIX_SIM = 0.75: a rule of the profile (`data/profile.tsv`).
 
 /// Similarity of a short form of a first name with the full one (Ben /
 /// Benjamin, Alex / Alexander): the shorter has 3+ letters and begins the
@@ -35,15 +39,15 @@ pub(crate) fn short_form(a: &Tok, b: &Tok) -> f32 {
         && short.text.len() >= 3
         && long.text.len() > short.text.len() + 1
         && long.text.starts_with(&*short.text);
-    if ok {
-        PREFIX_SIM
+    if ok && on(PREFIX_SIM) {
+        f(PREFIX_SIM)
     } else {
         0.0
     }
 }
 
-/// Similarity of a name and its Baltic nominative (see `baltic_ending`).
-const ENDING_SIM: f32 = 0.95;
+// Similarity of a name and its Baltic nominative (see `baltic_ending`).
+// ENDING_SIM = 0.95: a rule of the profile (`data/profile.tsv`).
 
 /// Latvian and Lithuanian write foreign personal names with a nominative
 /// ending: Lavrov → Lavrovs (lv), Lavrovas (lt); Sergey → Sergejs, with j
@@ -73,15 +77,15 @@ pub(crate) fn baltic_ending(a: &Tok, b: &Tok) -> f32 {
     let ok = ["s", "is", "as", "us"]
         .iter()
         .any(|e| long.strip_suffix(e).is_some_and(|stem| same(stem, short)));
-    if ok {
-        ENDING_SIM
+    if ok && on(ENDING_SIM) {
+        f(ENDING_SIM)
     } else {
         0.0
     }
 }
 
-/// Factor on the similarity of a name and its other-gender form.
-const OTHER_GENDER: f32 = 0.8;
+// Factor on the similarity of a name and its other-gender form.
+// OTHER_GENDER = 0.8: a rule of the profile (`data/profile.tsv`).
 
 /// Slavic surnames agree with the bearer's sex: Ivanov / Ivanova,
 /// Lebedev / Lebedeva, Putin / Putina, Zhukovsky / Zhukovskaya. A
@@ -114,14 +118,14 @@ pub(crate) fn other_gender(a: &Tok, b: &Tok, same_script: bool) -> f32 {
         || differ(&b.text, &a.text)
         || (same_script && (feminine(&a.text, &b.text) || feminine(&b.text, &a.text)))
     {
-        OTHER_GENDER
+        f(OTHER_GENDER)
     } else {
         1.0
     }
 }
 
-/// An initial against a word it could abbreviate.
-const INITIAL_SIM: f32 = 0.7;
+// An initial against a word it could abbreviate.
+// INITIAL_SIM = 0.7: a rule of the profile (`data/profile.tsv`).
 
 /// Number of vowel runs (syllable nuclei) in a sound spelling.
 fn vowel_groups(s: &str) -> usize {
@@ -131,11 +135,11 @@ fn vowel_groups(s: &str) -> usize {
         .count()
 }
 
-/// Similarity of Chinese syllables spelt in Wade-Giles and in pinyin.
-const SINO_SIM: f32 = 0.85;
+// Similarity of Chinese syllables spelt in Wade-Giles and in pinyin.
+// SINO_SIM = 0.85: a rule of the profile (`data/profile.tsv`).
 
-/// Similarity of two spellings that differ only in doubled letters.
-const REPEATS_SIM: f32 = 0.92;
+// Similarity of two spellings that differ only in doubled letters.
+// REPEATS_SIM = 0.92: a rule of the profile (`data/profile.tsv`).
 
 /// Doubled letters are written or dropped freely (Hassan / Hasan,
 /// Mohammed / Mohamed) and repeated by a sticky key ("Joonng" for
@@ -153,8 +157,8 @@ fn same_without_repeats(a: &str, b: &str) -> bool {
     a.len() != b.len() && a.as_bytes().first() == b.as_bytes().first() && runs(a).eq(runs(b))
 }
 
-/// Similarity of a word and its mirror image (see `reversed`).
-const REVERSED_SIM: f32 = 0.9;
+// Similarity of a word and its mirror image (see `reversed`).
+// REVERSED_SIM = 0.9: a rule of the profile (`data/profile.tsv`).
 
 /// A word typed or stored back to front ("nituP" for "Putin"), as text
 /// copied between right-to-left and left-to-right fields comes out. Five
@@ -164,9 +168,9 @@ fn reversed(a: &str, b: &str) -> bool {
     a.len() >= 5 && a.len() == b.len() && a.bytes().eq(b.bytes().rev())
 }
 
-/// Similarity of one-syllable tokens that differ only in how their initial
-/// hissing sound is written (see `sibilant_syllables`).
-const SIBILANT_SIM: f32 = 0.8;
+// Similarity of one-syllable tokens that differ only in how their initial
+// hissing sound is written (see `sibilant_syllables`).
+// SIBILANT_SIM = 0.8: a rule of the profile (`data/profile.tsv`).
 
 /// Chinese syllables romanised from Pinyin (x), Wade-Giles (hs) or by ear
 /// (sh, s): Xi / Hsi / Shi / Si. Only for short tokens (syllables of at
@@ -184,9 +188,9 @@ fn sibilant_syllables(a: &str, b: &str) -> bool {
     matches!((rest(a), rest(b)), (Some(x), Some(y)) if x == y)
 }
 
-/// Abjad spellings omit short vowels, so the best any comparison with
-/// them can say is "same consonants".
-const ABJAD_FACTOR: f32 = 0.9;
+// Abjad spellings omit short vowels, so a comparison with them says
+// "same consonants". A 0.9 factor on it (abjad_factor) was dropped after
+// measuring: see data/profile.tsv.
 
 /// Similarity of two tokens. `abjad` says one side was written without
 /// short vowels, so only consonant skeletons can be compared; `cross` says
@@ -200,7 +204,7 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
         // "Fund III" / "Fund IV", "2007-1" / "2007-2": a different number in
         // the same place names a sibling (the next fund, a sister ship),
         // which an analyst should see, but it is not the same name.
-        return NUMBER_MISMATCH;
+        return f(NUMBER_MISMATCH);
     }
     if a.role == TokenRole::Number || b.role == TokenRole::Number {
         return 0.0;
@@ -217,23 +221,23 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
     }
     if a.role == TokenRole::Initial || b.role == TokenRole::Initial {
         let (x, y) = (a.text.as_bytes()[0], b.text.as_bytes()[0]);
-        return if x == y { INITIAL_SIM } else { 0.0 };
+        return if x == y { f(INITIAL_SIM) } else { 0.0 };
     }
-    if reversed(&a.text, &b.text) {
-        return REVERSED_SIM;
+    if on(REVERSED_SIM) && reversed(&a.text, &b.text) {
+        return f(REVERSED_SIM);
     }
-    if sibilant_syllables(&a.text, &b.text) {
-        return SIBILANT_SIM;
+    if on(SIBILANT_SIM) && sibilant_syllables(&a.text, &b.text) {
+        return f(SIBILANT_SIM);
     }
-    if same_without_repeats(&a.text, &b.text) {
-        return REPEATS_SIM;
+    if on(REPEATS_SIM) && same_without_repeats(&a.text, &b.text) {
+        return f(REPEATS_SIM);
     }
     // A shared phonetic key rescues spelling variants, but only keys of
     // three or more consonant classes ("ft" is shared by Vita and Fuad)
     // the same first letter (Berg and Park share "brk") and lengths within
     // one letter (Putin and Potanin share "btn").
     if abjad {
-        return edit_sim(&a.skel, &b.skel) * ABJAD_FACTOR;
+        return edit_sim(&a.skel, &b.skel);
     }
     // A shared phonetic key rescues spelling variants, but only keys of
     // three or more consonant classes ("ft" is shared by Vita and Fuad)
@@ -261,9 +265,9 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
         let d = vowel_light_distance(x.as_bytes(), y.as_bytes());
         s = s.max(1.0 - d / len as f32);
     }
-    if s < SINO_SIM && (a.wg || b.wg) && !a.sino.is_empty() && a.sino == b.sino {
+    if s < f(SINO_SIM) && (a.wg || b.wg) && !a.sino.is_empty() && a.sino == b.sino {
         // Wade-Giles against pinyin (Chin-ping / Jinping, Tse-tung / Zedong).
-        s = SINO_SIM;
+        s = f(SINO_SIM);
     }
     if cross && s < 1.0 {
         let (x, y) = (&a.snd, &b.snd);
@@ -272,7 +276,7 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
         s = s.max(1.0 - d / len as f32);
     }
     if phon_equal {
-        s.max(PHONETIC_RESCUE)
+        s.max(f(PHONETIC_RESCUE))
     } else {
         s
     }
@@ -286,10 +290,10 @@ mod tests {
     fn baltic_nominative_endings_are_the_same_name() {
         let t = |s: &str| Tok::new(s.to_string(), TokenRole::Word);
         let sim = |a: &str, b: &str| baltic_ending(&t(a), &t(b));
-        assert_eq!(sim("lavrovs", "lavrov"), ENDING_SIM);
-        assert_eq!(sim("lavrov", "lavrovas"), ENDING_SIM);
-        assert_eq!(sim("sergejs", "sergey"), ENDING_SIM);
-        assert_eq!(sim("vladimirs", "vladimir"), ENDING_SIM);
+        assert_eq!(sim("lavrovs", "lavrov"), f(ENDING_SIM));
+        assert_eq!(sim("lavrov", "lavrovas"), f(ENDING_SIM));
+        assert_eq!(sim("sergejs", "sergey"), f(ENDING_SIM));
+        assert_eq!(sim("vladimirs", "vladimir"), f(ENDING_SIM));
         assert_eq!(sim("lavrovs", "lavrova"), 0.0);
         assert_eq!(sim("ivas", "iv"), 0.0);
         assert_eq!(sim("putin", "putin"), 0.0);
@@ -299,13 +303,13 @@ mod tests {
     fn slavic_surnames_of_the_other_gender_are_told_apart() {
         let t = |s: &str| Tok::new(s.to_string(), TokenRole::Word);
         let g = |a: &str, b: &str| other_gender(&t(a), &t(b), true);
-        assert_eq!(g("ivanova", "ivanov"), OTHER_GENDER);
-        assert_eq!(g("baranov", "barynova"), OTHER_GENDER);
-        assert_eq!(g("zhukovskaya", "zhukovsky"), OTHER_GENDER);
-        assert_eq!(g("putina", "putin"), OTHER_GENDER);
+        assert_eq!(g("ivanova", "ivanov"), f(OTHER_GENDER));
+        assert_eq!(g("baranov", "barynova"), f(OTHER_GENDER));
+        assert_eq!(g("zhukovskaya", "zhukovsky"), f(OTHER_GENDER));
+        assert_eq!(g("putina", "putin"), f(OTHER_GENDER));
         assert_eq!(g("ivanova", "ivanova"), 1.0);
         assert_eq!(g("ivanov", "ivanow"), 1.0);
-        assert_eq!(g("michelle", "michel"), OTHER_GENDER);
+        assert_eq!(g("michelle", "michel"), f(OTHER_GENDER));
         assert_eq!(other_gender(&t("michelle"), &t("michel"), false), 1.0);
         assert_eq!(g("ann", "anna"), 1.0);
     }

@@ -192,6 +192,42 @@ fn ofac_algorithm_ranks_and_scores_in_range() {
 }
 
 #[test]
+fn ofac_algorithm_scores_every_name_like_sanctions_list_search() {
+    // OFAC's tool compares the query with every list name: a name sharing
+    // no word, phonetic key or one-edit neighbour with the query is still
+    // scored (OFAC shows this pair at 82).
+    let mut c = corpus();
+    c.push(Entity::new(
+        EntityId::new("sdn", "9"),
+        Schema::Organization,
+        "sdn",
+        "VLADIMIROVKA ADVANCED WEAPONS AND RESEARCH COMPLEX",
+    ));
+    let m = Matcher::build(c);
+    let o = ScreenOptions {
+        algorithm: Algorithm::Ofac,
+        threshold: 0.75,
+        limit: 20,
+        ..opts()
+    };
+    let hits = m.screen(&Query::name("Vladimir Putin"), &o);
+    let h = hits
+        .iter()
+        .find(|h| h.entity_id.as_str() == "sdn:9")
+        .expect("every name is scored in the ofac mode");
+    assert!((0.75..0.9).contains(&h.score), "{}", h.score);
+    // The embargo algorithm reads names, not strings: no such hit.
+    let ours = m.screen(
+        &Query::name("Vladimir Putin"),
+        &ScreenOptions {
+            threshold: 0.75,
+            ..opts()
+        },
+    );
+    assert!(ours.iter().all(|h| h.entity_id.as_str() != "sdn:9"));
+}
+
+#[test]
 fn compare_names_is_bounded_and_symmetric_on_equal_names() {
     assert_eq!(
         compare_names(Some(Schema::Person), "Olaf Scholz", "Olaf Scholz"),
@@ -309,4 +345,20 @@ fn a_family_name_given_with_the_query_is_held_to_its_role() {
     assert!(score("Friedrich Hans", Some("Hans")) < DEFAULT_THRESHOLD);
     // The same roles as the list: a match.
     assert!(score("Hans Friedrich", Some("Friedrich")) >= DEFAULT_THRESHOLD);
+}
+
+#[test]
+fn hangul_and_kana_spell_f_v_z_and_l_with_other_letters() {
+    // ㅍ writes f, ㄹ writes l, ラ writes l: the whole-name comparison of a
+    // foreign name in Hangul or kana reads those sounds as one.
+    for (latin, native) in [
+        ("Reinfeldt", "레인펠트"),
+        ("Flagstad", "플라그스타드"),
+        ("Morganfield", "모건필드"),
+        ("Olaf", "오라프"),
+    ] {
+        let s = compare_names(Some(Schema::Person), latin, native);
+        assert!(s >= DEFAULT_THRESHOLD, "{latin} / {native}: {s}");
+    }
+    assert!(compare_names(Some(Schema::Person), "Putin", "모건필드") < 0.5);
 }

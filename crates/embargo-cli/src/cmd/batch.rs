@@ -1,6 +1,7 @@
+use super::screen::AlgorithmArg;
 use anyhow::{Context, Result};
 use clap::Args;
-use embargo_app::types::{ScreenOptions, DEFAULT_THRESHOLD};
+use embargo_app::types::{Algorithm, ScreenOptions, DEFAULT_THRESHOLD, OFAC_THRESHOLD};
 use embargo_app::{App, BatchConfig};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fs::File;
@@ -44,15 +45,25 @@ pub struct BatchArgs {
     /// Output file: .csv (best hit per row) or .jsonl (every hit per row).
     #[arg(long)]
     pub out: PathBuf,
-    /// Minimum score for a hit to be written.
-    #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
-    pub threshold: f64,
+    /// Minimum score for a hit to be written (default: 0.75 for the
+    /// embargo algorithm, 0.95 for ofac).
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// The scoring algorithm: embargo, or ofac to reproduce OFAC Sanctions
+    /// List Search scores (compares every name on the lists: slower).
+    #[arg(long, value_enum, default_value = "embargo")]
+    pub algorithm: AlgorithmArg,
     /// Only screen these datasets.
     #[arg(long)]
     pub dataset: Vec<String>,
 }
 
 pub fn run(data_dir: &Path, a: BatchArgs) -> Result<ExitCode> {
+    let (algorithm, default) = match a.algorithm {
+        AlgorithmArg::Embargo => (Algorithm::Embargo, DEFAULT_THRESHOLD),
+        AlgorithmArg::Ofac => (Algorithm::Ofac, OFAC_THRESHOLD),
+    };
+    let threshold = a.threshold.unwrap_or(default);
     let input = File::open(&a.file).with_context(|| format!("cannot open {}", a.file.display()))?;
     let size = input.metadata().map(|m| m.len()).unwrap_or(0);
     let app = App::open(data_dir)?;
@@ -80,10 +91,10 @@ pub fn run(data_dir: &Path, a: BatchArgs) -> Result<ExitCode> {
         country_column: a.country_column,
         dob_column: a.dob_column,
         options: ScreenOptions {
-            threshold: a.threshold,
+            threshold,
+            algorithm,
             limit: if jsonl { 25 } else { 1 },
             datasets: (!a.dataset.is_empty()).then_some(a.dataset),
-            ..Default::default()
         },
         jsonl,
         chunk_rows: 8192,
@@ -113,7 +124,7 @@ pub fn run(data_dir: &Path, a: BatchArgs) -> Result<ExitCode> {
     std::fs::rename(&tmp, &a.out)?;
     outln!(
         "{} rows read, {} with a hit at threshold {:.2}, {} with unreadable optional columns; results in {}",
-        summary.rows, summary.rows_with_hits, a.threshold, summary.rows_with_warnings, a.out.display()
+        summary.rows, summary.rows_with_hits, threshold, summary.rows_with_warnings, a.out.display()
     );
     if let (Some(seq), Some(run)) = (summary.audit_seq, &summary.run_id) {
         outln!(

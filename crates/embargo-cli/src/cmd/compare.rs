@@ -1,6 +1,7 @@
+use super::screen::AlgorithmArg;
 use anyhow::{Context, Result};
 use clap::Args;
-use embargo_app::types::DEFAULT_THRESHOLD;
+use embargo_app::types::{Algorithm, DEFAULT_THRESHOLD, OFAC_THRESHOLD};
 use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
@@ -14,9 +15,14 @@ pub struct CompareArgs {
     /// Output CSV (default: stdout): the input rows plus `score` and `match`.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Score at or above which a pair is a match (the `match` column).
-    #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
-    pub threshold: f64,
+    /// Score at or above which a pair is a match (the `match` column);
+    /// default 0.75 for the embargo algorithm, 0.95 for ofac.
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// The scoring algorithm: embargo, or ofac to reproduce OFAC Sanctions
+    /// List Search scores.
+    #[arg(long, value_enum, default_value = "embargo")]
+    pub algorithm: AlgorithmArg,
 }
 
 pub fn run(a: CompareArgs) -> Result<ExitCode> {
@@ -28,9 +34,14 @@ pub fn run(a: CompareArgs) -> Result<ExitCode> {
     };
     let input =
         File::open(&a.pairs).with_context(|| format!("cannot open {}", a.pairs.display()))?;
-    let n = embargo_app::compare_pairs(input, &mut out, a.threshold)
+    let (algorithm, default) = match a.algorithm {
+        AlgorithmArg::Embargo => (Algorithm::Embargo, DEFAULT_THRESHOLD),
+        AlgorithmArg::Ofac => (Algorithm::Ofac, OFAC_THRESHOLD),
+    };
+    let threshold = a.threshold.unwrap_or(default);
+    let n = embargo_app::compare_pairs(input, &mut out, threshold, algorithm)
         .with_context(|| format!("{}", a.pairs.display()))?;
     out.flush()?;
-    eprintln!("{n} pairs scored at threshold {:.2}", a.threshold);
+    eprintln!("{n} pairs scored at threshold {threshold:.2}");
     Ok(ExitCode::SUCCESS)
 }
