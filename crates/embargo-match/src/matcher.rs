@@ -848,10 +848,23 @@ impl Matcher {
     /// The first form of every alias of every entity.
     fn every_name(&self, out: &mut Vec<u32>) {
         let mut last = None;
-        for (i, f) in self.forms.iter().enumerate() {
-            if last != Some((f.entity, f.name)) {
+        let mut push = |i: usize, key: (u32, u16)| {
+            if last != Some(key) {
                 out.push(i as u32);
-                last = Some((f.entity, f.name));
+                last = Some(key);
+            }
+        };
+        match &self.ix {
+            Ix::Mem(m) => {
+                for (i, f) in m.forms.iter().enumerate() {
+                    push(i, (f.entity, f.name));
+                }
+            }
+            Ix::File(f) => {
+                for i in 0..f.n_forms {
+                    let d = f.form(i as u32);
+                    push(i, (d.entity, d.name));
+                }
             }
         }
     }
