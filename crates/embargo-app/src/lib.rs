@@ -25,8 +25,10 @@
 //!   selectable with the `embargo_xinjiang_pack` dataset.
 
 mod admin;
+pub mod alerts;
 pub mod audit_admin;
 mod batch;
+pub mod book;
 mod catalog;
 mod compare;
 pub mod consolidate;
@@ -34,6 +36,7 @@ mod deciding;
 mod error;
 pub mod history;
 mod import;
+pub mod monitoring;
 mod resolver;
 mod reviewing;
 mod screening;
@@ -42,12 +45,17 @@ mod snapshot;
 mod subject;
 
 pub use admin::{create_api_key, export_audit, verify_audit, FoundEntity};
+pub use alerts::{
+    Alert, AlertEvent, AlertFilter, AlertRecord, AlertResolution, AlertResolved, ALERT_STATES,
+};
 pub use batch::{screen_csv, BatchConfig, BatchSummary};
+pub use book::{BookColumns, BookDb, BookImport, BookIndex, BookInfo, Customer};
 pub use catalog::Catalog;
 pub use compare::compare_pairs;
 pub use deciding::Decided;
 pub use error::{AppError, AppResult, ErrorKind};
 pub use import::{import_file, import_path, ImportError, ImportOptions, ImportReport};
+pub use monitoring::{monitor_after_list_change, DeltaReport, MonitorReport};
 pub use reviewing::{approval_needed, ReviewInput, ReviewMark, Reviewed, MAX_REASON_CHARS};
 pub use screening::{searched_datasets, Coverage, ReviewedHit, Screened};
 pub use settings::{

@@ -72,6 +72,12 @@ enum Command {
     Keys(cmd::keys::KeysArgs),
     /// Settings of the data directory: the reviewer, the approval threshold.
     Config(cmd::config::ConfigArgs),
+    /// Customer books for continuous monitoring: import (versioned), list, show.
+    Book(cmd::book::BookArgs),
+    /// Screen what changed since each book was last screened (list and book deltas).
+    Monitor(cmd::monitor::MonitorArgs),
+    /// The monitoring work queue: list, show and resolve alerts.
+    Alerts(cmd::alerts::AlertsArgs),
 }
 
 fn main() -> ExitCode {
@@ -91,6 +97,9 @@ fn main() -> ExitCode {
         Command::Review(a) => cmd::review::run(&data_dir, a),
         Command::Keys(a) => cmd::keys::run(&data_dir, a),
         Command::Config(a) => cmd::config::run(&data_dir, a),
+        Command::Book(a) => cmd::book::run(&data_dir, a),
+        Command::Monitor(a) => cmd::monitor::run(&data_dir, a),
+        Command::Alerts(a) => cmd::alerts::run(&data_dir, a),
     };
     match result {
         Ok(code) => code,
