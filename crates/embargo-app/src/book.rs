@@ -809,6 +809,13 @@ impl BookDb {
     }
 }
 
+/// Customers per shard of a book's index. The matcher keeps the best
+/// few dozen candidates per query word, a cut made for list-sized corpora:
+/// over a million customers a listed name's true match can lose its place
+/// to hundreds of customers sharing one common word. Shards the size of a
+/// list keep the reverse search's recall that of a forward screen.
+pub const SHARD_SIZE: usize = 32768;
+
 /// A book's customers and the index over them: list entries are screened
 /// against it as queries (the reverse direction of a screen).
 pub struct BookIndex {
@@ -816,27 +823,53 @@ pub struct BookIndex {
     pub version: u64,
     pub customers: Vec<Customer>,
     pub by_id: HashMap<String, usize>,
-    pub matcher: Matcher,
+    /// One matcher per [`SHARD_SIZE`] customers, in customer order.
+    pub shards: Vec<Matcher>,
     pub built_at: DateTime<Utc>,
 }
 
 impl BookIndex {
     /// Analyses every customer's name with the list names' analysis.
     pub fn build(book: &str, version: u64, customers: Vec<Customer>) -> BookIndex {
-        let entities: Vec<Entity> = customers.iter().map(|c| c.entity(book)).collect();
         let by_id = customers
             .iter()
             .enumerate()
             .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+        let shards = customers
+            .chunks(SHARD_SIZE)
+            .map(|chunk| Matcher::build(chunk.iter().map(|c| c.entity(book)).collect()))
             .collect();
         BookIndex {
             book: book.to_string(),
             version,
             customers,
             by_id,
-            matcher: Matcher::build(entities),
+            shards,
             built_at: Utc::now(),
         }
+    }
+
+    /// Customers (indices) whose names `queries` reach at `opts`, over
+    /// every shard, on all cores.
+    pub fn search(&self, queries: &[Query], opts: &embargo_match::ScreenOptions) -> Vec<usize> {
+        use rayon::prelude::*;
+        let mut found: Vec<usize> = self
+            .shards
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(s, m)| {
+                let base = s * SHARD_SIZE;
+                queries
+                    .iter()
+                    .flat_map(|q| m.screen(q, opts))
+                    .map(move |h| base + h.entity_index)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
     }
 }
 

@@ -153,19 +153,10 @@ pub fn reverse_candidates(
         .collect();
     let opts = ScreenOptions {
         threshold: (threshold - REVERSE_MARGIN).max(0.3),
-        limit: 500,
+        limit: 50,
         ..Default::default()
     };
-    let mut found: Vec<usize> = index
-        .matcher
-        .screen_batch(&queries, &opts)
-        .into_iter()
-        .flatten()
-        .map(|h| h.entity_index)
-        .collect();
-    found.sort_unstable();
-    found.dedup();
-    found
+    index.search(&queries, &opts)
 }
 
 /// The alerts a list delta gives: for every customer the reverse search
