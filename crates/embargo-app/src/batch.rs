@@ -23,7 +23,7 @@ pub struct BatchConfig {
     pub chunk_rows: usize,
 }
 
-#[derive(Clone, Debug, Default, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BatchSummary {
     pub rows: u64,
     pub rows_with_hits: u64,
@@ -36,7 +36,7 @@ pub struct BatchSummary {
     pub rows_with_warnings: u64,
 }
 
-struct Columns {
+pub(crate) struct Columns {
     name: usize,
     schema: Option<usize>,
     country: Option<usize>,
@@ -73,23 +73,45 @@ impl App {
         cfg: &BatchConfig,
         progress: &mut dyn FnMut(u64),
     ) -> AppResult<BatchSummary> {
+        let extras = crate::batch_out::BatchExtras::default();
+        self.screen_csv_with(actor, source, input, output, cfg, &extras, &mut |s| {
+            progress(s.rows)
+        })
+    }
+
+    /// [`App::screen_csv`] with the resume and all-hits options of
+    /// [`crate::batch_out::BatchExtras`]; `progress` sees the summary after
+    /// each chunk's rows are written and flushed.
+    #[allow(clippy::too_many_arguments)]
+    pub fn screen_csv_with(
+        &self,
+        actor: &str,
+        source: &str,
+        input: impl Read,
+        output: impl Write,
+        cfg: &BatchConfig,
+        extras: &crate::batch_out::BatchExtras,
+        progress: &mut dyn FnMut(&BatchSummary),
+    ) -> AppResult<BatchSummary> {
         let snap = self.snapshot();
         crate::searched_datasets(&snap, cfg.options.datasets.as_deref())?;
-        let summary = screen_csv(&snap, input, output, cfg, progress)?;
+        let summary = screen_csv_with(&snap, input, output, cfg, extras, progress)?;
+        let mut request = serde_json::json!({
+            "batch": source,
+            "columns": {
+                "name": cfg.name_column,
+                "schema": cfg.schema_column,
+                "country": cfg.country_column,
+                "dob": cfg.dob_column,
+            },
+            "threshold": cfg.options.threshold,
+            "datasets": cfg.options.datasets,
+        });
+        extras.annotate(&mut request);
         self.audit.append(NewRecord {
             kind: RecordKind::Screen,
             actor: actor.to_string(),
-            request: serde_json::json!({
-                "batch": source,
-                "columns": {
-                    "name": cfg.name_column,
-                    "schema": cfg.schema_column,
-                    "country": cfg.country_column,
-                    "dob": cfg.dob_column,
-                },
-                "threshold": cfg.options.threshold,
-                "datasets": cfg.options.datasets,
-            }),
+            request,
             result: serde_json::to_value(&summary)
                 .map_err(|e| AppError::encode("a batch summary", e))?,
             list_versions: snap.version_labels(),
@@ -106,6 +128,22 @@ pub fn screen_csv(
     output: impl Write,
     cfg: &BatchConfig,
     progress: &mut dyn FnMut(u64),
+) -> AppResult<BatchSummary> {
+    let extras = crate::batch_out::BatchExtras::default();
+    screen_csv_with(snapshot, input, output, cfg, &extras, &mut |s| {
+        progress(s.rows)
+    })
+}
+
+/// [`screen_csv`] that skips the rows a killed run already wrote and can
+/// write one row per hit (see [`crate::batch_out`]).
+pub fn screen_csv_with(
+    snapshot: &Snapshot,
+    input: impl Read,
+    output: impl Write,
+    cfg: &BatchConfig,
+    extras: &crate::batch_out::BatchExtras,
+    progress: &mut dyn FnMut(&BatchSummary),
 ) -> AppResult<BatchSummary> {
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers = reader
@@ -137,19 +175,26 @@ pub fn screen_csv(
     } else {
         let mut w = csv::Writer::from_writer(output);
         let mut h: Vec<&str> = headers.iter().collect();
-        h.extend([
-            "match_score",
-            "match_entity_id",
-            "match_caption",
-            "match_source",
-            "match_note",
-        ]);
-        w.write_record(&h).map_err(write_err)?;
+        if extras.all_hits {
+            h.extend(crate::batch_out::ALL_HITS_COLUMNS);
+        } else {
+            h.extend([
+                "match_score",
+                "match_entity_id",
+                "match_caption",
+                "match_source",
+                "match_note",
+            ]);
+        }
+        if extras.skip_rows == 0 {
+            w.write_record(&h).map_err(write_err)?;
+        }
         out_csv = Some(w);
     }
-    let mut summary = BatchSummary::default();
-    let mut chunk: Vec<csv::StringRecord> = Vec::with_capacity(cfg.chunk_rows);
+    let mut summary = extras.start.clone();
     let mut records = reader.records();
+    extras.skip(&mut records)?;
+    let mut chunk: Vec<csv::StringRecord> = Vec::with_capacity(cfg.chunk_rows);
     loop {
         chunk.clear();
         for rec in records.by_ref().take(cfg.chunk_rows.max(1)) {
@@ -189,7 +234,9 @@ pub fn screen_csv(
             if !hits.is_empty() {
                 summary.rows_with_hits += 1;
             }
-            if let Some(w) = out_csv.as_mut() {
+            if let (Some(w), true) = (out_csv.as_mut(), extras.all_hits) {
+                crate::batch_out::write_all_hits(snapshot, w, rec, &hits, refused.as_deref())?;
+            } else if let Some(w) = out_csv.as_mut() {
                 let mut row: Vec<String> = rec.iter().map(str::to_string).collect();
                 match hits.first() {
                     Some(h) => row.extend([
@@ -216,7 +263,15 @@ pub fn screen_csv(
                 w.write_all(b"\n").map_err(io_err)?;
             }
         }
-        progress(summary.rows);
+        // Flushed before progress is reported, so a checkpoint taken
+        // there covers every byte of the rows it counts.
+        if let Some(w) = out_csv.as_mut() {
+            w.flush().map_err(io_err)?;
+        }
+        if let Some(w) = out_json.as_mut() {
+            w.flush().map_err(io_err)?;
+        }
+        progress(&summary);
     }
     if let Some(mut w) = out_csv {
         w.flush().map_err(io_err)?;

@@ -814,7 +814,7 @@ impl BookDb {
 /// over a million customers a listed name's true match can lose its place
 /// to hundreds of customers sharing one common word. Shards the size of a
 /// list keep the reverse search's recall that of a forward screen.
-pub const SHARD_SIZE: usize = 32768;
+pub const SHARD_SIZE: usize = 16384;
 
 /// A book's customers and the index over them: list entries are screened
 /// against it as queries (the reverse direction of a screen).

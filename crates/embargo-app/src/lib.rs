@@ -28,6 +28,7 @@ mod admin;
 pub mod alerts;
 pub mod audit_admin;
 mod batch;
+pub mod batch_out;
 pub mod book;
 mod catalog;
 mod compare;
@@ -48,7 +49,8 @@ pub use admin::{create_api_key, export_audit, verify_audit, FoundEntity};
 pub use alerts::{
     Alert, AlertEvent, AlertFilter, AlertRecord, AlertResolution, AlertResolved, ALERT_STATES,
 };
-pub use batch::{screen_csv, BatchConfig, BatchSummary};
+pub use batch::{screen_csv, screen_csv_with, BatchConfig, BatchSummary};
+pub use batch_out::{output_format, BatchExtras, BatchFile, OutputFormat};
 pub use book::{BookColumns, BookDb, BookImport, BookIndex, BookInfo, Customer};
 pub use catalog::Catalog;
 pub use compare::compare_pairs;

@@ -29,10 +29,10 @@ pub struct AlertsArgs {
     #[arg(long)]
     pub limit: Option<usize>,
     /// Print JSON.
-    #[arg(long, conflicts_with = "csv")]
+    #[arg(long, global = true, conflicts_with = "csv")]
     pub json: bool,
     /// Print CSV.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub csv: bool,
 }
 
