@@ -397,6 +397,7 @@ async function loadAlerts() {
 async function openAlert(id) {
   try {
     const a = await api("GET", "/v1/alerts/" + id);
+    const same = alertState.selected === a.id;
     alertState.selected = a.id;
     $("#alert-detail").hidden = false;
     $("#ad-title").textContent = `Alert #${a.id}: ${a.customer_name} ↔ ${a.caption}`;
@@ -409,7 +410,9 @@ async function openAlert(id) {
       `<li><span class="muted">${esc(e.at)}</span> ${esc(e.actor)}: <strong>${esc(e.event)}</strong> → ${esc(e.state)} — ${esc(e.detail)}${e.audit_seq ? ` <span class="muted">(audit #${e.audit_seq})</span>` : ""}</li>`).join("") + "</ol>";
     const closed = a.state === "closed";
     $("#resolve-btn").disabled = closed;
-    setStatus($("#resolve-status"), closed ? "Closed alerts cannot be resolved." : "");
+    // Re-reading the alert just resolved keeps the resolution's message.
+    if (closed) setStatus($("#resolve-status"), "Closed alerts cannot be resolved.");
+    else if (!same) setStatus($("#resolve-status"), "");
   } catch (e) {
     setStatus($("#alerts-status"), "Alert could not be read: " + e.message, true);
   }

@@ -25,6 +25,7 @@ const browser = await chromium.launchPersistentContext(profile, {
   viewport: { width: 1440, height: 900 },
 });
 let failed = false;
+let step = "start";
 function check(cond, msg) { if (!cond) throw new Error(`check failed: ${msg}`); }
 async function setKey(page, key) {
   await page.fill("#api-key", key);
@@ -36,12 +37,14 @@ async function show(page) {
   await page.waitForFunction(() => /alert/.test(document.querySelector("#alerts-status").textContent));
 }
 async function openRow(page, customerText) {
+  await page.evaluate(() => { document.querySelector("#ad-title").textContent = ""; });
   await page.locator("#alerts tbody tr", { hasText: customerText }).first().click();
   await page.waitForFunction((t) => document.querySelector("#ad-title").textContent.includes(t), customerText);
 }
 async function resolve(page, verdict, reason) {
   await page.selectOption("#ar-verdict", verdict);
   await page.fill("#ar-reason", reason);
+  await page.evaluate(() => { document.querySelector("#resolve-status").textContent = ""; });
   await page.click("#resolve-btn");
   await page.waitForFunction(() => /Alert is now|Not resolved/.test(document.querySelector("#resolve-status").textContent));
   return page.locator("#resolve-status").innerText();
@@ -51,12 +54,14 @@ try {
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(BASE + "/");
+  step = "open the tab";
   await page.click("#tab-alerts");
   await page.waitForFunction(() => /alert/.test(document.querySelector("#alerts-status").textContent));
   const open = await rowCount(page);
   check(open === 2, `two open alerts (Hikvision, Dahua), got ${open}: ${await page.locator("#alerts").innerText()}`);
   const table = await page.locator("#alerts").innerText();
   check(!table.includes("Orchard Lane"), "the florist is not listed");
+  step = "filters";
   // Filters: by customer, by an unknown book.
   await page.fill("#a-customer", "c1");
   await show(page);
@@ -69,6 +74,7 @@ try {
   await show(page);
   check(await rowCount(page) === 2, "book filter");
 
+  step = "detail";
   await openRow(page, "Hikvision");
   const why = await page.locator("#ad-why").innerText();
   check(/score/i.test(why) && /hikvision/i.test(why), `explanation shown: ${why}`);
@@ -78,15 +84,18 @@ try {
   check(/created/.test(hist) && /audit #\d+/.test(hist), `history with the audit record: ${hist}`);
   await page.screenshot({ path: join(SHOTS, "6-alerts.png") });
 
+  step = "keyless resolve";
   // Keyless (loopback) callers may read alerts but not resolve them.
   let msg = await resolve(page, "true_match", "same company, same address");
   check(/Not resolved/.test(msg) && /403|forbidden|review/i.test(msg), `keyless resolution refused: ${msg}`);
 
+  step = "confirm";
   await setKey(page, KEY1);
   await openRow(page, "Hikvision");
   msg = await resolve(page, "true_match", "same company, same address");
   check(/Alert is now confirmed/.test(msg), `confirmed: ${msg}`);
 
+  step = "four eyes";
   // Four eyes: clearing an Entity List hit needs a second reviewer.
   await openRow(page, "Dahua");
   msg = await resolve(page, "false_positive", "a different Dahua, unrelated trading firm");
@@ -96,6 +105,7 @@ try {
   msg = await resolve(page, "false_positive", "agree: unrelated trading firm");
   check(/Alert is now cleared/.test(msg), `cleared after the second reviewer: ${msg}`);
 
+  step = "states";
   // Nothing left to work; the resolved alerts are found by state.
   await page.selectOption("#a-state", "open,under_review");
   await show(page);
@@ -112,7 +122,7 @@ try {
   console.log("PASS web alerts e2e");
 } catch (e) {
   failed = true;
-  console.error("FAIL web alerts e2e:", e.message);
+  console.error(`FAIL web alerts e2e (at ${step}):`, e.message);
 } finally {
   await browser.close();
   rmSync(profile, { recursive: true, force: true });
