@@ -46,6 +46,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
+/// A hit (customer index, screen row) with the state its review puts it in.
+type ReviewedHit = (usize, ScreenResult, (&'static str, String));
+
 /// Rows a customer's screen keeps (as `screen --limit`).
 pub const MONITOR_LIMIT: usize = 10;
 
@@ -396,7 +399,7 @@ impl App {
         snap: &Snapshot,
         index: &BookIndex,
         hits: &[(usize, ScreenResult)],
-    ) -> AppResult<Vec<(usize, ScreenResult, (&'static str, String))>> {
+    ) -> AppResult<Vec<ReviewedHit>> {
         let today = chrono::Utc::now().date_naive();
         let threshold = crate::settings::approval_threshold(&self.data_dir)?;
         let mut out = Vec::with_capacity(hits.len());
