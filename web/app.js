@@ -37,6 +37,7 @@ function showTab(name) {
   document.querySelectorAll(".tabs button").forEach((b) => b.classList.toggle("active", b.dataset.tab === name));
   document.querySelectorAll(".panel").forEach((p) => p.classList.toggle("active", p.id === `panel-${name}`));
   if (name === "lists") loadVersions();
+  if (name === "alerts") loadAlerts();
 }
 
 // ---------- API key ----------
@@ -348,3 +349,88 @@ $("#reload-btn").addEventListener("click", async () => {
 });
 
 loadVersions();
+
+// ---------- alerts (monitoring work queue) ----------
+const alertState = { alerts: [], selected: null };
+$("#alerts-form").addEventListener("submit", (ev) => { ev.preventDefault(); loadAlerts(); });
+$("#ad-close").addEventListener("click", () => { alertState.selected = null; $("#alert-detail").hidden = true; });
+
+function alertLists(a) {
+  const seen = [];
+  for (const r of a.subject || []) {
+    const l = r.list ? `${r.source} (${r.list})` : r.source;
+    if (!seen.includes(l)) seen.push(l);
+  }
+  return seen;
+}
+
+async function loadAlerts() {
+  const status = $("#alerts-status");
+  const params = new URLSearchParams();
+  const st = $("#a-state").value; if (st) params.set("state", st);
+  const book = $("#a-book").value.trim(); if (book) params.set("book", book);
+  const cust = $("#a-customer").value.trim(); if (cust) params.set("customer", cust);
+  setStatus(status, "Loading…");
+  try {
+    const res = await api("GET", "/v1/alerts?" + params.toString());
+    alertState.alerts = res.alerts || [];
+    const tbody = $("#alerts tbody");
+    tbody.innerHTML = "";
+    for (const a of alertState.alerts) {
+      const tr = document.createElement("tr");
+      tr.dataset.id = a.id;
+      tr.className = "alert-row state-" + a.state;
+      tr.innerHTML = `<td class="num">${a.id}</td><td><span class="badge state-${esc(a.state)}">${esc(a.state.replace("_", " "))}</span></td>` +
+        `<td>${esc(a.book)}</td><td>${esc(a.customer_id)} · ${esc(a.customer_name)}</td><td class="num">${fmtScore(a.score)}</td>` +
+        `<td>${esc(a.caption)}</td><td>${alertLists(a).map(esc).join("<br>")}</td><td class="muted">${esc(a.cause)}</td>`;
+      tr.addEventListener("click", () => openAlert(a.id));
+      tbody.appendChild(tr);
+    }
+    $("#alerts-empty").hidden = alertState.alerts.length > 0;
+    setStatus(status, `${res.count} alert${res.count === 1 ? "" : "s"}`);
+    if (alertState.selected) openAlert(alertState.selected);
+  } catch (e) {
+    setStatus(status, "Alerts could not be loaded: " + e.message, true);
+  }
+}
+
+async function openAlert(id) {
+  try {
+    const a = await api("GET", "/v1/alerts/" + id);
+    const same = alertState.selected === a.id;
+    alertState.selected = a.id;
+    $("#alert-detail").hidden = false;
+    $("#ad-title").textContent = `Alert #${a.id}: ${a.customer_name} ↔ ${a.caption}`;
+    $("#ad-meta").innerHTML = `<span class="badge state-${esc(a.state)}">${esc(a.state.replace("_", " "))}</span> book ${esc(a.book)} · customer ${esc(a.customer_id)} · score ${fmtScore(a.score)} · ${esc(a.list_version)}` +
+      (a.state_reason ? `<div>${esc(a.state_reason)}</div>` : "");
+    $("#ad-why").innerHTML = `<h3>Why it matched</h3><pre class="explanation">${esc(a.explanation_text)}</pre><div class="muted">Cause: ${esc(a.cause)}</div>`;
+    $("#ad-subject").innerHTML = "<h3>Listed subject</h3>" + (a.subject || []).map((r) =>
+      `<div>${esc(r.caption)} <span class="muted">${esc(r.entity_id)} · ${esc(r.source)}${r.list ? " · " + esc(r.list) : ""} · ${esc(r.list_version)}</span> ${tags(r.programs)}</div>`).join("");
+    $("#ad-history").innerHTML = "<h3>History</h3><ol class=\"history\">" + (a.history || []).map((e) =>
+      `<li><span class="muted">${esc(e.at)}</span> ${esc(e.actor)}: <strong>${esc(e.event)}</strong> → ${esc(e.state)} — ${esc(e.detail)}${e.audit_seq ? ` <span class="muted">(audit #${e.audit_seq})</span>` : ""}</li>`).join("") + "</ol>";
+    const closed = a.state === "closed";
+    $("#resolve-btn").disabled = closed;
+    // Re-reading the alert just resolved keeps the resolution's message.
+    if (closed) setStatus($("#resolve-status"), "Closed alerts cannot be resolved.");
+    else if (!same) setStatus($("#resolve-status"), "");
+  } catch (e) {
+    setStatus($("#alerts-status"), "Alert could not be read: " + e.message, true);
+  }
+}
+
+$("#resolve-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const id = alertState.selected;
+  if (!id) return;
+  const body = { verdict: $("#ar-verdict").value, reason: $("#ar-reason").value.trim() };
+  const exp = $("#ar-expires").value; if (exp) body.expires = exp;
+  const status = $("#resolve-status");
+  setStatus(status, "Recording…");
+  try {
+    const res = await api("POST", `/v1/alerts/${id}/resolve`, body);
+    setStatus(status, `Alert is now ${res.alert.state.replace("_", " ")}: ${res.mark.message} (audit #${res.audit_seq})`);
+    await loadAlerts();
+  } catch (e) {
+    setStatus(status, "Not resolved: " + e.message, true);
+  }
+});

@@ -6,6 +6,8 @@
 #   1. screen.test.mjs — embedded regime pack only: screen "Hikvision", open
 #      the hit, record a review, see it cleared; run a decision; list versions.
 #   2. diff.test.mjs — two imported versions of a small FtM list: the diff.
+#   3. alerts.test.mjs — a customer book monitored against the pack: the
+#      Alerts tab (filters, explanation, history, resolve under four eyes).
 # Screenshots land in web/e2e/shots/.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -47,3 +49,16 @@ cat >"$work/v2.ftm.json" <<'JSON'
 JSON
 start lists --import-ftm "$work/v1.ftm.json" --import-ftm "$work/v2.ftm.json"
 (cd "$here" && EMBARGO_URL="$url" EMBARGO_SHOTS="$here/shots" node diff.test.mjs)
+
+# A customer book monitored against the embedded pack (the CLI prepares the
+# data directory; the server then serves its alerts).
+(cd "$root" && cargo build -q -p embargo-cli)
+embargo_bin="${CARGO_TARGET_DIR:-$root/target}/debug/embargo"
+mkdir -p "$work/alerts"
+printf 'id,name\nc1,Hikvision\nc2,Orchard Lane Florists\nc3,Dahua Technology\n' >"$work/book.csv"
+"$embargo_bin" --data-dir "$work/alerts" book import "$work/book.csv" --book retail --id-column id --name-column name >&2
+"$embargo_bin" --data-dir "$work/alerts" monitor >&2 || true
+start alerts --review-key-file "$work/alerts-review-1.key" --review-key-file "$work/alerts-review-2.key"
+(cd "$here" && EMBARGO_URL="$url" EMBARGO_SHOTS="$here/shots" \
+  EMBARGO_REVIEW_KEY_1="$(cat "$work/alerts-review-1.key")" EMBARGO_REVIEW_KEY_2="$(cat "$work/alerts-review-2.key")" \
+  node alerts.test.mjs)

@@ -34,7 +34,7 @@ pub struct BatchConfig {
     pub chunk_rows: usize,
 }
 
-#[derive(Clone, Debug, Default, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BatchSummary {
     pub rows: u64,
     pub rows_with_hits: u64,
@@ -56,7 +56,7 @@ pub struct BatchSummary {
     pub rows_root: Option<String>,
 }
 
-struct Columns {
+pub(crate) struct Columns {
     name: usize,
     schema: Option<usize>,
     country: Option<usize>,
@@ -96,12 +96,41 @@ impl App {
         cfg: &BatchConfig,
         progress: &mut dyn FnMut(u64),
     ) -> AppResult<BatchSummary> {
+        let extras = crate::batch_out::BatchExtras::default();
+        self.screen_csv_with(actor, source, input, output, cfg, &extras, &mut |s| {
+            progress(s.rows)
+        })
+    }
+
+    /// [`App::screen_csv`] with the resume and all-hits options of
+    /// [`crate::batch_out::BatchExtras`]; `progress` sees the summary after
+    /// each chunk's rows are written and flushed.
+    #[allow(clippy::too_many_arguments)]
+    pub fn screen_csv_with(
+        &self,
+        actor: &str,
+        source: &str,
+        input: impl Read,
+        output: impl Write,
+        cfg: &BatchConfig,
+        extras: &crate::batch_out::BatchExtras,
+        progress: &mut dyn FnMut(&BatchSummary),
+    ) -> AppResult<BatchSummary> {
         let snap = self.snapshot();
         crate::searched_datasets(&snap, cfg.options.datasets.as_deref())?;
         let mut writer = self.audit.begin_batch()?;
-        let mut summary =
-            screen_csv_rows(&snap, input, output, cfg, progress, Some(&mut writer))?;
-        self.finish_batch(writer, &snap, actor, source, cfg, &mut summary)?;
+        let mut summary = screen_csv_rows(
+            &snap,
+            input,
+            output,
+            cfg,
+            extras,
+            progress,
+            Some(&mut writer),
+        )?;
+        let mut request = batch_request(source, cfg);
+        extras.annotate(&mut request);
+        self.finish_batch(writer, &snap, actor, request, &mut summary)?;
         Ok(summary)
     }
 }
@@ -132,7 +161,7 @@ impl App {
         for (o, leaf) in out.iter_mut().zip(writer.add_rows(bodies)?) {
             o.audit_leaf = Some(leaf);
         }
-        self.finish_batch(writer, &snap, actor, source, cfg, &mut summary)?;
+        self.finish_batch(writer, &snap, actor, batch_request(source, cfg), &mut summary)?;
         Ok((out, summary))
     }
 
@@ -166,15 +195,14 @@ impl App {
         writer: BatchWriter<'_>,
         snap: &Snapshot,
         actor: &str,
-        source: &str,
-        cfg: &BatchConfig,
+        request: serde_json::Value,
         summary: &mut BatchSummary,
     ) -> AppResult<u64> {
         let run_id = writer.run_id().to_string();
         let rec = writer.finish(NewRecord {
             kind: RecordKind::Screen,
             actor: actor.to_string(),
-            request: batch_request(source, cfg),
+            request,
             result: serde_json::to_value(&*summary)
                 .map_err(|e| AppError::encode("a batch summary", e))?,
             list_versions: snap.version_labels(),
@@ -202,6 +230,7 @@ fn batch_request(source: &str, cfg: &BatchConfig) -> serde_json::Value {
         "reviews_applied": false,
     })
 }
+
 /// One row of a table to screen, as text from whatever holds it (a CSV
 /// record, an Arrow batch). Empty or blank optional fields are absent.
 #[derive(Clone, Copy, Debug, Default)]
@@ -291,8 +320,14 @@ pub fn screen_csv(
     cfg: &BatchConfig,
     progress: &mut dyn FnMut(u64),
 ) -> AppResult<BatchSummary> {
-    screen_csv_rows(snapshot, input, output, cfg, progress, None)
+    let extras = crate::batch_out::BatchExtras::default();
+    screen_csv_with(snapshot, input, output, cfg, &extras, &mut |s| {
+        progress(s.rows)
+    })
 }
+
+/// [`screen_csv`] that skips the rows a killed run already wrote and can
+/// write one row per hit (see [`crate::batch_out`]).
 
 /// The audit body of one row: what was read, what was found.
 fn row_body(
@@ -326,12 +361,24 @@ fn row_body(
     v
 }
 
+pub fn screen_csv_with(
+    snapshot: &Snapshot,
+    input: impl Read,
+    output: impl Write,
+    cfg: &BatchConfig,
+    extras: &crate::batch_out::BatchExtras,
+    progress: &mut dyn FnMut(&BatchSummary),
+) -> AppResult<BatchSummary> {
+    screen_csv_rows(snapshot, input, output, cfg, extras, progress, None)
+}
+
 fn screen_csv_rows(
     snapshot: &Snapshot,
     input: impl Read,
     output: impl Write,
     cfg: &BatchConfig,
-    progress: &mut dyn FnMut(u64),
+    extras: &crate::batch_out::BatchExtras,
+    progress: &mut dyn FnMut(&BatchSummary),
     mut audit: Option<&mut BatchWriter<'_>>,
 ) -> AppResult<BatchSummary> {
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
@@ -364,22 +411,29 @@ fn screen_csv_rows(
     } else {
         let mut w = csv::Writer::from_writer(output);
         let mut h: Vec<&str> = headers.iter().collect();
-        h.extend([
-            "match_score",
-            "match_entity_id",
-            "match_caption",
-            "match_source",
-            "match_note",
-        ]);
-        if audit.is_some() {
-            h.push("audit_leaf");
+        if extras.all_hits {
+            h.extend(crate::batch_out::ALL_HITS_COLUMNS);
+        } else {
+            h.extend([
+                "match_score",
+                "match_entity_id",
+                "match_caption",
+                "match_source",
+                "match_note",
+            ]);
+            if audit.is_some() {
+                h.push("audit_leaf");
+            }
         }
-        w.write_record(&h).map_err(write_err)?;
+        if extras.skip_rows == 0 {
+            w.write_record(&h).map_err(write_err)?;
+        }
         out_csv = Some(w);
     }
-    let mut summary = BatchSummary::default();
-    let mut chunk: Vec<csv::StringRecord> = Vec::with_capacity(cfg.chunk_rows);
+    let mut summary = extras.start.clone();
     let mut records = reader.records();
+    extras.skip(&mut records)?;
+    let mut chunk: Vec<csv::StringRecord> = Vec::with_capacity(cfg.chunk_rows);
     loop {
         chunk.clear();
         for rec in records.by_ref().take(cfg.chunk_rows.max(1)) {
@@ -410,7 +464,9 @@ fn screen_csv_rows(
                 not_screened: refused,
                 ..
             } = outcome;
-            if let Some(w) = out_csv.as_mut() {
+            if let (Some(w), true) = (out_csv.as_mut(), extras.all_hits) {
+                crate::batch_out::write_all_hits(snapshot, w, rec, &hits, refused.as_deref())?;
+            } else if let Some(w) = out_csv.as_mut() {
                 let mut row: Vec<String> = rec.iter().map(str::to_string).collect();
                 match hits.first() {
                     Some(h) => row.extend([
@@ -443,7 +499,15 @@ fn screen_csv_rows(
                 w.write_all(b"\n").map_err(io_err)?;
             }
         }
-        progress(summary.rows);
+        // Flushed before progress is reported, so a checkpoint taken
+        // there covers every byte of the rows it counts.
+        if let Some(w) = out_csv.as_mut() {
+            w.flush().map_err(io_err)?;
+        }
+        if let Some(w) = out_json.as_mut() {
+            w.flush().map_err(io_err)?;
+        }
+        progress(&summary);
     }
     if let Some(mut w) = out_csv {
         w.flush().map_err(io_err)?;

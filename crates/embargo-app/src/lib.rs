@@ -28,8 +28,11 @@
 //!   selectable with the `embargo_xinjiang_pack` dataset.
 
 mod admin;
+pub mod alerts;
 pub mod audit_admin;
 mod batch;
+pub mod batch_out;
+pub mod book;
 mod catalog;
 mod compare;
 pub mod consolidate;
@@ -40,6 +43,7 @@ pub mod history;
 mod import;
 pub mod index_file;
 mod journal;
+pub mod monitoring;
 mod resolver;
 mod reviewing;
 mod screening;
@@ -48,13 +52,21 @@ mod snapshot;
 mod subject;
 
 pub use admin::{create_api_key, export_audit, verify_audit, FoundEntity};
-pub use batch::{screen_csv, screen_rows, BatchConfig, BatchSummary, RowFields, RowOutcome};
+pub use alerts::{
+    Alert, AlertEvent, AlertFilter, AlertRecord, AlertResolution, AlertResolved, ALERT_STATES,
+};
+pub use batch::{
+    screen_csv, screen_csv_with, screen_rows, BatchConfig, BatchSummary, RowFields, RowOutcome,
+};
+pub use batch_out::{output_format, BatchExtras, BatchFile, OutputFormat};
+pub use book::{BookColumns, BookDb, BookImport, BookIndex, BookInfo, Customer};
 pub use catalog::Catalog;
 pub use compare::compare_pairs;
 pub use deciding::{decide_unaudited, Decided};
 pub use error::{AppError, AppResult, ErrorKind};
 pub use import::{import_file, import_path, ImportError, ImportOptions, ImportReport};
 pub use resolver::AppliedReview;
+pub use monitoring::{monitor_after_list_change, DeltaReport, MonitorReport};
 pub use reviewing::{approval_needed, ReviewInput, ReviewMark, Reviewed, MAX_REASON_CHARS};
 pub use screening::{screen_unaudited, searched_datasets, Coverage, ReviewedHit, Screened};
 pub use settings::{

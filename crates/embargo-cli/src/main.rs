@@ -74,6 +74,12 @@ enum Command {
     Config(cmd::config::ConfigArgs),
     /// Export the indexed lists as one snapshot file, or check one.
     Snapshot(cmd::snapshot::SnapshotArgs),
+    /// Customer books for continuous monitoring: import (versioned), list, show.
+    Book(cmd::book::BookArgs),
+    /// Screen what changed since each book was last screened (list and book deltas).
+    Monitor(cmd::monitor::MonitorArgs),
+    /// The monitoring work queue: list, show and resolve alerts.
+    Alerts(cmd::alerts::AlertsArgs),
 }
 
 fn main() -> ExitCode {
@@ -95,6 +101,9 @@ fn main() -> ExitCode {
         Command::Keys(a) => cmd::keys::run(&data_dir, a),
         Command::Config(a) => cmd::config::run(&data_dir, a),
         Command::Snapshot(a) => cmd::snapshot::run(&data_dir, a),
+        Command::Book(a) => cmd::book::run(&data_dir, a),
+        Command::Monitor(a) => cmd::monitor::run(&data_dir, a),
+        Command::Alerts(a) => cmd::alerts::run(&data_dir, a),
     };
     match result {
         Ok(code) => code,

@@ -30,6 +30,7 @@
 //! # }
 //! ```
 
+mod alerts;
 mod auth;
 mod batch;
 mod config;
@@ -91,6 +92,9 @@ pub fn router(app: Arc<App>, cfg: ServerConfig) -> Router {
         .route("/v1/reviews", post(review::record))
         .route("/v1/audit/verify", get(native::audit_verify))
         .route("/v1/admin/reload", post(native::reload))
+        .route("/v1/alerts", get(alerts::list))
+        .route("/v1/alerts/{id}", get(alerts::one))
+        .route("/v1/alerts/{id}/resolve", post(alerts::resolve))
         .layer(DefaultBodyLimit::max(body_limit))
         .merge(batch)
         .route_layer(middleware::from_fn_with_state(

@@ -31,6 +31,9 @@ use utoipa::{Modify, OpenApi};
         crate::review::record,
         crate::native::audit_verify,
         crate::native::reload,
+        crate::alerts::list,
+        crate::alerts::one,
+        crate::alerts::resolve,
     ),
     components(schemas(
         crate::error::ErrorBody,
@@ -49,6 +52,12 @@ use utoipa::{Modify, OpenApi};
         crate::yente::EntityMatchResponse,
         crate::yente::SearchResponse,
         crate::meta::Health,
+        embargo_app::Alert,
+        embargo_app::AlertEvent,
+        embargo_app::AlertRecord,
+        crate::alerts::AlertsResponse,
+        crate::alerts::ResolveRequest,
+        crate::alerts::ResolveResponse,
     )),
     modifiers(&Security, &CommonErrors, &TransactionVocabulary),
     tags(

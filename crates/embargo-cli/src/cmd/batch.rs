@@ -4,25 +4,8 @@ use clap::Args;
 use embargo_app::types::{Algorithm, ScreenOptions, DEFAULT_THRESHOLD, OFAC_THRESHOLD};
 use embargo_app::{App, BatchConfig};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-
-/// Counts bytes as the CSV reader pulls them, for the progress bar.
-struct CountingReader<R> {
-    inner: R,
-    read: Arc<AtomicU64>,
-}
-
-impl<R: std::io::Read> std::io::Read for CountingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
-}
 
 #[derive(Args)]
 pub struct BatchArgs {
@@ -42,9 +25,25 @@ pub struct BatchArgs {
     /// 1955-06 or 1955-06-18).
     #[arg(long, value_name = "COLUMN")]
     pub dob_column: Option<String>,
-    /// Output file: .csv (best hit per row) or .jsonl (every hit per row).
+    /// Output file: .csv (best hit per row) or .jsonl/.ndjson (every hit per
+    /// row); another extension is an error unless --format says which.
     #[arg(long)]
     pub out: PathBuf,
+    /// Output format (csv or jsonl), whatever the output's extension.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// CSV with one row per hit above the threshold (rank, score, list,
+    /// programmes, consolidated subject, measures), not only the best.
+    #[arg(long)]
+    pub all_hits: bool,
+    /// Continue a run that was killed, from the last row it committed
+    /// (OUT.partial and OUT.checkpoint); the input, options and lists must
+    /// be the same.
+    #[arg(long)]
+    pub resume: bool,
+    /// Rows screened between two checkpoints.
+    #[arg(long, default_value_t = 8192, value_name = "ROWS")]
+    pub checkpoint_rows: usize,
     /// Minimum score for a hit to be written (default: 0.75 for the
     /// embargo algorithm, 0.95 for ofac).
     #[arg(long)]
@@ -64,15 +63,13 @@ pub fn run(data_dir: &Path, a: BatchArgs) -> Result<ExitCode> {
         AlgorithmArg::Ofac => (Algorithm::Ofac, OFAC_THRESHOLD),
     };
     let threshold = a.threshold.unwrap_or(default);
-    let input = File::open(&a.file).with_context(|| format!("cannot open {}", a.file.display()))?;
-    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(&a.file)
+        .with_context(|| format!("cannot open {}", a.file.display()))?
+        .len();
+    let format = embargo_app::output_format(&a.out, a.format.as_deref())
+        .map_err(crate::output::flag_error)?;
+    let jsonl = format == embargo_app::OutputFormat::Jsonl;
     let app = App::open(data_dir)?;
-    let jsonl = a
-        .out
-        .extension()
-        .is_some_and(|e| e == "jsonl" || e == "ndjson");
-    let tmp = a.out.with_extension("partial");
-    let output = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
     // Rows are not counted up front (that would read the file twice): the
     // bar follows the bytes read and the message counts rows.
     let bar = ProgressBar::new(size);
@@ -80,11 +77,6 @@ pub fn run(data_dir: &Path, a: BatchArgs) -> Result<ExitCode> {
         ProgressStyle::with_template("{bar:40} {percent:>3}% {msg} elapsed {elapsed}, eta {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let read = Arc::new(AtomicU64::new(0));
-    let input = CountingReader {
-        inner: input,
-        read: read.clone(),
-    };
     let cfg = BatchConfig {
         name_column: a.name_column,
         schema_column: a.schema_column,
@@ -93,35 +85,29 @@ pub fn run(data_dir: &Path, a: BatchArgs) -> Result<ExitCode> {
         options: ScreenOptions {
             threshold,
             algorithm,
-            limit: if jsonl { 25 } else { 1 },
+            limit: if jsonl || a.all_hits { 25 } else { 1 },
             datasets: (!a.dataset.is_empty()).then_some(a.dataset),
         },
         jsonl,
-        chunk_rows: 8192,
+        chunk_rows: a.checkpoint_rows.max(1),
+    };
+    let req = embargo_app::BatchFile {
+        input: a.file.clone(),
+        out: a.out.clone(),
+        format: a.format,
+        all_hits: a.all_hits,
+        resume: a.resume,
     };
     let source = a.file.display().to_string();
     let summary = app
-        .screen_csv(
-            &embargo_app::cli_actor(),
-            &source,
-            input,
-            output,
-            &cfg,
-            &mut |n| {
-                bar.set_position(read.load(Ordering::Relaxed));
-                bar.set_message(format!("{n} rows"));
-            },
-        )
+        .batch_file(&embargo_app::cli_actor(), &req, &cfg, &mut |rows, read| {
+            bar.set_position(read);
+            bar.set_message(format!("{rows} rows"));
+        })
+        .map_err(crate::output::flag_error)
         .with_context(|| source.clone());
     bar.finish_and_clear();
-    let summary = match summary {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
-    };
-    std::fs::rename(&tmp, &a.out)?;
+    let summary = summary?;
     outln!(
         "{} rows read, {} with a hit at threshold {:.2}, {} with unreadable optional columns; results in {}",
         summary.rows, summary.rows_with_hits, threshold, summary.rows_with_warnings, a.out.display()

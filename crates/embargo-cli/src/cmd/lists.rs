@@ -205,6 +205,9 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
             if a.json {
                 outln!("{}", serde_json::to_string_pretty(&report)?);
             }
+            if report.activated {
+                crate::cmd::monitor::after_list_change(data_dir)?;
+            }
         }
         Some(ListsCommand::Diff {
             source,

@@ -1,7 +1,9 @@
 //! One module per subcommand: arguments, one library call, output.
 
+pub mod alerts;
 pub mod audit;
 pub mod batch;
+pub mod book;
 pub mod compare;
 pub mod config;
 pub mod decide;
@@ -9,6 +11,7 @@ pub mod decide;
 pub mod eval;
 pub mod keys;
 pub mod lists;
+pub mod monitor;
 pub mod review;
 pub mod screen;
 pub mod serve;

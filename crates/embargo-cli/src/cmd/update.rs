@@ -155,6 +155,7 @@ pub fn run(data_dir: &Path, a: UpdateArgs) -> Result<ExitCode> {
             }
         }
     }
+    crate::cmd::monitor::after_list_change(data_dir)?;
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {

@@ -1,0 +1,319 @@
+//! A synthetic monitoring scenario shared by the CI-sized test
+//! (`tests/monitoring_scale.rs`) and the benchmark
+//! (`examples/monitor_bench.rs`): a custom watch list whose new version
+//! adds 100 entries, and a customer book with 200 planted listed names
+//! (150 of entries already listed, 50 of the added ones; every fourth one
+//! misspelt by two swapped letters).
+//!
+//! Names are made of syllables by a seeded generator, so runs are
+//! reproducible and nothing is read from outside the repository.
+
+#![allow(dead_code)]
+
+use embargo_app::monitoring::{delta_hits, full_rescreen, rows_touching};
+use embargo_app::{App, BookColumns, BookIndex};
+use embargo_model::{Entity, EntityId, PublishedBasis, Schema, SourceKind};
+use embargo_store::NewVersion;
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+pub const DATASET: &str = "custom_synthetic_watchlist";
+pub const ADDED: usize = 100;
+pub const PLANTED_OLD: usize = 150;
+pub const PLANTED_NEW: usize = 50;
+
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const SYL: &[&str] = &[
+    "ka", "lo", "mi", "ve", "ra", "tu", "sen", "dor", "bel", "ian", "os", "ur", "tha", "pe", "qui",
+    "zan", "mor", "lin", "gar", "fe", "nu", "hal", "vik", "sto", "ren", "da", "jo", "wel", "bri",
+    "cas", "ton", "mes", "ola", "pri", "gus", "ter",
+];
+const FORMS: &[&str] = &[
+    "Trading Co",
+    "Industries Ltd",
+    "Logistics LLC",
+    "Holdings",
+    "Shipping",
+];
+
+pub fn word(r: &mut Rng) -> String {
+    let n = 2 + r.below(2);
+    let s: String = (0..n).map(|_| SYL[r.below(SYL.len())]).collect();
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => s,
+    }
+}
+
+/// A name and its schema: persons (two words) and companies (two words
+/// and a legal form), two to one.
+pub fn name(r: &mut Rng) -> (String, Schema) {
+    if r.below(3) < 2 {
+        (format!("{} {}", word(r), word(r)), Schema::Person)
+    } else {
+        (
+            format!("{} {} {}", word(r), word(r), FORMS[r.below(FORMS.len())]),
+            Schema::Company,
+        )
+    }
+}
+
+/// The watch list: `n` entries; the base version holds all but the last
+/// [`ADDED`].
+pub fn list_entities(n: usize) -> Vec<Entity> {
+    let mut r = Rng::new(7);
+    (0..n)
+        .map(|i| {
+            let (nm, schema) = name(&mut r);
+            let mut e = Entity::new(EntityId(format!("{DATASET}:{i}")), schema, DATASET, &nm);
+            e.programs = vec!["SYNTH".into()];
+            e
+        })
+        .collect()
+}
+
+/// Imports `entities` as a version of the watch list.
+pub fn import_list(app: &App, entities: &[Entity], label: &str, published: &str) {
+    let tag: String = label.bytes().map(|b| format!("{b:02x}")).collect();
+    let sha = format!("{:0>64}", format!("{:x}", entities.len()) + &tag);
+    app.store
+        .import(
+            NewVersion {
+                dataset: DATASET.into(),
+                source: SourceKind::Custom,
+                sha256: sha[sha.len() - 64..].to_string(),
+                published: Some(published.parse().expect("date")),
+                published_basis: PublishedBasis::Operator,
+                origin: format!("synthetic {label}"),
+            },
+            entities,
+        )
+        .expect("synthetic list imports");
+    app.reload().expect("snapshot reloads");
+}
+
+fn misspell(s: &str) -> String {
+    let mut c: Vec<char> = s.chars().collect();
+    let i = c.len() / 2;
+    if c[i].is_alphabetic() && c[i + 1].is_alphabetic() {
+        c.swap(i, i + 1);
+    }
+    c.into_iter().collect()
+}
+
+/// Writes the book CSV: `customers` rows, 200 of them planted listed names
+/// (ids `P0`…), the rest random (ids `C…`).
+pub fn write_book(path: &Path, customers: usize, list: &[Entity]) -> Vec<(String, String)> {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("book file"));
+    writeln!(f, "id,name,schema").unwrap();
+    let base = list.len() - ADDED;
+    let mut planted: Vec<(String, String)> = Vec::new();
+    for i in 0..PLANTED_OLD {
+        planted.push((format!("P{i}"), list[i * base / PLANTED_OLD].id.to_string()));
+    }
+    for i in 0..PLANTED_NEW {
+        planted.push((
+            format!("P{}", PLANTED_OLD + i),
+            list[base + i * 2].id.to_string(),
+        ));
+    }
+    let step = customers / planted.len();
+    let mut r = Rng::new(11);
+    let mut p = 0;
+    for i in 0..customers {
+        if i % step == 0 && p < planted.len() {
+            let e = list
+                .iter()
+                .find(|e| e.id.as_str() == planted[p].1)
+                .expect("planted entry");
+            let nm = if p % 4 == 3 {
+                misspell(e.caption())
+            } else {
+                e.caption().to_string()
+            };
+            writeln!(f, "{},\"{}\",{}", planted[p].0, nm, e.schema).unwrap();
+            p += 1;
+        } else {
+            let (nm, schema) = name(&mut r);
+            writeln!(f, "C{i},\"{nm}\",{schema}").unwrap();
+        }
+    }
+    f.flush().unwrap();
+    planted
+}
+
+pub fn columns() -> BookColumns {
+    BookColumns {
+        id: "id".into(),
+        name: "name".into(),
+        schema: Some("schema".into()),
+        ..Default::default()
+    }
+}
+
+/// What one run of the scenario measured.
+#[derive(Debug)]
+pub struct Outcome {
+    pub customers: usize,
+    pub book_import_s: f64,
+    pub index_s: f64,
+    pub baseline_s: f64,
+    pub baseline_alerts: u64,
+    /// `monitor` of the list change (delta of [`ADDED`] entries), index in hand.
+    pub delta_s: f64,
+    /// The same delta's matching work alone (no database).
+    pub delta_match_s: f64,
+    pub full_s: f64,
+    pub delta_pairs: BTreeSet<(String, String)>,
+    pub full_pairs: BTreeSet<(String, String)>,
+    pub planted_new_found: usize,
+}
+
+/// Runs the scenario in `dir`: list base version, book import, baseline
+/// monitor, list new version, delta monitor, full re-screen for reference.
+pub fn run(dir: &Path, customers: usize, list_n: usize) -> Outcome {
+    let app = App::open(dir).expect("app opens");
+    let list = list_entities(list_n);
+    import_list(&app, &list[..list_n - ADDED], "base", "2026-01-01");
+    let book_file = dir.join("book.csv");
+    let planted = write_book(&book_file, customers, &list);
+    let t = Instant::now();
+    let input = std::fs::File::open(&book_file).expect("book opens");
+    let imported = app
+        .import_book(
+            "bench",
+            "synthetic",
+            "book.csv",
+            std::io::BufReader::new(input),
+            &columns(),
+            0.8,
+        )
+        .expect("book imports");
+    let book_import_s = t.elapsed().as_secs_f64();
+    assert_eq!(imported.customers as usize, customers);
+    let db = app.books().expect("books open");
+    let t = Instant::now();
+    let index = BookIndex::build(
+        "synthetic",
+        1,
+        db.customers("synthetic").expect("customers"),
+    );
+    let index_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let base = app
+        .monitor_book(&db, "bench", "synthetic", Some(&index))
+        .expect("baseline monitor");
+    let baseline_s = t.elapsed().as_secs_f64();
+    let baseline_alerts = base.deltas.iter().map(|d| d.alerts.created).sum();
+    import_list(&app, &list, "new", "2026-01-02");
+    let snap = app.snapshot();
+    let added: Vec<EntityId> = list[list_n - ADDED..]
+        .iter()
+        .map(|e| e.id.clone())
+        .collect();
+    let t = Instant::now();
+    let rep = app
+        .monitor_book(&db, "bench", "synthetic", Some(&index))
+        .expect("delta monitor");
+    let delta_s = t.elapsed().as_secs_f64();
+    assert_eq!(rep.deltas.len(), 1, "{rep:?}");
+    assert_eq!(rep.deltas[0].entries_added as usize, ADDED, "{rep:?}");
+    let t = Instant::now();
+    let _ = delta_hits(&snap, &index, &added, 0.8);
+    let delta_match_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let full = full_rescreen(&snap, &index, 0.8);
+    let full_s = t.elapsed().as_secs_f64();
+    let pairs = |rows: &[(usize, embargo_app::ScreenResult)]| -> BTreeSet<(String, String)> {
+        rows.iter()
+            .map(|(c, r)| (index.customers[*c].id.clone(), r.entity_id.to_string()))
+            .collect()
+    };
+    let full_pairs = pairs(&rows_touching(&full, &added));
+    if std::env::var("SYNTH_DEBUG").is_ok() {
+        let alerts = db.alerts(&Default::default()).unwrap();
+        for (c, e) in &full_pairs {
+            if !alerts
+                .iter()
+                .any(|a| &a.customer_id == c && &a.entity_id == e)
+            {
+                explain_miss(&app, &index, c, e);
+            }
+        }
+    }
+    let alerts = db
+        .alerts(&embargo_app::AlertFilter {
+            book: Some("synthetic".into()),
+            ..Default::default()
+        })
+        .expect("alerts");
+    let cause = format!("listed in {DATASET} version");
+    let delta_pairs: BTreeSet<(String, String)> = alerts
+        .iter()
+        .filter(|a| a.cause.starts_with(&cause))
+        .map(|a| (a.customer_id.clone(), a.entity_id.clone()))
+        .collect();
+    let added_ids: BTreeSet<&str> = added.iter().map(|i| i.as_str()).collect();
+    let planted_new_found = planted
+        .iter()
+        .filter(|(_, e)| added_ids.contains(e.as_str()))
+        .filter(|(c, e)| delta_pairs.contains(&(c.clone(), e.clone())))
+        .count();
+    Outcome {
+        customers,
+        book_import_s,
+        index_s,
+        baseline_s,
+        baseline_alerts,
+        delta_s,
+        delta_match_s,
+        full_s,
+        delta_pairs,
+        full_pairs,
+        planted_new_found,
+    }
+}
+
+/// Debug aid: why the reverse search missed a pair.
+pub fn explain_miss(app: &App, index: &BookIndex, customer: &str, entity: &str) {
+    let snap = app.snapshot();
+    let ci = index.by_id[customer];
+    let c = &index.customers[ci];
+    let e = snap.entity(&EntityId(entity.into())).unwrap();
+    let rows = embargo_app::monitoring::screen_customers(&snap, index, &[ci], 0.8);
+    let fwd: Vec<_> = rows[0]
+        .iter()
+        .map(|r| (r.entity_id.to_string(), r.score))
+        .collect();
+    let q = embargo_match::Query::name(e.caption());
+    let opts = embargo_match::ScreenOptions {
+        threshold: 0.3,
+        limit: 100000,
+        ..Default::default()
+    };
+    let rev = index.search(&[q], &opts);
+    let pos = rev.iter().position(|&h| h == ci);
+    eprintln!("MISS {customer} {:?} vs {entity} {:?}: forward {fwd:?}; reverse hits {} position {pos:?} score {:?}",
+        c.name, e.caption(), rev.len(), pos);
+}
