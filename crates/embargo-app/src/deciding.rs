@@ -42,22 +42,9 @@ impl App {
     /// Decides the transaction in `text` (JSON, the format of
     /// docs/transactions.md) and audits the decision.
     pub fn decide(&self, actor: &str, text: &str) -> AppResult<Decided> {
-        let tx = embargo_rules::parse_transaction(text)
-            .map_err(|e| AppError::Transaction(e.to_string()))?;
         let snap = self.snapshot();
-        let mut decision = snap.engine.decide(&tx);
-        // The decision document: its id, when it was made, and every list
-        // version the snapshot holds (not only those a party matched).
-        decision.stamp(snap.version_labels());
-        let json =
-            serde_json::to_value(&decision).map_err(|e| AppError::encode("a decision", e))?;
-        let rec = self.audit.append(NewRecord {
-            kind: RecordKind::Decide,
-            actor: actor.to_string(),
-            request: transaction_object(text),
-            result: json.clone(),
-            list_versions: snap.version_labels(),
-        })?;
+        let (decision, json, record) = decide_unaudited(&snap, actor, text)?;
+        let rec = self.audit.append(record)?;
         Ok(Decided {
             snapshot: snap,
             decision,
@@ -65,6 +52,31 @@ impl App {
             audit_seq: rec.seq,
         })
     }
+}
+
+/// The decision on `snap` and the audit record that must be written
+/// before it is given to anyone (`decide`, and the bus consumer, which
+/// writes many in one transaction).
+pub(crate) fn decide_unaudited(
+    snap: &Snapshot,
+    actor: &str,
+    text: &str,
+) -> AppResult<(Decision, Value, NewRecord)> {
+    let tx =
+        embargo_rules::parse_transaction(text).map_err(|e| AppError::Transaction(e.to_string()))?;
+    let mut decision = snap.engine.decide(&tx);
+    // The decision document: its id, when it was made, and every list
+    // version the snapshot holds (not only those a party matched).
+    decision.stamp(snap.version_labels());
+    let json = serde_json::to_value(&decision).map_err(|e| AppError::encode("a decision", e))?;
+    let record = NewRecord {
+        kind: RecordKind::Decide,
+        actor: actor.to_string(),
+        request: transaction_object(text),
+        result: json.clone(),
+        list_versions: snap.version_labels(),
+    };
+    Ok((decision, json, record))
 }
 
 #[cfg(test)]

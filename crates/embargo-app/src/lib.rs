@@ -27,6 +27,7 @@
 mod admin;
 pub mod audit_admin;
 mod batch;
+pub mod bus;
 mod catalog;
 mod compare;
 pub mod consolidate;

@@ -88,6 +88,20 @@ impl App {
         actor: &str,
         subject: &Subject,
     ) -> AppResult<Screened> {
+        let (mut screened, record) = self.screen_unaudited(snap, actor, subject)?;
+        screened.audit_seq = self.audit.append(record)?.seq;
+        Ok(screened)
+    }
+
+    /// The screen and the audit record that must be written before it is
+    /// given to anyone (`audit_seq` is 0 until then); the bus consumer
+    /// writes many in one transaction.
+    pub(crate) fn screen_unaudited(
+        &self,
+        snap: &Arc<Snapshot>,
+        actor: &str,
+        subject: &Subject,
+    ) -> AppResult<(Screened, NewRecord)> {
         let evaluated_at = Utc::now();
         let datasets = searched_datasets(snap, subject.options.datasets.as_deref())?;
         let results = snap.screen(&ScreenRequest {
@@ -125,7 +139,6 @@ impl App {
             result: screen_audit_result(&hits),
             list_versions: snap.version_labels(),
         };
-        let seq = self.audit.append(record)?.seq;
         let coverage = coverage_of(snap, &datasets);
         let undecided: Vec<String> = subject
             .as_of
@@ -142,16 +155,19 @@ impl App {
                 .iter()
                 .map(|r| format!("Cannot vouch for absence: {r}")),
         );
-        Ok(Screened {
-            datasets,
-            coverage,
-            notes,
-            undecided,
-            snapshot: snap.clone(),
-            evaluated_at,
-            hits,
-            audit_seq: seq,
-        })
+        Ok((
+            Screened {
+                datasets,
+                coverage,
+                notes,
+                undecided,
+                snapshot: snap.clone(),
+                evaluated_at,
+                hits,
+                audit_seq: 0,
+            },
+            record,
+        ))
     }
 }
 

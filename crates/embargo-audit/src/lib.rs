@@ -64,7 +64,9 @@ mod fingerprint;
 mod group;
 mod keys;
 mod log;
+mod pg;
 mod record;
+mod requests;
 mod review;
 mod schema;
 mod signing;
@@ -91,3 +93,5 @@ mod send_sync {
         assert_send_sync::<super::AuditLog>();
     }
 }
+pub use pg::PgAuditLog;
+pub use requests::{AuditStore, RequestOutcome, RequestRecord, BUS_REQUESTS_TABLE};

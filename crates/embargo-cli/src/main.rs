@@ -72,6 +72,8 @@ enum Command {
     Keys(cmd::keys::KeysArgs),
     /// Settings of the data directory: the reviewer, the approval threshold.
     Config(cmd::config::ConfigArgs),
+    /// Answer screening and decision requests from NATS JetStream (docs/bus.md).
+    Consume(cmd::consume::ConsumeArgs),
 }
 
 fn main() -> ExitCode {
@@ -91,6 +93,7 @@ fn main() -> ExitCode {
         Command::Review(a) => cmd::review::run(&data_dir, a),
         Command::Keys(a) => cmd::keys::run(&data_dir, a),
         Command::Config(a) => cmd::config::run(&data_dir, a),
+        Command::Consume(a) => cmd::consume::run(&data_dir, a),
     };
     match result {
         Ok(code) => code,

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod batch;
 pub mod compare;
 pub mod config;
+pub mod consume;
 pub mod decide;
 #[cfg(feature = "eval")]
 pub mod eval;
