@@ -36,10 +36,10 @@ use crate::deciding::decide_unaudited;
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::subject::ScreenInput;
 use crate::{App, Snapshot};
+use embargo_audit::RequestRecord;
 /// The audit stores a consumer writes to (the data directory's SQLite log,
 /// or PostgreSQL shared by several nodes), for front ends.
-pub use embargo_audit::{AuditStore, PgAuditLog, RequestOutcome};
-use embargo_audit::{NewRecord, RequestRecord};
+pub use embargo_audit::{AuditStore, NewRecord, PgAuditLog, RecordKind, RequestOutcome};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;

@@ -6,7 +6,7 @@
 mod bus_support;
 
 use async_nats::jetstream::{self, consumer};
-use bus_support::{runtime, Nats};
+use bus_support::{runtime, Nats, Reaper};
 use embargo_app::bus::AuditStore;
 use futures_util::StreamExt;
 use serde_json::{json, Value};
@@ -21,7 +21,7 @@ fn embargo() -> Command {
 }
 
 /// Starts `consume` and waits for its first line.
-fn start_consume(data: &Path, nats: &Nats, extra: &[&str]) -> Child {
+fn start_consume(data: &Path, nats: &Nats, extra: &[&str]) -> Reaper {
     let mut child = embargo()
         .arg("--data-dir")
         .arg(data)
@@ -37,7 +37,7 @@ fn start_consume(data: &Path, nats: &Nats, extra: &[&str]) -> Child {
     assert!(first.starts_with("consuming "), "{first}");
     // Keep draining stdout so the process never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines.by_ref() {});
-    child
+    Reaper(child)
 }
 
 fn terminate(child: &mut Child) -> std::process::ExitStatus {

@@ -89,6 +89,9 @@ pub fn run(data_dir: &Path, a: ConsumeArgs) -> Result<ExitCode> {
         max_in_flight: a.max_in_flight.max(1),
         ..Default::default()
     };
+    // Kept here so the last handle to a PostgreSQL store (whose client
+    // owns a runtime of its own) is dropped outside the async runtime.
+    let keep = store.clone();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -122,7 +125,10 @@ pub fn run(data_dir: &Path, a: ConsumeArgs) -> Result<ExitCode> {
         std::io::Write::flush(&mut std::io::stdout())?;
         let stats = embargo_bus::consume(&mut bus, app, store, &opts, stopped).await?;
         Ok::<_, anyhow::Error>(stats)
-    })?;
+    });
+    drop(rt);
+    drop(keep);
+    let stats = stats?;
     outln!(
         "stopped: {} answered, {} redeliveries answered from the store, {} dead letters, {} given back, {} batches",
         stats.answered,
