@@ -122,7 +122,7 @@ struct Envelope {
 /// What a message asks for.
 #[derive(Clone, Debug)]
 pub enum BusBody {
-    Screen(ScreenInput),
+    Screen(Box<ScreenInput>),
     /// The transaction document's JSON text.
     Decide(String),
 }
@@ -199,7 +199,7 @@ pub fn parse_message(bytes: &[u8]) -> Result<BusRequest, Rejected> {
         ("screen", None, Some(s @ Value::Object(_))) => {
             let body: ScreenBody = serde_json::from_value(s)
                 .map_err(|e| reject(id.clone(), format!("`screen`: {e}")))?;
-            BusBody::Screen(body.into_input())
+            BusBody::Screen(Box::new(body.into_input()))
         }
         ("screen", _, _) => {
             return Err(reject(
@@ -342,9 +342,9 @@ impl App {
                 })
                 .collect();
             for h in handles {
-                match h.join() {
-                    Ok(rows) => prepared.extend(rows),
-                    Err(_) => {} // a panic: its requests stay unanswered below
+                // A panic: its requests stay unanswered (checked below).
+                if let Ok(rows) = h.join() {
+                    prepared.extend(rows);
                 }
             }
         });

@@ -79,7 +79,9 @@ pub use error::AuditError;
 pub use fingerprint::{changed_fields, diff_entities, entity_fingerprint, FieldChange};
 pub use keys::{ApiKeyInfo, Role};
 pub use log::{Anchor, AuditLog, AuditOptions, AUDIT_FILE};
+pub use pg::PgAuditLog;
 pub use record::{chain_hash, AuditRecord, NewRecord, RecordKind, GENESIS_HASH};
+pub use requests::{AuditStore, RequestOutcome, RequestRecord, BUS_REQUESTS_TABLE};
 pub use review::{NewReview, Review, ReviewLookup, ReviewStatus, Verdict};
 pub use signing::KEY_FILE;
 pub use subject::subject_key;
@@ -93,5 +95,3 @@ mod send_sync {
         assert_send_sync::<super::AuditLog>();
     }
 }
-pub use pg::PgAuditLog;
-pub use requests::{AuditStore, RequestOutcome, RequestRecord, BUS_REQUESTS_TABLE};
