@@ -161,7 +161,13 @@ impl App {
         for (o, leaf) in out.iter_mut().zip(writer.add_rows(bodies)?) {
             o.audit_leaf = Some(leaf);
         }
-        self.finish_batch(writer, &snap, actor, batch_request(source, cfg), &mut summary)?;
+        self.finish_batch(
+            writer,
+            &snap,
+            actor,
+            batch_request(source, cfg),
+            &mut summary,
+        )?;
         Ok((out, summary))
     }
 

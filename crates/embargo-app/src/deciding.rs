@@ -50,26 +50,18 @@ impl App {
     /// docs/transactions.md) and audits the decision.
     pub fn decide(&self, actor: &str, text: &str) -> AppResult<Decided> {
         let snap = self.snapshot();
-        let ctx = ReviewContext::new(
-            self.audit.review_book()?,
-            chrono::Utc::now().date_naive(),
-            crate::settings::approval_threshold(&self.data_dir)?,
-        );
-        let Decided {
-            snapshot,
-            decision,
-            json,
-            applied_reviews: applied,
-            ..
-        } = decide_on(&snap, text, Some(ctx))?;
+        let (
+            Decided {
+                snapshot,
+                decision,
+                json,
+                applied_reviews: applied,
+                ..
+            },
+            record,
+        ) = decide_prepared(self, &snap, actor, text)?;
         crate::deadline::commit_point()?;
-        let rec = self.audit.append(NewRecord {
-            kind: RecordKind::Decide,
-            actor: actor.to_string(),
-            request: transaction_object(text),
-            result: json.clone(),
-            list_versions: snap.version_labels(),
-        })?;
+        let rec = self.audit.append(record)?;
         Ok(Decided {
             snapshot,
             decision,
@@ -132,6 +124,32 @@ fn decide_on(
         audit_seq: 0,
         applied_reviews: applied,
     })
+}
+
+/// The decision on `snap` with the standing review decisions of `app`'s
+/// data directory applied, and the audit record that must be written
+/// before it is given to anyone (`decide`, and the bus consumer, which
+/// writes many in one transaction).
+pub(crate) fn decide_prepared(
+    app: &App,
+    snap: &Arc<Snapshot>,
+    actor: &str,
+    text: &str,
+) -> AppResult<(Decided, NewRecord)> {
+    let ctx = ReviewContext::new(
+        app.audit.review_book()?,
+        chrono::Utc::now().date_naive(),
+        crate::settings::approval_threshold(&app.data_dir)?,
+    );
+    let decided = decide_on(snap, text, Some(ctx))?;
+    let record = NewRecord {
+        kind: RecordKind::Decide,
+        actor: actor.to_string(),
+        request: transaction_object(text),
+        result: decided.json.clone(),
+        list_versions: snap.version_labels(),
+    };
+    Ok((decided, record))
 }
 
 #[cfg(test)]

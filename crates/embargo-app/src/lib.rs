@@ -33,6 +33,7 @@ pub mod audit_admin;
 mod batch;
 pub mod batch_out;
 pub mod book;
+pub mod bus;
 mod catalog;
 mod compare;
 pub mod consolidate;
@@ -65,8 +66,8 @@ pub use compare::compare_pairs;
 pub use deciding::{decide_unaudited, Decided};
 pub use error::{AppError, AppResult, ErrorKind};
 pub use import::{import_file, import_path, ImportError, ImportOptions, ImportReport};
-pub use resolver::AppliedReview;
 pub use monitoring::{monitor_after_list_change, DeltaReport, MonitorReport};
+pub use resolver::AppliedReview;
 pub use reviewing::{approval_needed, ReviewInput, ReviewMark, Reviewed, MAX_REASON_CHARS};
 pub use screening::{screen_unaudited, searched_datasets, Coverage, ReviewedHit, Screened};
 pub use settings::{

@@ -90,6 +90,21 @@ impl App {
         actor: &str,
         subject: &Subject,
     ) -> AppResult<Screened> {
+        let (mut screened, record) = self.screen_prepared(snap, actor, subject)?;
+        crate::deadline::commit_point()?;
+        screened.audit_seq = self.audit.append(record)?.seq;
+        Ok(screened)
+    }
+
+    /// The screen and the audit record that must be written before it is
+    /// given to anyone (`audit_seq` is 0 until then); the bus consumer
+    /// writes many in one transaction.
+    pub(crate) fn screen_prepared(
+        &self,
+        snap: &Arc<Snapshot>,
+        actor: &str,
+        subject: &Subject,
+    ) -> AppResult<(Screened, NewRecord)> {
         let evaluated_at = Utc::now();
         let datasets = searched_datasets(snap, subject.options.datasets.as_deref())?;
         let results = snap.screen(&ScreenRequest {
@@ -127,9 +142,10 @@ impl App {
             result: screen_audit_result(&hits),
             list_versions: snap.version_labels(),
         };
-        crate::deadline::commit_point()?;
-        let seq = self.audit.append(record)?.seq;
-        Ok(described(snap, subject, datasets, evaluated_at, hits, seq))
+        Ok((
+            described(snap, subject, datasets, evaluated_at, hits, 0),
+            record,
+        ))
     }
 }
 

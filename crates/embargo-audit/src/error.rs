@@ -55,4 +55,7 @@ pub enum AuditError {
     /// The operating system's random source failed (needed for API keys).
     #[error("random number source: {0}")]
     Random(String),
+    /// PostgreSQL refused an operation (shared store, `pg`). `url` has no password.
+    #[error("audit store {url}: {reason}")]
+    Postgres { url: String, reason: String },
 }

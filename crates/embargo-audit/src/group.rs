@@ -254,6 +254,10 @@ fn group_error(e: &AuditError) -> AuditError {
             supported: *supported,
         },
         AuditError::Random(m) => AuditError::Random(m.clone()),
+        AuditError::Postgres { url, reason } => AuditError::Postgres {
+            url: url.clone(),
+            reason: reason.clone(),
+        },
         AuditError::Key { path, reason } => AuditError::Key {
             path: path.clone(),
             reason: reason.clone(),

@@ -80,6 +80,8 @@ enum Command {
     Monitor(cmd::monitor::MonitorArgs),
     /// The monitoring work queue: list, show and resolve alerts.
     Alerts(cmd::alerts::AlertsArgs),
+    /// Answer screening and decision requests from NATS JetStream (docs/bus.md).
+    Consume(cmd::consume::ConsumeArgs),
 }
 
 fn main() -> ExitCode {
@@ -104,6 +106,7 @@ fn main() -> ExitCode {
         Command::Book(a) => cmd::book::run(&data_dir, a),
         Command::Monitor(a) => cmd::monitor::run(&data_dir, a),
         Command::Alerts(a) => cmd::alerts::run(&data_dir, a),
+        Command::Consume(a) => cmd::consume::run(&data_dir, a),
     };
     match result {
         Ok(code) => code,

@@ -28,6 +28,10 @@ pub enum AuditCommand {
         /// file holding them); default: the data directory's own key.
         #[arg(long, value_name = "KEY")]
         public_key: Option<String>,
+        /// Verify the audit chain in a shared store (`postgres://…`)
+        /// instead of the data directory's log.
+        #[arg(long, env = "EMBARGO_STORE", value_name = "URL")]
+        store: Option<String>,
     },
     /// Write a signed checkpoint, then records as JSON lines.
     Export {
@@ -91,9 +95,14 @@ pub fn run(data_dir: &Path, a: AuditArgs) -> Result<ExitCode> {
         AuditCommand::Verify {
             checkpoints,
             public_key,
+            store,
         } => {
-            let report =
-                audit_admin::verify(data_dir, checkpoints, public_key).with_context(context)?;
+            let report = match store {
+                Some(url) => crate::cmd::consume::verify_shared(&url)?,
+                None => {
+                    audit_admin::verify(data_dir, checkpoints, public_key).with_context(context)?
+                }
+            };
             print_report(&report)?;
             Ok(if report.ok {
                 ExitCode::SUCCESS

@@ -6,6 +6,7 @@ pub mod batch;
 pub mod book;
 pub mod compare;
 pub mod config;
+pub mod consume;
 pub mod decide;
 #[cfg(feature = "eval")]
 pub mod eval;
