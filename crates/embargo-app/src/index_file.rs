@@ -204,6 +204,16 @@ pub(crate) fn open_snapshot(path: &Path, key: Option<&str>) -> AppResult<Snapsho
     if meta.history_from > matcher.len() {
         return Err(refused(path, "metadata disagrees with the index"));
     }
+    if key.is_none() {
+        // A file a user hands in (not the data directory's own cache):
+        // everything decoded lazily later is decoded once now, so a file
+        // that passes its checksum but was not written by Embargo is
+        // refused here rather than failing at first use.
+        let history = history.section("a.history").map_err(|e| refused(path, e))?;
+        serde_json::from_slice::<Option<SavedHistory>>(history)
+            .map_err(|e| refused(path, format!("listing history: {e}")))?;
+        matcher.check_file_bodies().map_err(|e| refused(path, e))?;
+    }
     Ok(Snapshot::from_parts(
         meta.versions,
         Arc::new(matcher),

@@ -248,3 +248,69 @@ fn official_lists_with_history_give_identical_answers_from_the_file() {
         after.version_labels()
     );
 }
+
+/// An error with every cause under it.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+
+/// Rewrites the snapshot file at `path` with `section` replaced by `body`
+/// and a correct checksum: what someone who edits a file and re-seals it
+/// would hand in.
+fn reseal(path: &Path, section: &str, body: &[u8]) {
+    use embargo_match::index::{write, Container};
+    let bytes = std::fs::read(path).unwrap();
+    let c = Container::open(std::sync::Arc::new(bytes)).unwrap();
+    let names: Vec<String> = c.names().map(str::to_string).collect();
+    let owned: Vec<(String, Vec<u8>)> = names
+        .iter()
+        .map(|n| {
+            let b = if n == section {
+                body.to_vec()
+            } else {
+                c.section(n).unwrap().to_vec()
+            };
+            (n.clone(), b)
+        })
+        .collect();
+    let sections: Vec<(&str, &[u8])> = owned
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    assert!(names.iter().any(|n| n == section), "{section} in {names:?}");
+    std::fs::write(path, write(&sections)).unwrap();
+}
+
+#[test]
+fn a_resealed_snapshot_whose_contents_do_not_decode_is_refused_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).unwrap();
+    let good = dir.path().join("good.embidx");
+    app.snapshot().export(&good).unwrap();
+    // The untouched export opens (so the refusals below are the edits').
+    Snapshot::open_file(&good).unwrap();
+
+    let history = dir.path().join("history.embidx");
+    std::fs::copy(&good, &history).unwrap();
+    reseal(&history, "a.history", b"{not json");
+    let err = chain(&Snapshot::open_file(&history).err().expect("refused"));
+    assert!(err.contains("listing history"), "{err}");
+
+    let bodies = dir.path().join("bodies.embidx");
+    std::fs::copy(&good, &bodies).unwrap();
+    let len = {
+        let bytes = std::fs::read(&good).unwrap();
+        let c = embargo_match::index::Container::open(std::sync::Arc::new(bytes)).unwrap();
+        c.section("m.bodies").unwrap().len()
+    };
+    reseal(&bodies, "m.bodies", &vec![b'#'; len]);
+    let err = chain(&Snapshot::open_file(&bodies).err().expect("refused"));
+    assert!(err.contains("does not decode"), "{err}");
+}

@@ -566,6 +566,20 @@ impl FileIndex {
         self.datasets.get(d as usize).map_or("", String::as_str)
     }
 
+    /// Decodes every entity body once without keeping it: a file handed in
+    /// by a user (a snapshot export) is checked this way at open, so a
+    /// body that passes the checksum but does not decode is refused there
+    /// instead of failing at first use.
+    pub fn check_bodies(&self) -> Result<(), IndexError> {
+        use rayon::prelude::*;
+        (0..self.n_entities).into_par_iter().try_for_each(|ei| {
+            let body = self.slice(&self.s.bodies, &self.s.ent_off, ei);
+            serde_json::from_slice::<Entity>(body)
+                .map(drop)
+                .map_err(|e| IndexError::Section(format!("entity {ei} does not decode: {e}")))
+        })
+    }
+
     /// Entity `ei`, decoded on first use and kept.
     pub fn entity(&self, ei: usize) -> &Arc<Entity> {
         if let Some(all) = self.all.get() {

@@ -566,6 +566,15 @@ impl Matcher {
         self.index_of(id).map(|i| &**self.entity(i))
     }
 
+    /// Checks that every stored entity decodes (file indexes; the memory
+    /// index holds decoded entities already). See `FileIndex::check_bodies`.
+    pub fn check_file_bodies(&self) -> Result<(), crate::IndexError> {
+        match &self.ix {
+            Ix::Mem(_) => Ok(()),
+            Ix::File(f) => f.check_bodies(),
+        }
+    }
+
     fn n_forms(&self) -> usize {
         match &self.ix {
             Ix::Mem(m) => m.forms.len(),
