@@ -332,9 +332,6 @@ pub fn screen_csv(
     })
 }
 
-/// [`screen_csv`] that skips the rows a killed run already wrote and can
-/// write one row per hit (see [`crate::batch_out`]).
-
 /// The audit body of one row: what was read, what was found.
 fn row_body(
     row: &RowFields<'_>,
@@ -367,6 +364,8 @@ fn row_body(
     v
 }
 
+/// [`screen_csv`] that skips the rows a killed run already wrote and can
+/// write one row per hit (see [`crate::batch_out`]); not audited.
 pub fn screen_csv_with(
     snapshot: &Snapshot,
     input: impl Read,

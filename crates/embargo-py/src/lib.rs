@@ -287,21 +287,26 @@ impl Engine {
         })
     }
 
-    /// Opens an engine from a snapshot.
-    ///
-    /// A data directory is read as by `open_unaudited`. Snapshot files
-    /// (`embargo snapshot export FILE`) need embargo-app snapshot support,
-    /// which this build does not have: such a path raises EmbargoError.
+    /// Opens an engine from a snapshot: a file written by
+    /// `embargo snapshot export FILE` (the indexed, consolidated lists in
+    /// one checksummed, memory-mapped file; refused with the reason when it
+    /// is damaged or from an incompatible build), or a data directory, read
+    /// as by `open_unaudited`. Not audited: no data directory is open.
     #[staticmethod]
     fn from_snapshot(py: Python<'_>, path: PathBuf) -> PyResult<Engine> {
         if path.is_dir() {
             return Engine::open_unaudited(py, path);
         }
-        Err(EmbargoError::new_err(format!(
-            "{}: snapshot files need embargo-app snapshot support (`embargo snapshot export`), \
-             which this build does not have; pass a data directory instead",
-            path.display()
-        )))
+        let snap = py
+            .detach(|| embargo_app::Snapshot::open_file(&path))
+            .map_err(err)?;
+        Ok(Engine {
+            inner: Inner::Snapshot {
+                snap: Arc::new(snap),
+                data_dir: None,
+            },
+            actor: default_actor(),
+        })
     }
 
     /// True when screens and decisions are written to an audit log.

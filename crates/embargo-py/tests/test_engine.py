@@ -117,7 +117,7 @@ def test_errors_are_embargo_errors_with_the_engines_message(tmp_path):
         embargo.Engine.open_unaudited(str(tmp_path))
     f = tmp_path / "lists.snapshot"
     f.write_bytes(b"x")
-    with pytest.raises(embargo.EmbargoError, match="snapshot files need embargo-app snapshot support"):
+    with pytest.raises(embargo.EmbargoError, match="not an Embargo index file"):
         embargo.Engine.from_snapshot(str(f))
     with pytest.raises(embargo.EmbargoError, match="no audit log"):
         e.record_batch("x", "name", None, None, None,
@@ -143,6 +143,29 @@ def test_unaudited_copy_screens_the_same(work_dir):
     ra = a.screen("Hikvision", schema="Organization")
     rb = b.screen("Hikvision", schema="Organization")
     assert [(r["entity_id"], r["score"]) for r in ra] == [(r["entity_id"], r["score"]) for r in rb]
+
+
+def test_a_snapshot_file_screens_and_decides_like_its_data_directory(work_dir, embargo_bin, tmp_path):
+    snap = tmp_path / "lists.embidx"
+    subprocess.run([embargo_bin, "--data-dir", work_dir, "snapshot", "export", str(snap)],
+                   check=True, capture_output=True)
+    a = embargo.Engine.open(work_dir)
+    b = embargo.Engine.from_snapshot(str(snap))
+    assert not b.audited and b.data_dir is None
+    assert b.list_versions == a.list_versions
+    for name in ("Hikvision", "Chen Quanguo", "海康威视", "Xinjiang Public Security Bureau"):
+        ra = a.screen(name)
+        rb = b.screen(name)
+        assert ra, name
+        assert [(r["entity_id"], r["score"]) for r in ra] == [(r["entity_id"], r["score"]) for r in rb], name
+    tx = {"date": "2024-06-01", "flow": "export",
+          "actor": {"us_person": True, "country": "US"}, "destination": "CN",
+          "item": {"description": "servers", "origin": "US", "located_in": "US", "eccn": "EAR99"},
+          "parties": [{"role": "ultimate_consignee",
+                       "name": "Hangzhou Hikvision Digital Technology Co., Ltd.", "country": "CN"}]}
+    da, db = a.decide(tx), b.decide(tx)
+    assert [(f["measure"], f["outcome"]) for f in da["findings"]] == \
+        [(f["measure"], f["outcome"]) for f in db["findings"]]
 
 
 def test_help_and_stubs_are_shipped():

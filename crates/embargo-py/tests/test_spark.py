@@ -118,6 +118,25 @@ def test_best_hit_struct_and_shared_storage_path(spark, work_dir):
     assert rows["3"]["embargo_note"].startswith("not screened")
 
 
+def test_a_shipped_snapshot_file_screens_like_the_data_directory(spark, work_dir, embargo_bin, tmp_path):
+    snap = tmp_path / "lists.embidx"
+    subprocess.run([embargo_bin, "--data-dir", work_dir, "snapshot", "export", str(snap)],
+                   check=True, capture_output=True)
+    df = spark.createDataFrame(
+        [("1", "Hikvision", "CN"), ("2", "Chen Quanguo", None), ("3", "Nobody Special Bakery", "US")],
+        "id string, name string, country string",
+    )
+    by_dir = {r["id"]: r for r in embargo.spark.screen(
+        df, name_col="name", country_col="country", data_dir=work_dir, ship=False).collect()}
+    by_file = {r["id"]: r for r in embargo.spark.screen(
+        df, name_col="name", country_col="country", snapshot=str(snap)).collect()}
+    for i in ("1", "2", "3"):
+        a, b = by_dir[i]["embargo_hits"], by_file[i]["embargo_hits"]
+        assert [(h["entity_id"], h["score"]) for h in a] == [(h["entity_id"], h["score"]) for h in b], i
+    assert by_file["1"]["embargo_best"] is not None and by_file["2"]["embargo_best"] is not None
+    assert by_file["3"]["embargo_best"] is None
+
+
 def test_pack_only_spark_screen_warns(spark):
     df = spark.createDataFrame([("Hikvision",)], "name string")
     with warnings.catch_warnings(record=True) as w:
@@ -135,5 +154,5 @@ def test_bad_arguments_fail_on_the_driver(spark, tmp_path):
         embargo.spark.screen(df, name_col="name", data_dir=str(tmp_path))
     f = tmp_path / "x.snapshot"
     f.write_bytes(b"x")
-    with pytest.raises(embargo.EmbargoError, match="snapshot files need embargo-app snapshot support"):
+    with pytest.raises(embargo.EmbargoError, match="not an Embargo index file"):
         embargo.spark.screen(df, name_col="name", snapshot=str(f))

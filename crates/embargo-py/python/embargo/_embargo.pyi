@@ -28,7 +28,7 @@ class Engine:
         """Opens the lists of an existing data directory without its audit log (read-only use)."""
     @staticmethod
     def from_snapshot(path: Union[str, "os.PathLike[str]"]) -> "Engine":
-        """Opens a snapshot: a data directory as open_unaudited; snapshot files raise EmbargoError in this build."""
+        """Opens a snapshot file (`embargo snapshot export FILE`) or a data directory (as open_unaudited); not audited."""
     @property
     def audited(self) -> bool: ...
     @property

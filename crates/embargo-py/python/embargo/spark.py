@@ -28,9 +28,12 @@ Where the lists come from:
   or its signing key) with SQLite's backup API and sends it to every
   executor with ``SparkContext.addFile``. With ``ship=False`` the path must
   be readable from every executor (DBFS, EFS, a mounted volume).
-* ``snapshot=``: a snapshot. A data directory path works as ``data_dir``
-  with ``ship=False``; snapshot files need embargo-app snapshot support,
-  which this build does not have (EmbargoError).
+* ``snapshot=``: a snapshot file written by ``embargo snapshot export FILE``
+  (the indexed, consolidated lists in one checksummed file that executors
+  memory-map: no index build per worker). With ``ship=True`` (default) it is
+  sent to every executor with ``SparkContext.addFile``; with ``ship=False``
+  the path must be readable from every executor. A data directory path
+  works as ``data_dir`` with ``ship=False``.
 * neither: the embedded regime pack alone, with a warning: import the
   official lists for a full screen.
 
@@ -118,6 +121,10 @@ def _engine(kind: str, path: Optional[str], threads: Optional[int]) -> Engine:
         engine = Engine.open_unaudited(path)
     elif kind == "snapshot":
         engine = Engine.from_snapshot(path)
+    elif kind == "shipped_snapshot":
+        from pyspark import SparkFiles
+
+        engine = Engine.from_snapshot(SparkFiles.get(path))
     else:  # pragma: no cover - internal
         raise EmbargoError(f"unknown engine source {kind!r}")
     _ENGINES[key] = engine
@@ -200,9 +207,14 @@ def screen(
         if os.path.isdir(snapshot):
             kind, path = "dir", snapshot
         else:
-            # Fails here, on the driver, with the engine's own message.
+            # A damaged or incompatible file fails here, on the driver,
+            # with the engine's own message.
             Engine.from_snapshot(snapshot)
-            kind, path = "snapshot", snapshot  # pragma: no cover
+            if ship:
+                spark.sparkContext.addFile(snapshot)
+                kind, path = "shipped_snapshot", os.path.basename(snapshot)
+            else:
+                kind, path = "snapshot", snapshot
     elif data_dir is not None:
         if ship:
             kind, path = "shipped", _ship(spark, data_dir)
