@@ -297,7 +297,13 @@ pub async fn reload(
     blocking("reloading lists", move || {
         st2.app
             .reload_as(&actor)
-            .map_err(|e| ApiError::internal("reloading lists", e))
+            .map_err(|e| ApiError::internal("reloading lists", e))?;
+        tracing::info!(
+            actor,
+            lists = %st2.app.snapshot().version_labels().join(", "),
+            "lists reloaded"
+        );
+        Ok(())
     })
     .await?;
     lists(State(st), Extension(caller)).await
