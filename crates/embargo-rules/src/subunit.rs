@@ -105,7 +105,17 @@ pub fn read(name: &str, address: Option<&str>) -> Option<Reading> {
     for t in terms().iter().filter(|t| t.kind == "organ") {
         if contains(&f, t.words).is_some() {
             let geo = geography::scan(&format!("{name} {}", address.unwrap_or("")), None);
-            if let Some(place) = geo.xinjiang.first() {
+            // The region's own bureau (division code of two digits, "65")
+            // is the designated body itself, not a sub-unit: its direct
+            // match governs (and a review of that match is not undone here).
+            let sub_regional = |p: &&String| {
+                // "Xinjiang Uyghur Autonomous Region (65) via \"xinjiang\""
+                p.split_once('(')
+                    .and_then(|(_, rest)| rest.split_once(')'))
+                    .map(|(code, _)| code.len() > 2)
+                    .unwrap_or(true)
+            };
+            if let Some(place) = geo.xinjiang.iter().find(sub_regional) {
                 return Some(Reading::Organ {
                     place: place.clone(),
                     term: t.meaning,
@@ -261,5 +271,9 @@ mod tests {
         // sub-unit word, is not read as a sub-unit.
         assert_eq!(read("Shanghai Public Security Bureau", None), None);
         assert_eq!(read("Acme Trading Co., Ltd.", None), None);
+        // The regional bureau itself is the designated body, not its own
+        // sub-unit (its direct match, or a review of it, decides).
+        assert_eq!(read("Xinjiang Public Security Bureau", None), None);
+        assert_eq!(read("新疆维吾尔自治区公安厅", None), None);
     }
 }

@@ -34,12 +34,18 @@ const TABLE: &[(&str, &str, u8)] = &[
     ("get", "/v1/lists/{source}/diff", 1),
     ("get", "/v1/entities/{id}", 1),
     ("post", "/v1/reviews", 2),
+    ("get", "/v1/alerts", 1),
+    ("get", "/v1/alerts/{id}", 1),
+    ("post", "/v1/alerts/{id}/resolve", 2),
     ("get", "/v1/audit/verify", 3),
     ("post", "/v1/admin/reload", 3),
 ];
 
 fn concrete(path: &str) -> String {
-    path.replace("{dataset}", "default")
+    // Alert ids are numbers; the role check must not hide behind a
+    // path that fails to parse.
+    path.replace("/v1/alerts/{id}", "/v1/alerts/1")
+        .replace("{dataset}", "default")
         .replace("{id}", "embargo_xinjiang_pack:el-hikvision")
         .replace("{source}", "embargo_xinjiang_pack")
 }
