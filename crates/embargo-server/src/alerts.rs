@@ -110,9 +110,10 @@ pub async fn list(
 pub async fn one(
     State(st): State<Shared>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<Json<Alert>, ApiError> {
     caller.require(Access::Screen)?;
+    let id = alert_id(&id)?;
     let st2 = st.clone();
     Ok(Json(
         blocking("reading an alert", move || Ok(st2.app.alert(id)?)).await?,
@@ -132,10 +133,11 @@ pub async fn one(
 pub async fn resolve(
     State(st): State<Shared>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     body: Result<Json<ResolveRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<ResolveResponse>, ApiError> {
     caller.require(Access::Review)?;
+    let id = alert_id(&id)?;
     let Json(req) = body?;
     let r = AlertResolution {
         verdict: req.verdict,
@@ -153,4 +155,18 @@ pub async fn resolve(
         approval_required: done.review.approval_required,
         audit_seq: done.review.review.audit_seq,
     }))
+}
+
+/// An alert id from the path: a positive whole number, else a JSON 400
+/// naming the field (not the router's plain-text rejection).
+fn alert_id(text: &str) -> Result<i64, ApiError> {
+    text.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            ApiError::from(embargo_app::AppError::invalid(
+                "id",
+                format!("{text:?} is not an alert id (a positive whole number)"),
+            ))
+        })
 }
