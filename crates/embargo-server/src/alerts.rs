@@ -160,13 +160,10 @@ pub async fn resolve(
 /// An alert id from the path: a positive whole number, else a JSON 400
 /// naming the field (not the router's plain-text rejection).
 fn alert_id(text: &str) -> Result<i64, ApiError> {
-    text.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| {
-            ApiError::from(embargo_app::AppError::invalid(
-                "id",
-                format!("{text:?} is not an alert id (a positive whole number)"),
-            ))
-        })
+    text.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+        ApiError::from(embargo_app::AppError::invalid(
+            "id",
+            format!("{text:?} is not an alert id (a positive whole number)"),
+        ))
+    })
 }
