@@ -103,4 +103,14 @@ fn the_short_text_gives_outcome_and_action_and_explain_adds_the_trail() {
     // Reasons, citations and the rule page are in --explain only.
     assert!(!short.contains("cites:") && long.contains("cites: "));
     assert!(!short.contains("docs/rules/") && long.contains("docs/rules/entity-list.md"));
+    // With the pack alone, the clean OFAC outcome is not a clearance, and
+    // the short form says so on the finding's own line.
+    let ofac = short
+        .split("\n\n")
+        .find(|b| b.contains("OFAC_SDN: NOT_PROHIBITED"))
+        .expect("an OFAC_SDN finding");
+    assert!(
+        ofac.contains("caveat: Only the embedded") && ofac.contains("no SDN list is loaded"),
+        "{ofac}"
+    );
 }

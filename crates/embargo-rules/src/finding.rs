@@ -505,8 +505,22 @@ impl Decision {
         }
     }
 
+    /// A clear outcome the engine is not sure of (confidence `U`: e.g. an
+    /// OFAC result resting on the embedded pack because no SDN list is
+    /// loaded) carries its caveat even in the short form, so a reader who
+    /// skips `--explain` never takes it for a clearance. The caveat is the
+    /// last reason: the step that lowered the confidence appends it.
+    fn caveat_line(s: &mut String, f: &Finding) {
+        if f.outcome.is_clear() && f.confidence == Confidence::Uncertain {
+            if let Some(r) = f.reasons.last() {
+                let _ = writeln!(s, "   caveat: {r}");
+            }
+        }
+    }
+
     /// The short report: per finding, the outcome and, when there is
-    /// something to do, the action and whose duty it is.
+    /// something to do, the action and whose duty it is; a clear outcome of
+    /// uncertain confidence says why it is not a clearance.
     pub fn to_short_text(&self) -> String {
         let mut s = String::new();
         self.header(&mut s);
@@ -514,6 +528,7 @@ impl Decision {
             Self::outcome_line(&mut s, i, f);
             s.push('\n');
             Self::action_line(&mut s, f);
+            Self::caveat_line(&mut s, f);
         }
         s
     }
