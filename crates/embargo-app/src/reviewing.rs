@@ -132,6 +132,10 @@ pub struct ReviewInput {
     pub expires: Option<String>,
 }
 
+/// The lowest score at which a hit can be reviewed: below the default
+/// threshold, so a hit screened at a lowered `--threshold` can be cleared.
+const REVIEW_FLOOR: f64 = 0.5;
+
 fn non_empty(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|s| !s.is_empty())
 }
@@ -183,6 +187,20 @@ impl App {
             .entity(&id)
             .ok_or_else(|| AppError::NotFound(format!("no entity {id} in the loaded lists")))?;
         let score = self.hit_score(&snap, input, &id)?;
+        // A clear of a record the subject does not reach clears nothing:
+        // it is almost always the name typed differently from the screen,
+        // and recording it would leave the real hit standing while the
+        // reviewer believes it cleared. A confirmation stays possible (an
+        // analyst may know the party is listed under a name that does not
+        // match).
+        if score.is_none() && verdict == Verdict::FalsePositive {
+            return Err(AppError::invalid(
+                "entity_id",
+                format!(
+                    "{name:?} does not reach {id} (no score of {REVIEW_FLOOR} or more), so there is no hit to clear; give the name, schema, birth date and country as they were screened"
+                ),
+            ));
+        }
         let threshold = crate::settings::approval_threshold(&self.data_dir)?;
         let approval_required = approval_needed(entity, score, threshold);
         let mut new =
@@ -225,6 +243,7 @@ impl App {
             birth_date: input.birth_date.clone(),
             country: input.country.clone(),
             limit: Some(crate::MAX_LIMIT),
+            threshold: Some(REVIEW_FLOOR),
             ..Default::default()
         }
         .validate()?;

@@ -87,3 +87,59 @@ fn a_hit_says_what_its_programme_means() {
         assert!(text.contains(meaning), "{meaning:?} missing:\n{text}");
     }
 }
+
+#[test]
+fn a_review_confirms_in_one_line_and_refuses_to_clear_a_name_that_does_not_hit() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let hik = "embargo_xinjiang_pack:el-hikvision";
+    let review = |name: &str, verdict: &str, extra: &[&str]| {
+        let mut args = vec![
+            "review",
+            name,
+            hik,
+            "--verdict",
+            verdict,
+            "--reason",
+            "walk-through",
+            "--reviewer",
+            "alice",
+        ];
+        args.extend_from_slice(extra);
+        common::embargo(d, &args)
+    };
+    // A clear for a name that does not reach the record clears nothing:
+    // refused, naming the record, and nothing recorded.
+    let typo = review("Nobody Atall", "false-positive", &[]);
+    assert_eq!(typo.status.code(), Some(2));
+    let err = common::text(&typo.stderr);
+    assert!(
+        err.contains("no hit to clear") && err.contains(hik),
+        "{err}"
+    );
+
+    // A clear of a real hit: one line saying what was recorded, then the
+    // hit's state (four eyes on an Entity List hit), not the entity JSON.
+    let out = review("Hikvision", "false-positive", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
+    let text = common::text(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].starts_with("Recorded review 1 (audit record "),
+        "{text}"
+    );
+    assert!(
+        lines[0].contains("alice marked")
+            && lines[0].contains("a false positive for \"Hikvision\", score 1.00"),
+        "{text}"
+    );
+    assert!(lines[1].contains("pending approval"), "{text}");
+    assert!(!text.contains("\"entity_fingerprint\""));
+
+    // --json keeps the full document for scripts.
+    let json = review("Hikvision", "true-match", &["--json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(doc["review"]["verdict"], "true_match");
+    assert_eq!(doc["mark"]["status"], "confirmed");
+}

@@ -19,8 +19,11 @@ pub struct ReviewArgs {
     pub name: String,
     /// The hit's entity id (as shown by `embargo screen`).
     pub entity_id: String,
+    /// `false-positive` clears the hit (four eyes where the policy asks);
+    /// `true-match` confirms it.
     #[arg(long, value_enum)]
     pub verdict: VerdictArg,
+    /// Why: kept in the audit record and shown with the hit from now on.
     #[arg(long)]
     pub reason: String,
     /// Who is reviewing (default: the data directory's reviewer, set with
@@ -36,9 +39,13 @@ pub struct ReviewArgs {
     pub dob: Option<String>,
     #[arg(long)]
     pub country: Option<String>,
+    /// Print the recorded review, the entity it rests on and its state as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(data_dir: &Path, a: ReviewArgs) -> Result<ExitCode> {
+    let input_name = a.name.clone();
     let input = ReviewInput {
         name: a.name,
         schema: a.schema,
@@ -64,9 +71,29 @@ pub fn run(data_dir: &Path, a: ReviewArgs) -> Result<ExitCode> {
     };
     let app = App::open(data_dir)?;
     let done = app.review(&reviewer, &input).map_err(output::flag_error)?;
-    outln!("{}", serde_json::to_string_pretty(&done)?);
-    if done.mark.status == "pending_approval" {
-        eprintln!("{}", done.mark.message);
+    if a.json {
+        outln!("{}", serde_json::to_string_pretty(&done)?);
+        return Ok(ExitCode::SUCCESS);
     }
+    // One line a reviewer can read back: what was recorded where, then the
+    // hit's state now (e.g. waiting for a second reviewer).
+    let r = &done.review;
+    let caption = r.entity.as_ref().map(|e| e.caption()).unwrap_or("");
+    let score = done
+        .score
+        .map(|s| format!(", score {s:.2}"))
+        .unwrap_or_else(|| ", not reached by this name".into());
+    outln!(
+        "Recorded review {} (audit record {}): {} marked {} \"{}\" a {} for {:?}{}.",
+        r.id,
+        r.audit_seq,
+        r.reviewer,
+        r.entity_id,
+        caption,
+        r.verdict.as_str().replace('_', " "),
+        input_name,
+        score
+    );
+    outln!("{}", done.mark.message);
     Ok(ExitCode::SUCCESS)
 }
