@@ -93,7 +93,15 @@ impl fmt::Display for ImportError {
                 file.display()
             ),
             ImportError::Parse { file, source } => {
-                write!(f, "cannot import {}: {source}", file.display())
+                // Parser errors usually start with the file name already
+                // ("FILE:LINE: field …"): say it once.
+                let cause = source.to_string();
+                let name = file.display().to_string();
+                if cause.starts_with(&name) {
+                    write!(f, "cannot import {cause}")
+                } else {
+                    write!(f, "cannot import {name}: {cause}")
+                }
             }
             ImportError::Store { file, source } => {
                 write!(f, "cannot import {}: {source}", file.display())

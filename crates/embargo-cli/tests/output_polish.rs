@@ -143,3 +143,23 @@ fn a_review_confirms_in_one_line_and_refuses_to_clear_a_name_that_does_not_hit()
     assert_eq!(doc["review"]["verdict"], "true_match");
     assert_eq!(doc["mark"]["status"], "confirmed");
 }
+
+#[test]
+fn an_import_error_names_the_file_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-list.csv");
+    let out = common::embargo(
+        dir.path(),
+        &[
+            "lists",
+            "import",
+            "--source",
+            "custom",
+            missing.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = common::text(&out.stderr);
+    assert_eq!(err.matches("no-such-list.csv").count(), 1, "{err}");
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
+}
