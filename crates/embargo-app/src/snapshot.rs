@@ -83,6 +83,13 @@ pub struct ScreenResult {
     /// otherwise). Records that did not hit the query have no score.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub records: Vec<SubjectRecord>,
+    /// When the name matched a record of the embedded regime pack that a
+    /// screen left out (`--dataset` without it): that record, the name of
+    /// it that matched, and that it is the same party as this one. The
+    /// pack's names (Chinese forms, trade names) keep reaching the
+    /// official records they are linked to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 /// Whether a record was on its list on the day a screen was made for.
@@ -313,7 +320,9 @@ impl Snapshot {
     /// are screened.
     pub fn screen(&self, req: &ScreenRequest) -> Vec<ScreenResult> {
         let options = self.options_for(&req.options);
-        let hits = self.matcher.screen(&req.query, &Self::widened(&options));
+        let hits = self
+            .matcher
+            .screen(&req.query, &Self::matcher_options(&options));
         match req.as_of {
             None => self.subject_rows(hits, &options),
             Some(day) => self.rows_as_of(hits, &options, day),
@@ -354,6 +363,9 @@ impl Snapshot {
             if rows.len() >= options.limit {
                 break;
             }
+            let Some((hit, via)) = self.relay(hit, options) else {
+                continue;
+            };
             let index = hit.entity_index;
             let listed = match self.listed_on(index, day) {
                 ListingStatus::Listed => ListedAsOf {
@@ -369,6 +381,7 @@ impl Snapshot {
                 ListingStatus::NotListed => continue,
             };
             let mut row = self.result_row(hit);
+            row.via = via;
             if index >= self.history_from {
                 row.list_version = (index < self.matcher.len())
                     .then(|| self.matcher.entity(index))
@@ -389,7 +402,7 @@ impl Snapshot {
     ) -> Vec<Vec<ScreenResult>> {
         let options = self.options_for(options);
         self.matcher
-            .screen_batch(queries, &Self::widened(&options))
+            .screen_batch(queries, &Self::matcher_options(&options))
             .into_iter()
             .map(|hits| self.subject_rows(hits, &options))
             .collect()
@@ -412,6 +425,59 @@ impl Snapshot {
         wide
     }
 
+    /// What the matcher is asked for: more rows than wanted (see
+    /// [`Snapshot::widened`]) and, when the screen names datasets without
+    /// the regime pack, the pack too, for its names only: its hits stand
+    /// for the official records of the same party ([`Snapshot::relay`]).
+    /// Without this, 海康威视 finds nothing with `--dataset us_trade_csl`,
+    /// because only the pack spells Hikvision in Chinese.
+    fn matcher_options(options: &ScreenOptions) -> ScreenOptions {
+        let mut m = Self::widened(options);
+        if let Some(ds) = &mut m.datasets {
+            if !ds.iter().any(|d| d == embargo_pack::DATASET) {
+                ds.push(embargo_pack::DATASET.to_string());
+            }
+        }
+        m
+    }
+
+    /// A hit on a record the screen left out (the regime pack, searched for
+    /// its names only) stands for the first screened record of the same
+    /// subject, with `via` saying which pack record and name matched; it
+    /// is dropped when the subject has no screened record. Hits on
+    /// screened records pass unchanged.
+    fn relay(
+        &self,
+        mut hit: embargo_match::Hit,
+        options: &ScreenOptions,
+    ) -> Option<(embargo_match::Hit, Option<String>)> {
+        let screened = |i: usize| {
+            let ds = &self.matcher.entity(i).dataset;
+            options.datasets.as_ref().is_none_or(|d| d.contains(ds))
+        };
+        if screened(hit.entity_index) {
+            return Some((hit, None));
+        }
+        if hit.entity_index >= self.history_from {
+            return None;
+        }
+        let member = self
+            .subjects
+            .members_of(hit.entity_index)
+            .into_iter()
+            .find(|&i| i < self.history_from && screened(i))?;
+        let from = self.matcher.entity(hit.entity_index);
+        let via = format!(
+            "the name {:?} of {} ({}), a record of the same party in a dataset not screened",
+            hit.matched_name,
+            from.id,
+            from.list.as_deref().unwrap_or(&from.dataset)
+        );
+        hit.entity_index = member;
+        hit.entity_id = self.matcher.entity(member).id.clone();
+        Some((hit, Some(via)))
+    }
+
     /// Groups hits (best first) into one row per subject, up to the limit.
     fn subject_rows(
         &self,
@@ -423,12 +489,22 @@ impl Snapshot {
         let mut row_members: Vec<Vec<usize>> = Vec::new();
         let mut row_size: Vec<usize> = Vec::new();
         for hit in hits {
-            let index = hit.entity_index;
-            if index >= self.history_from {
+            if hit.entity_index >= self.history_from {
                 continue;
             }
+            let Some((hit, via)) = self.relay(hit, options) else {
+                continue;
+            };
+            let index = hit.entity_index;
             let subject = self.subjects.subject_of(index);
             if let Some(&r) = row_of.get(&subject) {
+                // Several pack records of one party relay to the same
+                // screened record: list it once.
+                if rows[r].entity_id == hit.entity_id
+                    || rows[r].records.iter().any(|x| x.entity_id == hit.entity_id)
+                {
+                    continue;
+                }
                 let mut rec = self.record(index);
                 rec.score = Some(hit.score);
                 rec.matched_name = Some(hit.matched_name);
@@ -440,6 +516,7 @@ impl Snapshot {
             }
             let members = self.subjects.members_of(index);
             let mut row = self.result_row(hit);
+            row.via = via;
             if members.len() > 1 {
                 let mut rec = self.record(index);
                 rec.score = Some(row.score);
@@ -536,6 +613,7 @@ impl Snapshot {
             explanation: hit.explanation,
             listed_as_of: None,
             records: Vec::new(),
+            via: None,
         }
     }
 

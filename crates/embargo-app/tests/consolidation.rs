@@ -138,3 +138,105 @@ fn one_row_per_party_and_one_finding_per_measure() {
         }
     }
 }
+
+/// The official datasets only: the screen a user runs with `--dataset`.
+const OFFICIAL: &[&str] = &["us_trade_csl", "us_ofac_sdn", "un_sc_sanctions"];
+
+fn screen_official(f: &Fixture, name: &str, as_of: Option<chrono::NaiveDate>) -> Vec<ScreenResult> {
+    f.snapshot.screen(&ScreenRequest {
+        query: Query {
+            name: name.into(),
+            ..Default::default()
+        },
+        options: ScreenOptions {
+            datasets: Some(OFFICIAL.iter().map(|d| d.to_string()).collect()),
+            ..Default::default()
+        },
+        as_of,
+    })
+}
+
+/// The brief's first trust failure: with the pack switched off by
+/// `--dataset`, the Chinese names of listed firms found nothing, because
+/// only the pack spells them. The pack's names keep reaching the official
+/// records they are linked to, and the row says so (`via`); nothing from a
+/// dataset left out is shown.
+#[test]
+fn pack_names_reach_the_official_records_when_the_pack_is_left_out() {
+    let Some(f) = fixture() else { return };
+    let snap = &f.snapshot;
+    let datasets: Vec<String> = snap.default_datasets.clone();
+    for d in OFFICIAL {
+        assert!(
+            datasets.iter().any(|x| x == d),
+            "{d} not loaded: {datasets:?}"
+        );
+    }
+    let (mut names, mut misses) = (0, vec![]);
+    for e in embargo_pack::entities() {
+        let index = snap
+            .matcher
+            .index_of(&e.id)
+            .expect("pack record in the index");
+        let official: Vec<EntityId> = snap
+            .subjects
+            .members_of(index)
+            .into_iter()
+            .map(|i| snap.matcher.entity(i).id.clone())
+            .filter(|id| !id.0.starts_with(embargo_pack::DATASET))
+            .collect();
+        if official.is_empty() {
+            continue;
+        }
+        for n in e.names.iter().filter(|n| n.kind != NameKind::WeakAlias) {
+            names += 1;
+            let rows = screen_official(f, &n.value, None);
+            assert!(
+                rows.iter().all(|r| OFFICIAL.contains(&r.source.as_str())),
+                "{}: a row from a dataset left out: {rows:#?}",
+                n.value
+            );
+            if !rows
+                .first()
+                .is_some_and(|r| official.iter().any(|id| holds(r, id)))
+            {
+                misses.push(format!(
+                    "{} ({}): top {:?}",
+                    n.value,
+                    e.id,
+                    rows.first().map(|r| (&r.entity_id, r.score))
+                ));
+            }
+        }
+    }
+    assert!(names > 100, "only {names} names of linked pack records");
+    assert!(
+        misses.is_empty(),
+        "{} of {names} miss:\n{}",
+        misses.len(),
+        misses.join("\n")
+    );
+
+    for q in ["海康威视", "北京旷视科技有限公司", "科大讯飞股份有限公司"] {
+        let rows = screen_official(f, q, None);
+        let top = rows
+            .first()
+            .unwrap_or_else(|| panic!("{q}: nothing with the pack left out"));
+        let via = top
+            .via
+            .as_deref()
+            .unwrap_or_else(|| panic!("{q}: no `via`: {top:#?}"));
+        assert!(via.contains(embargo_pack::DATASET), "{via}");
+        // A dated screen relays the same way.
+        let day = chrono::NaiveDate::from_ymd_opt(2022, 6, 1).unwrap();
+        let dated = screen_official(f, q, Some(day));
+        assert!(
+            dated
+                .first()
+                .is_some_and(|r| r.entity_id == top.entity_id && r.via.is_some()),
+            "{q} as of {day}: {dated:#?}"
+        );
+    }
+    // A Chinese name no pack record knows still finds nothing.
+    assert!(screen_official(f, "中国工商银行股份有限公司", None).is_empty());
+}

@@ -181,6 +181,9 @@ pub fn print_screen(name: &str, screened: &Screened, explain: bool) -> anyhow::R
         if r.matched_name != r.caption {
             outln!("      matched name: {}", r.matched_name);
         }
+        if let Some(via) = &r.via {
+            outln!("      matched through: {via}");
+        }
         if !r.programs.is_empty() {
             outln!("      programs: {}", r.programs.join(", "));
         }
