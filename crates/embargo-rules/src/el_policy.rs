@@ -35,15 +35,6 @@ pub struct PolicyPeriod {
 }
 
 pub fn parse_history(text: &'static str) -> Result<Vec<PolicyPeriod>, TableError> {
-    let day = |r: &table::Row, i: usize| -> Result<Option<NaiveDate>, TableError> {
-        let f = r.get(i)?;
-        if f == "-" {
-            return Ok(None);
-        }
-        NaiveDate::parse_from_str(f, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| r.error(format!("column {}: {f:?} is not a date", i + 1)))
-    };
     table::rows(HIST_FILE, text)
         .map(|r| {
             let text = r.get(3)?;
@@ -56,8 +47,8 @@ pub fn parse_history(text: &'static str) -> Result<Vec<PolicyPeriod>, TableError
             }
             Ok(PolicyPeriod {
                 entry: r.get(0)?,
-                from: day(&r, 1)?.ok_or_else(|| r.error("from is required"))?,
-                to: day(&r, 2)?,
+                from: r.day(1)?,
+                to: r.day_or_dash(2)?,
                 text,
                 citation: r.get(4)?,
                 confidence,

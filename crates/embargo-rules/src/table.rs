@@ -8,6 +8,7 @@
 //! tests (`tests/tables.rs`), so a failure at run time can only come from
 //! an untested edit of `data/`: [`embedded`] then panics with that error.
 
+use chrono::NaiveDate;
 use embargo_model::Country;
 
 /// A data row that does not parse.
@@ -54,6 +55,29 @@ impl Row {
     /// Field `i`, trimmed, possibly empty.
     pub fn opt(&self, i: usize) -> &'static str {
         self.fields.get(i).map(|f| f.trim()).unwrap_or("")
+    }
+
+    /// Field `i`, trimmed, or `None` when it is `-` (the tables' "no
+    /// value"); an error when missing or empty.
+    pub fn dash(&self, i: usize) -> Result<Option<&'static str>, TableError> {
+        self.get(i).map(|f| (f != "-").then_some(f))
+    }
+
+    /// Field `i` as a `YYYY-MM-DD` day, `None` when it is `-`.
+    pub fn day_or_dash(&self, i: usize) -> Result<Option<NaiveDate>, TableError> {
+        self.dash(i)?
+            .map(|f| {
+                NaiveDate::parse_from_str(f, "%Y-%m-%d").map_err(|_| {
+                    self.error(format!("column {}: {f:?} is not a YYYY-MM-DD date", i + 1))
+                })
+            })
+            .transpose()
+    }
+
+    /// Field `i` as a `YYYY-MM-DD` day (required).
+    pub fn day(&self, i: usize) -> Result<NaiveDate, TableError> {
+        self.day_or_dash(i)?
+            .ok_or_else(|| self.error(format!("column {}: a date is required", i + 1)))
     }
 
     /// Field `i` as an ISO-2 country code.
@@ -107,5 +131,30 @@ mod tests {
         assert_eq!((e.file, e.line), ("t.tsv", 5));
         assert!(e.to_string().starts_with("data/t.tsv:5: column 1"), "{e}");
         assert!(rs[1].get(2).unwrap_err().message.contains("column 3"));
+    }
+
+    #[test]
+    fn days_and_dashes() {
+        let text = "2022-02-03\t-\t2022-13-01\tx\n";
+        let r = rows("d.tsv", text).next().unwrap();
+        assert_eq!(r.day(0).unwrap().to_string(), "2022-02-03");
+        assert_eq!(r.day_or_dash(1).unwrap(), None);
+        assert_eq!(r.dash(1).unwrap(), None);
+        assert_eq!(r.dash(3).unwrap(), Some("x"));
+        assert!(r
+            .day(1)
+            .unwrap_err()
+            .message
+            .contains("column 2: a date is required"));
+        assert!(r
+            .day_or_dash(2)
+            .unwrap_err()
+            .message
+            .contains("column 3: \"2022-13-01\" is not a YYYY-MM-DD date"));
+        assert!(r
+            .day(4)
+            .unwrap_err()
+            .message
+            .contains("column 5 is missing"));
     }
 }
