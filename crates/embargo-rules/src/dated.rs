@@ -75,12 +75,7 @@ pub fn parse_fr_notices(text: &'static str) -> Result<Vec<FrNotice>, TableError>
 pub fn parse_dated(text: &'static str) -> Result<Vec<Dated>, TableError> {
     table::rows(CITE_FILE, text)
         .map(|r| {
-            let (from, to) = (r.day_or_dash(1)?, r.day_or_dash(2)?);
-            if let (Some(a), Some(b)) = (from, to) {
-                if a > b {
-                    return Err(r.error(format!("from {a} is after to {b}")));
-                }
-            }
+            let (from, to) = r.period(1, 2)?;
             let then = r.dash(3)?;
             Ok(Dated {
                 citation: r.get(0)?,
@@ -138,8 +133,7 @@ pub fn cite_on(citation: &str, date: NaiveDate) -> Option<String> {
                 || citation
                     .strip_prefix(d.citation)
                     .is_some_and(|rest| rest.starts_with('(') || rest.starts_with(' ')))
-                && d.from.is_none_or(|f| f <= date)
-                && d.to.is_none_or(|t| date <= t)
+                && table::in_force(d.from, d.to, date)
         })
         .max_by_key(|d| d.citation.len());
     match row {

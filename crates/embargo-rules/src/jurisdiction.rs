@@ -502,18 +502,16 @@ fn fdp_rules(
                 rule.paragraph.trim_start_matches("15 CFR ")
             ),
         };
-        if let Some(from) = rule.from {
-            if tx.date < from {
-                out.push((
-                    Test {
-                        answer: Tri::No,
-                        cite: rule.paragraph,
-                        reason: format!("{head}: no such rule was in force on {}.", tx.date),
-                    },
-                    rule.paragraph,
-                ));
-                continue;
-            }
+        if !table::in_force(rule.from, None, tx.date) {
+            out.push((
+                Test {
+                    answer: Tri::No,
+                    cite: rule.paragraph,
+                    reason: format!("{head}: no such rule was in force on {}.", tx.date),
+                },
+                rule.paragraph,
+            ));
+            continue;
         }
         // Product prong.
         let (product, pwhy): (Tri, String) = match rule.product {

@@ -74,6 +74,27 @@ impl Row {
             .transpose()
     }
 
+    /// Fields `i` and `j` as the first and last day of a period (`-`:
+    /// unbounded); an error when the first is after the last, a period no
+    /// date could ever fall in (see [`in_force`]).
+    pub fn period(
+        &self,
+        i: usize,
+        j: usize,
+    ) -> Result<(Option<NaiveDate>, Option<NaiveDate>), TableError> {
+        let (from, to) = (self.day_or_dash(i)?, self.day_or_dash(j)?);
+        if let (Some(a), Some(b)) = (from, to) {
+            if a > b {
+                return Err(self.error(format!(
+                    "columns {} and {}: from {a} is after to {b}",
+                    i + 1,
+                    j + 1
+                )));
+            }
+        }
+        Ok((from, to))
+    }
+
     /// Field `i` as a `YYYY-MM-DD` day (required).
     pub fn day(&self, i: usize) -> Result<NaiveDate, TableError> {
         self.day_or_dash(i)?
@@ -95,6 +116,13 @@ impl Row {
             })
             .collect()
     }
+}
+
+/// Whether a dated row (first day `from`, last day `to`, both inclusive,
+/// `None` unbounded) is in force on `date`: the one period test of every
+/// dated table (`dated`, `el_policy`, the FDP rules of `jurisdiction`).
+pub fn in_force(from: Option<NaiveDate>, to: Option<NaiveDate>, date: NaiveDate) -> bool {
+    from.is_none_or(|f| f <= date) && to.is_none_or(|t| date <= t)
 }
 
 /// The rows of `text` (the contents of `data/<file>`).
@@ -156,5 +184,35 @@ mod tests {
             .unwrap_err()
             .message
             .contains("column 5 is missing"));
+    }
+
+    #[test]
+    fn periods_are_ordered_and_in_force_on_both_end_days() {
+        let r = rows("p.tsv", "2022-02-03\t2022-02-01\t-\n").next().unwrap();
+        let e = r.period(0, 1).unwrap_err();
+        assert_eq!(e.line, 1);
+        assert!(
+            e.message
+                .contains("columns 1 and 2: from 2022-02-03 is after to 2022-02-01"),
+            "{e}"
+        );
+        let (from, to) = r.period(1, 0).unwrap();
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            (from, to),
+            (Some(day("2022-02-01")), Some(day("2022-02-03")))
+        );
+        assert_eq!(r.period(0, 2).unwrap(), (Some(day("2022-02-03")), None));
+        // Both end days are inside; the days around them are not.
+        assert!(!in_force(from, to, day("2022-01-31")));
+        assert!(in_force(from, to, day("2022-02-01")));
+        assert!(in_force(from, to, day("2022-02-03")));
+        assert!(!in_force(from, to, day("2022-02-04")));
+        // `None` is unbounded on its side.
+        assert!(in_force(None, to, day("1900-01-01")));
+        assert!(!in_force(None, to, day("2022-02-04")));
+        assert!(in_force(from, None, day("2099-12-31")));
+        assert!(!in_force(from, None, day("2022-01-31")));
+        assert!(in_force(None, None, day("2022-01-31")));
     }
 }
