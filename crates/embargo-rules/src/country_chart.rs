@@ -232,11 +232,9 @@ pub struct RowChange {
 pub fn parse_changes(text: &'static str) -> Result<Vec<RowChange>, TableError> {
     table::rows(CHANGES_FILE, text)
         .map(|r| {
-            let d = r.get(1)?;
             Ok(RowChange {
                 country: r.country(0)?,
-                since: chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                    .map_err(|_| r.error(format!("column 2: {d:?} is not a date")))?,
+                since: r.day(1)?,
                 what: r.get(2)?,
                 citation: r.get(3)?,
             })

@@ -12,7 +12,7 @@
 //! what was cited and why.
 
 use crate::finding::Finding;
-use crate::table::{self, Row, TableError};
+use crate::table::{self, TableError};
 use chrono::{Datelike, NaiveDate};
 use std::sync::LazyLock;
 
@@ -43,16 +43,6 @@ pub struct Dated {
     pub source: &'static str,
 }
 
-fn date(r: &Row, i: usize) -> Result<Option<NaiveDate>, TableError> {
-    let f = r.get(i)?;
-    if f == "-" {
-        return Ok(None);
-    }
-    NaiveDate::parse_from_str(f, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| r.error(format!("column {}: {f:?} is not a YYYY-MM-DD date", i + 1)))
-}
-
 fn is_fr_cite(s: &str) -> bool {
     let w: Vec<&str> = s.split(' ').collect();
     w.len() == 3
@@ -68,9 +58,9 @@ pub fn parse_fr_notices(text: &'static str) -> Result<Vec<FrNotice>, TableError>
             if !is_fr_cite(cite) {
                 return Err(r.error(format!("{cite:?} is not a citation like \"85 FR 29849\"")));
             }
-            let published = date(&r, 1)?.ok_or_else(|| r.error("publication day missing"))?;
-            let effective = date(&r, 2)?.ok_or_else(|| r.error("effective day missing"))?;
-            let doc = Some(r.get(3)?).filter(|d| *d != "-");
+            let published = r.day(1)?;
+            let effective = r.day(2)?;
+            let doc = r.dash(3)?;
             Ok(FrNotice {
                 cite,
                 published,
@@ -85,13 +75,8 @@ pub fn parse_fr_notices(text: &'static str) -> Result<Vec<FrNotice>, TableError>
 pub fn parse_dated(text: &'static str) -> Result<Vec<Dated>, TableError> {
     table::rows(CITE_FILE, text)
         .map(|r| {
-            let (from, to) = (date(&r, 1)?, date(&r, 2)?);
-            if let (Some(a), Some(b)) = (from, to) {
-                if a > b {
-                    return Err(r.error(format!("from {a} is after to {b}")));
-                }
-            }
-            let then = Some(r.get(3)?).filter(|t| *t != "-");
+            let (from, to) = r.period(1, 2)?;
+            let then = r.dash(3)?;
             Ok(Dated {
                 citation: r.get(0)?,
                 from,
@@ -148,8 +133,7 @@ pub fn cite_on(citation: &str, date: NaiveDate) -> Option<String> {
                 || citation
                     .strip_prefix(d.citation)
                     .is_some_and(|rest| rest.starts_with('(') || rest.starts_with(' ')))
-                && d.from.is_none_or(|f| f <= date)
-                && d.to.is_none_or(|t| date <= t)
+                && table::in_force(d.from, d.to, date)
         })
         .max_by_key(|d| d.citation.len());
     match row {

@@ -35,15 +35,6 @@ pub struct PolicyPeriod {
 }
 
 pub fn parse_history(text: &'static str) -> Result<Vec<PolicyPeriod>, TableError> {
-    let day = |r: &table::Row, i: usize| -> Result<Option<NaiveDate>, TableError> {
-        let f = r.get(i)?;
-        if f == "-" {
-            return Ok(None);
-        }
-        NaiveDate::parse_from_str(f, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| r.error(format!("column {}: {f:?} is not a date", i + 1)))
-    };
     table::rows(HIST_FILE, text)
         .map(|r| {
             let text = r.get(3)?;
@@ -54,10 +45,14 @@ pub fn parse_history(text: &'static str) -> Result<Vec<PolicyPeriod>, TableError
             if !matches!(confidence, "V" | "S") {
                 return Err(r.error("confidence must be V or S"));
             }
+            // The first day is required; `period` refuses a last day
+            // before it (a row that could never apply).
+            let from = r.day(1)?;
+            let (_, to) = r.period(1, 2)?;
             Ok(PolicyPeriod {
                 entry: r.get(0)?,
-                from: day(&r, 1)?.ok_or_else(|| r.error("from is required"))?,
-                to: day(&r, 2)?,
+                from,
+                to,
                 text,
                 citation: r.get(4)?,
                 confidence,
@@ -92,7 +87,7 @@ pub fn text_on(e: &Entity, date: NaiveDate) -> (String, Option<&'static PolicyPe
     let own = e.export_control.license_policy.clone().unwrap_or_default();
     let period = HISTORY
         .iter()
-        .find(|p| p.from <= date && p.to.is_none_or(|t| date <= t) && names_entry(e, p.entry));
+        .find(|p| table::in_force(Some(p.from), p.to, date) && names_entry(e, p.entry));
     match period {
         Some(p) => (p.text.to_string(), Some(p)),
         None => (own, None),
@@ -249,6 +244,20 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_history_row_ending_before_it_starts_is_refused() {
+        let row =
+            "Dahua Technology\t2022-10-07\t2020-07-22\tPresumption of denial\t87 FR 62202\tS\n";
+        let e = parse_history(row).unwrap_err();
+        assert_eq!((e.file, e.line), (HIST_FILE, 1));
+        assert!(
+            e.message.contains("from 2022-10-07 is after to 2020-07-22"),
+            "{e}"
+        );
+        let open = "Dahua Technology\t2022-10-07\t-\tPresumption of denial\t87 FR 62202\tS\n";
+        assert_eq!(parse_history(open).unwrap()[0].to, None);
     }
 
     #[test]

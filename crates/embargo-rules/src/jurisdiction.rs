@@ -369,15 +369,6 @@ const REACHES: &[&str] = &[
 ];
 
 pub fn parse_fdp_rules(text: &'static str) -> Result<Vec<FdpRule>, TableError> {
-    let date = |r: &table::Row, i: usize| -> Result<Option<NaiveDate>, TableError> {
-        let f = r.get(i)?;
-        if f == "-" {
-            return Ok(None);
-        }
-        NaiveDate::parse_from_str(f, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| r.error(format!("column {}: {f:?} is not a date", i + 1)))
-    };
     table::rows(FDP_FILE, text)
         .map(|r| {
             let product = r.get(5)?;
@@ -388,12 +379,10 @@ pub fn parse_fdp_rules(text: &'static str) -> Result<Vec<FdpRule>, TableError> {
             if !REACHES.contains(&reach) {
                 return Err(r.error(format!("unknown reach prong {reach:?}")));
             }
-            let extra = r.get(7)?;
-            let inputs: Vec<&'static str> = if extra == "-" {
-                vec![]
-            } else {
-                extra.split_whitespace().collect()
-            };
+            let inputs: Vec<&'static str> = r
+                .dash(7)?
+                .map(|x| x.split_whitespace().collect())
+                .unwrap_or_default();
             if let Some(bad) = inputs.iter().find(|e| !ccl::looks_like_eccn(e)) {
                 return Err(r.error(format!("{bad:?} is not an ECCN")));
             }
@@ -401,8 +390,8 @@ pub fn parse_fdp_rules(text: &'static str) -> Result<Vec<FdpRule>, TableError> {
                 id: r.get(0)?,
                 paragraph: r.get(1)?,
                 name: r.get(2)?,
-                from: date(&r, 3)?,
-                certain_from: date(&r, 4)?,
+                from: r.day_or_dash(3)?,
+                certain_from: r.day_or_dash(4)?,
                 product,
                 reach,
                 inputs,
@@ -513,18 +502,16 @@ fn fdp_rules(
                 rule.paragraph.trim_start_matches("15 CFR ")
             ),
         };
-        if let Some(from) = rule.from {
-            if tx.date < from {
-                out.push((
-                    Test {
-                        answer: Tri::No,
-                        cite: rule.paragraph,
-                        reason: format!("{head}: no such rule was in force on {}.", tx.date),
-                    },
-                    rule.paragraph,
-                ));
-                continue;
-            }
+        if !table::in_force(rule.from, None, tx.date) {
+            out.push((
+                Test {
+                    answer: Tri::No,
+                    cite: rule.paragraph,
+                    reason: format!("{head}: no such rule was in force on {}.", tx.date),
+                },
+                rule.paragraph,
+            ));
+            continue;
         }
         // Product prong.
         let (product, pwhy): (Tri, String) = match rule.product {

@@ -8,6 +8,7 @@
 //! tests (`tests/tables.rs`), so a failure at run time can only come from
 //! an untested edit of `data/`: [`embedded`] then panics with that error.
 
+use chrono::NaiveDate;
 use embargo_model::Country;
 
 /// A data row that does not parse.
@@ -56,6 +57,50 @@ impl Row {
         self.fields.get(i).map(|f| f.trim()).unwrap_or("")
     }
 
+    /// Field `i`, trimmed, or `None` when it is `-` (the tables' "no
+    /// value"); an error when missing or empty.
+    pub fn dash(&self, i: usize) -> Result<Option<&'static str>, TableError> {
+        self.get(i).map(|f| (f != "-").then_some(f))
+    }
+
+    /// Field `i` as a `YYYY-MM-DD` day, `None` when it is `-`.
+    pub fn day_or_dash(&self, i: usize) -> Result<Option<NaiveDate>, TableError> {
+        self.dash(i)?
+            .map(|f| {
+                NaiveDate::parse_from_str(f, "%Y-%m-%d").map_err(|_| {
+                    self.error(format!("column {}: {f:?} is not a YYYY-MM-DD date", i + 1))
+                })
+            })
+            .transpose()
+    }
+
+    /// Fields `i` and `j` as the first and last day of a period (`-`:
+    /// unbounded); an error when the first is after the last, a period no
+    /// date could ever fall in (see [`in_force`]).
+    pub fn period(
+        &self,
+        i: usize,
+        j: usize,
+    ) -> Result<(Option<NaiveDate>, Option<NaiveDate>), TableError> {
+        let (from, to) = (self.day_or_dash(i)?, self.day_or_dash(j)?);
+        if let (Some(a), Some(b)) = (from, to) {
+            if a > b {
+                return Err(self.error(format!(
+                    "columns {} and {}: from {a} is after to {b}",
+                    i + 1,
+                    j + 1
+                )));
+            }
+        }
+        Ok((from, to))
+    }
+
+    /// Field `i` as a `YYYY-MM-DD` day (required).
+    pub fn day(&self, i: usize) -> Result<NaiveDate, TableError> {
+        self.day_or_dash(i)?
+            .ok_or_else(|| self.error(format!("column {}: a date is required", i + 1)))
+    }
+
     /// Field `i` as an ISO-2 country code.
     pub fn country(&self, i: usize) -> Result<Country, TableError> {
         let f = self.get(i)?;
@@ -71,6 +116,13 @@ impl Row {
             })
             .collect()
     }
+}
+
+/// Whether a dated row (first day `from`, last day `to`, both inclusive,
+/// `None` unbounded) is in force on `date`: the one period test of every
+/// dated table (`dated`, `el_policy`, the FDP rules of `jurisdiction`).
+pub fn in_force(from: Option<NaiveDate>, to: Option<NaiveDate>, date: NaiveDate) -> bool {
+    from.is_none_or(|f| f <= date) && to.is_none_or(|t| date <= t)
 }
 
 /// The rows of `text` (the contents of `data/<file>`).
@@ -107,5 +159,60 @@ mod tests {
         assert_eq!((e.file, e.line), ("t.tsv", 5));
         assert!(e.to_string().starts_with("data/t.tsv:5: column 1"), "{e}");
         assert!(rs[1].get(2).unwrap_err().message.contains("column 3"));
+    }
+
+    #[test]
+    fn days_and_dashes() {
+        let text = "2022-02-03\t-\t2022-13-01\tx\n";
+        let r = rows("d.tsv", text).next().unwrap();
+        assert_eq!(r.day(0).unwrap().to_string(), "2022-02-03");
+        assert_eq!(r.day_or_dash(1).unwrap(), None);
+        assert_eq!(r.dash(1).unwrap(), None);
+        assert_eq!(r.dash(3).unwrap(), Some("x"));
+        assert!(r
+            .day(1)
+            .unwrap_err()
+            .message
+            .contains("column 2: a date is required"));
+        assert!(r
+            .day_or_dash(2)
+            .unwrap_err()
+            .message
+            .contains("column 3: \"2022-13-01\" is not a YYYY-MM-DD date"));
+        assert!(r
+            .day(4)
+            .unwrap_err()
+            .message
+            .contains("column 5 is missing"));
+    }
+
+    #[test]
+    fn periods_are_ordered_and_in_force_on_both_end_days() {
+        let r = rows("p.tsv", "2022-02-03\t2022-02-01\t-\n").next().unwrap();
+        let e = r.period(0, 1).unwrap_err();
+        assert_eq!(e.line, 1);
+        assert!(
+            e.message
+                .contains("columns 1 and 2: from 2022-02-03 is after to 2022-02-01"),
+            "{e}"
+        );
+        let (from, to) = r.period(1, 0).unwrap();
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            (from, to),
+            (Some(day("2022-02-01")), Some(day("2022-02-03")))
+        );
+        assert_eq!(r.period(0, 2).unwrap(), (Some(day("2022-02-03")), None));
+        // Both end days are inside; the days around them are not.
+        assert!(!in_force(from, to, day("2022-01-31")));
+        assert!(in_force(from, to, day("2022-02-01")));
+        assert!(in_force(from, to, day("2022-02-03")));
+        assert!(!in_force(from, to, day("2022-02-04")));
+        // `None` is unbounded on its side.
+        assert!(in_force(None, to, day("1900-01-01")));
+        assert!(!in_force(None, to, day("2022-02-04")));
+        assert!(in_force(from, None, day("2099-12-31")));
+        assert!(!in_force(from, None, day("2022-01-31")));
+        assert!(in_force(None, None, day("2022-01-31")));
     }
 }
