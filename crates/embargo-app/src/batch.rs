@@ -117,7 +117,6 @@ impl App {
         progress: &mut dyn FnMut(&BatchSummary),
     ) -> AppResult<BatchSummary> {
         let snap = self.snapshot();
-        crate::searched_datasets(&snap, cfg.options.datasets.as_deref())?;
         let mut writer = self.audit.begin_batch()?;
         let mut summary = screen_csv_rows(
             &snap,
@@ -386,6 +385,8 @@ fn screen_csv_rows(
     progress: &mut dyn FnMut(&BatchSummary),
     mut audit: Option<&mut BatchWriter<'_>>,
 ) -> AppResult<BatchSummary> {
+    // An unknown dataset is an error, audited or not: never rows of "no hit".
+    crate::searched_datasets(snapshot, cfg.options.datasets.as_deref())?;
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers = reader
         .headers()
