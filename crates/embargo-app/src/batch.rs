@@ -103,10 +103,10 @@ impl App {
     }
 
     /// [`App::screen_csv`] with the resume and all-hits options of
-    /// [`crate::batch_out::BatchExtras`]; `progress` sees the summary after
-    /// each chunk's rows are written and flushed.
+    /// [`crate::batch_out::BatchExtras`] (`App::batch_file`); `progress`
+    /// sees the summary after each chunk's rows are written and flushed.
     #[allow(clippy::too_many_arguments)]
-    pub fn screen_csv_with(
+    pub(crate) fn screen_csv_with(
         &self,
         actor: &str,
         source: &str,
@@ -117,7 +117,6 @@ impl App {
         progress: &mut dyn FnMut(&BatchSummary),
     ) -> AppResult<BatchSummary> {
         let snap = self.snapshot();
-        crate::searched_datasets(&snap, cfg.options.datasets.as_deref())?;
         let mut writer = self.audit.begin_batch()?;
         let mut summary = screen_csv_rows(
             &snap,
@@ -153,14 +152,7 @@ impl App {
         let mut summary = BatchSummary::default();
         let mut out = screen_rows(&snap, rows, &cfg.options, &mut summary);
         let mut writer = self.audit.begin_batch()?;
-        let bodies = rows
-            .iter()
-            .zip(&out)
-            .map(|(r, o)| row_body(r, &o.hits, o.not_screened.as_deref(), o.warned))
-            .collect();
-        for (o, leaf) in out.iter_mut().zip(writer.add_rows(bodies)?) {
-            o.audit_leaf = Some(leaf);
-        }
+        store_rows(&mut writer, rows, &mut out)?;
         self.finish_batch(
             writer,
             &snap,
@@ -327,9 +319,33 @@ pub fn screen_csv(
     progress: &mut dyn FnMut(u64),
 ) -> AppResult<BatchSummary> {
     let extras = crate::batch_out::BatchExtras::default();
-    screen_csv_with(snapshot, input, output, cfg, &extras, &mut |s| {
-        progress(s.rows)
-    })
+    screen_csv_rows(
+        snapshot,
+        input,
+        output,
+        cfg,
+        &extras,
+        &mut |s| progress(s.rows),
+        None,
+    )
+}
+
+/// Stores each row's result in the batch's row store (durable before the
+/// caller shows it) and gives each outcome its leaf hash.
+fn store_rows(
+    writer: &mut BatchWriter<'_>,
+    rows: &[RowFields<'_>],
+    outcomes: &mut [RowOutcome],
+) -> AppResult<()> {
+    let bodies = rows
+        .iter()
+        .zip(outcomes.iter())
+        .map(|(r, o)| row_body(r, &o.hits, o.not_screened.as_deref(), o.warned))
+        .collect();
+    for (o, leaf) in outcomes.iter_mut().zip(writer.add_rows(bodies)?) {
+        o.audit_leaf = Some(leaf);
+    }
+    Ok(())
 }
 
 /// The audit body of one row: what was read, what was found.
@@ -364,19 +380,9 @@ fn row_body(
     v
 }
 
-/// [`screen_csv`] that skips the rows a killed run already wrote and can
-/// write one row per hit (see [`crate::batch_out`]); not audited.
-pub fn screen_csv_with(
-    snapshot: &Snapshot,
-    input: impl Read,
-    output: impl Write,
-    cfg: &BatchConfig,
-    extras: &crate::batch_out::BatchExtras,
-    progress: &mut dyn FnMut(&BatchSummary),
-) -> AppResult<BatchSummary> {
-    screen_csv_rows(snapshot, input, output, cfg, extras, progress, None)
-}
-
+/// The one CSV batch loop, audited (`audit`: the batch's row store) or
+/// not; `extras` skips the rows a killed run already wrote and can write
+/// one row per hit (see [`crate::batch_out`]).
 fn screen_csv_rows(
     snapshot: &Snapshot,
     input: impl Read,
@@ -386,6 +392,8 @@ fn screen_csv_rows(
     progress: &mut dyn FnMut(&BatchSummary),
     mut audit: Option<&mut BatchWriter<'_>>,
 ) -> AppResult<BatchSummary> {
+    // An unknown dataset is an error, audited or not: never rows of "no hit".
+    crate::searched_datasets(snapshot, cfg.options.datasets.as_deref())?;
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers = reader
         .headers()
@@ -449,24 +457,17 @@ fn screen_csv_rows(
             break;
         }
         let rows: Vec<RowFields<'_>> = chunk.iter().map(|rec| row_fields(rec, &cols)).collect();
-        let outcomes = screen_rows(snapshot, &rows, &cfg.options, &mut summary);
+        let mut outcomes = screen_rows(snapshot, &rows, &cfg.options, &mut summary);
         // Every row's result is durable in the audit log before any of the
         // chunk is written out.
-        let leaves: Vec<Option<String>> = match audit.as_deref_mut() {
-            Some(w) => {
-                let bodies = rows
-                    .iter()
-                    .zip(&outcomes)
-                    .map(|(r, o)| row_body(r, &o.hits, o.not_screened.as_deref(), o.warned))
-                    .collect();
-                w.add_rows(bodies)?.into_iter().map(Some).collect()
-            }
-            None => vec![None; chunk.len()],
-        };
-        for ((rec, outcome), leaf) in chunk.iter().zip(outcomes).zip(leaves) {
+        if let Some(w) = audit.as_deref_mut() {
+            store_rows(w, &rows, &mut outcomes)?;
+        }
+        for (rec, outcome) in chunk.iter().zip(outcomes) {
             let RowOutcome {
                 hits,
                 not_screened: refused,
+                audit_leaf: leaf,
                 ..
             } = outcome;
             if let (Some(w), true) = (out_csv.as_mut(), extras.all_hits) {

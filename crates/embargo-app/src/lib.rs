@@ -56,9 +56,7 @@ pub use admin::{create_api_key, export_audit, verify_audit, FoundEntity};
 pub use alerts::{
     Alert, AlertEvent, AlertFilter, AlertRecord, AlertResolution, AlertResolved, ALERT_STATES,
 };
-pub use batch::{
-    screen_csv, screen_csv_with, screen_rows, BatchConfig, BatchSummary, RowFields, RowOutcome,
-};
+pub use batch::{screen_csv, screen_rows, BatchConfig, BatchSummary, RowFields, RowOutcome};
 pub use batch_out::{output_format, BatchExtras, BatchFile, OutputFormat};
 pub use book::{BookColumns, BookDb, BookImport, BookIndex, BookInfo, Customer};
 pub use catalog::Catalog;

@@ -297,3 +297,38 @@ fn an_unaudited_screen_csv_has_no_leaf_column() {
         "{text}"
     );
 }
+
+/// A misspelt dataset is an error on both entry points, before any row is
+/// written: not a file of empty match columns that reads as "no hit".
+#[test]
+fn audited_and_unaudited_screen_csv_refuse_an_unknown_dataset() {
+    let mut c = cfg(false);
+    c.options.datasets = Some(vec!["us_trade_cls".into()]);
+    let snap = embargo_app::Snapshot::load(None).unwrap();
+    let mut out = Vec::new();
+    let e = embargo_app::screen_csv(&snap, input_csv(5).as_bytes(), &mut out, &c, &mut |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("unknown dataset \"us_trade_cls\""), "{e}");
+    assert!(out.is_empty(), "rows were written: {out:?}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).unwrap();
+    let head = app.audit.head().unwrap().map(|a| a.seq);
+    let mut out = Vec::new();
+    let e = app
+        .screen_csv(
+            "t",
+            "c.csv",
+            input_csv(5).as_bytes(),
+            &mut out,
+            &c,
+            &mut |_| {},
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("unknown dataset \"us_trade_cls\""), "{e}");
+    assert!(out.is_empty(), "rows were written: {out:?}");
+    let after = app.audit.head().unwrap().map(|a| a.seq);
+    assert_eq!(after, head, "a refused batch wrote an audit record");
+}

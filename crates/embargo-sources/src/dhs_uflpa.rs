@@ -44,6 +44,7 @@
 //! `June 21, 2022`, `2022-06-21` or `6/21/2022`; a row whose date cannot be
 //! read is an error (an undated entry would be presumed listed forever).
 
+use crate::caps::Capped;
 use crate::delimited::Delimited;
 use crate::error::SourceError;
 use crate::text::{decode, link, parse_us_date, push_unique};
@@ -84,17 +85,19 @@ pub(crate) fn parse<R: BufRead>(out: &mut ParsedList, file: &str, r: R) -> Resul
         .iter()
         .find(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF))
         == Some(&b'<');
+    // Both forms are read whole and refused past the bound, never cut
+    // there: a cut CSV would import part of the list as all of it.
+    let mut bytes = Vec::new();
+    r.take(MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| SourceError::io(file, e))?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(SourceError::invalid(
+            file,
+            format!("larger than {MAX_BYTES} bytes: not the DHS UFLPA Entity List"),
+        ));
+    }
     let rows = if html {
-        let mut bytes = Vec::new();
-        r.take(MAX_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| SourceError::io(file, e))?;
-        if bytes.len() as u64 > MAX_BYTES {
-            return Err(SourceError::invalid(
-                file,
-                format!("larger than {MAX_BYTES} bytes: not the DHS UFLPA Entity List page"),
-            ));
-        }
         let text = std::str::from_utf8(&bytes).map_err(|e| {
             let line = 1 + bytes[..e.valid_up_to()]
                 .iter()
@@ -104,7 +107,7 @@ pub(crate) fn parse<R: BufRead>(out: &mut ParsedList, file: &str, r: R) -> Resul
         })?;
         read_html(file, text)?
     } else {
-        read_csv(file, r)?
+        read_csv(file, &bytes[..])?
     };
     if rows.is_empty() {
         return Err(SourceError::wrong_format(
@@ -344,7 +347,7 @@ fn column(header: &[String], names: &[&str]) -> Option<usize> {
 
 fn read_csv<R: BufRead>(file: &str, r: R) -> Result<Vec<Row>, SourceError> {
     let mut rec = csv::ByteRecord::new();
-    let mut rdr = Delimited::open(file, r.take(MAX_BYTES), b',', &mut rec)?;
+    let mut rdr = Delimited::open(file, r, b',', &mut rec)?;
     let header: Vec<String> = rec
         .iter()
         .map(|b| {
@@ -687,8 +690,8 @@ fn build(out: &mut ParsedList, file: &str, rows: Vec<Row>) {
         if e.listed_on.is_none_or(|d| day < d) {
             e.listed_on = Some(day);
         }
-        e.add_property("uflpaClause", &row.clause);
-        e.add_property(
+        e.add_property_capped("uflpaClause", &row.clause);
+        e.add_property_capped(
             "uflpaEffective",
             &format!("{}:{}", row.clause, row.effective),
         );
@@ -700,10 +703,10 @@ fn build(out: &mut ParsedList, file: &str, rows: Vec<Row>) {
             let mut c = Citation::new(n.clone());
             c.date = Some(row.effective);
             push_unique(&mut e.citations, c);
-            e.add_property("notice", n);
+            e.add_property_capped("notice", n);
         }
         for (k, v) in &row.extra {
-            e.add_property(k, v);
+            e.add_property_capped(k, v);
         }
         i
     };
@@ -718,13 +721,14 @@ fn build(out: &mut ParsedList, file: &str, rows: Vec<Row>) {
         {
             let e = &mut entities[i];
             for a in cell.aliases.iter().chain(&row.aliases) {
-                e.add_name(a, NameKind::Alias);
+                e.add_name_capped(a, NameKind::Alias);
             }
             for f in &cell.former {
-                e.add_name(f, NameKind::FormerName);
+                e.add_name_capped(f, NameKind::FormerName);
             }
             for z in &row.chinese {
-                if !e.names.iter().any(|n| n.value == *z) {
+                let room = e.names.len() <= crate::caps::MAX_NAMES_PER_RECORD;
+                if room && !e.names.iter().any(|n| n.value == *z) {
                     let mut n = embargo_model::Name::new(z.trim(), NameKind::NativeScript);
                     n.lang = Some("zh".into());
                     e.names.push(n);

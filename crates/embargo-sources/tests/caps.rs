@@ -135,3 +135,34 @@ fn an_ftm_entity_with_a_million_names_is_refused() {
     // generous bound; the parse takes about a second in a debug build).
     assert!(t.elapsed() < Duration::from_secs(60), "{:?}", t.elapsed());
 }
+
+#[test]
+fn a_uflpa_row_with_half_a_million_aliases_is_refused_in_linear_time() {
+    // About 10 MB, under the format's 16 MiB bound on the whole file.
+    let csv = format!(
+        "Name of Entity,Effective Date,Clause,Aliases\nMany Names Ltd,2024-08-09,(ii),\"{}\"\n",
+        aliases(500_000)
+    );
+    let t = Instant::now();
+    let e = parse_reader(SourceKind::DhsUflpa, "uflpa.csv", csv.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("MAX_NAMES_PER_RECORD"), "{e}");
+    assert!(e.contains("uflpa.csv"), "{e}");
+    // A quadratic name check takes hours here.
+    assert!(t.elapsed() < Duration::from_secs(60), "{:?}", t.elapsed());
+}
+
+#[test]
+fn a_uflpa_csv_over_its_size_bound_is_refused_not_cut() {
+    let mut csv = String::from("Name of Entity,Effective Date,Clause\n");
+    let mut i = 0;
+    while csv.len() <= 17 * 1024 * 1024 {
+        csv.push_str(&format!("Company Number {i},2024-08-09,(ii)\n"));
+        i += 1;
+    }
+    let e = parse_reader(SourceKind::DhsUflpa, "uflpa.csv", csv.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("larger than"), "{e}");
+}
