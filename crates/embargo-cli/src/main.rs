@@ -158,32 +158,14 @@ mod tests {
                 walk(sub, &sub_path, missing);
             }
         }
-        // Gaps in cmd/review.rs, whose rework (issue 17) brings their help;
-        // remove each entry as it gets one (the test fails on a stale entry).
-        const KNOWN_GAPS: &[&str] = &[
-            "embargo review verdict",
-            "embargo review reason",
-            "embargo review schema",
-            "embargo review dob",
-            "embargo review country",
-        ];
         let cmd = Cli::command();
         cmd.clone().debug_assert();
         let mut missing = vec![];
         walk(&cmd, "embargo", &mut missing);
-        let stale: Vec<&&str> = KNOWN_GAPS
-            .iter()
-            .filter(|g| !missing.iter().any(|m| m == *g))
-            .collect();
-        missing.retain(|m| !KNOWN_GAPS.contains(&m.as_str()));
         assert!(
             missing.is_empty(),
             "arguments without help text (add a /// doc comment):\n  {}",
             missing.join("\n  ")
-        );
-        assert!(
-            stale.is_empty(),
-            "these now have help; remove them from KNOWN_GAPS: {stale:?}"
         );
     }
 }

@@ -33,10 +33,13 @@ pub struct ReviewArgs {
     /// The decision lapses on this date (YYYY-MM-DD).
     #[arg(long)]
     pub expires: Option<NaiveDate>,
+    /// The schema the name was screened with (Person, Company, …), if any.
     #[arg(long)]
     pub schema: Option<String>,
+    /// The birth date the name was screened with (YYYY, YYYY-MM or YYYY-MM-DD), if any.
     #[arg(long)]
     pub dob: Option<String>,
+    /// The country the name was screened with (ISO 3166-1 alpha-2), if any.
     #[arg(long)]
     pub country: Option<String>,
     /// Print the recorded review, the entity it rests on and its state as JSON.
