@@ -25,7 +25,7 @@ use crate::book::{db_err, now, BookDb, Customer};
 use crate::error::{AppError, AppResult};
 use crate::reviewing::{ReviewInput, ReviewMark, Reviewed};
 use crate::{App, ScreenResult};
-use embargo_audit::{NewRecord, RecordKind, ReviewLookup, ReviewStatus, Verdict};
+use embargo_audit::{NewRecord, RecordKind, ReviewLookup};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -237,23 +237,23 @@ fn alert_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
     })
 }
 
+/// The alert state a review mark's status gives: a standing clear or
+/// confirmation, a clear waiting for its second reviewer, and anything
+/// else (stale, expired, ignored) leaves the alert to work.
+fn alert_state(mark_status: &str) -> &'static str {
+    match mark_status {
+        "cleared" => "cleared",
+        "confirmed" => "confirmed",
+        "pending_approval" => "under_review",
+        _ => "open",
+    }
+}
+
 /// The state a review decision puts a hit in, and why.
 pub(crate) fn state_of_review(lookup: ReviewLookup) -> (&'static str, String) {
-    let status = lookup.status.clone();
-    let message = ReviewMark::from_lookup(lookup)
-        .map(|m| m.message)
-        .unwrap_or_default();
-    match status {
-        Some(ReviewStatus::Cleared {
-            verdict: Verdict::FalsePositive,
-            ..
-        }) => ("cleared", message),
-        Some(ReviewStatus::Cleared {
-            verdict: Verdict::TrueMatch,
-            ..
-        }) => ("confirmed", message),
-        Some(ReviewStatus::PendingApproval { .. }) => ("under_review", message),
-        _ => ("open", message),
+    match ReviewMark::from_lookup(lookup) {
+        Some(m) => (alert_state(&m.status), m.message),
+        None => ("open", String::new()),
     }
 }
 
@@ -470,7 +470,7 @@ pub(crate) fn close_where(
 
 /// Ids of the book's open or under-review alerts on `entity_id`.
 pub(crate) fn open_on_entity(
-    tx: &Transaction<'_>,
+    tx: &rusqlite::Connection,
     book: &str,
     entity_id: &str,
 ) -> rusqlite::Result<Vec<(i64, String)>> {
@@ -581,6 +581,13 @@ impl BookDb {
     }
 }
 
+/// An alert event not yet in the audit log: its row there.
+struct PendingEvent {
+    id: i64,
+    actor: String,
+    row: Value,
+}
+
 impl App {
     /// The book database of this data directory.
     pub fn books(&self) -> AppResult<BookDb> {
@@ -641,14 +648,9 @@ impl App {
                 expires: r.expires.clone(),
             },
         )?;
-        let state = match reviewed.mark.status.as_str() {
-            "cleared" => "cleared",
-            "confirmed" => "confirmed",
-            "pending_approval" => "under_review",
-            // A decision that does not stand (should not happen for one
-            // just recorded): the alert stays to work.
-            _ => "open",
-        };
+        // A decision that does not stand (should not happen for one just
+        // recorded) leaves the alert to work.
+        let state = alert_state(&reviewed.mark.status);
         let detail = json!({
             "verdict": reviewed.review.verdict.as_str(),
             "reason": reviewed.review.reason,
@@ -700,46 +702,38 @@ impl App {
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(db_err(ctx()))?;
-        type Ev = (
-            i64,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            i64,
-            String,
-        );
-        let events: Vec<Ev> = {
+        let events: Vec<PendingEvent> = {
             let mut stmt = tx
                 .prepare(
-                    "SELECT e.id, e.actor, e.event, e.state, e.detail, e.at, a.book, a.id, a.customer_id || '\u{1f}' || a.entity_id
+                    "SELECT e.id, e.actor, e.event, e.state, e.detail, e.at, a.book, a.id, a.customer_id, a.entity_id
                      FROM alert_events e JOIN alerts a ON a.id = e.alert_id
                      WHERE e.audit_seq IS NULL ORDER BY e.id",
                 )
                 .map_err(db_err(ctx()))?;
             let rows = stmt
                 .query_map([], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                        r.get(8)?,
-                    ))
+                    Ok(PendingEvent {
+                        id: r.get(0)?,
+                        actor: r.get(1)?,
+                        row: json!({
+                            "alert_id": r.get::<_, i64>(7)?,
+                            "book": r.get::<_, String>(6)?,
+                            "customer_id": r.get::<_, String>(8)?,
+                            "entity_id": r.get::<_, String>(9)?,
+                            "event": r.get::<_, String>(2)?,
+                            "state": r.get::<_, String>(3)?,
+                            "detail": r.get::<_, String>(4)?,
+                            "at": r.get::<_, String>(5)?,
+                        }),
+                    })
                 })
                 .map_err(db_err(ctx()))?;
             rows.collect::<Result<_, _>>().map_err(db_err(ctx()))?
         };
         // Group by (actor, kind), keeping order within each group.
-        let mut groups: Vec<((String, bool), Vec<&Ev>)> = Vec::new();
+        let mut groups: Vec<((&str, bool), Vec<&PendingEvent>)> = Vec::new();
         for ev in &events {
-            let key = (ev.1.clone(), ev.2 == "resolved");
+            let key = (ev.actor.as_str(), ev.row["event"] == "resolved");
             match groups.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, v)) => v.push(ev),
                 None => groups.push((key, vec![ev])),
@@ -748,29 +742,14 @@ impl App {
         let labels = self.snapshot().version_labels();
         let mut carried = 0u64;
         for ((actor, resolved), evs) in groups {
-            let rows: Vec<Value> = evs
-                .iter()
-                .map(|e| {
-                    let (customer, entity) = e.8.split_once('\u{1f}').unwrap_or((&e.8, ""));
-                    json!({
-                        "alert_id": e.7,
-                        "book": e.6,
-                        "customer_id": customer,
-                        "entity_id": entity,
-                        "event": e.2,
-                        "state": e.3,
-                        "detail": e.4,
-                        "at": e.5,
-                    })
-                })
-                .collect();
+            let rows: Vec<&Value> = evs.iter().map(|e| &e.row).collect();
             let rec = self.audit.append(NewRecord {
                 kind: if resolved {
                     RecordKind::Review
                 } else {
                     RecordKind::Screen
                 },
-                actor: actor.clone(),
+                actor: actor.to_string(),
                 request: json!({"alert_events": rows.len()}),
                 result: json!({"events": rows}),
                 list_versions: labels.clone(),
@@ -779,7 +758,8 @@ impl App {
                 .prepare_cached("UPDATE alert_events SET audit_seq = ?2 WHERE id = ?1")
                 .map_err(db_err(ctx()))?;
             for e in evs {
-                stmt.execute(params![e.0, rec.seq]).map_err(db_err(ctx()))?;
+                stmt.execute(params![e.id, rec.seq])
+                    .map_err(db_err(ctx()))?;
                 carried += 1;
             }
         }

@@ -117,13 +117,29 @@ impl App {
         progress: &mut dyn FnMut(&BatchSummary),
     ) -> AppResult<BatchSummary> {
         let snap = self.snapshot();
-        let mut writer = self.audit.begin_batch()?;
+        // A resumed run continues the killed run's tree (its rows keep
+        // their numbers and leaves); when that run cannot be continued (a
+        // checkpoint from before run ids were kept, a run that already has
+        // its record) the rows left start a new one.
+        let resumed = match extras.start.run_id.as_deref() {
+            Some(run) if extras.skip_rows > 0 => {
+                self.audit.resume_batch(run, extras.skip_rows).ok()
+            }
+            _ => None,
+        };
+        let mut writer = match resumed {
+            Some(w) => w,
+            None => self.audit.begin_batch()?,
+        };
+        // Checkpoints carry the run id (through the running summary).
+        let mut extras = extras.clone();
+        extras.start.run_id = Some(writer.run_id().to_string());
         let mut summary = screen_csv_rows(
             &snap,
             input,
             output,
             cfg,
-            extras,
+            &extras,
             progress,
             Some(&mut writer),
         )?;

@@ -11,7 +11,11 @@
 //! versions). `--resume` checks that all of these still hold, cuts the
 //! partial output back to the checkpointed length (dropping rows written
 //! after it), skips the checkpointed rows of the input and carries on: no
-//! row is written twice and none is missed. A run that cannot be resumed
+//! row is written twice and none is missed. The checkpoint's summary names
+//! the run's audit batch (`run_id`), and the resumed run continues that
+//! run's tree (`AuditLog::resume_batch`): the rows keep their numbers and
+//! `audit_leaf` hashes, so the output equals an uninterrupted run's byte
+//! for byte and one batch record proves every row. A run that cannot be resumed
 //! (another input, other lists, other options) is an error that says why.
 
 use crate::batch::BatchSummary;

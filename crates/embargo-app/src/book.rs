@@ -141,6 +141,12 @@ impl BookDb {
         let path = data_dir.join(BOOKS_FILE);
         let open = db_err(format!("opening {}", path.display()));
         let conn = Connection::open(&path).map_err(open)?;
+        // Wait for another process (a `monitor`, the server) instead of
+        // failing with "database is locked"; set first, so that switching
+        // a fresh file to WAL and creating the tables wait too (as the
+        // list store and the audit log do).
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(db_err(format!("opening {}", path.display())))?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
             .map_err(db_err(format!("opening {}", path.display())))?;
@@ -152,10 +158,8 @@ impl BookDb {
         }
         // FULL: a committed delta (alerts + monitor state) survives a
         // power cut, not only a killed process.
-        conn.execute_batch(
-            "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
-        )
-        .map_err(db_err(format!("opening {}", path.display())))?;
+        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+            .map_err(db_err(format!("opening {}", path.display())))?;
         conn.execute_batch(SCHEMA)
             .map_err(db_err(format!("creating the tables of {}", path.display())))?;
         Ok(BookDb {

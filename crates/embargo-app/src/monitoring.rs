@@ -35,7 +35,7 @@
 use crate::alerts::{
     close_where, file_hit, open_of_customer, open_on_entity, state_of_review, AlertCounts, AlertHit,
 };
-use crate::book::{db_err, now, BookDb, BookIndex, Customer};
+use crate::book::{db_err, now, BookDb, BookIndex};
 use crate::error::{AppError, AppResult};
 use crate::{App, ScreenResult, Snapshot};
 use embargo_match::{Query, ScreenOptions};
@@ -154,24 +154,32 @@ pub fn reverse_candidates(
             }
         })
         .collect();
+    // No cut on the number of customers: a listed name common among the
+    // customers (a frequent personal name) reaches every one of them, as a
+    // full re-screen of the book would.
     let opts = ScreenOptions {
         threshold: (threshold - REVERSE_MARGIN).max(0.3),
-        limit: 50,
+        limit: usize::MAX,
         ..Default::default()
     };
     index.search(&queries, &opts)
 }
 
 /// The alerts a list delta gives: for every customer the reverse search
-/// reaches, the rows of its forward screen that touch the delta.
+/// reaches, and every customer of `also`, the rows of its forward screen
+/// that touch the delta.
 pub fn delta_hits(
     snap: &Snapshot,
     index: &BookIndex,
     entries: &[EntityId],
     threshold: f64,
+    also: &[usize],
 ) -> Vec<(usize, ScreenResult)> {
     let ids: HashSet<EntityId> = entries.iter().cloned().collect();
-    let cands = reverse_candidates(snap, index, entries, threshold);
+    let mut cands = reverse_candidates(snap, index, entries, threshold);
+    cands.extend_from_slice(also);
+    cands.sort_unstable();
+    cands.dedup();
     let rows = screen_customers(snap, index, &cands, threshold);
     let mut out = Vec::new();
     for (ci, rows) in cands.into_iter().zip(rows) {
@@ -340,20 +348,13 @@ impl App {
         threshold: f64,
     ) -> AppResult<DeltaReport> {
         let t0 = Instant::now();
-        let all: Vec<usize> = (0..index.customers.len()).collect();
         let cause = format!(
             "first screen of book {} version {} against {}",
             index.book,
             index.version,
             snap.version_labels().join(", ")
         );
-        let mut hits = Vec::new();
-        for chunk in all.chunks(8192) {
-            let rows = screen_customers(snap, index, chunk, threshold);
-            for (&ci, rows) in chunk.iter().zip(rows) {
-                hits.extend(rows.into_iter().map(|r| (ci, r)));
-            }
-        }
+        let hits = full_rescreen(snap, index, threshold);
         let reviewed = self.reviewed_hits(snap, index, &hits)?;
         let mut counts = AlertCounts::default();
         self.commit(db, &index.book, |tx| {
@@ -450,7 +451,22 @@ impl App {
             Some(f) => format!("{} {f} → {}", delta.dataset, delta.to),
             None => format!("{} {} (new to this book)", delta.dataset, delta.to),
         };
-        let hits = delta_hits(snap, index, &delta.screen, threshold);
+        let book = &index.book;
+        // Customers with an open alert on a changed entry are screened
+        // forward too: such an alert closes only when the customer's own
+        // screen no longer gives it, never because the reverse search did
+        // not reach the customer.
+        let alerted: Vec<usize> = {
+            let conn = db.conn();
+            let mut out = Vec::new();
+            for id in &delta.changed {
+                let open = open_on_entity(&conn, book, id.as_str())
+                    .map_err(db_err(format!("reading the alerts of book {book}")))?;
+                out.extend(open.iter().filter_map(|(_, c)| index.by_id.get(c).copied()));
+            }
+            out
+        };
+        let hits = delta_hits(snap, index, &delta.screen, threshold, &alerted);
         let screened: HashSet<usize> = hits.iter().map(|(c, _)| *c).collect();
         let reviewed = self.reviewed_hits(snap, index, &hits)?;
         let mut counts = AlertCounts::default();
@@ -460,7 +476,6 @@ impl App {
             "removed from list {} in version {}",
             delta.dataset, delta.to
         );
-        let book = &index.book;
         // Pairs the delta still hits, for closing changed entries' alerts
         // that no longer match.
         let hit_pairs: HashSet<(String, String)> = hits
@@ -684,8 +699,9 @@ fn mark_list(
     Ok(())
 }
 
-/// Full re-screen of a book against the lists: every customer's rows. The
-/// benchmark's reference for what a delta must find.
+/// Full re-screen of a book against the lists: every customer's rows (a
+/// book's baseline, and the benchmark's reference for what a delta must
+/// find).
 pub fn full_rescreen(
     snap: &Snapshot,
     index: &BookIndex,
@@ -712,11 +728,6 @@ pub fn rows_touching(
         .filter(|(_, r)| touches(r, &ids))
         .cloned()
         .collect()
-}
-
-/// Customers of a book as (index, customer) pairs; used by tests.
-pub fn customer_at(index: &BookIndex, i: usize) -> &Customer {
-    &index.customers[i]
 }
 
 /// Monitors every book of `data_dir` after a list import or update: a

@@ -267,3 +267,47 @@ fn cleared_alerts_stay_cleared_until_the_entry_or_the_customer_changes() {
         assert_eq!(rec.kind.as_str(), kind);
     }
 }
+
+/// A listed name many customers share (a frequent personal name): the
+/// delta alerts every one of them, as a full re-screen does, and a change
+/// of the entry closes none of their alerts while each customer's own
+/// screen still gives it.
+#[test]
+fn a_name_many_customers_share_alerts_them_all_and_a_change_closes_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).unwrap();
+    let x = custom("1", "Petrovsky Marine Trading Company", None);
+    let y = custom("2", "Oleander Shipping", None);
+    import_custom(&app, std::slice::from_ref(&y), 1);
+    let many = |n: usize| -> String {
+        let mut csv = String::from("id,name,schema,country\n");
+        for i in 0..n {
+            csv.push_str(&format!("k{i},Petrovsky Marine Trading Company,Company,\n"));
+        }
+        csv
+    };
+    let open_on = |app: &App, entity: &str| {
+        alerts(app)
+            .iter()
+            .filter(|a| a.entity_id == entity && a.state == "open")
+            .count()
+    };
+    // 120 namesakes: a new entry with their name alerts all of them.
+    import_book(&app, &many(120));
+    app.monitor(ACTOR, None).unwrap();
+    import_custom(&app, &[x.clone(), y.clone()], 2);
+    let r = app.monitor(ACTOR, None).unwrap();
+    assert_eq!(r[0].deltas.len(), 1, "{r:?}");
+    assert_eq!(open_on(&app, "custom_watch:1"), 120, "{r:?}");
+    // 400 namesakes, more than the matcher keeps as tied candidates of one
+    // query: every alert the baseline opened stays open when the entry
+    // changes, since each customer's screen still gives it.
+    import_book(&app, &many(400));
+    app.monitor(ACTOR, None).unwrap();
+    assert_eq!(open_on(&app, "custom_watch:1"), 400);
+    let x2 = custom("1", "Petrovsky Marine Trading Company", Some("new address"));
+    import_custom(&app, &[x2, y], 3);
+    let r = app.monitor(ACTOR, None).unwrap();
+    assert_eq!(r[0].deltas[0].alerts.closed, 0, "{r:?}");
+    assert_eq!(open_on(&app, "custom_watch:1"), 400, "{r:?}");
+}

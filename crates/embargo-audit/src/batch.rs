@@ -42,6 +42,10 @@ pub struct BatchWriter<'a> {
     log: &'a AuditLog,
     run_id: String,
     builder: RootBuilder,
+    /// A resumed run's rows stored past its resume point (bodies, in row
+    /// order): the rows added next must equal them, and are not stored
+    /// twice (`AuditLog::resume_batch`).
+    stored: std::collections::VecDeque<String>,
 }
 
 /// The proof that one row belongs to a batch record.
@@ -86,6 +90,59 @@ impl AuditLog {
             log: self,
             run_id: random_run_id()?,
             builder: RootBuilder::default(),
+            stored: Default::default(),
+        })
+    }
+
+    /// Continues the unfinished batch `run_id` (a killed run being
+    /// resumed) after its first `rows` rows: the next row added is row
+    /// `rows + 1` of the same tree, so the resumed run's record proves the
+    /// rows the killed run stored as well. Rows the killed run stored after
+    /// that point must come again with the same bodies (they are checked,
+    /// not stored twice). Errors when the run already has its record, or
+    /// holds fewer than `rows` rows.
+    pub fn resume_batch(&self, run_id: &str, rows: u64) -> Result<BatchWriter<'_>, AuditError> {
+        let refuse = |reason: String| AuditError::Invalid {
+            field: "run_id",
+            reason,
+        };
+        let conn = self.reader()?;
+        let finished: bool = conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM audit_log WHERE kind = 'screen'
+                 AND json_extract(payload, '$.request.run_id') = ?1)",
+                [run_id],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.db(e))?;
+        if finished {
+            return Err(refuse(format!("batch run {run_id} already has its record")));
+        }
+        let mut builder = RootBuilder::default();
+        let mut stored = std::collections::VecDeque::new();
+        for (n, body) in load_bodies(&conn, run_id).map_err(|e| self.db(e))? {
+            if n as u64 != builder.len() + stored.len() as u64 + 1 {
+                return Err(refuse(format!(
+                    "batch run {run_id}: stored rows are not numbered 1, 2, … (row {n} out of place)"
+                )));
+            }
+            if (n as u64) <= rows {
+                builder.push(merkle::leaf_hash(body.as_bytes()));
+            } else {
+                stored.push_back(body);
+            }
+        }
+        if builder.len() != rows {
+            return Err(refuse(format!(
+                "batch run {run_id} stored {} rows, fewer than the {rows} to resume after",
+                builder.len()
+            )));
+        }
+        Ok(BatchWriter {
+            log: self,
+            run_id: run_id.to_string(),
+            builder,
+            stored,
         })
     }
 
@@ -242,17 +299,34 @@ impl BatchWriter<'_> {
             let leaf = merkle::leaf_hash(text.as_bytes());
             bodies.push((n, text, leaf));
         }
-        let run_id = self.run_id.clone();
-        self.log.write_tx(|tx: &Transaction<'_>| {
-            let mut st = tx
-                .prepare_cached("INSERT INTO batch_rows (run_id, row, body) VALUES (?1, ?2, ?3)")
-                .map_err(|e| self.log.db(e))?;
-            for (n, text, _) in &bodies {
-                st.execute(params![run_id, *n as i64, text])
-                    .map_err(|e| self.log.db(e))?;
+        // A resumed run's rows already stored: the same rows again, or an error.
+        let already = bodies.len().min(self.stored.len());
+        for (n, text, _) in &bodies[..already] {
+            if self.stored.pop_front().as_deref() != Some(text.as_str()) {
+                return Err(AuditError::Invalid {
+                    field: "row",
+                    reason: format!(
+                        "row {n} of batch run {} differs from the row the interrupted run stored",
+                        self.run_id
+                    ),
+                });
             }
-            Ok(())
-        })?;
+        }
+        let run_id = self.run_id.clone();
+        if already < bodies.len() {
+            self.log.write_tx(|tx: &Transaction<'_>| {
+                let mut st = tx
+                    .prepare_cached(
+                        "INSERT INTO batch_rows (run_id, row, body) VALUES (?1, ?2, ?3)",
+                    )
+                    .map_err(|e| self.log.db(e))?;
+                for (n, text, _) in &bodies[already..] {
+                    st.execute(params![run_id, *n as i64, text])
+                        .map_err(|e| self.log.db(e))?;
+                }
+                Ok(())
+            })?;
+        }
         Ok(bodies
             .into_iter()
             .map(|(_, _, leaf)| {

@@ -118,3 +118,51 @@ fn rows_of_an_unfinished_batch_are_noted_not_trusted() {
     assert!(report.notes.iter().any(|n| n.contains(&run)), "{report:?}");
     assert!(log.batch_proof(&run, 1).is_err());
 }
+
+#[test]
+fn a_resumed_batch_continues_the_killed_runs_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = AuditLog::open(dir.path()).unwrap();
+    // The uninterrupted run.
+    let mut w = log.begin_batch().unwrap();
+    let whole: Vec<String> = w.add_rows((1..=300).map(row).collect()).unwrap();
+    let whole_root = w.finish(batch_record()).unwrap().result["rows_root"]["root"].clone();
+    // A run killed after storing 250 rows, checkpointed at 200.
+    let mut w = log.begin_batch().unwrap();
+    let run_id = w.run_id().to_string();
+    w.add_rows((1..=200).map(row).collect()).unwrap();
+    w.add_rows((201..=250).map(row).collect()).unwrap();
+    drop(w);
+    assert!(
+        log.resume_batch(&run_id, 251).is_err(),
+        "more rows than stored"
+    );
+    // A resume whose rows differ from what the killed run stored is refused.
+    let mut bad = log.resume_batch(&run_id, 200).unwrap();
+    assert!(bad.add_rows(vec![row(999)]).is_err());
+    // Resumed from row 201: rows 201..250 again (checked, not stored twice), then the rest.
+    let mut w = log.resume_batch(&run_id, 200).unwrap();
+    assert_eq!(w.rows(), 200);
+    let mut leaves = w.add_rows((201..=280).map(row).collect()).unwrap();
+    leaves.extend(w.add_rows((281..=300).map(row).collect()).unwrap());
+    assert_eq!(
+        leaves,
+        whole[200..],
+        "the same leaves as the uninterrupted run"
+    );
+    let rec = w.finish(batch_record()).unwrap();
+    assert_eq!(rec.request["run_id"], run_id.as_str());
+    assert_eq!(rec.result["rows_root"]["rows"], 300);
+    assert_eq!(rec.result["rows_root"]["root"], whole_root);
+    assert!(log.batch_proof(&run_id, 1).unwrap().verified);
+    assert!(log.batch_proof(&run_id, 300).unwrap().verified);
+    let report = log.verify().unwrap();
+    assert!(report.ok, "{report:?}");
+    assert!(
+        !report.notes.iter().any(|n| n.contains(&run_id)),
+        "the killed run's rows are no longer unfinished: {:?}",
+        report.notes
+    );
+    // A finished run is not resumed.
+    assert!(log.resume_batch(&run_id, 300).is_err());
+}

@@ -240,7 +240,7 @@ pub fn run(dir: &Path, customers: usize, list_n: usize) -> Outcome {
     assert_eq!(rep.deltas.len(), 1, "{rep:?}");
     assert_eq!(rep.deltas[0].entries_added as usize, ADDED, "{rep:?}");
     let t = Instant::now();
-    let _ = delta_hits(&snap, &index, &added, 0.8);
+    let _ = delta_hits(&snap, &index, &added, 0.8, &[]);
     let delta_match_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let full = full_rescreen(&snap, &index, 0.8);
