@@ -63,14 +63,14 @@ pub struct AppliedReview {
 
 /// The review decisions in force for one `decide` on this thread.
 pub(crate) struct ReviewContext {
-    pub book: ReviewBook,
+    pub book: Arc<ReviewBook>,
     pub today: chrono::NaiveDate,
     pub threshold: f64,
     applied: Vec<AppliedReview>,
 }
 
 impl ReviewContext {
-    pub fn new(book: ReviewBook, today: chrono::NaiveDate, threshold: f64) -> Self {
+    pub fn new(book: Arc<ReviewBook>, today: chrono::NaiveDate, threshold: f64) -> Self {
         ReviewContext {
             book,
             today,

@@ -56,6 +56,8 @@ pub struct AuditLog {
     /// Why the last attempt to append to the checkpoint file failed, if
     /// it did (retried at the next checkpoint; shown by `verify`).
     sync_error: Mutex<Option<String>>,
+    /// The review decisions as last read (`review_book`).
+    pub(crate) review_books: crate::review::BookCache,
 }
 
 /// Settings of an opened log.
@@ -165,6 +167,7 @@ impl AuditLog {
             checkpoint_every: AtomicU64::new(options.checkpoint_every),
             synced: AtomicU64::new(0),
             sync_error: Mutex::new(None),
+            review_books: Default::default(),
         };
         log.sync_on(&mut log.lock());
         Ok(log)

@@ -42,6 +42,7 @@ use embargo_model::{Entity, EntityId};
 use rusqlite::{params, Row, Transaction};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 /// An analyst's conclusion about a hit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -592,7 +593,7 @@ impl AuditLog {
         today: NaiveDate,
     ) -> Result<Option<ReviewStatus>, AuditError> {
         let (history, _) = self.checked_history(subject_key, entity_id)?;
-        Ok(status_of(history, current_fingerprint, None, today, None))
+        Ok(status_of(&history, current_fingerprint, None, today, None))
     }
 
     /// Whether a decision applies to this hit on the record as listed now;
@@ -624,7 +625,7 @@ impl AuditLog {
         let fp = entity_fingerprint(current);
         let (history, warnings) = self.checked_history(subject_key, &current.id)?;
         Ok(ReviewLookup {
-            status: status_of(history, &fp, Some(current), today, approval_required),
+            status: status_of(&history, &fp, Some(current), today, approval_required),
             warnings,
         })
     }
@@ -652,7 +653,7 @@ impl ReviewBook {
         approval_required: Option<&str>,
     ) -> ReviewLookup {
         let key = (subject_key.to_string(), current.id.as_str().to_string());
-        let history = self.by_pair.get(&key).cloned().unwrap_or_default();
+        let history = self.by_pair.get(&key).map_or(&[][..], Vec::as_slice);
         ReviewLookup {
             status: status_of(
                 history,
@@ -676,10 +677,49 @@ impl ReviewBook {
     }
 }
 
+/// The last `ReviewBook` read, with what identifies the `reviews` table
+/// it was read from (see `AuditLog::review_book`).
+#[derive(Default)]
+pub(crate) struct BookCache(std::sync::Mutex<Option<(BookKey, Arc<ReviewBook>)>>);
+
+/// `PRAGMA data_version` of the log's connection (changes whenever another
+/// connection, in this process or another, commits) and the highest review
+/// id (changes when this connection records a review).
+type BookKey = (i64, i64);
+
 impl AuditLog {
     /// Every review decision, checked (`ReviewBook`).
-    pub fn review_book(&self) -> Result<ReviewBook, AuditError> {
+    ///
+    /// On the path of every decision, so the book is read once and kept:
+    /// it is read again only when the file may hold other rows than those
+    /// it was read from, i.e. when another connection committed since
+    /// (`PRAGMA data_version`, which also catches rows written or edited
+    /// behind Embargo's back) or this one recorded a review (the highest
+    /// review id). The answer is always what a fresh read would give.
+    pub fn review_book(&self) -> Result<Arc<ReviewBook>, AuditError> {
         let conn = self.lock();
+        let key: BookKey = (
+            conn.query_row("PRAGMA data_version", [], |r| r.get(0))
+                .map_err(|e| self.db(e))?,
+            conn.query_row("SELECT COALESCE(MAX(id), 0) FROM reviews", [], |r| r.get(0))
+                .map_err(|e| self.db(e))?,
+        );
+        let mut cache = self
+            .review_books
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some((k, book)) = cache.as_ref() {
+            if *k == key {
+                return Ok(Arc::clone(book));
+            }
+        }
+        let book = Arc::new(self.read_review_book(&conn)?);
+        *cache = Some((key, Arc::clone(&book)));
+        Ok(book)
+    }
+
+    fn read_review_book(&self, conn: &rusqlite::Connection) -> Result<ReviewBook, AuditError> {
         let mut stmt = conn
             .prepare(&format!("{SELECT_REVIEW} ORDER BY id"))
             .map_err(|e| self.db(e))?;
@@ -709,13 +749,13 @@ impl AuditLog {
 /// A changed record outranks expiry: both re-alert, and "what changed" is
 /// the more useful thing to tell the analyst.
 fn status_of(
-    mut history: Vec<Review>,
+    history: &[Review],
     current_fingerprint: &str,
     current: Option<&Entity>,
     today: NaiveDate,
     approval_required: Option<&str>,
 ) -> Option<ReviewStatus> {
-    let r = history.pop()?;
+    let (r, history) = history.split_last()?;
     let expired = |x: &Review| x.expires.is_some_and(|last| today > last);
     if r.entity_fingerprint != current_fingerprint {
         let changes = match (&r.entity, current) {
@@ -723,12 +763,14 @@ fn status_of(
             _ => None,
         };
         return Some(ReviewStatus::Stale {
-            previous: r,
+            previous: r.clone(),
             changes,
         });
     }
-    if expired(&r) {
-        return Some(ReviewStatus::Expired { previous: r });
+    if expired(r) {
+        return Some(ReviewStatus::Expired {
+            previous: r.clone(),
+        });
     }
     let mut approved_by = None;
     let mut by = r.reviewer.clone();
@@ -754,7 +796,7 @@ fn status_of(
             None => {
                 return Some(ReviewStatus::PendingApproval {
                     why: why.to_string(),
-                    review: r,
+                    review: r.clone(),
                 })
             }
         }

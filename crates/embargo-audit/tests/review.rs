@@ -302,3 +302,40 @@ fn a_deleted_review_row_fails_verification() {
         )
     );
 }
+
+/// `review_book` is read once and kept (it is on every decision's path),
+/// but never answers from rows the file no longer holds: a review recorded
+/// here, and a row edited behind Embargo's back, are both seen at once.
+#[test]
+fn the_review_book_is_kept_until_the_reviews_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = AuditLog::open(dir.path()).unwrap();
+    let today = day("2026-11-29");
+    let empty = log.review_book().unwrap();
+    assert!(empty.is_empty());
+    // Other appends through this handle leave the book as it was.
+    log.append(embargo_audit::NewRecord {
+        kind: RecordKind::Screen,
+        actor: "t".into(),
+        request: serde_json::json!({}),
+        result: serde_json::json!({}),
+        list_versions: vec![],
+    })
+    .unwrap();
+    assert!(std::sync::Arc::ptr_eq(&empty, &log.review_book().unwrap()));
+
+    log.record_review(fp_review(None)).unwrap();
+    let book = log.review_book().unwrap();
+    let lookup = book.lookup(&subject(), &listed(), today, None);
+    assert!(lookup.status.unwrap().suppresses_alert());
+    assert!(std::sync::Arc::ptr_eq(&book, &log.review_book().unwrap()));
+
+    // Edited with sqlite3: the next read sees the row fail its MAC.
+    let c = rusqlite::Connection::open(dir.path().join("audit.sqlite")).unwrap();
+    c.execute_batch("DROP TRIGGER reviews_no_update; UPDATE reviews SET reason = 'edited'")
+        .unwrap();
+    let after = log.review_book().unwrap();
+    let lookup = after.lookup(&subject(), &listed(), today, None);
+    assert_eq!(lookup.status, None);
+    assert_eq!(lookup.warnings.len(), 1, "{lookup:?}");
+}
