@@ -171,13 +171,20 @@ pub(crate) struct Decoded {
     pub form: Form,
 }
 
+/// The head of an encoded form: entity, name and flags byte.
+fn form_head(b: &[u8], at: &mut usize) -> (u32, u16, u8) {
+    let entity = get_varint(b, at) as u32;
+    let name = get_varint(b, at) as u16;
+    let flags = b.get(*at).copied().unwrap_or(0);
+    *at += 1;
+    (entity, name, flags)
+}
+
 fn decode_form(b: &[u8], weight: impl Fn(TokenRole, u32) -> f32) -> Decoded {
     let mut at = 0;
-    let entity = get_varint(b, &mut at) as u32;
-    let name = get_varint(b, &mut at) as u16;
-    let flags = b.get(at).copied().unwrap_or(0);
-    let pc = b.get(at + 1).copied().unwrap_or(0);
-    at += 2;
+    let (entity, name, flags) = form_head(b, &mut at);
+    let pc = b.get(at).copied().unwrap_or(0);
+    at += 1;
     let n = get_varint(b, &mut at) as usize;
     let mut toks = Vec::with_capacity(n.min(64));
     for _ in 0..n {
@@ -533,6 +540,14 @@ impl FileIndex {
             .get(vid as usize)
             .copied()
             .unwrap_or(0)
+    }
+
+    /// Which entity and name form `fid` reads and whether that name is a
+    /// weak alias, without decoding its tokens.
+    pub fn form_owner(&self, fid: u32) -> (u32, u16, bool) {
+        let b = self.slice(&self.s.forms, &self.s.form_off, fid as usize);
+        let (entity, name, flags) = form_head(b, &mut 0);
+        (entity, name, flags & 1 != 0)
     }
 
     pub fn form(&self, fid: u32) -> Decoded {

@@ -115,6 +115,14 @@ impl std::ops::Deref for FormRef<'_> {
     }
 }
 
+fn weak_alias(weak: bool, score: f64) -> f64 {
+    if weak {
+        score * WEAK_ALIAS_FACTOR
+    } else {
+        score
+    }
+}
+
 pub(crate) fn weight_factor(df: usize, n: usize) -> f32 {
     if df == 0 || n == 0 {
         return 1.0;
@@ -854,26 +862,42 @@ impl Matcher {
         })
     }
 
-    /// The first form of every alias of every entity.
-    fn every_name(&self, out: &mut Vec<u32>) {
-        let mut last = None;
-        let mut push = |i: usize, key: (u32, u16)| {
-            if last != Some(key) {
-                out.push(i as u32);
-                last = Some(key);
-            }
-        };
+    /// Which entity and name form `fid` reads, and whether that name is a
+    /// weak alias (a file index reads them without decoding the tokens).
+    fn owner(&self, fid: u32) -> (u32, u16, bool) {
         match &self.ix {
             Ix::Mem(m) => {
-                for (i, f) in m.forms.iter().enumerate() {
-                    push(i, (f.entity, f.name));
-                }
+                let f = &m.forms[fid as usize];
+                (f.entity, f.name, f.weak)
             }
-            Ix::File(f) => {
-                for i in 0..f.n_forms {
-                    let d = f.form(i as u32);
-                    push(i, (d.entity, d.name));
-                }
+            Ix::File(f) => f.form_owner(fid),
+        }
+    }
+
+    /// `Algorithm::Ofac`: OFAC's tool compares the query with every name
+    /// on the list (see `ofac`), so every alias of every entity is scored
+    /// once, from the raw alias (its analysed forms are not needed).
+    fn ofac_scan(
+        &self,
+        q: &Query,
+        o: &ScreenOptions,
+        best: &mut FxHashMap<u32, (f64, u32, usize)>,
+    ) {
+        let mut last = None;
+        for fid in 0..self.n_forms() as u32 {
+            let (ei, name, weak) = self.owner(fid);
+            // An alias's forms are consecutive: its first one stands for it.
+            if last == Some((ei, name)) {
+                continue;
+            }
+            last = Some((ei, name));
+            if !self.dataset_ok(ei, o) {
+                continue;
+            }
+            let s = weak_alias(weak, self.ofac_score(q, ei, name));
+            let slot = best.entry(ei).or_insert((-1.0, fid, 0));
+            if s > slot.0 {
+                *slot = (s, fid, 0);
             }
         }
     }
@@ -901,33 +925,31 @@ impl Matcher {
         // several forms mostly share candidates, and hits are explained
         // from the same records.
         let mut decoded: FxHashMap<u32, FormRef<'_>> = FxHashMap::default();
-        for (qi, (_, qf)) in qforms.iter().enumerate() {
-            cands.clear();
-            if o.algorithm == Algorithm::Ofac {
-                // OFAC's tool compares the query with every name on the
-                // list (see `ofac`): every name once, from the raw alias.
-                if qi > 0 {
-                    break;
-                }
-                self.every_name(&mut cands);
-            } else {
-                self.candidates(qf, &mut cands);
-            }
-            if o.algorithm == Algorithm::Embargo && acronym::query_allows(q.schema) {
-                let x = acronym::query_acronym(qf).or_else(|| acronym::qualified_acronym(qf));
-                if let Some(x) = x {
-                    self.keyed(Keyed::Acronyms, x, &mut cands);
-                }
-            }
-            for &fid in &cands {
-                let fr = decoded.entry(fid).or_insert_with(|| self.form(fid));
-                if !self.dataset_ok(fr.entity, o) {
-                    continue;
-                }
-                let s = self.name_score(q, qf, fr, o.algorithm);
-                let slot = best.entry(fr.entity).or_insert((-1.0, fid, qi));
-                if s > slot.0 {
-                    *slot = (s, fid, qi);
+        match o.algorithm {
+            Algorithm::Ofac if !qforms.is_empty() => self.ofac_scan(q, o, &mut best),
+            Algorithm::Ofac => {}
+            Algorithm::Embargo => {
+                for (qi, (_, qf)) in qforms.iter().enumerate() {
+                    cands.clear();
+                    self.candidates(qf, &mut cands);
+                    if acronym::query_allows(q.schema) {
+                        let x =
+                            acronym::query_acronym(qf).or_else(|| acronym::qualified_acronym(qf));
+                        if let Some(x) = x {
+                            self.keyed(Keyed::Acronyms, x, &mut cands);
+                        }
+                    }
+                    for &fid in &cands {
+                        let fr = decoded.entry(fid).or_insert_with(|| self.form(fid));
+                        if !self.dataset_ok(fr.entity, o) {
+                            continue;
+                        }
+                        let s = self.name_score(q, qf, fr, o.algorithm);
+                        let slot = best.entry(fr.entity).or_insert((-1.0, fid, qi));
+                        if s > slot.0 {
+                            *slot = (s, fid, qi);
+                        }
+                    }
                 }
             }
         }
@@ -1001,19 +1023,18 @@ impl Matcher {
                 }
                 f64::from(s)
             }
-            Algorithm::Ofac => {
-                let e = self.entity(fr.entity as usize);
-                let name = &e.names[fr.name as usize];
-                q.all_names()
-                    .map(|n| ofac::score(n, &name.value).score)
-                    .fold(0.0, f64::max)
-            }
+            Algorithm::Ofac => self.ofac_score(q, fr.entity, fr.name),
         };
-        if fr.weak {
-            s * WEAK_ALIAS_FACTOR
-        } else {
-            s
-        }
+        weak_alias(fr.weak, s)
+    }
+
+    /// OFAC's score of the query's best name against name `name` of entity
+    /// `ei`, as written on the list.
+    fn ofac_score(&self, q: &Query, ei: u32, name: u16) -> f64 {
+        let alias = &self.entity(ei as usize).names[name as usize].value;
+        q.all_names()
+            .map(|n| ofac::score(n, alias).score)
+            .fold(0.0, f64::max)
     }
 
     fn explain(
