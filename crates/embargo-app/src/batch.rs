@@ -164,9 +164,8 @@ impl App {
         cfg: &BatchConfig,
     ) -> AppResult<(Vec<RowOutcome>, BatchSummary)> {
         let snap = self.snapshot();
-        crate::searched_datasets(&snap, cfg.options.datasets.as_deref())?;
         let mut summary = BatchSummary::default();
-        let mut out = screen_rows(&snap, rows, &cfg.options, &mut summary);
+        let mut out = screen_rows(&snap, rows, &cfg.options, &mut summary)?;
         let mut writer = self.audit.begin_batch()?;
         store_rows(&mut writer, rows, &mut out)?;
         self.finish_batch(
@@ -271,13 +270,16 @@ pub struct RowOutcome {
 /// Screens `rows` on all cores with the batch rules (a name that cannot be
 /// screened is marked, an unreadable optional field is dropped and
 /// flagged) and adds them to `summary`. Writes no audit record: callers
-/// holding an [`App`] use [`App::screen_rows`].
+/// holding an [`App`] use [`App::screen_rows`]. A dataset the snapshot
+/// does not hold is an error before any row is screened: the matcher
+/// would search nothing and every row would read as "no hit".
 pub fn screen_rows(
     snapshot: &Snapshot,
     rows: &[RowFields<'_>],
     options: &ScreenOptions,
     summary: &mut BatchSummary,
-) -> Vec<RowOutcome> {
+) -> AppResult<Vec<RowOutcome>> {
+    crate::searched_datasets(snapshot, options.datasets.as_deref())?;
     let mut queries = Vec::with_capacity(rows.len());
     let mut refused: Vec<Option<String>> = Vec::with_capacity(rows.len());
     let mut warnings = Vec::with_capacity(rows.len());
@@ -299,7 +301,7 @@ pub fn screen_rows(
         }
     }
     let results = snapshot.screen_batch(&queries, options);
-    results
+    Ok(results
         .into_iter()
         .zip(refused)
         .zip(warnings)
@@ -321,7 +323,7 @@ pub fn screen_rows(
                 audit_leaf: None,
             }
         })
-        .collect()
+        .collect())
 }
 
 /// Screens every row of `input` and writes results to `output`, without
@@ -473,7 +475,7 @@ fn screen_csv_rows(
             break;
         }
         let rows: Vec<RowFields<'_>> = chunk.iter().map(|rec| row_fields(rec, &cols)).collect();
-        let mut outcomes = screen_rows(snapshot, &rows, &cfg.options, &mut summary);
+        let mut outcomes = screen_rows(snapshot, &rows, &cfg.options, &mut summary)?;
         // Every row's result is durable in the audit log before any of the
         // chunk is written out.
         if let Some(w) = audit.as_deref_mut() {

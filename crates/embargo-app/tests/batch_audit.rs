@@ -331,4 +331,22 @@ fn audited_and_unaudited_screen_csv_refuse_an_unknown_dataset() {
     assert!(out.is_empty(), "rows were written: {out:?}");
     let after = app.audit.head().unwrap().map(|a| a.seq);
     assert_eq!(after, head, "a refused batch wrote an audit record");
+
+    // Rows of another table (the Python package's Arrow batches), audited
+    // or not: the same refusal, never rows of "no hit".
+    let rows = [embargo_app::RowFields {
+        name: "Hikvision",
+        ..Default::default()
+    }];
+    let mut summary = Default::default();
+    let e = embargo_app::screen_rows(&snap, &rows, &c.options, &mut summary)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("unknown dataset \"us_trade_cls\""), "{e}");
+    let e = app
+        .screen_rows("t", "arrow", &rows, &c)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("unknown dataset \"us_trade_cls\""), "{e}");
+    assert_eq!(app.audit.head().unwrap().map(|a| a.seq), head);
 }

@@ -646,10 +646,8 @@ impl Engine {
                     .0
             }
             Inner::Snapshot { snap, .. } => {
-                embargo_app::searched_datasets(snap, cfg.options.datasets.as_deref())
-                    .map_err(err)?;
                 let mut summary = Default::default();
-                embargo_app::screen_rows(snap, &rows, &cfg.options, &mut summary)
+                embargo_app::screen_rows(snap, &rows, &cfg.options, &mut summary).map_err(err)?
             }
         };
         drop(rows);
