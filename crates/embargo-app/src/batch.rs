@@ -512,7 +512,7 @@ fn screen_csv_rows(
                     .zip(rec.iter())
                     .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
                     .collect();
-                let mut line = serde_json::json!({"input": input, "hits": hits});
+                let mut line = serde_json::json!({"input": input, "results": hits});
                 if let Some(why) = &refused {
                     line["not_screened"] = serde_json::json!(why);
                 }

@@ -296,7 +296,7 @@ fn prepare(app: &App, snap: &Arc<Snapshot>, actor: &str, req: &BusRequest) -> Ap
                         "coverage": screened.coverage,
                         "notes": screened.notes,
                         "undecided": screened.undecided,
-                        "hits": hits,
+                        "results": hits,
                         "list_versions": snap.version_labels(),
                     },
                 }),
@@ -527,7 +527,7 @@ mod tests {
         match &out[2] {
             BusOutcome::Reply { reply, .. } => {
                 assert_eq!(reply["needs_action"], true);
-                assert!(!reply["result"]["hits"].as_array().unwrap().is_empty());
+                assert!(!reply["result"]["results"].as_array().unwrap().is_empty());
             }
             other => panic!("{other:?}"),
         }

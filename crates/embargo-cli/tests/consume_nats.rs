@@ -188,7 +188,7 @@ fn requests_are_answered_once_and_poison_goes_to_the_dead_letters() {
     let s1 = by_id("s1");
     assert_eq!(s1.len(), 1);
     assert!(
-        !s1[0]["result"]["hits"].as_array().unwrap().is_empty(),
+        !s1[0]["result"]["results"].as_array().unwrap().is_empty(),
         "{}",
         s1[0]
     );

@@ -258,7 +258,7 @@ fn all_hits_writes_a_row_per_hit_and_formats_follow_the_extension() {
     );
     let first = std::fs::read_to_string(&txt).unwrap();
     let v: serde_json::Value = serde_json::from_str(first.lines().next().unwrap()).unwrap();
-    assert!(v["hits"].is_array(), "{first}");
+    assert!(v["results"].is_array(), "{first}");
 }
 
 fn alert_states(data: &Path) -> Vec<(String, String, String)> {

@@ -56,7 +56,7 @@ def batch_rows(embargo_bin, data_dir, csv_path, out):
         for line in f:
             d = json.loads(line)
             rows[d["input"]["id"]] = (
-                [(h["entity_id"], round(h["score"], 9)) for h in d["hits"]],
+                [(h["entity_id"], round(h["score"], 9)) for h in d["results"]],
                 d.get("not_screened"),
             )
     return rows
