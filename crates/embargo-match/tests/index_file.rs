@@ -253,7 +253,13 @@ fn official_lists_and_eval_queries_give_identical_results() {
         threshold: 0.9,
         ..Default::default()
     };
-    assert_same(&mem, &file, &qs[..300], &[ofac]);
+    // OFAC mode scores every alias on the lists for every query (about a
+    // second a query here in the test profile), so each query already
+    // walks the whole file: 40 queries spread over every query source
+    // compare every form, at a tenth of the time 300 took in CI.
+    let spread: Vec<Query> = qs.iter().step_by(qs.len() / 40).cloned().collect();
+    let ofac_hits = assert_same(&mem, &file, &spread, &[ofac]);
+    assert!(ofac_hits > 10, "{ofac_hits} OFAC-mode hits on {} queries", spread.len());
 }
 
 /// The scale benchmark's generator at a size CI affords: the planted
