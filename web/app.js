@@ -148,6 +148,7 @@ function renderExplanation(h) {
     for (const t of ex.unmatched_alias || []) html += `<tr><td class="muted">— unmatched</td><td>${esc(t)}</td><td class="num">0.00</td><td></td></tr>`;
     html += `</tbody></table>`;
   }
+  if (Array.isArray(ex.rules) && ex.rules.length) html += `<div class="muted">Scoring rules that fired: ${ex.rules.map((r) => `<span title="${esc(r.matches)}">${esc(r.rule)} (${esc(r.factor)})</span>`).join(", ")}</div>`;
   if (typeof ex.name_score === "number") html += `<div class="muted">Name score ${ex.name_score.toFixed(2)}${typeof ex.final_score === "number" ? ` → final ${ex.final_score.toFixed(2)} after qualifiers` : ""}</div>`;
   const quals = ex.qualifiers || ex.adjustments || ex.features;
   if (Array.isArray(quals) && quals.length) {

@@ -14,10 +14,12 @@
 
 use crate::analyze::{Form, NameClass, Paren, Tok};
 use crate::profile::{
-    f, ACRONYM_SIM, ACRONYM_SIM_PERSON, BARE_FACTOR, HAN_COVERAGE, HAN_WADE_GILES, JOINED_EQUAL,
-    NASAB_FACTOR, NUMBER_CONFLICT, ORDER_PENALTY, ROLE_SWAP, SIM_EXPONENT,
+    f, on, ACRONYM_SIM, ACRONYM_SIM_PERSON, BARE_FACTOR, HAN_COVERAGE, HAN_WADE_GILES,
+    JOINED_EQUAL, NASAB_FACTOR, NUMBER_CONFLICT, ORDER_PENALTY, ORTHOGRAPHIES, ROLE_SWAP,
+    SIM_EXPONENT, TRANSCRIPTION,
 };
-use crate::similarity::token_sim;
+use crate::profile::{Rule, ENDING_SIM, OTHER_GENDER, PREFIX_SIM};
+use crate::similarity::{token_sim, token_sim_why};
 use crate::symbols::TokenRole;
 use std::ops::Range;
 
@@ -28,6 +30,10 @@ const PAIR_FLOOR: f32 = 0.45;
 /// Between two Latin spellings the floor is higher: a pair this far
 /// apart is past the edit cliff ("Rost" / "Troost").
 const LATIN_PAIR_FLOOR: f32 = 0.55;
+/// Between a Latin word and one romanised from Cyrillic or Greek, read
+/// in its own orthography too (`ORTHOGRAPHIES`), a pair this far apart is
+/// another name (Фрэнк / Frederik, 0.6).
+const ALPHABET_PAIR_FLOOR: f32 = 0.65;
 /// A joined pair must be at least this good to beat two single pairs.
 const JOIN_FLOOR: f32 = 0.8;
 /// Penalty weight for leftover tokens on both sides (see module doc).
@@ -37,6 +43,13 @@ const CONFLICT: f32 = 2.0;
 // ORDER_PENALTY = 0.8: a rule of the profile (`data/profile.tsv`).
 /// Cost of legal forms of different families on the two sides.
 const LEGAL_CONFLICT: f32 = 1.0;
+
+/// A Latin word read in its own orthography (`similarity::orthography_sim`)
+/// counts only at this similarity or above.
+const ORTHOGRAPHY_FLOOR: f32 = 0.75;
+/// … and is tried only for pairs already this close by spelling and sound
+/// (the readings cost seven distance computations).
+const ORTHOGRAPHY_GATE: f32 = 0.4;
 
 /// Discount on the whole-name sound comparison of syllable-split names.
 const SYLLABIC_WHOLE: f32 = 0.95;
@@ -75,6 +88,8 @@ pub(crate) struct Pair {
     /// One side is a single token matched as the acronym of the other
     /// side's run ("pla" for "peoples liberation army").
     pub acronym: bool,
+    /// The profile rule that decided the pair's similarity, if one did.
+    pub rule: Option<Rule>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -83,6 +98,22 @@ pub(crate) struct Alignment {
     pub unmatched_q: Vec<usize>,
     pub unmatched_a: Vec<usize>,
     pub score: f32,
+    /// Rules of the profile that changed the name score (in the order
+    /// they applied); pair rules are on the pairs.
+    pub fired: Vec<Rule>,
+}
+
+impl Alignment {
+    /// Every rule that fired, name rules then pair rules, each once.
+    pub fn rules(&self) -> Vec<Rule> {
+        let mut out = self.fired.clone();
+        for r in self.pairs.iter().filter_map(|p| p.rule) {
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+        out
+    }
 }
 
 fn concat(toks: &[Tok], abjad: bool) -> Tok {
@@ -157,6 +188,7 @@ fn join_edges(x: &Form, y: &Form, abjad: bool, flipped: bool, edges: &mut Vec<Ed
                         a,
                         sim: s,
                         acronym: false,
+                        rule: None,
                     });
                 }
             }
@@ -169,6 +201,7 @@ struct Edge {
     a: (usize, usize),
     sim: f32,
     acronym: bool,
+    rule: Option<Rule>,
 }
 
 /// Aligns `q` against `a` and scores the result.
@@ -194,22 +227,27 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
                 sim: 1.0,
                 weight: (q.toks[i].weight + a.toks[i].weight) / 2.0,
                 acronym: false,
+                rule: None,
             })
             .collect();
-        let score = if roles_swapped(q, a, &pairs) {
-            f(ROLE_SWAP)
-        } else {
-            1.0
-        };
+        let swapped = roles_swapped(q, a, &pairs);
         return Alignment {
             pairs,
-            score,
+            score: if swapped { f(ROLE_SWAP) } else { 1.0 },
+            fired: if swapped { vec![ROLE_SWAP] } else { vec![] },
             ..Default::default()
         };
     }
     let mut edges: Vec<Edge> = Vec::with_capacity(nq * na * 2);
     let person = q.class == NameClass::Person || a.class == NameClass::Person;
-    let floor = if cross { PAIR_FLOOR } else { LATIN_PAIR_FLOOR };
+    let cyrillic = latin_cyrillic(q, a);
+    let floor = if cyrillic.is_some() {
+        ALPHABET_PAIR_FLOOR
+    } else if cross {
+        PAIR_FLOOR
+    } else {
+        LATIN_PAIR_FLOOR
+    };
     let han = han_latin(q, a);
     for i in 0..nq {
         for j in 0..na {
@@ -220,23 +258,56 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
                         a: (j, 1),
                         sim: s,
                         acronym: false,
+                        rule: (s == f(HAN_WADE_GILES)).then_some(HAN_WADE_GILES),
                     });
                 }
                 continue;
             }
-            let mut s = token_sim(&q.toks[i], &a.toks[j], abjad, cross);
+            let (mut s, mut rule) = token_sim_why(&q.toks[i], &a.toks[j], abjad, cross);
+            if let Some(latin_q) =
+                cyrillic.filter(|_| (ORTHOGRAPHY_GATE..1.0).contains(&s) && on(ORTHOGRAPHIES))
+            {
+                let (l, c) = if latin_q {
+                    (&q.toks[i], &a.toks[j])
+                } else {
+                    (&a.toks[j], &q.toks[i])
+                };
+                // A reading rescues a near-complete match, never lends a
+                // weak pair to a longer name (Фрэнк is not Frederik).
+                let o = crate::similarity::orthography_sim(&l.text, &c.snd) * f(ORTHOGRAPHIES);
+                if o >= ORTHOGRAPHY_FLOOR && o > s {
+                    s = o;
+                    rule = Some(ORTHOGRAPHIES);
+                }
+            }
             if i == 0 && j == 0 && q.class != NameClass::Org {
-                s = s.max(crate::similarity::short_form(&q.toks[0], &a.toks[0]));
+                let p = crate::similarity::short_form(&q.toks[0], &a.toks[0]);
+                if p > s {
+                    s = p;
+                    rule = Some(PREFIX_SIM);
+                }
             }
             if person && s < 1.0 {
                 let (x, y) = (&q.toks[i], &a.toks[j]);
-                s = s.max(crate::similarity::baltic_ending(x, y));
+                let e = crate::similarity::baltic_ending(x, y);
+                if e > s {
+                    s = e;
+                    rule = Some(ENDING_SIM);
+                }
                 // Only a pair that would form can be told apart by gender.
                 if s >= PAIR_FLOOR {
-                    s *= crate::similarity::other_gender(x, y, !cross);
+                    let g = crate::similarity::other_gender(x, y, !cross);
+                    if g < 1.0 {
+                        s *= g;
+                        rule = Some(OTHER_GENDER);
+                    }
                 }
                 if x.nick && y.nick {
-                    s = s.max(crate::nicknames::sim(&x.text, &y.text));
+                    let n = crate::nicknames::sim(&x.text, &y.text);
+                    if n > s {
+                        s = n;
+                        rule = None;
+                    }
                 }
             }
             if s >= floor {
@@ -245,6 +316,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
                     a: (j, 1),
                     sim: s,
                     acronym: false,
+                    rule,
                 });
             }
         }
@@ -285,6 +357,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
             sim: e.sim,
             weight: (wq + wa) / 2.0,
             acronym: e.acronym,
+            rule: e.rule,
         });
     }
     let unmatched_q: Vec<usize> = (0..nq).filter(|&i| !used_q[i]).collect();
@@ -293,23 +366,36 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     // near-misses are not sharpened there.
     let exponent = if cross { 1.0 } else { f(SIM_EXPONENT) };
     let mut score = score_of(q, a, &pairs, &unmatched_q, &unmatched_a, exponent);
+    let mut fired = Vec::new();
+    if exponent != 1.0 && pairs.iter().any(|p| p.sim < 1.0) {
+        fired.push(SIM_EXPONENT);
+    }
     if !order_ok(&pairs) {
         score *= f(ORDER_PENALTY);
+        fired.push(ORDER_PENALTY);
     }
     if q.paren == Paren::Removed || a.paren == Paren::Removed {
         score *= f(BARE_FACTOR);
+        fired.push(BARE_FACTOR);
     }
     if roles_swapped(q, a, &pairs) {
         score *= f(ROLE_SWAP);
+        fired.push(ROLE_SWAP);
     }
     if numbers_differ(q, a, &pairs, &unmatched_q, &unmatched_a) {
         score *= f(NUMBER_CONFLICT);
+        fired.push(NUMBER_CONFLICT);
     }
     if score < f(JOINED_EQUAL) && q.joined() == a.joined() {
         score = f(JOINED_EQUAL);
+        fired.push(JOINED_EQUAL);
     }
     if let Some(h) = han {
-        score *= han_coverage_factor(q, a, &pairs, h);
+        let c = han_coverage_factor(q, a, &pairs, h);
+        if c < 1.0 {
+            score *= c;
+            fired.push(HAN_COVERAGE);
+        }
     }
     // A foreign name written phonetically in Han, Hangul or kana is one
     // word split into syllables (克魯森 → ke lu sen for Crewson): compare
@@ -356,12 +442,22 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
                 score = sim;
             }
         }
+        let (syl, lat) = if q.syllabic { (q, a) } else { (a, q) };
+        // One Latin word: the foreign name the syllabary transcribes.
+        if on(TRANSCRIPTION) && lat.toks.len() == 1 {
+            let sim = transcription_sim(syl, lat) * f(TRANSCRIPTION);
+            if sim > score {
+                score = sim;
+                fired.push(TRANSCRIPTION);
+            }
+        }
     }
     Alignment {
         pairs,
         unmatched_q,
         unmatched_a,
         score,
+        fired,
     }
 }
 
@@ -374,6 +470,21 @@ fn han_latin(q: &Form, a: &Form) -> Option<bool> {
     if han(q) && latin(a) {
         Some(true)
     } else if han(a) && latin(q) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Which side is a Latin name against a name romanised from an
+/// alphabet such as Cyrillic (not an abjad, not a syllabary):
+/// `Some(true)` the query, `Some(false)` the list name.
+fn latin_cyrillic(q: &Form, a: &Form) -> Option<bool> {
+    let alphabet = |f: &Form| f.romanised && !f.abjad && !f.syllabic && !f.han;
+    let latin = |f: &Form| !f.romanised && !f.syllabic;
+    if latin(q) && alphabet(a) {
+        Some(true)
+    } else if latin(a) && alphabet(q) {
         Some(false)
     } else {
         None
@@ -596,6 +707,134 @@ fn transcription_reading(f: &Form) -> Option<String> {
     changed.then(|| crate::spelling::sound(&out))
 }
 
+/// How a syllabic script writes a foreign name, read back: the Han
+/// form's pinyin with the letters Chinese transcription uses for foreign
+/// sounds (`x` for s / sh / h, `q` for ch / k, `j` for g / j, `ng` for a
+/// final n), or a kana form's Hepburn reading; both in the alphabet of
+/// `spelling::sound` so they meet the Latin name's sound spelling.
+fn syllabic_reading(f: &Form) -> Vec<u8> {
+    if !f.han {
+        return crate::spelling::sound(&f.joined()).into_bytes();
+    }
+    let mut out: Vec<u8> = Vec::new();
+    for t in &f.toks {
+        let b = t.text.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let (c, c1) = (b[i], b.get(i + 1).copied().unwrap_or(0));
+            let (rep, step): (&[u8], usize) = match c {
+                b'z' if c1 == b'h' => (b"j", 2),
+                b's' if c1 == b'h' => (b"sh", 2),
+                b'c' if c1 == b'h' => (b"ch", 2),
+                b'c' | b'z' => (b"s", 1),
+                b'n' if c1 == b'g' && i + 2 == b.len() => (b"n", 2),
+                // pinyin ü (lü, nü) as the crate writes it
+                b'v' => (b"u", 1),
+                b'w' => (b"v", 1),
+                b'y' => (b"i", 1),
+                _ => (&b[i..i + 1], 1),
+            };
+            for &r in rep {
+                if out.last() != Some(&r) {
+                    out.push(r);
+                }
+            }
+            i += step;
+        }
+    }
+    out
+}
+
+/// The consonants transcriptions write with one another's letters, as a
+/// bit set of groups: l / r; labials; d / t; velars; sibilants; nasals;
+/// and the Han-only letters x (s, sh, h), q (ch, k, ts) and j (g, j, y).
+fn sound_groups(c: u8) -> u16 {
+    const L: u16 = 1;
+    const B: u16 = 2;
+    const D: u16 = 4;
+    const K: u16 = 8;
+    const S: u16 = 16;
+    const N: u16 = 32;
+    const X: u16 = 64;
+    const Q: u16 = 128;
+    const J: u16 = 256;
+    match c {
+        b'l' | b'r' => L,
+        b'b' | b'p' | b'f' | b'v' => B,
+        b'd' => D,
+        b't' => D | Q,
+        b'g' => K | J,
+        b'k' => K | Q | X,
+        b'c' => K | S | Q,
+        b'h' => X,
+        b's' => S | X,
+        b'z' => S,
+        b'j' => S | J,
+        b'x' => S | X,
+        b'q' => K | Q,
+        b'i' => J,
+        b'm' | b'n' => N,
+        _ => 0,
+    }
+}
+
+/// Similarity of a foreign name written in a syllabic script (`syl`)
+/// and its Latin spelling (`lat`), by an edit distance that knows how
+/// such transcriptions are made: a vowel the syllabary adds after a
+/// consonant (克 ke for k, ス su for s) costs little, vowels differ
+/// cheaply, and consonants of one group (l / r, p / b / f / v, …) stand
+/// for each other at half cost. Normalised by the longer reading.
+fn transcription_sim(syl: &Form, lat: &Form) -> f32 {
+    const VOWEL_SUB: f32 = 0.4;
+    const NEAR: f32 = 0.5;
+    const ADDED_VOWEL: f32 = 0.25;
+    const LATIN_VOWEL: f32 = 0.6;
+    const LATIN_H: f32 = 0.5;
+    let x = syllabic_reading(syl);
+    let y = crate::spelling::sound(&lat.joined()).into_bytes();
+    if x.is_empty() || y.is_empty() || x.len() > 63 || y.len() > 63 {
+        return 0.0;
+    }
+    let vowel = crate::spelling::is_vowel;
+    let del_x = |c: u8| if vowel(c) { ADDED_VOWEL } else { 1.0 };
+    let del_y = |c: u8| {
+        if vowel(c) {
+            LATIN_VOWEL
+        } else if c == b'h' {
+            LATIN_H
+        } else {
+            1.0
+        }
+    };
+    let n = y.len();
+    let mut row = [0f32; 64];
+    for j in 0..n {
+        row[j + 1] = row[j] + del_y(y[j]);
+    }
+    for &cx in &x {
+        let mut diag = row[0];
+        row[0] += del_x(cx);
+        for j in 0..n {
+            let cy = y[j];
+            let sub = if cx == cy {
+                0.0
+            } else if vowel(cx) && vowel(cy) {
+                VOWEL_SUB
+            } else if sound_groups(cx) & sound_groups(cy) != 0 {
+                NEAR
+            } else {
+                1.0
+            };
+            let up = row[j + 1];
+            let v = (diag + sub).min(up + del_x(cx)).min(row[j] + del_y(cy));
+            diag = up;
+            row[j + 1] = v;
+        }
+    }
+    let len = x.len().max(n) as f32;
+    (1.0 - row[n] / len).max(0.0)
+}
+
 // Factor on a score whose family and given names match crosswise.
 // ROLE_SWAP = 0.6: a rule of the profile (`data/profile.tsv`).
 
@@ -650,15 +889,16 @@ fn acronym_edges(x: &Form, y: &Form, flipped: bool, edges: &mut Vec<Edge>) {
                 let (q, a) = if flipped { (ye, xe) } else { (xe, ye) };
                 // Initials alone say less about a person than an acronym
                 // says about an organisation.
-                let sim = if x.class == NameClass::Person || y.class == NameClass::Person {
-                    f(ACRONYM_SIM_PERSON)
+                let rule = if x.class == NameClass::Person || y.class == NameClass::Person {
+                    ACRONYM_SIM_PERSON
                 } else {
-                    f(ACRONYM_SIM)
+                    ACRONYM_SIM
                 };
                 edges.push(Edge {
                     q,
                     a,
-                    sim,
+                    sim: f(rule),
+                    rule: Some(rule),
                     acronym: true,
                 });
             }

@@ -75,6 +75,34 @@ pub struct Explanation {
     /// and the words whose initials spell it).
     #[serde(default)]
     pub matched_as: MatchKind,
+    /// The rules of the scoring profile (`data/profile.tsv`) that fired
+    /// for this pair of names: name rules first (a penalty or a raise of
+    /// the whole score), then the rules that decided a token pair's
+    /// similarity.
+    #[serde(default)]
+    pub rules: Vec<RuleFired>,
+}
+
+/// A rule of the scoring profile that fired, with its factor.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleFired {
+    /// The rule's name in `data/profile.tsv` (`order_penalty`, `sibilant_sim`, …).
+    pub rule: String,
+    /// Its factor (a multiplier, a granted similarity or an exponent).
+    pub factor: f64,
+    /// What the rule matches, as the profile describes it.
+    pub matches: String,
+}
+
+impl RuleFired {
+    pub(crate) fn of(r: crate::profile::Rule) -> RuleFired {
+        let info = crate::profile::info(r);
+        RuleFired {
+            rule: info.name.to_string(),
+            factor: (f64::from(crate::profile::f(r)) * 1e4).round() / 1e4,
+            matches: info.matches.to_string(),
+        }
+    }
 }
 
 /// How a query name was matched with a list name.
@@ -144,6 +172,14 @@ impl Explanation {
         }
         if !self.unmatched_alias.is_empty() {
             let _ = writeln!(s, "  not in the query: {}", self.unmatched_alias.join(", "));
+        }
+        if !self.rules.is_empty() {
+            let names: Vec<String> = self
+                .rules
+                .iter()
+                .map(|r| format!("{} ({})", r.rule, r.factor))
+                .collect();
+            let _ = writeln!(s, "  rules that fired: {}", names.join(", "));
         }
         let _ = writeln!(s, "  name score {:.2}", self.name_score);
         for q in &self.qualifiers {

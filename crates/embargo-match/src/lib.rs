@@ -66,7 +66,9 @@ mod text;
 /// The caps on what one name can cost (see `analyze`).
 pub use analyze::{MAX_NAME_CHARS, MAX_WORD_CHARS};
 pub use container::IndexError;
-pub use explain::{Explanation, Hit, MatchKind, QualifierEffect, QualifierKind, TokenMatch};
+pub use explain::{
+    Explanation, Hit, MatchKind, QualifierEffect, QualifierKind, RuleFired, TokenMatch,
+};
 pub use matcher::Matcher;
 /// The index file format: [`container`] holds the envelope; the
 /// matcher's sections are described in `Matcher::index_sections`.

@@ -23,7 +23,7 @@
 use crate::align::{align, Alignment};
 use crate::analyze::{analyze, family_tokens_of, mark_family, Form};
 use crate::compact::{FileIndex, Keyed};
-use crate::explain::{Explanation, Hit, MatchKind, TokenMatch};
+use crate::explain::{Explanation, Hit, MatchKind, RuleFired, TokenMatch};
 use crate::ngrams::TrigramIndex;
 use crate::qualifiers::{norm_id, qualify, MAX_RAISE};
 use crate::symbols::TokenRole;
@@ -881,7 +881,7 @@ impl Matcher {
         &self,
         q: &Query,
         o: &ScreenOptions,
-        best: &mut FxHashMap<u32, (f64, u32, usize)>,
+        best: &mut FxHashMap<u32, (f64, u32, usize, Scored)>,
     ) {
         let mut last = None;
         for fid in 0..self.n_forms() as u32 {
@@ -895,9 +895,9 @@ impl Matcher {
                 continue;
             }
             let s = weak_alias(weak, self.ofac_score(q, ei, name));
-            let slot = best.entry(ei).or_insert((-1.0, fid, 0));
+            let slot = best.entry(ei).or_insert((-1.0, fid, 0, Scored::Ofac));
             if s > slot.0 {
-                *slot = (s, fid, 0);
+                *slot = (s, fid, 0, Scored::Ofac);
             }
         }
     }
@@ -918,8 +918,8 @@ impl Matcher {
                 qforms.push((ni, f));
             }
         }
-        // entity -> (name score, form id, query form idx)
-        let mut best: FxHashMap<u32, (f64, u32, usize)> = FxHashMap::default();
+        // entity -> (name score, form id, query form idx, how it scored)
+        let mut best: FxHashMap<u32, (f64, u32, usize, Scored)> = FxHashMap::default();
         let mut cands = Vec::new();
         // Forms decoded from a file, kept for this query: the query's
         // several forms mostly share candidates, and hits are explained
@@ -944,10 +944,12 @@ impl Matcher {
                         if !self.dataset_ok(fr.entity, o) {
                             continue;
                         }
-                        let s = self.name_score(q, qf, fr, o.algorithm);
-                        let slot = best.entry(fr.entity).or_insert((-1.0, fid, qi));
+                        let (s, how) = self.name_score(q, qf, fr, o.algorithm);
+                        let slot = best
+                            .entry(fr.entity)
+                            .or_insert((-1.0, fid, qi, Scored::Ofac));
                         if s > slot.0 {
-                            *slot = (s, fid, qi);
+                            *slot = (s, fid, qi, how);
                         }
                     }
                 }
@@ -968,14 +970,14 @@ impl Matcher {
                     continue;
                 }
                 if let Some(fid) = self.first_form(ei) {
-                    let s = self.name_score(q, &qforms[0].1, &self.form(fid), o.algorithm);
-                    best.insert(ei, (s, fid, 0));
+                    let (s, how) = self.name_score(q, &qforms[0].1, &self.form(fid), o.algorithm);
+                    best.insert(ei, (s, fid, 0, how));
                 }
             }
         }
         let mut hits: Vec<Hit> = best
             .into_iter()
-            .filter_map(|(ei, (name_score, fid, qi))| {
+            .filter_map(|(ei, (name_score, fid, qi, how))| {
                 if ids.is_empty() && name_score + MAX_RAISE < o.threshold {
                     return None;
                 }
@@ -987,7 +989,7 @@ impl Matcher {
                 let fr = decoded.remove(&fid).unwrap_or_else(|| self.form(fid));
                 let qf = &qforms[qi].1;
                 let query_name = q.all_names().nth(qforms[qi].0).unwrap_or("");
-                let mut ex = self.explain(q, query_name, qf, &fr, o.algorithm);
+                let mut ex = self.explain(query_name, qf, &fr, how);
                 ex.name_score = name_score;
                 ex.qualifiers = effects;
                 ex.final_score = total;
@@ -1014,18 +1016,27 @@ impl Matcher {
         qs.par_iter().map(|q| self.screen(q, o)).collect()
     }
 
-    fn name_score(&self, q: &Query, qf: &Form, fr: &FormRec, algo: Algorithm) -> f64 {
-        let s = match algo {
+    /// The name score of a query form against a list form, and how it
+    /// was reached (kept for the hit's explanation, so `explain` does not
+    /// align the names again).
+    fn name_score(&self, q: &Query, qf: &Form, fr: &FormRec, algo: Algorithm) -> (f64, Scored) {
+        let (s, how) = match algo {
             Algorithm::Embargo => {
-                let mut s = align(qf, &fr.form).score;
-                if acronym::schemas_allow(q.schema, Some(self.schema_of(fr.entity))) {
-                    s = s.max(acronym::score(qf, &fr.form));
+                let al = align(qf, &fr.form);
+                let ac = if acronym::schemas_allow(q.schema, Some(self.schema_of(fr.entity))) {
+                    acronym::score(qf, &fr.form)
+                } else {
+                    0.0
+                };
+                if ac > al.score {
+                    (f64::from(ac), Scored::Acronym)
+                } else {
+                    (f64::from(al.score), Scored::Aligned(al))
                 }
-                f64::from(s)
             }
-            Algorithm::Ofac => self.ofac_score(q, fr.entity, fr.name),
+            Algorithm::Ofac => (self.ofac_score(q, fr.entity, fr.name), Scored::Ofac),
         };
-        weak_alias(fr.weak, s)
+        (weak_alias(fr.weak, s), how)
     }
 
     /// OFAC's score of the query's best name against name `name` of entity
@@ -1037,14 +1048,7 @@ impl Matcher {
             .fold(0.0, f64::max)
     }
 
-    fn explain(
-        &self,
-        q: &Query,
-        query_name: &str,
-        qf: &Form,
-        fr: &FormRec,
-        algo: Algorithm,
-    ) -> Explanation {
+    fn explain(&self, query_name: &str, qf: &Form, fr: &FormRec, how: Scored) -> Explanation {
         let e = self.entity(fr.entity as usize);
         let name = &e.names[fr.name as usize];
         let mut ex = Explanation {
@@ -1059,23 +1063,21 @@ impl Matcher {
             qualifiers: vec![],
             final_score: 0.0,
             matched_as: MatchKind::Tokens,
+            rules: vec![],
         };
-        match algo {
-            Algorithm::Embargo => {
-                let al: Alignment = align(qf, &fr.form);
-                if acronym::schemas_allow(q.schema, Some(e.schema))
-                    && acronym::score(qf, &fr.form) > al.score
-                {
-                    let x = acronym::query_acronym(qf).unwrap_or_default();
-                    ex.matched_as = MatchKind::Acronym;
-                    ex.tokens = vec![TokenMatch {
-                        query: x.to_string(),
-                        list: acronym::spelt_by(&fr.form, x).unwrap_or_default(),
-                        similarity: f64::from(crate::profile::f(crate::profile::ACRONYM_SCORE)),
-                        weight: 1.0,
-                    }];
-                    return ex;
-                }
+        match how {
+            Scored::Acronym => {
+                let x = acronym::query_acronym(qf).unwrap_or_default();
+                ex.matched_as = MatchKind::Acronym;
+                ex.tokens = vec![TokenMatch {
+                    query: x.to_string(),
+                    list: acronym::spelt_by(&fr.form, x).unwrap_or_default(),
+                    similarity: f64::from(crate::profile::f(crate::profile::ACRONYM_SCORE)),
+                    weight: 1.0,
+                }];
+                ex.rules = vec![RuleFired::of(crate::profile::ACRONYM_SCORE)];
+            }
+            Scored::Aligned(al) => {
                 let join = |f: &Form, ix: &std::ops::Range<usize>| {
                     ix.clone()
                         .map(|i| &*f.toks[i].text)
@@ -1111,8 +1113,9 @@ impl Matcher {
                         }
                     })
                     .collect();
+                ex.rules = al.rules().into_iter().map(RuleFired::of).collect();
             }
-            Algorithm::Ofac => {
+            Scored::Ofac => {
                 let s = ofac::score(query_name, &name.value);
                 ex.query_form = s.query_form;
                 ex.alias_form = s.alias_form;
@@ -1131,4 +1134,16 @@ impl Matcher {
         }
         ex
     }
+}
+
+/// How a candidate's name score was reached: kept with the best score per
+/// entity so that the hit's explanation reads it instead of aligning the
+/// names again.
+enum Scored {
+    /// Token alignment (its pairs, leftovers and the rules that fired).
+    Aligned(Alignment),
+    /// The query as the acronym of the list name.
+    Acronym,
+    /// OFAC Sanctions List Search parity scoring.
+    Ofac,
 }

@@ -75,22 +75,38 @@ fn word(w: &str) -> Option<String> {
     Some(parts.concat())
 }
 
-/// The pinyin reading of a lower-case name of two or more Cyrillic words,
-/// each a run of Palladius syllables; `None` otherwise.
+/// The pinyin reading of a lower-case name of Cyrillic words, each a run
+/// of Palladius syllables (one word only with a Palladius-only letter
+/// group); `None` otherwise.
 pub(crate) fn reading(name: &str) -> Option<Vec<String>> {
     let words: Vec<&str> = name
         .split(|c: char| !c.is_alphabetic())
         .filter(|w| !w.is_empty())
         .collect();
-    if words.len() < 2
+    if words.is_empty()
         || !words
             .iter()
             .all(|w| w.chars().all(|c| ('\u{430}'..='\u{451}').contains(&c)))
     {
         return None;
     }
-    words.iter().map(|w| word(&w.replace('ё', "е"))).collect()
+    let out: Option<Vec<String>> = words.iter().map(|w| word(&w.replace('ё', "е"))).collect();
+    // One word is read only when it is a given name of two or more
+    // syllables spelt with letters Russian words rarely join so
+    // (Чжиган = Zhigang, Цзюньцзе = Junjie, Мэнсюэ = Mengxue).
+    if words.len() == 1 && !PALLADIUS_ONLY.iter().any(|m| words[0].contains(m)) {
+        return None;
+    }
+    out
 }
+
+/// Letter groups of Palladius transcription that Russian spelling of
+/// Russian (and most other) words does not use.
+const PALLADIUS_ONLY: &[&str] = &[
+    "цз", "чж", "сю", "цю", "ця", "сяо", "цзя", "цзе", "цзи", "шэ", "чэ", "жэ", "цэ", "сэ", "мэ",
+    "нэ", "лэ", "вэ", "дэ", "тэ", "гэ", "кэ", "хэ", "бэ", "пэ", "ъюй", "юй", "юань", "эн", "эй",
+    "ся",
+];
 
 #[cfg(test)]
 mod tests {
@@ -102,7 +118,9 @@ mod tests {
         assert_eq!(reading("си цзиньпин").unwrap(), ["xi", "jinping"]);
         assert_eq!(reading("мао цзэдун").unwrap(), ["mao", "zedong"]);
         assert!(reading("владимир путин").is_none());
-        assert!(reading("чэнь").is_none());
+        assert!(reading("чэнь").is_some());
+        assert_eq!(reading("чжиган").unwrap(), ["zhigang"]);
+        assert!(reading("путин").is_none());
         assert!(reading("chen quanguo").is_none());
     }
 

@@ -54,6 +54,8 @@ rules! {
     SINO_SIM = "sino_sim",
     PHONETIC_RESCUE = "phonetic_rescue",
     ACRONYM_SCORE = "acronym_score",
+    TRANSCRIPTION = "transcription",
+    ORTHOGRAPHIES = "orthographies",
 }
 
 /// One row of the profile.
@@ -136,6 +138,11 @@ pub fn ablate(name: Option<&str>) -> Result<(), String> {
     };
     ABLATED.store(i, Ordering::Relaxed);
     Ok(())
+}
+
+/// The profile row of a rule.
+pub(crate) fn info(r: Rule) -> &'static RuleInfo {
+    &PROFILE[r.0]
 }
 
 /// The rule's factor (its `off` value while it is ablated).

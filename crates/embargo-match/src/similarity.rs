@@ -8,8 +8,8 @@
 
 use crate::analyze::Tok;
 use crate::profile::{
-    f, on, ENDING_SIM, INITIAL_SIM, NUMBER_MISMATCH, OTHER_GENDER, PHONETIC_RESCUE, PREFIX_SIM,
-    REPEATS_SIM, REVERSED_SIM, SIBILANT_SIM, SINO_SIM,
+    f, on, Rule, ENDING_SIM, INITIAL_SIM, NUMBER_MISMATCH, OTHER_GENDER, PHONETIC_RESCUE,
+    PREFIX_SIM, REPEATS_SIM, REVERSED_SIM, SIBILANT_SIM, SINO_SIM,
 };
 use crate::spelling::{edit_sim, is_vowel, vowel_light_distance};
 use crate::symbols::TokenRole;
@@ -197,47 +197,57 @@ fn sibilant_syllables(a: &str, b: &str) -> bool {
 /// one side was romanised from another script, so spellings of the same
 /// sound are expected to differ (Trowbridge / Троубридж → troubridzh).
 pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
+    token_sim_why(a, b, abjad, cross).0
+}
+
+/// `token_sim`, and the rule of the profile that decided the similarity
+/// (`None`: the plain spelling or sound comparison).
+pub(crate) fn token_sim_why(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> (f32, Option<Rule>) {
     if a.text == b.text {
-        return 1.0;
+        return (1.0, None);
     }
     if a.role == TokenRole::Number && b.role == TokenRole::Number {
         // "Fund III" / "Fund IV", "2007-1" / "2007-2": a different number in
         // the same place names a sibling (the next fund, a sister ship),
         // which an analyst should see, but it is not the same name.
-        return f(NUMBER_MISMATCH);
+        return (f(NUMBER_MISMATCH), Some(NUMBER_MISMATCH));
     }
     if a.role == TokenRole::Number || b.role == TokenRole::Number {
-        return 0.0;
+        return (0.0, None);
     }
     if !a.ascii || !b.ascii {
         // Native characters (Han, Hangul, kana) match only exactly.
-        return 0.0;
+        return (0.0, None);
     }
     if a.role == TokenRole::Stop && b.role == TokenRole::Stop {
         // Arabic "son of" is written bin, ibn or ben; the article al, el or
         // ul (`data/name_particles.tsv`).
         let same = crate::symbols::particles_alike(&a.text, &b.text);
-        return if same { 1.0 } else { 0.0 };
+        return (if same { 1.0 } else { 0.0 }, None);
     }
     if a.role == TokenRole::Initial || b.role == TokenRole::Initial {
         let (x, y) = (a.text.as_bytes()[0], b.text.as_bytes()[0]);
-        return if x == y { f(INITIAL_SIM) } else { 0.0 };
+        return if x == y {
+            (f(INITIAL_SIM), Some(INITIAL_SIM))
+        } else {
+            (0.0, None)
+        };
     }
     if on(REVERSED_SIM) && reversed(&a.text, &b.text) {
-        return f(REVERSED_SIM);
+        return (f(REVERSED_SIM), Some(REVERSED_SIM));
     }
     if on(SIBILANT_SIM) && sibilant_syllables(&a.text, &b.text) {
-        return f(SIBILANT_SIM);
+        return (f(SIBILANT_SIM), Some(SIBILANT_SIM));
     }
     if on(REPEATS_SIM) && same_without_repeats(&a.text, &b.text) {
-        return f(REPEATS_SIM);
+        return (f(REPEATS_SIM), Some(REPEATS_SIM));
     }
     // A shared phonetic key rescues spelling variants, but only keys of
     // three or more consonant classes ("ft" is shared by Vita and Fuad)
     // the same first letter (Berg and Park share "brk") and lengths within
     // one letter (Putin and Potanin share "btn").
     if abjad {
-        return edit_sim(&a.skel, &b.skel);
+        return (edit_sim(&a.skel, &b.skel), None);
     }
     // A shared phonetic key rescues spelling variants, but only keys of
     // three or more consonant classes ("ft" is shared by Vita and Fuad)
@@ -248,6 +258,7 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
         && a.text.as_bytes()[0] == b.text.as_bytes()[0]
         && a.text.len().abs_diff(b.text.len()) <= 1;
     let mut s = edit_sim(&a.text, &b.text);
+    let mut rule = None;
     if !cross
         && s < 1.0
         && a.text.len() >= 5
@@ -268,6 +279,7 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
     if s < f(SINO_SIM) && (a.wg || b.wg) && !a.sino.is_empty() && a.sino == b.sino {
         // Wade-Giles against pinyin (Chin-ping / Jinping, Tse-tung / Zedong).
         s = f(SINO_SIM);
+        rule = Some(SINO_SIM);
     }
     if cross && s < 1.0 {
         let (x, y) = (&a.snd, &b.snd);
@@ -275,11 +287,103 @@ pub(crate) fn token_sim(a: &Tok, b: &Tok, abjad: bool, cross: bool) -> f32 {
         let d = vowel_light_distance(x.as_bytes(), y.as_bytes());
         s = s.max(1.0 - d / len as f32);
     }
-    if phon_equal {
-        s.max(f(PHONETIC_RESCUE))
+    if phon_equal && f(PHONETIC_RESCUE) > s {
+        (f(PHONETIC_RESCUE), Some(PHONETIC_RESCUE))
     } else {
-        s
+        (s, rule)
     }
+}
+
+/// One rule of `data/latin_orthographies.tsv`.
+struct OrthoRule {
+    pattern: &'static str,
+    start: bool,
+    end: bool,
+    reading: &'static str,
+}
+
+type Orthographies = Vec<(&'static str, Vec<OrthoRule>)>;
+
+fn parse_orthographies(
+    (file, text): (&str, &'static str),
+) -> Result<Orthographies, embargo_model::table::TableError> {
+    let mut out: Orthographies = Vec::new();
+    for row in embargo_model::table::rows::<3>(file, text)? {
+        let [lang, pat, reading] = row.fields;
+        let start = pat.starts_with('^');
+        let end = pat.ends_with('$');
+        let pattern = pat.trim_start_matches('^').trim_end_matches('$');
+        let letters = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase());
+        if !letters(pattern) || !(reading == "-" || letters(reading)) {
+            return Err(row.error(file, "expected lower-case letters (reading \"-\" for none)"));
+        }
+        let rule = OrthoRule {
+            pattern,
+            start,
+            end,
+            reading: if reading == "-" { "" } else { reading },
+        };
+        match out.iter_mut().find(|(l, _)| *l == lang) {
+            Some((_, rules)) => rules.push(rule),
+            None => out.push((lang, vec![rule])),
+        }
+    }
+    Ok(out)
+}
+
+fn orthographies() -> &'static Orthographies {
+    static T: std::sync::LazyLock<Orthographies> = std::sync::LazyLock::new(|| {
+        embargo_model::table::expect_parsed(parse_orthographies(data_file!(
+            "latin_orthographies.tsv"
+        )))
+    });
+    &T
+}
+
+/// `word` read with one orthography's rules, left to right.
+fn read_with(word: &str, rules: &[OrthoRule]) -> String {
+    let mut out = String::with_capacity(word.len() + 4);
+    let mut i = 0;
+    while i < word.len() {
+        let rest = &word[i..];
+        let hit = rules.iter().find(|r| {
+            rest.starts_with(r.pattern)
+                && (!r.start || i == 0)
+                && (!r.end || rest.len() == r.pattern.len())
+        });
+        match hit {
+            Some(r) => {
+                out.push_str(r.reading);
+                i += r.pattern.len();
+            }
+            None => {
+                out.push_str(&rest[..1]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The best similarity of a Latin word, read in each orthography of
+/// `data/latin_orthographies.tsv`, to a word romanised from Cyrillic
+/// (`cyr_snd`, its sound spelling): Guizot / Гизо, Graczyk / Грачик.
+pub(crate) fn orthography_sim(latin: &str, cyr_snd: &str) -> f32 {
+    if !latin.bytes().all(|b| b.is_ascii_lowercase()) || cyr_snd.is_empty() {
+        return 0.0;
+    }
+    let mut best = 0.0f32;
+    for (_, rules) in orthographies() {
+        let r = read_with(latin, rules);
+        let x = crate::spelling::sound(&r);
+        if x.is_empty() {
+            continue;
+        }
+        let len = x.len().max(cyr_snd.len());
+        let d = vowel_light_distance(x.as_bytes(), cyr_snd.as_bytes());
+        best = best.max(1.0 - d / len as f32);
+    }
+    best
 }
 
 #[cfg(test)]
