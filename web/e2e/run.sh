@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Browser end-to-end tests of the web page. Installs what it needs (Debian
-# chromium, playwright-core via npm ci), builds the server example, and runs
-# two scenarios, each against a server on a free loopback port with a fresh
+# chromium and fonts-noto-cjk, playwright-core via npm ci), builds the server example, and runs
+# its scenarios, each against a server on a free loopback port with a fresh
 # data directory:
 #   1. screen.test.mjs — embedded regime pack only: screen "Hikvision", open
 #      the hit, record a review, see it cleared; run a decision; list versions.
 #   2. diff.test.mjs — two imported versions of a small FtM list: the diff.
 #   3. alerts.test.mjs — a customer book monitored against the pack: the
 #      Alerts tab (filters, explanation, history, resolve under four eyes).
+#   4. cjk.test.mjs — Chinese names render as glyphs, not boxes.
 # Screenshots land in web/e2e/shots/.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -15,6 +16,12 @@ root="$(cd "$here/../.." && pwd)"
 if [ ! -x /usr/bin/chromium ]; then
   echo "installing chromium (Debian package)" >&2
   if [ "$(id -u)" = 0 ]; then apt-get install -y chromium >&2; else sudo apt-get install -y chromium >&2; fi
+fi
+# Chinese, Japanese and Korean glyphs: without them Chinese names render as
+# empty boxes (cjk.test.mjs fails).
+if ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
+  echo "installing fonts-noto-cjk (Debian package, CJK glyphs for Chromium)" >&2
+  if [ "$(id -u)" = 0 ]; then apt-get install -y fonts-noto-cjk >&2; else sudo apt-get install -y fonts-noto-cjk >&2; fi
 fi
 (cd "$here" && npm ci --no-audit --no-fund --silent)
 source "$root/crates/embargo-server/tests/start_server.sh"
@@ -36,6 +43,7 @@ start pack --review-key-file "$work/review-1.key" --review-key-file "$work/revie
 (cd "$here" && EMBARGO_URL="$url" EMBARGO_SHOTS="$here/shots" \
   EMBARGO_REVIEW_KEY_1="$(cat "$work/review-1.key")" EMBARGO_REVIEW_KEY_2="$(cat "$work/review-2.key")" \
   node screen.test.mjs)
+(cd "$here" && EMBARGO_URL="$url" EMBARGO_SHOTS="$here/shots" node cjk.test.mjs)
 
 # Two versions of a small list: one entry changes country, one is removed,
 # one is added.
