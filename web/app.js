@@ -178,6 +178,7 @@ async function openDetail(h) {
   $("#d-why").innerHTML = renderExplanation(h);
   $("#d-facts").innerHTML = `<span class="muted">Loading list facts…</span>`;
   setStatus($("#review-status"), "");
+  loadReviewHistory(h);
   try {
     const e = await api("GET", `/v1/entities/${encodeURIComponent(h.entity_id)}`);
     if (state.selected === h.entity_id) $("#d-facts").innerHTML = renderEntity(e);
@@ -284,6 +285,7 @@ async function runDecision() {
     const overall = d.overall || d.verdict || d.outcome || d.summary;
     $("#decision-summary").innerHTML = (overall ? `<strong>Overall:</strong> <span class="${outcomeClass(typeof overall === "string" ? overall : "")}">${esc(typeof overall === "string" ? overall : JSON.stringify(overall))}</span>` : "")
       + (res.decision_text ? `<details class="block"><summary>Full decision text (as written to the audit log)</summary><pre class="explain">${esc(res.decision_text)}</pre></details>` : "");
+    drawOwnership(d);
     setStatus(st, `${findings.length} finding${findings.length === 1 ? "" : "s"} · list versions ${(res.list_versions || []).join(", ")} · audit record #${res.audit_seq ?? "–"}`);
   } catch (e) {
     setStatus(st, `Decision failed: ${e.message}`, true);
@@ -315,6 +317,7 @@ async function openDiff(dataset) {
   $("#diff-title").textContent = `Changes in ${dataset}`;
   $("#diff-box").dataset.dataset = dataset;
   $("#diff-out").innerHTML = "";
+  drawListHistory(dataset);
   try {
     const res = await api("GET", `/v1/lists/${encodeURIComponent(dataset)}/versions`);
     const opts = (res.versions || []).map((v) => `<option value="${esc(v.version)}">${esc(v.version)} (${esc(v.entity_count)})</option>`).join("");
@@ -435,3 +438,404 @@ $("#resolve-form").addEventListener("submit", async (ev) => {
     setStatus(status, "Not resolved: " + e.message, true);
   }
 });
+
+// ---------- batch upload (CSV → /v1/batch, NDJSON streamed back) ----------
+// The CSV is read in the browser, sent in chunks of BATCH_CHUNK rows as
+// NDJSON screen requests, and the answers are counted as they stream in
+// (the progress bar). Every row ends with an answer or an error; none is
+// dropped silently. Results download as CSV or JSONL.
+const BATCH_CHUNK = 200;
+const batchState = { rows: [], answers: [], versions: [], name: "" };
+const BATCH_COLUMNS = {
+  name: ["name", "full_name", "subject", "customer_name", "party"],
+  id: ["id", "ref", "reference", "customer_id", "customer"],
+  schema: ["schema", "type"],
+  birth_date: ["birth_date", "dob", "date_of_birth", "birthdate"],
+  country: ["country", "country_code"],
+};
+
+// RFC 4180: quoted fields, doubled quotes, CRLF or LF; a BOM is dropped.
+function parseCsv(text) {
+  const rows = []; let row = []; let field = ""; let quoted = false;
+  const s = text.replace(/^\uFEFF/, "");
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (quoted) {
+      if (c === '"' && s[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"' && field === "") quoted = true;
+    else if (c === ",") { row.push(field); field = ""; }
+    else if (c === "\n" || c === "\r") {
+      if (c === "\r" && s[i + 1] === "\n") i++;
+      row.push(field); field = "";
+      if (row.some((f) => f.trim() !== "")) rows.push(row);
+      row = [];
+    } else field += c;
+  }
+  if (quoted) throw new Error("the file ends inside a quoted field");
+  row.push(field);
+  if (row.some((f) => f.trim() !== "")) rows.push(row);
+  return rows;
+}
+
+function batchColumns(header) {
+  const norm = header.map((h) => h.trim().toLowerCase().replace(/[\s-]+/g, "_"));
+  const cols = {};
+  for (const [field, names] of Object.entries(BATCH_COLUMNS)) {
+    const i = norm.findIndex((h) => names.includes(h));
+    if (i >= 0) cols[field] = i;
+  }
+  if (cols.name === undefined) throw new Error(`no name column in the header (${header.join(", ")}); expected one of: ${BATCH_COLUMNS.name.join(", ")}`);
+  return cols;
+}
+
+// Sends NDJSON `lines`, calls onLine(object) for every answer line as it arrives.
+async function streamBatch(lines, onLine) {
+  const headers = { Accept: "application/x-ndjson", "Content-Type": "application/x-ndjson" };
+  if (apiKey()) headers["X-API-Key"] = apiKey();
+  const res = await fetch("/v1/batch", { method: "POST", headers, body: lines.join("\n") + "\n" });
+  if (!res.ok) {
+    let msg = `HTTP ${res.status}`;
+    try { const d = await res.json(); if (d && d.error) msg = `${d.error.message} (${d.error.code})`; } catch (_) { /* not JSON */ }
+    throw new Error(msg);
+  }
+  const reader = res.body.getReader();
+  const dec = new TextDecoder();
+  let buf = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (value) buf += dec.decode(value, { stream: true });
+    let nl;
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, nl).trim(); buf = buf.slice(nl + 1);
+      if (line) onLine(JSON.parse(line));
+    }
+    if (done) break;
+  }
+  if (buf.trim()) onLine(JSON.parse(buf));
+}
+
+function batchProgress(done, total) {
+  const p = $("#batch-progress");
+  p.hidden = false; p.max = Math.max(1, total); p.value = done;
+  $("#batch-count").textContent = `${done} / ${total} rows screened`;
+}
+
+async function runBatch() {
+  const st = $("#batch-status");
+  const file = $("#batch-file").files[0];
+  if (!file) { setStatus(st, "Choose a CSV file first.", true); return; }
+  let table;
+  try {
+    table = parseCsv(await file.text());
+    if (table.length < 2) throw new Error("no data rows after the header");
+  } catch (e) { setStatus(st, `${file.name}: ${e.message}`, true); return; }
+  let cols;
+  try { cols = batchColumns(table[0]); } catch (e) { setStatus(st, `${file.name}: ${e.message}`, true); return; }
+  const threshold = $("#batch-threshold").value.trim();
+  const rows = table.slice(1).map((r, i) => {
+    const q = { id: cols.id !== undefined && r[cols.id] ? r[cols.id].trim() : `row-${i + 1}`, name: (r[cols.name] || "").trim() };
+    for (const f of ["schema", "birth_date", "country"]) if (cols[f] !== undefined && (r[cols[f]] || "").trim()) q[f] = r[cols[f]].trim();
+    if (threshold) q.threshold = Number(threshold);
+    return q;
+  });
+  batchState.rows = rows; batchState.answers = new Array(rows.length).fill(null); batchState.versions = []; batchState.name = file.name;
+  $("#batch-results tbody").innerHTML = "";
+  $("#batch-downloads").hidden = true;
+  $("#batch-btn").disabled = true;
+  let done = 0;
+  batchProgress(0, rows.length);
+  setStatus(st, `Screening ${rows.length} rows of ${file.name}…`);
+  try {
+    for (let start = 0; start < rows.length; start += BATCH_CHUNK) {
+      const chunk = rows.slice(start, start + BATCH_CHUNK);
+      await streamBatch(chunk.map((q) => JSON.stringify(q)), (o) => {
+        if (o.list_versions) {
+          const v = o.list_versions.join(", ");
+          if (!batchState.versions.includes(v)) batchState.versions.push(v);
+          return;
+        }
+        const i = start + (o.line || 0) - 1;
+        if (i < start || i >= start + chunk.length || batchState.answers[i]) return;
+        batchState.answers[i] = o;
+        done++;
+        batchProgress(done, rows.length);
+        appendBatchRow(i);
+      });
+    }
+  } catch (e) {
+    setStatus(st, `Batch stopped: ${e.message}`, true);
+  } finally {
+    $("#batch-btn").disabled = false;
+  }
+  // A row the server never answered is said to be unscreened, not dropped.
+  batchState.answers.forEach((a, i) => {
+    if (!a) { batchState.answers[i] = { line: i + 1, id: rows[i].id, error: { code: "not_screened", message: "no answer from the server for this row" } }; appendBatchRow(i); }
+  });
+  const s = batchSummary();
+  $("#batch-summary").textContent = `${s.total} rows · ${s.hits} with hits · ${s.clear} without · ${s.errors} errors · lists ${batchState.versions.join(" | ") || "unknown"}${batchState.versions.length > 1 ? " (the lists changed between chunks)" : ""}`;
+  $("#batch-downloads").hidden = false;
+  if (!st.classList.contains("error")) setStatus(st, `Done: ${s.total} rows of ${file.name} screened, ${s.hits} with hits, ${s.errors} errors.`, s.errors > 0);
+}
+
+function batchSummary() {
+  const a = batchState.answers;
+  const errors = a.filter((x) => x && x.error).length;
+  const hits = a.filter((x) => x && !x.error && (x.results || []).length).length;
+  return { total: a.length, errors, hits, clear: a.length - errors - hits };
+}
+
+function batchOutcome(a) {
+  if (!a) return "pending";
+  if (a.error) return "error";
+  return (a.results || []).length ? "hit" : "no hit";
+}
+
+function appendBatchRow(i) {
+  const q = batchState.rows[i]; const a = batchState.answers[i];
+  const top = a && !a.error ? (a.results || [])[0] : null;
+  const tr = document.createElement("tr");
+  tr.dataset.row = String(i + 1);
+  const outcome = batchOutcome(a);
+  tr.className = `batch-${outcome.replace(" ", "-")}`;
+  tr.innerHTML = `<td class="num">${i + 1}</td><td class="id">${esc(q.id)}</td><td>${esc(q.name)}</td>
+    <td>${outcome === "error" ? `<span class="outcome-bad">error</span> <span class="muted">${esc(a.error.message)}</span>` : outcome === "hit" ? `<span class="badge alert">hit</span>` : `<span class="muted">no hit</span>`}</td>
+    <td class="num">${a && a.results ? a.results.length : ""}</td><td class="num">${top ? fmtScore(top.score) : ""}</td>
+    <td>${top ? esc(top.caption) : ""}</td><td>${top ? esc(top.list || top.source) : ""}</td><td>${top && top.review ? esc(top.review.status) : ""}</td>`;
+  // Keep row order whatever order answers arrive in.
+  const tbody = $("#batch-results tbody");
+  const after = [...tbody.children].find((r) => Number(r.dataset.row) > i + 1);
+  const old = tbody.querySelector(`tr[data-row="${i + 1}"]`);
+  if (old) old.replaceWith(tr); else tbody.insertBefore(tr, after || null);
+}
+
+// A cell a spreadsheet would run as a formula is prefixed with an apostrophe.
+function csvCell(v) {
+  let s = v === undefined || v === null ? "" : String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function batchCsv() {
+  const head = ["row", "id", "name", "schema", "birth_date", "country", "outcome", "hits", "top_score", "top_caption", "top_entity_id", "top_list", "top_list_version", "top_review", "error", "audit_seq", "list_versions"];
+  const lines = [head.join(",")];
+  batchState.rows.forEach((q, i) => {
+    const a = batchState.answers[i] || {};
+    const top = (a.results || [])[0] || {};
+    lines.push([i + 1, q.id, q.name, q.schema, q.birth_date, q.country, batchOutcome(a), (a.results || []).length, top.score, top.caption, top.entity_id,
+      top.list || top.source, top.list_version, top.review && top.review.status, a.error && `${a.error.code}: ${a.error.message}`, a.audit_seq, batchState.versions.join(" | ")].map(csvCell).join(","));
+  });
+  return lines.join("\r\n") + "\r\n";
+}
+
+function batchJsonl() {
+  return batchState.rows.map((q, i) => {
+    const a = batchState.answers[i] || {};
+    const o = { row: i + 1, id: q.id, query: q, outcome: batchOutcome(a), list_versions: batchState.versions };
+    if (a.error) o.error = a.error; else { o.results = a.results || []; o.audit_seq = a.audit_seq; }
+    return JSON.stringify(o);
+  }).join("\n") + "\n";
+}
+
+function download(filename, text, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement("a");
+  a.href = url; a.download = filename;
+  document.body.appendChild(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+const batchBase = () => (batchState.name || "batch").replace(/\.csv$/i, "") + "-screened";
+$("#batch-form").addEventListener("submit", (ev) => { ev.preventDefault(); runBatch(); });
+$("#batch-csv").addEventListener("click", () => download(batchBase() + ".csv", batchCsv(), "text/csv"));
+$("#batch-jsonl").addEventListener("click", () => download(batchBase() + ".jsonl", batchJsonl(), "application/x-ndjson"));
+
+// ---------- review history of the screened subject (hit detail) ----------
+async function loadReviewHistory(h) {
+  const box = $("#d-history");
+  const q = state.query;
+  if (!q) { box.innerHTML = ""; return; }
+  box.innerHTML = `<h3>Review history</h3><span class="muted">Loading…</span>`;
+  const params = new URLSearchParams({ name: q.name });
+  for (const f of ["schema", "birth_date", "country"]) if (q[f]) params.set(f, q[f]);
+  try {
+    const res = await api("GET", "/v1/reviews?" + params.toString());
+    if (state.selected !== h.entity_id) return;
+    const mine = new Set([h.entity_id, ...(h.records || []).map((r) => r.entity_id)]);
+    const rows = res.reviews || [];
+    const warn = (res.warnings || []).map((w) => `<p class="outcome-warn">${esc(w)}</p>`).join("");
+    if (!rows.length) {
+      box.innerHTML = `<h3>Review history</h3><p class="muted">No review decisions filed for “${esc(q.name)}” yet.</p>${warn}`;
+      return;
+    }
+    const body = rows.slice().reverse().map((r) => `<tr class="${mine.has(r.entity_id) ? "this-hit" : ""}" data-review="${esc(r.review_id)}">
+      <td class="nowrap">${esc(String(r.decided_at).replace("T", " ").slice(0, 16))}</td><td>${esc(r.reviewer)}</td>
+      <td class="${r.verdict === "true_match" ? "outcome-bad" : "outcome-ok"}">${esc(r.verdict.replace("_", " "))}</td>
+      <td>${esc(r.reason)}${r.expires ? ` <span class="muted">(until ${esc(r.expires)})</span>` : ""}</td>
+      <td>${esc(r.caption || r.entity_id)}${mine.has(r.entity_id) ? "" : ` <span class="muted">(other record)</span>`}</td>
+      <td class="num">#${esc(r.audit_seq)}</td></tr>`).join("");
+    box.innerHTML = `<h3>Review history (${rows.length})</h3><div class="muted">Every decision filed for “${esc(q.name)}”, newest first; the badge above says which one stands.</div>
+      <table class="mini" id="review-history"><thead><tr><th>When (UTC)</th><th>Reviewer</th><th>Verdict</th><th>Reason</th><th>Record</th><th>Audit</th></tr></thead><tbody>${body}</tbody></table>${warn}`;
+  } catch (e) {
+    if (state.selected === h.entity_id) box.innerHTML = `<h3>Review history</h3><span class="status error">Could not load the review history: ${esc(e.message)}</span>`;
+  }
+}
+
+// ---------- list history chart (Lists tab) ----------
+// Entries added, removed and changed per stored version of one list, from
+// the diffs between consecutive versions; plain SVG.
+const CHART_VERSIONS = 12;
+async function drawListHistory(dataset) {
+  const box = $("#list-chart");
+  box.innerHTML = `<span class="muted">Loading list history…</span>`;
+  try {
+    const vs = ((await api("GET", `/v1/lists/${encodeURIComponent(dataset)}/versions`)).versions || []).slice(-CHART_VERSIONS - 1);
+    const steps = [];
+    for (let i = 0; i < vs.length; i++) {
+      if (i === 0) { steps.push({ version: vs[0].version, first: true, count: Number(vs[0].entity_count) || 0 }); continue; }
+      const q = new URLSearchParams({ old: vs[i - 1].version, new: vs[i].version });
+      const d = await api("GET", `/v1/lists/${encodeURIComponent(dataset)}/diff?${q}`);
+      steps.push({ version: vs[i].version, count: Number(vs[i].entity_count) || 0,
+        added: (d.added || []).length, removed: (d.removed || []).length, changed: (d.changed || []).length });
+    }
+    if ($("#diff-box").dataset.dataset !== dataset) return;
+    box.innerHTML = listChartSvg(dataset, steps);
+  } catch (e) {
+    box.innerHTML = `<span class="status error">List history unavailable: ${esc(e.message)}</span>`;
+  }
+}
+
+function listChartSvg(dataset, steps) {
+  const W = 720, H = 220, left = 48, top = 24, bottom = 48, mid = top + (H - top - bottom) / 2;
+  const half = (H - top - bottom) / 2;
+  const max = Math.max(1, ...steps.filter((s) => !s.first).map((s) => Math.max(s.added, s.changed, s.removed)));
+  const slot = (W - left - 10) / Math.max(1, steps.length);
+  const bw = Math.min(28, slot / 3);
+  const y = (n) => (n / max) * (half - 8);
+  let g = `<line x1="${left}" y1="${mid}" x2="${W - 6}" y2="${mid}" class="axis"/>`
+    + `<text x="${left - 6}" y="${top + 4}" class="tick" text-anchor="end">+${max}</text><text x="${left - 6}" y="${H - bottom}" class="tick" text-anchor="end">−${max}</text>`;
+  steps.forEach((s, i) => {
+    const cx = left + slot * i + slot / 2;
+    const room = Math.max(8, Math.floor(slot / 6.5));
+    const label = s.version.length > room ? s.version.slice(0, room - 1) + "…" : s.version;
+    g += `<text x="${cx}" y="${H - bottom + 16}" class="tick" text-anchor="middle"><title>${esc(s.version)}</title>${esc(label)}</text>`
+      + `<text x="${cx}" y="${H - bottom + 30}" class="tick muted" text-anchor="middle">${esc(s.count)} entries</text>`;
+    if (s.first) {
+      g += `<text x="${cx}" y="${mid - 6}" class="tick" text-anchor="middle">first import</text>`;
+      return;
+    }
+    const ha = y(s.added), hc = y(s.changed), hr = y(s.removed);
+    g += `<g class="step" data-version="${esc(s.version)}" data-added="${s.added}" data-removed="${s.removed}" data-changed="${s.changed}">`
+      + `<rect class="added" x="${cx - bw - 1}" y="${mid - ha}" width="${bw}" height="${ha}"><title>${s.added} added in ${esc(s.version)}</title></rect>`
+      + `<rect class="changed" x="${cx + 1}" y="${mid - hc}" width="${bw}" height="${hc}"><title>${s.changed} changed in ${esc(s.version)}</title></rect>`
+      + `<rect class="removed" x="${cx - bw / 2}" y="${mid}" width="${bw}" height="${hr}"><title>${s.removed} removed in ${esc(s.version)}</title></rect>`
+      + `<text x="${cx - bw / 2 - 1}" y="${mid - ha - 3}" class="val" text-anchor="middle">+${s.added}</text>`
+      + `<text x="${cx + bw / 2 + 1}" y="${mid - hc - 3}" class="val" text-anchor="middle">~${s.changed}</text>`
+      + `<text x="${cx}" y="${mid + hr + 11}" class="val" text-anchor="middle">−${s.removed}</text></g>`;
+  });
+  return `<div class="chart-head"><strong>History of ${esc(dataset)}</strong> <span class="legend"><i class="added"></i>added <i class="changed"></i>changed <i class="removed"></i>removed, per version against the one before</span></div>
+    <svg id="list-history-svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="Entries added, changed and removed per version of ${esc(dataset)}">${g}</svg>`;
+}
+
+// ---------- ownership graph (decision view) ----------
+// Draws the decision's `ownership` section (computed by the rules engine:
+// listed and blocked nodes, aggregate shares) as a layered SVG graph,
+// owners above what they own. Red: blocked (an SDN, or owned ≥ 50 % by
+// blocked persons); the share on each node is what blocked owners hold
+// in it, in aggregate.
+function drawOwnership(d) {
+  const box = $("#ownership-graph");
+  const g = d && d.ownership;
+  if (!g || !(g.nodes || []).length) { box.hidden = true; box.innerHTML = ""; return; }
+  const nodes = g.nodes; const edges = g.edges || [];
+  const idx = new Map(nodes.map((n, i) => [n.name, i]));
+  // Layer = longest chain of owners above (cycles cut by the bound).
+  const layer = nodes.map(() => 0);
+  for (let pass = 0; pass < nodes.length; pass++) {
+    for (const e of edges) {
+      const a = idx.get(e.owner), b = idx.get(e.owned);
+      if (a !== undefined && b !== undefined && layer[b] < layer[a] + 1 && layer[a] + 1 < nodes.length) layer[b] = layer[a] + 1;
+    }
+  }
+  // Rows of items: nodes, and one waypoint per row an edge crosses, so
+  // a holding that skips a layer passes between nodes, not behind them.
+  const rows = Array.from({ length: Math.max(...layer) + 1 }, () => []);
+  nodes.forEach((n, i) => rows[layer[i]].push({ node: i }));
+  const links = [];
+  edges.forEach((e, k) => {
+    const a = idx.get(e.owner), b = idx.get(e.owned);
+    if (a === undefined || b === undefined) return;
+    const via = [];  // a holding back up (circular ownership) is drawn straight
+    for (let l = layer[a] + 1; l < layer[b]; l++) { const w = { edge: k }; rows[l].push(w); via.push(w); }
+    links.push({ e, a, b, via });
+  });
+  const NW = 210, NH = 54, DW = 34, GX = 30, GY = 70, PAD = 16;
+  const width = (it) => (it.node !== undefined ? NW : DW);
+  const rowWidth = (r) => r.reduce((t, it) => t + width(it), 0) + Math.max(0, r.length - 1) * GX;
+  const W = Math.max(480, PAD * 2 + Math.max(...rows.map(rowWidth)));
+  const H = PAD * 2 + rows.length * NH + (rows.length - 1) * GY;
+  const place = (r, li) => {
+    let x = (W - rowWidth(r)) / 2;
+    for (const it of r) { it.x = x; it.cx = x + width(it) / 2; it.y = PAD + li * (NH + GY); x += width(it) + GX; }
+  };
+  const pos = [];
+  rows.forEach((r, li) => {
+    // Order a row by where what feeds it sits in the row above (fewer crossings).
+    if (li > 0) {
+      const at = (it) => {
+        if (it.node === undefined) {
+          const l = links.find((x) => x.e === edges[it.edge]); const k = l.via.indexOf(it);
+          return k > 0 ? l.via[k - 1].cx : pos[l.a].x + NW / 2;
+        }
+        const xs = links.filter((l) => l.b === it.node).map((l) => (l.via.length ? l.via[l.via.length - 1].cx : pos[l.a].x + NW / 2));
+        return xs.length ? xs.reduce((t, v) => t + v, 0) / xs.length : W / 2;
+      };
+      r.forEach((it) => { it.key = at(it); });
+      r.sort((p, q) => p.key - q.key);
+    }
+    place(r, li);
+    r.forEach((it) => { if (it.node !== undefined) pos[it.node] = { x: it.x, y: it.y }; });
+  });
+  const short = (s, n) => (s.length > n ? s.slice(0, n - 1) + "…" : s);
+  const pct = (v) => `${Math.round(v * 100) / 100}%`;
+  const status = (n) => {
+    const listed = (n.listed || []).filter((l) => l.in_force);
+    if (listed.some((l) => l.regime === "SDN")) return "SDN: blocked";
+    if (n.blocked) return `blocked: ${pct(n.blocked_owned_pct)} by blocked owners`;
+    if (listed.length) return `Entity List${n.blocked_owned_pct ? ` · ${pct(n.blocked_owned_pct)} blocked-owned` : ""}`;
+    if (n.el_owned) return `EL-owned ${pct(n.el_owned_pct)}`;
+    if ((n.listed || []).length) return "listing on the date uncertain";
+    if (n.blocked_owned_pct > 0) return `${pct(n.blocked_owned_pct)} by blocked owners (< 50%)`;
+    if (n.el_owned_pct > 0) return `${pct(n.el_owned_pct)} by Entity List owners`;
+    return "not listed";
+  };
+  let svg = `<defs><marker id="own-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#7b8494"/></marker></defs>`;
+  for (const { e, a, b, via } of links) {
+    const pts = [[pos[a].x + NW / 2, pos[a].y + NH]];
+    for (const w of via) pts.push([w.cx, w.y], [w.cx, w.y + NH]);
+    pts.push([pos[b].x + NW / 2, pos[b].y - 2]);
+    let d = `M${pts[0][0]},${pts[0][1]}`;
+    for (let k = 1; k < pts.length; k++) {
+      const [x0, y0] = pts[k - 1], [x1, y1] = pts[k];
+      d += x0 === x1 ? ` L${x1},${y1}` : ` C${x0},${(y0 + y1) / 2} ${x1},${(y0 + y1) / 2} ${x1},${y1}`;
+    }
+    const [lx0, ly0] = pts[pts.length - 2], [lx1, ly1] = pts[pts.length - 1];
+    svg += `<g class="own-link" data-owner="${esc(e.owner)}" data-owned="${esc(e.owned)}" data-pct="${esc(e.pct)}">`
+      + `<path class="own-edge${nodes[a].blocked ? " from-blocked" : ""}" d="${d}" marker-end="url(#own-arrow)"/>`
+      + `<text class="edge-label" x="${(lx0 + lx1) / 2 + 6}" y="${(ly0 + ly1) / 2 + 4}">${esc(pct(e.pct))}</text></g>`;
+  }
+  nodes.forEach((n, i) => {
+    const { x, y } = pos[i];
+    const listed = (n.listed || []).map((l) => `${l.regime}: ${l.caption} (${l.entity_id}, ${l.list_version})${l.in_force ? "" : " — listing on the date uncertain"}`).join("\n");
+    const tip = [n.name, n.role ? `party: ${n.role}` : "", listed, n.chain && n.chain.length ? `chain: ${n.chain.join(" → ")}` : ""].filter(Boolean).join("\n");
+    svg += `<g class="own-node${n.blocked ? " blocked" : ""}${n.role ? " party" : ""}" data-name="${esc(n.name)}" data-blocked="${n.blocked}" data-pct="${esc(n.blocked_owned_pct)}" data-el-pct="${esc(n.el_owned_pct)}">`
+      + `<title>${esc(tip)}</title><rect x="${x}" y="${y}" width="${NW}" height="${NH}" rx="4"/>`
+      + `<text x="${x + 8}" y="${y + 19}">${esc(short(n.name, 30))}</text>`
+      + `<text class="sub" x="${x + 8}" y="${y + 37}">${esc(short(status(n), 36))}</text>`
+      + (n.role ? `<text class="sub" x="${x + NW - 8}" y="${y + 19}" text-anchor="end">${esc(n.role)}</text>` : "")
+      + `</g>`;
+  });
+  box.hidden = false;
+  box.innerHTML = `<h3>Ownership</h3><div class="muted">Stated holdings, owner above owned. <span class="outcome-bad">Red</span>: blocked (an SDN, or owned 50% or more in aggregate by blocked persons); each node shows the share blocked owners hold in it. Hover a node for its list entries and chain.</div>
+    <svg id="ownership-svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="Ownership graph">${svg}</svg>`;
+}

@@ -46,6 +46,7 @@ pub mod index_file;
 mod journal;
 pub mod monitoring;
 mod resolver;
+mod review_history;
 mod reviewing;
 mod screening;
 mod settings;
@@ -66,6 +67,7 @@ pub use error::{AppError, AppResult, ErrorKind};
 pub use import::{import_file, import_path, ImportError, ImportOptions, ImportReport};
 pub use monitoring::{monitor_after_list_change, DeltaReport, MonitorReport};
 pub use resolver::AppliedReview;
+pub use review_history::{ReviewHistoryEntry, SubjectReviews};
 pub use reviewing::{approval_needed, ReviewInput, ReviewMark, Reviewed, MAX_REASON_CHARS};
 pub use screening::{screen_unaudited, searched_datasets, Coverage, ReviewedHit, Screened};
 pub use settings::{

@@ -536,6 +536,16 @@ impl AuditLog {
         Ok(self.checked_history(subject_key, entity_id)?.0)
     }
 
+    /// Every decision filed for one subject, on any listed record, oldest
+    /// first, and one warning per row ignored because its MAC fails (the
+    /// review history a page shows beside a hit).
+    pub fn subject_reviews(
+        &self,
+        subject_key: &str,
+    ) -> Result<(Vec<Review>, Vec<String>), AuditError> {
+        self.checked_rows(subject_key, None)
+    }
+
     /// The decisions on (subject, entity), oldest first, and one warning
     /// per row ignored because its MAC fails (written or edited outside
     /// Embargo).
@@ -544,15 +554,24 @@ impl AuditLog {
         subject_key: &str,
         entity_id: &EntityId,
     ) -> Result<(Vec<Review>, Vec<String>), AuditError> {
+        self.checked_rows(subject_key, Some(entity_id))
+    }
+
+    /// Rows of one subject (and one record, when given), checked.
+    fn checked_rows(
+        &self,
+        subject_key: &str,
+        entity_id: Option<&EntityId>,
+    ) -> Result<(Vec<Review>, Vec<String>), AuditError> {
         let conn = self.lock();
         let mut stmt = conn
             .prepare(&format!(
-                "{SELECT_REVIEW} WHERE subject_key = ?1 AND entity_id = ?2 ORDER BY id"
+                "{SELECT_REVIEW} WHERE subject_key = ?1 AND (?2 IS NULL OR entity_id = ?2) ORDER BY id"
             ))
             .map_err(|e| self.db(e))?;
         let key = self.log_key();
         let rows = stmt
-            .query_map(params![subject_key, entity_id.as_str()], |r| {
+            .query_map(params![subject_key, entity_id.map(|e| e.as_str())], |r| {
                 let id: i64 = r.get(0)?;
                 Ok((id, row_mac_ok(r, key), review_from_row(r)))
             })

@@ -339,3 +339,48 @@ fn the_review_book_is_kept_until_the_reviews_change() {
     assert_eq!(lookup.status, None);
     assert_eq!(lookup.warnings.len(), 1, "{lookup:?}");
 }
+
+#[test]
+fn a_subjects_reviews_cover_every_record_and_no_other_subject() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = AuditLog::open(dir.path()).unwrap();
+    let mut other_record = listed();
+    other_record.id = EntityId::new("us_trade_csl", "ali-hassan");
+    let first = log.record_review(fp_review(None)).unwrap();
+    let second = log
+        .record_review(NewReview::for_entity(
+            subject(),
+            &other_record,
+            Verdict::TrueMatch,
+            "Same passport number as the CSL record",
+            "analyst.joe",
+            None,
+        ))
+        .unwrap();
+    let someone_else = subject_key("Alice Hassan", Some("Person"), None, None);
+    log.record_review(NewReview::for_entity(
+        someone_else.clone(),
+        &listed(),
+        Verdict::FalsePositive,
+        "Different person",
+        "analyst.jane",
+        None,
+    ))
+    .unwrap();
+    let (rows, warnings) = log.subject_reviews(&subject()).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    assert_eq!(
+        ids,
+        vec![first.id, second.id],
+        "oldest first, this subject only"
+    );
+    assert_eq!(rows[1].entity_id, other_record.id);
+    assert_eq!(rows[1].verdict, Verdict::TrueMatch);
+    assert_eq!(log.subject_reviews(&someone_else).unwrap().0.len(), 1);
+    assert!(log
+        .subject_reviews(&subject_key("Nobody", None, None, None))
+        .unwrap()
+        .0
+        .is_empty());
+}

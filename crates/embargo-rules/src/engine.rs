@@ -111,6 +111,7 @@ impl Engine {
         dated::as_of(&mut findings, tx.date);
         // What to do about each finding, and whose duty it is.
         actions::assign(tx, &mut findings);
+        let ownership = crate::ownership::graph(tx, &screen);
 
         Decision {
             decision_id: None,
@@ -119,6 +120,7 @@ impl Engine {
             input: tx.clone(),
             list_versions: screen.versions(),
             findings,
+            ownership,
         }
     }
 }

@@ -395,6 +395,10 @@ pub struct Decision {
     /// matched, and after [`Decision::stamp`] every version loaded.
     pub list_versions: Vec<String>,
     pub findings: Vec<Finding>,
+    /// The stated ownership drawn as a graph (owners, blocked and listed
+    /// nodes, aggregate shares); absent when the transaction states none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ownership: Option<crate::ownership::Graph>,
 }
 
 /// A fresh decision id: 16 random bytes from the operating system

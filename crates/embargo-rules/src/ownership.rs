@@ -123,6 +123,158 @@ pub fn member_holdings<'a>(
         .collect()
 }
 
+/// The ownership a transaction states, as a reader sees it: every owner
+/// and owned company, which are listed on the date (SDN, Entity List),
+/// which are blocked by the 50 Percent Rule or owned ≥ 50 % by Entity
+/// List entries, and the aggregate share listed or blocked owners hold in
+/// each. Carried in the decision (`Decision::ownership`) so a front end
+/// draws it without deciding anything itself; the findings say what it
+/// means under each measure and on the date.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Graph {
+    pub nodes: Vec<GraphNode>,
+    /// The stated holdings, as given.
+    pub edges: Vec<GraphEdge>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct GraphEdge {
+    pub owner: String,
+    pub owned: String,
+    pub pct: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct GraphNode {
+    /// The name as the transaction writes it (first spelling met).
+    pub name: String,
+    /// Its role when it is also a party to the transaction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Strong matches on the SDN list or the Entity List.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub listed: Vec<GraphListing>,
+    /// Blocked on the date: an SDN in force, or owned ≥ 50 % in aggregate,
+    /// directly or indirectly, by blocked persons (RULES.md §4.2).
+    pub blocked: bool,
+    /// Aggregate share (%) held in it by blocked persons.
+    pub blocked_owned_pct: f64,
+    /// Owned ≥ 50 % in aggregate by Entity List entries in force (whether
+    /// that makes it listed depends on the date: see the findings).
+    pub el_owned: bool,
+    /// Aggregate share (%) held in it by Entity List entries and companies
+    /// they own ≥ 50 %.
+    pub el_owned_pct: f64,
+    /// From a listed owner down to this node, when it is blocked or
+    /// EL-owned through others.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct GraphListing {
+    /// `SDN` or `ENTITY_LIST`.
+    pub regime: String,
+    pub entity_id: String,
+    pub caption: String,
+    pub list_version: String,
+    /// `false` when whether the entry was listed on the date cannot be
+    /// told (it then counts for nothing here: NEEDS_REVIEW in the findings).
+    pub in_force: bool,
+}
+
+/// The graph of `tx`'s stated ownership (`None` when it states none).
+pub fn graph(
+    tx: &crate::transaction::Transaction,
+    screen: &crate::screen::Screen,
+) -> Option<Graph> {
+    use crate::listing::Regime;
+    if tx.ownership.is_empty() {
+        return None;
+    }
+    let edges = edges(tx);
+    let mut names: Vec<String> = vec![];
+    for e in &edges {
+        for n in [&e.owner, &e.owned] {
+            if !names.iter().any(|m| fold(m) == fold(n)) {
+                names.push(n.clone());
+            }
+        }
+    }
+    let party = |n: &str| tx.parties.iter().find(|p| fold(&p.name) == fold(n));
+    let mut listings: BTreeMap<String, Vec<GraphListing>> = BTreeMap::new();
+    let (mut sdn_seeds, mut el_seeds) = (vec![], vec![]);
+    for n in &names {
+        let country = party(n).and_then(|p| p.country);
+        for (regime, label) in [(Regime::Sdn, "SDN"), (Regime::EntityList, "ENTITY_LIST")] {
+            let h = screen.hits(n, country, regime);
+            for (m, in_force) in h
+                .in_force
+                .iter()
+                .map(|m| (m, true))
+                .chain(h.uncertain.iter().map(|m| (m, false)))
+            {
+                if in_force {
+                    let seed = (n.clone(), m.entity.caption().to_string());
+                    match regime {
+                        Regime::Sdn => sdn_seeds.push(seed),
+                        _ => el_seeds.push(seed),
+                    }
+                }
+                listings.entry(fold(n)).or_default().push(GraphListing {
+                    regime: label.into(),
+                    entity_id: m.entity.id.as_str().to_string(),
+                    caption: m.entity.caption().to_string(),
+                    list_version: m.list_version.clone(),
+                    in_force,
+                });
+            }
+        }
+    }
+    let sdn = closure(&edges, &sdn_seeds);
+    let el = closure(&edges, &el_seeds);
+    // A member's own aggregate is the one its finding states; anyone
+    // else's is what members hold in it.
+    let share = |set: &BTreeMap<String, Member>, n: &str| match set.get(&fold(n)) {
+        Some(m) if !m.seed => m.pct,
+        _ => member_holdings(&edges, set, n).iter().map(|e| e.pct).sum(),
+    };
+    let chain = |n: &str| {
+        [&sdn, &el]
+            .iter()
+            .find_map(|set| {
+                set.get(&fold(n))
+                    .filter(|m| !m.seed)
+                    .map(|m| m.chain.clone())
+            })
+            .unwrap_or_default()
+    };
+    let nodes = names
+        .iter()
+        .map(|n| GraphNode {
+            name: n.clone(),
+            role: party(n).map(|p| p.role.as_str().to_string()),
+            listed: listings.remove(&fold(n)).unwrap_or_default(),
+            blocked: sdn.contains_key(&fold(n)),
+            blocked_owned_pct: share(&sdn, n),
+            el_owned: el.get(&fold(n)).is_some_and(|m| !m.seed),
+            el_owned_pct: share(&el, n),
+            chain: chain(n),
+        })
+        .collect();
+    Some(Graph {
+        nodes,
+        edges: edges
+            .into_iter()
+            .map(|e| GraphEdge {
+                owner: e.owner,
+                owned: e.owned,
+                pct: e.pct,
+            })
+            .collect(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

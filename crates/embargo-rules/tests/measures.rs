@@ -653,3 +653,55 @@ fn fcc_authorisation_reads_brands_and_unnamed_makers_too() {
         Outcome::NotProhibited
     );
 }
+
+#[test]
+fn the_decision_draws_the_stated_ownership_with_blocked_owners_and_aggregates() {
+    let xpcc = "XINJIANG PRODUCTION AND CONSTRUCTION CORPS";
+    let d = decide(&format!(
+        r#"{{"date":"2023-03-01","flow":"payment","actor":{{"us_person":true}},"context":{{"currency":"USD"}},
+        "parties":[{{"role":"counterparty","name":"Company B","country":"CN"}}],
+        "ownership":[{{"owner":"{xpcc}","owned":"Tianshan Holding","pct":55}},
+                     {{"owner":"Tianshan Holding","owned":"Company B","pct":30}},
+                     {{"owner":"{xpcc}","owned":"Company B","pct":25}},
+                     {{"owner":"Orchard Investments","owned":"Company B","pct":45}}]}}"#
+    ));
+    let g = d
+        .ownership
+        .as_ref()
+        .expect("a transaction with ownership has a graph");
+    assert_eq!(g.edges.len(), 4);
+    let node = |n: &str| g.nodes.iter().find(|x| x.name == n).unwrap();
+    let x = node(xpcc);
+    assert!(x.blocked && x.listed.iter().any(|l| l.regime == "SDN" && l.in_force));
+    let t = node("Tianshan Holding");
+    assert!(t.blocked && t.listed.is_empty(), "{t:?}");
+    assert_eq!(t.blocked_owned_pct, 55.0);
+    assert_eq!(t.chain.len(), 2, "{t:?}");
+    let b = node("Company B");
+    assert!(b.blocked, "{b:?}");
+    assert_eq!(
+        b.blocked_owned_pct, 55.0,
+        "30 % through Tianshan + 25 % direct"
+    );
+    assert_eq!(b.role.as_deref(), Some("counterparty"));
+    let o = node("Orchard Investments");
+    assert!(!o.blocked && o.listed.is_empty() && o.blocked_owned_pct == 0.0);
+    // The graph agrees with the finding.
+    assert_eq!(outcomes(&d, Measure::OfacSdn)[0].0, Outcome::Prohibited);
+
+    // Below 50 %: the owner is still shown blocked, the company is not.
+    let d = decide(&format!(
+        r#"{{"date":"2023-03-01","flow":"payment","actor":{{"us_person":true}},"context":{{"currency":"USD"}},
+        "parties":[{{"role":"counterparty","name":"Company D"}}],
+        "ownership":[{{"owner":"{xpcc}","owned":"Company D","pct":40}}]}}"#
+    ));
+    let g = d.ownership.as_ref().unwrap();
+    let dn = g.nodes.iter().find(|x| x.name == "Company D").unwrap();
+    assert!(!dn.blocked && dn.blocked_owned_pct == 40.0, "{dn:?}");
+    assert!(g.nodes.iter().any(|x| x.name == xpcc && x.blocked));
+
+    // No ownership stated: no graph, and none in the JSON.
+    let d = decide(&export("2019-11-01", "Company B", ""));
+    assert!(d.ownership.is_none());
+    assert!(serde_json::to_value(&d).unwrap().get("ownership").is_none());
+}

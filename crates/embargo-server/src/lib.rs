@@ -90,6 +90,7 @@ pub fn router(app: Arc<App>, cfg: ServerConfig) -> Router {
         .route("/v1/lists/{source}/diff", get(native::diff))
         .route("/v1/entities/{id}", get(native::entity))
         .route("/v1/reviews", post(review::record))
+        .route("/v1/reviews", get(review::history))
         .route("/v1/audit/verify", get(native::audit_verify))
         .route("/v1/admin/reload", post(native::reload))
         .route("/v1/alerts", get(alerts::list))

@@ -121,3 +121,44 @@ pub async fn record(
         }),
     ))
 }
+
+/// Whose review history to read: the subject as it was screened.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryParams {
+    /// The screened name, as in the screen request.
+    pub name: String,
+    /// The screen's `schema`, if it had one.
+    pub schema: Option<String>,
+    /// The screen's `birth_date`, if it had one.
+    pub birth_date: Option<String>,
+    /// The screen's `country`, if it had one.
+    pub country: Option<String>,
+}
+
+/// Every review decision filed for one screened subject, on any listed
+/// record, oldest first (role `screen`). The subject is keyed as in a
+/// review request: name, schema, date of birth and country.
+#[utoipa::path(get, path = "/v1/reviews", tag = "native", params(HistoryParams),
+    responses((status = 200, body = embargo_app::SubjectReviews),
+              (status = 400, body = crate::error::ErrorBody)),
+    security(("api_key" = []), ("bearer" = [])))]
+pub async fn history(
+    State(st): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    params: Result<axum::extract::Query<HistoryParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<embargo_app::SubjectReviews>, ApiError> {
+    caller.require(Access::Screen)?;
+    let axum::extract::Query(p) = params?;
+    let st2 = st.clone();
+    let out = blocking("reading review history", move || {
+        Ok(st2.app.subject_reviews(
+            &p.name,
+            p.schema.as_deref(),
+            p.birth_date.as_deref(),
+            p.country.as_deref(),
+        )?)
+    })
+    .await?;
+    Ok(Json(out))
+}

@@ -818,3 +818,70 @@ async fn entities_lists_catalog_and_algorithms() {
         (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
     );
 }
+
+#[tokio::test]
+async fn a_subjects_review_history_lists_every_decision_filed_for_it() {
+    let f = fixture();
+    let app = local(&f, cfg(AuthMode::OpenForLocalhost));
+    let review = |reason: &str| {
+        json!({"subject": {"name": "Hikvision", "country": "CN"}, "entity_id": HIKVISION_ID,
+               "verdict": "false_positive", "reason": reason})
+    };
+    let path = "/v1/reviews?name=hikvision&country=cn";
+    // Nothing filed yet: an empty history, not an error.
+    let r = send(&app, get(path, None)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()["reviews"].as_array().unwrap().len(), 0);
+
+    let first = send(
+        &app,
+        post_json(
+            "/v1/reviews",
+            Some(&f.review_key),
+            &review("unrelated reseller"),
+        ),
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    let second = send(
+        &app,
+        post_json(
+            "/v1/reviews",
+            Some(&f.admin_key),
+            &review("checked the registry"),
+        ),
+    )
+    .await;
+    assert_eq!(second.status, StatusCode::CREATED, "{}", second.text);
+    // Another subject's decision stays out of this history.
+    let other = json!({"subject": {"name": "Hikvision"}, "entity_id": HIKVISION_ID,
+                       "verdict": "true_match", "reason": "same company"});
+    let r = send(&app, post_json("/v1/reviews", Some(&f.review_key), &other)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+
+    // The keyless loopback caller (role screen) may read it.
+    let r = send(&app, get(path, None)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let h = r.json();
+    let rows = h["reviews"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{h}");
+    assert_eq!(rows[0]["reviewer"], "reviewer");
+    assert_eq!(rows[0]["reason"], "unrelated reseller");
+    assert_eq!(rows[0]["audit_seq"], first.json()["audit_seq"]);
+    assert_eq!(rows[1]["reviewer"], "admin");
+    assert_eq!(rows[1]["verdict"], "false_positive");
+    assert_eq!(rows[1]["entity_id"], HIKVISION_ID);
+    assert_eq!(
+        rows[1]["caption"],
+        "Hangzhou Hikvision Digital Technology Co., Ltd."
+    );
+    assert_eq!(h["subject_key"], first.json()["subject_key"]);
+    assert!(h["warnings"].as_array().unwrap().is_empty());
+
+    // Bad input names the field.
+    let r = send(&app, get("/v1/reviews?name=Hikvision&country=XX1", None)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(r.text.contains("country"), "{}", r.text);
+    let r = send(&app, get("/v1/reviews", None)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+}

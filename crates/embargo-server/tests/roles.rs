@@ -34,6 +34,7 @@ const TABLE: &[(&str, &str, u8)] = &[
     ("get", "/v1/lists/{source}/diff", 1),
     ("get", "/v1/entities/{id}", 1),
     ("post", "/v1/reviews", 2),
+    ("get", "/v1/reviews", 1),
     ("get", "/v1/alerts", 1),
     ("get", "/v1/alerts/{id}", 1),
     ("post", "/v1/alerts/{id}/resolve", 2),
