@@ -323,7 +323,8 @@ impl Sql for rusqlite::Transaction<'_> {
 pub(crate) struct PgTx<'a> {
     pub(crate) tx: postgres::Transaction<'a>,
     prepared: std::collections::HashMap<String, postgres::Statement>,
-    /// A write transaction that ran a statement: others must reload.
+    /// A write transaction that ran a statement through `exec`: others
+    /// must reload.
     changed: bool,
     writes: bool,
 }
@@ -408,7 +409,9 @@ impl Sql for PgTx<'_> {
         Ok(())
     }
     fn batch(&mut self, sql: &str) -> Result<(), DbError> {
-        self.changed = true;
+        // DDL alone is not a change others reload for (`CREATE TABLE IF NOT
+        // EXISTS` at every connect); a real migration also records its
+        // version through `exec`.
         Ok(self.tx.batch_execute(sql)?)
     }
 }

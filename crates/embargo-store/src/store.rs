@@ -40,7 +40,7 @@ enum Backend {
     /// password) opens the listening connection of [`Store::listen`].
     Postgres {
         url: String,
-        client: Mutex<postgres::Client>,
+        client: Box<Mutex<postgres::Client>>,
     },
 }
 
@@ -120,7 +120,7 @@ impl Store {
             path,
             backend: Backend::Postgres {
                 url: url.to_string(),
-                client: Mutex::new(client),
+                client: Box::new(Mutex::new(client)),
             },
         })
     }
