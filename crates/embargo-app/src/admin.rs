@@ -92,6 +92,11 @@ impl App {
     /// reload with the list versions now in force.
     pub fn reload_as(&self, actor: &str) -> AppResult<()> {
         self.reload()?;
+        self.audit_reload(actor)
+    }
+
+    /// The audit record of a reload: who, and the list versions now in force.
+    pub(crate) fn audit_reload(&self, actor: &str) -> AppResult<()> {
         let snap = self.snapshot();
         self.audit.append(NewRecord {
             kind: RecordKind::Admin,

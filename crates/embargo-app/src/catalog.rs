@@ -31,6 +31,13 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn open(data_dir: &Path) -> AppResult<Catalog> {
+        Catalog::open_with_store(data_dir, None)
+    }
+
+    /// [`Catalog::open`] with the list store in a shared PostgreSQL
+    /// database when `shared` is a `postgres://…` URL (see
+    /// [`crate::App::open_with_store`]).
+    pub fn open_with_store(data_dir: &Path, shared: Option<&str>) -> AppResult<Catalog> {
         std::fs::create_dir_all(data_dir).map_err(|e| {
             AppError::io(
                 format!("cannot create data directory {}", data_dir.display()),
@@ -38,7 +45,7 @@ impl Catalog {
             )
         })?;
         let c = Catalog {
-            store: Store::open(data_dir)?,
+            store: Store::open_at(data_dir, shared)?,
             audit: AuditLog::open(data_dir)?,
             data_dir: data_dir.to_path_buf(),
         };

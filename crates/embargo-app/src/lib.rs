@@ -50,6 +50,7 @@ mod review_history;
 mod reviewing;
 mod screening;
 mod settings;
+pub mod shared;
 mod snapshot;
 mod subject;
 
@@ -115,13 +116,21 @@ pub struct App {
 
 impl App {
     pub fn open(data_dir: &Path) -> AppResult<App> {
+        App::open_with_store(data_dir, None)
+    }
+
+    /// [`App::open`] with the list store in a shared PostgreSQL database
+    /// when `shared` is a `postgres://…` URL (several nodes, one store; the
+    /// audit log and the index cache stay in `data_dir`). Call
+    /// [`App::follow_shared_store`] to reload on other nodes' changes.
+    pub fn open_with_store(data_dir: &Path, shared: Option<&str>) -> AppResult<App> {
         std::fs::create_dir_all(data_dir).map_err(|e| {
             AppError::io(
                 format!("cannot create data directory {}", data_dir.display()),
                 e,
             )
         })?;
-        let store = Store::open(data_dir)?;
+        let store = Store::open_at(data_dir, shared)?;
         let audit = AuditLog::open(data_dir)?;
         // Store and settings changes a crash kept out of the audit log go
         // in first.

@@ -26,6 +26,10 @@ pub enum StoreError {
         context: String,
         source: rusqlite::Error,
     },
+    #[error("cannot open the shared list store {url}: {reason}")]
+    OpenShared { url: String, reason: String },
+    #[error("shared list store error while {context}: {reason}")]
+    Postgres { context: String, reason: String },
     #[error("dataset name must be non-empty and without surrounding spaces, got {0:?}")]
     InvalidDataset(String),
     #[error("import of {dataset}: sha256 must be 64 hex digits, got {sha256:?}")]

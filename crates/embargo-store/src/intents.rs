@@ -5,10 +5,10 @@
 //! its `journal` module); ids follow commit order, because the store has
 //! one writer at a time.
 
-use crate::error::{Context, StoreError};
+use crate::db::{args, Sql};
+use crate::error::StoreError;
 use crate::store::Store;
 use chrono::{SecondsFormat, Utc};
-use rusqlite::{params, Connection};
 use serde_json::Value;
 
 /// Builds the audit record of a change from what the change produced,
@@ -27,14 +27,19 @@ pub struct StoredIntent {
 }
 
 /// Appends one entry in the caller's transaction; returns its id.
-pub(crate) fn write_intent(tx: &Connection, record: &Value) -> Result<i64, StoreError> {
+pub(crate) fn write_intent(tx: &mut dyn Sql, record: &Value) -> Result<i64, StoreError> {
     let at = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true);
-    tx.execute(
-        "INSERT INTO audit_intents (at, record) VALUES (?1, ?2)",
-        params![at, record.to_string()],
-    )
-    .ctx(|| "writing the audit record of a store change".into())?;
-    Ok(tx.last_insert_rowid())
+    let ctx = || "writing the audit record of a store change".to_string();
+    tx.opt(
+        "INSERT INTO audit_intents (at, record) VALUES (?1, ?2) RETURNING id",
+        args![&at, &record.to_string()],
+        ctx,
+        |r| r.i64(0),
+    )?
+    .ok_or_else(|| StoreError::Corrupt {
+        what: "audit journal".into(),
+        detail: "the insert returned no id".into(),
+    })
 }
 
 /// A fresh journal name: SHA-256 of the path, the time and the process.
@@ -52,29 +57,29 @@ pub(crate) fn new_journal_id(path: &std::path::Path) -> String {
 impl Store {
     /// The name of this store's audit journal (see [`crate::schema`]).
     pub fn journal_id(&self) -> Result<String, StoreError> {
-        self.conn()
-            .query_row("SELECT id FROM journal_id LIMIT 1", [], |r| r.get(0))
-            .ctx(|| "reading the audit journal's name".into())
+        let ctx = || "reading the audit journal's name".to_string();
+        self.read(ctx, |tx| {
+            tx.opt("SELECT id FROM journal_id LIMIT 1", &[], ctx, |r| r.text(0))?
+                .ok_or_else(|| StoreError::Corrupt {
+                    what: "audit journal".into(),
+                    detail: "it has no name".into(),
+                })
+        })
     }
 
     /// Journal entries with an id above `after`, oldest first.
     pub fn intents_after(&self, after: i64) -> Result<Vec<StoredIntent>, StoreError> {
-        let conn = self.conn();
-        let mut st = conn
-            .prepare("SELECT id, at, record FROM audit_intents WHERE id > ?1 ORDER BY id")
-            .ctx(|| "reading the audit journal".into())?;
-        let rows = st
-            .query_map([after], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })
-            .ctx(|| "reading the audit journal".into())?;
+        let ctx = || "reading the audit journal".to_string();
+        let rows = self.read(ctx, |tx| {
+            tx.rows(
+                "SELECT id, at, record FROM audit_intents WHERE id > ?1 ORDER BY id",
+                args![after],
+                ctx,
+                |r| Ok((r.i64(0)?, r.text(1)?, r.text(2)?)),
+            )
+        })?;
         let mut out = Vec::new();
-        for row in rows {
-            let (id, at, text) = row.ctx(|| "reading the audit journal".into())?;
+        for (id, at, text) in rows {
             let record = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
                 what: format!("audit journal entry {id}"),
                 detail: e.to_string(),
@@ -86,10 +91,16 @@ impl Store {
 
     /// The id of the newest journal entry (0 when there is none).
     pub fn last_intent(&self) -> Result<i64, StoreError> {
-        self.conn()
-            .query_row("SELECT COALESCE(MAX(id), 0) FROM audit_intents", [], |r| {
-                r.get(0)
-            })
-            .ctx(|| "reading the audit journal".into())
+        let ctx = || "reading the audit journal".to_string();
+        self.read(ctx, |tx| {
+            Ok(tx
+                .opt(
+                    "SELECT COALESCE(MAX(id), 0) FROM audit_intents",
+                    &[],
+                    ctx,
+                    |r| r.i64(0),
+                )?
+                .unwrap_or(0))
+        })
     }
 }

@@ -4,7 +4,8 @@
 //! latest judgement on a pair stands. The pair is stored in a fixed order,
 //! so (a, b) and (b, a) are one pair.
 
-use crate::error::{Context, StoreError};
+use crate::db::args;
+use crate::error::StoreError;
 use crate::Store;
 use chrono::{DateTime, Utc};
 use embargo_model::EntityId;
@@ -93,58 +94,61 @@ impl Store {
     ) -> Result<LinkJudgement, StoreError> {
         let (x, y) = ordered(a, b);
         let now = Utc::now();
-        let mut conn = self.conn();
-        let conn = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .ctx(|| "recording a link judgement".into())?;
-        conn.execute(
-            "INSERT INTO link_judgements (a, b, verdict, reviewer, reason, decided_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            rusqlite::params![x, y, verdict.as_str(), reviewer, reason, now.to_rfc3339()],
-        )
-        .ctx(|| "recording a link judgement".into())?;
-        let j = LinkJudgement {
-            a: EntityId(x),
-            b: EntityId(y),
-            verdict,
-            reviewer: reviewer.to_string(),
-            reason: reason.to_string(),
-            decided_at: now,
-        };
-        if let Some(f) = intent {
-            crate::intents::write_intent(&conn, &f(&j))?;
-        }
-        crate::failpoint("store_before_commit");
-        conn.commit().ctx(|| "committing a link judgement".into())?;
-        Ok(j)
+        let ctx = || "recording a link judgement".to_string();
+        self.write(crate::store::Durability::Normal, ctx, |tx| {
+            tx.run(
+                "INSERT INTO link_judgements (a, b, verdict, reviewer, reason, decided_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                args![
+                    &x,
+                    &y,
+                    verdict.as_str(),
+                    reviewer,
+                    reason,
+                    &now.to_rfc3339()
+                ],
+                ctx,
+            )?;
+            let j = LinkJudgement {
+                a: EntityId(x),
+                b: EntityId(y),
+                verdict,
+                reviewer: reviewer.to_string(),
+                reason: reason.to_string(),
+                decided_at: now,
+            };
+            if let Some(f) = intent {
+                crate::intents::write_intent(tx, &f(&j))?;
+            }
+            crate::failpoint("store_before_commit");
+            Ok(j)
+        })
     }
 
     /// The standing (latest) judgement on every judged pair.
     pub fn link_judgements(&self) -> Result<Vec<LinkJudgement>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare(
+        let ctx = || "reading link judgements".to_string();
+        let rows = self.read(ctx, |tx| {
+            tx.rows(
                 "SELECT a, b, verdict, reviewer, reason, decided_at FROM link_judgements j
                  WHERE id = (SELECT max(id) FROM link_judgements k WHERE k.a = j.a AND k.b = j.b)
                  ORDER BY id",
+                &[],
+                ctx,
+                |r| {
+                    Ok((
+                        r.text(0)?,
+                        r.text(1)?,
+                        r.text(2)?,
+                        r.text(3)?,
+                        r.text(4)?,
+                        r.text(5)?,
+                    ))
+                },
             )
-            .ctx(|| "reading link judgements".into())?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                ))
-            })
-            .ctx(|| "reading link judgements".into())?;
+        })?;
         let mut out = Vec::new();
-        for row in rows {
-            let (a, b, verdict, reviewer, reason, at) =
-                row.ctx(|| "reading link judgements".into())?;
+        for (a, b, verdict, reviewer, reason, at) in rows {
             let Some(verdict) = LinkVerdict::parse(&verdict) else {
                 return Err(StoreError::Corrupt {
                     what: "link_judgements".into(),

@@ -25,18 +25,22 @@
 //! Entry point: [`Store::open`]. The storage design (why SQLite, why entity
 //! bodies are deduplicated by content hash) is explained in [`schema`].
 
+mod db;
 mod diff;
 mod encode;
 mod error;
 mod intents;
 mod judgements;
+mod listen;
 pub mod schema;
 mod store;
 mod types;
 
+pub use db::CHANNEL;
 pub use error::StoreError;
 pub use intents::{IntentFn, StoredIntent};
 pub use judgements::{LinkJudgement, LinkVerdict};
+pub use listen::ChangeListener;
 pub use store::Store;
 pub use types::{
     EntityChange, FieldChange, ImportOutcome, ImportPolicy, ListDiff, ListStatus, NewVersion,

@@ -1,14 +1,17 @@
-//! [`Store`]: the SQLite connection and every operation on it.
+//! [`Store`]: the database connection and every operation on it.
 //!
 //! One connection behind a `Mutex` makes `Store` `Send + Sync`, so the
 //! server can share it across request handlers; operations are short
 //! (an import of 15k entities holds the lock for a fraction of a second).
-//! Every write is one `BEGIN IMMEDIATE` transaction: it either commits a
-//! complete version and moves the active pointer, or leaves both untouched.
+//! Every write is one exclusive transaction (SQLite `BEGIN IMMEDIATE`,
+//! PostgreSQL the store's advisory lock): it either commits a complete
+//! version and moves the active pointer, or leaves both untouched. The SQL
+//! is written once for both engines ([`crate::db`]).
 
+use crate::db::{args, PgTx, Row, Sql};
 use crate::diff::field_changes;
 use crate::encode::{encode, label, normalise_sha256};
-use crate::error::{Context, StoreError};
+use crate::error::StoreError;
 use crate::intents::{write_intent, IntentFn};
 use crate::schema;
 use crate::types::{
@@ -17,15 +20,37 @@ use crate::types::{
 use chrono::{DateTime, NaiveDate, SecondsFormat, SubsecRound, Utc};
 use embargo_model::listing::{intervals_from_presence, ListingHistory, SourceDates, VersionPoint};
 use embargo_model::{Entity, EntityId, ListVersion, PartialDate, PublishedBasis, SourceKind};
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 /// The versioned list store. See the crate and [`crate::schema`] docs.
 pub struct Store {
+    /// The SQLite file, or the PostgreSQL URL without its password.
     path: PathBuf,
-    conn: Mutex<Connection>,
+    backend: Backend,
+}
+
+/// Where the store lives.
+enum Backend {
+    /// `<data_dir>/embargo.sqlite`, the default.
+    Sqlite(Mutex<Connection>),
+    /// A PostgreSQL database shared by several nodes. `url` (with its
+    /// password) opens the listening connection of [`Store::listen`].
+    Postgres {
+        url: String,
+        client: Box<Mutex<postgres::Client>>,
+    },
+}
+
+/// How a write transaction must reach the disk.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Durability {
+    /// SQLite `synchronous=NORMAL` (see [`crate::schema`]).
+    Normal,
+    /// SQLite `synchronous=FULL`: an operator's decision.
+    Full,
 }
 
 /// One entity of a version being written: `body` is `None` when it is
@@ -66,19 +91,142 @@ impl Store {
         };
         Ok(Store {
             path,
-            conn: Mutex::new(conn),
+            backend: Backend::Sqlite(Mutex::new(conn)),
         })
     }
 
-    /// The database file.
+    /// Connects to a PostgreSQL list store (`postgres://user:pass@host:port/db`)
+    /// shared by several nodes, creating or migrating its tables. Must not
+    /// be called from inside an async runtime (the client runs its own).
+    pub fn connect(url: &str) -> Result<Store, StoreError> {
+        let shown = crate::db::redact(url);
+        let open_err = |e: postgres::Error| StoreError::OpenShared {
+            url: shown.clone(),
+            reason: crate::db::pg_reason(&e),
+        };
+        let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(open_err)?;
+        client
+            .batch_execute("SET synchronous_commit = on")
+            .map_err(open_err)?;
+        let path = PathBuf::from(&shown);
+        {
+            let mut tx =
+                PgTx::write(&mut client).map_err(|e| e.with(format!("opening {shown}")))?;
+            schema::migrate(&mut tx, &path)?;
+            tx.commit()
+                .map_err(|e| e.with(format!("committing the schema of {shown}")))?;
+        }
+        Ok(Store {
+            path,
+            backend: Backend::Postgres {
+                url: url.to_string(),
+                client: Box::new(Mutex::new(client)),
+            },
+        })
+    }
+
+    /// [`Store::connect`] when `shared` names a PostgreSQL URL, else
+    /// [`Store::open`] on the data directory.
+    pub fn open_at(data_dir: &Path, shared: Option<&str>) -> Result<Store, StoreError> {
+        match shared {
+            Some(url) => Store::connect(url),
+            None => Store::open(data_dir),
+        }
+    }
+
+    /// The database file, or for PostgreSQL its URL without the password.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock dropped its Transaction, which
+    /// Whether the store is a shared PostgreSQL database.
+    pub fn is_shared(&self) -> bool {
+        matches!(self.backend, Backend::Postgres { .. })
+    }
+
+    /// For a PostgreSQL store: a listener that wakes when any node commits
+    /// a change (a version stored or activated, a link judgement). `None`
+    /// for SQLite, where one data directory is one node.
+    pub fn listen(&self) -> Result<Option<crate::ChangeListener>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(_) => Ok(None),
+            Backend::Postgres { url, .. } => crate::ChangeListener::connect(url).map(Some),
+        }
+    }
+
+    fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+        // A panic while holding the lock dropped its transaction, which
         // rolled back; the connection itself is still sound.
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+        m.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` in one read transaction (one consistent state, also when
+    /// another process imports meanwhile).
+    pub(crate) fn read<T>(
+        &self,
+        ctx: impl Fn() -> String,
+        f: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(c) => {
+                let mut conn = Self::lock(c);
+                let mut tx = conn
+                    .transaction()
+                    .map_err(|e| crate::db::DbError::from(e).with(ctx()))?;
+                f(&mut tx)
+            }
+            Backend::Postgres { client, .. } => {
+                let mut client = Self::lock(client);
+                let mut tx = PgTx::read(&mut client).map_err(|e| e.with(ctx()))?;
+                f(&mut tx)
+            }
+        }
+    }
+
+    /// Runs `f` in one write transaction, excluding every other writer,
+    /// and commits when it returns `Ok`; an error rolls everything back.
+    pub(crate) fn write<T>(
+        &self,
+        durability: Durability,
+        ctx: impl Fn() -> String,
+        f: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(c) => {
+                let mut conn = Self::lock(c);
+                let full = durability == Durability::Full;
+                if full {
+                    conn.pragma_update(None, "synchronous", "FULL")
+                        .map_err(|e| {
+                            crate::db::DbError::from(e).with("switching to synchronous=FULL".into())
+                        })?;
+                }
+                let result = (|| {
+                    let mut tx = conn
+                        .transaction_with_behavior(TransactionBehavior::Immediate)
+                        .map_err(|e| crate::db::DbError::from(e).with(ctx()))?;
+                    let out = f(&mut tx)?;
+                    tx.commit()
+                        .map_err(|e| crate::db::DbError::from(e).with(ctx()))?;
+                    Ok(out)
+                })();
+                if full {
+                    conn.pragma_update(None, "synchronous", "NORMAL")
+                        .map_err(|e| {
+                            crate::db::DbError::from(e)
+                                .with("switching back to synchronous=NORMAL".into())
+                        })?;
+                }
+                result
+            }
+            Backend::Postgres { client, .. } => {
+                let mut client = Self::lock(client);
+                let mut tx = PgTx::write(&mut client).map_err(|e| e.with(ctx()))?;
+                let out = f(&mut tx)?;
+                tx.commit().map_err(|e| e.with(ctx()))?;
+                Ok(out)
+            }
+        }
     }
 
     /// Stores `entities` as a new version of `version.dataset` and makes it
@@ -242,18 +390,15 @@ impl Store {
         self.commit_version(version, sha, "delta", policy, intent, move |tx| {
             let base = active_version_id(tx, &base_dataset)?
                 .ok_or_else(|| StoreError::UnknownDataset(base_dataset.clone()))?;
-            let mut stmt = tx
-                .prepare("SELECT entity_id, hash FROM members WHERE version_id = ?1 ORDER BY seq")
-                .ctx(|| format!("reading the base version of {base_dataset}"))?;
-            let rows = stmt
-                .query_map([base], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
-                })
-                .ctx(|| format!("reading the base version of {base_dataset}"))?;
+            let ctx = || format!("reading the base version of {base_dataset}");
+            let rows = tx.rows(
+                "SELECT entity_id, hash FROM members WHERE version_id = ?1 ORDER BY seq",
+                args![base],
+                ctx,
+                |r| Ok((r.text(0)?, r.blob(1)?)),
+            )?;
             let mut members = Vec::new();
-            for row in rows {
-                let (id, hash) =
-                    row.ctx(|| format!("reading the base version of {base_dataset}"))?;
+            for (id, hash) in rows {
                 if let Some(m) = upserted.remove(&id) {
                     members.push(m);
                     continue;
@@ -290,139 +435,137 @@ impl Store {
         reason: &str,
         policy: Option<ImportPolicy>,
         intent: Option<IntentFn<'_, ImportOutcome>>,
-        build: impl FnOnce(&Transaction) -> Result<Vec<Member>, StoreError>,
+        build: impl FnOnce(&mut dyn Sql) -> Result<Vec<Member>, StoreError>,
     ) -> Result<ImportOutcome, StoreError> {
         let ds = nv.dataset.clone();
-        let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .ctx(|| format!("starting the import of {ds}"))?;
-        let mut active = None;
-        if let Some(id) = active_version_id(&tx, &ds)? {
-            let v = version_by_id(&tx, id)?;
-            if v.sha256 == sha {
-                return Ok(ImportOutcome::Unchanged(v));
-            }
-            active = Some(v);
-        }
-        let members = build(&tx)?;
-        // Stored with microseconds; truncate so the returned value equals
-        // what later reads return.
-        let imported_at = Utc::now().trunc_subsecs(6);
-        let (date, basis) = match nv.published {
-            Some(d) => (d, nv.published_basis),
-            None => (imported_at.date_naive(), PublishedBasis::ImportDate),
-        };
-        let history_only = match policy {
-            Some(policy) => guard(
-                &nv,
-                active.as_ref(),
-                members.len() as u64,
-                date,
-                basis,
-                policy,
-            )?,
-            None => false,
-        };
-        if history_only {
-            // Already stored (a history import run twice): nothing to do.
-            let same: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM versions WHERE dataset = ?1 AND sha256 = ?2 ORDER BY id LIMIT 1",
-                    params![ds, sha],
-                    |r| r.get(0),
-                )
-                .optional()
-                .ctx(|| format!("looking for an earlier copy of this version of {ds}"))?;
-            if let Some(id) = same {
-                return Ok(ImportOutcome::Unchanged(version_by_id(&tx, id)?));
-            }
-        }
-        let label = label(date, &sha, |l| {
-            tx.query_row(
-                "SELECT sha256 FROM versions WHERE dataset = ?1 AND label = ?2",
-                params![ds, l],
-                |r| r.get(0),
-            )
-            .optional()
-            .ctx(|| format!("checking version label {l} of {ds}"))
-        })?;
-        let lv = ListVersion {
-            dataset: ds.clone(),
-            source: nv.source,
-            version: label,
-            sha256: sha,
-            published: Some(date),
-            published_basis: Some(basis),
-            imported_at,
-            entity_count: members.len() as u64,
-            origin: nv.origin,
-        };
-        let at = imported_at.to_rfc3339_opts(SecondsFormat::Micros, true);
-        tx.execute(
-            "INSERT INTO versions (dataset, source, label, sha256, published, imported_at, entity_count, origin, published_basis)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                lv.dataset,
-                source_name(lv.source),
-                lv.version,
-                lv.sha256,
-                lv.published.map(|d| d.to_string()),
-                at,
-                members.len() as i64,
-                lv.origin,
-                basis.as_str()
-            ],
-        )
-        .ctx(|| format!("recording version {} of {ds}", lv.version))?;
-        let vid = tx.last_insert_rowid();
-        {
-            let mut body_stmt = tx
-                .prepare("INSERT OR IGNORE INTO bodies (hash, body) VALUES (?1, ?2)")
-                .ctx(|| "preparing entity inserts".into())?;
-            let mut member_stmt = tx
-                .prepare("INSERT INTO members (version_id, seq, entity_id, hash) VALUES (?1, ?2, ?3, ?4)")
-                .ctx(|| "preparing entity inserts".into())?;
-            for (seq, m) in members.iter().enumerate() {
-                if let Some(body) = &m.body {
-                    body_stmt
-                        .execute(params![&m.hash[..], body])
-                        .ctx(|| format!("storing entity {} of {ds}", m.id))?;
+        self.write(
+            Durability::Normal,
+            || format!("importing a version of {ds}"),
+            |tx| {
+                let mut active = None;
+                if let Some(id) = active_version_id(tx, &ds)? {
+                    let v = version_by_id(tx, id)?;
+                    if v.sha256 == sha {
+                        return Ok(ImportOutcome::Unchanged(v));
+                    }
+                    active = Some(v);
                 }
-                member_stmt
-                    .execute(params![vid, seq as i64, m.id, &m.hash[..]])
-                    .ctx(|| format!("storing entity {} of {ds} (entry {})", m.id, seq + 1))?;
-            }
-        }
-        let outcome = if history_only {
-            ImportOutcome::StoredInactive(lv)
-        } else {
-            set_active(&tx, &ds, vid, &at, reason)?;
-            ImportOutcome::Imported(lv)
-        };
-        if let Some(f) = intent {
-            write_intent(&tx, &f(&outcome))?;
-        }
-        crate::failpoint("store_before_commit");
-        tx.commit()
-            .ctx(|| format!("committing a version of {ds}"))?;
-        Ok(outcome)
+                let members = build(tx)?;
+                // Stored with microseconds; truncate so the returned value
+                // equals what later reads return.
+                let imported_at = Utc::now().trunc_subsecs(6);
+                let (date, basis) = match nv.published {
+                    Some(d) => (d, nv.published_basis),
+                    None => (imported_at.date_naive(), PublishedBasis::ImportDate),
+                };
+                let history_only = match policy {
+                    Some(policy) => guard(
+                        &nv,
+                        active.as_ref(),
+                        members.len() as u64,
+                        date,
+                        basis,
+                        policy,
+                    )?,
+                    None => false,
+                };
+                if history_only {
+                    // Already stored (a history import run twice): nothing to do.
+                    let same = tx.opt(
+                        "SELECT id FROM versions WHERE dataset = ?1 AND sha256 = ?2 ORDER BY id LIMIT 1",
+                        args![&ds, &sha],
+                        || format!("looking for an earlier copy of this version of {ds}"),
+                        |r| r.i64(0),
+                    )?;
+                    if let Some(id) = same {
+                        return Ok(ImportOutcome::Unchanged(version_by_id(tx, id)?));
+                    }
+                }
+                let label = label(date, &sha, |l| {
+                    tx.opt(
+                        "SELECT sha256 FROM versions WHERE dataset = ?1 AND label = ?2",
+                        args![&ds, l],
+                        || format!("checking version label {l} of {ds}"),
+                        |r| r.text(0),
+                    )
+                })?;
+                let lv = ListVersion {
+                    dataset: ds.clone(),
+                    source: nv.source,
+                    version: label,
+                    sha256: sha.clone(),
+                    published: Some(date),
+                    published_basis: Some(basis),
+                    imported_at,
+                    entity_count: members.len() as u64,
+                    origin: nv.origin.clone(),
+                };
+                let at = imported_at.to_rfc3339_opts(SecondsFormat::Micros, true);
+                let published = lv.published.map(|d| d.to_string());
+                let source = source_name(lv.source);
+                let vid = tx
+                    .opt(
+                        "INSERT INTO versions (dataset, source, label, sha256, published, imported_at, entity_count, origin, published_basis)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+                        args![
+                            &lv.dataset,
+                            &source,
+                            &lv.version,
+                            &lv.sha256,
+                            published.as_deref(),
+                            &at,
+                            members.len() as i64,
+                            &lv.origin,
+                            basis.as_str()
+                        ],
+                        || format!("recording version {} of {ds}", lv.version),
+                        |r| r.i64(0),
+                    )?
+                    .ok_or_else(|| StoreError::Corrupt {
+                        what: format!("version {} of {ds}", lv.version),
+                        detail: "the insert returned no id".into(),
+                    })?;
+                for (seq, m) in members.iter().enumerate() {
+                    if let Some(body) = &m.body {
+                        tx.run(
+                            "INSERT INTO bodies (hash, body) VALUES (?1, ?2) ON CONFLICT (hash) DO NOTHING",
+                            args![&m.hash[..], body],
+                            || format!("storing entity {} of {ds}", m.id),
+                        )?;
+                    }
+                    tx.run(
+                        "INSERT INTO members (version_id, seq, entity_id, hash) VALUES (?1, ?2, ?3, ?4)",
+                        args![vid, seq as i64, &m.id, &m.hash[..]],
+                        || format!("storing entity {} of {ds} (entry {})", m.id, seq + 1),
+                    )?;
+                }
+                let outcome = if history_only {
+                    ImportOutcome::StoredInactive(lv)
+                } else {
+                    set_active(tx, &ds, vid, &at, reason)?;
+                    ImportOutcome::Imported(lv)
+                };
+                if let Some(f) = intent {
+                    write_intent(tx, &f(&outcome))?;
+                }
+                crate::failpoint("store_before_commit");
+                Ok(outcome)
+            },
+        )
     }
 
     /// Every dataset with its active version and how many versions are kept.
     pub fn lists(&self) -> Result<Vec<ListStatus>, StoreError> {
-        let conn = self.conn();
+        let ctx = || "listing datasets".to_string();
         let sql = format!(
             "SELECT {VERSION_COLS}, (SELECT count(*) FROM versions x WHERE x.dataset = v.dataset)
              FROM active a JOIN versions v ON v.id = a.version_id ORDER BY a.dataset"
         );
-        let mut stmt = conn.prepare(&sql).ctx(|| "listing datasets".into())?;
-        let rows = stmt
-            .query_map([], |r| Ok((raw_version(r)?, r.get::<_, i64>(10)?)))
-            .ctx(|| "listing datasets".into())?;
+        let rows = self.read(ctx, |tx| {
+            tx.rows(&sql, &[], ctx, |r| Ok((raw_version(r)?, r.i64(10)?)))
+        })?;
         let mut out = Vec::new();
-        for row in rows {
-            let (raw, kept) = row.ctx(|| "listing datasets".into())?;
+        for (raw, kept) in rows {
             let active = raw.into_version()?;
             out.push(ListStatus {
                 dataset: active.dataset.clone(),
@@ -435,22 +578,14 @@ impl Store {
 
     /// Every version of `dataset`, oldest first.
     pub fn versions(&self, dataset: &str) -> Result<Vec<ListVersion>, StoreError> {
-        let conn = self.conn();
+        let ctx = || format!("listing versions of {dataset}");
         let sql =
             format!("SELECT {VERSION_COLS} FROM versions v WHERE v.dataset = ?1 ORDER BY v.id");
-        let mut stmt = conn
-            .prepare(&sql)
-            .ctx(|| format!("listing versions of {dataset}"))?;
-        let rows = stmt
-            .query_map([dataset], raw_version)
-            .ctx(|| format!("listing versions of {dataset}"))?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(
-                row.ctx(|| format!("listing versions of {dataset}"))?
-                    .into_version()?,
-            );
-        }
+        let rows = self.read(ctx, |tx| tx.rows(&sql, args![dataset], ctx, raw_version))?;
+        let out = rows
+            .into_iter()
+            .map(RawVersion::into_version)
+            .collect::<Result<Vec<_>, _>>()?;
         if out.is_empty() {
             return Err(StoreError::UnknownDataset(dataset.to_string()));
         }
@@ -459,69 +594,72 @@ impl Store {
 
     /// The active version of `dataset`, if the dataset exists.
     pub fn active_version(&self, dataset: &str) -> Result<Option<ListVersion>, StoreError> {
-        let conn = self.conn();
-        match active_version_id(&conn, dataset)? {
-            Some(id) => Ok(Some(version_by_id(&conn, id)?)),
-            None => Ok(None),
-        }
+        self.read(
+            || format!("reading the active version of {dataset}"),
+            |tx| match active_version_id(tx, dataset)? {
+                Some(id) => Ok(Some(version_by_id(tx, id)?)),
+                None => Ok(None),
+            },
+        )
     }
 
     /// The active version of every dataset and all their entities (datasets
     /// in name order, entities in file order). Read in one transaction so a
     /// concurrent import by another process cannot mix versions.
     pub fn active_entities(&self) -> Result<(Vec<ListVersion>, Vec<Entity>), StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().ctx(|| "reading active lists".into())?;
-        let ids: Vec<i64> = {
-            let mut stmt = tx
-                .prepare("SELECT version_id FROM active ORDER BY dataset")
-                .ctx(|| "reading active lists".into())?;
-            let rows = stmt
-                .query_map([], |r| r.get(0))
-                .ctx(|| "reading active lists".into())?;
-            rows.collect::<Result<_, _>>()
-                .ctx(|| "reading active lists".into())?
-        };
-        let mut versions = Vec::with_capacity(ids.len());
-        let mut entities = Vec::new();
-        for id in ids {
-            let v = version_by_id(&tx, id)?;
-            entities.extend(version_entities(&tx, id, &v)?);
-            versions.push(v);
-        }
-        Ok((versions, entities))
+        let ctx = || "reading active lists".to_string();
+        self.read(ctx, |tx| {
+            let ids = tx.rows(
+                "SELECT version_id FROM active ORDER BY dataset",
+                &[],
+                ctx,
+                |r| r.i64(0),
+            )?;
+            let mut versions = Vec::with_capacity(ids.len());
+            let mut entities = Vec::new();
+            for id in ids {
+                let v = version_by_id(tx, id)?;
+                entities.extend(version_entities(tx, id, &v)?);
+                versions.push(v);
+            }
+            Ok((versions, entities))
+        })
     }
 
     /// All entities of one version, in file order.
     pub fn entities(&self, dataset: &str, version: &str) -> Result<Vec<Entity>, StoreError> {
-        let conn = self.conn();
-        let (id, v) = version_by_label(&conn, dataset, version)?;
-        version_entities(&conn, id, &v)
+        self.read(
+            || format!("reading entities of {dataset} {version}"),
+            |tx| {
+                let (id, v) = version_by_label(tx, dataset, version)?;
+                version_entities(tx, id, &v)
+            },
+        )
     }
 
     /// An entity of an active version, with that version. If several active
     /// datasets hold the id, the first dataset by name wins.
     pub fn entity(&self, id: &EntityId) -> Result<Option<(ListVersion, Entity)>, StoreError> {
-        let conn = self.conn();
-        let found: Option<(i64, String)> = conn
-            .query_row(
+        let ctx = || format!("looking up entity {id}");
+        self.read(ctx, |tx| {
+            let found = tx.opt(
                 "SELECT a.version_id, b.body FROM active a
                  JOIN members m ON m.version_id = a.version_id AND m.entity_id = ?1
                  JOIN bodies b ON b.hash = m.hash
                  ORDER BY a.dataset LIMIT 1",
-                [id.as_str()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .ctx(|| format!("looking up entity {id}"))?;
-        match found {
-            None => Ok(None),
-            Some((vid, body)) => {
-                let v = version_by_id(&conn, vid)?;
-                let e = decode(id.as_str(), &v, &body)?;
-                Ok(Some((v, e)))
+                args![id.as_str()],
+                ctx,
+                |r| Ok((r.i64(0)?, r.text(1)?)),
+            )?;
+            match found {
+                None => Ok(None),
+                Some((vid, body)) => {
+                    let v = version_by_id(tx, vid)?;
+                    let e = decode(id.as_str(), &v, &body)?;
+                    Ok(Some((v, e)))
+                }
             }
-        }
+        })
     }
 
     /// Differences between two versions of `dataset`, by entity id and
@@ -533,79 +671,59 @@ impl Store {
         old: Option<&str>,
         new: Option<&str>,
     ) -> Result<ListDiff, StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().ctx(|| format!("diffing {dataset}"))?;
-        let (new_id, new_v) = match new {
-            Some(label) => version_by_label(&tx, dataset, label)?,
-            None => {
-                let id = active_version_id(&tx, dataset)?
-                    .ok_or_else(|| StoreError::UnknownDataset(dataset.to_string()))?;
-                (id, version_by_id(&tx, id)?)
-            }
-        };
-        let (old_id, old_v) = match old {
-            Some(label) => version_by_label(&tx, dataset, label)?,
-            None => {
-                let id: i64 = tx
-                    .query_row(
-                        "SELECT id FROM versions WHERE dataset = ?1 AND id < ?2 ORDER BY id DESC LIMIT 1",
-                        params![dataset, new_id],
-                        |r| r.get(0),
-                    )
-                    .optional()
-                    .ctx(|| format!("finding the version before {} of {dataset}", new_v.version))?
-                    .ok_or_else(|| StoreError::NoPreviousVersion {
-                        dataset: dataset.to_string(),
-                        version: new_v.version.clone(),
-                    })?;
-                (id, version_by_id(&tx, id)?)
-            }
-        };
-        let only_in = |a: i64, b: i64, av: &ListVersion| -> Result<Vec<Entity>, StoreError> {
-            let mut stmt = tx
-                .prepare(
+        let ctx = || format!("diffing {dataset}");
+        self.read(ctx, |tx| {
+            let (new_id, new_v) = match new {
+                Some(label) => version_by_label(tx, dataset, label)?,
+                None => {
+                    let id = active_version_id(tx, dataset)?
+                        .ok_or_else(|| StoreError::UnknownDataset(dataset.to_string()))?;
+                    (id, version_by_id(tx, id)?)
+                }
+            };
+            let (old_id, old_v) = match old {
+                Some(label) => version_by_label(tx, dataset, label)?,
+                None => {
+                    let id = tx
+                        .opt(
+                            "SELECT id FROM versions WHERE dataset = ?1 AND id < ?2 ORDER BY id DESC LIMIT 1",
+                            args![dataset, new_id],
+                            || format!("finding the version before {} of {dataset}", new_v.version),
+                            |r| r.i64(0),
+                        )?
+                        .ok_or_else(|| StoreError::NoPreviousVersion {
+                            dataset: dataset.to_string(),
+                            version: new_v.version.clone(),
+                        })?;
+                    (id, version_by_id(tx, id)?)
+                }
+            };
+            let mut only_in = |a: i64, b: i64, av: &ListVersion| -> Result<Vec<Entity>, StoreError> {
+                let rows = tx.rows(
                     "SELECT m.entity_id, b.body FROM members m JOIN bodies b ON b.hash = m.hash
                      WHERE m.version_id = ?1 AND NOT EXISTS
                        (SELECT 1 FROM members o WHERE o.version_id = ?2 AND o.entity_id = m.entity_id)
                      ORDER BY m.seq",
-                )
-                .ctx(|| format!("diffing {dataset}"))?;
-            let rows = stmt
-                .query_map(params![a, b], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-                })
-                .ctx(|| format!("diffing {dataset}"))?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (id, body) = row.ctx(|| format!("diffing {dataset}"))?;
-                out.push(decode(&id, av, &body)?);
-            }
-            Ok(out)
-        };
-        let added = only_in(new_id, old_id, &new_v)?;
-        let removed = only_in(old_id, new_id, &old_v)?;
-        let mut changed = Vec::new();
-        {
-            let mut stmt = tx
-                .prepare(
-                    "SELECT m.entity_id, ob.body, nb.body FROM members m
-                     JOIN members o ON o.version_id = ?2 AND o.entity_id = m.entity_id AND o.hash <> m.hash
-                     JOIN bodies nb ON nb.hash = m.hash
-                     JOIN bodies ob ON ob.hash = o.hash
-                     WHERE m.version_id = ?1 ORDER BY m.seq",
-                )
-                .ctx(|| format!("diffing {dataset}"))?;
-            let rows = stmt
-                .query_map(params![new_id, old_id], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                    ))
-                })
-                .ctx(|| format!("diffing {dataset}"))?;
-            for row in rows {
-                let (id, ob, nb) = row.ctx(|| format!("diffing {dataset}"))?;
+                    args![a, b],
+                    ctx,
+                    |r| Ok((r.text(0)?, r.text(1)?)),
+                )?;
+                rows.iter().map(|(id, body)| decode(id, av, body)).collect()
+            };
+            let added = only_in(new_id, old_id, &new_v)?;
+            let removed = only_in(old_id, new_id, &old_v)?;
+            let rows = tx.rows(
+                "SELECT m.entity_id, ob.body, nb.body FROM members m
+                 JOIN members o ON o.version_id = ?2 AND o.entity_id = m.entity_id AND o.hash <> m.hash
+                 JOIN bodies nb ON nb.hash = m.hash
+                 JOIN bodies ob ON ob.hash = o.hash
+                 WHERE m.version_id = ?1 ORDER BY m.seq",
+                args![new_id, old_id],
+                ctx,
+                |r| Ok((r.text(0)?, r.text(1)?, r.text(2)?)),
+            )?;
+            let mut changed = Vec::new();
+            for (id, ob, nb) in rows {
                 let ov = parse_value(&id, &old_v, &ob)?;
                 let nv = parse_value(&id, &new_v, &nb)?;
                 let caption = decode(&id, &new_v, &nb)?.caption().to_string();
@@ -615,14 +733,14 @@ impl Store {
                     fields: field_changes(&ov, &nv),
                 });
             }
-        }
-        Ok(ListDiff {
-            dataset: dataset.to_string(),
-            old: old_v,
-            new: new_v,
-            added,
-            removed,
-            changed,
+            Ok(ListDiff {
+                dataset: dataset.to_string(),
+                old: old_v,
+                new: new_v,
+                added,
+                removed,
+                changed,
+            })
         })
     }
 
@@ -633,101 +751,105 @@ impl Store {
     /// `endDate`). See [`embargo_model::listing`].
     pub fn listing_history(&self, dataset: &str) -> Result<ListingHistory, StoreError> {
         let ctx = || format!("reading the listing history of {dataset}");
-        let mut conn = self.conn();
-        let tx = conn.transaction().ctx(ctx)?;
-        let mut versions: Vec<(i64, ListVersion)> = {
+        self.read(ctx, |tx| {
             let sql =
                 format!("SELECT {VERSION_COLS} FROM versions v WHERE v.dataset = ?1 ORDER BY v.id");
-            let mut stmt = tx.prepare(&sql).ctx(ctx)?;
-            let rows = stmt.query_map([dataset], raw_version).ctx(ctx)?;
-            let mut out = Vec::new();
-            for row in rows {
-                let raw = row.ctx(ctx)?;
-                out.push((raw.id, raw.into_version()?));
+            let mut versions: Vec<(i64, ListVersion)> = tx
+                .rows(&sql, args![dataset], ctx, raw_version)?
+                .into_iter()
+                .map(|raw| Ok((raw.id, raw.into_version()?)))
+                .collect::<Result<_, StoreError>>()?;
+            if versions.is_empty() {
+                return Err(StoreError::UnknownDataset(dataset.to_string()));
             }
-            out
-        };
-        if versions.is_empty() {
-            return Err(StoreError::UnknownDataset(dataset.to_string()));
-        }
-        // Publication order; a stable sort keeps import order for ties.
-        versions.sort_by_key(|(_, v)| v.published);
-        let points: Vec<VersionPoint> = versions
-            .iter()
-            .map(|(_, v)| VersionPoint {
-                version: v.version.clone(),
-                published: v.published.unwrap_or_else(|| v.imported_at.date_naive()),
-                basis: v.published_basis.unwrap_or(PublishedBasis::ImportDate),
-            })
-            .collect();
-        let pos: HashMap<i64, usize> = versions
-            .iter()
-            .enumerate()
-            .map(|(i, (id, _))| (*id, i))
-            .collect();
-        let n = versions.len();
-        // Presence per entity, and the body hash of its newest record.
-        let mut presence: HashMap<String, (Vec<bool>, usize, Vec<u8>)> = HashMap::new();
-        {
-            let mut stmt = tx
-                .prepare(
-                    "SELECT m.version_id, m.entity_id, m.hash FROM members m
-                     JOIN versions v ON v.id = m.version_id WHERE v.dataset = ?1",
-                )
-                .ctx(ctx)?;
-            let mut rows = stmt.query([dataset]).ctx(ctx)?;
-            while let Some(r) = rows.next().ctx(ctx)? {
-                let vid: i64 = r.get(0).ctx(ctx)?;
-                let id: String = r.get(1).ctx(ctx)?;
-                let hash: Vec<u8> = r.get(2).ctx(ctx)?;
-                let Some(&i) = pos.get(&vid) else { continue };
-                let entry = presence
-                    .entry(id)
-                    .or_insert_with(|| (vec![false; n], i, hash.clone()));
-                entry.0[i] = true;
-                if i >= entry.1 {
-                    entry.1 = i;
-                    entry.2 = hash;
-                }
-            }
-        }
-        let mut stmt = tx
-            .prepare(
-                "SELECT json_extract(body, '$.listed_on'), json_extract(body, '$.delisted_on'),
-                        json_extract(body, '$.properties.endDate[0]')
-                 FROM bodies WHERE hash = ?1",
-            )
-            .ctx(ctx)?;
-        let mut entities = HashMap::with_capacity(presence.len());
-        for (id, (present, _, hash)) in presence {
-            let (listed, delisted, end): (Option<String>, Option<String>, Option<String>) = stmt
-                .query_row([&hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .ctx(|| format!("reading the stated dates of {id} in {dataset}"))?;
-            let date = |field: &str, v: Option<String>| -> Result<_, StoreError> {
-                v.map(|s| {
-                    PartialDate::parse_iso(&s).map_err(|e| StoreError::Corrupt {
-                        what: format!("{field} of entity {id} in {dataset}"),
-                        detail: e.to_string(),
-                    })
+            // Publication order; a stable sort keeps import order for ties.
+            versions.sort_by_key(|(_, v)| v.published);
+            let points: Vec<VersionPoint> = versions
+                .iter()
+                .map(|(_, v)| VersionPoint {
+                    version: v.version.clone(),
+                    published: v.published.unwrap_or_else(|| v.imported_at.date_naive()),
+                    basis: v.published_basis.unwrap_or(PublishedBasis::ImportDate),
                 })
-                .transpose()
-            };
-            let own = SourceDates {
-                listed_on: date("listed_on", listed)?,
-                removed_on: match date("delisted_on", delisted)? {
-                    Some(d) => Some(d),
-                    // A stated end date is source text: one that is not a
-                    // date is simply not used.
-                    None => end.and_then(|s| PartialDate::parse_iso(&s).ok()),
+                .collect();
+            let pos: HashMap<i64, usize> = versions
+                .iter()
+                .enumerate()
+                .map(|(i, (id, _))| (*id, i))
+                .collect();
+            let n = versions.len();
+            // Presence per entity, and the body hash of its newest record.
+            let mut presence: HashMap<String, (Vec<bool>, usize, Vec<u8>)> = HashMap::new();
+            tx.each_ctx(
+                "SELECT m.version_id, m.entity_id, m.hash FROM members m
+                 JOIN versions v ON v.id = m.version_id WHERE v.dataset = ?1",
+                args![dataset],
+                &ctx,
+                &mut |r| {
+                    let row = || -> Result<_, crate::db::DbError> {
+                        Ok((r.i64(0)?, r.text(1)?, r.blob(2)?))
+                    };
+                    let (vid, id, hash) = row().map_err(|e| e.with(ctx()))?;
+                    let Some(&i) = pos.get(&vid) else {
+                        return Ok(());
+                    };
+                    let entry = presence
+                        .entry(id)
+                        .or_insert_with(|| (vec![false; n], i, hash.clone()));
+                    entry.0[i] = true;
+                    if i >= entry.1 {
+                        entry.1 = i;
+                        entry.2 = hash;
+                    }
+                    Ok(())
                 },
-            };
-            let ivs = intervals_from_presence(&points, &present, own);
-            entities.insert(EntityId(id), ivs);
-        }
-        Ok(ListingHistory {
-            dataset: dataset.to_string(),
-            versions: points,
-            entities,
+            )?;
+            let d = tx.dialect();
+            let sql = format!(
+                "SELECT {}, {}, {} FROM bodies WHERE hash = ?1",
+                d.json_text("body", &["listed_on"]),
+                d.json_text("body", &["delisted_on"]),
+                d.json_text("body", &["properties", "endDate", "0"]),
+            );
+            let mut entities = HashMap::with_capacity(presence.len());
+            for (id, (present, _, hash)) in presence {
+                let (listed, delisted, end) = tx
+                    .opt(
+                        &sql,
+                        args![&hash[..]],
+                        || format!("reading the stated dates of {id} in {dataset}"),
+                        |r| Ok((r.opt_text(0)?, r.opt_text(1)?, r.opt_text(2)?)),
+                    )?
+                    .ok_or_else(|| StoreError::Corrupt {
+                        what: format!("entity {id} in {dataset}"),
+                        detail: "its stored body is missing".into(),
+                    })?;
+                let date = |field: &str, v: Option<String>| -> Result<_, StoreError> {
+                    v.map(|s| {
+                        PartialDate::parse_iso(&s).map_err(|e| StoreError::Corrupt {
+                            what: format!("{field} of entity {id} in {dataset}"),
+                            detail: e.to_string(),
+                        })
+                    })
+                    .transpose()
+                };
+                let own = SourceDates {
+                    listed_on: date("listed_on", listed)?,
+                    removed_on: match date("delisted_on", delisted)? {
+                        Some(d) => Some(d),
+                        // A stated end date is source text: one that is not a
+                        // date is simply not used.
+                        None => end.and_then(|s| PartialDate::parse_iso(&s).ok()),
+                    },
+                };
+                let ivs = intervals_from_presence(&points, &present, own);
+                entities.insert(EntityId(id), ivs);
+            }
+            Ok(ListingHistory {
+                dataset: dataset.to_string(),
+                versions: points,
+                entities,
+            })
         })
     }
 
@@ -756,33 +878,27 @@ impl Store {
         version: &str,
         intent: Option<IntentFn<'_, Option<String>>>,
     ) -> Result<(), StoreError> {
-        let mut conn = self.conn();
-        conn.pragma_update(None, "synchronous", "FULL")
-            .ctx(|| "switching to synchronous=FULL".into())?;
-        let result = (|| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .ctx(|| format!("activating {version} of {dataset}"))?;
-            let (vid, _) = version_by_label(&tx, dataset, version)?;
-            let before = active_version_id(&tx, dataset)?;
-            if let Some(f) = intent {
-                let label = match before {
-                    Some(id) => Some(version_by_id(&tx, id)?.version),
-                    None => None,
-                };
-                write_intent(&tx, &f(&label))?;
-            }
-            if before != Some(vid) {
-                let at = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true);
-                set_active(&tx, dataset, vid, &at, "activate")?;
-            }
-            crate::failpoint("store_before_commit");
-            tx.commit()
-                .ctx(|| format!("activating {version} of {dataset}"))
-        })();
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .ctx(|| "switching back to synchronous=NORMAL".into())?;
-        result
+        self.write(
+            Durability::Full,
+            || format!("activating {version} of {dataset}"),
+            |tx| {
+                let (vid, _) = version_by_label(tx, dataset, version)?;
+                let before = active_version_id(tx, dataset)?;
+                if let Some(f) = intent {
+                    let label = match before {
+                        Some(id) => Some(version_by_id(tx, id)?.version),
+                        None => None,
+                    };
+                    write_intent(tx, &f(&label))?;
+                }
+                if before != Some(vid) {
+                    let at = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true);
+                    set_active(tx, dataset, vid, &at, "activate")?;
+                }
+                crate::failpoint("store_before_commit");
+                Ok(())
+            },
+        )
     }
 }
 
@@ -850,54 +966,64 @@ fn check_dataset(ds: &str) -> Result<(), StoreError> {
 }
 
 fn set_active(
-    tx: &Connection,
+    tx: &mut dyn Sql,
     ds: &str,
     vid: i64,
     at: &str,
     reason: &str,
 ) -> Result<(), StoreError> {
-    tx.execute(
+    tx.run(
         "INSERT INTO active (dataset, version_id, activated_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (dataset) DO UPDATE SET version_id = excluded.version_id, activated_at = excluded.activated_at",
-        params![ds, vid, at],
-    )
-    .ctx(|| format!("setting the active version of {ds}"))?;
-    tx.execute(
+        args![ds, vid, at],
+        || format!("setting the active version of {ds}"),
+    )?;
+    tx.run(
         "INSERT INTO activations (dataset, version_id, at, reason) VALUES (?1, ?2, ?3, ?4)",
-        params![ds, vid, at, reason],
-    )
-    .ctx(|| format!("logging the activation of {ds}"))?;
+        args![ds, vid, at, reason],
+        || format!("logging the activation of {ds}"),
+    )?;
     Ok(())
 }
 
-fn active_version_id(conn: &Connection, ds: &str) -> Result<Option<i64>, StoreError> {
-    conn.query_row(
+fn active_version_id(tx: &mut dyn Sql, ds: &str) -> Result<Option<i64>, StoreError> {
+    tx.opt(
         "SELECT version_id FROM active WHERE dataset = ?1",
-        [ds],
-        |r| r.get(0),
+        args![ds],
+        || format!("reading the active version of {ds}"),
+        |r| r.i64(0),
     )
-    .optional()
-    .ctx(|| format!("reading the active version of {ds}"))
 }
 
-fn version_by_id(conn: &Connection, id: i64) -> Result<ListVersion, StoreError> {
+fn version_by_id(tx: &mut dyn Sql, id: i64) -> Result<ListVersion, StoreError> {
     let sql = format!("SELECT {VERSION_COLS} FROM versions v WHERE v.id = ?1");
-    conn.query_row(&sql, [id], raw_version)
-        .ctx(|| format!("reading version row {id}"))?
-        .into_version()
+    tx.opt(
+        &sql,
+        args![id],
+        || format!("reading version row {id}"),
+        raw_version,
+    )?
+    .ok_or_else(|| StoreError::Corrupt {
+        what: format!("version row {id}"),
+        detail: "referenced but missing".into(),
+    })?
+    .into_version()
 }
 
 fn version_by_label(
-    conn: &Connection,
+    tx: &mut dyn Sql,
     ds: &str,
     label: &str,
 ) -> Result<(i64, ListVersion), StoreError> {
     let sql =
         format!("SELECT {VERSION_COLS} FROM versions v WHERE v.dataset = ?1 AND v.label = ?2");
-    let raw = conn
-        .query_row(&sql, [ds, label], raw_version)
-        .optional()
-        .ctx(|| format!("reading version {label} of {ds}"))?
+    let raw = tx
+        .opt(
+            &sql,
+            args![ds, label],
+            || format!("reading version {label} of {ds}"),
+            raw_version,
+        )?
         .ok_or_else(|| StoreError::UnknownVersion {
             dataset: ds.to_string(),
             version: label.to_string(),
@@ -907,27 +1033,24 @@ fn version_by_label(
 }
 
 fn version_entities(
-    conn: &Connection,
+    tx: &mut dyn Sql,
     vid: i64,
     v: &ListVersion,
 ) -> Result<Vec<Entity>, StoreError> {
     let ctx = || format!("reading entities of {} {}", v.dataset, v.version);
-    let mut stmt = conn
-        .prepare(
-            "SELECT m.entity_id, b.body FROM members m JOIN bodies b ON b.hash = m.hash
-             WHERE m.version_id = ?1 ORDER BY m.seq",
-        )
-        .ctx(ctx)?;
-    let rows = stmt
-        .query_map([vid], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })
-        .ctx(ctx)?;
     let mut out = Vec::with_capacity(v.entity_count as usize);
-    for row in rows {
-        let (id, body) = row.ctx(ctx)?;
-        out.push(decode(&id, v, &body)?);
-    }
+    tx.each_ctx(
+        "SELECT m.entity_id, b.body FROM members m JOIN bodies b ON b.hash = m.hash
+         WHERE m.version_id = ?1 ORDER BY m.seq",
+        args![vid],
+        &ctx,
+        &mut |r| {
+            let id = r.text(0).map_err(|e| e.with(ctx()))?;
+            let body = r.text(1).map_err(|e| e.with(ctx()))?;
+            out.push(decode(&id, v, &body)?);
+            Ok(())
+        },
+    )?;
     Ok(out)
 }
 
@@ -966,18 +1089,18 @@ struct RawVersion {
     published_basis: Option<String>,
 }
 
-fn raw_version(r: &Row) -> rusqlite::Result<RawVersion> {
+fn raw_version(r: &dyn Row) -> Result<RawVersion, crate::db::DbError> {
     Ok(RawVersion {
-        id: r.get(0)?,
-        dataset: r.get(1)?,
-        source: r.get(2)?,
-        label: r.get(3)?,
-        sha256: r.get(4)?,
-        published: r.get(5)?,
-        imported_at: r.get(6)?,
-        entity_count: r.get(7)?,
-        origin: r.get(8)?,
-        published_basis: r.get(9)?,
+        id: r.i64(0)?,
+        dataset: r.text(1)?,
+        source: r.text(2)?,
+        label: r.text(3)?,
+        sha256: r.text(4)?,
+        published: r.opt_text(5)?,
+        imported_at: r.text(6)?,
+        entity_count: r.i64(7)?,
+        origin: r.text(8)?,
+        published_basis: r.opt_text(9)?,
     })
 }
 

@@ -23,8 +23,9 @@ pub struct ConsumeArgs {
         default_value = "nats://127.0.0.1:4222"
     )]
     pub nats: String,
-    /// Audit store shared by several nodes (`postgres://user:pass@host/db`);
-    /// default: the data directory's SQLite log.
+    /// Audit log and list store shared by several nodes
+    /// (`postgres://user:pass@host/db`; the node reloads when another changes
+    /// the lists); default: the data directory's SQLite files.
     #[arg(long, env = "EMBARGO_STORE", value_name = "URL")]
     pub store: Option<String>,
     /// JetStream stream holding the requests.
@@ -61,7 +62,9 @@ pub fn shared_store(url: &str) -> Result<Arc<dyn AuditStore>> {
 }
 
 pub fn run(data_dir: &Path, a: ConsumeArgs) -> Result<ExitCode> {
-    let app = Arc::new(App::open(data_dir)?);
+    let app = Arc::new(App::open_with_store(data_dir, a.store.as_deref())?);
+    app.follow_shared_store()?;
+    let keep_app = app.clone();
     let (store, store_name) = match &a.store {
         Some(url) => {
             let s = shared_store(url)?;
@@ -128,6 +131,7 @@ pub fn run(data_dir: &Path, a: ConsumeArgs) -> Result<ExitCode> {
     });
     drop(rt);
     drop(keep);
+    drop(keep_app);
     let stats = stats?;
     outln!(
         "stopped: {} answered, {} redeliveries answered from the store, {} dead letters, {} given back, {} batches",

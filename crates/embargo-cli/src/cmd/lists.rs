@@ -12,6 +12,10 @@ pub struct ListsArgs {
     /// Print JSON instead of a table.
     #[arg(long, global = true)]
     pub json: bool,
+    /// List store shared by several nodes (`postgres://user:pass@host/db`);
+    /// default: the data directory's SQLite store.
+    #[arg(long, global = true, env = "EMBARGO_STORE", value_name = "URL")]
+    pub store: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -110,7 +114,7 @@ fn dataset_name(s: &str) -> String {
 }
 
 pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
-    let store = Catalog::open(data_dir)?;
+    let store = Catalog::open_with_store(data_dir, a.store.as_deref())?;
     match a.command {
         None => {
             let lists = store.lists()?;
@@ -298,7 +302,7 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
             }
         }
         Some(ListsCommand::Links { entity }) => {
-            let app = embargo_app::App::open(data_dir)?;
+            let app = embargo_app::App::open_with_store(data_dir, a.store.as_deref())?;
             let snap = app.snapshot();
             let links: Vec<_> = snap
                 .subjects

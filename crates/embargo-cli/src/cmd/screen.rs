@@ -15,6 +15,10 @@ pub enum AlgorithmArg {
 
 #[derive(Args)]
 pub struct ScreenArgs {
+    /// List store shared by several nodes (`postgres://user:pass@host/db`);
+    /// default: the data directory's SQLite store.
+    #[arg(long, env = "EMBARGO_STORE", value_name = "URL")]
+    pub store: Option<String>,
     /// The name to screen, in any script ("Hikvision", "海康威视", "Чэнь Цюаньго").
     pub name: String,
     /// What the name belongs to (Person, Organization, Company, Vessel,
@@ -82,7 +86,7 @@ pub fn run(data_dir: &Path, a: ScreenArgs) -> Result<ExitCode> {
         ..Default::default()
     };
     let subject = input.validate().map_err(output::flag_error)?;
-    let app = App::open(data_dir)?;
+    let app = App::open_with_store(data_dir, a.store.as_deref())?;
     let screened = app
         .screen(&embargo_app::cli_actor(), &subject)
         .map_err(output::flag_error)?;

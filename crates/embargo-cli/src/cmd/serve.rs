@@ -22,11 +22,20 @@ pub struct ServeArgs {
     /// line). The level is set by EMBARGO_LOG (e.g. `info`, `debug`).
     #[arg(long, default_value = "text", env = "EMBARGO_LOG_FORMAT")]
     pub log_format: embargo_server::LogFormat,
+    /// List store shared by several nodes (`postgres://user:pass@host/db`);
+    /// each node then reloads when another changes it (default: the
+    /// data directory's SQLite store).
+    #[arg(long, env = "EMBARGO_STORE", value_name = "URL")]
+    pub store: Option<String>,
 }
 
 pub fn run(data_dir: &Path, a: ServeArgs) -> Result<ExitCode> {
     embargo_server::init_logging(a.log_format);
-    let app = Arc::new(App::open(data_dir)?);
+    let app = Arc::new(App::open_with_store(data_dir, a.store.as_deref())?);
+    let following = app.follow_shared_store()?;
+    // The last handle to a PostgreSQL store (whose client owns a runtime
+    // of its own) must be dropped outside the async runtime.
+    let keep = app.clone();
     let auth = if a.require_keys || !a.listen.ip().is_loopback() {
         AuthMode::ApiKeys
     } else {
@@ -58,8 +67,13 @@ pub fn run(data_dir: &Path, a: ServeArgs) -> Result<ExitCode> {
         );
         let snapshot = app.snapshot();
         outln!("lists loaded: {}", snapshot.version_labels().join(", "));
+        if following {
+            outln!("list store: {} (shared; reloads on changes)", app.store.path().display());
+        }
         std::io::Write::flush(&mut std::io::stdout())?;
         embargo_server::serve_on(listener, app, cfg).await
     })?;
+    drop(rt);
+    drop(keep);
     Ok(ExitCode::SUCCESS)
 }

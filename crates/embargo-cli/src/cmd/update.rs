@@ -9,6 +9,10 @@ use std::sync::Mutex;
 
 #[derive(Args)]
 pub struct UpdateArgs {
+    /// List store shared by several nodes (`postgres://user:pass@host/db`);
+    /// default: the data directory's SQLite store.
+    #[arg(long, env = "EMBARGO_STORE", value_name = "URL")]
+    pub store: Option<String>,
     /// Sources file (JSON, or TOML when it ends in .toml) that overrides or
     /// adds download URLs: `{"replace_defaults": false, "sources": [{"name":
     /// "us_csl", "kind": "csl", "urls": ["https://mirror/consolidated.csv"]}]}`.
@@ -88,7 +92,7 @@ pub fn run(data_dir: &Path, a: UpdateArgs) -> Result<ExitCode> {
     if !a.only.is_empty() {
         specs.retain(|s| a.only.iter().any(|o| o == &s.name));
     }
-    let store = Catalog::open(data_dir)?;
+    let store = Catalog::open_with_store(data_dir, a.store.as_deref())?;
     let downloads = data_dir.join("downloads");
     let bars = Bars {
         bar: Mutex::new(None),
