@@ -71,6 +71,7 @@ pub use matcher::Matcher;
 /// The index file format: [`container`] holds the envelope; the
 /// matcher's sections are described in `Matcher::index_sections`.
 pub mod index {
+    pub use crate::container::write_to;
     pub use crate::container::{
         write, Bytes, Container, IndexError, ENGINE_VERSION, FORMAT_VERSION, MAGIC,
     };
