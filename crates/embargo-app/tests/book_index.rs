@@ -246,7 +246,7 @@ fn a_missing_corrupt_stale_or_foreign_book_index_file_is_rebuilt_never_used() {
         at_import.rebuilt.as_deref(),
         Some("no index file for this book version")
     );
-    assert_eq!(files_of(dir.path()), [at_import.path.clone()]);
+    assert_eq!(files_of(dir.path()), std::slice::from_ref(&at_import.path));
     let v1 = std::fs::read(&at_import.path).unwrap();
 
     // Mapped as written.
@@ -295,7 +295,7 @@ fn a_missing_corrupt_stale_or_foreign_book_index_file_is_rebuilt_never_used() {
         .unwrap();
     let f2 = r.index_file.expect("a new version's file");
     assert_ne!(f2.path, at_import.path);
-    assert_eq!(files_of(dir.path()), [f2.path.clone()]);
+    assert_eq!(files_of(dir.path()), std::slice::from_ref(&f2.path));
     let v2 = std::fs::read(&f2.path).unwrap();
     assert_ne!(v1, v2);
 
