@@ -335,6 +335,15 @@ pub struct BookImport {
     pub removed: u64,
     /// The first changes (at most 50), for the report.
     pub sample: Vec<CustomerChange>,
+    /// The book's index file for this version, built by the import so
+    /// that `monitor` maps it instead of rebuilding it
+    /// ([`crate::book_index`]); `None` when nothing was imported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_file: Option<crate::book_index::BookIndexFile>,
+    /// Why the index file could not be written (the import itself is
+    /// committed; the next `monitor` builds the file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_error: Option<String>,
 }
 
 /// Longest book name.
@@ -516,6 +525,8 @@ impl BookDb {
             changed: 0,
             removed: 0,
             sample: Vec::new(),
+            index_file: None,
+            index_error: None,
         };
         // (customer, change, fields) for every row that differs.
         let mut writes: Vec<(&Customer, &'static str, Vec<&'static str>)> = Vec::new();
@@ -830,6 +841,9 @@ pub struct BookIndex {
     /// One matcher per [`SHARD_SIZE`] customers, in customer order.
     pub shards: Vec<Matcher>,
     pub built_at: DateTime<Utc>,
+    /// The data directory's file the shards are mapped from (`None`:
+    /// built in this process's memory); see [`crate::book_index`].
+    pub file: Option<crate::book_index::BookIndexFile>,
 }
 
 impl BookIndex {
@@ -851,6 +865,7 @@ impl BookIndex {
             by_id,
             shards,
             built_at: Utc::now(),
+            file: None,
         }
     }
 

@@ -91,7 +91,7 @@ struct Meta {
     history_from: usize,
 }
 
-fn refused(path: &Path, e: impl std::fmt::Display) -> AppError {
+pub(crate) fn refused(path: &Path, e: impl std::fmt::Display) -> AppError {
     AppError::io(
         format!("index file {} refused", path.display()),
         std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
@@ -130,6 +130,20 @@ fn sections(snap: &Snapshot, key: Option<&str>) -> AppResult<Vec<(String, Vec<u8
 
 /// Writes `bytes` to `path` through a temporary file in the same folder.
 fn write_atomically(path: &Path, bytes: &[u8]) -> AppResult<()> {
+    write_atomically_with(path, |f| {
+        use std::io::Write;
+        f.write_all(bytes)
+    })
+}
+
+/// Writes `path` through a temporary file in the same folder: `fill`
+/// writes the content, which is synced and then renamed into place, so
+/// the final path only ever holds a complete file (the condition of the
+/// memory map's safety).
+pub(crate) fn write_atomically_with(
+    path: &Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> AppResult<()> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
     if let Some(d) = dir {
         std::fs::create_dir_all(d)
@@ -141,9 +155,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> AppResult<()> {
         .unwrap_or_else(|| "index".into());
     let tmp = path.with_file_name(format!(".{name}.tmp.{}", std::process::id()));
     let write = || -> std::io::Result<()> {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
+        fill(&mut f)?;
+        let f = f.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     };
@@ -229,9 +243,10 @@ pub(crate) fn open_snapshot(path: &Path, key: Option<&str>) -> AppResult<Snapsho
     ))
 }
 
-/// The cache key of the store's current lists (see the module docs).
-pub fn cache_key(store: &Store) -> AppResult<String> {
-    let mut h = blake3::Hasher::new();
+/// Hashes what makes an index file this build's: the index format and
+/// engine versions and the running executable (so a rebuilt binary never
+/// trusts an old analysis). Every cache key starts with it.
+pub(crate) fn hash_build(h: &mut blake3::Hasher) {
     h.update(&embargo_match::index::FORMAT_VERSION.to_le_bytes());
     h.update(embargo_match::index::ENGINE_VERSION.as_bytes());
     if let Some(m) = std::env::current_exe()
@@ -243,6 +258,12 @@ pub fn cache_key(store: &Store) -> AppResult<String> {
             h.update(format!("{t:?}").as_bytes());
         }
     }
+}
+
+/// The cache key of the store's current lists (see the module docs).
+pub fn cache_key(store: &Store) -> AppResult<String> {
+    let mut h = blake3::Hasher::new();
+    hash_build(&mut h);
     h.update(embargo_pack::version().label().as_bytes());
     for status in store.lists()? {
         h.update(format!("\nactive {:?}", status.active).as_bytes());
@@ -286,7 +307,7 @@ fn rebuild(store: &Store, data_dir: &Path, key: &str, why: String) -> AppResult<
 }
 
 /// An error with its causes, one line.
-fn describe(e: &dyn std::error::Error) -> String {
+pub(crate) fn describe(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut cause = e.source();
     while let Some(c) = cause {

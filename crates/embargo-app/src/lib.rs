@@ -33,6 +33,7 @@ pub mod audit_admin;
 mod batch;
 pub mod batch_out;
 pub mod book;
+pub mod book_index;
 pub mod bus;
 mod catalog;
 mod compare;

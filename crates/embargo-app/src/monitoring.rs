@@ -82,6 +82,10 @@ pub struct MonitorReport {
     pub customers: u64,
     /// Seconds spent building the book's index.
     pub index_seconds: f64,
+    /// The file the book's index was mapped from (and why it was rebuilt,
+    /// if it was); `None`: an index in memory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_file: Option<crate::book_index::BookIndexFile>,
     pub deltas: Vec<DeltaReport>,
     /// Open and under-review alerts of the book after the run.
     pub open_alerts: u64,
@@ -228,7 +232,12 @@ impl App {
         let index = match index {
             Some(i) if i.book == book && i.version == info.version => i,
             _ => {
-                built = BookIndex::build(book, info.version, db.customers(book)?);
+                built = crate::book_index::load_book_index(
+                    &self.data_dir,
+                    book,
+                    info.version,
+                    db.customers(book)?,
+                )?;
                 &built
             }
         };
@@ -238,6 +247,7 @@ impl App {
             book_version: info.version,
             customers: index.customers.len() as u64,
             index_seconds,
+            index_file: index.file.clone(),
             deltas: Vec::new(),
             open_alerts: 0,
             list_versions: snap.version_labels(),
@@ -666,7 +676,18 @@ impl App {
         let customers = crate::book::read_customers(input, cols)
             .map_err(|e| AppError::Csv(format!("{source}: {e}")))?;
         let db = self.books()?;
-        let report = db.import(book, source, customers, threshold)?;
+        let mut report = db.import(book, source, customers, threshold)?;
+        if let Some(version) = report.version {
+            // Index this version once, now, so `monitor` maps the file.
+            // The import is committed either way: a failure here is
+            // reported, and the next `monitor` builds the file.
+            match db.customers(book).and_then(|c| {
+                crate::book_index::ensure_book_index(&self.data_dir, book, version, c)
+            }) {
+                Ok(file) => report.index_file = file,
+                Err(e) => report.index_error = Some(e.to_string()),
+            }
+        }
         self.audit.append(embargo_audit::NewRecord {
             kind: embargo_audit::RecordKind::Import,
             actor: actor.to_string(),

@@ -37,4 +37,11 @@ fn a_delta_gives_the_alerts_of_a_full_rescreen_for_the_added_entries() {
         o.delta_pairs
     );
     assert!(o.baseline_alerts >= synth::PLANTED_OLD as u64);
+    // The delta monitor above ran on the book's index file (`book import`
+    // wrote it); its hits equal those of the index built in memory.
+    assert!(o.file_hits > 0);
+    assert!(
+        o.file_hits_equal,
+        "the mapped book index gives other hits than the in-memory one"
+    );
 }

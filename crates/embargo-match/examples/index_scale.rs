@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --release -p embargo-match --example index_scale -- build N FILE [--csv LIST.csv]
 //! cargo run --release -p embargo-match --example index_scale -- open N FILE
+//! cargo run --release -p embargo-match --example index_scale -- build-streamed N FILE
 //! ```
 //! `build` generates N names, builds the in-memory index (timed, with its
 //! resident memory), writes the index file (timed, sized), screens the
@@ -144,6 +145,31 @@ fn main() {
                 .expect("open");
             let b = screen("index file", &f, &planted);
             println!("identical hits for every planted query: {}", a == b);
+        }
+        "build-streamed" => {
+            // The streamed builder (no in-memory index), in its own
+            // process so that its peak RSS is its own.
+            let es = entities(&list);
+            drop(list);
+            let rss0 = status_mb("VmRSS:");
+            let t = Instant::now();
+            let secs = embargo_match::index::index_sections_streamed(es.into_iter(), &|_, _| {})
+                .expect("encode");
+            let refs: Vec<(&str, &[u8])> = secs
+                .iter()
+                .map(|(n, b)| (n.as_str(), b.as_slice()))
+                .collect();
+            let mut out =
+                std::io::BufWriter::new(std::fs::File::create(file).expect("create the file"));
+            let size = embargo_match::index::write_to(&mut out, &refs).expect("write");
+            drop(out);
+            println!(
+                "streamed index file: built and written in {:.1} s, {:.1} MB ({:.0} bytes/name), resident before {rss0:.0} MB, peak RSS {:.0} MB",
+                t.elapsed().as_secs_f64(),
+                size as f64 / 1e6,
+                size as f64 / n as f64,
+                status_mb("VmHWM:")
+            );
         }
         "open" => {
             drop(list);

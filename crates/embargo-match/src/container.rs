@@ -112,6 +112,44 @@ pub fn write(sections: &[(&str, &[u8])]) -> Vec<u8> {
     out
 }
 
+/// Writes `sections` into `out` as one file image, byte for byte what
+/// [`write`] returns, without holding the image in memory: the checksum is
+/// computed over the sections first, then header, table and sections are
+/// streamed. For files built from many parts (a book's index shards).
+pub fn write_to(out: &mut impl std::io::Write, sections: &[(&str, &[u8])]) -> std::io::Result<u64> {
+    let mut table = Vec::new();
+    table.extend_from_slice(&(sections.len() as u32).to_le_bytes());
+    let table_len: usize = 4 + sections
+        .iter()
+        .map(|(n, _)| 2 + n.len() + 16)
+        .sum::<usize>();
+    let mut offset = table_len as u64;
+    for (name, body) in sections {
+        table.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        table.extend_from_slice(name.as_bytes());
+        table.extend_from_slice(&offset.to_le_bytes());
+        table.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        offset += body.len() as u64;
+    }
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(&table);
+    for (_, body) in sections {
+        hasher.update(body);
+    }
+    let content_len = offset;
+    out.write_all(MAGIC)?;
+    out.write_all(&FORMAT_VERSION.to_le_bytes())?;
+    out.write_all(&(ENGINE_VERSION.len() as u32).to_le_bytes())?;
+    out.write_all(ENGINE_VERSION.as_bytes())?;
+    out.write_all(&content_len.to_le_bytes())?;
+    out.write_all(hasher.finalize().as_bytes())?;
+    out.write_all(&table)?;
+    for (_, body) in sections {
+        out.write_all(body)?;
+    }
+    Ok(56 + ENGINE_VERSION.len() as u64 + content_len)
+}
+
 /// An opened, verified file: its bytes and where each section lies.
 #[derive(Clone)]
 pub struct Container {
@@ -234,6 +272,22 @@ impl Container {
         Ok(&self.bytes()[r])
     }
 
+    /// The sections whose names start with `prefix`, under their names
+    /// without it, over the same verified bytes (no copy, no second
+    /// checksum): one file holding several indexes (`s00000.m.meta`, …)
+    /// gives each its own view (`m.meta`, …).
+    pub fn scoped(&self, prefix: &str) -> Container {
+        Container {
+            bytes: self.bytes.clone(),
+            sections: self
+                .sections
+                .iter()
+                .filter_map(|(n, r)| Some((n.strip_prefix(prefix)?.to_string(), r.clone())))
+                .collect(),
+            checksum: self.checksum,
+        }
+    }
+
     /// Section names, in file order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.sections.iter().map(|(n, _)| n.as_str())
@@ -256,6 +310,21 @@ mod tests {
         assert_eq!(c.section("b").unwrap(), b"");
         assert_eq!(c.section("c").unwrap(), b"world");
         assert!(matches!(c.section("d"), Err(IndexError::Section(_))));
+    }
+
+    #[test]
+    fn streamed_images_equal_written_ones_and_scopes_see_their_sections() {
+        let secs: [(&str, &[u8]); 3] = [("s0.a", b"one"), ("s1.a", b"two"), ("meta", b"m")];
+        let mut streamed = Vec::new();
+        let n = write_to(&mut streamed, &secs).unwrap();
+        assert_eq!(streamed, write(&secs));
+        assert_eq!(n as usize, streamed.len());
+        let c = Container::open(Arc::new(streamed)).unwrap();
+        assert_eq!(c.scoped("s1.").section("a").unwrap(), b"two");
+        assert_eq!(c.scoped("s0.").section("a").unwrap(), b"one");
+        assert!(c.scoped("s0.").section("meta").is_err());
+        assert_eq!(c.scoped("s0.").names().collect::<Vec<_>>(), ["a"]);
+        assert_eq!(c.scoped("s1.").checksum_hex(), c.checksum_hex());
     }
 
     #[test]

@@ -60,6 +60,7 @@ mod similarity;
 mod sino;
 mod sinoorg;
 mod spelling;
+mod stream_build;
 mod symbols;
 mod text;
 
@@ -73,9 +74,11 @@ pub use matcher::Matcher;
 /// The index file format: [`container`] holds the envelope; the
 /// matcher's sections are described in `Matcher::index_sections`.
 pub mod index {
+    pub use crate::container::write_to;
     pub use crate::container::{
         write, Bytes, Container, IndexError, ENGINE_VERSION, FORMAT_VERSION, MAGIC,
     };
+    pub use crate::stream_build::{index_sections_streamed, CHUNK as STREAM_CHUNK};
 }
 pub use parts::{compare_name_parts, full_name};
 pub use symbols::TokenRole;

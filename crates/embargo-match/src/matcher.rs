@@ -131,7 +131,7 @@ pub(crate) fn weight_factor(df: usize, n: usize) -> f32 {
     (r / 0.6).clamp(0.2, 1.0)
 }
 
-fn deletions_of(t: &str) -> impl Iterator<Item = String> + '_ {
+pub(crate) fn deletions_of(t: &str) -> impl Iterator<Item = String> + '_ {
     (0..t.len()).map(move |i| {
         let mut s = String::with_capacity(t.len() - 1);
         s.push_str(&t[..i]);
@@ -141,7 +141,7 @@ fn deletions_of(t: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// The tokens of a person name's family part, when the list gives parts.
-fn family_tokens(e: &Entity, n: &embargo_model::Name) -> Vec<Box<str>> {
+pub(crate) fn family_tokens(e: &Entity, n: &embargo_model::Name) -> Vec<Box<str>> {
     let Some(family) = n.parts.as_ref().and_then(|p| p.family.as_deref()) else {
         return vec![];
     };
@@ -153,7 +153,7 @@ fn family_tokens(e: &Entity, n: &embargo_model::Name) -> Vec<Box<str>> {
 
 /// Runs of 2 to 4 adjacent syllable tokens of a romanised Han/Hangul/kana
 /// form, written together.
-fn syllable_words(f: &Form) -> Vec<String> {
+pub(crate) fn syllable_words(f: &Form) -> Vec<String> {
     if !f.syllabic || f.native {
         return vec![];
     }

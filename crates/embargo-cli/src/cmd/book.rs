@@ -123,6 +123,9 @@ pub fn run(data_dir: &Path, a: BookArgs) -> Result<ExitCode> {
                             outln!("  … and {} more", r.added + r.changed + r.removed - shown);
                         }
                     }
+                    if let Some(e) = &r.index_error {
+                        outln!("Warning: the book's index file was not written ({e}); `embargo monitor` will build it.");
+                    }
                     outln!("Run `embargo monitor {book}` to screen what changed.");
                 }
             }

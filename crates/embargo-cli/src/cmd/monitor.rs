@@ -36,12 +36,18 @@ pub fn run(data_dir: &Path, a: MonitorArgs) -> Result<ExitCode> {
 /// and `update` when the data directory has books).
 pub fn print_reports(reports: &[MonitorReport]) -> Result<()> {
     for r in reports {
+        let index = match &r.index_file {
+            Some(f) => match &f.rebuilt {
+                Some(why) => format!("index file rebuilt in {:.2} s: {why}", r.index_seconds),
+                None => format!("index file mapped in {:.2} s", r.index_seconds),
+            },
+            None => format!("index built in memory in {:.2} s", r.index_seconds),
+        };
         outln!(
-            "Book {} (version {}, {} customers; index built in {:.2} s):",
+            "Book {} (version {}, {} customers; {index}):",
             r.book,
             r.book_version,
             r.customers,
-            r.index_seconds
         );
         if r.deltas.is_empty() {
             outln!("  nothing changed since the last screen");
