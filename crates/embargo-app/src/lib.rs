@@ -45,6 +45,7 @@ mod import;
 pub mod index_file;
 mod journal;
 pub mod monitoring;
+pub mod report;
 mod resolver;
 mod reviewing;
 mod screening;
