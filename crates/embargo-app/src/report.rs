@@ -93,6 +93,13 @@ fn truncation(stamp: &AuditStamp) -> String {
     }
 }
 
+/// Whether `v` says nothing (null, an empty array or object).
+fn empty(v: &Value) -> bool {
+    v.is_null()
+        || v.as_array().is_some_and(|a| a.is_empty())
+        || v.as_object().is_some_and(|o| o.values().all(empty))
+}
+
 /// `value` as one line: strings bare, arrays joined, objects as JSON.
 fn plain(v: &Value) -> String {
     match v {
@@ -372,7 +379,7 @@ pub fn decision_report(decided: &Decided, stamp: &AuditStamp) -> AppResult<Rende
     b.push(Block::Heading("Transaction".into()));
     if let Some(Value::Object(m)) = decided.json.get("input") {
         for (k, v) in m {
-            if v.is_null() || v.as_array().is_some_and(|a| a.is_empty()) {
+            if empty(v) {
                 continue;
             }
             match (k.as_str(), v) {
@@ -547,9 +554,7 @@ fn party_line(p: &Value) -> String {
         .unwrap_or_else(|| "(unnamed)".into());
     let rest: Vec<String> = m
         .iter()
-        .filter(|(k, v)| {
-            *k != "name" && !v.is_null() && !v.as_array().is_some_and(|a| a.is_empty())
-        })
+        .filter(|(k, v)| *k != "name" && !empty(v))
         .map(|(k, v)| format!("{k}: {}", plain_obj(v)))
         .collect();
     if rest.is_empty() {
@@ -564,7 +569,7 @@ fn plain_obj(v: &Value) -> String {
     match v {
         Value::Object(m) => m
             .iter()
-            .filter(|(_, v)| !v.is_null())
+            .filter(|(_, v)| !empty(v))
             .map(|(k, v)| format!("{k}: {}", plain_obj(v)))
             .collect::<Vec<_>>()
             .join("; "),

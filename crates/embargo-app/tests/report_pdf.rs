@@ -25,6 +25,16 @@ fn check_pdf(r: &Rendered, dir: &Path, stem: &str) -> String {
     );
     let pdf = dir.join(format!("{stem}.pdf"));
     std::fs::write(&pdf, &r.pdf).unwrap();
+    // To look at the reports: EMBARGO_REPORT_KEEP=/some/dir.
+    if let Some(keep) = std::env::var_os("EMBARGO_REPORT_KEEP") {
+        let keep = std::path::PathBuf::from(keep);
+        std::fs::create_dir_all(&keep).unwrap();
+        let n = std::thread::current()
+            .name()
+            .unwrap_or("t")
+            .replace("::", "-");
+        std::fs::write(keep.join(format!("{n}-{stem}.pdf")), &r.pdf).unwrap();
+    }
     let out = Command::new("pdftoppm")
         .args(["-r", "50", "-png"])
         .arg(&pdf)
@@ -250,7 +260,10 @@ fn without_fonts_chinese_is_romanised_never_dropped() {
     assert!(text.contains("[romanised: HaiKangWeiShi]"), "{text}");
     assert!(text.contains("[romanised: Khikvizhn]"), "{text}");
     assert_eq!(r.fallback_runs.len(), 2, "{:?}", r.fallback_runs);
-    assert!(text.contains("could not be drawn in its original script"));
+    assert!(
+        text.contains("could not be drawn in its original script"),
+        "{text}"
+    );
 }
 
 /// The official lists imported: CSL 2022-05 and SDN 2024-05-03.

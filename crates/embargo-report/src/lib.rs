@@ -187,6 +187,11 @@ impl Fonts {
     }
 
     fn slot(&self, c: char) -> Option<Slot> {
+        // The standard faces' copies have no glyph for the space; every
+        // PDF reader draws it.
+        if c == ' ' {
+            return Some(Slot::Builtin);
+        }
         if self.regular.glyph(c).is_some() && self.bold.glyph(c).is_some() {
             return Some(Slot::Builtin);
         }
@@ -202,7 +207,8 @@ impl Fonts {
             Slot::Builtin => self.regular.advance(c, size),
             Slot::External(i) => self.external[i].face.advance(c, size),
         };
-        w.unwrap_or(size * 0.5)
+        // Helvetica's space is 278/1000 em.
+        w.unwrap_or(if c == ' ' { size * 0.278 } else { size * 0.5 })
     }
 }
 
