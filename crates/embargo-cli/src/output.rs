@@ -268,39 +268,6 @@ pub fn table(header: &[&str], rows: &[Vec<String>], right: &[bool]) -> Vec<Strin
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn programme_meanings_match_the_code_and_its_suffixed_forms() {
-        let p = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(programme_meanings(&p(&["CMIC-EO13959"])).len(), 1);
-        assert!(programme_meanings(&p(&["CMIC-EO13959"]))[0].starts_with("CMIC: US persons"));
-        assert_eq!(
-            programme_meanings(&p(&["NDAA-889", "FCC-COVERED-LIST", "SDGT"])).len(),
-            2
-        );
-        assert!(programme_meanings(&p(&["CMICX", "SDGT", "GLOMAG"])).is_empty());
-    }
-
-    #[test]
-    fn table_columns_fit_their_widest_cell() {
-        let rows = vec![
-            vec!["a".to_string(), "1".to_string(), "x".to_string()],
-            vec![
-                "a_very_long_dataset_name_indeed".to_string(),
-                "12345".to_string(),
-                "y".to_string(),
-            ],
-        ];
-        let lines = table(&["dataset", "n", "origin"], &rows, &[false, true, false]);
-        // The last cell starts right after the last two-space gap.
-        let col = |l: &str| l.rfind("  ").unwrap();
-        assert!(lines.iter().all(|l| col(l) == col(&lines[0])), "{lines:#?}");
-    }
-}
-
 /// Writes a filing report to `path` (through a temporary file, so a
 /// failed write leaves no half a PDF) and says so on stderr, with any text
 /// it had to write in its fallback form (stdout stays the result's).
@@ -332,4 +299,37 @@ pub fn write_report(
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn programme_meanings_match_the_code_and_its_suffixed_forms() {
+        let p = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(programme_meanings(&p(&["CMIC-EO13959"])).len(), 1);
+        assert!(programme_meanings(&p(&["CMIC-EO13959"]))[0].starts_with("CMIC: US persons"));
+        assert_eq!(
+            programme_meanings(&p(&["NDAA-889", "FCC-COVERED-LIST", "SDGT"])).len(),
+            2
+        );
+        assert!(programme_meanings(&p(&["CMICX", "SDGT", "GLOMAG"])).is_empty());
+    }
+
+    #[test]
+    fn table_columns_fit_their_widest_cell() {
+        let rows = vec![
+            vec!["a".to_string(), "1".to_string(), "x".to_string()],
+            vec![
+                "a_very_long_dataset_name_indeed".to_string(),
+                "12345".to_string(),
+                "y".to_string(),
+            ],
+        ];
+        let lines = table(&["dataset", "n", "origin"], &rows, &[false, true, false]);
+        // The last cell starts right after the last two-space gap.
+        let col = |l: &str| l.rfind("  ").unwrap();
+        assert!(lines.iter().all(|l| col(l) == col(&lines[0])), "{lines:#?}");
+    }
 }
