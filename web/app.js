@@ -72,6 +72,7 @@ async function runScreen(keepSelection) {
     const n = state.hits.length;
     const searched = (res.coverage || []).map((c) => `${c.dataset} (${c.entities} entries, published ${c.published || "unknown"})`).join(", ");
     const notes = (res.notes || []).join(" ");
+    showReportButton("screen", q);
     setStatus(status, `${n} hit${n === 1 ? "" : "s"} for “${q.name}” · searched ${searched || (res.list_versions || []).join(", ") || "no lists"} · audit record #${res.audit_seq ?? "–"}${notes ? " · " + notes : ""}`);
     if (keepSelection && state.selected) {
       const again = state.hits.find((h) => h.entity_id === state.selected);
@@ -286,6 +287,7 @@ async function runDecision() {
     $("#decision-summary").innerHTML = (overall ? `<strong>Overall:</strong> <span class="${outcomeClass(typeof overall === "string" ? overall : "")}">${esc(typeof overall === "string" ? overall : JSON.stringify(overall))}</span>` : "")
       + (res.decision_text ? `<details class="block"><summary>Full decision text (as written to the audit log)</summary><pre class="explain">${esc(res.decision_text)}</pre></details>` : "");
     drawOwnership(d);
+    showReportButton("decide", tx);
     setStatus(st, `${findings.length} finding${findings.length === 1 ? "" : "s"} · list versions ${(res.list_versions || []).join(", ")} · audit record #${res.audit_seq ?? "–"}`);
   } catch (e) {
     setStatus(st, `Decision failed: ${e.message}`, true);
@@ -838,4 +840,52 @@ function drawOwnership(d) {
   box.hidden = false;
   box.innerHTML = `<h3>Ownership</h3><div class="muted">Stated holdings, owner above owned. <span class="outcome-bad">Red</span>: blocked (an SDN, or owned 50% or more in aggregate by blocked persons); each node shows the share blocked owners hold in it. Hover a node for its list entries and chain.</div>
     <svg id="ownership-svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="Ownership graph">${svg}</svg>`;
+}
+// ---------- filing reports (PDF) ----------
+// "Download report" under a screen's or a decision's result: posts the
+// same request to /v1/report/{screen,decide}, which performs the act again
+// (its own audit record, named in the PDF) and answers with the PDF.
+function showReportButton(kind, body) {
+  const anchor = $(kind === "screen" ? "#screen-status" : "#decide-status");
+  let btn = $(`#${kind}-report-btn`);
+  if (!btn) {
+    btn = document.createElement("button");
+    btn.type = "button";
+    btn.id = `${kind}-report-btn`;
+    btn.className = "ghost";
+    btn.textContent = "Download report (PDF)";
+    btn.addEventListener("click", () => downloadReport(kind, btn));
+    anchor.insertAdjacentElement("afterend", btn);
+  }
+  btn.reportBody = body;
+  btn.hidden = false;
+}
+
+async function downloadReport(kind, btn) {
+  const status = $(kind === "screen" ? "#screen-status" : "#decide-status");
+  const headers = { Accept: "application/pdf", "Content-Type": "application/json" };
+  if (apiKey()) headers["X-API-Key"] = apiKey();
+  btn.disabled = true;
+  try {
+    const res = await fetch(`/v1/report/${kind}`, { method: "POST", headers, body: JSON.stringify(btn.reportBody) });
+    if (!res.ok) {
+      let msg = `HTTP ${res.status}`;
+      try { const d = await res.json(); if (d.error) msg = `${d.error.message} (${d.error.code})`; } catch (_) { /* not JSON */ }
+      throw new Error(msg);
+    }
+    const blob = await res.blob();
+    const seq = res.headers.get("x-embargo-audit-seq") || "";
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = `embargo-${kind === "screen" ? "screen" : "decision"}-${seq}.pdf`;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    btn.title = `Report of audit record #${seq}`;
+  } catch (e) {
+    setStatus(status, `Report failed: ${e.message}`, true);
+  } finally {
+    btn.disabled = false;
+  }
 }

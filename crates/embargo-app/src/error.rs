@@ -47,6 +47,10 @@ pub enum AppError {
     /// the act was audited; nothing was recorded (`deadline`).
     #[error("the request was abandoned at its deadline before it was audited")]
     Abandoned,
+    /// A filing report could not be written (a font file that cannot be
+    /// read); the act it reports on is audited all the same.
+    #[error("report: {0}")]
+    Report(String),
 }
 
 /// Coarse class of an [`AppError`], for mapping to HTTP statuses or exit codes.
@@ -118,7 +122,8 @@ impl AppError {
             AppError::Store(_)
             | AppError::Audit(_)
             | AppError::Io { .. }
-            | AppError::Encode { .. } => ErrorKind::Internal,
+            | AppError::Encode { .. }
+            | AppError::Report(_) => ErrorKind::Internal,
             AppError::Abandoned => ErrorKind::Unavailable,
         }
     }

@@ -46,6 +46,7 @@ mod import;
 pub mod index_file;
 mod journal;
 pub mod monitoring;
+pub mod report;
 mod resolver;
 mod review_history;
 mod reviewing;

@@ -271,6 +271,39 @@ pub fn table(header: &[&str], rows: &[Vec<String>], right: &[bool]) -> Vec<Strin
     out
 }
 
+/// Writes a filing report to `path` (through a temporary file, so a
+/// failed write leaves no half a PDF) and says so on stderr, with any text
+/// it had to write in its fallback form (stdout stays the result's).
+pub fn write_report(
+    path: &std::path::Path,
+    r: &embargo_app::report::Rendered,
+) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let tmp = path.with_extension("pdf.partial");
+    std::fs::write(&tmp, &r.pdf).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!(
+        "report written to {} ({} page{}{})",
+        path.display(),
+        r.pages,
+        if r.pages == 1 { "" } else { "s" },
+        if r.truncated {
+            ", cut at three pages"
+        } else {
+            ""
+        }
+    );
+    if !r.fallback_runs.is_empty() {
+        eprintln!(
+            "warning: no font covers {}: written romanised in the report (install \
+             fonts-droid-fallback or set {})",
+            r.fallback_runs.join(", "),
+            embargo_app::report::FONT_ENV
+        );
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,6 +43,7 @@ mod meta;
 mod native;
 mod openapi;
 mod ratelimit;
+mod report;
 mod review;
 mod screen;
 mod state;
@@ -96,6 +97,8 @@ pub fn router(app: Arc<App>, cfg: ServerConfig) -> Router {
         .route("/v1/alerts", get(alerts::list))
         .route("/v1/alerts/{id}", get(alerts::one))
         .route("/v1/alerts/{id}/resolve", post(alerts::resolve))
+        .route("/v1/report/screen", post(report::screen))
+        .route("/v1/report/decide", post(report::decide))
         .layer(DefaultBodyLimit::max(body_limit))
         .merge(batch)
         .route_layer(middleware::from_fn_with_state(

@@ -35,6 +35,8 @@ use utoipa::{Modify, OpenApi};
         crate::alerts::list,
         crate::alerts::one,
         crate::alerts::resolve,
+        crate::report::screen,
+        crate::report::decide,
     ),
     components(schemas(
         crate::error::ErrorBody,

@@ -40,6 +40,8 @@ const TABLE: &[(&str, &str, u8)] = &[
     ("post", "/v1/alerts/{id}/resolve", 2),
     ("get", "/v1/audit/verify", 3),
     ("post", "/v1/admin/reload", 3),
+    ("post", "/v1/report/screen", 1),
+    ("post", "/v1/report/decide", 1),
 ];
 
 fn concrete(path: &str) -> String {

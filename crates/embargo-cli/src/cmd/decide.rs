@@ -15,6 +15,12 @@ pub struct DecideArgs {
     /// Print the full report: reasons, evidence, dates and citations per finding.
     #[arg(long)]
     pub explain: bool,
+    /// Also write a filing report of this decision to FILE as PDF
+    /// (transaction, lists and versions consulted with publication dates,
+    /// findings with citations, review decisions applied, audit record and
+    /// chain head; one to three pages).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
 }
 
 pub fn run(data_dir: &Path, a: DecideArgs) -> Result<ExitCode> {
@@ -66,6 +72,10 @@ pub fn run(data_dir: &Path, a: DecideArgs) -> Result<ExitCode> {
             outln!("(run with --explain for reasons, evidence and dates)");
         }
         outln!("Lists consulted: {}", consulted.join(", "));
+    }
+    if let Some(path) = &a.report {
+        let rendered = app.decision_report(&decided)?;
+        crate::output::write_report(path, &rendered)?;
     }
     Ok(crate::exit::outcome(decided.decision.needs_action()))
 }

@@ -62,6 +62,11 @@ pub struct ScreenArgs {
     /// Explain each candidate: matched alias, token alignment, qualifiers.
     #[arg(long)]
     pub explain: bool,
+    /// Also write a filing report of this screen to FILE as PDF (query,
+    /// lists and versions consulted, hits with explanations, review
+    /// decisions, audit record and chain head; one to three pages).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<std::path::PathBuf>,
 }
 
 pub fn run(data_dir: &Path, a: ScreenArgs) -> Result<ExitCode> {
@@ -122,6 +127,10 @@ pub fn run(data_dir: &Path, a: ScreenArgs) -> Result<ExitCode> {
         outln!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         output::print_screen(&a.name, &screened, a.explain)?;
+    }
+    if let Some(path) = &a.report {
+        let rendered = app.screen_report(&subject, &screened)?;
+        crate::output::write_report(path, &rendered)?;
     }
     // 1 when an analyst has something to look at: a hit that no standing
     // review decision settles, or a result that cannot vouch for absence.
