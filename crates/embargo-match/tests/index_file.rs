@@ -259,7 +259,11 @@ fn official_lists_and_eval_queries_give_identical_results() {
     // compare every form, at a tenth of the time 300 took in CI.
     let spread: Vec<Query> = qs.iter().step_by(qs.len() / 40).cloned().collect();
     let ofac_hits = assert_same(&mem, &file, &spread, &[ofac]);
-    assert!(ofac_hits > 10, "{ofac_hits} OFAC-mode hits on {} queries", spread.len());
+    assert!(
+        ofac_hits > 10,
+        "{ofac_hits} OFAC-mode hits on {} queries",
+        spread.len()
+    );
 }
 
 /// The scale benchmark's generator at a size CI affords: the planted

@@ -293,8 +293,8 @@ pub fn run(dir: &Path, customers: usize, list_n: usize) -> Outcome {
             .map(|(c, r)| serde_json::json!([c, r]))
             .collect()
     };
-    let mem_hits = as_json(delta_hits(&snap, &index, &added, 0.8));
-    let file_hits = as_json(delta_hits(&snap, &mapped, &added, 0.8));
+    let mem_hits = as_json(delta_hits(&snap, &index, &added, 0.8, &[]));
+    let file_hits = as_json(delta_hits(&snap, &mapped, &added, 0.8, &[]));
     let file_hits_equal = mem_hits == file_hits;
     let file_hits_n = file_hits.len();
     drop(mapped);
