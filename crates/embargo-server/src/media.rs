@@ -2,6 +2,9 @@
 //! content types an HTML form can post cross-site without a CORS preflight
 //! (`/v1/decide`, `/v1/batch`).
 
+use crate::error::ApiError;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{header, HeaderMap};
 
 /// The `Content-Type` without parameters, trimmed and lower-cased
@@ -18,4 +21,24 @@ pub fn media_type(headers: &HeaderMap) -> Option<String> {
                 .trim()
                 .to_ascii_lowercase()
         })
+}
+
+/// The body of a transaction endpoint (`/v1/decide`, `/v1/report/decide`)
+/// as text: only JSON (a cross-site HTML form can post text/plain without a
+/// CORS preflight, and must not reach a keyless localhost server), UTF-8.
+pub fn transaction_text(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<String, ApiError> {
+    let json_ct =
+        media_type(headers).is_some_and(|ct| ct == "application/json" || ct.ends_with("+json"));
+    if !json_ct {
+        return Err(ApiError::unsupported_media_type(
+            "send the transaction as `Content-Type: application/json`",
+        ));
+    }
+    let body = body?;
+    std::str::from_utf8(&body)
+        .map(str::to_string)
+        .map_err(|_| ApiError::bad_request("the transaction is not valid UTF-8"))
 }

@@ -4,7 +4,6 @@
 
 use crate::auth::{Access, Caller};
 use crate::error::{ApiError, ErrorBody};
-use crate::media::media_type;
 use crate::screen::{screen_with_coverage, ScreenRequest};
 use crate::state::{blocking, Shared};
 use axum::body::Bytes;
@@ -100,19 +99,7 @@ pub async fn decide(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<DecideResponse>, ApiError> {
     caller.require(Access::Screen)?;
-    // Only JSON: a cross-site HTML form can post text/plain without a
-    // CORS preflight, and must not reach a keyless localhost server.
-    let json_ct =
-        media_type(&headers).is_some_and(|ct| ct == "application/json" || ct.ends_with("+json"));
-    if !json_ct {
-        return Err(ApiError::unsupported_media_type(
-            "send the transaction as `Content-Type: application/json`",
-        ));
-    }
-    let body = body?;
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::bad_request("the transaction is not valid UTF-8"))?;
-    let text = text.to_string();
+    let text = crate::media::transaction_text(&headers, body)?;
     let st2 = st.clone();
     blocking("deciding", move || {
         let decided = st2.app.decide(&caller.name, &text)?;

@@ -7,7 +7,6 @@
 
 use crate::auth::{Access, Caller};
 use crate::error::{ApiError, ErrorBody};
-use crate::media::media_type;
 use crate::screen::ScreenRequest;
 use crate::state::{blocking, Shared};
 use axum::body::{Body, Bytes};
@@ -73,18 +72,7 @@ pub async fn decide(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     caller.require(Access::Screen)?;
-    // Only JSON, as /v1/decide: no cross-site form post reaches it.
-    let json_ct =
-        media_type(&headers).is_some_and(|ct| ct == "application/json" || ct.ends_with("+json"));
-    if !json_ct {
-        return Err(ApiError::unsupported_media_type(
-            "send the transaction as `Content-Type: application/json`",
-        ));
-    }
-    let body = body?;
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::bad_request("the transaction is not valid UTF-8"))?
-        .to_string();
+    let text = crate::media::transaction_text(&headers, body)?;
     let (seq, pdf) = blocking("decision report", move || {
         let decided = st.app.decide(&caller.name, &text)?;
         let r = st.app.decision_report(&decided)?;
