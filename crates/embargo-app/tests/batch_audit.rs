@@ -161,7 +161,7 @@ fn jsonl_output_carries_each_rows_leaf() {
         let p = app.audit.batch_proof(&seq, i as u64 + 1).unwrap();
         assert_eq!(l["audit_leaf"], p.leaf.as_str());
         assert_eq!(
-            l["hits"].as_array().unwrap().len(),
+            l["results"].as_array().unwrap().len(),
             p.body["hits"].as_array().unwrap().len()
         );
     }
