@@ -849,14 +849,26 @@ pub struct BookIndex {
 impl BookIndex {
     /// Analyses every customer's name with the list names' analysis.
     pub fn build(book: &str, version: u64, customers: Vec<Customer>) -> BookIndex {
+        let shards = customers
+            .chunks(SHARD_SIZE)
+            .map(|chunk| Matcher::build(chunk.iter().map(|c| c.entity(book)).collect()))
+            .collect();
+        BookIndex::assemble(book, version, customers, shards, None)
+    }
+
+    /// The index over `customers` from shards built here or mapped from
+    /// `file`: the id lookup is derived from the customers either way.
+    pub(crate) fn assemble(
+        book: &str,
+        version: u64,
+        customers: Vec<Customer>,
+        shards: Vec<Matcher>,
+        file: Option<crate::book_index::BookIndexFile>,
+    ) -> BookIndex {
         let by_id = customers
             .iter()
             .enumerate()
             .map(|(i, c)| (c.id.clone(), i))
-            .collect();
-        let shards = customers
-            .chunks(SHARD_SIZE)
-            .map(|chunk| Matcher::build(chunk.iter().map(|c| c.entity(book)).collect()))
             .collect();
         BookIndex {
             book: book.to_string(),
@@ -865,7 +877,7 @@ impl BookIndex {
             by_id,
             shards,
             built_at: Utc::now(),
-            file: None,
+            file,
         }
     }
 

@@ -27,7 +27,6 @@
 use crate::book::{BookIndex, Customer, SHARD_SIZE};
 use crate::error::{AppError, AppResult};
 use crate::index_file::{cache_dir, describe, hash_build, refused, write_atomically_with};
-use chrono::Utc;
 use embargo_match::index::Container;
 use embargo_match::Matcher;
 use serde::{Deserialize, Serialize};
@@ -182,30 +181,13 @@ pub fn open_book_index(
     key: &str,
 ) -> AppResult<BookIndex> {
     let (shards, file) = open_shards(path, book, version, &customers, key)?;
-    Ok(with_shards(book, version, customers, shards, file))
-}
-
-fn with_shards(
-    book: &str,
-    version: u64,
-    customers: Vec<Customer>,
-    shards: Vec<Matcher>,
-    file: BookIndexFile,
-) -> BookIndex {
-    let by_id = customers
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id.clone(), i))
-        .collect();
-    BookIndex {
-        book: book.to_string(),
+    Ok(BookIndex::assemble(
+        book,
         version,
         customers,
-        by_id,
         shards,
-        built_at: Utc::now(),
-        file: Some(file),
-    }
+        Some(file),
+    ))
 }
 
 fn open_shards(
@@ -278,7 +260,15 @@ pub fn load_book_index(
     let path = book_index_path(data_dir, book, &key);
     let why = if path.exists() {
         match open_shards(&path, book, version, &customers, &key) {
-            Ok((shards, file)) => return Ok(with_shards(book, version, customers, shards, file)),
+            Ok((shards, file)) => {
+                return Ok(BookIndex::assemble(
+                    book,
+                    version,
+                    customers,
+                    shards,
+                    Some(file),
+                ))
+            }
             Err(e) => describe(&e),
         }
     } else {
@@ -287,7 +277,13 @@ pub fn load_book_index(
     write_book_index(data_dir, book, version, &customers, &key)?;
     let (shards, mut file) = open_shards(&path, book, version, &customers, &key)?;
     file.rebuilt = Some(why);
-    Ok(with_shards(book, version, customers, shards, file))
+    Ok(BookIndex::assemble(
+        book,
+        version,
+        customers,
+        shards,
+        Some(file),
+    ))
 }
 
 /// Makes sure the data directory holds the index file of `customers` as
