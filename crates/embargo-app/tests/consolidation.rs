@@ -240,3 +240,42 @@ fn pack_names_reach_the_official_records_when_the_pack_is_left_out() {
     // A Chinese name no pack record knows still finds nothing.
     assert!(screen_official(f, "中国工商银行股份有限公司", None).is_empty());
 }
+
+/// Relayed pack hits must not take the places of screened records: with
+/// the pack left out, names many pack records share give, at every limit,
+/// the first rows of the long screen (no official row pushed out).
+#[test]
+fn pack_hits_do_not_crowd_out_official_rows() {
+    let Some(f) = fixture() else { return };
+    let official: Vec<String> = OFFICIAL.iter().map(|d| d.to_string()).collect();
+    let screen_at = |name: &str, limit: usize| {
+        f.snapshot.screen(&ScreenRequest {
+            query: Query {
+                name: name.into(),
+                ..Default::default()
+            },
+            options: ScreenOptions {
+                datasets: Some(official.clone()),
+                limit,
+                threshold: 0.5,
+                ..Default::default()
+            },
+            as_of: None,
+        })
+    };
+    let ids = |r: &[ScreenResult]| r.iter().map(|x| x.entity_id.clone()).collect::<Vec<_>>();
+    let mut checked = 0;
+    for name in [
+        "Public Security Bureau",
+        "公安局",
+        "Xinjiang Public Security Bureau",
+    ] {
+        let many = screen_at(name, 100);
+        for limit in [1, 2, 5, 10, 15].into_iter().filter(|&l| l <= many.len()) {
+            let rows = screen_at(name, limit);
+            assert_eq!(ids(&rows), ids(&many[..limit]), "{name}, limit {limit}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "only {checked} limits checked");
+}
