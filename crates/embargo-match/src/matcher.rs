@@ -115,6 +115,51 @@ impl std::ops::Deref for FormRef<'_> {
     }
 }
 
+/// The matcher's sections of an index file, in file order. Written by
+/// [`Matcher::index_sections`] and by the streamed builder
+/// (`stream_build`); one list, so the two cannot disagree on a name or
+/// its place.
+pub(crate) const INDEX_SECTIONS: [&str; 29] = [
+    "m.meta",
+    "m.datasets",
+    "m.ent_ds",
+    "m.ent_schema",
+    "m.ent_form",
+    "m.ent_off",
+    "m.bodies",
+    "m.form_off",
+    "m.forms",
+    "m.vocab",
+    "m.df",
+    "m.rarity",
+    "m.post_off",
+    "m.post",
+    "m.del",
+    "m.del.v",
+    "m.phon",
+    "m.phon.v",
+    "m.sino",
+    "m.sino.v",
+    "m.acr",
+    "m.acr.v",
+    "m.ids",
+    "m.ids.v",
+    "m.by_id",
+    "m.tri_keys",
+    "m.tri_off",
+    "m.tri_post",
+    "m.tri_cnt",
+];
+
+/// Names `bodies` (in [`INDEX_SECTIONS`] order) for the index file.
+pub(crate) fn named_sections(bodies: [Vec<u8>; 29]) -> Vec<(String, Vec<u8>)> {
+    INDEX_SECTIONS
+        .iter()
+        .map(|n| n.to_string())
+        .zip(bodies)
+        .collect()
+}
+
 fn weak_alias(weak: bool, score: f64) -> f64 {
     if weak {
         score * WEAK_ALIAS_FACTOR
@@ -458,37 +503,11 @@ impl Matcher {
         let meta = u32s([m.entities.len() as u32, n_forms as u32, n_vocab as u32].into_iter());
         let ent_form = u32s(firsts.into_iter());
         let ent_off = u64s(ent_off.into_iter());
-        Ok(vec![
-            ("m.meta".into(), meta),
-            ("m.datasets".into(), ds_sec),
-            ("m.ent_ds".into(), ent_ds),
-            ("m.ent_schema".into(), ent_schema),
-            ("m.ent_form".into(), ent_form),
-            ("m.ent_off".into(), ent_off),
-            ("m.bodies".into(), body_sec),
-            ("m.form_off".into(), form_off),
-            ("m.forms".into(), form_sec),
-            ("m.vocab".into(), vocab),
-            ("m.df".into(), df),
-            ("m.rarity".into(), rarity),
-            ("m.post_off".into(), post_off),
-            ("m.post".into(), post),
-            ("m.del".into(), del),
-            ("m.del.v".into(), del_v),
-            ("m.phon".into(), phon),
-            ("m.phon.v".into(), phon_v),
-            ("m.sino".into(), sino),
-            ("m.sino.v".into(), sino_v),
-            ("m.acr".into(), acr),
-            ("m.acr.v".into(), acr_v),
-            ("m.ids".into(), ids),
-            ("m.ids.v".into(), ids_v),
-            ("m.by_id".into(), by_id),
-            ("m.tri_keys".into(), tri_keys),
-            ("m.tri_off".into(), tri_off),
-            ("m.tri_post".into(), tri_post),
-            ("m.tri_cnt".into(), tri_cnt),
-        ])
+        Ok(crate::matcher::named_sections([
+            meta, ds_sec, ent_ds, ent_schema, ent_form, ent_off, body_sec, form_off, form_sec,
+            vocab, df, rarity, post_off, post, del, del_v, phon, phon_v, sino, sino_v, acr, acr_v,
+            ids, ids_v, by_id, tri_keys, tri_off, tri_post, tri_cnt,
+        ]))
     }
 
     /// The index as a complete index file image (no other sections).
