@@ -338,6 +338,9 @@ pub(crate) struct FileIndex {
     datasets: Vec<String>,
     cache: Vec<OnceLock<Arc<Entity>>>,
     all: OnceLock<Arc<[Arc<Entity>]>>,
+    /// Trade names learnt from bilingual aliases (`m.lexicon`, small:
+    /// decoded at open).
+    pub lexicon: crate::lexicon::Lexicon,
 }
 
 impl FileIndex {
@@ -416,7 +419,9 @@ impl FileIndex {
             .map(|_| get_str(ds, &mut at).to_string())
             .collect();
         let cache = (0..n_entities).map(|_| OnceLock::new()).collect();
+        let lexicon = crate::lexicon::Lexicon::decode(c.section("m.lexicon")?)?;
         Ok(FileIndex {
+            lexicon,
             c,
             s,
             n_entities,

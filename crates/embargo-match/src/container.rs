@@ -23,8 +23,8 @@ use std::ops::Range;
 use std::sync::Arc;
 
 pub const MAGIC: &[u8; 8] = b"EMBIDX\r\n";
-/// Bumped whenever the layout of any section changes.
-pub const FORMAT_VERSION: u32 = 1;
+/// Bumped whenever the layout of any section changes (2: `m.lexicon`).
+pub const FORMAT_VERSION: u32 = 2;
 /// The engine that wrote a file: analysis and scoring must be the same
 /// code for the stored forms to mean what the query side expects.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -81,6 +81,10 @@ pub struct Explanation {
     /// similarity.
     #[serde(default)]
     pub rules: Vec<RuleFired>,
+    /// When the query was read with a trade name learnt from a bilingual
+    /// alias (`lexicon`): the pair and the record it was learnt from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lexicon: Vec<String>,
 }
 
 /// A rule of the scoring profile that fired, with its factor.
@@ -137,6 +141,9 @@ impl Explanation {
             "  compared \"{}\" with \"{}\"",
             self.query_form, self.alias_form
         );
+        for l in &self.lexicon {
+            let _ = writeln!(s, "  read with the trade name {l}");
+        }
         if self.matched_as == MatchKind::Acronym {
             for t in &self.tokens {
                 let _ = writeln!(

@@ -46,6 +46,7 @@ mod analyze;
 mod compact;
 pub mod container;
 mod explain;
+mod lexicon;
 mod matcher;
 mod ngrams;
 mod nicknames;

@@ -97,6 +97,8 @@ struct MemIndex {
     identifiers: FxHashMap<String, Vec<u32>>,
     acronyms: FxHashMap<Box<str>, Vec<u32>>,
     trigrams: TrigramIndex,
+    /// Trade names learnt from the entities' bilingual aliases.
+    lexicon: crate::lexicon::Lexicon,
 }
 
 /// A form record, borrowed from memory or decoded from a file.
@@ -119,7 +121,7 @@ impl std::ops::Deref for FormRef<'_> {
 /// [`Matcher::index_sections`] and by the streamed builder
 /// (`stream_build`); one list, so the two cannot disagree on a name or
 /// its place.
-pub(crate) const INDEX_SECTIONS: [&str; 29] = [
+pub(crate) const INDEX_SECTIONS: [&str; 30] = [
     "m.meta",
     "m.datasets",
     "m.ent_ds",
@@ -149,10 +151,11 @@ pub(crate) const INDEX_SECTIONS: [&str; 29] = [
     "m.tri_off",
     "m.tri_post",
     "m.tri_cnt",
+    "m.lexicon",
 ];
 
 /// Names `bodies` (in [`INDEX_SECTIONS`] order) for the index file.
-pub(crate) fn named_sections(bodies: [Vec<u8>; 29]) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn named_sections(bodies: [Vec<u8>; 30]) -> Vec<(String, Vec<u8>)> {
     INDEX_SECTIONS
         .iter()
         .map(|n| n.to_string())
@@ -254,6 +257,18 @@ impl Matcher {
                 out
             })
             .collect();
+        let mut lexicon = crate::lexicon::Lexicon::default();
+        for recs in &per_entity {
+            if let Some(first) = recs.first() {
+                let e = &entities[first.entity as usize];
+                let pairs = crate::lexicon::pairs_from_forms(
+                    e.schema,
+                    recs.iter().map(|r| (r.name, &r.form)),
+                );
+                lexicon.add(&e.dataset, e.id.as_str(), pairs);
+            }
+        }
+        lexicon.finish();
         let mut forms: Vec<FormRec> = per_entity.into_iter().flatten().collect();
         let mut vocab = Vocab {
             ids: FxHashMap::default(),
@@ -366,6 +381,7 @@ impl Matcher {
                 identifiers,
                 acronyms,
                 trigrams,
+                lexicon,
             })),
         }
     }
@@ -504,9 +520,36 @@ impl Matcher {
         let ent_form = u32s(firsts.into_iter());
         let ent_off = u64s(ent_off.into_iter());
         Ok(crate::matcher::named_sections([
-            meta, ds_sec, ent_ds, ent_schema, ent_form, ent_off, body_sec, form_off, form_sec,
-            vocab, df, rarity, post_off, post, del, del_v, phon, phon_v, sino, sino_v, acr, acr_v,
-            ids, ids_v, by_id, tri_keys, tri_off, tri_post, tri_cnt,
+            meta,
+            ds_sec,
+            ent_ds,
+            ent_schema,
+            ent_form,
+            ent_off,
+            body_sec,
+            form_off,
+            form_sec,
+            vocab,
+            df,
+            rarity,
+            post_off,
+            post,
+            del,
+            del_v,
+            phon,
+            phon_v,
+            sino,
+            sino_v,
+            acr,
+            acr_v,
+            ids,
+            ids_v,
+            by_id,
+            tri_keys,
+            tri_off,
+            tri_post,
+            tri_cnt,
+            m.lexicon.encode(),
         ]))
     }
 
@@ -533,6 +576,14 @@ impl Matcher {
         Ok(Matcher {
             ix: Ix::File(Box::new(FileIndex::open(c)?)),
         })
+    }
+
+    /// Trade names learnt from the entities' bilingual aliases.
+    fn lexicon(&self) -> &crate::lexicon::Lexicon {
+        match &self.ix {
+            Ix::Mem(m) => &m.lexicon,
+            Ix::File(f) => &f.lexicon,
+        }
     }
 
     /// The container the matcher reads, when it was opened from a file.
@@ -937,6 +988,27 @@ impl Matcher {
                 qforms.push((ni, f));
             }
         }
+        // A pinyin trade name the lists spell in Latin letters of the
+        // firm's own choosing (learnt, see `lexicon`): the query with that
+        // trade name too, for organisations and names of unknown kind.
+        let mut learnt: Vec<Option<String>> = vec![None; qforms.len()];
+        if !matches!(q.schema, Some(embargo_model::Schema::Person)) && !self.lexicon().is_empty() {
+            let allowed = |d: &str| {
+                o.datasets
+                    .as_ref()
+                    .is_none_or(|ds| ds.iter().any(|x| x == d))
+            };
+            let base: Vec<Form> = qforms.iter().map(|(_, f)| f.clone()).collect();
+            let ni = qforms.first().map_or(0, |f| f.0);
+            for (name, note) in self.lexicon().expand(&base, &allowed) {
+                for mut f in analyze(&name, q.schema) {
+                    f.cn_org |= base.iter().any(|b| b.cn_org);
+                    self.weigh(&mut f);
+                    qforms.push((ni, f));
+                    learnt.push(Some(note.clone()));
+                }
+            }
+        }
         // entity -> (name score, form id, query form idx, how it scored)
         let mut best: FxHashMap<u32, (f64, u32, usize, Scored)> = FxHashMap::default();
         let mut cands = Vec::new();
@@ -1009,6 +1081,9 @@ impl Matcher {
                 let qf = &qforms[qi].1;
                 let query_name = q.all_names().nth(qforms[qi].0).unwrap_or("");
                 let mut ex = self.explain(query_name, qf, &fr, how);
+                if let Some(note) = &learnt[qi] {
+                    ex.lexicon = vec![note.clone()];
+                }
                 ex.name_score = name_score;
                 ex.qualifiers = effects;
                 ex.final_score = total;
@@ -1083,6 +1158,7 @@ impl Matcher {
             final_score: 0.0,
             matched_as: MatchKind::Tokens,
             rules: vec![],
+            lexicon: vec![],
         };
         match how {
             Scored::Acronym => {

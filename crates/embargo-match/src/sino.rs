@@ -82,6 +82,11 @@ fn syllables() -> &'static FxHashMap<Box<str>, Piece> {
     &T
 }
 
+/// Whether `w` is one Chinese syllable (pinyin or Wade-Giles).
+pub(crate) fn is_syllable(w: &str) -> bool {
+    syllables().contains_key(w)
+}
+
 /// Longest syllable in either system (zhuang, chiung).
 const MAX_SYLLABLE: usize = 6;
 

@@ -34,6 +34,8 @@ struct Analysed {
     schema: u8,
     org_like: bool,
     identifiers: Vec<String>,
+    /// Trade-name pairs its names teach (`lexicon`).
+    pairs: Vec<(String, String)>,
 }
 
 fn analyse(e: &Entity) -> Result<Analysed, IndexError> {
@@ -45,6 +47,7 @@ fn analyse(e: &Entity) -> Result<Analysed, IndexError> {
             forms.push((ni as u16, n.kind == NameKind::WeakAlias, form));
         }
     }
+    let pairs = crate::lexicon::pairs_from_forms(e.schema, forms.iter().map(|(i, _, f)| (*i, f)));
     let body = serde_json::to_vec(e)
         .map_err(|x| IndexError::Section(format!("encoding an entity: {x}")))?;
     Ok(Analysed {
@@ -59,11 +62,13 @@ fn analyse(e: &Entity) -> Result<Analysed, IndexError> {
             .iter()
             .filter_map(|i| norm_id(&i.value))
             .collect(),
+        pairs,
     })
 }
 
 #[derive(Default)]
 struct State {
+    lexicon: crate::lexicon::Lexicon,
     ids: FxHashMap<Box<str>, u32>,
     postings: Vec<Vec<u32>>,
     seen_tok: Vec<bool>,
@@ -103,7 +108,11 @@ impl State {
         }
     }
 
-    fn add_chunk(&mut self, base: usize, chunk: Vec<Analysed>) {
+    fn add_chunk(&mut self, base: usize, mut chunk: Vec<Analysed>) {
+        for a in chunk.iter_mut() {
+            let pairs = std::mem::take(&mut a.pairs);
+            self.lexicon.add(&a.dataset, &a.id, pairs);
+        }
         // Vocabulary ids in form order (what `Matcher::build` assigns).
         let first_form = self.n_forms;
         let mut fi = first_form;
@@ -314,5 +323,9 @@ pub fn index_sections_streamed(
         tri_off,
         tri_post,
         tri_cnt,
+        {
+            st.lexicon.finish();
+            st.lexicon.encode()
+        },
     ]))
 }
