@@ -435,6 +435,10 @@ impl Snapshot {
         let mut m = Self::widened(options);
         if let Some(ds) = &mut m.datasets {
             if !ds.iter().any(|d| d == embargo_pack::DATASET) {
+                // Trade names learnt from the pack's bilingual aliases are
+                // not read into a screen that left the pack out: only
+                // those of the datasets screened (`lexicon`).
+                m.lexicon_datasets = Some(ds.clone());
                 ds.push(embargo_pack::DATASET.to_string());
                 // Pack hits take candidate places before they are relayed
                 // (or dropped): room for every pack record, so they never

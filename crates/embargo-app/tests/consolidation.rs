@@ -156,6 +156,34 @@ fn screen_official(f: &Fixture, name: &str, as_of: Option<chrono::NaiveDate>) ->
     })
 }
 
+/// Trade names learnt from the pack's bilingual aliases (海康威视 =
+/// Hikvision) are read into a screen that searches the pack, and named in
+/// the explanation; a screen that leaves the pack out uses none of them
+/// (issue 11: only what the user loaded), though the pack's own names
+/// still relay to the official records (`via`).
+#[test]
+fn trade_names_learnt_from_the_pack_only_when_the_pack_is_screened() {
+    let Some(f) = fixture() else { return };
+    let q = "海康威视科技有限公司";
+    let from_pack = |rows: &[ScreenResult]| {
+        rows.iter().any(|r| {
+            r.explanation
+                .lexicon
+                .iter()
+                .any(|l| l.contains(embargo_pack::DATASET))
+        })
+    };
+    let all = screen(f, q);
+    assert!(from_pack(&all), "{all:#?}");
+    assert!(
+        all.first()
+            .is_some_and(|r| r.caption.to_lowercase().contains("hikvision")),
+        "{all:#?}"
+    );
+    let official = screen_official(f, q, None);
+    assert!(!from_pack(&official), "{official:#?}");
+}
+
 /// The brief's first trust failure: with the pack switched off by
 /// `--dataset`, the Chinese names of listed firms found nothing, because
 /// only the pack spells them. The pack's names keep reaching the official

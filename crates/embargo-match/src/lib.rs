@@ -164,6 +164,12 @@ pub struct ScreenOptions {
     pub algorithm: Algorithm,
     /// Only entities of these datasets (`Entity::dataset`); `None` = all.
     pub datasets: Option<Vec<String>>,
+    /// Datasets whose learnt trade names (`lexicon`) the screen may read
+    /// the query with; `None` = those of `datasets`. A front end that
+    /// searches a dataset only to relay its names to other records (the
+    /// regime pack left out of a screen) names the screened ones here, so
+    /// nothing learnt from the relayed dataset is used.
+    pub lexicon_datasets: Option<Vec<String>>,
 }
 
 impl Default for ScreenOptions {
@@ -173,6 +179,7 @@ impl Default for ScreenOptions {
             limit: DEFAULT_LIMIT,
             algorithm: Algorithm::Embargo,
             datasets: None,
+            lexicon_datasets: None,
         }
     }
 }

@@ -993,11 +993,8 @@ impl Matcher {
         // trade name too, for organisations and names of unknown kind.
         let mut learnt: Vec<Option<String>> = vec![None; qforms.len()];
         if !matches!(q.schema, Some(embargo_model::Schema::Person)) && !self.lexicon().is_empty() {
-            let allowed = |d: &str| {
-                o.datasets
-                    .as_ref()
-                    .is_none_or(|ds| ds.iter().any(|x| x == d))
-            };
+            let from = o.lexicon_datasets.as_ref().or(o.datasets.as_ref());
+            let allowed = |d: &str| from.is_none_or(|ds| ds.iter().any(|x| x == d));
             let base: Vec<Form> = qforms.iter().map(|(_, f)| f.clone()).collect();
             let ni = qforms.first().map_or(0, |f| f.0);
             for (name, note) in self.lexicon().expand(&base, &allowed) {

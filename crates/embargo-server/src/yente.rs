@@ -381,6 +381,7 @@ pub async fn match_entities(
         limit,
         algorithm,
         datasets,
+        ..Default::default()
     };
     let mut subjects = Vec::with_capacity(q.queries.len());
     if let Some(key) = q.queries.keys().find(|k| k.len() > MAX_KEY_BYTES) {
