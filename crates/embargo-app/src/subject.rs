@@ -275,6 +275,7 @@ impl ScreenInput {
                 limit,
                 algorithm,
                 datasets: self.datasets.clone(),
+                ..Default::default()
             },
             review_key,
             api: None,

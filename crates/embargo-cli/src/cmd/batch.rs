@@ -87,6 +87,7 @@ pub fn run(data_dir: &Path, a: BatchArgs) -> Result<ExitCode> {
             algorithm,
             limit: if jsonl || a.all_hits { 25 } else { 1 },
             datasets: (!a.dataset.is_empty()).then_some(a.dataset),
+            ..Default::default()
         },
         jsonl,
         chunk_rows: a.checkpoint_rows.max(1),
