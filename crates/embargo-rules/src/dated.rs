@@ -253,7 +253,7 @@ mod tests {
         assert!(cite_on("85 FR 29849", d("2020-05-19")).is_some());
         assert_eq!(cite_on("87 FR 62186", d("2021-06-01")), None);
         assert!(cite_on("87 FR 62186", d("2023-01-01")).is_some());
-        // An unlisted page is kept (tests/dated_law.rs makes sure
+        // An unlisted page is kept (tests/it/dated_law.rs makes sure
         // every page the engine and pack cite is listed).
         assert!(cite_on("64 FR 1", d("2000-01-01")).is_some());
         // ... but never from a later volume (87 FR = 2022).

@@ -5,7 +5,7 @@
 //! (each file opens with the source of its facts), blank lines are
 //! skipped, and every other line is one row. A parse error names the file
 //! and the 1-based line. The embedded files are checked by this crate's
-//! tests (`tests/tables.rs`), so a failure at run time can only come from
+//! tests (`tests/it/tables.rs`), so a failure at run time can only come from
 //! an untested edit of `data/`: [`embedded`] then panics with that error.
 
 use chrono::NaiveDate;

@@ -1,5 +1,5 @@
 //! A synthetic monitoring scenario shared by the CI-sized test
-//! (`tests/monitoring_scale.rs`) and the benchmark
+//! (`tests/it/monitoring_scale.rs`) and the benchmark
 //! (`examples/monitor_bench.rs`): a custom watch list whose new version
 //! adds 100 entries, and a customer book with 200 planted listed names
 //! (150 of entries already listed, 50 of the added ones; every fourth one

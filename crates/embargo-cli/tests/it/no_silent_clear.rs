@@ -2,7 +2,7 @@
 //! statuses that tell scripts the outcome, unknown datasets as errors, every
 //! screen saying what it searched, and a closed pipe ending quietly.
 
-mod common;
+use crate::common;
 
 use common::{embargo, text};
 

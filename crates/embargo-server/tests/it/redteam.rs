@@ -4,7 +4,7 @@
 //! expiry; plus the request id on every response (the log of a 500 is in
 //! `redteam_log.rs`).
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

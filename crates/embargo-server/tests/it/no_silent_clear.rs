@@ -2,7 +2,7 @@
 //! red-team run found, each answered with an error or a marked result,
 //! never a clean one.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::*;

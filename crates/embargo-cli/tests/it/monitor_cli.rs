@@ -3,7 +3,7 @@
 //! and output formats; `monitor` killed with -9 and run again leaves the
 //! same alerts as an uninterrupted run, every event audited.
 
-mod common;
+use crate::common;
 use common::{embargo, ok, text};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

@@ -2,7 +2,7 @@
 //! line, decisions that name the lists consulted, hits that say what they
 //! mean. Needs nothing from ../shared.
 
-mod common;
+use crate::common;
 
 use common::ok;
 

@@ -4,7 +4,7 @@
 //! reloads on the store's NOTIFY), and an import that dies before its
 //! commit leaves every node on the previous version.
 
-mod bus_support;
+use crate::bus_support;
 
 use bus_support::{Postgres, Reaper};
 use serde_json::{json, Value};

@@ -3,7 +3,7 @@
 //! is a review decision (four eyes for an Entity List clear); the OpenAPI
 //! document lists the three endpoints.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::*;

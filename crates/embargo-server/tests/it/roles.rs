@@ -7,7 +7,7 @@
 //! `admin`. A caller below the endpoint's level gets 401 (no identity) or
 //! 403 (identity without the role); a caller at or above it gets neither.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

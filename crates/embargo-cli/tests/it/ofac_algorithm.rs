@@ -2,7 +2,7 @@
 //! ofac algorithm reproduces OFAC Sanctions List Search scores, with its
 //! own default threshold (0.95).
 
-mod common;
+use crate::common;
 use common::{embargo, text};
 
 #[test]

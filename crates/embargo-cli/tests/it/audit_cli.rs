@@ -1,7 +1,7 @@
 //! `embargo audit` and `embargo keys` end to end: checkpoints, the public
 //! key, verification failures an examiner must see, and the key lifecycle.
 
-mod common;
+use crate::common;
 
 use common::embargo;
 

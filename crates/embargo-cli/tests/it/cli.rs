@@ -1,7 +1,7 @@
 //! End-to-end tests of the `embargo` binary: the commands the README and
 //! the foundation issue promise, run as a user runs them.
 
-mod common;
+use crate::common;
 
 use common::{embargo, ok};
 

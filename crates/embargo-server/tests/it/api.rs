@@ -2,7 +2,7 @@
 //! status codes, JSON shapes, auth roles in both auth modes, limits, and the
 //! audit records every screen and decision leaves behind.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::*;

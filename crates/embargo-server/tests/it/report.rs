@@ -3,14 +3,14 @@
 //! (the PDF's content is checked with poppler in embargo-app's
 //! `report_pdf` tests).
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::*;
 use embargo_server::AuthMode;
 use serde_json::json;
 
-const EXPORT_TX: &str = include_str!("../../../docs/examples/export.json");
+const EXPORT_TX: &str = include_str!("../../../../docs/examples/export.json");
 
 fn audited(f: &Fixture, r: &Resp) -> u64 {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);

@@ -3,7 +3,7 @@
 //! stream, and kill -9 in the middle of 10,000 requests losing none and
 //! duplicating none.
 
-mod bus_support;
+use crate::bus_support;
 
 use async_nats::jetstream::{self, consumer};
 use bus_support::{runtime, Nats, Reaper};

@@ -3,7 +3,7 @@
 //! results, (2) the diff between versions, and (3) a review made on the old
 //! entry alerting again with what changed.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::*;

@@ -4,7 +4,7 @@
 //! for the added entries, and finds the planted customers. Speed is
 //! measured by `examples/monitor_bench.rs`, not here.
 
-mod common;
+use crate::common;
 use common::synth;
 
 #[test]

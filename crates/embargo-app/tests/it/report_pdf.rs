@@ -13,7 +13,7 @@ use embargo_app::{App, Catalog, ImportOptions, ScreenInput};
 use std::path::Path;
 use std::process::Command;
 
-const EXPORT_TX: &str = include_str!("../../../docs/examples/export.json");
+const EXPORT_TX: &str = include_str!("../../../../docs/examples/export.json");
 
 /// Writes the PDF, renders every page with pdftoppm and extracts its text.
 fn check_pdf(r: &Rendered, dir: &Path, stem: &str) -> String {

@@ -2,7 +2,7 @@
 //! written, checked, identical when exported twice, and a damaged file is
 //! refused with exit status 2 and a message naming the file and the fault.
 
-mod common;
+use crate::common;
 
 use common::embargo;
 

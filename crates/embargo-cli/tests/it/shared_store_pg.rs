@@ -3,7 +3,7 @@
 //! request both receive is decided once, and `audit verify --store` counts
 //! exactly the records written.
 
-mod bus_support;
+use crate::bus_support;
 
 use async_nats::jetstream;
 use bus_support::{runtime, Nats, Postgres, Reaper};
