@@ -39,6 +39,31 @@ fn summary(d: &Decision) -> String {
         .join("\n")
 }
 
+/// An expected citation as the law stood on the case's date. A case
+/// writes EAR sections in today's numbering ("734.9"); on a date before a
+/// reorganisation the finding must cite the provision of that day
+/// (`dated::provision_on`: "736.2(b)(3)" in 2021), so the expectation is
+/// rewritten the same way before matching, and matched against each
+/// citation without its note on where the provision later moved (a 2021
+/// finding never satisfies "734.9" through "(from 2022-02-03 at 15 CFR
+/// 734.9…)"). Anything other than a section of Parts 730–774 is matched as
+/// written.
+fn cite_of_the_day(cite: &str, date: chrono::NaiveDate) -> Result<String, String> {
+    let part: Option<u32> = cite.get(..3).and_then(|p| p.parse().ok());
+    let rest = cite.get(3..).unwrap_or("");
+    let ear = part.is_some_and(|p| (730..=774).contains(&p))
+        && (rest.is_empty() || rest.starts_with('.') || rest.starts_with('('));
+    if !ear {
+        return Ok(cite.to_string());
+    }
+    match embargo_rules::dated::provision_on(&format!("15 CFR {cite}"), date) {
+        Some(t) => Ok(t.trim_start_matches("15 CFR ").to_string()),
+        None => Err(format!(
+            "the case expects 15 CFR {cite}, which was not in force on {date}"
+        )),
+    }
+}
+
 fn check(case: &Value, d: &Decision) -> Vec<String> {
     let mut errs = vec![];
     let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
@@ -64,14 +89,27 @@ fn check(case: &Value, d: &Decision) -> Vec<String> {
                     .collect()
             })
             .unwrap_or_default();
+        let cites: Vec<String> = match cites
+            .iter()
+            .map(|c| cite_of_the_day(c, d.evaluated_for))
+            .collect::<Result<Vec<_>, _>>()
+        {
+            Ok(c) => c,
+            Err(e) => {
+                errs.push(format!("  {e}"));
+                continue;
+            }
+        };
         let ok = d.findings.iter().any(|f| {
             Some(f.measure.as_str().to_string()) == m
                 && Some(f.outcome.as_str().to_string()) == o
                 && p.as_ref()
                     .is_none_or(|p| f.review_policy.map(|x| x.as_str()) == Some(p.as_str()))
-                && cites
-                    .iter()
-                    .all(|c| f.citations.iter().any(|fc| fc.contains(c.as_str())))
+                && cites.iter().all(|c| {
+                    f.citations
+                        .iter()
+                        .any(|fc| embargo_rules::dated::bare(fc).contains(c.as_str()))
+                })
         });
         if !ok {
             errs.push(format!(
@@ -183,6 +221,56 @@ fn a_case_checker_that_cannot_fail_would_be_useless() {
     let tx = parse_transaction(&case.to_string()).unwrap();
     let d = snapshot().engine().decide(&tx);
     assert_eq!(check(&case, &d).len(), 1, "{}", summary(&d));
+}
+
+#[test]
+fn expected_citations_are_read_in_the_numbering_of_the_day() {
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    // A6a (2021-06-01) expects "734.9": the FDP rules sat in § 736.2(b)(3) then.
+    assert_eq!(
+        cite_of_the_day("734.9", day("2021-06-01")).unwrap(),
+        "736.2(b)(3)"
+    );
+    assert_eq!(
+        cite_of_the_day("734.9", day("2023-06-01")).unwrap(),
+        "734.9"
+    );
+    assert_eq!(
+        cite_of_the_day("744.11", day("2019-11-01")).unwrap(),
+        "744.11"
+    );
+    assert!(cite_of_the_day("734.9(e)(2)", day("2021-06-01")).is_err());
+    // Not EAR sections: as written.
+    for c in ["889", "1307", "UFLPA", "84 FR 54002", "EO 13818"] {
+        assert_eq!(cite_of_the_day(c, day("2021-06-01")).unwrap(), c);
+    }
+    // A 2021 finding that cites the rule only through its later home does
+    // not satisfy the 2021 expectation, and today's number is out of time.
+    let case: Value = serde_json::from_str(
+        r#"{"id":"x","transaction":{"date":"2021-06-01","flow":"export","destination":"CN","item":{"eccn":"EAR99"},"parties":[]},
+        "expect":{"findings":[{"measure":"EAR_JURISDICTION","outcome":"NOT_SUBJECT","cites":["734.9"]}]}}"#,
+    )
+    .unwrap();
+    let tx = parse_transaction(&case.to_string()).unwrap();
+    let mut d = snapshot().engine().decide(&tx);
+    let f = embargo_rules::Finding::new(
+        embargo_rules::Measure::EarJurisdiction,
+        embargo_rules::Outcome::NotSubject,
+        "J7",
+        embargo_rules::Confidence::Verified,
+    )
+    .reason("test");
+    d.findings = vec![f
+        .clone()
+        .cite("Supp. No. 4 to Part 744, footnote 1 (from 2022-02-03 at 15 CFR 734.9(e)(1))")];
+    assert_eq!(check(&case, &d).len(), 1);
+    d.findings = vec![f.clone().cite("15 CFR 734.9")];
+    assert_eq!(check(&case, &d).len(), 1);
+    d.findings =
+        vec![f.cite(
+            "15 CFR 736.2(b)(3) (General Prohibition Three) (from 2022-02-03 at 15 CFR 734.9)",
+        )];
+    assert!(check(&case, &d).is_empty());
 }
 
 /// The EU Global Human Rights Sanctions Regime listings (RULES.md §5.3) are

@@ -35,8 +35,8 @@ fn cites(e: &Entity, cite: &str) -> bool {
 #[test]
 fn every_entry_parses_is_cited_and_has_a_unique_id() {
     let all = embargo_pack::load().expect("pack parses");
-    assert_eq!(all.len(), 162);
-    assert_eq!(embargo_pack::entities().len(), 162);
+    assert_eq!(all.len(), 165);
+    assert_eq!(embargo_pack::entities().len(), 165);
     let mut ids = HashSet::new();
     for e in &all {
         assert!(ids.insert(e.id.clone()), "duplicate id {}", e.id);
@@ -79,7 +79,7 @@ fn programme_counts_per_file() {
     assert_eq!(count("CMIC-EO13959"), 10);
     assert_eq!(count("NDAA-889"), 5);
     assert_eq!(count("FCC-COVERED-LIST"), 5);
-    assert_eq!(count("UFLPA-ENTITY-LIST"), 43);
+    assert_eq!(count("UFLPA-ENTITY-LIST"), 46);
     assert_eq!(count("EU-GHRSR"), 5);
     assert_eq!(count("glomag"), 0, "programme match is exact");
 }
@@ -322,7 +322,7 @@ fn version_is_stable_and_names_the_cutoff() {
     assert_eq!(v.published, Some(day("2026-07-31")));
     assert_eq!(v.sha256.len(), 64);
     assert_eq!(v.version, format!("2026-07-31-{}", &v.sha256[..8]));
-    assert_eq!(v.entity_count, 162);
+    assert_eq!(v.entity_count, 165);
     assert_eq!(v.origin, "embedded");
     assert_eq!(v, embargo_pack::version(), "same binary, same version");
 }
@@ -422,6 +422,7 @@ fn uflpa_entries_carry_effective_date_clause_and_citation() {
         ("2024-05-17", 11),
         ("2024-06-12", 3),
         ("2024-08-09", 5),
+        ("2024-11-01", 3),
         ("2024-11-25", 15),
         ("2025-01-15", 8),
     ]

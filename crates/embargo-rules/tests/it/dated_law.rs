@@ -256,3 +256,60 @@ fn fdp_reasons_name_the_rule_as_it_stood() {
         "FDP rule (Entity List FDP rule, footnote 4; today 734.9(e)(2)): no such rule was in force"
     )));
 }
+
+/// Country Chart cells beyond Hong Kong, through the whole engine: the
+/// AUKUS rule (89 FR 28594) and the Russia/Belarus all-CCL requirement
+/// (87 FR 22130) on both sides of their days.
+#[test]
+fn dated_chart_cells_for_australia_russia_and_belarus() {
+    let chart = |date: &str, dest: &str, eccn: &str| {
+        let tx = parse_transaction(&format!(
+            r#"{{"date":"{date}","flow":"export","actor":{{"us_person":true,"country":"US"}},"destination":"{dest}",
+            "item":{{"origin":"US","located_in":"US","eccn":"{eccn}"}},
+            "parties":[{{"role":"end_user","name":"Acme Optics Pty Ltd","country":"{dest}"}}]}}"#
+        ))
+        .unwrap();
+        finding(&ENGINE.decide(&tx), Measure::EarCountryChart).clone()
+    };
+    let f = chart("2024-04-18", "AU", "3E001");
+    assert_eq!(f.outcome, Outcome::LicenseRequired, "{f:?}");
+    // The rule that changed the row is named; it is not cited on a day
+    // before its publication (2024-04-19).
+    assert!(f.reasons.iter().any(|r| r.contains("89 FR 28594")), "{f:?}");
+    assert!(
+        f.citations
+            .iter()
+            .any(|c| c == "15 CFR Part 738, Supp. No. 1 (Commerce Country Chart)"),
+        "{f:?}"
+    );
+    assert_eq!(
+        chart("2024-04-19", "AU", "3E001").outcome,
+        Outcome::NoLicenseRequired
+    );
+    for dest in ["RU", "BY"] {
+        assert_eq!(
+            chart("2021-06-01", dest, "6A993").outcome,
+            Outcome::NoLicenseRequired
+        );
+        assert_eq!(
+            chart("2022-04-07", dest, "6A993").outcome,
+            Outcome::NeedsReview
+        );
+        // 87 FR 22130 took effect on 2022-04-08 but was published on
+        // 2022-04-14: before that it is not cited, the section is.
+        let f = chart("2022-04-10", dest, "6A993");
+        assert_eq!(f.outcome, Outcome::LicenseRequired, "{f:?}");
+        assert!(f.citations.iter().any(|c| c == "15 CFR 746.8(a)(1)"));
+        assert!(!f.citations.iter().any(|c| c == "87 FR 22130"), "{f:?}");
+        assert!(f
+            .reasons
+            .iter()
+            .any(|r| r.contains("87 FR 22130 is not cited")));
+        let f = chart("2023-06-01", dest, "6A993");
+        assert!(f.citations.iter().any(|c| c == "87 FR 22130"), "{f:?}");
+        assert_eq!(
+            chart("2023-06-01", dest, "EAR99").outcome,
+            Outcome::NeedsReview
+        );
+    }
+}

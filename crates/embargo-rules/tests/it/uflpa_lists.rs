@@ -136,3 +136,39 @@ fn the_opensanctions_ftm_form_is_a_uflpa_listing_dated_by_its_sanction() {
     let f = import(ftm, "2023-09-25", p, traced);
     assert_eq!(uflpa(&f).outcome, Outcome::NotApplicable);
 }
+
+/// The Esquel entries of the pack (DHS, effective 2024-11-01) on both
+/// sides of their effective date.
+#[test]
+fn pack_esquel_entries_apply_from_2024_11_01() {
+    let pack = embargo_pack::entities().to_vec();
+    let traced = r#"{"supply_chain_tracing":"complete"}"#;
+    for producer in [
+        "Guangdong Esquel Textile Co., Ltd.",
+        "Esquel Group",
+        "Turpan Esquel Textile Co., Ltd.",
+    ] {
+        let d = import(pack.clone(), "2024-10-31", producer, traced);
+        // Turpan is in Xinjiang: U1 by name, whatever the list says.
+        if !producer.starts_with("Turpan") {
+            assert_ne!(
+                uflpa(&d).outcome,
+                Outcome::PresumedProhibited,
+                "{producer} before its listing: {:#?}",
+                d.findings
+            );
+        }
+        let d = import(pack.clone(), "2024-11-01", producer, traced);
+        assert!(
+            uflpa(&d).reasons.iter().any(|r| r.contains("Esquel")),
+            "{producer}: {:#?}",
+            d.findings
+        );
+        assert_eq!(
+            uflpa(&d).outcome,
+            Outcome::PresumedProhibited,
+            "{producer}: {:#?}",
+            d.findings
+        );
+    }
+}
