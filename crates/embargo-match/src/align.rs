@@ -259,6 +259,10 @@ fn join_edges_with(
     }
 }
 
+thread_local! {
+    static EDGES: std::cell::RefCell<Vec<Edge>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 struct Edge {
     q: (usize, usize),
     a: (usize, usize),
@@ -301,7 +305,11 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
             ..Default::default()
         };
     }
-    let mut edges: Vec<Edge> = Vec::with_capacity(nq * na * 2);
+    // The edge list is reused between alignments on this thread (taken,
+    // so a nested call would only allocate its own).
+    let mut edges: Vec<Edge> = EDGES.with(|e| std::mem::take(&mut *e.borrow_mut()));
+    edges.clear();
+    edges.reserve(nq * na * 2);
     let person = q.class == NameClass::Person || a.class == NameClass::Person;
     let cyrillic = latin_cyrillic(q, a);
     let floor = if cyrillic.is_some() {
@@ -401,9 +409,23 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
             .total_cmp(&x.sim)
             .then((y.q.1 + y.a.1).cmp(&(x.q.1 + x.a.1)))
     });
-    let mut used_q = vec![false; nq];
-    let mut used_a = vec![false; na];
-    let mut pairs = Vec::new();
+    // Forms have at most `MAX_TOKENS` tokens: flags on the stack.
+    let (mut small_q, mut small_a) = ([false; 64], [false; 64]);
+    let (mut big_q, mut big_a) = (Vec::new(), Vec::new());
+    let used_q: &mut [bool] = if nq <= 64 {
+        &mut small_q[..nq]
+    } else {
+        big_q.resize(nq, false);
+        &mut big_q
+    };
+    let used_a: &mut [bool] = if na <= 64 {
+        &mut small_a[..na]
+    } else {
+        big_a.resize(na, false);
+        &mut big_a
+    };
+    // Each pair takes at least one token of each side.
+    let mut pairs = Vec::with_capacity(nq.min(na));
     for e in &edges {
         let qs = e.q.0..e.q.0 + e.q.1;
         let as_ = e.a.0..e.a.0 + e.a.1;
@@ -423,6 +445,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
             rule: e.rule,
         });
     }
+    EDGES.with(|e| *e.borrow_mut() = edges);
     let unmatched_q: Vec<usize> = (0..nq).filter(|&i| !used_q[i]).collect();
     let unmatched_a: Vec<usize> = (0..na).filter(|&j| !used_a[j]).collect();
     // Romanisations from another script differ in spelling by nature, so
@@ -983,9 +1006,35 @@ fn acronym_edges(x: &Form, y: &Form, flipped: bool, edges: &mut Vec<Edge>) {
 /// True when the matched list tokens follow the query order, possibly
 /// rotated ("Putin Vladimir" for "Vladimir Putin") or reversed.
 fn order_ok(pairs: &[Pair]) -> bool {
-    let mut p: Vec<(usize, usize)> = pairs.iter().map(|p| (p.q.start, p.a.start)).collect();
+    if pairs.len() > 64
+        || pairs
+            .iter()
+            .any(|p| p.q.start > 0xffff || p.a.start > 0xffff)
+    {
+        let mut p: Vec<(usize, usize)> = pairs.iter().map(|p| (p.q.start, p.a.start)).collect();
+        p.sort_unstable();
+        let seq: Vec<usize> = p.iter().map(|x| x.1).collect();
+        return order_of(&seq);
+    }
+    if pairs.len() < 3 {
+        return true;
+    }
+    // Called for every candidate: on the stack (token positions are below
+    // `MAX_TOKENS`).
+    let mut p = [(0u16, 0u16); 64];
+    for (slot, x) in p.iter_mut().zip(pairs) {
+        *slot = (x.q.start as u16, x.a.start as u16);
+    }
+    let p = &mut p[..pairs.len()];
     p.sort_unstable();
-    let seq: Vec<usize> = p.iter().map(|x| x.1).collect();
+    let mut seq = [0usize; 64];
+    for (slot, x) in seq.iter_mut().zip(p.iter()) {
+        *slot = usize::from(x.1);
+    }
+    order_of(&seq[..pairs.len()])
+}
+
+fn order_of(seq: &[usize]) -> bool {
     if seq.len() < 3 {
         return true;
     }

@@ -779,7 +779,12 @@ impl Matcher {
                         }
                     }
                     if t.text.len() >= 4 {
-                        for d in deletions_of(&t.text) {
+                        // `deletions_of`, in one reused buffer (ASCII).
+                        let mut d = String::with_capacity(t.text.len());
+                        for i in 0..t.text.len() {
+                            d.clear();
+                            d.push_str(&t.text[..i]);
+                            d.push_str(&t.text[i + 1..]);
                             if let Some(id) = self.vocab_id(d.as_str()) {
                                 hits.push((id, 0.8));
                             }
@@ -1054,7 +1059,11 @@ impl Matcher {
                         }
                     }
                     for &fid in &cands {
-                        let fr = decoded.entry(fid).or_insert_with(|| self.form(fid));
+                        // The memory index lends its records: nothing to keep.
+                        let fr: &FormRec = match &self.ix {
+                            Ix::Mem(m) => &m.forms[fid as usize],
+                            Ix::File(_) => decoded.entry(fid).or_insert_with(|| self.form(fid)),
+                        };
                         if !self.dataset_ok(fr.entity, o) {
                             continue;
                         }
