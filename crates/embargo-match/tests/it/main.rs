@@ -8,6 +8,7 @@ mod chinese_parts;
 mod cross_script_han;
 mod evasion;
 mod index_file;
+mod ofac_fast;
 mod robustness;
 mod screen;
 mod stream_build;
