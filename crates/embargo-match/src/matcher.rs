@@ -962,7 +962,7 @@ impl Matcher {
     /// would be dropped from the hits anyway. Entities in `exact` (found
     /// by an identifier, which decides the score whatever the name) are
     /// scored in full. The result equals [`Matcher::ofac_scan_all`]'s on
-    /// every entity that can become a hit (`tests/ofac_fast.rs`).
+    /// every entity that can become a hit (`tests/it/ofac_fast.rs`).
     fn ofac_scan(
         &self,
         q: &Query,

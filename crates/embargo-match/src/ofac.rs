@@ -158,7 +158,7 @@ pub(crate) fn score(query: &str, alias: &str) -> OfacScore {
 /// alias that contains it, and skips an alias only when a bound shows it
 /// cannot reach the caller's cut; every score it keeps is computed by the
 /// same functions on the same strings as [`score`], so it is bit for bit
-/// the same (`tests/ofac_fast.rs` compares it with the exhaustive scan).
+/// the same (`tests/it/ofac_fast.rs` compares it with the exhaustive scan).
 pub(crate) struct Prepared {
     vocab: Vec<String>,
     /// Length in characters and letter counts of each vocabulary token.

@@ -12,5 +12,6 @@ mod ofac_fast;
 mod robustness;
 mod screen;
 mod stream_build;
+mod trade_lexicon;
 mod transcription;
 mod xinjiang_chinese;
