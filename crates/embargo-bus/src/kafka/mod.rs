@@ -239,20 +239,23 @@ impl KafkaConfig {
                     ))
                 }
                 "group.id" => return Err(bad("`group.id`: use group=NAME")),
+                k if PINNED_CONSUMER
+                    .iter()
+                    .chain(PINNED_PRODUCER)
+                    .any(|(name, ..)| *name == k) =>
+                {
+                    let (name, val, why) = PINNED_CONSUMER
+                        .iter()
+                        .chain(PINNED_PRODUCER)
+                        .find(|(name, ..)| *name == k)
+                        .expect("matched above");
+                    return Err(bad(format!("`{name}` is fixed by Embargo ({val}): {why}")));
+                }
                 k if k.contains('.')
                     && k.bytes().all(|c| {
                         c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'_')
                     }) =>
                 {
-                    if let Some((name, val, why)) = PINNED_CONSUMER
-                        .iter()
-                        .chain(PINNED_PRODUCER)
-                        .find(|(name, ..)| *name == k)
-                    {
-                        return Err(bad(format!(
-                            "`{name}` is fixed by Embargo ({val}): {why}"
-                        )));
-                    }
                     cfg.properties.push((key, value));
                 }
                 _ => {
@@ -647,7 +650,8 @@ impl<I: KafkaIo> MessageBus for KafkaBus<I> {
 
     async fn ack(&mut self, tokens: Vec<KafkaToken>) -> Result<(), BusError> {
         self.apply_revocations();
-        for t in tokens.iter().filter(|t| self.current(t)) {
+        let current: Vec<KafkaToken> = tokens.into_iter().filter(|t| self.current(t)).collect();
+        for t in &current {
             self.tracker.handled(&t.topic, t.partition, t.offset);
         }
         if !self.retried_this_batch {
@@ -677,7 +681,8 @@ impl<I: KafkaIo> MessageBus for KafkaBus<I> {
         self.apply_revocations();
         self.retried_this_batch = true;
         let mut seek_to: BTreeMap<(String, i32), i64> = BTreeMap::new();
-        for t in tokens.iter().filter(|t| self.current(t)) {
+        let current: Vec<KafkaToken> = tokens.into_iter().filter(|t| self.current(t)).collect();
+        for t in &current {
             self.tracker.given_back(&t.topic, t.partition, t.offset);
             *self
                 .given_back

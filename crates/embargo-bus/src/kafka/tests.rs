@@ -381,7 +381,7 @@ impl KafkaIo for FakeKafka {
     }
 }
 
-const PAY: &str = r#"{"date":"2022-06-01","flow":"payment","actor":{"us_person":true,"country":"US"},"parties":[{"role":"counterparty","name":"Xinjiang Production and Construction Corps","country":"CN"}],"context":{"currency":"USD"}"#;
+const PAY: &str = r#"{"date":"2022-06-01","flow":"payment","actor":{"us_person":true,"country":"US"},"parties":[{"role":"counterparty","name":"Xinjiang Production and Construction Corps","country":"CN"}],"context":{"currency":"USD"}}"#;
 
 /// A decide request whose transaction carries its id as `reference`.
 fn payment(id: &str) -> Vec<u8> {
