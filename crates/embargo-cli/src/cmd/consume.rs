@@ -150,12 +150,12 @@ pub fn run(data_dir: &Path, a: ConsumeArgs) -> Result<ExitCode> {
     drop(rt);
     drop(keep);
     drop(keep_app);
-    report(&stats?);
+    report(&stats?)?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// The closing line of a consumer.
-fn report(stats: &embargo_bus::ConsumeStats) {
+fn report(stats: &embargo_bus::ConsumeStats) -> Result<()> {
     outln!(
         "stopped: {} answered, {} redeliveries answered from the store, {} dead letters, {} given back, {} batches",
         stats.answered,
@@ -164,6 +164,7 @@ fn report(stats: &embargo_bus::ConsumeStats) {
         stats.retried,
         stats.batches
     );
+    Ok(())
 }
 
 /// SIGTERM or Ctrl-C: stop taking messages, finish the batch in hand.
@@ -303,7 +304,7 @@ mod kafka {
         drop(rt);
         drop(keep);
         drop(keep_app);
-        report(&stats?);
+        report(&stats?)?;
         Ok(ExitCode::SUCCESS)
     }
 }
