@@ -10,9 +10,9 @@
 //! broker must offer (receive a bounded batch, publish durably, acknowledge,
 //! ask for redelivery); [`consume`] is the loop over it; [`nats`] is the
 //! NATS JetStream implementation (durable pull consumer, explicit acks);
-//! [`offsets`] is the commit logic a Kafka implementation needs (offsets
-//! committed only behind the audit writes; the librdkafka adapter itself is
-//! not written yet, see docs/bus.md).
+//! [`kafka`] is the Kafka one (offsets committed per partition only behind
+//! the audit writes, through [`offsets`]; the librdkafka client itself is
+//! compiled with the cargo feature `kafka`, see docs/bus.md).
 //!
 //! **What it is not for:** what a message means, or how it is audited
 //! (`embargo_app::bus`), the audit store (`embargo_audit::AuditStore`).
@@ -33,6 +33,7 @@
 //! - **graceful stop:** on shutdown the batch in hand is finished (audited,
 //!   replied, acknowledged) before [`consume`] returns.
 
+pub mod kafka;
 pub mod nats;
 pub mod offsets;
 
@@ -74,6 +75,11 @@ pub struct Incoming<T> {
     pub source: String,
     /// What `ack`/`retry` need to find it again.
     pub token: T,
+    /// Messages with the same order key are answered in the order
+    /// received: once one is given back for a retry, the later ones of its
+    /// key in the batch are given back with it (Kafka: the partition; NATS:
+    /// none).
+    pub order_key: Option<String>,
 }
 
 /// One message to publish.
@@ -226,10 +232,17 @@ async fn handle_batch<B: MessageBus>(
                 readable.len()
             );
             let mut o = Vec::new();
+            // Order keys with a message given back: their later messages
+            // wait for it (per-key order).
+            let mut held: Vec<&str> = Vec::new();
             for (i, req) in readable {
+                let key = batch[i].order_key.as_deref();
+                if key.is_some_and(|k| held.contains(&k)) {
+                    give_back.push(i);
+                    continue;
+                }
                 match answer(app, store, &opts.actor, vec![(i, req.clone())]).await {
                     Ok(mut one) if one.len() == 1 => o.push((i, one.remove(0))),
-                    Ok(_) => give_back.push(i),
                     Err(e) if batch[i].deliveries >= opts.max_failures => o.push((
                         i,
                         BusOutcome::DeadLetter(Rejected {
@@ -240,7 +253,10 @@ async fn handle_batch<B: MessageBus>(
                             ),
                         }),
                     )),
-                    Err(_) => give_back.push(i),
+                    Ok(_) | Err(_) => {
+                        give_back.push(i);
+                        held.extend(key);
+                    }
                 }
             }
             o

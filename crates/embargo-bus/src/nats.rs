@@ -163,6 +163,7 @@ fn to_incoming(m: jetstream::Message) -> Incoming<jetstream::Message> {
         deliveries,
         source: m.subject.to_string(),
         token: m,
+        order_key: None,
     }
 }
 

@@ -22,7 +22,10 @@ use std::collections::{BTreeMap, HashMap};
 pub struct OffsetTracker {
     /// (topic, partition) → offset → handled?
     pending: HashMap<(String, i32), BTreeMap<i64, bool>>,
-    /// (topic, partition) → the last offset committed (next to read).
+    /// (topic, partition) → the next offset to read once every handled
+    /// message so far is committed (the end of the handled prefix).
+    ready: HashMap<(String, i32), i64>,
+    /// (topic, partition) → the last offset the broker confirmed committed.
     committed: HashMap<(String, i32), i64>,
 }
 
@@ -50,29 +53,56 @@ impl OffsetTracker {
         let _ = (topic, partition, offset); // stays `false` in `pending`
     }
 
+    /// The partition was taken away (a rebalance): everything known about
+    /// it is dropped, so no offset of it is committed by this consumer any
+    /// more. Its next owner reads from the last committed offset.
+    pub fn revoked(&mut self, topic: &str, partition: i32) {
+        let key = (topic.to_string(), partition);
+        self.pending.remove(&key);
+        self.ready.remove(&key);
+        self.committed.remove(&key);
+    }
+
     /// The offsets to commit now, `(topic, partition, next offset)`, for
-    /// every partition whose committable point moved; drops the handled
-    /// prefix from the bookkeeping.
+    /// every partition whose handled prefix reaches past its last confirmed
+    /// commit; drops the handled prefix from the bookkeeping. Call
+    /// [`OffsetTracker::committed`] once the broker confirms them: until
+    /// then (a failed commit) they are offered again.
     pub fn to_commit(&mut self) -> Vec<(String, i32, i64)> {
-        let mut out = Vec::new();
         for (key, offsets) in self.pending.iter_mut() {
-            let mut next = None;
             while let Some((&off, &done)) = offsets.iter().next() {
                 if !done {
                     break;
                 }
                 offsets.remove(&off);
-                next = Some(off + 1);
-            }
-            if let Some(n) = next {
-                if self.committed.get(key).is_none_or(|&c| n > c) {
-                    self.committed.insert(key.clone(), n);
-                    out.push((key.0.clone(), key.1, n));
-                }
+                self.ready.insert(key.clone(), off + 1);
             }
         }
+        let mut out: Vec<(String, i32, i64)> = self
+            .ready
+            .iter()
+            .filter(|(key, &n)| self.committed.get(*key).is_none_or(|&c| n > c))
+            .map(|(key, &n)| (key.0.clone(), key.1, n))
+            .collect();
         out.sort();
         out
+    }
+
+    /// The broker confirmed these commits.
+    pub fn committed(&mut self, done: &[(String, i32, i64)]) {
+        for (topic, partition, next) in done {
+            let c = self
+                .committed
+                .entry((topic.clone(), *partition))
+                .or_insert(*next);
+            *c = (*c).max(*next);
+        }
+    }
+
+    /// The last confirmed commit of a partition (the next offset a restart
+    /// reads).
+    pub fn committed_offset(&self, topic: &str, partition: i32) -> Option<i64> {
+        self.committed.get(&(topic.to_string(), partition)).copied()
     }
 
     /// Messages received and not yet handled (all partitions).
@@ -102,19 +132,30 @@ mod tests {
         // Handled out of order: 10 and 12 (11 still being decided).
         t.handled("pay", 0, 12);
         t.handled("pay", 0, 10);
-        assert_eq!(t.to_commit(), vec![("pay".into(), 0, 11)]);
+        let c = t.to_commit();
+        assert_eq!(c, vec![("pay".into(), 0, 11)]);
+        t.committed(&c);
         assert_eq!(t.in_flight(), 4);
         // 11 fails and is given back: the commit stays at 11.
         t.given_back("pay", 0, 11);
         t.handled("pay", 0, 13);
         t.handled("pay", 1, 3);
-        assert_eq!(t.to_commit(), vec![("pay".into(), 1, 4)]);
+        let c = t.to_commit();
+        assert_eq!(c, vec![("pay".into(), 1, 4)]);
+        t.committed(&c);
         // 11 handled on its retry: the commit jumps past 13.
         t.handled("pay", 0, 11);
-        assert_eq!(t.to_commit(), vec![("pay".into(), 0, 14)]);
+        let c = t.to_commit();
+        assert_eq!(c, vec![("pay".into(), 0, 14)]);
+        t.committed(&c);
         t.handled("pay", 0, 14);
+        // The broker refuses this commit: it is offered again.
         assert_eq!(t.to_commit(), vec![("pay".into(), 0, 15)]);
+        let c = t.to_commit();
+        assert_eq!(c, vec![("pay".into(), 0, 15)]);
+        t.committed(&c);
         assert!(t.to_commit().is_empty());
+        assert_eq!(t.committed_offset("pay", 0), Some(15));
         assert_eq!(t.in_flight(), 0);
     }
 
@@ -131,12 +172,28 @@ mod tests {
         for o in 0..3 {
             t.handled("pay", 0, o);
         }
-        for (_, _, n) in t.to_commit() {
-            committed = n;
+        let c = t.to_commit();
+        for (_, _, n) in &c {
+            committed = *n;
         }
+        t.committed(&c);
         drop(t); // kill -9
                  // The restart reads from the committed offset: 3 is not lost.
         let reread: Vec<i64> = log.iter().copied().filter(|&o| o >= committed).collect();
         assert_eq!(reread, vec![3, 4, 5]);
+    }
+
+    #[test]
+    fn a_revoked_partition_is_never_committed_by_its_old_owner() {
+        let mut t = OffsetTracker::default();
+        t.received("pay", 0, 7);
+        t.received("pay", 0, 8);
+        t.handled("pay", 0, 7);
+        t.revoked("pay", 0);
+        // A handled message of the old assignment changes nothing.
+        t.handled("pay", 0, 8);
+        assert!(t.to_commit().is_empty());
+        assert_eq!(t.in_flight(), 0);
+        assert_eq!(t.committed_offset("pay", 0), None);
     }
 }

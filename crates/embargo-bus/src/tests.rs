@@ -29,6 +29,7 @@ impl MessageBus for FakeBus {
                 deliveries: 1,
                 source: "embargo.requests.test".into(),
                 token: self.next,
+                order_key: None,
             });
         }
         if out.is_empty() {

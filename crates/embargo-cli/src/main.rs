@@ -80,7 +80,7 @@ enum Command {
     Monitor(cmd::monitor::MonitorArgs),
     /// The monitoring work queue: list, show and resolve alerts.
     Alerts(cmd::alerts::AlertsArgs),
-    /// Answer screening and decision requests from NATS JetStream (docs/bus.md).
+    /// Answer screening and decision requests from NATS JetStream or Kafka (docs/bus.md).
     Consume(cmd::consume::ConsumeArgs),
 }
 

@@ -52,6 +52,18 @@ pub struct ConsumeArgs {
     /// Require the streams and consumer to exist instead of creating them.
     #[arg(long)]
     pub no_create: bool,
+    /// Read from Kafka instead of NATS:
+    /// `kafka://host:port[,host:port]?topic=embargo.requests&group=embargo`
+    /// plus any librdkafka property (docs/bus.md, "Kafka"). Replies and dead
+    /// letters go to the topics `--reply-subject` and
+    /// `--dead-letter-subject`. Needs a build with the cargo feature `kafka`.
+    #[arg(
+        long,
+        env = "EMBARGO_KAFKA_URL",
+        value_name = "URL",
+        conflicts_with_all = ["stream", "subject", "durable", "ack_wait", "no_create"]
+    )]
+    pub kafka: Option<String>,
 }
 
 /// Connects to a shared store, outside any async runtime (the PostgreSQL
@@ -62,6 +74,8 @@ pub fn shared_store(url: &str) -> Result<Arc<dyn AuditStore>> {
 }
 
 pub fn run(data_dir: &Path, a: ConsumeArgs) -> Result<ExitCode> {
+    // Kafka settings are checked before anything is opened.
+    let kafka = a.kafka.as_deref().map(kafka::settings).transpose()?;
     let app = Arc::new(App::open_with_store(data_dir, a.store.as_deref())?);
     app.follow_shared_store()?;
     let keep_app = app.clone();
@@ -73,6 +87,10 @@ pub fn run(data_dir: &Path, a: ConsumeArgs) -> Result<ExitCode> {
         }
         None => (Store::Local, app.audit.path().display().to_string()),
     };
+    if let Some(cfg) = kafka {
+        drop(keep_app);
+        return kafka::run(cfg, &a, app, store, store_name);
+    }
     let cfg = NatsConfig {
         url: a.nats.clone(),
         request_stream: a.stream.clone(),
@@ -132,7 +150,12 @@ pub fn run(data_dir: &Path, a: ConsumeArgs) -> Result<ExitCode> {
     drop(rt);
     drop(keep);
     drop(keep_app);
-    let stats = stats?;
+    report(&stats?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The closing line of a consumer.
+fn report(stats: &embargo_bus::ConsumeStats) -> Result<()> {
     outln!(
         "stopped: {} answered, {} redeliveries answered from the store, {} dead letters, {} given back, {} batches",
         stats.answered,
@@ -141,7 +164,7 @@ pub fn run(data_dir: &Path, a: ConsumeArgs) -> Result<ExitCode> {
         stats.retried,
         stats.batches
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// SIGTERM or Ctrl-C: stop taking messages, finish the batch in hand.
@@ -176,4 +199,174 @@ pub fn verify_shared(url: &str) -> Result<embargo_app::types::VerifyReport> {
         .notes
         .push(format!("{requests} bus request ids recorded"));
     Ok(report)
+}
+
+/// `consume --kafka URL`: the same loop over Kafka (docs/bus.md, "Kafka").
+mod kafka {
+    use super::*;
+    use embargo_bus::kafka::KafkaConfig;
+
+    /// The URL's settings; without the `kafka` feature, an error saying
+    /// how to get it.
+    pub fn settings(url: &str) -> Result<KafkaConfig> {
+        let cfg = KafkaConfig::from_url(url)?;
+        if !cfg!(feature = "kafka") {
+            anyhow::bail!(
+                "this embargo was built without Kafka support: build it with \
+                 `cargo build --release -p embargo-cli --features kafka` (docs/bus.md, \"Kafka\")"
+            );
+        }
+        Ok(cfg)
+    }
+
+    #[cfg(not(feature = "kafka"))]
+    pub fn run(
+        _cfg: KafkaConfig,
+        _a: &ConsumeArgs,
+        _app: Arc<App>,
+        _store: Store,
+        _store_name: String,
+    ) -> Result<ExitCode> {
+        unreachable!("`settings` refuses Kafka without the feature")
+    }
+
+    #[cfg(feature = "kafka")]
+    pub fn run(
+        cfg: KafkaConfig,
+        a: &ConsumeArgs,
+        app: Arc<App>,
+        store: Store,
+        store_name: String,
+    ) -> Result<ExitCode> {
+        use embargo_bus::kafka::client::RdKafka;
+        use embargo_bus::kafka::{valid_topic, KafkaBus};
+        for (flag, topic) in [
+            ("--reply-subject", &a.reply_subject),
+            ("--dead-letter-subject", &a.dead_letter_subject),
+        ] {
+            if !valid_topic(topic) {
+                anyhow::bail!("{flag} {topic:?} is not a Kafka topic name ([A-Za-z0-9._-])");
+            }
+        }
+        let opts = ConsumeOptions {
+            actor: format!("bus:{}", cfg.group),
+            reply_subject: a.reply_subject.clone(),
+            dead_letter_subject: a.dead_letter_subject.clone(),
+            max_in_flight: a.max_in_flight.max(1),
+            ..Default::default()
+        };
+        // Dropped outside the async runtime (see the NATS path).
+        let keep = store.clone();
+        let keep_app = app.clone();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        let stats = rt.block_on(async move {
+            let io = RdKafka::connect(
+                &cfg,
+                opts.max_in_flight,
+                &opts.reply_subject,
+                &opts.dead_letter_subject,
+            )
+            .await
+            .with_context(|| format!("Kafka at {}", cfg.redacted()))?;
+            let mut bus = KafkaBus::new(io, &opts.dead_letter_subject);
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            tokio::spawn(async move {
+                wait_for_signal().await;
+                let _ = stop.send(true);
+            });
+            // The first line is the one scripts wait for.
+            outln!(
+                "consuming {} from {} as group {:?}",
+                cfg.topics.join(","),
+                cfg.redacted(),
+                cfg.group
+            );
+            outln!(
+                "replies to {}, dead letters to {}; audit store {}",
+                opts.reply_subject,
+                opts.dead_letter_subject,
+                store_name
+            );
+            outln!(
+                "lists loaded: {}",
+                app.snapshot().version_labels().join(", ")
+            );
+            std::io::Write::flush(&mut std::io::stdout())?;
+            let stats = embargo_bus::consume(&mut bus, app, store, &opts, stopped).await;
+            // Flush replies and leave the group, also after a failure.
+            let closed = bus.close().await;
+            let stats = stats?;
+            closed?;
+            Ok::<_, anyhow::Error>(stats)
+        });
+        drop(rt);
+        drop(keep);
+        drop(keep_app);
+        report(&stats?)?;
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        a: ConsumeArgs,
+    }
+
+    #[test]
+    fn nats_only_flags_are_refused_with_kafka() {
+        for flag in [
+            ["--durable", "x"],
+            ["--stream", "S"],
+            ["--subject", "a.>"],
+            ["--ack-wait", "5"],
+        ] {
+            let e = Cli::try_parse_from(["consume", "--kafka", "kafka://b:9092", flag[0], flag[1]])
+                .err()
+                .unwrap_or_else(|| panic!("{flag:?} accepted with --kafka"));
+            assert_eq!(
+                e.kind(),
+                clap::error::ErrorKind::ArgumentConflict,
+                "{flag:?}"
+            );
+        }
+        let c = Cli::try_parse_from([
+            "consume",
+            "--kafka",
+            "kafka://b:9092",
+            "--reply-subject",
+            "pay.replies",
+            "--max-in-flight",
+            "64",
+        ])
+        .unwrap();
+        assert_eq!(c.a.kafka.as_deref(), Some("kafka://b:9092"));
+        assert_eq!(c.a.reply_subject, "pay.replies");
+    }
+
+    #[test]
+    fn kafka_settings_are_checked_before_anything_is_opened() {
+        let e = kafka::settings("kafka://broker").unwrap_err();
+        assert!(e.to_string().contains("host:port"), "{e}");
+        let e = kafka::settings("kafka://b:9092?enable.auto.commit=true").unwrap_err();
+        assert!(e.to_string().contains("audit write"), "{e}");
+        let r = kafka::settings("kafka://b:9092?topic=pay&group=g");
+        if cfg!(feature = "kafka") {
+            let c = r.unwrap();
+            assert_eq!(
+                (c.topics, c.group),
+                (vec!["pay".to_string()], "g".to_string())
+            );
+        } else {
+            let e = r.unwrap_err();
+            assert!(e.to_string().contains("--features kafka"), "{e}");
+        }
+    }
 }
