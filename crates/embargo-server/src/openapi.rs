@@ -218,7 +218,6 @@ pub fn document(app: &embargo_app::App, cfg: &crate::ServerConfig) -> serde_json
     let unit = json!({"type": "number", "minimum": 0, "maximum": 1});
     // `alerts::alert_id`: a positive whole number.
     let alert_id = json!({"type": "integer", "minimum": 1, "maximum": i64::MAX});
-    let strings = |v: Value| strip_null(v);
     let params: Vec<(&str, &str, &str, Value)> = vec![
         (
             "/match/{dataset}",
@@ -233,7 +232,7 @@ pub fn document(app: &embargo_app::App, cfg: &crate::ServerConfig) -> serde_json
             "/match/{dataset}",
             "post",
             "algorithm",
-            strings(schemas::algorithms()),
+            strip_null(schemas::algorithms()),
         ),
         (
             "/search/{dataset}",
@@ -247,7 +246,7 @@ pub fn document(app: &embargo_app::App, cfg: &crate::ServerConfig) -> serde_json
             "/search/{dataset}",
             "get",
             "schema",
-            strings(schemas::screen_schema_names()),
+            strip_null(schemas::screen_schema_names()),
         ),
         (
             "/v1/lists/{source}/versions",
@@ -266,19 +265,19 @@ pub fn document(app: &embargo_app::App, cfg: &crate::ServerConfig) -> serde_json
             "/v1/reviews",
             "get",
             "schema",
-            strings(schemas::screen_schema_names()),
+            strip_null(schemas::screen_schema_names()),
         ),
         (
             "/v1/reviews",
             "get",
             "birth_date",
-            strings(schemas::partial_date()),
+            strip_null(schemas::partial_date()),
         ),
         (
             "/v1/reviews",
             "get",
             "country",
-            strings(schemas::country(false)),
+            strip_null(schemas::country(false)),
         ),
         ("/v1/alerts", "get", "state", schemas::alert_states()),
         ("/v1/alerts/{id}", "get", "id", alert_id.clone()),

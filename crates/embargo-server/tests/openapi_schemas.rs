@@ -269,8 +269,8 @@ fn with(path: &[&str], v: Value) -> Value {
     let mut at = &mut t;
     for (i, k) in path.iter().enumerate() {
         if i + 1 == path.len() {
-            if v.is_null() && k.starts_with('-') {
-                at.as_object_mut().unwrap().remove(&k[1..]);
+            if let Some(gone) = k.strip_prefix('-').filter(|_| v.is_null()) {
+                at.as_object_mut().unwrap().remove(gone);
             } else {
                 at[*k] = v.clone();
             }
