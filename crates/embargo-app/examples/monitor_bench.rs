@@ -13,7 +13,7 @@
 //!
 //! `cargo run --release -p embargo-app --example monitor_bench [-- CUSTOMERS [LIST_ENTRIES]]`
 
-#[path = "../tests/common/synth.rs"]
+#[path = "../tests/it/common/synth.rs"]
 mod synth;
 
 fn rss_mb() -> f64 {

@@ -117,7 +117,8 @@ impl Alignment {
 }
 
 fn concat(toks: &[Tok], abjad: bool) -> Tok {
-    let text: String = toks.iter().map(|t| &*t.text).collect();
+    let mut text = String::with_capacity(toks.iter().map(|t| t.text.len()).sum());
+    toks.iter().for_each(|t| text.push_str(&t.text));
     Tok {
         phon: crate::phonetic::key(&text).into_boxed_str(),
         // Joined tokens are compared strictly (no sound spelling); the
@@ -164,19 +165,81 @@ fn max_join(f: &Form) -> usize {
     }
 }
 
+/// Whether `token_sim(single, concat(run))` (not cross-script) may reach
+/// `JOIN_FLOOR`, decided from lengths and first letters without building
+/// the joined token; `may_join` holds. False only when every way
+/// `similarity::token_sim_why` can score the pair is certainly below the
+/// floor: the plain edit similarity is at most 1 − (length difference) /
+/// (longer length); the rules that score otherwise need equal first
+/// letters (doubled letters, phonetic key), tokens of 4 letters or fewer
+/// (sibilant syllables), Wade-Giles keys, an initial, or an abjad side
+/// (compared by skeleton); the vowel-light comparison needs a skeleton,
+/// which a joined token has only with an abjad side. A pure speed filter:
+/// the edges are the same with or without it (`join_filter_is_exact`).
+fn join_may_reach(single: &Tok, run: &[Tok], abjad: bool) -> bool {
+    if abjad || single.role == TokenRole::Initial {
+        return true;
+    }
+    if single.role == TokenRole::Number {
+        // A number against a (word) joined token scores 0.
+        return false;
+    }
+    let l = single.text.len();
+    let joined: usize = run.iter().map(|t| t.text.len()).sum();
+    if l <= 4 && joined <= 4 {
+        return true;
+    }
+    if !single.sino.is_empty() && (single.wg || run.iter().any(|t| t.wg)) {
+        return true;
+    }
+    let (diff, len) = (l.abs_diff(joined), l.max(joined));
+    // Margin for the f32 rounding of the similarity itself.
+    if 1.0 - diff as f32 / len as f32 + 1e-4 >= JOIN_FLOOR {
+        return true;
+    }
+    // The phonetic key rescues lengths within one letter, doubled letters
+    // any lengths, both only with the same first letter.
+    single.text.as_bytes().first() == run[0].text.as_bytes().first()
+        && (diff <= 1 || same_runs(&single.text, run))
+}
+
+/// Whether `word` and the run's tokens written together read the same
+/// once runs of one letter are read as one (`same_without_repeats`,
+/// without building the joined string).
+fn same_runs(word: &str, run: &[Tok]) -> bool {
+    fn dedup(it: impl Iterator<Item = u8>) -> impl Iterator<Item = u8> {
+        let mut last = None;
+        it.filter(move |&c| last.replace(c) != Some(c))
+    }
+    dedup(word.bytes()).eq(dedup(run.iter().flat_map(|t| t.text.bytes())))
+}
+
 /// Edges from single tokens of `x` to runs of joined tokens of `y`.
 /// `flipped` says `x` is the list side.
 fn join_edges(x: &Form, y: &Form, abjad: bool, flipped: bool, edges: &mut Vec<Edge>) {
+    join_edges_with(x, y, abjad, flipped, edges, true)
+}
+
+fn join_edges_with(
+    x: &Form,
+    y: &Form,
+    abjad: bool,
+    flipped: bool,
+    edges: &mut Vec<Edge>,
+    filter: bool,
+) {
     let ny = y.toks.len();
+    let pair_ok =
+        |t: &Tok, run: &[Tok]| may_join(t, run) && (!filter || join_may_reach(t, run, abjad));
     for n in 2..=max_join(y).min(ny) {
         for j in 0..=ny - n {
             let run = &y.toks[j..j + n];
-            if !x.toks.iter().any(|t| may_join(t, run)) {
+            if !x.toks.iter().any(|t| pair_ok(t, run)) {
                 continue;
             }
             let joined = concat(run, abjad);
             for (i, t) in x.toks.iter().enumerate() {
-                if !may_join(t, run) {
+                if !pair_ok(t, run) {
                     continue;
                 }
                 let s = token_sim(t, &joined, abjad, false);
@@ -194,6 +257,10 @@ fn join_edges(x: &Form, y: &Form, abjad: bool, flipped: bool, edges: &mut Vec<Ed
             }
         }
     }
+}
+
+thread_local! {
+    static EDGES: std::cell::RefCell<Vec<Edge>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 struct Edge {
@@ -238,7 +305,11 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
             ..Default::default()
         };
     }
-    let mut edges: Vec<Edge> = Vec::with_capacity(nq * na * 2);
+    // The edge list is reused between alignments on this thread (taken,
+    // so a nested call would only allocate its own).
+    let mut edges: Vec<Edge> = EDGES.with(|e| std::mem::take(&mut *e.borrow_mut()));
+    edges.clear();
+    edges.reserve(nq * na * 2);
     let person = q.class == NameClass::Person || a.class == NameClass::Person;
     let cyrillic = latin_cyrillic(q, a);
     let floor = if cyrillic.is_some() {
@@ -338,9 +409,23 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
             .total_cmp(&x.sim)
             .then((y.q.1 + y.a.1).cmp(&(x.q.1 + x.a.1)))
     });
-    let mut used_q = vec![false; nq];
-    let mut used_a = vec![false; na];
-    let mut pairs = Vec::new();
+    // Forms have at most `MAX_TOKENS` tokens: flags on the stack.
+    let (mut small_q, mut small_a) = ([false; 64], [false; 64]);
+    let (mut big_q, mut big_a) = (Vec::new(), Vec::new());
+    let used_q: &mut [bool] = if nq <= 64 {
+        &mut small_q[..nq]
+    } else {
+        big_q.resize(nq, false);
+        &mut big_q
+    };
+    let used_a: &mut [bool] = if na <= 64 {
+        &mut small_a[..na]
+    } else {
+        big_a.resize(na, false);
+        &mut big_a
+    };
+    // Each pair takes at least one token of each side.
+    let mut pairs = Vec::with_capacity(nq.min(na));
     for e in &edges {
         let qs = e.q.0..e.q.0 + e.q.1;
         let as_ = e.a.0..e.a.0 + e.a.1;
@@ -360,6 +445,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
             rule: e.rule,
         });
     }
+    EDGES.with(|e| *e.borrow_mut() = edges);
     let unmatched_q: Vec<usize> = (0..nq).filter(|&i| !used_q[i]).collect();
     let unmatched_a: Vec<usize> = (0..na).filter(|&j| !used_a[j]).collect();
     // Romanisations from another script differ in spelling by nature, so
@@ -386,7 +472,7 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
         score *= f(NUMBER_CONFLICT);
         fired.push(NUMBER_CONFLICT);
     }
-    if score < f(JOINED_EQUAL) && q.joined() == a.joined() {
+    if score < f(JOINED_EQUAL) && joined_eq(q, a) {
         score = f(JOINED_EQUAL);
         fired.push(JOINED_EQUAL);
     }
@@ -459,6 +545,17 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
         score,
         fired,
     }
+}
+
+/// `q.joined() == a.joined()` without building either string (called for
+/// every candidate).
+fn joined_eq(q: &Form, a: &Form) -> bool {
+    let len = |f: &Form| f.toks.iter().map(|t| t.text.len()).sum::<usize>();
+    len(q) == len(a)
+        && q.toks
+            .iter()
+            .flat_map(|t| t.text.bytes())
+            .eq(a.toks.iter().flat_map(|t| t.text.bytes()))
 }
 
 /// Which side of a comparison is a Han name read in pinyin against a Latin
@@ -909,9 +1006,35 @@ fn acronym_edges(x: &Form, y: &Form, flipped: bool, edges: &mut Vec<Edge>) {
 /// True when the matched list tokens follow the query order, possibly
 /// rotated ("Putin Vladimir" for "Vladimir Putin") or reversed.
 fn order_ok(pairs: &[Pair]) -> bool {
-    let mut p: Vec<(usize, usize)> = pairs.iter().map(|p| (p.q.start, p.a.start)).collect();
+    if pairs.len() > 64
+        || pairs
+            .iter()
+            .any(|p| p.q.start > 0xffff || p.a.start > 0xffff)
+    {
+        let mut p: Vec<(usize, usize)> = pairs.iter().map(|p| (p.q.start, p.a.start)).collect();
+        p.sort_unstable();
+        let seq: Vec<usize> = p.iter().map(|x| x.1).collect();
+        return order_of(&seq);
+    }
+    if pairs.len() < 3 {
+        return true;
+    }
+    // Called for every candidate: on the stack (token positions are below
+    // `MAX_TOKENS`).
+    let mut p = [(0u16, 0u16); 64];
+    for (slot, x) in p.iter_mut().zip(pairs) {
+        *slot = (x.q.start as u16, x.a.start as u16);
+    }
+    let p = &mut p[..pairs.len()];
     p.sort_unstable();
-    let seq: Vec<usize> = p.iter().map(|x| x.1).collect();
+    let mut seq = [0usize; 64];
+    for (slot, x) in seq.iter_mut().zip(p.iter()) {
+        *slot = usize::from(x.1);
+    }
+    order_of(&seq[..pairs.len()])
+}
+
+fn order_of(seq: &[usize]) -> bool {
     if seq.len() < 3 {
         return true;
     }
@@ -1188,6 +1311,87 @@ mod tests {
             }
         }
         best
+    }
+
+    #[test]
+    fn join_filter_is_exact() {
+        // Every pair of these names, both ways and in every script mix:
+        // the join edges with the length / first-letter filter equal the
+        // edges without it, and the filter does skip pairs.
+        let names = [
+            "Hai Kang Wei Shi",
+            "Haikang Weishi",
+            "Hangzhou Hikvision Digital Technology",
+            "Siemens AG",
+            "SiemensAG",
+            "van der Bilt",
+            "Vanderbilt",
+            "Abd al Rahman",
+            "Abdalrahman",
+            "Abdul Rahman Al Ahmad",
+            "Mohammed bin Salman",
+            "Muhammadbin Salman",
+            "Kim Jong Un",
+            "Kimjong Un",
+            "Chen Chuan-kuo",
+            "Chen Quanguo",
+            "Chenquan Guo",
+            "海康威视",
+            "Ли Вэй",
+            "Al Qaida",
+            "Alqaida",
+            "Bank Melli Iran",
+            "Bankmelli",
+            "Fund III Limited",
+            "J P Morgan",
+            "Jpmorgan",
+            "Xi Jin Ping",
+            "Hsi Chin-ping",
+            "Osama bin Laden",
+            "Usama Binladin",
+            "محمد بن سلمان",
+        ];
+        let forms: Vec<Form> = names
+            .iter()
+            .flat_map(|n| {
+                let mut v = analyze(n, None);
+                v.extend(analyze(n, Some(Schema::Person)));
+                v.extend(analyze(n, Some(Schema::Company)));
+                v
+            })
+            .collect();
+        let key = |e: &Edge| (e.q, e.a, e.sim.to_bits(), e.acronym, e.rule);
+        let (mut pairs, mut skipped) = (0, 0);
+        for x in &forms {
+            for y in &forms {
+                for abjad in [false, true] {
+                    for flipped in [false, true] {
+                        let (mut a, mut b) = (vec![], vec![]);
+                        join_edges_with(x, y, abjad, flipped, &mut a, true);
+                        join_edges_with(x, y, abjad, flipped, &mut b, false);
+                        let a: Vec<_> = a.iter().map(key).collect();
+                        let b: Vec<_> = b.iter().map(key).collect();
+                        assert_eq!(a, b, "{:?} / {:?}", x.text(), y.text());
+                        pairs += b.len();
+                    }
+                }
+                let ny = y.toks.len();
+                for n in 2..=max_join(y).min(ny) {
+                    for j in 0..=ny - n {
+                        let run = &y.toks[j..j + n];
+                        for t in &x.toks {
+                            if may_join(t, run) && !join_may_reach(t, run, false) {
+                                skipped += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            pairs > 50 && skipped > 500,
+            "{pairs} edges, {skipped} skipped"
+        );
     }
 
     #[test]

@@ -76,6 +76,8 @@ struct Vocab {
 /// forms and entities only for the candidates that need them.
 pub struct Matcher {
     ix: Ix,
+    /// The aliases as the OFAC mode reads them, prepared at its first use.
+    ofac: std::sync::OnceLock<ofac::Prepared>,
 }
 
 enum Ix {
@@ -355,6 +357,7 @@ impl Matcher {
             .map(|(i, e)| (e.id.clone(), i))
             .collect();
         Matcher {
+            ofac: Default::default(),
             ix: Ix::Mem(Box::new(MemIndex {
                 entities,
                 by_id,
@@ -531,6 +534,7 @@ impl Matcher {
     /// A matcher over an already opened and verified container.
     pub fn from_container(c: crate::container::Container) -> Result<Matcher, crate::IndexError> {
         Ok(Matcher {
+            ofac: Default::default(),
             ix: Ix::File(Box::new(FileIndex::open(c)?)),
         })
     }
@@ -775,7 +779,12 @@ impl Matcher {
                         }
                     }
                     if t.text.len() >= 4 {
-                        for d in deletions_of(&t.text) {
+                        // `deletions_of`, in one reused buffer (ASCII).
+                        let mut d = String::with_capacity(t.text.len());
+                        for i in 0..t.text.len() {
+                            d.clear();
+                            d.push_str(&t.text[..i]);
+                            d.push_str(&t.text[i + 1..]);
                             if let Some(id) = self.vocab_id(d.as_str()) {
                                 hits.push((id, 0.8));
                             }
@@ -896,12 +905,67 @@ impl Matcher {
     /// `Algorithm::Ofac`: OFAC's tool compares the query with every name
     /// on the list (see `ofac`), so every alias of every entity is scored
     /// once, from the raw alias (its analysed forms are not needed).
+    ///
+    /// An alias that provably cannot reach the threshold, even with the
+    /// most qualifiers can add (`MAX_RAISE`), is left out: such an entity
+    /// would be dropped from the hits anyway. Entities in `exact` (found
+    /// by an identifier, which decides the score whatever the name) are
+    /// scored in full. The result equals [`Matcher::ofac_scan_all`]'s on
+    /// every entity that can become a hit (`tests/ofac_fast.rs`).
     fn ofac_scan(
         &self,
         q: &Query,
         o: &ScreenOptions,
+        exact: &[u32],
         best: &mut FxHashMap<u32, (f64, u32, usize, Scored)>,
     ) {
+        let prep =
+            self.ofac.get_or_init(|| {
+                ofac::Prepared::build(self.ofac_aliases().into_iter().map(
+                    |(fid, ei, name, weak)| {
+                        (
+                            fid,
+                            ei,
+                            weak,
+                            &*self.entity(ei as usize).names[name as usize].value,
+                        )
+                    },
+                ))
+            });
+        let qs: Vec<ofac::PreparedQuery> = q.all_names().map(|n| prep.query(n)).collect();
+        let cut = o.threshold - MAX_RAISE;
+        for (i, a) in prep.aliases.iter().enumerate() {
+            if !self.dataset_ok(a.entity, o) {
+                continue;
+            }
+            let factor = weak_alias(a.weak, 1.0);
+            let cut = if exact.contains(&a.entity) {
+                f64::NEG_INFINITY
+            } else {
+                cut
+            };
+            // The best of the query's names, as `ofac_score` folds them.
+            let mut s: Option<f64> = None;
+            for pq in &qs {
+                if let Some(x) = prep.score(pq, i, cut, factor) {
+                    s = Some(s.unwrap_or(0.0).max(x));
+                }
+            }
+            let Some(s) = s else { continue };
+            let s = weak_alias(a.weak, s);
+            let slot = best
+                .entry(a.entity)
+                .or_insert((-1.0, a.fid, 0, Scored::Ofac));
+            if s > slot.0 {
+                *slot = (s, a.fid, 0, Scored::Ofac);
+            }
+        }
+    }
+
+    /// Each alias that has analysed forms, once, in form order: (its first
+    /// form id, entity, name index, weak alias).
+    fn ofac_aliases(&self) -> Vec<(u32, u32, u16, bool)> {
+        let mut out = Vec::new();
         let mut last = None;
         for fid in 0..self.n_forms() as u32 {
             let (ei, name, weak) = self.owner(fid);
@@ -910,6 +974,20 @@ impl Matcher {
                 continue;
             }
             last = Some((ei, name));
+            out.push((fid, ei, name, weak));
+        }
+        out
+    }
+
+    /// The OFAC mode's exhaustive scan, every alias scored with
+    /// `ofac::score` (what `ofac_scan` must equal; kept for the test).
+    fn ofac_scan_all(
+        &self,
+        q: &Query,
+        o: &ScreenOptions,
+        best: &mut FxHashMap<u32, (f64, u32, usize, Scored)>,
+    ) {
+        for (fid, ei, name, weak) in self.ofac_aliases() {
             if !self.dataset_ok(ei, o) {
                 continue;
             }
@@ -924,6 +1002,19 @@ impl Matcher {
     /// Screens one query: hits scoring at least `o.threshold`, best first,
     /// at most `o.limit`.
     pub fn screen(&self, q: &Query, o: &ScreenOptions) -> Vec<Hit> {
+        self.screen_with(q, o, false)
+    }
+
+    /// [`Matcher::screen`] with the OFAC mode's exhaustive scan (every
+    /// alias scored by `ofac::score`, no bound, no prepared vocabulary):
+    /// the reference the fast scan is tested against. Other algorithms
+    /// screen as usual.
+    #[doc(hidden)]
+    pub fn screen_ofac_exhaustive(&self, q: &Query, o: &ScreenOptions) -> Vec<Hit> {
+        self.screen_with(q, o, true)
+    }
+
+    fn screen_with(&self, q: &Query, o: &ScreenOptions, exhaustive: bool) -> Vec<Hit> {
         let mut qforms: Vec<(usize, Form)> = Vec::new();
         // The caller's family name, where given (a person's lastName).
         let family = match (&q.family_name, q.schema) {
@@ -945,7 +1036,16 @@ impl Matcher {
         // from the same records.
         let mut decoded: FxHashMap<u32, FormRef<'_>> = FxHashMap::default();
         match o.algorithm {
-            Algorithm::Ofac if !qforms.is_empty() => self.ofac_scan(q, o, &mut best),
+            Algorithm::Ofac if !qforms.is_empty() && exhaustive => {
+                self.ofac_scan_all(q, o, &mut best)
+            }
+            Algorithm::Ofac if !qforms.is_empty() => {
+                let mut exact = Vec::new();
+                for id in q.identifiers.iter().filter_map(|s| norm_id(s)) {
+                    self.keyed(Keyed::Identifiers, &id, &mut exact);
+                }
+                self.ofac_scan(q, o, &exact, &mut best)
+            }
             Algorithm::Ofac => {}
             Algorithm::Embargo => {
                 for (qi, (_, qf)) in qforms.iter().enumerate() {
@@ -959,7 +1059,11 @@ impl Matcher {
                         }
                     }
                     for &fid in &cands {
-                        let fr = decoded.entry(fid).or_insert_with(|| self.form(fid));
+                        // The memory index lends its records: nothing to keep.
+                        let fr: &FormRec = match &self.ix {
+                            Ix::Mem(m) => &m.forms[fid as usize],
+                            Ix::File(_) => decoded.entry(fid).or_insert_with(|| self.form(fid)),
+                        };
                         if !self.dataset_ok(fr.entity, o) {
                             continue;
                         }

@@ -151,6 +151,217 @@ pub(crate) fn score(query: &str, alias: &str) -> OfacScore {
     out
 }
 
+/// The list side of the OFAC mode, prepared once per matcher (on the first
+/// OFAC screen): every alias's SLS tokens as ids into one vocabulary of
+/// distinct tokens, and its whole-name string. A screen then compares each
+/// query token with each *distinct* list token once instead of once per
+/// alias that contains it, and skips an alias only when a bound shows it
+/// cannot reach the caller's cut; every score it keeps is computed by the
+/// same functions on the same strings as [`score`], so it is bit for bit
+/// the same (`tests/ofac_fast.rs` compares it with the exhaustive scan).
+pub(crate) struct Prepared {
+    vocab: Vec<String>,
+    /// Length in characters and letter counts of each vocabulary token.
+    vocab_bags: Vec<Bag>,
+    tok_ids: Vec<u32>,
+    pub aliases: Vec<PreparedAlias>,
+}
+
+pub(crate) struct PreparedAlias {
+    /// The alias's first form id (the one the exhaustive scan keeps).
+    pub fid: u32,
+    pub entity: u32,
+    pub weak: bool,
+    toks: (u32, u32),
+    whole: String,
+    first: Option<char>,
+    whole_bag: Bag,
+}
+
+impl Prepared {
+    /// From the aliases in scan order: (first form id, entity, weak
+    /// alias, the alias as written).
+    pub fn build<'a>(aliases: impl Iterator<Item = (u32, u32, bool, &'a str)>) -> Prepared {
+        let mut ids: rustc_hash::FxHashMap<String, u32> = Default::default();
+        let mut p = Prepared {
+            vocab: vec![],
+            vocab_bags: vec![],
+            tok_ids: vec![],
+            aliases: vec![],
+        };
+        for (fid, entity, weak, value) in aliases {
+            let a = tokens(value);
+            let start = p.tok_ids.len() as u32;
+            for t in &a {
+                let id = match ids.get(t) {
+                    Some(&id) => id,
+                    None => {
+                        let id = p.vocab.len() as u32;
+                        ids.insert(t.clone(), id);
+                        p.vocab_bags.push(Bag::of(t));
+                        p.vocab.push(t.clone());
+                        id
+                    }
+                };
+                p.tok_ids.push(id);
+            }
+            let whole = a.join(" ");
+            p.aliases.push(PreparedAlias {
+                fid,
+                entity,
+                weak,
+                toks: (start, p.tok_ids.len() as u32),
+                first: whole.chars().next(),
+                whole_bag: Bag::of(&whole),
+                whole,
+            });
+        }
+        p
+    }
+
+    /// One query name made ready for [`Prepared::score`]: its tokens, and
+    /// for each of its scored tokens the standard Jaro-Winkler against
+    /// every vocabulary token (0 where a length bound shows it is under
+    /// the per-token floor, where it could not count anyway).
+    pub fn query(&self, query: &str) -> PreparedQuery {
+        let q = tokens(query);
+        let whole = q.join(" ");
+        let long: Vec<&String> = q
+            .iter()
+            .filter(|t| t.chars().count() > SHORT_TOKEN)
+            .collect();
+        let long = if long.is_empty() {
+            q.iter().collect()
+        } else {
+            long
+        };
+        let table = long
+            .iter()
+            .map(|t| {
+                let bt = Bag::of(t);
+                self.vocab
+                    .iter()
+                    .zip(&self.vocab_bags)
+                    .map(|(x, bx)| {
+                        if jaro_bound(&bt, bx) < PER_TOKEN_FLOOR {
+                            0.0
+                        } else {
+                            jaro_winkler_std(t, x)
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        PreparedQuery {
+            empty: q.is_empty(),
+            first: whole.chars().next(),
+            whole_bag: Bag::of(&whole),
+            whole,
+            table,
+        }
+    }
+
+    /// [`score`]`(query, alias).score` for alias `i`, or `None` when it is
+    /// certainly below `cut` (after `factor`, the weak-alias discount).
+    pub fn score(&self, q: &PreparedQuery, i: usize, cut: f64, factor: f64) -> Option<f64> {
+        let a = &self.aliases[i];
+        let toks = &self.tok_ids[a.toks.0 as usize..a.toks.1 as usize];
+        if q.empty || toks.is_empty() {
+            // `score` gives 0 (whatever the weak-alias factor).
+            return if BOUND_SLACK < cut { None } else { Some(0.0) };
+        }
+        let mut sum = 0.0;
+        for row in &q.table {
+            let bs = toks
+                .iter()
+                .map(|&id| row[id as usize])
+                .fold(f64::NEG_INFINITY, f64::max);
+            if bs >= PER_TOKEN_FLOOR {
+                sum += bs;
+            }
+        }
+        let per_token = sum / q.table.len() as f64;
+        let gated = q.first == a.first;
+        let whole_bound = if gated {
+            let j = jaro_bound(&q.whole_bag, &a.whole_bag);
+            j + 0.4 * (1.0 - j)
+        } else {
+            0.0
+        };
+        if per_token.max(whole_bound).clamp(0.0, 1.0) * factor + BOUND_SLACK < cut {
+            return None;
+        }
+        let whole = if gated {
+            jaro_winkler(&q.whole, &a.whole)
+        } else {
+            0.0
+        };
+        Some(whole.max(per_token).clamp(0.0, 1.0))
+    }
+}
+
+pub(crate) struct PreparedQuery {
+    empty: bool,
+    first: Option<char>,
+    whole: String,
+    whole_bag: Bag,
+    /// Per scored query token, its similarity to each vocabulary token.
+    table: Vec<Vec<f64>>,
+}
+
+/// Rounding allowance on the bounds (they are compared with a cut that
+/// the exact scores are compared with too).
+const BOUND_SLACK: f64 = 1e-9;
+
+/// A string's length in characters and how many of its characters fall
+/// in each of 32 buckets (the code point's low five bits), for
+/// [`jaro_bound`]. `None` counts when a bucket would pass 255.
+struct Bag {
+    len: u32,
+    counts: Option<[u8; 32]>,
+}
+
+impl Bag {
+    fn of(s: &str) -> Bag {
+        let mut counts = [0u8; 32];
+        let mut ok = true;
+        let mut len = 0u32;
+        for c in s.chars() {
+            len += 1;
+            let b = &mut counts[(c as u32 & 31) as usize];
+            match b.checked_add(1) {
+                Some(n) => *b = n,
+                None => ok = false,
+            }
+        }
+        Bag {
+            len,
+            counts: ok.then_some(counts),
+        }
+    }
+}
+
+/// The largest Jaro similarity two strings with these bags can have:
+/// Jaro is (m/|a| + m/|b| + (m − t)/m) / 3 for m matched characters and t
+/// half-transpositions, and m is at most the characters the two have in
+/// common (bucket by bucket, which only overcounts) and at most the
+/// shorter length.
+fn jaro_bound(a: &Bag, b: &Bag) -> f64 {
+    if a.len == 0 || b.len == 0 {
+        return 0.0;
+    }
+    let mut m = a.len.min(b.len);
+    if let (Some(x), Some(y)) = (&a.counts, &b.counts) {
+        let common: u32 = x.iter().zip(y).map(|(&p, &q)| u32::from(p.min(q))).sum();
+        if common == 0 {
+            return 0.0;
+        }
+        m = m.min(common);
+    }
+    let m = f64::from(m);
+    (m / f64::from(a.len) + m / f64::from(b.len) + 1.0) / 3.0 + BOUND_SLACK
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@
 //!
 //! The bytes are exactly those of `Matcher::build(entities)
 //! .index_sections()` (same vocabulary ids, same list order, same
-//! encodings), which `tests/stream_build.rs` asserts.
+//! encodings), which `tests/it/stream_build.rs` asserts.
 
 use crate::acronym;
 use crate::analyze::{analyze, mark_family, Form};

@@ -47,7 +47,7 @@ use std::sync::OnceLock;
 /// All pack entities, parsed once on first use.
 ///
 /// The data is compiled into the binary and every line is checked by the
-/// crate's tests (`tests/pack.rs`), so a parse failure here can only mean a
+/// crate's tests (`tests/it/pack.rs`), so a parse failure here can only mean a
 /// build from an untested edit of `data/`; that is a programming error, not
 /// bad user input, hence the panic with the exact file, line and field.
 pub fn entities() -> &'static [Entity] {

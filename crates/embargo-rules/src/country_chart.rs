@@ -135,6 +135,12 @@ fn scope_reaches(scope: Scope, para: Option<&str>) -> Option<bool> {
 
 /// RULES.md §3.1 steps 1–5.
 pub fn licence_need(eccn: &str, dest: Country) -> Need {
+    licence_need_with(eccn, dest, None)
+}
+
+/// `licence_need` reading `row_then` (the row in force on an earlier day,
+/// `data/country_chart_changes.tsv`) instead of today's row.
+fn licence_need_with(eccn: &str, dest: Country, row_then: Option<&'static [Column]>) -> Need {
     let dest = country_groups::ear_destination(dest);
     if is_embargoed(dest) {
         return Need::Required {
@@ -145,7 +151,7 @@ pub fn licence_need(eccn: &str, dest: Country) -> Need {
             crime_control: false,
         };
     }
-    let Some(row) = row(dest) else {
+    let Some(row) = row_then.or_else(|| row(dest)) else {
         return Need::Unknown {
             reason: format!("{dest} has no row in the Commerce Country Chart table"),
         };
@@ -220,26 +226,64 @@ pub fn licence_need(eccn: &str, dest: Country) -> Need {
 const CHANGES_FILE: &str = "country_chart_changes.tsv";
 const CHANGES_TEXT: &str = include_str!("../data/country_chart_changes.tsv");
 
-/// A row of the chart known to read differently before `since`.
+/// What a dated row of `country_chart_changes.tsv` says for its period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Then {
+    /// The row in force then is not recorded.
+    Unknown,
+    /// The X-marked columns in force then.
+    Row(Vec<Column>),
+    /// A Part 746 licence requirement for every CCL item.
+    AllCcl,
+}
+
+/// A country's chart reading for a period (`from`..=`to`, `None`
+/// unbounded).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowChange {
     pub country: Country,
-    pub since: chrono::NaiveDate,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+    pub then: Then,
     pub what: &'static str,
     pub citation: &'static str,
 }
 
 pub fn parse_changes(text: &'static str) -> Result<Vec<RowChange>, TableError> {
-    table::rows(CHANGES_FILE, text)
-        .map(|r| {
-            Ok(RowChange {
-                country: r.country(0)?,
-                since: r.day(1)?,
-                what: r.get(2)?,
-                citation: r.get(3)?,
-            })
-        })
-        .collect()
+    let mut periods = table::Periods::new();
+    let mut out = vec![];
+    for r in table::rows(CHANGES_FILE, text) {
+        let country = r.country(0)?;
+        let (from, to) = r.period(1, 2)?;
+        let cols = r.dash(4)?;
+        let then = match (r.get(3)?, cols) {
+            ("unknown", None) => Then::Unknown,
+            ("ccl", None) => Then::AllCcl,
+            ("row", Some(cols)) => Then::Row(
+                cols.split_whitespace()
+                    .map(|t| {
+                        Column::parse(t)
+                            .ok_or_else(|| r.error(format!("unknown chart column {t:?}")))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            ("row", None) => return Err(r.error("kind row needs its X-marked columns (column 5)")),
+            (k @ ("unknown" | "ccl"), Some(_)) => {
+                return Err(r.error(format!("kind {k} takes no columns (column 5 must be -)")))
+            }
+            (k, _) => return Err(r.error(format!("kind {k:?} is not unknown, row or ccl"))),
+        };
+        periods.add(&r, country.as_str(), from, to)?;
+        out.push(RowChange {
+            country,
+            from,
+            to,
+            then,
+            what: r.get(5)?,
+            citation: r.get(6)?,
+        });
+    }
+    Ok(out)
 }
 
 static CHANGES: LazyLock<Vec<RowChange>> =
@@ -249,11 +293,29 @@ pub fn row_changes() -> &'static [RowChange] {
     &CHANGES
 }
 
-/// The Country Chart as it stood on `date`: today's row where no change
-/// is recorded after the date, NEEDS_REVIEW naming the change otherwise.
+/// The Country Chart as it stood on `date`: the dated row of
+/// `country_chart_changes.tsv` whose period holds the date (an unrecorded
+/// row is NEEDS_REVIEW naming the change; a recorded one is read; a Part
+/// 746 all-CCL requirement is applied), today's row otherwise.
 pub fn evaluate_on(eccn: Option<&str>, dest: Option<Country>, date: chrono::NaiveDate) -> Finding {
-    if let Some(c) = dest.and_then(|d| CHANGES.iter().find(|c| c.country == d && date < c.since)) {
-        return Finding::new(
+    let change = dest.and_then(|d| {
+        CHANGES
+            .iter()
+            .find(|c| c.country == d && table::in_force(c.from, c.to, date))
+    });
+    let Some(c) = change else {
+        return evaluate(eccn, dest).reason(
+            "Read from the Commerce Country Chart of the eCFR of 2026-07-23; no other reading of this row on the transaction date is recorded (data/country_chart_changes.tsv).",
+        );
+    };
+    let period = match (c.from, c.to) {
+        (Some(f), Some(t)) => format!("from {f} to {t}"),
+        (Some(f), None) => format!("since {f}"),
+        (None, Some(t)) => format!("until {t}"),
+        (None, None) => "always".into(),
+    };
+    match &c.then {
+        Then::Unknown => Finding::new(
             Measure::EarCountryChart,
             Outcome::NeedsReview,
             "RULES.md §3.1",
@@ -262,16 +324,59 @@ pub fn evaluate_on(eccn: Option<&str>, dest: Option<Country>, date: chrono::Naiv
         .cite("15 CFR 738.4")
         .cite(c.citation)
         .reason(format!(
-            "The chart row for {} changed on {} ({}): {}. The row in force on {date} is not recorded, so the licence requirement by reason for control must be read from the chart of that day.",
-            c.country, c.since, c.citation, c.what
-        ));
+            "The chart reading for {} {period} ({}): {}. What applied on {date} is not recorded here, so the licence requirement by reason for control must be read from the regulations of that day.",
+            c.country, c.citation, c.what
+        )),
+        Then::Row(cols) => {
+            let labels: Vec<&str> = cols.iter().map(|c| c.label()).collect();
+            let mut f = evaluate_with(eccn, dest, Some(cols.as_slice()));
+            f.citations.retain(|x| x != CHART_CITE);
+            f.cite("15 CFR Part 738, Supp. No. 1 (Commerce Country Chart)")
+                .cite(c.citation)
+                .reason(format!(
+                "Read from the row of {} in force {period}: X under {} ({}: {}); today's row differs.",
+                c.country,
+                labels.join(" "),
+                c.citation,
+                c.what
+            ))
+        }
+        Then::AllCcl => {
+            let chart = evaluate(eccn, dest);
+            let ear99 = eccn.is_some_and(ccl::is_ear99);
+            let base = |o: Outcome| {
+                Finding::new(Measure::EarCountryChart, o, "RULES.md §3.1 / Part 746", Confidence::Verified)
+                    .cite("15 CFR 746.8(a)(1)")
+                    .cite(c.citation)
+            };
+            match eccn {
+                None => chart,
+                Some(e) if !ear99 => base(Outcome::LicenseRequired)
+                    .reason(format!(
+                        "{e} is on the CCL and the destination is {}: {} ({}, {period}).",
+                        c.country, c.what, c.citation
+                    ))
+                    .reason("The Country Chart's cells do not lift this requirement; licence exceptions are limited by § 746.8(c)."),
+                Some(_) => base(Outcome::NeedsReview)
+                    .cite("15 CFR 746.8(a)(2)-(3)")
+                    .reason(format!(
+                        "EAR99 to {}: the CCL-wide requirement ({}) does not reach EAR99 items, but § 746.8 also requires a licence for EAR99 items listed by HTS code (Supps. No. 2, 4, 6 to Part 746) and luxury goods; the item's HTS code decides, and it is not given.",
+                        c.country, c.citation
+                    )),
+            }
+        }
     }
-    evaluate(eccn, dest).reason(
-        "Read from the Commerce Country Chart of the eCFR of 2026-07-23; no change to this row before the transaction date is recorded (data/country_chart_changes.tsv).",
-    )
 }
 
 pub fn evaluate(eccn: Option<&str>, dest: Option<Country>) -> Finding {
+    evaluate_with(eccn, dest, None)
+}
+
+fn evaluate_with(
+    eccn: Option<&str>,
+    dest: Option<Country>,
+    row_then: Option<&'static [Column]>,
+) -> Finding {
     let base = |o: Outcome, rule: &str, conf| {
         Finding::new(Measure::EarCountryChart, o, rule, conf)
             .cite("15 CFR 738.4")
@@ -288,7 +393,7 @@ pub fn evaluate(eccn: Option<&str>, dest: Option<Country>) -> Finding {
     let ear_dest = country_groups::ear_destination(dest);
     let hk_note = (dest != ear_dest)
         .then(|| "Hong Kong is evaluated as China since 2020-12-23 (85 FR 83765).".to_string());
-    let mut f = match licence_need(eccn, dest) {
+    let mut f = match licence_need_with(eccn, dest, row_then) {
         Need::Required {
             reasons,
             crime_control,
@@ -421,5 +526,84 @@ mod tests {
         assert_eq!(f.outcome, Outcome::NoLicenseRequired);
         let f = evaluate(Some("6A993"), Some(c("KP")));
         assert_eq!(f.outcome, Outcome::LicenseRequired);
+    }
+
+    fn day(s: &str) -> chrono::NaiveDate {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn australia_and_the_uk_on_both_sides_of_the_aukus_rule() {
+        for dest in ["AU", "GB"] {
+            let before = evaluate_on(Some("3E001"), Some(c(dest)), day("2024-04-18"));
+            assert_eq!(
+                before.outcome,
+                Outcome::LicenseRequired,
+                "{dest}: {before:?}"
+            );
+            assert!(before.citations.iter().any(|x| x == "89 FR 28594"));
+            assert!(!before.citations.iter().any(|x| x == CHART_CITE));
+            assert!(
+                before.reasons.iter().any(|r| r.contains("NS1")),
+                "{before:?}"
+            );
+            let after = evaluate_on(Some("3E001"), Some(c(dest)), day("2024-04-19"));
+            assert_eq!(
+                after.outcome,
+                Outcome::NoLicenseRequired,
+                "{dest}: {after:?}"
+            );
+            assert!(after.citations.iter().any(|x| x == CHART_CITE));
+        }
+        // Another country's row is today's on both days.
+        let at = evaluate_on(Some("3E001"), Some(c("AT")), day("2024-04-18"));
+        assert_eq!(at.outcome, Outcome::LicenseRequired);
+        assert!(at.citations.iter().any(|x| x == CHART_CITE));
+    }
+
+    #[test]
+    fn russia_and_belarus_every_ccl_item_from_2022_04_08() {
+        for dest in ["RU", "BY"] {
+            // AT-only item: no chart X before the sanctions.
+            let f = evaluate_on(Some("6A993"), Some(c(dest)), day("2022-02-23"));
+            assert_eq!(f.outcome, Outcome::NoLicenseRequired, "{dest}: {f:?}");
+            let f = evaluate_on(Some("6A993"), Some(c(dest)), day("2022-02-24"));
+            assert_eq!(f.outcome, Outcome::NeedsReview, "{dest}: {f:?}");
+            let f = evaluate_on(Some("6A993"), Some(c(dest)), day("2022-04-07"));
+            assert_eq!(f.outcome, Outcome::NeedsReview, "{dest}: {f:?}");
+            let f = evaluate_on(Some("6A993"), Some(c(dest)), day("2022-04-08"));
+            assert_eq!(f.outcome, Outcome::LicenseRequired, "{dest}: {f:?}");
+            assert!(f.citations.iter().any(|x| x == "15 CFR 746.8(a)(1)"));
+            assert!(f.citations.iter().any(|x| x == "87 FR 22130"));
+            // EAR99: never a clear; the HTS-code lists decide.
+            let f = evaluate_on(Some("EAR99"), Some(c(dest)), day("2023-01-01"));
+            assert_eq!(f.outcome, Outcome::NeedsReview, "{dest}: {f:?}");
+        }
+        // China is untouched by these rows.
+        let f = evaluate_on(Some("6A993"), Some(c("CN")), day("2023-01-01"));
+        assert_eq!(f.outcome, Outcome::NoLicenseRequired);
+    }
+
+    #[test]
+    fn hong_kong_before_and_after_2020_12_23() {
+        let f = evaluate_on(Some("6A993"), Some(c("HK")), day("2020-12-22"));
+        assert_eq!(f.outcome, Outcome::NeedsReview);
+        assert!(f.citations.iter().any(|x| x == "85 FR 83765"));
+        let f = evaluate_on(Some("6A993"), Some(c("HK")), day("2020-12-23"));
+        assert_eq!(f.outcome, Outcome::NoLicenseRequired);
+    }
+
+    #[test]
+    fn change_rows_are_checked() {
+        assert!(row_changes().len() >= 7);
+        let e = parse_changes("RU\t2022-02-24\t-\tccl\t-\tx\t87 FR 12226\nRU\t2022-04-08\t-\tccl\t-\tx\t87 FR 22130\n").unwrap_err();
+        assert_eq!((e.file, e.line), (CHANGES_FILE, 2));
+        assert!(e.message.contains("overlaps"), "{e}");
+        let e = parse_changes("AU\t-\t2024-04-18\trow\t-\tx\ty\n").unwrap_err();
+        assert!(e.message.contains("columns"), "{e}");
+        let e = parse_changes("AU\t-\t2024-04-18\trow\tCB1 ZZ9\tx\ty\n").unwrap_err();
+        assert!(e.message.contains("ZZ9"), "{e}");
+        let e = parse_changes("AU\t-\t2024-04-18\tsometimes\t-\tx\ty\n").unwrap_err();
+        assert!(e.message.contains("not unknown, row or ccl"), "{e}");
     }
 }

@@ -73,19 +73,22 @@ pub fn parse_fr_notices(text: &'static str) -> Result<Vec<FrNotice>, TableError>
 }
 
 pub fn parse_dated(text: &'static str) -> Result<Vec<Dated>, TableError> {
-    table::rows(CITE_FILE, text)
-        .map(|r| {
-            let (from, to) = r.period(1, 2)?;
-            let then = r.dash(3)?;
-            Ok(Dated {
-                citation: r.get(0)?,
-                from,
-                to,
-                then,
-                source: r.get(4)?,
-            })
-        })
-        .collect()
+    let mut periods = table::Periods::new();
+    let mut out = vec![];
+    for r in table::rows(CITE_FILE, text) {
+        let (from, to) = r.period(1, 2)?;
+        let citation = r.get(0)?;
+        // One reading of a citation per day.
+        periods.add(&r, citation, from, to)?;
+        out.push(Dated {
+            citation,
+            from,
+            to,
+            then: r.dash(3)?,
+            source: r.get(4)?,
+        });
+    }
+    Ok(out)
 }
 
 static FR: LazyLock<Vec<FrNotice>> = LazyLock::new(|| table::embedded(parse_fr_notices(FR_TEXT)));
@@ -151,6 +154,30 @@ pub fn cite_on(citation: &str, date: NaiveDate) -> Option<String> {
     }
 }
 
+/// The provision `citation` (today's numbering) stood at on `date`, bare:
+/// the day's text without the note saying where it later moved and
+/// without a gloss in brackets ("15 CFR 736.2(b)(3)" for "15 CFR 734.9" in
+/// 2021); `None` when it did not exist. For comparing what a reader
+/// expects in today's numbering with what a finding cites on its date
+/// (the worked cases' `cites`).
+pub fn provision_on(citation: &str, date: NaiveDate) -> Option<String> {
+    let t = cite_on(citation, date)?;
+    Some(bare(&t).to_string())
+}
+
+/// A citation as the law of its day: the forward note " (from … at …)"
+/// that `cite_on` adds, a gloss " (General Prohibition Three)" and any
+/// second provision joined by " and " cut off.
+pub fn bare(citation: &str) -> &str {
+    let mut t = citation;
+    for cut in [" (", " and "] {
+        if let Some(i) = t.find(cut) {
+            t = &t[..i];
+        }
+    }
+    t.trim()
+}
+
 /// Rewrites every finding's citations to the law as it stood on `date`.
 pub fn as_of(findings: &mut [Finding], date: NaiveDate) {
     for f in findings {
@@ -209,6 +236,16 @@ mod tests {
     }
 
     #[test]
+    fn a_citation_read_two_ways_on_one_day_is_refused() {
+        let t = "15 CFR 734.9(e)(1)\t-\t2020-05-15\t-\tx\n15 CFR 734.9(e)(1)\t2020-05-15\t2022-02-02\t15 CFR 736.2(b)(3)(vi)\tx\n";
+        let e = parse_dated(t).unwrap_err();
+        assert_eq!((e.file, e.line), (CITE_FILE, 2));
+        assert!(e.message.contains("overlaps"), "{e}");
+        let ok = "15 CFR 734.9(e)(1)\t-\t2020-05-14\t-\tx\n15 CFR 734.9(e)(1)\t2020-05-15\t2022-02-02\t15 CFR 736.2(b)(3)(vi)\tx\n";
+        assert_eq!(parse_dated(ok).unwrap().len(), 2);
+    }
+
+    #[test]
     fn fdp_citations_on_both_sides_of_the_2022_reorganisation() {
         let e1 = "15 CFR 734.9(e)(1)";
         assert_eq!(cite_on(e1, d("2019-11-01")), None);
@@ -253,13 +290,35 @@ mod tests {
         assert!(cite_on("85 FR 29849", d("2020-05-19")).is_some());
         assert_eq!(cite_on("87 FR 62186", d("2021-06-01")), None);
         assert!(cite_on("87 FR 62186", d("2023-01-01")).is_some());
-        // An unlisted page is kept (tests/dated_law.rs makes sure
+        // An unlisted page is kept (tests/it/dated_law.rs makes sure
         // every page the engine and pack cite is listed).
         assert!(cite_on("64 FR 1", d("2000-01-01")).is_some());
         // ... but never from a later volume (87 FR = 2022).
         assert_eq!(cite_on("87 FR 6026", d("2021-06-01")), None);
         assert!(cite_on("87 FR 6026", d("2022-06-01")).is_some());
         assert_eq!(fr_volume_year("85 FR 29849"), Some(2020));
+    }
+
+    #[test]
+    fn provisions_in_the_numbering_of_the_day() {
+        assert_eq!(
+            provision_on("15 CFR 734.9", d("2021-06-01")).unwrap(),
+            "15 CFR 736.2(b)(3)"
+        );
+        assert_eq!(
+            provision_on("15 CFR 734.9(e)(1)", d("2021-06-01")).unwrap(),
+            "15 CFR 736.2(b)(3)(vi)"
+        );
+        assert_eq!(
+            provision_on("15 CFR 734.9", d("2022-02-03")).unwrap(),
+            "15 CFR 734.9"
+        );
+        assert_eq!(provision_on("15 CFR 734.9(e)(2)", d("2021-06-01")), None);
+        assert_eq!(
+            bare("15 CFR 736.2(b)(3)(vi) and Supp. No. 4 to Part 744, footnote 1 (from 2022-02-03 at 15 CFR 734.9(e)(1))"),
+            "15 CFR 736.2(b)(3)(vi)"
+        );
+        assert_eq!(bare("15 CFR 744.11(a)"), "15 CFR 744.11(a)");
     }
 
     #[test]

@@ -35,30 +35,34 @@ pub struct PolicyPeriod {
 }
 
 pub fn parse_history(text: &'static str) -> Result<Vec<PolicyPeriod>, TableError> {
-    table::rows(HIST_FILE, text)
-        .map(|r| {
-            let text = r.get(3)?;
-            if parse(text).is_none() {
-                return Err(r.error(format!("policy text not understood: {text:?}")));
-            }
-            let confidence = r.get(5)?;
-            if !matches!(confidence, "V" | "S") {
-                return Err(r.error("confidence must be V or S"));
-            }
-            // The first day is required; `period` refuses a last day
-            // before it (a row that could never apply).
-            let from = r.day(1)?;
-            let (_, to) = r.period(1, 2)?;
-            Ok(PolicyPeriod {
-                entry: r.get(0)?,
-                from,
-                to,
-                text,
-                citation: r.get(4)?,
-                confidence,
-            })
-        })
-        .collect()
+    let mut periods = table::Periods::new();
+    let mut out = vec![];
+    for r in table::rows(HIST_FILE, text) {
+        let text = r.get(3)?;
+        if parse(text).is_none() {
+            return Err(r.error(format!("policy text not understood: {text:?}")));
+        }
+        let confidence = r.get(5)?;
+        if !matches!(confidence, "V" | "S") {
+            return Err(r.error("confidence must be V or S"));
+        }
+        // The first day is required; `period` refuses a last day before
+        // it (a row that could never apply), `periods` a row sharing a
+        // day with another row of the entry (two policies for one day).
+        let from = r.day(1)?;
+        let (_, to) = r.period(1, 2)?;
+        let entry = r.get(0)?;
+        periods.add(&r, entry, Some(from), to)?;
+        out.push(PolicyPeriod {
+            entry,
+            from,
+            to,
+            text,
+            citation: r.get(4)?,
+            confidence,
+        });
+    }
+    Ok(out)
 }
 
 static HISTORY: LazyLock<Vec<PolicyPeriod>> =
@@ -124,10 +128,46 @@ pub struct Policy {
     pub clauses: Vec<Clause>,
 }
 
+/// The clauses of a policy text: split on ';', and on a sentence end
+/// ". " followed by a new review outcome ("... infectious disease.
+/// Presumption of denial for all other items", DJI's and other entries'
+/// wording), never inside an ECCN ("1A004.c").
+fn split_clauses(text: &str) -> Vec<String> {
+    let lower = text.to_ascii_lowercase();
+    let mut out = vec![];
+    for part in lower.split(';') {
+        let mut rest = part;
+        loop {
+            let next = rest.match_indices(". ").map(|(i, _)| i).find(|&i| {
+                let after = rest[i + 2..].trim_start();
+                [
+                    "case-by-case",
+                    "case by case",
+                    "presumption of",
+                    "policy of denial",
+                ]
+                .iter()
+                .any(|w| after.starts_with(w))
+            });
+            match next {
+                Some(i) => {
+                    out.push(rest[..i].to_string());
+                    rest = &rest[i + 2..];
+                }
+                None => {
+                    out.push(rest.to_string());
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
 pub fn parse(text: &str) -> Option<Policy> {
     let mut clauses = vec![];
-    for raw in text.split(';') {
-        let c = raw.to_ascii_lowercase();
+    for raw in split_clauses(text) {
+        let c = raw;
         let c = c.trim();
         if c.is_empty() {
             continue;
@@ -261,6 +301,20 @@ mod tests {
     }
 
     #[test]
+    fn overlapping_history_rows_of_an_entry_are_refused() {
+        let two = "Dahua Technology\t2019-10-09\t2022-10-07\tCase-by-case\t84 FR 54002\tS\n\
+                   dahua technology\t2022-10-07\t-\tPresumption of denial\t87 FR 62202\tS\n";
+        let e = parse_history(two).unwrap_err();
+        assert_eq!((e.file, e.line), (HIST_FILE, 2));
+        assert!(e.message.contains("dahua technology: period 2022-10-07..- overlaps the period 2019-10-09..2022-10-07 of line 1"), "{e}");
+        // Back to back is fine, and so is another entry on the same days.
+        let ok = "Dahua Technology\t2019-10-09\t2022-10-06\tCase-by-case\t84 FR 54002\tS\n\
+                  Dahua Technology\t2022-10-07\t-\tPresumption of denial\t87 FR 62202\tS\n\
+                  Megvii\t2019-10-09\t-\tCase-by-case\t84 FR 54002\tS\n";
+        assert_eq!(parse_history(ok).unwrap().len(), 3);
+    }
+
+    #[test]
     fn xuar_standard_text_parses_into_rules_md_1_4_table() {
         let p = parse(XUAR_STD).unwrap();
         assert_eq!(p.clauses.len(), 3);
@@ -337,6 +391,28 @@ mod tests {
         h.export_control.license_policy = Some(XUAR_STD.into());
         assert!(text_on(&h, d("2023-06-01")).1.is_none());
         assert!(history().len() >= 3);
+    }
+
+    #[test]
+    fn sentences_are_clauses_too() {
+        // DJI's and Kuang-Chi's texts (CSL 2026-07-31): the catch-all
+        // after a full stop is a clause of its own, so an ordinary item
+        // is denied, not reviewed case by case.
+        let dji = "Case-by-case review for items necessary to detect, identify and treat infectious disease. Presumption of denial for all other items subject to the EAR.";
+        let p = parse(dji).unwrap();
+        assert_eq!(p.clauses.len(), 2, "{p:?}");
+        let day = d("2021-03-01");
+        assert_eq!(
+            review(&p, Some("6A993"), &[], day).0,
+            ReviewPolicy::PresumptionOfDenial
+        );
+        let tags = vec![TAG_INFECTIOUS.to_string()];
+        assert_eq!(
+            review(&p, Some("EAR99"), &tags, day).0,
+            ReviewPolicy::CaseByCase
+        );
+        // ECCN paragraphs keep their dots.
+        assert_eq!(parse(XUAR_STD).unwrap().clauses.len(), 3);
     }
 
     #[test]

@@ -188,8 +188,12 @@ const XPCC_MARKERS: &[&str] = &[
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Nexus {
-    /// What matched, e.g. "Hotan (6532) via \"和田\"".
+    /// What matched, e.g. "Hotan (6532) via \"和田\"", for the record.
+    /// Read the division from `places`, never from this text.
     pub xinjiang: Vec<String>,
+    /// The Xinjiang divisions named as places (not as street names), with
+    /// their level and GB/T 2260 code: the structured form of `xinjiang`.
+    pub places: Vec<Mention>,
     pub xpcc: Vec<String>,
     /// Xinjiang place names read only as street names, in an address that
     /// names no province or city: the address may or may not be in
@@ -526,6 +530,7 @@ pub fn scan(text: &str, country: Option<Country>) -> Nexus {
             n.xpcc.push(hit.clone());
         }
         n.xinjiang.push(hit);
+        n.places.push(m.clone());
     }
     let elsewhere: Vec<&Mention> = mentions
         .iter()

@@ -369,8 +369,12 @@ const REACHES: &[&str] = &[
 ];
 
 pub fn parse_fdp_rules(text: &'static str) -> Result<Vec<FdpRule>, TableError> {
+    // One row per paragraph: each row's period runs from its first day
+    // on, so a second row of a paragraph would give two rules for a day.
+    let mut periods = table::Periods::new();
     table::rows(FDP_FILE, text)
         .map(|r| {
+            periods.add(&r, r.get(1)?, r.day_or_dash(3)?, None)?;
             let product = r.get(5)?;
             let reach = r.get(6)?;
             if !PRODUCTS.contains(&product) {
@@ -793,6 +797,12 @@ mod tests {
         let ids: Vec<&str> = fdp_table().iter().map(|r| r.id).collect();
         assert_eq!(ids, ["b", "e1", "e2", "e3", "h", "k"]);
         assert!(parse_fdp_rules("x\t15 CFR 734.9(z)\tn\t-\t-\tbad\tdest:CN\t-\n").is_err());
+        // A second row of one paragraph: two rules for one day.
+        let two = "b\t15 CFR 734.9(b)\tn\t-\t-\titem:NS inputs:NS+WA\tdest:D1E1E2\t-\n\
+                   b2\t15 CFR 734.9(b)\tn\t2023-01-01\t-\titem:NS inputs:NS+WA\tdest:D1E1E2\t-\n";
+        let e = parse_fdp_rules(two).unwrap_err();
+        assert_eq!((e.file, e.line), (FDP_FILE, 2));
+        assert!(e.message.contains("overlaps"), "{e}");
     }
 
     // §734.9(b): NS-controlled foreign item, direct product of NS US

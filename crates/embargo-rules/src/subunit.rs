@@ -102,22 +102,44 @@ fn contains(folded: &str, words: &str) -> Option<usize> {
 /// organ in Xinjiang.
 pub fn read(name: &str, address: Option<&str>) -> Option<Reading> {
     let f = fold(name);
+    let has_organ = terms()
+        .iter()
+        .any(|t| t.kind == "organ" && contains(&f, t.words).is_some());
+    // The gazetteer scan only when an organ word is there (most names
+    // have none).
+    let geo = if has_organ {
+        geography::scan(&format!("{name} {}", address.unwrap_or("")), None)
+    } else {
+        geography::Nexus::default()
+    };
+    read_with(name, &geo)
+}
+
+/// `read` with the places already resolved: an organ is placed by the
+/// divisions `geo.places` carries (level and GB/T 2260 code from the
+/// gazetteer), never by reading codes back out of the text of a hit.
+pub fn read_with(name: &str, geo: &geography::Nexus) -> Option<Reading> {
+    let f = fold(name);
     for t in terms().iter().filter(|t| t.kind == "organ") {
         if contains(&f, t.words).is_some() {
-            let geo = geography::scan(&format!("{name} {}", address.unwrap_or("")), None);
-            // The region's own bureau (division code of two digits, "65")
+            // The region's own bureau (the province-level division, "65")
             // is the designated body itself, not a sub-unit: its direct
-            // match governs (and a review of that match is not undone here).
-            let sub_regional = |p: &&String| {
-                // "Xinjiang Uyghur Autonomous Region (65) via \"xinjiang\""
-                p.split_once('(')
-                    .and_then(|(_, rest)| rest.split_once(')'))
-                    .map(|(code, _)| code.len() > 2)
-                    .unwrap_or(true)
-            };
-            if let Some(place) = geo.xinjiang.iter().find(sub_regional) {
+            // match governs (and a review of that match is not undone
+            // here). A prefecture or county (65xx, 65xxxx) is below it.
+            let below = geo.places.iter().find(|m| {
+                m.level > geography::Level::Province && m.level != geography::Level::Street
+            });
+            if let Some(m) = below {
                 return Some(Reading::Organ {
-                    place: place.clone(),
+                    place: format!("{} ({})", m.place, m.code.unwrap_or("-")),
+                    term: t.meaning,
+                });
+            }
+            // An XPCC organ with no division named: the XPCC operates
+            // only in Xinjiang, below the region.
+            if let Some(x) = geo.xpcc.first() {
+                return Some(Reading::Organ {
+                    place: format!("the XPCC ({x})"),
                     term: t.meaning,
                 });
             }
@@ -275,5 +297,53 @@ mod tests {
         // sub-unit (its direct match, or a review of it, decides).
         assert_eq!(read("Xinjiang Public Security Bureau", None), None);
         assert_eq!(read("新疆维吾尔自治区公安厅", None), None);
+    }
+
+    #[test]
+    fn a_parenthesised_number_in_the_text_is_not_a_division_code() {
+        // The regional bureau with a room or box number in brackets is
+        // still the regional bureau, not a sub-unit.
+        for name in [
+            "Xinjiang Public Security Bureau (6501)",
+            "Xinjiang Public Security Bureau (Room 653101)",
+            "新疆维吾尔自治区公安厅（6531）",
+        ] {
+            assert_eq!(read(name, None), None, "{name}");
+            assert_eq!(
+                read("Xinjiang Public Security Bureau", Some(name)),
+                None,
+                "{name}"
+            );
+        }
+        // The text of a hit is never parsed for a code: only the
+        // structured places decide.
+        let mut geo = geography::Nexus {
+            xinjiang: vec!["Ürümqi (6501) via \"urumqi\"".into()],
+            ..Default::default()
+        };
+        assert_eq!(read_with("Public Security Bureau", &geo), None);
+        geo.places = geography::read_address("Urumqi", None)
+            .into_iter()
+            .filter(|m| m.code.is_some())
+            .collect();
+        assert_eq!(geo.places[0].level, geography::Level::Prefecture);
+        assert_eq!(
+            read_with("Public Security Bureau", &geo),
+            Some(Reading::Organ {
+                place: "Ürümqi (6501)".into(),
+                term: "public security bureau"
+            })
+        );
+        // A county bureau with a number in brackets stays a sub-unit of
+        // its division.
+        match read("Moyu County Public Security Bureau (No. 65)", Some("Hotan")) {
+            Some(Reading::Organ { place, .. }) => assert_eq!(place, "Hotan (6532)"),
+            r => panic!("{r:?}"),
+        }
+        // An XPCC organ with no division named is below the region.
+        assert!(matches!(
+            read("Bingtuan Public Security Bureau", None),
+            Some(Reading::Organ { place, .. }) if place.starts_with("the XPCC")
+        ));
     }
 }

@@ -5,7 +5,7 @@
 //! (each file opens with the source of its facts), blank lines are
 //! skipped, and every other line is one row. A parse error names the file
 //! and the 1-based line. The embedded files are checked by this crate's
-//! tests (`tests/tables.rs`), so a failure at run time can only come from
+//! tests (`tests/it/tables.rs`), so a failure at run time can only come from
 //! an untested edit of `data/`: [`embedded`] then panics with that error.
 
 use chrono::NaiveDate;
@@ -125,6 +125,62 @@ pub fn in_force(from: Option<NaiveDate>, to: Option<NaiveDate>, date: NaiveDate)
     from.is_none_or(|f| f <= date) && to.is_none_or(|t| date <= t)
 }
 
+/// Refuses overlapping periods of one key in a dated table: each date
+/// must find at most one row of a key (one review policy of an entry, one
+/// reading of a citation, one row of a country), so a table that gives
+/// two answers for a day is an error at load, naming the file, the line
+/// and the earlier line it collides with. Keys compare case-insensitively
+/// (entry names are matched that way).
+#[derive(Default)]
+pub struct Periods {
+    seen: Vec<(String, Option<NaiveDate>, Option<NaiveDate>, usize)>,
+}
+
+fn show(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
+    let d = |x: Option<NaiveDate>| x.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
+    format!("{}..{}", d(from), d(to))
+}
+
+impl Periods {
+    pub fn new() -> Periods {
+        Periods::default()
+    }
+
+    /// Records `row`'s period for `key`, or the error naming the row and
+    /// the earlier row of the same key whose period it shares a day with.
+    pub fn add(
+        &mut self,
+        row: &Row,
+        key: &str,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<(), TableError> {
+        let k = key.to_lowercase();
+        // Two periods share a day when each starts no later than the
+        // other ends (`None` unbounded).
+        let overlaps = |f2: Option<NaiveDate>, t2: Option<NaiveDate>| {
+            let starts_before_end = |f: Option<NaiveDate>, t: Option<NaiveDate>| match (f, t) {
+                (Some(f), Some(t)) => f <= t,
+                _ => true,
+            };
+            starts_before_end(from, t2) && starts_before_end(f2, to)
+        };
+        if let Some((_, f2, t2, line)) = self
+            .seen
+            .iter()
+            .find(|(k2, f2, t2, _)| *k2 == k && overlaps(*f2, *t2))
+        {
+            return Err(row.error(format!(
+                "{key}: period {} overlaps the period {} of line {line}; a date may fall in one period of an entry only",
+                show(from, to),
+                show(*f2, *t2)
+            )));
+        }
+        self.seen.push((k, from, to, row.line));
+        Ok(())
+    }
+}
+
 /// The rows of `text` (the contents of `data/<file>`).
 pub fn rows(file: &'static str, text: &'static str) -> impl Iterator<Item = Row> {
     text.lines().enumerate().filter_map(move |(i, raw)| {
@@ -214,5 +270,37 @@ mod tests {
         assert!(in_force(from, None, day("2099-12-31")));
         assert!(!in_force(from, None, day("2022-01-31")));
         assert!(in_force(None, None, day("2022-01-31")));
+    }
+
+    #[test]
+    fn overlapping_periods_of_one_key_are_refused() {
+        let text =
+            "a\t2020-01-01\t2020-06-30\nA\t2020-06-30\t-\nb\t2020-03-01\t-\na\t2020-07-01\t-\n";
+        let rs: Vec<Row> = rows("o.tsv", text).collect();
+        let mut p = Periods::new();
+        let add = |p: &mut Periods, r: &Row| {
+            let (f, t) = r.period(1, 2).unwrap();
+            p.add(r, r.get(0).unwrap(), f, t)
+        };
+        add(&mut p, &rs[0]).unwrap();
+        // Sharing one end day is an overlap; keys compare case-insensitively.
+        let e = add(&mut p, &rs[1]).unwrap_err();
+        assert_eq!((e.file, e.line), ("o.tsv", 2));
+        assert!(
+            e.message.contains(
+                "A: period 2020-06-30..- overlaps the period 2020-01-01..2020-06-30 of line 1"
+            ),
+            "{e}"
+        );
+        // Another key may share the days; the day after the last is free.
+        add(&mut p, &rs[2]).unwrap();
+        add(&mut p, &rs[3]).unwrap();
+        // Unbounded on both sides overlaps everything of its key.
+        let r = rows("o.tsv", "b\t-\t2019-01-01\n").next().unwrap();
+        assert!(add(&mut Periods::new(), &r).is_ok());
+        let mut p = Periods::new();
+        add(&mut p, &r).unwrap();
+        let r2 = rows("o.tsv", "b\t-\t-\n").next().unwrap();
+        assert!(add(&mut p, &r2).is_err());
     }
 }

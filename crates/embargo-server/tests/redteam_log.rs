@@ -5,6 +5,7 @@
 //! span under no subscriber could switch it off, and the line would lose
 //! its id (seen once in CI).
 
+#[path = "it/common/mod.rs"]
 mod common;
 
 use axum::http::StatusCode;

@@ -12,7 +12,7 @@
 #
 # /v1/batch is excluded: its NDJSON body cannot be generated from a JSON
 # schema (schemathesis cannot serialise it) and it answers bad lines with
-# per-line errors inside a 200 by design; tests/api.rs covers it.
+# per-line errors inside a 200 by design; tests/it/api.rs covers it.
 #
 # The test-only virtualenv (/work/main/.venv-schemathesis, git-ignored) is
 # created when missing.
