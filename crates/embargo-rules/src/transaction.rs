@@ -416,7 +416,7 @@ pub const WHITE_SPACE_CLASS: &str =
 /// ASCII case and outer spaces), bounds and the checks of `validate`.
 /// Unknown keys are allowed, as the parser ignores them; a worked-case file
 /// (`{"transaction": {...}}` without a top-level `date`) is the second
-/// alternative. `crates/embargo-server/tests/openapi_schemas.rs` checks the
+/// alternative. `crates/embargo-server/tests/it/openapi_schemas.rs` checks the
 /// schema and the parser agree on examples.
 pub fn json_schema() -> serde_json::Value {
     use serde_json::json;

@@ -12,7 +12,7 @@
 //! rather than encoded, so that clients see plain enums: codes are also
 //! read in any ASCII case, and a country may be given by its English name.
 //!
-//! `tests/openapi_schemas.rs` checks that the schemas accept and refuse the
+//! `tests/it/openapi_schemas.rs` checks that the schemas accept and refuse the
 //! same examples as the handlers; `tests/fuzz/run.sh` (schemathesis) fails
 //! on any mismatch it finds.
 

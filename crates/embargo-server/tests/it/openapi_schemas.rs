@@ -6,7 +6,7 @@
 //! a schema that drifts from its handler fails here before schemathesis
 //! (`tests/fuzz/run.sh`) finds it.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::*;
