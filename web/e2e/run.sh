@@ -8,8 +8,10 @@
 #   2. diff.test.mjs — two imported versions of a small FtM list: the diff.
 #   3. alerts.test.mjs — a customer book monitored against the pack: the
 #      Alerts tab (filters, explanation, history, resolve under four eyes).
-#   4. cjk, batch, reviews, ownership (.test.mjs, on the first server) and
-#      listchart.test.mjs (three versions of a small list): issue 17.
+#   4. cjk, batch, reviews, ownership, report (.test.mjs, on the first
+#      server: report clicks "Download report" under a screen and a decision
+#      and checks a PDF arrives) and listchart.test.mjs (three versions of a
+#      small list): issue 17.
 # Screenshots land in web/e2e/shots/.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -47,7 +49,7 @@ start pack --review-key-file "$work/review-1.key" --review-key-file "$work/revie
 # Issue 17: Chinese glyphs, batch upload, review history, ownership graph
 # (same server: the review history test files its decisions under another
 # subject than screen.test.mjs).
-for t in cjk batch reviews ownership; do
+for t in cjk batch reviews ownership report; do
   (cd "$here" && EMBARGO_URL="$url" EMBARGO_SHOTS="$here/shots" \
     EMBARGO_REVIEW_KEY_1="$(cat "$work/review-1.key")" EMBARGO_REVIEW_KEY_2="$(cat "$work/review-2.key")" \
     node "$t.test.mjs")

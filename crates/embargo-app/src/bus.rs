@@ -246,6 +246,14 @@ fn reply_message(
     replayed: bool,
     body: &Value,
 ) -> Value {
+    let mut result = body.get("result").cloned().unwrap_or(Value::Null);
+    // A decision is answered as the document every front end gives
+    // (`Decided::document`): its audit record's number is in it too.
+    if kind == "decide" {
+        if let Value::Object(o) = &mut result {
+            o.insert("audit_seq".into(), Value::from(audit_seq));
+        }
+    }
     json!({
         "version": BUS_VERSION,
         "request_id": request_id,
@@ -254,7 +262,7 @@ fn reply_message(
         "audit_seq": audit_seq,
         "replayed": replayed,
         "needs_action": body.get("needs_action").cloned().unwrap_or(Value::Bool(true)),
-        "result": body.get("result").cloned().unwrap_or(Value::Null),
+        "result": result,
     })
 }
 
@@ -275,7 +283,7 @@ fn prepare(app: &App, snap: &Arc<Snapshot>, actor: &str, req: &BusRequest) -> Ap
                 body: json!({
                     "type": "decide",
                     "needs_action": decision.needs_action(),
-                    "result": json,
+                    "result": crate::deciding::answer_document(&json, &decision, None),
                 }),
             })
         }

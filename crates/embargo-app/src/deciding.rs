@@ -32,6 +32,33 @@ pub struct Decided {
     pub applied_reviews: Vec<AppliedReview>,
 }
 
+impl Decided {
+    /// The decision as every front end answers it: `embargo decide --json`,
+    /// `POST /v1/decide`, the bus reply's `result` and the Python package's
+    /// `Engine.decide` (docs/json.md). It is the decision document of the
+    /// audit record (`json`) with two keys added at the top level, never
+    /// wrapped: `audit_seq`, the audit record holding the decision (0 when
+    /// none was written: an unaudited engine), and `decision_text`, the
+    /// decision as plain text (`embargo decide --explain`).
+    pub fn document(&self) -> Value {
+        answer_document(&self.json, &self.decision, Some(self.audit_seq))
+    }
+}
+
+/// [`Decided::document`] from its parts. The bus prepares its answer
+/// before the audit sequence is known (`None`) and adds `audit_seq` when it
+/// replies (`bus::reply_message`).
+pub(crate) fn answer_document(json: &Value, decision: &Decision, audit_seq: Option<u64>) -> Value {
+    let mut doc = json.clone();
+    if let Value::Object(o) = &mut doc {
+        o.insert("decision_text".into(), Value::from(decision.to_text()));
+        if let Some(seq) = audit_seq {
+            o.insert("audit_seq".into(), Value::from(seq));
+        }
+    }
+    doc
+}
+
 /// The transaction object of a document: a worked-case file
 /// (`{"transaction": {...}, "expect": ...}`) is unwrapped, anything else is
 /// taken as it is.

@@ -80,8 +80,8 @@ pub use settings::{
 pub use snapshot::{ListedAsOf, ScreenRequest, ScreenResult, Snapshot, SubjectRecord};
 pub use subject::{
     algorithm_name, check_limit, check_name, check_threshold, parse_algorithm, parse_country,
-    parse_date, parse_schema, ScreenInput, Subject, DEFAULT_LIMIT, MAX_LIMIT, MAX_NAME_CHARS,
-    MAX_VALUES,
+    parse_date, parse_schema, ScreenInput, Subject, DEFAULT_LIMIT, MAX_IDENTIFIER_CHARS, MAX_LIMIT,
+    MAX_NAME_CHARS, MAX_VALUES,
 };
 
 /// Types front ends print or pass through, re-exported so that they depend
@@ -206,6 +206,16 @@ pub fn review_subject(
 pub fn transaction_vocabulary() -> Vec<(&'static str, &'static [&'static str])> {
     embargo_rules::transaction::enumerated_fields()
 }
+
+/// The JSON Schema of a transaction document: exactly what `decide` reads
+/// (for the OpenAPI document; `embargo_rules::transaction::json_schema`).
+pub fn transaction_schema() -> serde_json::Value {
+    embargo_rules::transaction::json_schema()
+}
+
+/// The characters `str::trim` removes, as a regular-expression class body
+/// (for schemas of trimmed text).
+pub const WHITE_SPACE_CLASS: &str = embargo_rules::transaction::WHITE_SPACE_CLASS;
 
 /// Whether the embedded pack holds `id`.
 pub(crate) fn pack_has(id: &embargo_model::EntityId) -> bool {

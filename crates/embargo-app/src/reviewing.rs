@@ -169,8 +169,8 @@ impl App {
         }
         let expires = non_empty(input.expires.as_deref())
             .map(|s| {
-                chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                    .map_err(|_| AppError::invalid("expires", format!("{s:?} is not YYYY-MM-DD")))
+                crate::subject::parse_day(s)
+                    .ok_or_else(|| AppError::invalid("expires", format!("{s:?} is not YYYY-MM-DD")))
             })
             .transpose()?;
         let today = chrono::Utc::now().date_naive();

@@ -103,6 +103,22 @@ pub fn parse_date(field: &str, s: &str) -> AppResult<PartialDate> {
     })
 }
 
+/// A day written exactly `YYYY-MM-DD` (chrono alone also reads `2024-1-5`),
+/// as the API's schema says.
+pub(crate) fn parse_day(s: &str) -> Option<chrono::NaiveDate> {
+    let shape = s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    shape
+        .then(|| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .flatten()
+}
+
 /// Reads an algorithm name. yente clients send `best`, `logic-v2`,
 /// `name-based`, …: all mean "the server's best matcher", which is ours.
 pub fn parse_algorithm(s: Option<&str>) -> AppResult<Algorithm> {
@@ -246,7 +262,7 @@ impl ScreenInput {
         let review_key = crate::review_subject(&name, schema, birth, countries.first().copied());
         let as_of = non_empty(self.as_of.as_deref())
             .map(|d| {
-                chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                parse_day(d).ok_or_else(|| {
                     AppError::invalid("as_of", format!("{d:?} is not a date YYYY-MM-DD"))
                 })
             })

@@ -41,6 +41,12 @@ struct Cli {
     #[arg(long, global = true, env = "EMBARGO_DATA_DIR", value_name = "DIR")]
     data_dir: Option<PathBuf>,
 
+    /// Do not wrap tables and text to the terminal's width (`COLUMNS` when
+    /// set, else the terminal's own; a pipe without `COLUMNS` is never
+    /// wrapped).
+    #[arg(long, global = true)]
+    wide: bool,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -87,6 +93,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let data_dir = cli.data_dir.unwrap_or_else(embargo_app::default_data_dir);
+    output::set_wide(cli.wide);
     cmd::snapshot::install_progress();
     let result = match cli.command {
         Command::Screen(a) => cmd::screen::run(&data_dir, a),

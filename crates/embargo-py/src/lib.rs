@@ -474,10 +474,12 @@ impl Engine {
 
     /// Decides a transaction (a dict, or its JSON text, in the format of
     /// docs/transactions.md) and returns the decision document the CLI's
-    /// `decide --json` prints: `decision_id`, `evaluated_for`,
-    /// `evaluated_at`, `input`, `list_versions` and the findings with their
-    /// citations, evidence and actions. A malformed transaction raises
-    /// EmbargoError naming the field.
+    /// `decide --json` prints and `POST /v1/decide` answers (docs/json.md):
+    /// `decision_id`, `evaluated_for`, `evaluated_at`, `input`,
+    /// `list_versions`, the findings with their citations, evidence and
+    /// actions, `decision_text`, and `audit_seq` (0 on an engine without an
+    /// audit log). A malformed transaction raises EmbargoError naming the
+    /// field.
     fn decide<'py>(
         &self,
         py: Python<'py>,
@@ -496,7 +498,7 @@ impl Engine {
                 Inner::Snapshot { snap, .. } => embargo_app::decide_unaudited(snap, &text),
             })
             .map_err(err)?;
-        to_py(py, &decided.json)
+        to_py(py, &decided.document())
     }
 
     /// Writes the one audit record of a batch screened elsewhere (by

@@ -86,16 +86,23 @@ def test_decide_matches_the_cli_document(work_dir, embargo_bin):
                          capture_output=True, text=True)
     assert cli.returncode in (0, 1), cli.stderr
     doc = json.loads(cli.stdout)
-    strip = lambda d: {k: v for k, v in d.items() if k not in ("decision_id", "evaluated_at")}
+    # One vocabulary (docs/json.md): the same keys, unwrapped, and the same
+    # values but for the decision's own id, time, text and audit record.
+    assert set(py) == set(doc) == set(also), (sorted(py), sorted(doc))
+    own = ("decision_id", "evaluated_at", "decision_text", "audit_seq")
+    strip = lambda d: {k: v for k, v in d.items() if k not in own}
     assert strip(py) == strip(doc)
     assert strip(also) == strip(doc)
     assert py["list_versions"] and py["findings"], py.keys()
+    assert py["decision_id"] in py["decision_text"]
+    assert doc["audit_seq"] > py["audit_seq"] > 0
 
 
 def test_decide_on_the_pack_alone_is_not_audited_and_still_cites():
     e = embargo.Engine.open()
     d = e.decide((ROOT / "docs/examples/export.json").read_text())
     assert d["list_versions"] == e.list_versions
+    assert d["audit_seq"] == 0, "no audit log, no audit record"
     assert all(f.get("citations") for f in d["findings"] if f.get("outcome") != "CLEAR")
 
 

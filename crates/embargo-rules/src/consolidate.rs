@@ -125,6 +125,9 @@ fn merge(group: Vec<Finding>) -> Finding {
         if f.outcome == out.outcome {
             out.review_policy = out.review_policy.max(f.review_policy);
             out.confidence = out.confidence.max(f.confidence);
+            if out.caveat.is_none() {
+                out.caveat.clone_from(&f.caveat);
+            }
             for r in &f.reasons {
                 if !out.reasons.contains(r) {
                     out.reasons.push(r.clone());

@@ -76,8 +76,7 @@ pub fn qualify_ofac(sources: &Sources, findings: &mut [Finding]) {
     for f in findings.iter_mut().filter(|f| is_ofac(f)) {
         let clean = f.evidence.is_empty() && f.outcome == Outcome::NotProhibited;
         if clean {
-            f.confidence = f.confidence.max(Confidence::Uncertain);
-            f.reasons.push(format!(
+            f.set_caveat(format!(
                 "Only the embedded {pack}-entry regime pack was consulted ({sdn} SDN entries tied to Xinjiang); no SDN list is loaded. Import the SDN list for a full screen: this result is not a general OFAC clearance."
             ));
         } else if f.confidence == Confidence::Verified {

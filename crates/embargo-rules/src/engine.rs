@@ -111,6 +111,8 @@ impl Engine {
         dated::as_of(&mut findings, tx.date);
         // What to do about each finding, and whose duty it is.
         actions::assign(tx, &mut findings);
+        // Every clear of uncertain confidence says why it is no clearance.
+        crate::finding::settle_caveats(&mut findings);
         let ownership = crate::ownership::graph(tx, &screen);
 
         Decision {

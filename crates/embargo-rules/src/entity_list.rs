@@ -271,8 +271,7 @@ fn listed_party(
             f = f.dated("Entity List listing effective", d);
         }
         for r in &uncertain {
-            f.confidence = f.confidence.max(Confidence::Uncertain);
-            f = f.reason(format!("Data note on the entry: {r}"));
+            f = f.caveat(format!("Data note on the entry: {r}"));
         }
         f
     };

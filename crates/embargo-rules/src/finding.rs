@@ -236,6 +236,13 @@ pub struct Finding {
     /// property, the contracting agency, the importer of record, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duty_of: Option<String>,
+    /// Why a clear outcome is not a clearance: set exactly when the outcome
+    /// is clear (`Outcome::is_clear`) and the confidence is `U`, by the step
+    /// that lowered the confidence (the regime pack alone for OFAC, a stated
+    /// purpose or plan Embargo cannot check, a data note on the entry).
+    /// Also one of `reasons`; the short form of `embargo decide` prints it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caveat: Option<String>,
 }
 
 /// The `docs/rules/` page that explains a measure (the pages are written
@@ -329,6 +336,7 @@ impl Finding {
             rule: doc_rule(measure, rule),
             action: None,
             duty_of: None,
+            caveat: None,
         }
     }
 
@@ -350,6 +358,24 @@ impl Finding {
     pub fn reason(mut self, r: impl Into<String>) -> Self {
         self.reasons.push(r.into());
         self
+    }
+
+    /// Lowers the confidence to `U` and records why this outcome, if clear,
+    /// is not a clearance: `text` becomes the finding's `caveat` and one
+    /// of its reasons.
+    pub fn caveat(mut self, text: impl Into<String>) -> Self {
+        self.set_caveat(text);
+        self
+    }
+
+    /// [`Finding::caveat`] on a finding in place.
+    pub fn set_caveat(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        self.confidence = self.confidence.max(Confidence::Uncertain);
+        if !self.reasons.contains(&text) {
+            self.reasons.push(text.clone());
+        }
+        self.caveat = Some(text);
     }
 
     pub fn dated(mut self, label: impl Into<String>, date: NaiveDate) -> Self {
@@ -446,6 +472,24 @@ impl Outcome {
     }
 }
 
+/// The generic caveat of a clear, uncertain finding whose measure did not
+/// say why (a measure should: `Finding::caveat`).
+pub const UNEXPLAINED_CAVEAT: &str = "Confidence is uncertain (RULES.md §0.1 U): a fact this outcome rests on is not verified, so it is not a clearance; read the reasons (`embargo decide --explain`) before relying on it.";
+
+/// The engine's last step on the caveats: a finding whose outcome is not
+/// clear has none (its outcome already asks for action); a clear finding
+/// of uncertain confidence always has one, the generic
+/// [`UNEXPLAINED_CAVEAT`] when no step gave its own.
+pub fn settle_caveats(findings: &mut [Finding]) {
+    for f in findings {
+        if !f.outcome.is_clear() {
+            f.caveat = None;
+        } else if f.confidence == Confidence::Uncertain && f.caveat.is_none() {
+            f.set_caveat(UNEXPLAINED_CAVEAT);
+        }
+    }
+}
+
 impl Decision {
     /// Whether any finding asks someone to act (see [`Outcome::is_clear`]).
     pub fn needs_action(&self) -> bool {
@@ -513,12 +557,10 @@ impl Decision {
     /// OFAC result resting on the embedded pack because no SDN list is
     /// loaded) carries its caveat even in the short form, so a reader who
     /// skips `--explain` never takes it for a clearance. The caveat is the
-    /// last reason: the step that lowered the confidence appends it.
+    /// finding's `caveat` field (see [`settle_caveats`]).
     fn caveat_line(s: &mut String, f: &Finding) {
-        if f.outcome.is_clear() && f.confidence == Confidence::Uncertain {
-            if let Some(r) = f.reasons.last() {
-                let _ = writeln!(s, "   caveat: {r}");
-            }
+        if let Some(c) = &f.caveat {
+            let _ = writeln!(s, "   caveat: {c}");
         }
     }
 
@@ -676,5 +718,76 @@ mod tests {
         assert!(!Measure::Visa.allows(Outcome::NeedsReview));
         assert!(Measure::Wro.allows(Outcome::Detained));
         assert!(ReviewPolicy::PresumptionOfDenial > ReviewPolicy::CaseByCase);
+    }
+
+    fn decision(findings: Vec<Finding>) -> Decision {
+        Decision {
+            decision_id: None,
+            evaluated_for: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+            evaluated_at: None,
+            input: crate::parse_transaction(r#"{"date":"2024-01-01","flow":"payment"}"#).unwrap(),
+            list_versions: vec![],
+            findings,
+            ownership: None,
+        }
+    }
+
+    #[test]
+    fn the_short_form_prints_the_caveat_field_not_the_last_reason() {
+        let clear = Finding::new(
+            Measure::OfacSdn,
+            Outcome::NotProhibited,
+            "x",
+            Confidence::Verified,
+        )
+        .reason("No party matched.")
+        .caveat("Only the pack was consulted.")
+        .reason("A reason added after the caveat.");
+        assert_eq!(clear.confidence, Confidence::Uncertain);
+        assert_eq!(clear.reasons.len(), 3, "the caveat is also a reason");
+        let mut fs = vec![clear];
+        settle_caveats(&mut fs);
+        let short = decision(fs).to_short_text();
+        assert!(
+            short.contains("   caveat: Only the pack was consulted.\n"),
+            "{short}"
+        );
+        assert!(!short.contains("A reason added after"), "{short}");
+    }
+
+    #[test]
+    fn caveats_are_settled_for_clears_only_and_never_missing() {
+        let unexplained = Finding::new(
+            Measure::OfacSdn,
+            Outcome::NotProhibited,
+            "x",
+            Confidence::Uncertain,
+        )
+        .reason("No party matched.");
+        let review = Finding::new(
+            Measure::OfacSdn,
+            Outcome::NeedsReview,
+            "x",
+            Confidence::Verified,
+        )
+        .caveat("Only the pack was consulted.");
+        let sure = Finding::new(
+            Measure::OfacSdn,
+            Outcome::NotProhibited,
+            "x",
+            Confidence::Verified,
+        )
+        .reason("No party matched.");
+        let mut fs = vec![unexplained, review, sure];
+        settle_caveats(&mut fs);
+        assert_eq!(fs[0].caveat.as_deref(), Some(UNEXPLAINED_CAVEAT));
+        assert_eq!(fs[1].caveat, None, "a NEEDS_REVIEW asks for action itself");
+        assert_eq!(fs[2].caveat, None);
+        let json = serde_json::to_value(&fs[0]).unwrap();
+        assert_eq!(json["caveat"], UNEXPLAINED_CAVEAT);
+        assert!(serde_json::to_value(&fs[2])
+            .unwrap()
+            .get("caveat")
+            .is_none());
     }
 }

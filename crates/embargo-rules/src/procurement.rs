@@ -22,6 +22,9 @@ use crate::transaction::{
 use chrono::NaiveDate;
 use std::sync::LazyLock;
 
+/// The caveat of a § 889 clear that rests on the stated purpose alone.
+const PURPOSE_CAVEAT: &str = "Rests on the stated purpose, which Embargo cannot verify: this producer's equipment is covered when it is for public safety, the security of government facilities, critical infrastructure or national security (§ 889(f)(3)(B)).";
+
 const AFF_FILE: &str = "covered_affiliates.tsv";
 const AFF_TEXT: &str = include_str!("../data/covered_affiliates.tsv");
 
@@ -192,6 +195,7 @@ fn unmatched(
             f(Outcome::NotProhibited, Confidence::Uncertain)
                 .reason(base)
                 .reason("Its equipment is covered only for public-safety, government-facility, critical-infrastructure or national-security purposes; the stated purpose is none of them.")
+                .caveat(PURPOSE_CAVEAT)
         } else {
             f(Outcome::Prohibited, Confidence::Uncertain)
                 .cite("NDAA FY2019 § 889(f)(3)")
@@ -434,11 +438,13 @@ pub fn evaluate_889(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
                 .cite("NDAA FY2019 § 889(a)(2)(B)")
                 .reason("Exception (a)(2)(B): the equipment cannot route or redirect user data traffic or permit visibility into user data.")
         } else if cat == Category::PurposeLimited && purpose_covered(tx) == Some(false) {
-            f(Outcome::NotProhibited, Confidence::Uncertain).reason(format!(
-                "{} equipment is covered only for public-safety, government-facility, critical-infrastructure or national-security purposes; the stated purpose is {}.",
-                c.m.entity.caption(),
-                purpose_text(tx)
-            ))
+            f(Outcome::NotProhibited, Confidence::Uncertain)
+                .reason(format!(
+                    "{} equipment is covered only for public-safety, government-facility, critical-infrastructure or national-security purposes; the stated purpose is {}.",
+                    c.m.entity.caption(),
+                    purpose_text(tx)
+                ))
+                .caveat(PURPOSE_CAVEAT)
         } else if cat == Category::PurposeLimited
             && tx.context.purpose == Some(Purpose::Other)
             && !contractor_use
@@ -557,6 +563,7 @@ pub fn evaluate_fcc(tx: &Transaction, screen: &Screen) -> Vec<Finding> {
         {
             base(Outcome::NotProhibited, "RULES.md §5.2 row 1", Confidence::Uncertain)
                 .reason("An FCC-approved marketing and sales plan keeps the device from the covered purposes.")
+                .caveat("Rests on the stated FCC approval of a marketing and sales plan, which Embargo cannot verify: without one the device cannot be authorised.")
         } else {
             base(Outcome::Prohibited, "RULES.md §5.2 row 1", Confidence::Secondary).reason(format!(
                 "Covered equipment of \"{}\" cannot obtain an equipment authorisation (certification or SDoC) and so cannot be imported, marketed or sold in the US.",

@@ -403,6 +403,152 @@ pub fn enumerated_fields() -> Vec<(&'static str, &'static [&'static str])> {
     ]
 }
 
+/// The characters `str::trim` removes (Unicode `White_Space`), as a
+/// regular-expression class body shared by the JSON Schema patterns, so a
+/// pattern accepts exactly what the parser trims.
+pub const WHITE_SPACE_CLASS: &str =
+    "\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+
+/// The JSON Schema (2020-12, as OpenAPI 3.1 uses it) of a transaction
+/// document: exactly what [`parse_transaction`] accepts — required keys,
+/// types, `null` where a fact may be stated unknown, the allowed codes of
+/// every enumerated field (its `ALLOWED` list; the parser also ignores
+/// ASCII case and outer spaces), bounds and the checks of `validate`.
+/// Unknown keys are allowed, as the parser ignores them; a worked-case file
+/// (`{"transaction": {...}}` without a top-level `date`) is the second
+/// alternative. `crates/embargo-server/tests/it/openapi_schemas.rs` checks the
+/// schema and the parser agree on examples.
+pub fn json_schema() -> serde_json::Value {
+    use serde_json::json;
+    let ws = WHITE_SPACE_CLASS;
+    let country = |nullable: bool| {
+        json!({
+            "type": if nullable { json!(["string", "null"]) } else { json!("string") },
+            "pattern": format!("^[{ws}]*[A-Za-z]{{2}}[{ws}]*$"),
+            "description": "ISO 3166-1 alpha-2 code, e.g. CN (outer spaces and case ignored)",
+        })
+    };
+    let text = || json!({"type": ["string", "null"]});
+    let flag = || json!({"type": ["boolean", "null"]});
+    let not_blank = |what: &str| {
+        json!({
+            "type": "string",
+            "pattern": format!("[^{ws}]"),
+            "description": format!("{what}; must not be blank"),
+        })
+    };
+    let code = |allowed: &[&str], nullable: bool| {
+        let mut values: Vec<serde_json::Value> = allowed.iter().map(|c| json!(c)).collect();
+        if nullable {
+            values.push(serde_json::Value::Null);
+        }
+        json!({"enum": values})
+    };
+    let object = |props: serde_json::Value, required: &[&str]| {
+        let mut o = json!({"type": "object", "properties": props});
+        if !required.is_empty() {
+            o["required"] = json!(required);
+        }
+        o
+    };
+    let us_content = object(
+        json!({
+            "eccn": text(),
+            "value": {"type": ["number", "null"], "minimum": 0},
+        }),
+        &[],
+    );
+    let item = {
+        let mut o = object(
+            json!({
+                "description": text(),
+                "manufacturer": text(),
+                "brand": text(),
+                "origin": country(true),
+                "located_in": country(true),
+                "eccn": text(),
+                "value": {"type": ["number", "null"], "minimum": 0},
+                "us_content": {"type": ["array", "null"], "items": us_content},
+                "direct_product_of": {"type": ["array", "null"], "items": {"type": "string"}},
+                "tags": {"type": "array", "items": code(Tag::ALLOWED, false)},
+            }),
+            &[],
+        );
+        o["type"] = json!(["object", "null"]);
+        o
+    };
+    let transaction = object(
+        json!({
+            "date": {
+                "type": "string",
+                "format": "date",
+                "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+                "description": "YYYY-MM-DD: the law and the lists as they stood that day",
+            },
+            "flow": code(Flow::ALLOWED, false),
+            "actor": object(json!({"us_person": flag(), "country": country(true)}), &[]),
+            "destination": country(true),
+            "item": item,
+            "inputs": {"type": "array", "items": object(json!({
+                "description": text(),
+                "origin_region": text(),
+                "producer": text(),
+                "value": {"type": ["number", "null"]},
+            }), &[])},
+            "parties": {"type": "array", "items": object(json!({
+                "role": code(Role::ALLOWED, false),
+                "name": not_blank("The party's name, in any script"),
+                "country": country(true),
+                "address": text(),
+                "registration_id": text(),
+            }), &["role", "name"])},
+            "ownership": {"type": "array", "items": object(json!({
+                "owner": not_blank("The shareholder"),
+                "owned": not_blank("The company held"),
+                "pct": {"type": "number", "minimum": 0, "maximum": 100},
+            }), &["owner", "owned", "pct"])},
+            "knowledge": object(json!({
+                "end_user": text(),
+                "en_route_on_listing_date": flag(),
+                "directors": {"type": "array", "items": object(json!({
+                    "entity": {"type": "string"},
+                    "name": not_blank("The director's name"),
+                }), &["entity", "name"])},
+            }), &[]),
+            "context": object(json!({
+                "buyer": code(Buyer::ALLOWED, true),
+                "purpose": code(Purpose::ALLOWED, true),
+                "purpose_description": text(),
+                "currency": {
+                    "type": ["string", "null"],
+                    "pattern": format!("^[{ws}]*[A-Za-z]{{3}}[{ws}]*$"),
+                    "description": "ISO 4217 code, e.g. USD",
+                },
+                "us_persons_involved": flag(),
+                "equipment_used_by": code(EquipmentUser::ALLOWED, true),
+                "site": code(Site::ALLOWED, true),
+                "fcc_authorization": code(FccAuthorization::ALLOWED, true),
+                "marketing_plan_approved": flag(),
+                "supply_chain_tracing": code(SupplyChainTracing::ALLOWED, true),
+                "uflpa_exception_evidence": flag(),
+            }), &[]),
+        }),
+        &["date", "flow"],
+    );
+    json!({
+        "anyOf": [
+            transaction,
+            {
+                "type": "object",
+                "description": "A worked-case file: its `transaction` is decided",
+                "properties": {"transaction": transaction},
+                "required": ["transaction"],
+                "not": {"required": ["date"]},
+            },
+        ],
+    })
+}
+
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct Context {
     #[serde(default)]
@@ -435,9 +581,28 @@ pub struct Context {
     pub uflpa_exception_evidence: Option<bool>,
 }
 
+/// A calendar day written exactly `YYYY-MM-DD` (chrono alone would also
+/// take `+2020-1-5`), as docs/transactions.md and the JSON Schema say.
+fn iso_date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    let s = String::deserialize(d)?;
+    let shape = s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    shape
+        .then(|| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| D::Error::custom(format!("{s:?} is not a date YYYY-MM-DD")))
+}
+
 /// One transaction. `date` decides which listings and rules are in force.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Transaction {
+    #[serde(deserialize_with = "iso_date")]
     pub date: NaiveDate,
     pub flow: Flow,
     #[serde(default)]
@@ -609,6 +774,13 @@ mod tests {
     #[test]
     fn bad_dates_and_flows_are_rejected() {
         assert!(parse_transaction(r#"{"date":"2021-13-01","flow":"export"}"#).is_err());
+        // Exactly YYYY-MM-DD, as the schema says (chrono alone takes these).
+        for d in ["+2021-1-5", "2021-1-05", " 2021-01-05", "20210-01-05"] {
+            let RulesError::InvalidTransaction { path, .. } =
+                parse_transaction(&format!(r#"{{"date":"{d}","flow":"export"}}"#)).unwrap_err();
+            assert_eq!(path, "date", "{d}");
+        }
+        assert!(parse_transaction(r#"{"date":"2021-01-05","flow":"export"}"#).is_ok());
         let RulesError::InvalidTransaction { path, .. } =
             parse_transaction(r#"{"date":"2021-01-01","flow":"smuggle"}"#).unwrap_err();
         assert_eq!(path, "flow");

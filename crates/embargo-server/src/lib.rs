@@ -45,6 +45,7 @@ mod openapi;
 mod ratelimit;
 mod report;
 mod review;
+mod schemas;
 mod screen;
 mod state;
 mod web;
@@ -63,7 +64,6 @@ use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
 use embargo_app::App;
 use std::sync::Arc;
-use utoipa::OpenApi;
 
 /// The whole HTTP surface for `app`. Callers that serve it themselves must
 /// use `into_make_service_with_connect_info::<SocketAddr>()` so the
@@ -127,8 +127,10 @@ pub fn router(app: Arc<App>, cfg: ServerConfig) -> Router {
         .with_state(st)
 }
 
-async fn openapi_json() -> impl IntoResponse {
-    Json(ApiDoc::openapi())
+async fn openapi_json(
+    axum::extract::State(st): axum::extract::State<state::Shared>,
+) -> impl IntoResponse {
+    Json(openapi::document(&st.app, &st.cfg))
 }
 
 async fn not_found() -> ApiError {

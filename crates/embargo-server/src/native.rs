@@ -71,17 +71,41 @@ pub async fn screen(
     }))
 }
 
-/// A decision on one transaction.
+/// A decision on one transaction: the decision document every front end
+/// answers with (`embargo decide --json`, the bus reply's `result`, the
+/// Python package; docs/json.md), unwrapped. Documented here field by
+/// field; `Decided::document` writes it.
 #[derive(Serialize, ToSchema)]
 pub struct DecideResponse {
-    /// `{evaluated_for, findings: [{measure, outcome, review_policy,
-    /// citations, effective_dates, evidence, reasons, confidence, rule}],
-    /// list_versions}`.
+    /// Random id of this decision (UUID v4).
+    pub decision_id: String,
+    /// The transaction date: the law and the lists as they stood that day.
+    #[schema(value_type = String, format = Date)]
+    pub evaluated_for: String,
+    /// When the decision was made (RFC 3339, UTC).
+    #[schema(value_type = String, format = DateTime)]
+    pub evaluated_at: String,
+    /// The transaction as parsed (codes canonical, currency upper-cased).
     #[schema(value_type = Object)]
-    pub decision: Value,
-    /// The same decision as plain text.
-    pub decision_text: String,
+    pub input: Value,
+    /// Every list version the decision was checked against (`dataset@version`).
     pub list_versions: Vec<String>,
+    /// One finding per measure and party: `measure, outcome, review_policy,
+    /// citations, effective_dates, evidence, reasons, confidence, rule,
+    /// action, duty_of, caveat`.
+    #[schema(value_type = Vec<Object>)]
+    pub findings: Vec<Value>,
+    /// The stated ownership as a graph `{nodes, edges}`; absent when the
+    /// transaction states none.
+    #[schema(value_type = Option<Object>)]
+    pub ownership: Option<Value>,
+    /// Standing review decisions met while resolving the parties, and
+    /// what each did.
+    #[schema(value_type = Vec<Object>)]
+    pub applied_reviews: Vec<Value>,
+    /// The same decision as plain text (`embargo decide --explain`).
+    pub decision_text: String,
+    /// Sequence number of the audit record holding the decision.
     pub audit_seq: u64,
 }
 
@@ -97,18 +121,13 @@ pub async fn decide(
     Extension(caller): Extension<Caller>,
     headers: axum::http::HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<DecideResponse>, ApiError> {
+) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Screen)?;
     let text = crate::media::transaction_text(&headers, body)?;
     let st2 = st.clone();
     blocking("deciding", move || {
         let decided = st2.app.decide(&caller.name, &text)?;
-        Ok(Json(DecideResponse {
-            decision_text: decided.decision.to_text(),
-            decision: decided.json,
-            list_versions: decided.snapshot.version_labels(),
-            audit_seq: decided.audit_seq,
-        }))
+        Ok(Json(decided.document()))
     })
     .await
 }

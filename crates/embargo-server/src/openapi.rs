@@ -176,3 +176,149 @@ impl Modify for CommonErrors {
         }
     }
 }
+
+/// The document `/openapi.json` serves: utoipa's, with the exact request
+/// schemas of `schemas` (bodies and query parameters) in place of the
+/// field types utoipa derives, and the datasets loaded now as the allowed
+/// values of every dataset field and path segment. Dates a field must not
+/// pass (a screen's `as_of`, a review's `expires`) are bounded by today.
+pub fn document(app: &embargo_app::App, cfg: &crate::ServerConfig) -> serde_json::Value {
+    use crate::schemas;
+    use serde_json::{json, Value};
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null);
+    let datasets: Vec<String> = app
+        .snapshot()
+        .versions
+        .iter()
+        .map(|v| v.dataset.clone())
+        .collect();
+    let today = chrono::Utc::now().date_naive();
+    if let Some(s) = doc["components"]["schemas"].as_object_mut() {
+        s.insert(
+            "ScreenRequest".into(),
+            schemas::screen_request(&datasets, today),
+        );
+        s.insert("ReviewRequest".into(), schemas::review_request(today, &[]));
+        s.remove("ReviewSubject");
+        s.insert("ResolveRequest".into(), schemas::resolve_request(today));
+        s.insert(
+            "EntityMatchQuery".into(),
+            schemas::entity_match_query(cfg.max_batch),
+        );
+        s.remove("EntityExample");
+        s.insert("Transaction".into(), embargo_app::transaction_schema());
+    }
+    for path in ["/v1/decide", "/v1/report/decide"] {
+        let body = &mut doc["paths"][path]["post"]["requestBody"]["content"]["application/json"];
+        if body.is_object() {
+            body["schema"] = json!({"$ref": "#/components/schemas/Transaction"});
+        }
+    }
+    let limit = json!({"type": "integer", "minimum": 1, "maximum": embargo_app::MAX_LIMIT});
+    let unit = json!({"type": "number", "minimum": 0, "maximum": 1});
+    // `alerts::alert_id`: a positive whole number.
+    let alert_id = json!({"type": "integer", "minimum": 1, "maximum": i64::MAX});
+    let params: Vec<(&str, &str, &str, Value)> = vec![
+        (
+            "/match/{dataset}",
+            "post",
+            "dataset",
+            schemas::yente_dataset(&datasets),
+        ),
+        ("/match/{dataset}", "post", "limit", limit.clone()),
+        ("/match/{dataset}", "post", "threshold", unit.clone()),
+        ("/match/{dataset}", "post", "cutoff", unit.clone()),
+        (
+            "/match/{dataset}",
+            "post",
+            "algorithm",
+            strip_null(schemas::algorithms()),
+        ),
+        (
+            "/search/{dataset}",
+            "get",
+            "dataset",
+            schemas::yente_dataset(&datasets),
+        ),
+        ("/search/{dataset}", "get", "limit", limit.clone()),
+        ("/search/{dataset}", "get", "q", schemas::search_text()),
+        (
+            "/search/{dataset}",
+            "get",
+            "schema",
+            strip_null(schemas::screen_schema_names()),
+        ),
+        (
+            "/v1/lists/{source}/versions",
+            "get",
+            "source",
+            schemas::list_dataset(&datasets),
+        ),
+        (
+            "/v1/lists/{source}/diff",
+            "get",
+            "source",
+            schemas::list_dataset(&datasets),
+        ),
+        ("/v1/reviews", "get", "name", schemas::required_name()),
+        (
+            "/v1/reviews",
+            "get",
+            "schema",
+            strip_null(schemas::screen_schema_names()),
+        ),
+        (
+            "/v1/reviews",
+            "get",
+            "birth_date",
+            strip_null(schemas::partial_date()),
+        ),
+        (
+            "/v1/reviews",
+            "get",
+            "country",
+            strip_null(schemas::country(false)),
+        ),
+        ("/v1/alerts", "get", "state", schemas::alert_states()),
+        ("/v1/alerts/{id}", "get", "id", alert_id.clone()),
+        ("/v1/alerts/{id}/resolve", "post", "id", alert_id),
+    ];
+    for (path, method, name, schema) in params {
+        set_param(&mut doc, path, method, name, schema);
+    }
+    doc
+}
+
+/// Replaces the schema of one parameter of one operation.
+fn set_param(
+    doc: &mut serde_json::Value,
+    path: &str,
+    method: &str,
+    name: &str,
+    schema: serde_json::Value,
+) {
+    let Some(list) = doc["paths"][path][method]["parameters"].as_array_mut() else {
+        return;
+    };
+    for p in list {
+        if p["name"] == name {
+            p["schema"] = schema.clone();
+        }
+    }
+}
+
+/// A schema without `null` (a query parameter is text or absent).
+fn strip_null(mut v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    if let Some(e) = v.get_mut("enum").and_then(Value::as_array_mut) {
+        e.retain(|x| !x.is_null());
+    }
+    if let Some(t) = v.get_mut("type").and_then(Value::as_array_mut) {
+        t.retain(|x| x != "null");
+        if t.len() == 1 {
+            let one = t[0].clone();
+            v["type"] = one;
+        }
+    }
+    v
+}

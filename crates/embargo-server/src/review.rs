@@ -12,8 +12,7 @@ use embargo_app::ReviewInput;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Longest accepted `entity_id` (the longest real one has under 100).
-const MAX_ENTITY_ID_BYTES: usize = 256;
+use crate::schemas::MAX_ENTITY_ID_CHARS;
 
 /// What was screened: the same fields as a screen request, so the decision
 /// applies the next time this subject is screened.
@@ -83,9 +82,9 @@ pub async fn record(
 ) -> Result<(StatusCode, Json<ReviewResponse>), ApiError> {
     caller.require(Access::Review)?;
     let Json(req) = body?;
-    if req.entity_id.len() > MAX_ENTITY_ID_BYTES {
+    if req.entity_id.chars().count() > MAX_ENTITY_ID_CHARS {
         return Err(ApiError::bad_request(format!(
-            "`entity_id`: longer than {MAX_ENTITY_ID_BYTES} bytes"
+            "`entity_id`: longer than {MAX_ENTITY_ID_CHARS} characters"
         )));
     }
     let input = ReviewInput {

@@ -146,6 +146,22 @@ fn check(case: &Value, d: &Decision) -> Vec<String> {
         {
             errs.push(format!("  malformed finding: {} {} (every finding needs reasons, and citations unless a flag)", f.measure.as_str(), f.outcome.as_str()));
         }
+        // A clear the engine is unsure of says why it is no clearance, in
+        // the measure's own words (the generic caveat is a fallback that a
+        // measure lowering its confidence should never leave to).
+        let uncertain_clear =
+            f.outcome.is_clear() && f.confidence == embargo_rules::Confidence::Uncertain;
+        if uncertain_clear != f.caveat.is_some()
+            || f.caveat.as_deref() == Some(embargo_rules::finding::UNEXPLAINED_CAVEAT)
+        {
+            errs.push(format!(
+                "  caveat: {} {} confidence {:?} has caveat {:?}",
+                f.measure.as_str(),
+                f.outcome.as_str(),
+                f.confidence,
+                f.caveat
+            ));
+        }
     }
     errs
 }

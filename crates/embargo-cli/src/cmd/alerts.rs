@@ -121,6 +121,7 @@ pub fn run(data_dir: &Path, a: AlertsArgs) -> Result<ExitCode> {
                     &header,
                     &rows,
                     &[true, false, false, false, true, false, false],
+                    crate::output::width(),
                 ) {
                     outln!("{line}");
                 }

@@ -156,7 +156,12 @@ pub fn run(data_dir: &Path, a: BookArgs) -> Result<ExitCode> {
                     })
                     .collect();
                 let header = ["book", "version", "customers", "screened", "open alerts"];
-                for line in crate::output::table(&header, &rows, &[false, true, true, true, true]) {
+                for line in crate::output::table(
+                    &header,
+                    &rows,
+                    &[false, true, true, true, true],
+                    crate::output::width(),
+                ) {
                     outln!("{line}");
                 }
             }

@@ -39,7 +39,8 @@ pub fn run(data_dir: &Path, a: DecideArgs) -> Result<ExitCode> {
         .decide(&embargo_app::cli_actor(), &text)
         .with_context(|| format!("{}", a.file.display()))?;
     if a.json {
-        outln!("{}", serde_json::to_string_pretty(&decided.json)?);
+        // The one decision document of every front end (docs/json.md).
+        outln!("{}", serde_json::to_string_pretty(&decided.document())?);
     } else {
         // The engine's header names the lists its findings rest on; the
         // closing line names every list version consulted, hit or not, so
@@ -62,16 +63,23 @@ pub fn run(data_dir: &Path, a: DecideArgs) -> Result<ExitCode> {
                 decided.decision.list_versions.join(", ")
             )
         });
-        for line in text.lines() {
-            if header.as_deref() == Some(line) {
-                continue;
-            }
-            outln!("{line}");
-        }
+        // Each line fitted to the terminal, continuation lines indented
+        // under the line's text; `--wide` or a pipe keeps lines whole.
+        let width = crate::output::width();
+        let mut lines: Vec<String> = text
+            .lines()
+            .filter(|line| header.as_deref() != Some(*line))
+            .map(str::to_string)
+            .collect();
         if !a.explain {
-            outln!("(run with --explain for reasons, evidence and dates)");
+            lines.push("(run with --explain for reasons, evidence and dates)".into());
         }
-        outln!("Lists consulted: {}", consulted.join(", "));
+        lines.push(format!("Lists consulted: {}", consulted.join(", ")));
+        for line in &lines {
+            for l in crate::output::fit(line, width, crate::output::hang_of(line)) {
+                outln!("{l}");
+            }
+        }
     }
     if let Some(path) = &a.report {
         let rendered = app.decision_report(&decided)?;

@@ -149,7 +149,7 @@ pub fn run(data_dir: &Path, a: ListsArgs) -> Result<ExitCode> {
                     "origin",
                 ];
                 let right = [false, false, true, false, true, false];
-                for line in crate::output::table(&header, &rows, &right) {
+                for line in crate::output::table(&header, &rows, &right, crate::output::width()) {
                     outln!("{line}");
                 }
             }

@@ -8,6 +8,7 @@ mod bus_support;
 mod cli;
 mod common;
 mod consume_nats;
+mod json_vocabulary;
 mod monitor_cli;
 mod no_silent_clear;
 mod ofac_algorithm;

@@ -163,3 +163,100 @@ fn an_import_error_names_the_file_once() {
     assert_eq!(err.matches("no-such-list.csv").count(), 1, "{err}");
     assert_eq!(err.matches("os error 2").count(), 1, "{err}");
 }
+
+/// `embargo ARGS…` with `COLUMNS` set (output is a pipe, so only COLUMNS
+/// makes it wrap).
+fn with_columns(d: &std::path::Path, columns: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_embargo"))
+        .arg("--data-dir")
+        .arg(d)
+        .args(args)
+        .env("COLUMNS", columns)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn words(text: &str) -> Vec<&str> {
+    text.split_whitespace().collect()
+}
+
+fn widest(text: &str) -> usize {
+    text.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+}
+
+#[test]
+fn screen_and_decide_fit_the_terminal_and_wide_keeps_lines_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let tx =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples/export.json");
+    for args in [
+        vec!["screen", "Hikvision"],
+        vec!["decide", tx.to_str().unwrap()],
+    ] {
+        let narrow = with_columns(d, "60", &args);
+        let mut wide_args = args.clone();
+        wide_args.push("--wide");
+        let wide = with_columns(d, "60", &wide_args);
+        assert!(widest(&wide) > 60, "nothing to wrap in {args:?}:\n{wide}");
+        assert!(
+            widest(&narrow) <= 60,
+            "{args:?} is wider than COLUMNS:\n{narrow}"
+        );
+        // Wrapping moves words to the next line; it never drops one. The
+        // decision ids and times differ between the two runs.
+        let strip = |t: &str| -> Vec<String> {
+            words(t)
+                .into_iter()
+                .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+                .map(str::to_string)
+                .collect()
+        };
+        if args[0] == "screen" {
+            assert_eq!(words(&narrow), words(&wide));
+        } else {
+            assert_eq!(strip(&narrow), strip(&wide));
+        }
+    }
+}
+
+#[test]
+fn the_lists_table_wraps_a_long_dataset_name_within_its_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let csv = d.join("blocklist.csv");
+    std::fs::write(&csv, "id,schema,name\nA1,Company,Acme Blocked Trading\n").unwrap();
+    let long = "custom_a_dataset_name_far_longer_than_any_terminal_column_would_hold";
+    ok(
+        d,
+        &[
+            "lists",
+            "import",
+            csv.to_str().unwrap(),
+            "--source",
+            "custom",
+            "--dataset",
+            long,
+            "--published",
+            "2026-01-02",
+        ],
+    );
+    let narrow = with_columns(d, "70", &["lists"]);
+    assert!(widest(&narrow) <= 70, "{narrow}");
+    // The name is split across lines of its column, not cut.
+    let first_col: String = narrow
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().next().unwrap_or(""))
+        .collect();
+    assert!(first_col.starts_with(long), "{narrow}");
+    let wide = with_columns(d, "70", &["--wide", "lists"]);
+    assert_eq!(wide.lines().count(), 2, "{wide}");
+    assert!(wide.contains(long));
+}

@@ -74,7 +74,7 @@ class Engine:
     ) -> Dict[str, Any]:
         """Screens one name: the whole `embargo screen --json` document, plus `audited` and `audit_seq`."""
     def decide(self, transaction: Union[Dict[str, Any], str]) -> Dict[str, Any]:
-        """Decides a transaction: the `embargo decide --json` document."""
+        """Decides a transaction: the `embargo decide --json` document (docs/json.md), with `decision_text` and `audit_seq` (0 when not audited)."""
     def record_batch(
         self,
         source: str,

@@ -705,7 +705,7 @@ async fn decide_returns_cited_findings_and_is_audited() {
     let r = send(&app, post_json("/v1/decide", None, &a1_transaction())).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let v = r.json();
-    let findings = v["decision"]["findings"].as_array().unwrap();
+    let findings = v["findings"].as_array().unwrap();
     let el = findings
         .iter()
         .find(|f| f["measure"] == "EAR_ENTITY_LIST" && f["outcome"] == "LICENSE_REQUIRED")

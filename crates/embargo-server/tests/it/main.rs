@@ -7,6 +7,7 @@ mod api;
 mod common;
 mod lists;
 mod no_silent_clear;
+mod openapi_schemas;
 mod redteam;
 mod report;
 mod roles;

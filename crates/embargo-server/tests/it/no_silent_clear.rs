@@ -90,7 +90,7 @@ async fn a_decision_missing_facts_is_never_clean() {
     let r = send(&app, post_json("/v1/decide", None, &tx)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let v = r.json();
-    let ofac = v["decision"]["findings"]
+    let ofac = v["findings"]
         .as_array()
         .unwrap()
         .iter()

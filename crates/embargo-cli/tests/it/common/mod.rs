@@ -11,6 +11,10 @@ pub fn embargo(data_dir: &Path, args: &[&str]) -> Output {
         .arg("--data-dir")
         .arg(data_dir)
         .args(args)
+        // Output is a pipe here, so it is not wrapped unless a test asks
+        // for a width (`COLUMNS`): a caller's exported COLUMNS must not
+        // change what the tests read.
+        .env_remove("COLUMNS")
         .output()
         .expect("the embargo binary runs")
 }
