@@ -111,7 +111,7 @@ pub async fn authenticate(State(st): State<Shared>, mut req: Request, next: Next
         tracing::info!(code = refusal.code, "{}", refusal.message);
         return refusal.into_response();
     }
-    match identify(&st, &req) {
+    match identify(&st, &req).await {
         Ok(caller) => {
             if let Some(limiter) = &st.limiter {
                 if let Err(wait) = limiter.check(&caller.name, Instant::now()) {
@@ -180,11 +180,17 @@ fn local_host_header(headers: &HeaderMap) -> bool {
             .is_ok_and(|a| a.is_loopback())
 }
 
-fn identify(st: &Shared, req: &Request) -> Result<Caller, ApiError> {
+async fn identify(st: &Shared, req: &Request) -> Result<Caller, ApiError> {
     if let Some(key) = presented_key(req.headers())? {
         // Keys are random and long; a wrong key is just "unauthorized"
-        // (no hint whether the name or the secret was wrong).
-        return match st.app.authenticate(&key) {
+        // (no hint whether the name or the secret was wrong). Checked off
+        // the async threads: a shared store's key table is a database
+        // round trip (and its client must not run inside this runtime).
+        let app = st.app.clone();
+        let checked = tokio::task::spawn_blocking(move || app.authenticate(&key))
+            .await
+            .map_err(|e| ApiError::internal("checking the API key", e))?;
+        return match checked {
             Ok(Some((name, role))) => Ok(Caller {
                 name,
                 access: Access::from_role(&role),
