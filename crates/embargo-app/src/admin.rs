@@ -85,7 +85,7 @@ impl App {
 
     /// Verifies the open audit log.
     pub fn verify_audit(&self) -> AppResult<VerifyReport> {
-        Ok(self.audit.verify()?)
+        Ok(self.audit_backend().verify_chain()?)
     }
 
     /// Rebuilds the snapshot from the store, swaps it in, and records the
@@ -98,7 +98,7 @@ impl App {
     /// The audit record of a reload: who, and the list versions now in force.
     pub(crate) fn audit_reload(&self, actor: &str) -> AppResult<()> {
         let snap = self.snapshot();
-        self.audit.append(NewRecord {
+        self.audit_backend().append_record(NewRecord {
             kind: RecordKind::Admin,
             actor: actor.to_string(),
             request: json!({"action": "reload"}),
@@ -110,6 +110,6 @@ impl App {
 
     /// Checks an API key; `None` for an unknown or revoked key.
     pub fn authenticate(&self, key: &str) -> AppResult<Option<(String, Role)>> {
-        Ok(self.audit.authenticate(key)?)
+        Ok(self.audit_backend().authenticate_key(key)?)
     }
 }

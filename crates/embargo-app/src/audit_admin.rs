@@ -85,6 +85,26 @@ pub fn create_key(
     Ok(AuditLog::open(data_dir)?.create_api_key_with(name, role, expires, actor)?)
 }
 
+/// Creates an API key in a shared PostgreSQL audit store (`postgres://…`),
+/// where every node on that store accepts it; returns the secret.
+pub fn create_key_shared(
+    url: &str,
+    name: &str,
+    role: Role,
+    expires: Option<NaiveDate>,
+    actor: &str,
+) -> AppResult<String> {
+    use embargo_audit::AuditBackend;
+    Ok(embargo_audit::PgAuditLog::connect(url)?.create_key(name, role, expires, actor)?)
+}
+
+/// Revokes a key in a shared PostgreSQL audit store; every node refuses
+/// it from its next request. `false` if no active key has that name.
+pub fn revoke_key_shared(url: &str, name: &str, actor: &str) -> AppResult<bool> {
+    use embargo_audit::AuditBackend;
+    Ok(embargo_audit::PgAuditLog::connect(url)?.revoke_key(name, actor)?)
+}
+
 /// Revokes a key; `false` if no active key has that name.
 pub fn revoke_key(data_dir: &Path, name: &str, actor: &str) -> AppResult<bool> {
     Ok(AuditLog::open(data_dir)?.revoke_api_key(name, actor)?)

@@ -88,7 +88,7 @@ impl App {
             record,
         ) = decide_prepared(self, &snap, actor, text)?;
         crate::deadline::commit_point()?;
-        let rec = self.audit.append(record)?;
+        let rec = self.audit_backend().append_record(record)?;
         Ok(Decided {
             snapshot,
             decision,
@@ -164,7 +164,7 @@ pub(crate) fn decide_prepared(
     text: &str,
 ) -> AppResult<(Decided, NewRecord)> {
     let ctx = ReviewContext::new(
-        app.audit.review_book()?,
+        app.audit_backend().review_book()?,
         chrono::Utc::now().date_naive(),
         crate::settings::approval_threshold(&app.data_dir)?,
     );

@@ -102,7 +102,7 @@ pub mod types {
 }
 
 use arc_swap::ArcSwap;
-use embargo_audit::AuditLog;
+use embargo_audit::{AuditBackend, AuditLog, PgAuditLog};
 use embargo_store::Store;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -113,6 +113,9 @@ pub struct App {
     pub data_dir: PathBuf,
     pub store: Store,
     pub audit: AuditLog,
+    /// The audit log, reviews and API keys shared with other nodes
+    /// (`--store postgres://…`); `None`: the data directory's `audit`.
+    shared_audit: Option<Arc<PgAuditLog>>,
     snapshot: ArcSwap<Snapshot>,
 }
 
@@ -121,10 +124,16 @@ impl App {
         App::open_with_store(data_dir, None)
     }
 
-    /// [`App::open`] with the list store in a shared PostgreSQL database
-    /// when `shared` is a `postgres://…` URL (several nodes, one store; the
-    /// audit log and the index cache stay in `data_dir`). Call
+    /// [`App::open`] with the list store, and the audit chain with review
+    /// decisions and API keys, in a shared PostgreSQL database when
+    /// `shared` is a `postgres://…` URL (several nodes, one store). What
+    /// stays in `data_dir`: the index cache, and the data directory's own
+    /// SQLite audit log, which keeps what has not moved to the shared
+    /// chain (the list store's journal, batch screens, monitoring alerts,
+    /// settings changes, signed checkpoints). Call
     /// [`App::follow_shared_store`] to reload on other nodes' changes.
+    /// Must not be called inside an async runtime (the PostgreSQL client
+    /// runs its own).
     pub fn open_with_store(data_dir: &Path, shared: Option<&str>) -> AppResult<App> {
         std::fs::create_dir_all(data_dir).map_err(|e| {
             AppError::io(
@@ -138,13 +147,33 @@ impl App {
         // in first.
         journal::deliver(&store, &audit)?;
         settings::recover(data_dir, &audit)?;
+        let shared_audit = match shared {
+            Some(url) => Some(Arc::new(PgAuditLog::connect(url)?)),
+            None => None,
+        };
         let snapshot = index_file::load(&store, data_dir)?;
         Ok(App {
             data_dir: data_dir.to_path_buf(),
             store,
             audit,
+            shared_audit,
             snapshot: ArcSwap::from_pointee(snapshot),
         })
+    }
+
+    /// Where screens, decisions, reviews, key checks and reloads are
+    /// audited: the shared PostgreSQL chain when the app was opened on
+    /// one, else the data directory's log (the same as `audit`).
+    pub fn audit_backend(&self) -> &dyn AuditBackend {
+        match &self.shared_audit {
+            Some(pg) => pg.as_ref(),
+            None => &self.audit,
+        }
+    }
+
+    /// The shared PostgreSQL audit store, when the app was opened on one.
+    pub fn shared_audit(&self) -> Option<Arc<PgAuditLog>> {
+        self.shared_audit.clone()
     }
 
     /// A snapshot read from a snapshot file (`embargo snapshot export`),

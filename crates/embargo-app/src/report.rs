@@ -39,8 +39,8 @@ impl App {
         if seq == 0 {
             return Ok(AuditStamp::default());
         }
-        let rec = self.audit.get(seq)?;
-        let head = self.audit.head()?;
+        let rec = self.audit_backend().record_at(seq)?;
+        let head = self.audit_backend().chain_head()?;
         Ok(AuditStamp {
             seq,
             hash: rec.as_ref().map(|r| r.hash.clone()),

@@ -72,7 +72,7 @@ impl App {
             .transpose()?;
         let subject_key = crate::review_subject(&name, schema, dob, country);
         let (rows, warnings) = self
-            .audit
+            .audit_backend()
             .subject_reviews(&subject_key)
             .map_err(AppError::from)?;
         let snap = self.snapshot();

@@ -211,8 +211,8 @@ impl App {
             Verdict::TrueMatch => None,
         };
         crate::deadline::commit_point()?;
-        let review = self.audit.record_review(new)?;
-        let lookup = self.audit.review_lookup(
+        let review = self.audit_backend().record_review(new)?;
+        let lookup = self.audit_backend().review_lookup(
             &review.subject_key,
             entity,
             chrono::Utc::now().date_naive(),
@@ -276,7 +276,7 @@ impl App {
     ) -> AppResult<ReviewLookup> {
         let why = approval_needed(entity, Some(score), threshold);
         Ok(self
-            .audit
+            .audit_backend()
             .review_lookup(subject_key, entity, today, why.as_deref())?)
     }
 }

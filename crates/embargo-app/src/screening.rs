@@ -92,7 +92,7 @@ impl App {
     ) -> AppResult<Screened> {
         let (mut screened, record) = self.screen_prepared(snap, actor, subject)?;
         crate::deadline::commit_point()?;
-        screened.audit_seq = self.audit.append(record)?.seq;
+        screened.audit_seq = self.audit_backend().append_record(record)?.seq;
         Ok(screened)
     }
 

@@ -354,6 +354,54 @@ fn check_expiry(expires: Option<NaiveDate>) -> Result<(), AuditError> {
     Ok(())
 }
 
+/// A key about to be created: its checked name, secret (shown once),
+/// SHA-256, expiry as text and the audit record of its creation (the same
+/// in every back end).
+pub(crate) struct NewKey {
+    pub name: String,
+    pub secret: String,
+    pub hash: String,
+    pub expires: Option<String>,
+    pub record: NewRecord,
+}
+
+pub(crate) fn new_key(
+    name: &str,
+    role: Role,
+    expires: Option<NaiveDate>,
+    actor: &str,
+) -> Result<NewKey, AuditError> {
+    let name = check_name(name)?.to_string();
+    check_expiry(expires)?;
+    let secret = new_secret()?;
+    let hash = key_hash(&secret);
+    let expires = expires.map(|d| d.to_string());
+    // The log keeps the secret's SHA-256 (useless for authenticating: that
+    // needs the secret itself) so the row can be checked.
+    let record = NewRecord {
+        kind: RecordKind::Admin,
+        actor: actor.to_string(),
+        request: json!({"action": "create_api_key", "name": name,
+                        "role": role.as_str(), "expires": expires}),
+        result: json!({"key_sha256": hash, "key_sha256_prefix": &hash[..12]}),
+        list_versions: vec![],
+    };
+    Ok(NewKey {
+        name,
+        secret,
+        hash,
+        expires,
+        record,
+    })
+}
+
+/// The SHA-256 a presented key is looked up by, or `None` when it cannot
+/// be an Embargo key.
+pub(crate) fn presented_hash(key: &str) -> Option<String> {
+    let key = key.trim();
+    key.starts_with(KEY_PREFIX).then(|| key_hash(key))
+}
+
 impl AuditLog {
     /// Creates a key and returns its secret (shown once). `actor` is who
     /// created it, for the audit record.
@@ -379,11 +427,14 @@ impl AuditLog {
         expires: Option<NaiveDate>,
         actor: &str,
     ) -> Result<String, AuditError> {
-        let name = check_name(name)?;
-        check_expiry(expires)?;
-        let secret = new_secret()?;
-        let hash = key_hash(&secret);
-        let expires = expires.map(|d| d.to_string());
+        let NewKey {
+            name,
+            secret,
+            hash,
+            expires,
+            record,
+        } = new_key(name, role, expires, actor)?;
+        let name = name.as_str();
         self.write_tx(|tx| {
             let exists: Option<String> = tx
                 .query_row("SELECT name FROM api_keys WHERE name = ?1", [name], |r| {
@@ -394,19 +445,7 @@ impl AuditLog {
             if exists.is_some() {
                 return Err(AuditError::DuplicateKeyName(name.to_string()));
             }
-            // The log keeps the secret's SHA-256 (useless for authenticating:
-            // that needs the secret itself) so the row can be checked.
-            let rec = self.append_in(
-                tx,
-                NewRecord {
-                    kind: RecordKind::Admin,
-                    actor: actor.to_string(),
-                    request: json!({"action": "create_api_key", "name": name,
-                                    "role": role.as_str(), "expires": expires}),
-                    result: json!({"key_sha256": hash, "key_sha256_prefix": &hash[..12]}),
-                    list_versions: vec![],
-                },
-            )?;
+            let rec = self.append_in(tx, record)?;
             let mut row = KeyRow {
                 name: name.to_string(),
                 key_sha256: hash.clone(),

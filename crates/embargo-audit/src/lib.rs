@@ -57,6 +57,7 @@
 //! assert_eq!(report.records, 3); // key creation, screen, review
 //! ```
 
+mod backend;
 mod batch;
 mod canonical;
 mod checkpoint;
@@ -76,6 +77,7 @@ mod signing;
 mod subject;
 mod verify;
 
+pub use backend::AuditBackend;
 pub use batch::{BatchProof, BatchWriter, TREE_RULE};
 pub use canonical::{canonical_json, sha256_hex};
 pub use checkpoint::{Checkpoint, CHECKPOINT_FILE, DEFAULT_CHECKPOINT_EVERY};

@@ -19,21 +19,35 @@
 //! - `audit_log` and `bus_requests` refuse UPDATE and DELETE by trigger;
 //!   `verify` re-checks every hash anyway.
 //!
-//! Not here yet (they stay in the data directory's SQLite file): review
-//! decisions, API keys and signed checkpoints. `verify` checks the chain,
-//! the head row and the request index.
+//! - Review decisions and API keys (`AuditBackend`): `audit_reviews` and
+//!   `audit_api_keys` are written in the transaction of their audit record
+//!   and hold pointers into the chain (a review row: id, audit record,
+//!   subject and entity; the decision itself is read from the chained
+//!   record). Nodes share no signing key, so instead of the SQLite file's
+//!   MACs a row is checked against its record: a review row whose record
+//!   is not the review of that subject and entity, or a key whose record
+//!   is not the creation of that name, hash, role and expiry, is ignored
+//!   (refused) and reported by `verify`.
+//!
+//! Not here yet (they stay in the data directory's SQLite file): signed
+//! checkpoints, batch rows, the list store's journal. `verify` checks the
+//! chain, the head row, the request index and the review and key rows.
 
+use crate::backend::AuditBackend;
 use crate::canonical_json;
 use crate::error::AuditError;
+use crate::keys::{new_key, presented_hash, NewKey, Role};
 use crate::log::Anchor;
 use crate::record::format_ts;
 use crate::record::{chain_hash, now_micros, payload_text, AuditRecord, NewRecord, GENESIS_HASH};
 use crate::requests::{AuditStore, RequestOutcome, RequestRecord};
+use crate::review::{review_from_record, review_record, NewReview, Review, ReviewBook};
 use crate::verify::VerifyReport;
+use chrono::{NaiveDate, Utc};
 use postgres::{Client, NoTls, Transaction};
 use std::collections::HashMap;
 use std::sync::mpsc;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 const CREATE: &str = r#"
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -55,11 +69,29 @@ CREATE TABLE IF NOT EXISTS bus_requests (
     audit_seq  BIGINT NOT NULL UNIQUE REFERENCES audit_log(seq),
     reply      TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS audit_reviews (
+    id          BIGINT PRIMARY KEY,
+    audit_seq   BIGINT NOT NULL UNIQUE REFERENCES audit_log(seq),
+    subject_key TEXT NOT NULL,
+    entity_id   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_reviews_subject ON audit_reviews(subject_key, entity_id, id);
+CREATE TABLE IF NOT EXISTS audit_api_keys (
+    name       TEXT PRIMARY KEY,
+    key_sha256 TEXT NOT NULL UNIQUE,
+    role       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires    TEXT,
+    revoked_at TEXT,
+    audit_seq  BIGINT NOT NULL REFERENCES audit_log(seq)
+);
 CREATE OR REPLACE FUNCTION embargo_append_only() RETURNS trigger AS $$
 BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql;
 CREATE OR REPLACE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
     FOR EACH ROW EXECUTE FUNCTION embargo_append_only();
 CREATE OR REPLACE TRIGGER bus_requests_append_only BEFORE UPDATE OR DELETE ON bus_requests
+    FOR EACH ROW EXECUTE FUNCTION embargo_append_only();
+CREATE OR REPLACE TRIGGER audit_reviews_append_only BEFORE UPDATE OR DELETE ON audit_reviews
     FOR EACH ROW EXECUTE FUNCTION embargo_append_only();
 "#;
 
@@ -75,7 +107,30 @@ pub struct PgAuditLog {
     client: Mutex<Client>,
     /// Appends waiting for the next group commit.
     queue: Mutex<Vec<(NewRecord, mpsc::Sender<Outcome>)>>,
+    /// The review decisions as last read, with the highest review id then
+    /// (rows are append-only, so a new id is the only change).
+    books: Mutex<Option<(i64, Arc<ReviewBook>)>>,
+    /// The append path's statements, prepared once on `client`.
+    stmts: Stmts,
 }
+
+/// Statements on every append's path, prepared at connect: each use is
+/// then one round trip instead of two (prepare, execute), and the records'
+/// insert and the head row's update are one statement. Round trips count
+/// because the head row stays locked for all of them.
+struct Stmts {
+    /// `SELECT seq, hash FROM audit_head … FOR UPDATE`.
+    head: postgres::Statement,
+    /// Inserts a group's records and moves the head row to its last one.
+    append: postgres::Statement,
+}
+
+const HEAD_FOR_UPDATE: &str = "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE";
+const APPEND: &str = "WITH ins AS (\
+    INSERT INTO audit_log (seq, ts, kind, actor, payload, prev_hash, hash) \
+    SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], \
+    $6::text[], $7::text[])) \
+    UPDATE audit_head SET seq = $8, hash = $9 WHERE id = 1";
 
 /// `url` without its password, for messages.
 pub fn redact(url: &str) -> String {
@@ -117,10 +172,16 @@ impl PgAuditLog {
             .map_err(err)?;
             tx.commit().map_err(err)?;
         }
+        let stmts = Stmts {
+            head: client.prepare(HEAD_FOR_UPDATE).map_err(err)?,
+            append: client.prepare(APPEND).map_err(err)?,
+        };
         Ok(PgAuditLog {
             url: shown,
             client: Mutex::new(client),
             queue: Mutex::new(Vec::new()),
+            books: Mutex::new(None),
+            stmts,
         })
     }
 
@@ -143,27 +204,16 @@ impl PgAuditLog {
     ) -> Result<T, AuditError> {
         let mut tx = client.transaction().map_err(|e| self.err(e))?;
         let row = tx
-            .query_one(
-                "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
-                &[],
-            )
+            .query_one(&self.stmts.head, &[])
             .map_err(|e| self.err(e))?;
         let mut head = Head {
             seq: row.get::<_, i64>(0),
             hash: row.get(1),
-            start: row.get::<_, i64>(0),
             rows: Vec::new(),
             requests: Vec::new(),
         };
         let out = f(&mut tx, &mut head)?;
         self.flush(&mut tx, &mut head)?;
-        if head.seq != head.start {
-            tx.execute(
-                "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
-                &[&head.seq, &head.hash],
-            )
-            .map_err(|e| self.err(e))?;
-        }
         tx.commit().map_err(|e| self.err(e))?;
         Ok(out)
     }
@@ -180,11 +230,12 @@ impl PgAuditLog {
             let payloads: Vec<&str> = rows.iter().map(|r| r.payload.as_str()).collect();
             let prevs: Vec<&str> = rows.iter().map(|r| r.prev_hash.as_str()).collect();
             let hashes: Vec<&str> = rows.iter().map(|r| r.hash.as_str()).collect();
+            // The head row moves to the last record in the same statement.
             tx.execute(
-                "INSERT INTO audit_log (seq, ts, kind, actor, payload, prev_hash, hash) \
-                 SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], \
-                 $5::text[], $6::text[], $7::text[])",
-                &[&seqs, &ts, &kinds, &actors, &payloads, &prevs, &hashes],
+                &self.stmts.append,
+                &[
+                    &seqs, &ts, &kinds, &actors, &payloads, &prevs, &hashes, &head.seq, &head.hash,
+                ],
             )
             .map_err(|e| self.err(e))?;
         }
@@ -335,7 +386,6 @@ impl PgAuditLog {
 struct Head {
     seq: i64,
     hash: String,
-    start: i64,
     rows: Vec<PendingRow>,
     requests: Vec<(String, i64, String)>,
 }
@@ -565,6 +615,32 @@ impl AuditStore for PgAuditLog {
         if orphans > 0 {
             problems.push(format!("{orphans} request rows point at no audit record"));
         }
+        // Review rows must point at the review of their subject and record,
+        // key rows at a record about their key.
+        let bad_reviews: i64 = tx
+            .query_one(
+                "SELECT COUNT(*) FROM audit_reviews r LEFT JOIN audit_log a ON a.seq = r.audit_seq                  WHERE a.seq IS NULL OR a.kind <> 'review'                  OR (a.payload::jsonb #>> '{request,subject_key}') IS DISTINCT FROM r.subject_key                  OR (a.payload::jsonb #>> '{request,entity_id}') IS DISTINCT FROM r.entity_id",
+                &[],
+            )
+            .map_err(|e| self.err(e))?
+            .get(0);
+        if bad_reviews > 0 {
+            problems.push(format!(
+                "{bad_reviews} review rows do not agree with their audit record"
+            ));
+        }
+        let bad_keys: i64 = tx
+            .query_one(
+                "SELECT COUNT(*) FROM audit_api_keys k LEFT JOIN audit_log a ON a.seq = k.audit_seq                  WHERE a.seq IS NULL                  OR (a.payload::jsonb #>> '{request,name}') IS DISTINCT FROM k.name                  OR (k.revoked_at IS NULL AND (                      (a.payload::jsonb #>> '{request,action}') IS DISTINCT FROM 'create_api_key'                      OR (a.payload::jsonb #>> '{result,key_sha256}') IS DISTINCT FROM k.key_sha256                      OR (a.payload::jsonb #>> '{request,role}') IS DISTINCT FROM k.role))",
+                &[],
+            )
+            .map_err(|e| self.err(e))?
+            .get(0);
+        if bad_keys > 0 {
+            problems.push(format!(
+                "{bad_keys} API key rows do not agree with their audit record"
+            ));
+        }
         tx.commit().map_err(|e| self.err(e))?;
         Ok(VerifyReport {
             records: intact,
@@ -575,8 +651,8 @@ impl AuditStore for PgAuditLog {
             last_checkpoint: None,
             problems,
             notes: vec![format!(
-                "PostgreSQL store {}: checkpoints, reviews and API keys are kept in the data \
-                 directory, not checked here",
+                "PostgreSQL store {}: chain, requests, reviews and API keys checked; signed \
+                 checkpoints and batch rows are kept in each data directory, not checked here",
                 self.url
             )],
         })
@@ -584,6 +660,257 @@ impl AuditStore for PgAuditLog {
 
     fn location(&self) -> String {
         self.url.clone()
+    }
+}
+
+impl PgAuditLog {
+    /// Reads the review index with each row's audit record; a row whose
+    /// record does not hash to its stored hash or is not the review of the
+    /// row's subject and entity is ignored with a warning.
+    fn read_review_book(&self, client: &mut Client) -> Result<ReviewBook, AuditError> {
+        let rows = client
+            .query(
+                "SELECT r.id, r.subject_key, r.entity_id, a.payload, a.prev_hash, a.hash \
+                 FROM audit_reviews r JOIN audit_log a ON a.seq = r.audit_seq ORDER BY r.id",
+                &[],
+            )
+            .map_err(|e| self.err(e))?;
+        let mut book = ReviewBook::default();
+        for r in &rows {
+            let id: i64 = r.get(0);
+            let pair: (String, String) = (r.get(1), r.get(2));
+            let payload: String = r.get(3);
+            let prev: String = r.get(4);
+            let hash: String = r.get(5);
+            let review = (|| {
+                if chain_hash(&prev, payload.as_bytes()) != hash {
+                    return Err("its audit record does not match its hash".to_string());
+                }
+                let v: serde_json::Value =
+                    serde_json::from_str(&payload).map_err(|e| e.to_string())?;
+                let rec = crate::record::record_from_payload(&v, prev.clone(), hash.clone())?;
+                let review = review_from_record(id, &rec)?;
+                if review.subject_key != pair.0 || review.entity_id.0 != pair.1 {
+                    return Err(format!(
+                        "its audit record {} is about another subject or record",
+                        rec.seq
+                    ));
+                }
+                Ok(review)
+            })();
+            match review {
+                Ok(review) => book.add(review),
+                Err(why) => book.ignore(
+                    pair,
+                    format!(
+                        "review row {id} fails its integrity check ({why}) and was ignored; \
+                         run `embargo audit verify --store …`"
+                    ),
+                ),
+            }
+        }
+        Ok(book)
+    }
+}
+
+impl AuditBackend for PgAuditLog {
+    fn record_review(&self, r: NewReview) -> Result<Review, AuditError> {
+        let written = review_record(&r)?;
+        let mut client = self.lock();
+        self.with_head(&mut client, |tx, head| {
+            let rec = self.insert(head, written.record)?;
+            self.flush(tx, head)?;
+            let id: i64 = tx
+                .query_one("SELECT COALESCE(MAX(id), 0) + 1 FROM audit_reviews", &[])
+                .map_err(|e| self.err(e))?
+                .get(0);
+            tx.execute(
+                "INSERT INTO audit_reviews (id, audit_seq, subject_key, entity_id) \
+                 VALUES ($1, $2, $3, $4)",
+                &[
+                    &id,
+                    &(rec.seq as i64),
+                    &r.subject_key,
+                    &r.entity_id.as_str(),
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+            Ok(Review {
+                id,
+                audit_seq: rec.seq,
+                decided_at: rec.ts,
+                subject_key: r.subject_key,
+                entity_id: r.entity_id,
+                entity_fingerprint: r.entity_fingerprint,
+                entity: r.entity,
+                verdict: r.verdict,
+                reason: r.reason,
+                reviewer: r.reviewer,
+                expires: r.expires,
+            })
+        })
+    }
+
+    fn review_book(&self) -> Result<Arc<ReviewBook>, AuditError> {
+        let mut client = self.lock();
+        let top: i64 = client
+            .query_one("SELECT COALESCE(MAX(id), 0) FROM audit_reviews", &[])
+            .map_err(|e| self.err(e))?
+            .get(0);
+        let mut cache = self.books.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((k, book)) = cache.as_ref() {
+            if *k == top {
+                return Ok(Arc::clone(book));
+            }
+        }
+        let book = Arc::new(self.read_review_book(&mut client)?);
+        *cache = Some((top, Arc::clone(&book)));
+        Ok(book)
+    }
+
+    fn subject_reviews(&self, subject_key: &str) -> Result<(Vec<Review>, Vec<String>), AuditError> {
+        Ok(self.review_book()?.subject(subject_key))
+    }
+
+    fn create_key(
+        &self,
+        name: &str,
+        role: Role,
+        expires: Option<NaiveDate>,
+        actor: &str,
+    ) -> Result<String, AuditError> {
+        let NewKey {
+            name,
+            secret,
+            hash,
+            expires,
+            record,
+        } = new_key(name, role, expires, actor)?;
+        let mut client = self.lock();
+        self.with_head(&mut client, |tx, head| {
+            let exists = tx
+                .query_opt("SELECT 1 FROM audit_api_keys WHERE name = $1", &[&name])
+                .map_err(|e| self.err(e))?;
+            if exists.is_some() {
+                return Err(AuditError::DuplicateKeyName(name.clone()));
+            }
+            let rec = self.insert(head, record)?;
+            self.flush(tx, head)?;
+            tx.execute(
+                "INSERT INTO audit_api_keys (name, key_sha256, role, created_at, expires, \
+                 revoked_at, audit_seq) VALUES ($1, $2, $3, $4, $5, NULL, $6)",
+                &[
+                    &name,
+                    &hash,
+                    &role.as_str(),
+                    &format_ts(&rec.ts),
+                    &expires,
+                    &(rec.seq as i64),
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+            Ok(())
+        })?;
+        Ok(secret)
+    }
+
+    fn revoke_key(&self, name: &str, actor: &str) -> Result<bool, AuditError> {
+        let mut client = self.lock();
+        self.with_head(&mut client, |tx, head| {
+            let row = tx
+                .query_opt(
+                    "SELECT 1 FROM audit_api_keys WHERE name = $1 AND revoked_at IS NULL \
+                     FOR UPDATE",
+                    &[&name],
+                )
+                .map_err(|e| self.err(e))?;
+            if row.is_none() {
+                return Ok(false);
+            }
+            let rec = self.insert(
+                head,
+                NewRecord {
+                    kind: crate::RecordKind::Admin,
+                    actor: actor.to_string(),
+                    request: serde_json::json!({"action": "revoke_api_key", "name": name}),
+                    result: serde_json::json!({"revoked": true}),
+                    list_versions: vec![],
+                },
+            )?;
+            self.flush(tx, head)?;
+            tx.execute(
+                "UPDATE audit_api_keys SET revoked_at = $2, audit_seq = $3 WHERE name = $1",
+                &[&name, &format_ts(&rec.ts), &(rec.seq as i64)],
+            )
+            .map_err(|e| self.err(e))?;
+            Ok(true)
+        })
+    }
+
+    /// A key is usable when its row is not revoked nor expired and its
+    /// audit record is the creation of that name with that hash, role and
+    /// expiry (a row written behind Embargo's back has no such record).
+    /// Unlike the SQLite log, `last_used_at` is not kept.
+    fn authenticate_key(&self, key: &str) -> Result<Option<(String, Role)>, AuditError> {
+        let Some(hash) = presented_hash(key) else {
+            return Ok(None);
+        };
+        let row = self
+            .lock()
+            .query_opt(
+                "SELECT k.name, k.role, k.expires, k.revoked_at, a.payload \
+                 FROM audit_api_keys k JOIN audit_log a ON a.seq = k.audit_seq \
+                 WHERE k.key_sha256 = $1",
+                &[&hash],
+            )
+            .map_err(|e| self.err(e))?;
+        let Some(row) = row else { return Ok(None) };
+        let name: String = row.get(0);
+        let role_text: String = row.get(1);
+        let expires: Option<String> = row.get(2);
+        let revoked: Option<String> = row.get(3);
+        let payload: String = row.get(4);
+        if revoked.is_some() {
+            return Ok(None);
+        }
+        let expired = match expires.as_deref() {
+            None => false,
+            Some(e) => NaiveDate::parse_from_str(e, "%Y-%m-%d")
+                .map_or(true, |d| Utc::now().date_naive() > d),
+        };
+        let v: serde_json::Value = serde_json::from_str(&payload).unwrap_or_default();
+        let agrees = v["kind"] == "admin"
+            && v["request"]["action"] == "create_api_key"
+            && v["request"]["name"] == name.as_str()
+            && v["request"]["role"] == role_text.as_str()
+            && v["request"]["expires"].as_str() == expires.as_deref()
+            && v["result"]["key_sha256"] == hash.as_str();
+        if expired || !agrees {
+            return Ok(None);
+        }
+        Ok(Role::parse(&role_text).map(|r| (name, r)))
+    }
+
+    fn record_at(&self, seq: u64) -> Result<Option<AuditRecord>, AuditError> {
+        if seq == 0 {
+            return Ok(None);
+        }
+        Ok(self
+            .records_after(seq - 1, 1)?
+            .into_iter()
+            .find(|r| r.seq == seq))
+    }
+
+    fn chain_head(&self) -> Result<Option<Anchor>, AuditError> {
+        let row = self
+            .lock()
+            .query_one("SELECT seq, hash FROM audit_head WHERE id = 1", &[])
+            .map_err(|e| self.err(e))?;
+        let seq: i64 = row.get(0);
+        Ok((seq > 0).then(|| Anchor {
+            seq: seq as u64,
+            hash: row.get(1),
+        }))
     }
 }
 

@@ -423,53 +423,126 @@ fn row_mac_ok(r: &Row<'_>, key: &LogKey) -> Result<bool, String> {
     Ok(key.mac_ok(&review_mac_input(id, seq, &body, &decided_at), &mac))
 }
 
+/// A decision as it is written: its audit record, the body its row's MAC
+/// covers (the entity as it reads back), the entity's stored text and the
+/// expiry as text.
+pub(crate) struct ReviewRecord {
+    pub record: NewRecord,
+    pub mac_body: Value,
+    pub entity_text: Option<String>,
+    pub expires: Option<String>,
+}
+
+/// Checks a decision and composes its audit record (kind `review`, actor
+/// the reviewer, request the decision, result the score and why approval
+/// is needed). Every back end writes this record.
+pub(crate) fn review_record(r: &NewReview) -> Result<ReviewRecord, AuditError> {
+    let entity_value = validate(r)?;
+    let expires = r.expires.map(|d| d.format("%Y-%m-%d").to_string());
+    let body = ReviewBody {
+        subject_key: &r.subject_key,
+        entity_id: r.entity_id.as_str(),
+        fingerprint: &r.entity_fingerprint,
+        entity: entity_value.clone(),
+        verdict: r.verdict.as_str(),
+        reason: &r.reason,
+        reviewer: &r.reviewer,
+        expires: expires.clone(),
+    }
+    .into_value();
+    let entity_text = entity_value.as_ref().map(canonical_json);
+    // The MAC covers the body as it reads back from the row.
+    let mut mac_body = body.clone();
+    if let (Some(t), Some(o)) = (&entity_text, mac_body.as_object_mut()) {
+        let reread: Value =
+            serde_json::from_str(t).map_err(|e| invalid("entity", &e.to_string()))?;
+        o.insert("entity".into(), reread);
+    }
+    let mut result = serde_json::Map::new();
+    if let Some(s) = r.score {
+        result.insert("score".into(), json!(s));
+    }
+    if let Some(why) = &r.approval_required {
+        result.insert("approval_required".into(), json!(why));
+    }
+    let result = if result.is_empty() {
+        Value::Null
+    } else {
+        Value::Object(result)
+    };
+    Ok(ReviewRecord {
+        record: NewRecord {
+            kind: RecordKind::Review,
+            actor: r.reviewer.clone(),
+            request: body,
+            result,
+            list_versions: vec![],
+        },
+        mac_body,
+        entity_text,
+        expires,
+    })
+}
+
+/// The decision an audit record of kind `review` holds, as review `id`
+/// (the PostgreSQL index keeps only pointers; the decision is read from
+/// the hash-chained record itself).
+pub(crate) fn review_from_record(id: i64, rec: &crate::AuditRecord) -> Result<Review, String> {
+    if rec.kind != RecordKind::Review {
+        return Err(format!(
+            "audit record {} is a {} record, not a review",
+            rec.seq,
+            rec.kind.as_str()
+        ));
+    }
+    let b = &rec.request;
+    let s = |k: &str| {
+        b.get(k)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| format!("audit record {}: review lacks {k:?}", rec.seq))
+    };
+    let verdict_text = s("verdict")?;
+    let entity = match b.get("entity") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            serde_json::from_value(v.clone())
+                .map_err(|e| format!("audit record {}: entity: {e}", rec.seq))?,
+        ),
+    };
+    Ok(Review {
+        id,
+        audit_seq: rec.seq,
+        decided_at: rec.ts,
+        subject_key: s("subject_key")?,
+        entity_id: EntityId(s("entity_id")?),
+        entity_fingerprint: s("entity_fingerprint")?,
+        entity,
+        verdict: Verdict::parse(&verdict_text)
+            .ok_or_else(|| format!("unknown verdict {verdict_text:?}"))?,
+        reason: s("reason")?,
+        reviewer: s("reviewer")?,
+        expires: match b.get("expires").and_then(Value::as_str) {
+            Some(t) => Some(
+                NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                    .map_err(|e| format!("expires {t:?}: {e}"))?,
+            ),
+            None => None,
+        },
+    })
+}
+
 impl AuditLog {
     /// Records a decision, together with its audit record.
     pub fn record_review(&self, r: NewReview) -> Result<Review, AuditError> {
-        let entity_value = validate(&r)?;
-        let expires = r.expires.map(|d| d.format("%Y-%m-%d").to_string());
-        let body = ReviewBody {
-            subject_key: &r.subject_key,
-            entity_id: r.entity_id.as_str(),
-            fingerprint: &r.entity_fingerprint,
-            entity: entity_value.clone(),
-            verdict: r.verdict.as_str(),
-            reason: &r.reason,
-            reviewer: &r.reviewer,
-            expires: expires.clone(),
-        }
-        .into_value();
-        let entity_text = entity_value.as_ref().map(canonical_json);
-        // The MAC covers the body as it reads back from the row.
-        let mut mac_body = body.clone();
-        if let (Some(t), Some(o)) = (&entity_text, mac_body.as_object_mut()) {
-            let reread: Value =
-                serde_json::from_str(t).map_err(|e| invalid("entity", &e.to_string()))?;
-            o.insert("entity".into(), reread);
-        }
-        let mut result = serde_json::Map::new();
-        if let Some(s) = r.score {
-            result.insert("score".into(), json!(s));
-        }
-        if let Some(why) = &r.approval_required {
-            result.insert("approval_required".into(), json!(why));
-        }
-        let result = if result.is_empty() {
-            Value::Null
-        } else {
-            Value::Object(result)
-        };
+        let ReviewRecord {
+            record,
+            mac_body,
+            entity_text,
+            expires,
+        } = review_record(&r)?;
         self.write_tx(|tx| {
-            let rec = self.append_in(
-                tx,
-                NewRecord {
-                    kind: RecordKind::Review,
-                    actor: r.reviewer.clone(),
-                    request: body,
-                    result,
-                    list_versions: vec![],
-                },
-            )?;
+            let rec = self.append_in(tx, record)?;
             let id: i64 = tx
                 .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM reviews", [], |x| {
                     x.get(0)
@@ -688,6 +761,36 @@ impl ReviewBook {
     /// The decision with this id, if its row passed its check.
     pub fn review(&self, id: i64) -> Option<&Review> {
         self.by_pair.values().flatten().find(|r| r.id == id)
+    }
+
+    /// Adds a decision that passed its check (oldest first per pair).
+    pub(crate) fn add(&mut self, review: Review) {
+        let pair = (review.subject_key.clone(), review.entity_id.0.clone());
+        self.by_pair.entry(pair).or_default().push(review);
+    }
+
+    /// Notes a row of (subject, entity) ignored because it fails its check.
+    pub(crate) fn ignore(&mut self, pair: (String, String), warning: String) {
+        self.ignored.entry(pair).or_default().push(warning);
+    }
+
+    /// Every decision filed for one subject, oldest first, and the warnings
+    /// of its ignored rows (`AuditLog::subject_reviews`).
+    pub fn subject(&self, subject_key: &str) -> (Vec<Review>, Vec<String>) {
+        let mut out: Vec<Review> = self
+            .by_pair
+            .iter()
+            .filter(|((s, _), _)| s == subject_key)
+            .flat_map(|(_, v)| v.iter().cloned())
+            .collect();
+        out.sort_by_key(|r| r.id);
+        let warnings = self
+            .ignored
+            .iter()
+            .filter(|((s, _), _)| s == subject_key)
+            .flat_map(|(_, v)| v.iter().cloned())
+            .collect();
+        (out, warnings)
     }
 
     /// Whether any decision exists (a cheap test before looking up).

@@ -111,7 +111,14 @@ pub async fn authenticate(State(st): State<Shared>, mut req: Request, next: Next
         tracing::info!(code = refusal.code, "{}", refusal.message);
         return refusal.into_response();
     }
-    match identify(&st, &req) {
+    // The key (if any) is taken from the request first, so no borrow of
+    // the request is held while the key is checked.
+    let who = match identify(&st, &req) {
+        Ok(Identity::Known(caller)) => Ok(caller),
+        Ok(Identity::Key(key)) => check_key(&st, key).await,
+        Err(e) => Err(e),
+    };
+    match who {
         Ok(caller) => {
             if let Some(limiter) = &st.limiter {
                 if let Err(wait) = limiter.check(&caller.name, Instant::now()) {
@@ -180,22 +187,38 @@ fn local_host_header(headers: &HeaderMap) -> bool {
             .is_ok_and(|a| a.is_loopback())
 }
 
-fn identify(st: &Shared, req: &Request) -> Result<Caller, ApiError> {
+/// Who a request is from: known already, or a presented key to check.
+enum Identity {
+    Known(Caller),
+    Key(String),
+}
+
+/// Checks a presented key off the async threads: a shared store's key
+/// table is a database round trip (and its client must not run inside
+/// this runtime). Keys are random and long; a wrong key is just
+/// "unauthorized" (no hint whether the name or the secret was wrong).
+async fn check_key(st: &Shared, key: String) -> Result<Caller, ApiError> {
+    let app = st.app.clone();
+    let checked = tokio::task::spawn_blocking(move || app.authenticate(&key))
+        .await
+        .map_err(|e| ApiError::internal("checking the API key", e))?;
+    match checked {
+        Ok(Some((name, role))) => Ok(Caller {
+            name,
+            access: Access::from_role(&role),
+        }),
+        Ok(None) => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "the API key is not valid",
+        )),
+        Err(e) => Err(ApiError::internal("checking the API key", e)),
+    }
+}
+
+fn identify(st: &Shared, req: &Request) -> Result<Identity, ApiError> {
     if let Some(key) = presented_key(req.headers())? {
-        // Keys are random and long; a wrong key is just "unauthorized"
-        // (no hint whether the name or the secret was wrong).
-        return match st.app.authenticate(&key) {
-            Ok(Some((name, role))) => Ok(Caller {
-                name,
-                access: Access::from_role(&role),
-            }),
-            Ok(None) => Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "the API key is not valid",
-            )),
-            Err(e) => Err(ApiError::internal("checking the API key", e)),
-        };
+        return Ok(Identity::Key(key));
     }
     // The peer address: set by `serve` (ConnectInfo), or by tests through
     // axum's MockConnectInfo layer.
@@ -210,11 +233,11 @@ fn identify(st: &Shared, req: &Request) -> Result<Caller, ApiError> {
         });
     let loopback = peer.is_some_and(|a| a.ip().is_loopback());
     if st.cfg.auth == AuthMode::OpenForLocalhost && loopback && local_host_header(req.headers()) {
-        return Ok(Caller {
+        return Ok(Identity::Known(Caller {
             name: ANONYMOUS_LOCALHOST.to_string(),
             // Screening and deciding only: reviews need an identity.
             access: Access::Screen,
-        });
+        }));
     }
     Err(ApiError::unauthorized())
 }

@@ -271,6 +271,41 @@ impl dyn Sql + '_ {
         }
     }
 
+    /// Inserts rows of `width` values each (`args` holds them one row after
+    /// another) with `head VALUES (…), (…) tail`: one statement per row on
+    /// SQLite (in-process, a prepared statement is as fast), up to
+    /// [`PG_BATCH_PARAMS`] values per statement on PostgreSQL, where each
+    /// statement is a round trip. Errors carry `ctx(first, last)`, the
+    /// 1-based rows of the failed statement.
+    pub(crate) fn insert_rows(
+        &mut self,
+        head: &str,
+        width: usize,
+        tail: &str,
+        args: &[Arg<'_>],
+        ctx: impl Fn(usize, usize) -> String,
+    ) -> Result<(), StoreError> {
+        let rows = args.len() / width.max(1);
+        let per = match self.dialect() {
+            Dialect::Sqlite => 1,
+            Dialect::Postgres => (PG_BATCH_PARAMS / width.max(1)).max(1),
+        };
+        let full = values_sql(head, width, per, tail);
+        let mut start = 0;
+        while start < rows {
+            let n = per.min(rows - start);
+            let sql = if n == per {
+                std::borrow::Cow::Borrowed(full.as_str())
+            } else {
+                std::borrow::Cow::Owned(values_sql(head, width, n, tail))
+            };
+            self.exec(&sql, &args[start * width..(start + n) * width])
+                .map_err(|e| e.with(ctx(start + 1, start + n)))?;
+            start += n;
+        }
+        Ok(())
+    }
+
     /// [`Sql::exec`] with errors carrying `ctx`.
     pub(crate) fn run(
         &mut self,
@@ -280,6 +315,38 @@ impl dyn Sql + '_ {
     ) -> Result<u64, StoreError> {
         self.exec(sql, args).map_err(|e| e.with(ctx()))
     }
+}
+
+/// Most values one multi-row PostgreSQL INSERT of the store binds (the
+/// protocol allows 65,535; 4,000 keeps each statement about 1 MB).
+pub(crate) const PG_BATCH_PARAMS: usize = 4000;
+
+/// `head VALUES (?1, …, ?w), (?w+1, …) tail` for `rows` rows.
+fn values_sql(head: &str, width: usize, rows: usize, tail: &str) -> String {
+    let mut s = String::with_capacity(head.len() + tail.len() + rows * width * 7);
+    s.push_str(head);
+    s.push_str(" VALUES ");
+    let mut n = 0;
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        for c in 0..width {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            n += 1;
+            s.push('?');
+            s.push_str(&n.to_string());
+        }
+        s.push(')');
+    }
+    if !tail.is_empty() {
+        s.push(' ');
+        s.push_str(tail);
+    }
+    s
 }
 
 impl DbError {
@@ -436,6 +503,18 @@ pub(crate) fn dollar_placeholders(sql: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multi_row_values() {
+        assert_eq!(
+            values_sql("INSERT INTO t (a, b)", 2, 2, "ON CONFLICT DO NOTHING"),
+            "INSERT INTO t (a, b) VALUES (?1, ?2), (?3, ?4) ON CONFLICT DO NOTHING"
+        );
+        assert_eq!(
+            values_sql("INSERT INTO t (a)", 1, 1, ""),
+            "INSERT INTO t (a) VALUES (?1)"
+        );
+    }
 
     #[test]
     fn placeholders_and_json_paths_per_dialect() {

@@ -8,7 +8,7 @@
 //! version and moves the active pointer, or leaves both untouched. The SQL
 //! is written once for both engines ([`crate::db`]).
 
-use crate::db::{args, PgTx, Row, Sql};
+use crate::db::{args, Arg, PgTx, Row, Sql};
 use crate::diff::field_changes;
 use crate::encode::{encode, label, normalise_sha256};
 use crate::error::StoreError;
@@ -525,20 +525,47 @@ impl Store {
                         what: format!("version {} of {ds}", lv.version),
                         detail: "the insert returned no id".into(),
                     })?;
-                for (seq, m) in members.iter().enumerate() {
-                    if let Some(body) = &m.body {
-                        tx.run(
-                            "INSERT INTO bodies (hash, body) VALUES (?1, ?2) ON CONFLICT (hash) DO NOTHING",
-                            args![&m.hash[..], body],
-                            || format!("storing entity {} of {ds}", m.id),
-                        )?;
-                    }
-                    tx.run(
-                        "INSERT INTO members (version_id, seq, entity_id, hash) VALUES (?1, ?2, ?3, ?4)",
-                        args![vid, seq as i64, &m.id, &m.hash[..]],
-                        || format!("storing entity {} of {ds} (entry {})", m.id, seq + 1),
-                    )?;
+                // Bodies first (members refer to them), many rows per
+                // statement on PostgreSQL (`insert_rows`).
+                let with_body: Vec<&Member> = members.iter().filter(|m| m.body.is_some()).collect();
+                let mut body_args = Vec::with_capacity(with_body.len() * 2);
+                for m in &with_body {
+                    body_args.push(Arg::from(&m.hash[..]));
+                    body_args.push(Arg::from(m.body.as_deref().unwrap_or_default()));
                 }
+                tx.insert_rows(
+                    "INSERT INTO bodies (hash, body)",
+                    2,
+                    "ON CONFLICT (hash) DO NOTHING",
+                    &body_args,
+                    |a, b| {
+                        format!(
+                            "storing entities {}..{} of {ds}",
+                            with_body[a - 1].id,
+                            with_body[b - 1].id
+                        )
+                    },
+                )?;
+                let mut member_args = Vec::with_capacity(members.len() * 4);
+                for (seq, m) in members.iter().enumerate() {
+                    member_args.push(Arg::I(vid));
+                    member_args.push(Arg::I(seq as i64));
+                    member_args.push(Arg::from(&m.id));
+                    member_args.push(Arg::from(&m.hash[..]));
+                }
+                tx.insert_rows(
+                    "INSERT INTO members (version_id, seq, entity_id, hash)",
+                    4,
+                    "",
+                    &member_args,
+                    |a, b| {
+                        format!(
+                            "storing entities {} (entry {a}) to {} (entry {b}) of {ds}",
+                            members[a - 1].id,
+                            members[b - 1].id
+                        )
+                    },
+                )?;
                 let outcome = if history_only {
                     ImportOutcome::StoredInactive(lv)
                 } else {

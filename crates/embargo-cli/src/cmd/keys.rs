@@ -10,6 +10,10 @@ use std::process::ExitCode;
 pub struct KeysArgs {
     #[command(subcommand)]
     pub command: KeysCommand,
+    /// Keys of a shared store (`postgres://…`), accepted by every node on
+    /// it (`create` and `revoke`); default: the data directory's.
+    #[arg(long, global = true, env = "EMBARGO_STORE", value_name = "URL")]
+    pub store: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -59,18 +63,16 @@ pub enum KeysCommand {
 
 pub fn run(data_dir: &Path, a: KeysArgs) -> Result<ExitCode> {
     let actor = embargo_app::cli_actor();
+    if let Some(url) = a.store.as_deref() {
+        return run_shared(url, a.command, &actor);
+    }
     match a.command {
         KeysCommand::Create {
             name,
             role,
             expires,
         } => {
-            let role = match role {
-                RoleArg::Screen => Role::Screen,
-                RoleArg::Review => Role::Review,
-                RoleArg::Admin => Role::Admin,
-            };
-            let secret = audit_admin::create_key(data_dir, &name, role, expires, &actor)?;
+            let secret = audit_admin::create_key(data_dir, &name, role.into(), expires, &actor)?;
             outln!("{secret}");
             eprintln!("API key {name:?} created; store it now, it is not shown again.");
         }
@@ -118,6 +120,43 @@ pub fn run(data_dir: &Path, a: KeysArgs) -> Result<ExitCode> {
             eprintln!(
                 "API key {name:?} rotated; the old secret no longer works. Store this one now."
             );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Screen => Role::Screen,
+            RoleArg::Review => Role::Review,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+/// `keys … --store postgres://…`: the shared store's keys.
+fn run_shared(url: &str, command: KeysCommand, actor: &str) -> Result<ExitCode> {
+    match command {
+        KeysCommand::Create {
+            name,
+            role,
+            expires,
+        } => {
+            let secret = audit_admin::create_key_shared(url, &name, role.into(), expires, actor)?;
+            outln!("{secret}");
+            eprintln!(
+                "API key {name:?} created in the shared store; every node on it accepts it. Store it now, it is not shown again."
+            );
+        }
+        KeysCommand::Revoke { name } => {
+            if !audit_admin::revoke_key_shared(url, &name, actor)? {
+                bail!("no active API key named {name:?} in the shared store");
+            }
+            eprintln!("API key {name:?} revoked in the shared store.");
+        }
+        KeysCommand::List { .. } | KeysCommand::Rotate { .. } => {
+            bail!("`keys list` and `keys rotate` do not work on a shared store yet (only `create` and `revoke`)");
         }
     }
     Ok(ExitCode::SUCCESS)

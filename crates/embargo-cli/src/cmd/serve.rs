@@ -22,9 +22,10 @@ pub struct ServeArgs {
     /// line). The level is set by EMBARGO_LOG (e.g. `info`, `debug`).
     #[arg(long, default_value = "text", env = "EMBARGO_LOG_FORMAT")]
     pub log_format: embargo_server::LogFormat,
-    /// List store shared by several nodes (`postgres://user:pass@host/db`);
-    /// each node then reloads when another changes it (default: the
-    /// data directory's SQLite store).
+    /// List store, audit chain, review decisions and API keys shared by
+    /// several nodes (`postgres://user:pass@host/db`); each node then
+    /// reloads when another changes the lists, and applies reviews filed
+    /// on any node (default: the data directory's SQLite files).
     #[arg(long, env = "EMBARGO_STORE", value_name = "URL")]
     pub store: Option<String>,
 }

@@ -16,6 +16,7 @@ mod output_polish;
 mod readme_walkthrough;
 mod serve;
 mod shared_lists_pg;
+mod shared_reviews_pg;
 mod shared_store_pg;
 mod snapshot_cli;
 mod update;
