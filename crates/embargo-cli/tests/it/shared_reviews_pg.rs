@@ -6,7 +6,7 @@
 //! the store stops working everywhere, and the one shared audit chain
 //! verifies with the exact number of records written.
 
-mod bus_support;
+use crate::bus_support;
 
 use bus_support::{Postgres, Reaper};
 use serde_json::{json, Value};
