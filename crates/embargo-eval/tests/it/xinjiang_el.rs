@@ -17,7 +17,7 @@ struct Row {
 }
 
 fn rows() -> Vec<Row> {
-    let text = include_str!("../data/xinjiang_el_names.tsv");
+    let text = include_str!("../../data/xinjiang_el_names.tsv");
     let mut v = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.starts_with('#') || line.trim().is_empty() {

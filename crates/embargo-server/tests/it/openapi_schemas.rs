@@ -144,11 +144,7 @@ fn valid(doc: &Value, schema: &Value, v: &Value) -> bool {
                 }
                 None => match schema.get("additionalProperties") {
                     Some(Value::Bool(false)) => return false,
-                    Some(s @ Value::Object(_)) => {
-                        if !valid(doc, s, x) {
-                            return false;
-                        }
-                    }
+                    Some(s @ Value::Object(_)) if !valid(doc, s, x) => return false,
                     _ => {}
                 },
             }
