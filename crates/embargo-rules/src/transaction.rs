@@ -652,6 +652,14 @@ pub fn parse_transaction(json: &str) -> Result<Transaction, RulesError> {
         Some(inner) if value.get("date").is_none() => ("transaction.", inner.clone()),
         _ => ("", value),
     };
+    // serde reads a struct from a JSON array too (`"actor": [null, null]`
+    // became an actor with no facts); the format has objects there.
+    if let Some(path) = array_for_object(&body, &json_schema()["anyOf"][0], String::new()) {
+        return Err(RulesError::InvalidTransaction {
+            path: format!("{prefix}{path}"),
+            message: "expected an object, not an array".into(),
+        });
+    }
     let mut tx = serde_path_to_error::deserialize::<_, Transaction>(body).map_err(|e| {
         let path = e.path().to_string();
         RulesError::InvalidTransaction {
@@ -667,6 +675,49 @@ pub fn parse_transaction(json: &str) -> Result<Transaction, RulesError> {
         *c = c.trim().to_ascii_uppercase();
     }
     Ok(tx)
+}
+
+/// The path of the first array in `v` where `schema` wants an object (and
+/// no array), following the schema's properties and items.
+fn array_for_object(
+    v: &serde_json::Value,
+    schema: &serde_json::Value,
+    path: String,
+) -> Option<String> {
+    let types: Vec<&str> = match &schema["type"] {
+        serde_json::Value::String(t) => vec![t.as_str()],
+        serde_json::Value::Array(ts) => ts.iter().filter_map(|t| t.as_str()).collect(),
+        _ => vec![],
+    };
+    if v.is_array() && types.contains(&"object") && !types.contains(&"array") {
+        return Some(if path.is_empty() {
+            "(document)".into()
+        } else {
+            path
+        });
+    }
+    if let (Some(obj), Some(props)) = (v.as_object(), schema["properties"].as_object()) {
+        for (k, sub) in props {
+            if let Some(x) = obj.get(k) {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                if let Some(found) = array_for_object(x, sub, p) {
+                    return Some(found);
+                }
+            }
+        }
+    }
+    if let Some(items) = v.as_array() {
+        for (i, x) in items.iter().enumerate() {
+            if let Some(found) = array_for_object(x, &schema["items"], format!("{path}[{i}]")) {
+                return Some(found);
+            }
+        }
+    }
+    None
 }
 
 /// Checks serde cannot express: shares are 0–100 %, values are not
@@ -750,6 +801,35 @@ mod tests {
         .unwrap_err();
         let RulesError::InvalidTransaction { path, .. } = err;
         assert_eq!(path, "parties[0].country");
+    }
+
+    #[test]
+    fn an_array_where_an_object_belongs_is_refused_by_path() {
+        let base =
+            r#"{"date":"2024-01-01","flow":"export","parties":[{"role":"end_user","name":"X"}]}"#;
+        assert!(parse_transaction(base).is_ok());
+        for (doc, path) in [
+            (
+                r#"{"date":"2024-01-01","flow":"export","actor":[null,null]}"#,
+                "actor",
+            ),
+            (
+                r#"{"date":"2024-01-01","flow":"export","parties":[["end_user","X"]]}"#,
+                "parties[0]",
+            ),
+            (
+                r#"{"transaction":{"date":"2024-01-01","flow":"export","item":[]}}"#,
+                "transaction.item",
+            ),
+        ] {
+            match parse_transaction(doc) {
+                Err(RulesError::InvalidTransaction { path: p, message }) => {
+                    assert_eq!(p, path, "{doc}");
+                    assert!(message.contains("object"), "{message}");
+                }
+                other => panic!("{doc} gave {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -466,6 +466,11 @@ pub async fn search(
     let q = p.q.unwrap_or_default();
     let snap = st.app.snapshot();
     let datasets = datasets_for(&snap, &dataset)?;
+    // An unknown schema is refused even with no query: answering "no
+    // results" would read as a search that found nothing.
+    if let Some(s) = p.schema.as_deref() {
+        embargo_app::parse_schema("schema", s)?;
+    }
     if q.trim().is_empty() {
         return Ok(Json(SearchResponse {
             results: vec![],

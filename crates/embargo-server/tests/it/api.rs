@@ -807,6 +807,17 @@ async fn entities_lists_catalog_and_algorithms() {
         assert!(ALL_HIKVISION.contains(&r["id"].as_str().unwrap()), "{r}");
     }
 
+    // An unknown schema is refused, with or without a query (schemathesis
+    // found `?schema=null` answered as an empty result).
+    for path in [
+        "/search/default?schema=null",
+        "/search/default?q=Hikvision&schema=Bank",
+    ] {
+        let bad = send(&app, get(path, None)).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{path}: {}", bad.text);
+        assert!(bad.text.contains("schema"), "{path}: {}", bad.text);
+    }
+
     let nf = send(&app, get("/no/such/path", None)).await;
     assert_eq!(
         (nf.status, nf.error_code().as_str()),
