@@ -250,16 +250,16 @@ impl Lexicon {
     /// stand together and, joined, are a learnt key; one name per
     /// reading. Each comes with what it stands on ("haikangweishi =
     /// hikvision, a trade name learnt from <record> in <dataset>").
-    pub(crate) fn expand(
+    pub(crate) fn expand<'f>(
         &self,
-        forms: &[Form],
+        forms: impl IntoIterator<Item = &'f Form>,
         allowed: &dyn Fn(&str) -> bool,
     ) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();
         if self.is_empty() {
             return out;
         }
-        for f in forms.iter().filter(|f| !f.native) {
+        for f in forms.into_iter().filter(|f| !f.native) {
             let toks = &f.toks;
             let trade: Vec<usize> = (0..toks.len())
                 .filter(|&i| {

@@ -1086,11 +1086,15 @@ impl Matcher {
         if !matches!(q.schema, Some(embargo_model::Schema::Person)) && !self.lexicon().is_empty() {
             let from = o.lexicon_datasets.as_ref().or(o.datasets.as_ref());
             let allowed = |d: &str| from.is_none_or(|ds| ds.iter().any(|x| x == d));
-            let base: Vec<Form> = qforms.iter().map(|(_, f)| f.clone()).collect();
+            // No copy of the query's forms: most queries expand to nothing.
+            let cn_org = qforms.iter().any(|(_, f)| f.cn_org);
             let ni = qforms.first().map_or(0, |f| f.0);
-            for (name, note) in self.lexicon().expand(&base, &allowed) {
+            let expanded = self
+                .lexicon()
+                .expand(qforms.iter().map(|(_, f)| f), &allowed);
+            for (name, note) in expanded {
                 for mut f in analyze(&name, q.schema) {
-                    f.cn_org |= base.iter().any(|b| b.cn_org);
+                    f.cn_org |= cn_org;
                     self.weigh(&mut f);
                     qforms.push((ni, f));
                     learnt.push(Some(note.clone()));

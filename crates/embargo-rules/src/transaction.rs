@@ -654,7 +654,7 @@ pub fn parse_transaction(json: &str) -> Result<Transaction, RulesError> {
     };
     // serde reads a struct from a JSON array too (`"actor": [null, null]`
     // became an actor with no facts); the format has objects there.
-    if let Some(path) = array_for_object(&body, &json_schema()["anyOf"][0], String::new()) {
+    if let Some(path) = array_for_object(&body, &TRANSACTION_SCHEMA["anyOf"][0], String::new()) {
         return Err(RulesError::InvalidTransaction {
             path: format!("{prefix}{path}"),
             message: "expected an object, not an array".into(),
@@ -676,6 +676,11 @@ pub fn parse_transaction(json: &str) -> Result<Transaction, RulesError> {
     }
     Ok(tx)
 }
+
+/// [`json_schema`], built once: `parse_transaction` walks it for every
+/// transaction, and `decide` is meant to stay under a millisecond.
+static TRANSACTION_SCHEMA: std::sync::LazyLock<serde_json::Value> =
+    std::sync::LazyLock::new(json_schema);
 
 /// The path of the first array in `v` where `schema` wants an object (and
 /// no array), following the schema's properties and items.

@@ -84,4 +84,24 @@ macro_rules! require_shared {
         }
     };
 }
+
+/// The full name (`module::test`) of a test defined in the calling module,
+/// for re-running the test binary as a child on that test alone with
+/// `--exact`: inside a crate's one test binary (`tests/it/main.rs`) the
+/// bare name matches no test, and a child that runs no test exits 0.
+///
+/// ```ignore
+/// Command::new(std::env::current_exe()?).args([embargo_testkit::test_path!("crash_child").as_str(), "--exact"]);
+/// ```
+#[macro_export]
+macro_rules! test_path {
+    ($name:expr) => {
+        format!(
+            "{}::{}",
+            module_path!().split_once("::").map_or("", |m| m.1),
+            $name
+        )
+    };
+}
+
 pub mod synth;

@@ -210,7 +210,7 @@ fn a_batch_killed_with_sigkill_loses_no_committed_record() {
     for round in 0..2 {
         let mut child = Command::new(std::env::current_exe().unwrap())
             .args([
-                this_module_test("crash_child_batch").as_str(),
+                embargo_testkit::test_path!("crash_child_batch").as_str(),
                 "--exact",
                 "--nocapture",
                 "--test-threads=1",
@@ -349,13 +349,4 @@ fn audited_and_unaudited_screen_csv_refuse_an_unknown_dataset() {
         .to_string();
     assert!(e.contains("unknown dataset \"us_trade_cls\""), "{e}");
     assert_eq!(app.audit.head().unwrap().map(|a| a.seq), head);
-}
-
-/// The full name of a test of this module inside the crate's one test
-/// binary (`module::name`), for re-running the binary as a child on that
-/// test alone: `--exact` with the bare name would match no test, and a
-/// child that runs no test exits 0.
-fn this_module_test(name: &str) -> String {
-    let module = module_path!().split_once("::").map_or("", |m| m.1);
-    format!("{module}::{name}")
 }

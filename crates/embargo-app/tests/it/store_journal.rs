@@ -72,7 +72,7 @@ fn journal_child() {
 fn run_child(dir: &Path, act: &str, failpoint: &str) -> std::process::ExitStatus {
     Command::new(std::env::current_exe().unwrap())
         .args([
-            this_module_test("journal_child").as_str(),
+            embargo_testkit::test_path!("journal_child").as_str(),
             "--exact",
             "--nocapture",
             "--test-threads=1",
@@ -228,13 +228,4 @@ fn concurrent_imports_wait_and_are_audited_in_store_order() {
         assert_eq!(audited, stored, "run {run}");
         assert!(app.verify_audit().unwrap().ok, "run {run}");
     }
-}
-
-/// The full name of a test of this module inside the crate's one test
-/// binary (`module::name`), for re-running the binary as a child on that
-/// test alone: `--exact` with the bare name would match no test, and a
-/// child that runs no test exits 0.
-fn this_module_test(name: &str) -> String {
-    let module = module_path!().split_once("::").map_or("", |m| m.1);
-    format!("{module}::{name}")
 }

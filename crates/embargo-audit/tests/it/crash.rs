@@ -58,7 +58,7 @@ fn run_and_kill_every(dir: &Path, kill_after: usize, every: Option<u64>) -> Vec<
     }
     let mut child = cmd
         .args([
-            this_module_test("crash_child_writer").as_str(),
+            embargo_testkit::test_path!("crash_child_writer").as_str(),
             "--exact",
             "--nocapture",
             "--test-threads=1",
@@ -151,13 +151,4 @@ fn killed_writer_while_checkpointing_leaves_a_verifying_log() {
         let file = std::fs::read_to_string(log.checkpoint_file()).unwrap();
         assert_eq!(file.lines().count(), table.len(), "round {round}");
     }
-}
-
-/// The full name of a test of this module inside the crate's one test
-/// binary (`module::name`), for re-running the binary as a child on that
-/// test alone: `--exact` with the bare name would match no test, and a
-/// child that runs no test exits 0.
-fn this_module_test(name: &str) -> String {
-    let module = module_path!().split_once("::").map_or("", |m| m.1);
-    format!("{module}::{name}")
 }

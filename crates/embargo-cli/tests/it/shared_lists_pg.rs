@@ -8,10 +8,10 @@ use crate::bus_support;
 
 use bus_support::{Postgres, Reaper};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 fn embargo(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
@@ -37,29 +37,14 @@ fn ok(data: &Path, args: &[&str]) -> String {
 /// Starts `embargo serve --store URL` on a free port; returns the server
 /// and its address.
 fn serve(data: &Path, store: &str) -> (Reaper, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_embargo"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(["serve", "--listen", "127.0.0.1:0", "--store", store])
-        .env_remove("EMBARGO_LISTEN")
-        .env_remove("EMBARGO_STORE")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start embargo serve");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().expect("a first line").expect("readable");
-    let addr = first
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("first line names the address: {first:?}"))
-        .to_string();
+    let (server, addr, mut lines) = bus_support::serve_on_store(data, store);
     let rest: Vec<String> = (0..4).map(|_| lines.next().unwrap().unwrap()).collect();
     assert!(
         rest[3].starts_with("list store: postgres://") && rest[3].contains("shared"),
         "{rest:?}"
     );
     std::thread::spawn(move || for _ in lines.by_ref() {});
-    (Reaper(child), addr)
+    (server, addr)
 }
 
 fn http(addr: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {

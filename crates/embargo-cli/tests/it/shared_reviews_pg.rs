@@ -10,10 +10,10 @@ use crate::bus_support;
 
 use bus_support::{Postgres, Reaper};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 fn embargo(data: &Path, args: &[&str]) -> Output {
@@ -38,24 +38,9 @@ fn ok(data: &Path, args: &[&str]) -> String {
 
 /// Starts `embargo serve --store URL` on a free port.
 fn serve(data: &Path, store: &str) -> (Reaper, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_embargo"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(["serve", "--listen", "127.0.0.1:0", "--store", store])
-        .env_remove("EMBARGO_LISTEN")
-        .env_remove("EMBARGO_STORE")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start embargo serve");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().expect("a first line").expect("readable");
-    let addr = first
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("first line names the address: {first:?}"))
-        .to_string();
+    let (server, addr, mut lines) = bus_support::serve_on_store(data, store);
     std::thread::spawn(move || for _ in lines.by_ref() {});
-    (Reaper(child), addr)
+    (server, addr)
 }
 
 fn http(

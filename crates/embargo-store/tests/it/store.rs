@@ -241,7 +241,7 @@ fn crash_mid_import_keeps_the_previous_version() {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            this_module_test("crash_child").as_str(),
+            embargo_testkit::test_path!("crash_child").as_str(),
             "--ignored",
             "--nocapture",
             "--test-threads=1",
@@ -1006,13 +1006,4 @@ fn listing_history_bounds_entries_by_version_publication_dates() {
         store.listing_history("nope"),
         Err(StoreError::UnknownDataset(_))
     ));
-}
-
-/// The full name of a test of this module inside the crate's one test
-/// binary (`module::name`), for re-running the binary as a child on that
-/// test alone: `--exact` with the bare name would match no test, and a
-/// child that runs no test exits 0.
-fn this_module_test(name: &str) -> String {
-    let module = module_path!().split_once("::").map_or("", |m| m.1);
-    format!("{module}::{name}")
 }

@@ -255,3 +255,34 @@ impl Drop for Reaper {
         }
     }
 }
+
+/// Starts `embargo serve --store URL` on a free port: the server, its
+/// address (from the first line it prints) and the lines it prints after
+/// that, for a test that reads the rest of its start-up report.
+pub fn serve_on_store(
+    data: &Path,
+    store: &str,
+) -> (
+    Reaper,
+    String,
+    std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_embargo"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(["serve", "--listen", "127.0.0.1:0", "--store", store])
+        .env_remove("EMBARGO_LISTEN")
+        .env_remove("EMBARGO_STORE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start embargo serve");
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().expect("a first line").expect("readable");
+    let addr = first
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("first line names the address: {first:?}"))
+        .to_string();
+    (Reaper(child), addr, lines)
+}
