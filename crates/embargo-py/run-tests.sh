@@ -10,6 +10,7 @@
 #   EMBARGO_SPARK_ROWS  rows of the Spark-vs-batch test (default 100000)
 #   EMBARGO_PY_PROFILE  cargo profile of the wheel (default dev)
 #   PYTEST_ARGS         extra pytest arguments
+# `--setup` installs Java and the venv, and stops.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -33,6 +34,9 @@ fi
 # Already-installed packages are not fetched again.
 "$venv/bin/python" -m pip install -q --disable-pip-version-check \
   "maturin>=1.5,<2" pytest "pyarrow>=14" "pyspark>=3.5" "pandas>=2.2,<3"
+# `run-tests.sh --setup`: only Java and the venv (.ci/run fetches them while
+# cargo compiles).
+if [ "${1:-}" = --setup ]; then exit 0; fi
 
 echo "== building the wheel ($profile profile)"
 rm -rf "$target/wheels"

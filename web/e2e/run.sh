@@ -27,6 +27,9 @@ if ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then apt-get install -y fonts-noto-cjk >&2; else sudo apt-get install -y fonts-noto-cjk >&2; fi
 fi
 (cd "$here" && npm ci --no-audit --no-fund --silent)
+# `run.sh --setup`: only the packages above (.ci/run fetches them while cargo
+# compiles).
+if [ "${1:-}" = --setup ]; then exit 0; fi
 source "$root/crates/embargo-server/tests/start_server.sh"
 build_server
 work="$(mktemp -d)"

@@ -13,4 +13,6 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import nomenklatura.e
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check 'nomenklatura>=4,<5' >&2
 fi
+# `run.sh --setup`: only the venv (.ci/run builds it while cargo compiles).
+if [ "${1:-}" = --setup ]; then exit 0; fi
 exec "$venv/bin/python" "$here/match.py" "$@"
