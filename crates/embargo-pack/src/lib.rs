@@ -14,7 +14,7 @@
 //! - the NDAA FY2019 § 889 and FCC Covered List producers
 //!   (`ndaa_889_fcc.jsonl`, `NDAA-889` and `FCC-COVERED-LIST`);
 //! - the UFLPA Entity List entries a cited source names (`uflpa.jsonl`,
-//!   `UFLPA-ENTITY-LIST`): 43 of the 144 of 2025-01-15, each with its
+//!   `UFLPA-ENTITY-LIST`): 80 of the 144 of 2025-01-15, each with its
 //!   effective date and, where a source states it, its § 2(d)(2)(B)
 //!   clause (docs/rules/uflpa.md has the counts per notice);
 //! - the EU Global Human Rights Sanctions Regime listings tied to Xinjiang

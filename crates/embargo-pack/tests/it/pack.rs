@@ -35,8 +35,8 @@ fn cites(e: &Entity, cite: &str) -> bool {
 #[test]
 fn every_entry_parses_is_cited_and_has_a_unique_id() {
     let all = embargo_pack::load().expect("pack parses");
-    assert_eq!(all.len(), 165);
-    assert_eq!(embargo_pack::entities().len(), 165);
+    assert_eq!(all.len(), 199);
+    assert_eq!(embargo_pack::entities().len(), 199);
     let mut ids = HashSet::new();
     for e in &all {
         assert!(ids.insert(e.id.clone()), "duplicate id {}", e.id);
@@ -79,7 +79,7 @@ fn programme_counts_per_file() {
     assert_eq!(count("CMIC-EO13959"), 10);
     assert_eq!(count("NDAA-889"), 5);
     assert_eq!(count("FCC-COVERED-LIST"), 5);
-    assert_eq!(count("UFLPA-ENTITY-LIST"), 46);
+    assert_eq!(count("UFLPA-ENTITY-LIST"), 80);
     assert_eq!(count("EU-GHRSR"), 5);
     assert_eq!(count("glomag"), 0, "programme match is exact");
 }
@@ -322,7 +322,7 @@ fn version_is_stable_and_names_the_cutoff() {
     assert_eq!(v.published, Some(day("2026-07-31")));
     assert_eq!(v.sha256.len(), 64);
     assert_eq!(v.version, format!("2026-07-31-{}", &v.sha256[..8]));
-    assert_eq!(v.entity_count, 165);
+    assert_eq!(v.entity_count, 199);
     assert_eq!(v.origin, "embedded");
     assert_eq!(v, embargo_pack::version(), "same binary, same version");
 }
@@ -368,8 +368,11 @@ fn xinjiang_tied_sdns_of_other_programmes_are_in_the_pack() {
 
 /// The UFLPA entries (issue 12 item 5): each with its effective date, a
 /// dated source, the clause where a source states it (`i`, `ii`, `iv`,
-/// `v`, each dated), and a remark saying so where none does. Counts per
-/// addition batch as the sources give them (docs/rules/uflpa.md).
+/// `v`, each dated on or after the entry's effective date), and a remark
+/// starting "List clause" where no clause is dated from the first listing
+/// (none stated, or one that has since ended and so is not dated). Counts per
+/// effective date as docs/rules/uflpa.md's table gives them, read from the
+/// document so the two cannot drift.
 #[test]
 fn uflpa_entries_carry_effective_date_clause_and_citation() {
     let all: Vec<_> = embargo_pack::by_program("UFLPA-ENTITY-LIST").collect();
@@ -390,49 +393,162 @@ fn uflpa_entries_carry_effective_date_clause_and_citation() {
             .get("uflpaEffective")
             .cloned()
             .unwrap_or_default();
+        let mut first_listing_clause = false;
         for c in &clauses {
             assert!(
                 ["i", "ii", "iv", "v"].contains(&c.as_str()),
                 "{}: {c}",
                 e.id
             );
+            let on: Vec<NaiveDate> = dated
+                .iter()
+                .filter_map(|d| d.strip_prefix(&format!("{c}:")))
+                .map(day)
+                .collect();
+            assert!(!on.is_empty(), "{}: clause {c} undated", e.id);
             assert!(
-                dated.contains(&format!("{c}:{listed}")),
-                "{}: clause {c} undated",
+                on.iter().all(|d| *d >= listed.first_day()),
+                "{}: clause {c} dated before the listing",
                 e.id
             );
+            first_listing_clause |= on.contains(&listed.first_day());
             assert!(
                 cites(e, &format!("Pub. L. 117-78 § 2(d)(2)(B)({c})")),
                 "{}: clause {c} uncited",
                 e.id
             );
         }
-        if clauses.is_empty() {
+        if !first_listing_clause {
             assert!(
-                e.remarks
-                    .iter()
-                    .any(|r| r.starts_with("List clause not established")),
-                "{}: no clause and no remark saying so",
+                e.remarks.iter().any(|r| r.starts_with("List clause")),
+                "{}: no clause for the first listing and no remark saying why",
                 e.id
             );
         }
     }
-    let expected: BTreeMap<String, usize> = [
-        ("2022-06-21", 1),
-        ("2024-05-17", 11),
-        ("2024-06-12", 3),
-        ("2024-08-09", 5),
-        ("2024-11-01", 3),
-        ("2024-11-25", 15),
-        ("2025-01-15", 8),
-    ]
-    .into_iter()
-    .map(|(d, n)| (d.to_string(), n))
-    .collect();
-    assert_eq!(per_day, expected);
+    let table = uflpa_doc_table();
+    let expected: BTreeMap<String, usize> = table
+        .iter()
+        .map(|r| (r.effective.clone(), r.in_pack))
+        .collect();
+    assert_eq!(per_day, expected, "pack vs docs/rules/uflpa.md");
+    // The doc's counts are consistent: each update's list size is the
+    // running sum of the additions, ending at the 144 of 2025-01-15.
+    let mut running = 0;
+    for r in &table {
+        running += r.added;
+        assert_eq!(r.list_after, running, "{}: list after", r.effective);
+        assert!(r.in_pack <= r.added, "{}", r.effective);
+    }
+    assert_eq!(
+        table.last().map(|r| r.effective.as_str()),
+        Some("2025-01-15")
+    );
+    assert_eq!(running, 144);
+    assert_eq!(all.len(), table.iter().map(|r| r.in_pack).sum::<usize>());
     let tengxiang = get("uflpa-xinjiang-tengxiang-magnesium");
     assert_eq!(
         tengxiang.properties["uflpaClause"],
         vec!["ii".to_string(), "v".to_string()]
     );
+}
+
+/// Entries whose clause changed or whose listing rests on a parent: the
+/// dates and links the sources give (docs/rules/uflpa.md).
+#[test]
+fn uflpa_clause_changes_and_subsidiaries() {
+    let changji = get("uflpa-changji-esquel-textile");
+    assert_eq!(changji.listed_on, pd("2022-06-21"));
+    assert_eq!(
+        changji.properties["uflpaEffective"],
+        vec!["v:2024-11-01".to_string()],
+        "clause (i) ended on 2024-11-01: not dated, so never cited after it"
+    );
+    assert!(has_name(
+        changji,
+        "Changji Yida Textile Co., Ltd.",
+        NameKind::Alias
+    ));
+    let daqo = get("uflpa-xinjiang-daqo-new-energy");
+    assert_eq!(daqo.listed_on, pd("2022-06-21"));
+    assert_eq!(
+        daqo.properties["uflpaEffective"],
+        vec!["v:2024-11-25".to_string()]
+    );
+    let zinc = get("uflpa-xinjiang-zijin-zinc");
+    assert_eq!(
+        zinc.properties["uflpaClause"],
+        vec!["ii".to_string(), "v".to_string()]
+    );
+    // Ninestar's eight Zhuhai subsidiaries, each its own entry, linked.
+    let subs: Vec<_> = embargo_pack::by_program("UFLPA-ENTITY-LIST")
+        .filter(|e| {
+            e.links.iter().any(|l| {
+                l.target_id.as_ref().map(|t| t.as_str())
+                    == Some("embargo_xinjiang_pack:uflpa-ninestar")
+            })
+        })
+        .collect();
+    assert_eq!(subs.len(), 8);
+    assert!(subs.iter().all(|e| e.listed_on == pd("2023-06-12")
+        && e.properties["uflpaClause"] == vec!["ii".to_string()]
+        && cites(e, "88 FR 38080")));
+    for e in [
+        "uflpa-esquel-group",
+        "uflpa-guangdong-esquel-textile",
+        "uflpa-turpan-esquel-textile",
+    ] {
+        assert_eq!(
+            get(e).properties["uflpaEffective"],
+            vec!["v:2024-11-01".to_string()],
+            "{e}"
+        );
+    }
+}
+
+struct UflpaRow {
+    effective: String,
+    added: usize,
+    list_after: usize,
+    in_pack: usize,
+}
+
+/// The rows of the table under "What the pack holds, against the
+/// notices" in docs/rules/uflpa.md: effective date, added, list after, in
+/// the pack.
+fn uflpa_doc_table() -> Vec<UflpaRow> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/rules/uflpa.md");
+    let text = std::fs::read_to_string(path).expect("docs/rules/uflpa.md");
+    let section = text
+        .split("## What the pack holds, against the notices")
+        .nth(1)
+        .expect("section in docs/rules/uflpa.md");
+    let lead = |cell: &str| -> usize {
+        let digits: String = cell
+            .trim()
+            .trim_start_matches("**")
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        digits
+            .parse()
+            .unwrap_or_else(|_| panic!("not a count: {cell:?}"))
+    };
+    let rows: Vec<UflpaRow> = section
+        .lines()
+        .filter(|l| l.starts_with("| 20"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').collect();
+            let effective = cells[1].trim()[..10].to_string();
+            day(&effective);
+            UflpaRow {
+                effective,
+                added: lead(cells[3]),
+                list_after: lead(cells[4]),
+                in_pack: lead(cells[5]),
+            }
+        })
+        .collect();
+    assert!(rows.len() >= 10, "table rows: {}", rows.len());
+    rows
 }

@@ -172,3 +172,60 @@ fn pack_esquel_entries_apply_from_2024_11_01() {
         );
     }
 }
+
+/// Entries the pack gained from the 2023 and 2024 notices (88 FR 38080,
+/// 88 FR 50902, the DHS announcement of 2024-10-02): each raises the
+/// presumption from its own effective date, with its clause, and not the
+/// day before.
+#[test]
+fn pack_entries_of_later_notices_apply_from_their_effective_dates() {
+    let pack = embargo_pack::entities().to_vec();
+    let traced = r#"{"supply_chain_tracing":"complete"}"#;
+    for (producer, before, from, clause) in [
+        (
+            "Zhuhai Pantum Electronics Co., Ltd.",
+            "2023-06-11",
+            "2023-06-12",
+            "2(d)(2)(B)(ii)",
+        ),
+        (
+            "Camel Group Co., Ltd.",
+            "2023-08-01",
+            "2023-08-02",
+            "2(d)(2)(B)(ii)",
+        ),
+        (
+            "Chenguang Biotech Group Co., Ltd.",
+            "2023-08-01",
+            "2023-08-02",
+            "2(d)(2)(B)(v)",
+        ),
+        (
+            "Changzhou Guanghui Food Ingredients Co., Ltd.",
+            "2024-10-02",
+            "2024-10-03",
+            "2(d)(2)(B)(v)",
+        ),
+    ] {
+        let d = import(pack.clone(), before, producer, traced);
+        assert_ne!(
+            uflpa(&d).outcome,
+            Outcome::PresumedProhibited,
+            "{producer} on {before}: {:#?}",
+            d.findings
+        );
+        let d = import(pack.clone(), from, producer, traced);
+        let f = uflpa(&d);
+        assert_eq!(
+            f.outcome,
+            Outcome::PresumedProhibited,
+            "{producer}: {:#?}",
+            d.findings
+        );
+        assert!(
+            f.citations.iter().any(|c| c.contains(clause)),
+            "{producer}: {:?}",
+            f.citations
+        );
+    }
+}
