@@ -44,10 +44,16 @@ rm -rf "$target/wheels"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps \
   "$target"/wheels/embargo-*.whl
 
-echo "== building the embargo CLI"
-cargo build -q -p embargo-cli
-bin="$target/debug/embargo"
-[ "$profile" = release ] && { cargo build -q --release -p embargo-cli; bin="$target/release/embargo"; }
+# scripts/test builds the CLI with its test build's features and says where
+# (EMBARGO_PREBUILT_BIN); run alone, this script builds it.
+if [ "$profile" = release ]; then
+  cargo build -q --release -p embargo-cli; bin="$target/release/embargo"
+elif [ -n "${EMBARGO_PREBUILT_BIN:-}" ]; then
+  bin="$EMBARGO_PREBUILT_BIN"
+else
+  echo "== building the embargo CLI"
+  cargo build -q -p embargo-cli; bin="$target/debug/embargo"
+fi
 
 # A data directory with the official lists (CSL 2022-05 and the SDN of
 # 2024-05-03), rebuilt when missing.

@@ -84,8 +84,12 @@ start history --import-ftm "$work/v1.ftm.json" --import-ftm "$work/v2.ftm.json" 
 
 # A customer book monitored against the embedded pack (the CLI prepares the
 # data directory; the server then serves its alerts).
-(cd "$root" && cargo build -q -p embargo-cli)
-embargo_bin="${CARGO_TARGET_DIR:-$root/target}/debug/embargo"
+# (scripts/test has built it already and says where: EMBARGO_PREBUILT_BIN.)
+embargo_bin="${EMBARGO_PREBUILT_BIN:-}"
+if [ -z "$embargo_bin" ]; then
+  (cd "$root" && cargo build -q -p embargo-cli)
+  embargo_bin="${CARGO_TARGET_DIR:-$root/target}/debug/embargo"
+fi
 mkdir -p "$work/alerts"
 printf 'id,name\nc1,Hikvision\nc2,Orchard Lane Florists\nc3,Dahua Technology\n' >"$work/book.csv"
 "$embargo_bin" --data-dir "$work/alerts" book import "$work/book.csv" --book retail --id-column id --name-column name >&2

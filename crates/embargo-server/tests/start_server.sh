@@ -18,6 +18,12 @@ server_pids=()
 build_server() {
   local profile_dir=debug
   if [ "${1:-}" = --release ]; then profile_dir=release; fi
+  # scripts/test builds the example with its test build's features and says
+  # where; a `cargo build -p embargo-server` here would resolve other
+  # features and rebuild dozens of crates.
+  if [ "$profile_dir" = debug ] && [ -x "${EMBARGO_PREBUILT_SERVE:-}" ]; then
+    serve_bin="$EMBARGO_PREBUILT_SERVE"; return
+  fi
   (cd "$root" && cargo build -q "$@" -p embargo-server --example serve)
   serve_bin="$target_dir/$profile_dir/examples/serve"
 }
