@@ -1564,6 +1564,83 @@ mod tests {
     }
 
     #[test]
+    fn remembered_similarities_give_the_same_alignments() {
+        // List tokens carry vocabulary ids as an index gives them (one per
+        // text); every pair of these names aligned inside a memo scope,
+        // list forms reused across queries as candidates are, equals the
+        // alignment without one. (Dropping the abjad / cross-script flags
+        // from the memo key fails it.)
+        let names = [
+            "Hai Kang Wei Shi",
+            "Haikang Weishi",
+            "Hangzhou Hikvision Digital Technology",
+            "Siemens AG",
+            "SiemensAG",
+            "Abd al Rahman",
+            "Abdalrahman",
+            "Mohammed bin Salman",
+            "Muhammadbin Salman",
+            "Kim Jong Un",
+            "Chen Chuan-kuo",
+            "Chen Quanguo",
+            "海康威视",
+            "Ли Вэй",
+            "Xi Jin Ping",
+            "Hsi Chin-ping",
+            "Osama bin Laden",
+            "Usama Binladin",
+            "محمد بن سلمان",
+        ];
+        let forms: Vec<Form> = names
+            .iter()
+            .flat_map(|n| {
+                let mut v = analyze(n, None);
+                v.extend(analyze(n, Some(Schema::Person)));
+                v.extend(analyze(n, Some(Schema::Company)));
+                v
+            })
+            .collect();
+        let mut ids = std::collections::HashMap::new();
+        let list: Vec<Form> = forms
+            .iter()
+            .cloned()
+            .map(|mut f| {
+                for t in &mut f.toks {
+                    let n = ids.len() as u32;
+                    t.vid = *ids.entry(t.text.clone()).or_insert(n);
+                }
+                f
+            })
+            .collect();
+        let key = |al: &Alignment| {
+            let pairs: Vec<_> = al
+                .pairs
+                .iter()
+                .map(|p| (p.q.clone(), p.a.clone(), p.sim.to_bits(), p.rule))
+                .collect();
+            (
+                al.score.to_bits(),
+                pairs,
+                al.unmatched_q.clone(),
+                al.fired.clone(),
+            )
+        };
+        let mut compared = 0;
+        for q in &forms {
+            let plain: Vec<_> = list.iter().map(|a| key(&align(q, a))).collect();
+            let _memo = MemoScope::new();
+            // Twice: the second pass reads every similarity remembered.
+            for _ in 0..2 {
+                for (a, want) in list.iter().zip(&plain) {
+                    assert_eq!(&key(&align(q, a)), want, "{:?} / {:?}", q.text(), a.text());
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 5000, "{compared}");
+    }
+
+    #[test]
     fn generational_suffixes_are_not_initials() {
         let a = crate::compare_names(None, "Michael Scott Robinson", "Michael Bartch, Sr.");
         assert!(a < crate::DEFAULT_THRESHOLD, "{a}");
