@@ -320,12 +320,14 @@ impl Snapshot {
     /// are screened.
     pub fn screen(&self, req: &ScreenRequest) -> Vec<ScreenResult> {
         let options = self.options_for(&req.options);
-        let hits = self
-            .matcher
-            .screen(&req.query, &Self::matcher_options(&options));
         match req.as_of {
-            None => self.subject_rows(hits, &options),
-            Some(day) => self.rows_as_of(hits, &options, day),
+            None => self.ranked_rows(&req.query, &options, None),
+            Some(day) => {
+                let hits = self
+                    .matcher
+                    .screen(&req.query, &Self::matcher_options(&options));
+                self.rows_as_of(hits, &options, day)
+            }
         }
     }
 
@@ -404,8 +406,48 @@ impl Snapshot {
         self.matcher
             .screen_batch(queries, &Self::matcher_options(&options))
             .into_iter()
-            .map(|hits| self.subject_rows(hits, &options))
+            .zip(queries)
+            .map(|(hits, q)| self.ranked_rows(q, &options, Some(hits)))
             .collect()
+    }
+
+    /// The rows of a screen for today, best first, at most `options.limit`:
+    /// always the first rows of the same screen with a higher limit.
+    ///
+    /// Rows are ranked by a total order ([`Snapshot::subject_rows`]), and
+    /// only on hits that are complete down to the lowest score ranked: the
+    /// matcher cuts its hits at its limit, so the hits tied at the lowest
+    /// score it returned may be only some of those with that score. When
+    /// they could reach the rows asked for, the matcher is asked again
+    /// for more (rare: a query that ties many records, "Public Security
+    /// Bureau" against every bureau on the Entity List). `first`: the
+    /// matcher's hits for [`Snapshot::matcher_options`], when already
+    /// screened (a batch).
+    fn ranked_rows(
+        &self,
+        query: &Query,
+        options: &ScreenOptions,
+        first: Option<Vec<embargo_match::Hit>>,
+    ) -> Vec<ScreenResult> {
+        let mut asked = Self::matcher_options(options);
+        let mut hits = first.unwrap_or_else(|| self.matcher.screen(query, &asked));
+        loop {
+            // The matcher may have left out hits tied with its last one.
+            let cut = (hits.len() >= asked.limit && asked.limit < self.matcher.len())
+                .then(|| hits.last().map(|h| h.score))
+                .flatten();
+            let mut rows = self.subject_rows(hits, options);
+            let settled = match cut {
+                None => true,
+                Some(cut) => rows.iter().filter(|r| r.score > cut).count() >= options.limit,
+            };
+            if settled {
+                rows.truncate(options.limit);
+                return rows;
+            }
+            asked.limit = asked.limit.saturating_mul(4).min(self.matcher.len());
+            hits = self.matcher.screen(query, &asked);
+        }
     }
 
     fn options_for(&self, options: &ScreenOptions) -> ScreenOptions {
@@ -486,7 +528,8 @@ impl Snapshot {
         Some((hit, Some(via)))
     }
 
-    /// Groups hits (best first) into one row per subject, up to the limit.
+    /// Groups hits (best first) into one row per subject, every subject
+    /// hit, in a total order (see the end): the caller cuts at the limit.
     fn subject_rows(
         &self,
         hits: Vec<embargo_match::Hit>,
@@ -496,6 +539,7 @@ impl Snapshot {
         let mut row_of: HashMap<u32, usize> = HashMap::new();
         let mut row_members: Vec<Vec<usize>> = Vec::new();
         let mut row_size: Vec<usize> = Vec::new();
+        let mut row_index: Vec<usize> = Vec::new();
         for hit in hits {
             if hit.entity_index >= self.history_from {
                 continue;
@@ -519,9 +563,6 @@ impl Snapshot {
                 rows[r].records.push(rec);
                 continue;
             }
-            if rows.len() >= options.limit {
-                continue;
-            }
             let members = self.subjects.members_of(index);
             let mut row = self.result_row(hit);
             row.via = via;
@@ -534,6 +575,7 @@ impl Snapshot {
             row_of.insert(subject, rows.len());
             rows.push(row);
             row_size.push(members.len());
+            row_index.push(index);
             row_members.push(members);
         }
         // The subject's records that were not candidates themselves (the
@@ -576,13 +618,17 @@ impl Snapshot {
         }
         // Equal scores: the party more sources list first (the parent
         // company the pack, the CSL and the SDN agree on, before a foreign
-        // subsidiary whose name differs only by a bracketed country).
+        // subsidiary whose name differs only by a bracketed country), then
+        // the row's record in snapshot order (the lists in import order,
+        // then the pack): a total order, whatever the limit, so a short
+        // screen is the start of a long one.
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_by(|&a, &b| {
             rows[b]
                 .score
                 .total_cmp(&rows[a].score)
                 .then(row_size[b].cmp(&row_size[a]))
+                .then(row_index[a].cmp(&row_index[b]))
         });
         let mut slots: Vec<Option<ScreenResult>> = rows.into_iter().map(Some).collect();
         order.into_iter().filter_map(|i| slots[i].take()).collect()

@@ -145,11 +145,14 @@ fn concat(toks: &[Tok], abjad: bool) -> Tok {
         text: text.into_boxed_str(),
         role: TokenRole::Word,
         weight: toks.iter().map(|t| t.weight).sum(),
+        vid: crate::analyze::NO_VID,
     }
 }
 
 /// Cheap test before building a joined token: all ASCII, lengths within a
-/// factor of two.
+/// factor of two. (`join_edges_with` tests the same per run; kept for
+/// `join_filter_is_exact`.)
+#[cfg(test)]
 fn may_join(single: &Tok, run: &[Tok]) -> bool {
     let joined: usize = run.iter().map(|t| t.text.len()).sum();
     let l = single.text.len();
@@ -176,7 +179,14 @@ fn max_join(f: &Form) -> usize {
 /// (compared by skeleton); the vowel-light comparison needs a skeleton,
 /// which a joined token has only with an abjad side. A pure speed filter:
 /// the edges are the same with or without it (`join_filter_is_exact`).
+#[cfg(test)]
 fn join_may_reach(single: &Tok, run: &[Tok], abjad: bool) -> bool {
+    let joined: usize = run.iter().map(|t| t.text.len()).sum();
+    join_may_reach_len(single, run, joined, abjad)
+}
+
+/// `join_may_reach` with the run's joined length given.
+fn join_may_reach_len(single: &Tok, run: &[Tok], joined: usize, abjad: bool) -> bool {
     if abjad || single.role == TokenRole::Initial {
         return true;
     }
@@ -185,7 +195,6 @@ fn join_may_reach(single: &Tok, run: &[Tok], abjad: bool) -> bool {
         return false;
     }
     let l = single.text.len();
-    let joined: usize = run.iter().map(|t| t.text.len()).sum();
     if l <= 4 && joined <= 4 {
         return true;
     }
@@ -216,9 +225,28 @@ fn same_runs(word: &str, run: &[Tok]) -> bool {
 
 /// Edges from single tokens of `x` to runs of joined tokens of `y`.
 /// `flipped` says `x` is the list side.
-fn join_edges(x: &Form, y: &Form, abjad: bool, flipped: bool, edges: &mut Vec<Edge>) {
-    join_edges_with(x, y, abjad, flipped, edges, true)
+fn join_edges(
+    x: &Form,
+    y: &Form,
+    abjad: bool,
+    flipped: bool,
+    edges: &mut Vec<Edge>,
+    memo: Option<&mut JoinMemo>,
+) {
+    join_edges_with(x, y, abjad, flipped, edges, true, memo)
 }
+
+/// A list token as the pair memo knows it: vocabulary id, role and
+/// Wade-Giles flag (`None` for a token of no index).
+fn list_key(t: &Tok) -> Option<u64> {
+    (t.vid != crate::analyze::NO_VID)
+        .then(|| u64::from(t.vid) | (t.role as u64) << 32 | u64::from(t.wg) << 40)
+}
+
+/// Joined-run similarities of one screen: (query token, or the first of
+/// a query run, by address; the list token or run by `list_key`, padded;
+/// abjad, flipped and run length).
+type JoinMemo = rustc_hash::FxHashMap<(usize, [u64; 4], u8), f32>;
 
 fn join_edges_with(
     x: &Form,
@@ -227,22 +255,76 @@ fn join_edges_with(
     flipped: bool,
     edges: &mut Vec<Edge>,
     filter: bool,
+    mut memo: Option<&mut JoinMemo>,
 ) {
     let ny = y.toks.len();
-    let pair_ok =
-        |t: &Tok, run: &[Tok]| may_join(t, run) && (!filter || join_may_reach(t, run, abjad));
     for n in 2..=max_join(y).min(ny) {
         for j in 0..=ny - n {
             let run = &y.toks[j..j + n];
-            if !x.toks.iter().any(|t| pair_ok(t, run)) {
+            // The run's length and script once, not per token of `x`.
+            if !run.iter().all(|t| t.ascii) {
                 continue;
             }
-            let joined = concat(run, abjad);
+            let len: usize = run.iter().map(|t| t.text.len()).sum();
+            let pair_ok = |t: &Tok| {
+                let l = t.text.len();
+                t.ascii
+                    && l * 2 >= len
+                    && len * 2 >= l
+                    && (!filter || join_may_reach_len(t, run, len, abjad))
+            };
+            // Which tokens of `x` may pair (the first 64; others are
+            // tested again below).
+            let mut ok = 0u64;
+            for (i, t) in x.toks.iter().enumerate().take(64) {
+                if pair_ok(t) {
+                    ok |= 1 << i;
+                }
+            }
+            if ok == 0 && !x.toks.iter().skip(64).any(pair_ok) {
+                continue;
+            }
+            // Built only when a similarity is not remembered.
+            let mut joined: Option<Tok> = None;
+            // The run's part of the memo key (list runs by their ids).
+            let run_key = if flipped {
+                Some([0; 4])
+            } else {
+                let mut k = [u64::MAX; 4];
+                let mut all = true;
+                for (slot, t) in k.iter_mut().zip(run) {
+                    match list_key(t) {
+                        Some(v) => *slot = v,
+                        None => all = false,
+                    }
+                }
+                all.then_some(k)
+            };
+            let flags = u8::from(abjad) | u8::from(flipped) << 1 | (n as u8) << 2;
             for (i, t) in x.toks.iter().enumerate() {
-                if !pair_ok(t, run) {
+                let may = if i < 64 { ok >> i & 1 != 0 } else { pair_ok(t) };
+                if !may {
                     continue;
                 }
-                let s = token_sim(t, &joined, abjad, false);
+                let key = match (run_key, flipped) {
+                    (Some(k), false) => Some((t as *const Tok as usize, k, flags)),
+                    (Some(_), true) => list_key(t).map(|v| {
+                        (
+                            &run[0] as *const Tok as usize,
+                            [v, u64::MAX, u64::MAX, u64::MAX],
+                            flags,
+                        )
+                    }),
+                    (None, _) => None,
+                };
+                let mut sim = || {
+                    let joined = joined.get_or_insert_with(|| concat(run, abjad));
+                    token_sim(t, joined, abjad, false)
+                };
+                let s = match (key, memo.as_deref_mut()) {
+                    (Some(key), Some(m)) => *m.entry(key).or_insert_with(sim),
+                    _ => sim(),
+                };
                 if s >= JOIN_FLOOR {
                     let (xe, ye) = ((i, 1), (j, n));
                     let (q, a) = if flipped { (ye, xe) } else { (xe, ye) };
@@ -261,6 +343,53 @@ fn join_edges_with(
 
 thread_local! {
     static EDGES: std::cell::RefCell<Vec<Edge>> = const { std::cell::RefCell::new(Vec::new()) };
+    static PAIR_MEMO: std::cell::RefCell<PairMemo> = std::cell::RefCell::new(PairMemo::default());
+}
+
+/// `token_sim_why` of a query token and a list token, remembered for one
+/// screen: a list word (one vocabulary id, role and Wade-Giles flag: the
+/// same text, keys and role, so the same similarity) meets the same query
+/// token in many candidate names. Key: the query token's address (stable
+/// while the screen holds its forms), the list token's id, role and
+/// flags, and the comparison's abjad / cross-script flags.
+#[derive(Default)]
+struct PairMemo {
+    on: bool,
+    map: TokenMemo,
+    join: JoinMemo,
+}
+
+/// Token-pair similarities of one screen: (query token by address, list
+/// token's vocabulary id, its role, its Wade-Giles flag and the abjad /
+/// cross-script flags).
+type TokenMemo = rustc_hash::FxHashMap<(usize, u32, u8, u8), (f32, Option<Rule>)>;
+
+/// While alive, `align` on this thread remembers token similarities
+/// (see `PairMemo`); the query's forms must outlive it unchanged. A
+/// matcher screen holds one.
+pub(crate) struct MemoScope(());
+
+impl MemoScope {
+    pub(crate) fn new() -> MemoScope {
+        PAIR_MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            m.map.clear();
+            m.join.clear();
+            m.on = true;
+        });
+        MemoScope(())
+    }
+}
+
+impl Drop for MemoScope {
+    fn drop(&mut self) {
+        PAIR_MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            m.on = false;
+            m.map.clear();
+            m.join.clear();
+        });
+    }
 }
 
 struct Edge {
@@ -320,6 +449,12 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
         LATIN_PAIR_FLOOR
     };
     let han = han_latin(q, a);
+    // Taken for this alignment (a nested one would see none).
+    let mut memo = PAIR_MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        m.on.then(|| (std::mem::take(&mut m.map), std::mem::take(&mut m.join)))
+    });
+    let flags = u8::from(abjad) | u8::from(cross) << 1;
     for i in 0..nq {
         for j in 0..na {
             if let Some(s) = han.and_then(|h| han_pair(q, a, i, j, h)) {
@@ -334,7 +469,20 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
                 }
                 continue;
             }
-            let (mut s, mut rule) = token_sim_why(&q.toks[i], &a.toks[j], abjad, cross);
+            let (x, y) = (&q.toks[i], &a.toks[j]);
+            let (mut s, mut rule) = match memo.as_mut().map(|m| &mut m.0) {
+                Some(map) if y.vid != crate::analyze::NO_VID => {
+                    let key = (
+                        x as *const Tok as usize,
+                        y.vid,
+                        y.role as u8,
+                        flags | u8::from(y.wg) << 2,
+                    );
+                    *map.entry(key)
+                        .or_insert_with(|| token_sim_why(x, y, abjad, cross))
+                }
+                _ => token_sim_why(x, y, abjad, cross),
+            };
             if let Some(latin_q) =
                 cyrillic.filter(|_| (ORTHOGRAPHY_GATE..1.0).contains(&s) && on(ORTHOGRAPHIES))
             {
@@ -395,8 +543,29 @@ pub(crate) fn align(q: &Form, a: &Form) -> Alignment {
     // Joined tokens on either side (compared strictly: the lenient
     // cross-script spelling would let "qc"+"chen" collapse to "chen").
     // Syllable tokens (pinyin, Hangul) join up to four: "haikangweishi".
-    join_edges(q, a, abjad, false, &mut edges);
-    join_edges(a, q, abjad, true, &mut edges);
+    join_edges(
+        q,
+        a,
+        abjad,
+        false,
+        &mut edges,
+        memo.as_mut().map(|m| &mut m.1),
+    );
+    join_edges(
+        a,
+        q,
+        abjad,
+        true,
+        &mut edges,
+        memo.as_mut().map(|m| &mut m.1),
+    );
+    if let Some((map, join)) = memo {
+        PAIR_MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            m.map = map;
+            m.join = join;
+        });
+    }
     // Acronyms: "PLA" for "People's Liberation Army", "US" for "United States".
     acronym_edges(q, a, false, &mut edges);
     acronym_edges(a, q, true, &mut edges);
@@ -1367,8 +1536,8 @@ mod tests {
                 for abjad in [false, true] {
                     for flipped in [false, true] {
                         let (mut a, mut b) = (vec![], vec![]);
-                        join_edges_with(x, y, abjad, flipped, &mut a, true);
-                        join_edges_with(x, y, abjad, flipped, &mut b, false);
+                        join_edges_with(x, y, abjad, flipped, &mut a, true, None);
+                        join_edges_with(x, y, abjad, flipped, &mut b, false, None);
                         let a: Vec<_> = a.iter().map(key).collect();
                         let b: Vec<_> = b.iter().map(key).collect();
                         assert_eq!(a, b, "{:?} / {:?}", x.text(), y.text());
@@ -1392,6 +1561,83 @@ mod tests {
             pairs > 50 && skipped > 500,
             "{pairs} edges, {skipped} skipped"
         );
+    }
+
+    #[test]
+    fn remembered_similarities_give_the_same_alignments() {
+        // List tokens carry vocabulary ids as an index gives them (one per
+        // text); every pair of these names aligned inside a memo scope,
+        // list forms reused across queries as candidates are, equals the
+        // alignment without one. (Dropping the abjad / cross-script flags
+        // from the memo key fails it.)
+        let names = [
+            "Hai Kang Wei Shi",
+            "Haikang Weishi",
+            "Hangzhou Hikvision Digital Technology",
+            "Siemens AG",
+            "SiemensAG",
+            "Abd al Rahman",
+            "Abdalrahman",
+            "Mohammed bin Salman",
+            "Muhammadbin Salman",
+            "Kim Jong Un",
+            "Chen Chuan-kuo",
+            "Chen Quanguo",
+            "海康威视",
+            "Ли Вэй",
+            "Xi Jin Ping",
+            "Hsi Chin-ping",
+            "Osama bin Laden",
+            "Usama Binladin",
+            "محمد بن سلمان",
+        ];
+        let forms: Vec<Form> = names
+            .iter()
+            .flat_map(|n| {
+                let mut v = analyze(n, None);
+                v.extend(analyze(n, Some(Schema::Person)));
+                v.extend(analyze(n, Some(Schema::Company)));
+                v
+            })
+            .collect();
+        let mut ids = std::collections::HashMap::new();
+        let list: Vec<Form> = forms
+            .iter()
+            .cloned()
+            .map(|mut f| {
+                for t in &mut f.toks {
+                    let n = ids.len() as u32;
+                    t.vid = *ids.entry(t.text.clone()).or_insert(n);
+                }
+                f
+            })
+            .collect();
+        let key = |al: &Alignment| {
+            let pairs: Vec<_> = al
+                .pairs
+                .iter()
+                .map(|p| (p.q.clone(), p.a.clone(), p.sim.to_bits(), p.rule))
+                .collect();
+            (
+                al.score.to_bits(),
+                pairs,
+                al.unmatched_q.clone(),
+                al.fired.clone(),
+            )
+        };
+        let mut compared = 0;
+        for q in &forms {
+            let plain: Vec<_> = list.iter().map(|a| key(&align(q, a))).collect();
+            let _memo = MemoScope::new();
+            // Twice: the second pass reads every similarity remembered.
+            for _ in 0..2 {
+                for (a, want) in list.iter().zip(&plain) {
+                    assert_eq!(&key(&align(q, a)), want, "{:?} / {:?}", q.text(), a.text());
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 5000, "{compared}");
     }
 
     #[test]

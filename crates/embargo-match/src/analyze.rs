@@ -36,7 +36,14 @@ pub(crate) struct Tok {
     /// The name this token belongs to is spelt in Wade-Giles.
     pub wg: bool,
     pub weight: f32,
+    /// The token's id in the index vocabulary, for a list token (set by
+    /// the `Matcher`); `NO_VID` for a query token. Two list tokens with
+    /// the same id, role and `wg` compare alike (`align`'s pair memo).
+    pub vid: u32,
 }
+
+/// `Tok::vid` of a token that is not a list token of an index.
+pub(crate) const NO_VID: u32 = u32::MAX;
 
 impl Tok {
     pub fn new(text: String, role: TokenRole) -> Tok {
@@ -69,6 +76,7 @@ impl Tok {
             ascii,
             role,
             weight: role.base_weight(),
+            vid: NO_VID,
         }
     }
 }

@@ -210,6 +210,7 @@ fn decode_form(b: &[u8], weight: impl Fn(TokenRole, u32) -> f32) -> Decoded {
             sino,
             wg: tf & 16 != 0,
             weight: weight(role, vid),
+            vid,
         });
     }
     Decoded {

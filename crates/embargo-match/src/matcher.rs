@@ -314,11 +314,10 @@ impl Matcher {
             .collect();
         for fr in forms.iter_mut() {
             for t in fr.form.toks.iter_mut() {
-                let df = vocab
-                    .ids
-                    .get(&t.text)
-                    .map_or(0, |&id| vocab.postings[id as usize].len());
+                let id = vocab.ids.get(&t.text).copied();
+                let df = id.map_or(0, |id| vocab.postings[id as usize].len());
                 t.weight = t.role.base_weight() * weight_factor(df, n);
+                t.vid = id.unwrap_or(crate::analyze::NO_VID);
             }
         }
         let mut deletions: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
@@ -1101,6 +1100,9 @@ impl Matcher {
                 }
             }
         }
+        // Token similarities remembered for this screen (`align`): the
+        // query's forms are complete, and live longer than the scope.
+        let _memo = crate::align::MemoScope::new();
         // entity -> (name score, form id, query form idx, how it scored)
         let mut best: FxHashMap<u32, (f64, u32, usize, Scored)> = FxHashMap::default();
         let mut cands = Vec::new();
@@ -1171,7 +1173,9 @@ impl Matcher {
                 }
             }
         }
-        let mut hits: Vec<Hit> = best
+        // Scores first, explanations only for the hits kept (the order is
+        // total: score, then entity index).
+        let mut kept: Vec<_> = best
             .into_iter()
             .filter_map(|(ei, (name_score, fid, qi, how))| {
                 if ids.is_empty() && name_score + MAX_RAISE < o.threshold {
@@ -1179,9 +1183,14 @@ impl Matcher {
                 }
                 let e = self.entity(ei as usize);
                 let (effects, total) = qualify(q, e, name_score);
-                if total < o.threshold {
-                    return None;
-                }
+                (total >= o.threshold).then_some((total, ei, name_score, fid, qi, how, effects))
+            })
+            .collect();
+        kept.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        kept.truncate(o.limit);
+        kept.into_iter()
+            .map(|(total, ei, name_score, fid, qi, how, effects)| {
+                let e = self.entity(ei as usize);
                 let fr = decoded.remove(&fid).unwrap_or_else(|| self.form(fid));
                 let qf = &qforms[qi].1;
                 let query_name = q.all_names().nth(qforms[qi].0).unwrap_or("");
@@ -1192,22 +1201,15 @@ impl Matcher {
                 ex.name_score = name_score;
                 ex.qualifiers = effects;
                 ex.final_score = total;
-                Some(Hit {
+                Hit {
                     entity_index: ei as usize,
                     entity_id: e.id.clone(),
                     score: total,
                     matched_name: ex.matched_alias.clone(),
                     explanation: ex,
-                })
+                }
             })
-            .collect();
-        hits.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then(a.entity_index.cmp(&b.entity_index))
-        });
-        hits.truncate(o.limit);
-        hits
+            .collect()
     }
 
     /// Screens many queries on all cores; results are in query order.

@@ -156,4 +156,4 @@ fn xinjiang_entity_list_names_find_their_record_in_the_top_three_without_the_pac
 }
 
 const CHINESE_FLOOR: usize = 37;
-const ENGLISH_FLOOR: usize = 20;
+const ENGLISH_FLOOR: usize = 30;
