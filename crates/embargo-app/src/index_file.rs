@@ -251,19 +251,22 @@ struct Stamp {
 /// in full and stamped (see the module docs); without, it is verified in
 /// full. The second value says whether the big sections were verified.
 pub(crate) fn open_container(path: &Path, stamped: bool) -> AppResult<(Container, bool)> {
-    let bytes = embargo_mmap::map(path)
-        .map_err(|e| AppError::io(format!("cannot open index file {}", path.display()), e))?;
+    // The file's identity before it is mapped, compared again after the
+    // full verification: equal, the bytes verified are the file's.
     let now = std::fs::metadata(path)
         .ok()
         .map(|m| identity(&m))
         .filter(|id| !id.is_empty());
+    let bytes = embargo_mmap::map(path)
+        .map_err(|e| AppError::io(format!("cannot open index file {}", path.display()), e))?;
     let stamp: Option<Stamp> = std::fs::read(stamp_path(path))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());
     if let (true, Some(now), Some(stamp)) = (stamped, &now, &stamp) {
         if &stamp.file == now {
             let c = Container::open_quick(bytes.clone()).map_err(|e| refused(path, e))?;
-            if c.checksum_hex() == stamp.checksum {
+            let same = std::fs::metadata(path).is_ok_and(|m| &identity(&m) == now);
+            if c.checksum_hex() == stamp.checksum && same {
                 return Ok((c, false));
             }
         }
