@@ -18,7 +18,8 @@
 //! maps the file; a file that is missing, of another key (stale: the book
 //! changed), another format or engine, or corrupt (checksum, sections,
 //! counts) is rebuilt and the reason reported ([`BookIndexFile::rebuilt`]),
-//! never used. Files are written to a temporary name and renamed into
+//! never used. Verified in full once, then opened on its verification
+//! stamp as the list index is (`index_file`'s module docs). Files are written to a temporary name and renamed into
 //! place, never modified; older files of the same book are removed once
 //! the new one is in place (a process mapping one keeps its pages).
 //! `EMBARGO_INDEX=memory` builds the index in memory instead, as for the
@@ -26,8 +27,10 @@
 
 use crate::book::{BookIndex, Customer, SHARD_SIZE};
 use crate::error::{AppError, AppResult};
-use crate::index_file::{cache_dir, describe, hash_build, refused, write_atomically_with};
-use embargo_match::index::Container;
+use crate::index_file::{
+    cache_dir, describe, hash_build, open_container, refused, remove_index_file, remove_stamp,
+    write_atomically_with,
+};
 use embargo_match::Matcher;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -107,8 +110,8 @@ fn is_file_of(file_name: &str, book: &str) -> bool {
 }
 
 /// Builds the index of `customers` and writes it as the file of `key`
-/// (shards analysed in parallel; each shard's matcher is dropped once its
-/// sections are encoded). Removes the book's other index files.
+/// (shards built in parallel by the streamed builder, which encodes the
+/// sections without an in-memory index). Removes the book's other index files.
 pub fn write_book_index(
     data_dir: &Path,
     book: &str,
@@ -123,8 +126,13 @@ pub fn write_book_index(
     let shards: Vec<Vec<(String, Vec<u8>)>> = customers
         .par_chunks(SHARD_SIZE)
         .map(|chunk| {
-            let m = Matcher::build(chunk.iter().map(|c| c.entity(book)).collect());
-            let secs = m.index_sections();
+            // The streamed builder: the same bytes as
+            // `Matcher::build(..).index_sections()`, without the in-memory
+            // index.
+            let secs = embargo_match::index::index_sections_streamed(
+                chunk.iter().map(|c| c.entity(book)),
+                &|_, _| {},
+            );
             let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             crate::index_file::report("indexing the book", d, total);
             secs
@@ -155,6 +163,7 @@ pub fn write_book_index(
             refs.push((name.as_str(), body.as_slice()));
         }
     }
+    remove_stamp(&path);
     write_atomically_with(&path, |f| {
         embargo_match::index::write_to(f, &refs).map(drop)
     })?;
@@ -163,7 +172,7 @@ pub fn write_book_index(
             let p = e.path();
             let name = e.file_name().to_string_lossy().into_owned();
             if p != path && is_file_of(&name, book) {
-                let _ = std::fs::remove_file(&p);
+                remove_index_file(&p);
             }
         }
     }
@@ -197,10 +206,8 @@ fn open_shards(
     customers: &[Customer],
     key: &str,
 ) -> AppResult<(Vec<Matcher>, BookIndexFile)> {
-    let bytes = embargo_mmap::map(path)
-        .map_err(|e| AppError::io(format!("cannot open index file {}", path.display()), e))?;
-    let size = (*bytes).as_ref().len() as u64;
-    let c = Container::open(bytes).map_err(|e| refused(path, e))?;
+    let (c, _) = open_container(path, true)?;
+    let size = c.bytes().len() as u64;
     let meta: Meta = serde_json::from_slice(c.section("b.meta").map_err(|e| refused(path, e))?)
         .map_err(|e| refused(path, format!("metadata: {e}")))?;
     if meta.key != key || meta.book != book || meta.version != version {

@@ -16,8 +16,26 @@
 //! intact; otherwise (missing, stale, corrupt, incompatible) it builds the
 //! snapshot from the store, writes the file (temporary name, then rename)
 //! and opens that, and says why in [`IndexOrigin::File::rebuilt`]. A bad
-//! file is never used: its checksum is verified at every open. Imports and
-//! activations refresh the cache at once ([`refresh`]).
+//! file is never used. Imports and activations refresh the cache at once
+//! ([`refresh`]).
+//!
+//! **Verification stamps.** Hashing a big file at every open costs more
+//! than the rest of a one-off command (0.4 s at 5 million names), so a
+//! file of the data directory is verified in full ([`Container::open`])
+//! once, and then stamped: `<file>.verified` records the file's device,
+//! inode, size, modification and change times and checksum. An open that
+//! finds a matching stamp checks the header, the section table, every
+//! section's bounds and the small sections' checksums
+//! ([`Container::open_quick`]); any other open verifies in full and stamps
+//! again. Every write to the file changes its change time, which no one
+//! can set back, so a stamp never vouches for bytes written after it; a
+//! file changed within two seconds of its last change is not stamped (the
+//! file system's clock is coarse), so a write in the same clock tick
+//! cannot pass either. What a stamp does not catch is damage below the
+//! file system (a bad disk sector under an unchanged file), in the big
+//! sections; `embargo snapshot info` verifies a file in full. Files handed
+//! in from outside ([`Snapshot::open_file`]) are always verified in full
+//! and their contents decoded at open.
 
 use crate::consolidate::Subjects;
 use crate::error::{AppError, AppResult};
@@ -67,6 +85,10 @@ pub enum IndexOrigin {
         checksum: String,
         /// Why the file was (re)built by this open, if it was.
         rebuilt: Option<String>,
+        /// Whether this open verified every section's checksum (false: a
+        /// quick open on a matching verification stamp, see the module
+        /// docs).
+        verified_in_full: bool,
     },
 }
 
@@ -192,11 +214,127 @@ pub fn export(snap: &Snapshot, path: &Path) -> AppResult<Exported> {
     })
 }
 
-/// Opens a snapshot file; with `key`, refuses a file built for another.
-pub(crate) fn open_snapshot(path: &Path, key: Option<&str>) -> AppResult<Snapshot> {
+/// The verification stamp of the index file at `path`.
+fn stamp_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".verified");
+    path.with_file_name(name)
+}
+
+/// What a stamp records of a file: device, inode, size, modification
+/// and change times (ns).
+#[cfg(unix)]
+fn identity(m: &std::fs::Metadata) -> Vec<i128> {
+    use std::os::unix::fs::MetadataExt;
+    vec![
+        i128::from(m.dev()),
+        i128::from(m.ino()),
+        i128::from(m.size()),
+        i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+        i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
+    ]
+}
+
+#[cfg(not(unix))]
+fn identity(_: &std::fs::Metadata) -> Vec<i128> {
+    Vec::new()
+}
+
+#[derive(Serialize, Deserialize, PartialEq)]
+struct Stamp {
+    checksum: String,
+    file: Vec<i128>,
+}
+
+/// Maps and opens the index file at `path`. With `stamped`, a file whose
+/// verification stamp matches is opened quickly and any other is verified
+/// in full and stamped (see the module docs); without, it is verified in
+/// full. The second value says whether the big sections were verified.
+pub(crate) fn open_container(path: &Path, stamped: bool) -> AppResult<(Container, bool)> {
+    // The file's identity before it is mapped, compared again after the
+    // full verification: equal, the bytes verified are the file's.
+    let now = std::fs::metadata(path)
+        .ok()
+        .map(|m| identity(&m))
+        .filter(|id| !id.is_empty());
     let bytes = embargo_mmap::map(path)
         .map_err(|e| AppError::io(format!("cannot open index file {}", path.display()), e))?;
+    let stamp: Option<Stamp> = std::fs::read(stamp_path(path))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    if let (true, Some(now), Some(stamp)) = (stamped, &now, &stamp) {
+        if &stamp.file == now {
+            let c = Container::open_quick(bytes.clone()).map_err(|e| refused(path, e))?;
+            let same = std::fs::metadata(path).is_ok_and(|m| &identity(&m) == now);
+            if c.checksum_hex() == stamp.checksum && same {
+                return Ok((c, false));
+            }
+        }
+    }
     let c = Container::open(bytes).map_err(|e| refused(path, e))?;
+    if let (true, Some(now)) = (stamped, now) {
+        // Not stamped while its last change is under two seconds old: the
+        // file system's clock may not tell a later write from it.
+        let settled = std::fs::metadata(path)
+            .and_then(|m| m.modified().map(|t| (m, t)))
+            .ok()
+            .filter(|(m, t)| {
+                identity(m) == now
+                    && t.elapsed().is_ok_and(|d| d.as_secs() >= 2)
+                    && ctime_elapsed(m).is_some_and(|d| d >= 2)
+            });
+        if settled.is_some() {
+            let stamp = Stamp {
+                checksum: c.checksum_hex(),
+                file: now,
+            };
+            if let Ok(b) = serde_json::to_vec(&stamp) {
+                // A stamp that cannot be written only costs the next open
+                // a full verification.
+                let _ = write_atomically(&stamp_path(path), &b);
+            }
+        }
+    }
+    Ok((c, true))
+}
+
+/// Seconds since the file's change time.
+#[cfg(unix)]
+fn ctime_elapsed(m: &std::fs::Metadata) -> Option<i64> {
+    use std::os::unix::fs::MetadataExt;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs() as i64;
+    Some(now - m.ctime())
+}
+
+#[cfg(not(unix))]
+fn ctime_elapsed(_: &std::fs::Metadata) -> Option<i64> {
+    None
+}
+
+/// Removes an index file and its verification stamp.
+pub(crate) fn remove_index_file(path: &Path) {
+    // A process that still maps it keeps its pages.
+    let _ = std::fs::remove_file(path);
+    remove_stamp(path);
+}
+
+/// Removes the verification stamp of the index file at `path` (before the
+/// file is replaced).
+pub(crate) fn remove_stamp(path: &Path) {
+    let _ = std::fs::remove_file(stamp_path(path));
+}
+
+/// Opens a snapshot file; with `key`, refuses a file built for another.
+pub(crate) fn open_snapshot(path: &Path, key: Option<&str>) -> AppResult<Snapshot> {
+    // The data directory's own file (with a key) may be opened quickly
+    // on a matching stamp; a file handed in is verified in full.
+    let (c, verified_in_full) = open_container(path, key.is_some())?;
+    // The snapshot's own sections are read whole and trusted (the listing
+    // history is parsed at the first decision): verified at every open.
+    c.verify_prefix("a.").map_err(|e| refused(path, e))?;
     let meta: Meta = serde_json::from_slice(c.section("a.meta").map_err(|e| refused(path, e))?)
         .map_err(|e| refused(path, format!("metadata: {e}")))?;
     if let Some(k) = key {
@@ -239,6 +377,7 @@ pub(crate) fn open_snapshot(path: &Path, key: Option<&str>) -> AppResult<Snapsho
             path: path.to_path_buf(),
             checksum,
             rebuilt: None,
+            verified_in_full,
         },
     ))
 }
@@ -288,14 +427,14 @@ fn rebuild(store: &Store, data_dir: &Path, key: &str, why: String) -> AppResult<
     let (snap, _) = Snapshot::build(Some(store))?;
     let path = cache_dir(data_dir).join(format!("{key}.embidx"));
     report("writing the index file", 0, 1);
+    remove_stamp(&path);
     write_atomically(&path, &image(&snap, Some(key))?)?;
     report("writing the index file", 1, 1);
     if let Ok(rd) = std::fs::read_dir(cache_dir(data_dir)) {
         for e in rd.flatten() {
             let p = e.path();
             if p != path && p.extension().is_some_and(|x| x == "embidx") {
-                // A process that still maps it keeps its pages.
-                let _ = std::fs::remove_file(&p);
+                remove_index_file(&p);
             }
         }
     }

@@ -39,7 +39,9 @@ pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
 }
 
 /// Reads a varint at `*at`, advancing it. Malformed input ends the value
-/// at the end of the slice (the checksum has vouched for the bytes).
+/// at the end of the slice (the checksums have vouched for the bytes: at
+/// this open, or at the full verification a quick open relies on, see
+/// `container`).
 pub(crate) fn get_varint(b: &[u8], at: &mut usize) -> u64 {
     let mut v = 0u64;
     let mut shift = 0;

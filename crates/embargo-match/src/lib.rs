@@ -79,6 +79,8 @@ pub mod index {
     pub use crate::container::{
         write, Bytes, Container, IndexError, ENGINE_VERSION, FORMAT_VERSION, MAGIC,
     };
+    #[doc(hidden)]
+    pub use crate::stream_build::index_sections_chunked;
     pub use crate::stream_build::{index_sections_streamed, CHUNK as STREAM_CHUNK};
 }
 pub use parts::{compare_name_parts, full_name};

@@ -224,6 +224,8 @@ fn files_of(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(book_index_dir(dir))
         .map(|rd| rd.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();
+    // Index files only, not their verification stamps.
+    v.retain(|p| p.extension().is_some_and(|x| x == "embidx"));
     v.sort();
     v
 }

@@ -106,6 +106,68 @@ fn the_cache_is_built_once_reused_and_rebuilt_when_damaged() {
     );
 }
 
+/// The verification stamp (`index_file`'s module docs): a file verified in
+/// full once, and settled, is then opened quickly; any write to it, even
+/// of the same bytes, voids the stamp, and a damaged file is refused
+/// whatever its stamp said.
+#[test]
+fn a_stamped_cache_opens_quickly_until_the_file_is_written_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let origin = |app: &App| match &app.snapshot().index {
+        IndexOrigin::File {
+            rebuilt,
+            verified_in_full,
+            path,
+            ..
+        } => (rebuilt.clone(), *verified_in_full, path.clone()),
+        other => panic!("{other:?}"),
+    };
+    let (rebuilt, full, path) = origin(&App::open(dir.path()).unwrap());
+    assert!(rebuilt.is_some() && full, "built, then verified in full");
+    let stamp = path.with_file_name(format!(
+        "{}.verified",
+        path.file_name().unwrap().to_string_lossy()
+    ));
+    // Just written: not stamped (a write in the same clock tick could
+    // not be told apart), so the next open verifies in full again.
+    assert!(!stamp.exists());
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    assert_eq!(
+        origin(&App::open(dir.path()).unwrap()),
+        (None, true, path.clone())
+    );
+    assert!(stamp.exists(), "a settled file verified in full is stamped");
+    assert_eq!(
+        origin(&App::open(dir.path()).unwrap()),
+        (None, false, path.clone())
+    );
+
+    // The same bytes written again: the stamp no longer vouches for them.
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes).unwrap();
+    assert_eq!(
+        origin(&App::open(dir.path()).unwrap()),
+        (None, true, path.clone())
+    );
+
+    // Stamped again, then damaged: refused and rebuilt.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    assert!(origin(&App::open(dir.path()).unwrap()).1);
+    assert!(!origin(&App::open(dir.path()).unwrap()).1);
+    let mut bad = bytes.clone();
+    let last = bad.len() - 10;
+    bad[last] ^= 0x20;
+    std::fs::write(&path, &bad).unwrap();
+    let (rebuilt, _, _) = origin(&App::open(dir.path()).unwrap());
+    let why = rebuilt.expect("a damaged file is rebuilt");
+    assert!(why.contains("corrupt"), "{why}");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        bytes,
+        "deterministic rebuild"
+    );
+}
+
 #[test]
 fn an_exported_snapshot_screens_and_decides_without_the_store() {
     let dir = tempfile::tempdir().unwrap();

@@ -4,7 +4,7 @@
 //! script, identifiers, weak aliases, several datasets) and on a
 //! synthetic list spanning several chunks.
 
-use embargo_match::index::index_sections_streamed;
+use embargo_match::index::{index_sections_chunked, index_sections_streamed};
 use embargo_match::Matcher;
 use embargo_model::{Entity, EntityId, Schema, SourceKind};
 use embargo_testkit::synth;
@@ -55,6 +55,12 @@ fn official_lists_stream_to_the_same_bytes() {
     dup.names.truncate(1);
     entities.push(dup);
     assert!(entities.len() > 20_000);
+    // In chunks of 997 too (the bytes do not depend on the chunk size):
+    // first occurrences of every kind of key across ~30 chunk boundaries,
+    // while the next chunk is analysed as the last one is interned.
+    let chunked = index_sections_chunked(entities.clone().into_iter(), 997, &|_, _| {}).unwrap();
+    let whole = index_sections_streamed(entities.clone().into_iter(), &|_, _| {}).unwrap();
+    assert!(chunked == whole, "the chunk size changed the bytes");
     assert_same_sections(entities);
 }
 
@@ -73,4 +79,31 @@ fn a_synthetic_list_over_several_chunks_streams_to_the_same_bytes() {
         })
         .collect();
     assert_same_sections(entities);
+}
+
+#[test]
+fn the_streamed_bytes_do_not_depend_on_threads_or_chunks() {
+    let entities: Vec<Entity> = synth::entries(5_000, 7)
+        .iter()
+        .map(|e| {
+            let schema = if e.person {
+                Schema::Person
+            } else {
+                Schema::Company
+            };
+            Entity::new(EntityId::new("synth", &e.id), schema, "synth", &e.name)
+        })
+        .collect();
+    let build = |threads: usize, chunk: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| index_sections_chunked(entities.clone().into_iter(), chunk, &|_, _| {}))
+            .unwrap()
+    };
+    let one = build(1, 1000);
+    assert!(one == build(3, 1000), "thread count changed the bytes");
+    assert!(one == build(2, 64), "chunk size changed the bytes");
+    assert!(one == build(2, 100_000), "chunk size changed the bytes");
 }
