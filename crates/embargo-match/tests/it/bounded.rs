@@ -129,19 +129,24 @@ fn build_on_one_thread(es: Vec<Entity>) -> (Matcher, Duration) {
     })
 }
 
-/// Best of five runs of screening every query.
+/// CPU time of screening every query 40 times (five runs of eight rounds,
+/// summed). The thread's CPU clock advances in scheduler ticks, so one short
+/// run could read as 0 ns (a best-of-five of such runs once did, and the
+/// comparison below failed against a zero baseline); 40 rounds are tens of
+/// milliseconds, many ticks.
 fn time_screens(m: &Matcher, qs: &[Query]) -> Duration {
     let o = ScreenOptions::default();
     (0..5)
         .map(|_| {
             let t = Clock::start();
-            for q in qs {
-                std::hint::black_box(m.screen(q, &o));
+            for _ in 0..8 {
+                for q in qs {
+                    std::hint::black_box(m.screen(q, &o));
+                }
             }
             t.elapsed()
         })
-        .min()
-        .unwrap()
+        .sum()
 }
 
 fn long_word(len: usize) -> String {
@@ -193,7 +198,7 @@ fn a_listed_10_mb_word_leaves_other_screens_as_fast_and_unchanged() {
     let baseline = time_screens(&normal, &qs);
     let with_poison = time_screens(&m, &qs);
     assert!(
-        with_poison <= baseline * 2 + Duration::from_millis(5),
+        with_poison <= baseline * 2 + Duration::from_millis(25),
         "screens took {with_poison:?} with the long word listed, {baseline:?} without"
     );
 }
@@ -212,7 +217,7 @@ fn a_10_mb_query_word_costs_what_a_normal_query_costs() {
     // Cutting a 10 MB string to the name cap is a scan of 1,000
     // characters; the rest is the normal work on at most 64 letters.
     assert!(
-        with_long <= baseline * 2 + Duration::from_millis(5),
+        with_long <= baseline * 2 + Duration::from_millis(25),
         "{with_long:?} with a 10 MB word in each query, {baseline:?} without"
     );
 }
