@@ -226,7 +226,41 @@ struct Ready {
 /// A caller waiting for the group commit holding its items.
 struct Job {
     items: Vec<Ready>,
-    done: mpsc::Sender<JobResult>,
+    done: mpsc::Sender<Msg>,
+}
+
+/// What a waiting caller is told.
+enum Msg {
+    /// Its items were committed (or failed).
+    Done(JobResult),
+    /// It is the next leader: commit everything queued.
+    Lead,
+}
+
+/// The callers waiting for the next group commit, and whether one is
+/// leading (committing or about to).
+#[derive(Default)]
+struct Queue {
+    jobs: Vec<Job>,
+    leading: bool,
+}
+
+/// Hands the lead on when a leader is done (also when it panicked): to the
+/// oldest waiting caller, or to nobody.
+struct HandOn<'a>(&'a PgAuditLog);
+
+impl Drop for HandOn<'_> {
+    fn drop(&mut self) {
+        let mut q = self.0.queue();
+        while let Some(first) = q.jobs.first() {
+            if first.done.send(Msg::Lead).is_ok() {
+                return;
+            }
+            // Its caller is gone; nobody waits for those items.
+            q.jobs.remove(0);
+        }
+        q.leading = false;
+    }
 }
 
 /// The audit log in a PostgreSQL database (see the module doc).
@@ -234,7 +268,7 @@ pub struct PgAuditLog {
     url: String,
     client: Mutex<Client>,
     /// Appends and request records waiting for the next group commit.
-    queue: Mutex<Vec<Job>>,
+    queue: Mutex<Queue>,
     /// The review decisions as last read, with the highest review id then
     /// (rows are append-only, so a new id is the only change).
     books: Mutex<Option<(i64, Arc<ReviewBook>)>>,
@@ -311,7 +345,7 @@ impl PgAuditLog {
         Ok(PgAuditLog {
             url: shown,
             client: Mutex::new(client),
-            queue: Mutex::new(Vec::new()),
+            queue: Mutex::new(Queue::default()),
             books: Mutex::new(None),
             stmts,
         })
@@ -465,21 +499,41 @@ impl PgAuditLog {
                 request,
             });
         }
-        let items = ready;
         let (done, rx) = mpsc::channel();
-        self.queue
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(Job { items, done });
-        let mut client = self.lock();
-        if let Ok(result) = rx.try_recv() {
-            return result;
+        let lead_now = {
+            let mut q = self.queue();
+            q.jobs.push(Job { items: ready, done });
+            !std::mem::replace(&mut q.leading, true)
+        };
+        if lead_now {
+            self.lead();
         }
-        let jobs = std::mem::take(&mut *self.queue.lock().unwrap_or_else(|p| p.into_inner()));
+        loop {
+            match rx.recv() {
+                Ok(Msg::Done(result)) => return result,
+                Ok(Msg::Lead) => self.lead(),
+                Err(_) => return Err(self.lost("append lost its group")),
+            }
+        }
+    }
+
+    fn queue(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The leader's turn: commits everything queued (its own items
+    /// included) as one group, then hands the lead on. Waiting callers
+    /// sleep on their own channel, not on the client, so a commit's
+    /// callers all wake at once and the next group starts after a single
+    /// hand-over.
+    fn lead(&self) {
+        let _hand_on = HandOn(self);
+        let jobs = std::mem::take(&mut self.queue().jobs);
+        if jobs.is_empty() {
+            return;
+        }
+        let mut client = self.lock();
         self.commit_group(&mut client, jobs);
-        drop(client);
-        rx.recv()
-            .unwrap_or_else(|_| Err(self.lost("append lost its group")))
     }
 
     /// Writes every item of `jobs` in one statement (`GROUP_FN`: one round
@@ -640,13 +694,16 @@ impl PgAuditLog {
                             Slot::Again(i) => again.get(&i).cloned().map(Written::Request),
                         })
                         .collect();
-                    let _ = done
-                        .send(answer.ok_or_else(|| self.lost("an answer of the group is missing")));
+                    let _ = done.send(Msg::Done(
+                        answer.ok_or_else(|| self.lost("an answer of the group is missing")),
+                    ));
                 }
             }
             Err(e) => {
                 for done in senders {
-                    let _ = done.send(Err(self.lost(&format!("group commit rolled back: {e}"))));
+                    let _ = done.send(Msg::Done(Err(
+                        self.lost(&format!("group commit rolled back: {e}"))
+                    )));
                 }
             }
         }
