@@ -32,14 +32,15 @@
 //! error from step 4 is the batch's: nothing was written, nothing may be
 //! acknowledged, and every message will come again.
 
-use crate::deciding::decide_prepared;
+use crate::deciding::{decide_prepared_with, ReviewInputs};
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::subject::ScreenInput;
 use crate::{App, Snapshot};
-use embargo_audit::RequestRecord;
 /// The audit stores a consumer writes to (the data directory's SQLite log,
 /// or PostgreSQL shared by several nodes), for front ends.
-pub use embargo_audit::{AuditStore, NewRecord, PgAuditLog, RecordKind, RequestOutcome};
+pub use embargo_audit::{
+    AuditStore, NewRecord, PgAuditLog, RecordKind, RequestOutcome, RequestRecord,
+};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -273,11 +274,17 @@ struct Prepared {
     body: Value,
 }
 
-fn prepare(app: &App, snap: &Arc<Snapshot>, actor: &str, req: &BusRequest) -> AppResult<Prepared> {
+fn prepare(
+    app: &App,
+    snap: &Arc<Snapshot>,
+    reviews: &ReviewInputs,
+    actor: &str,
+    req: &BusRequest,
+) -> AppResult<Prepared> {
     match &req.body {
         BusBody::Decide(text) => {
             let (crate::deciding::Decided { decision, json, .. }, record) =
-                decide_prepared(app, snap, actor, text)?;
+                decide_prepared_with(snap, actor, text, reviews)?;
             Ok(Prepared {
                 record,
                 body: json!({
@@ -337,26 +344,30 @@ impl App {
             .clamp(1, 8);
         let chunk = todo.len().div_ceil(threads).max(1);
         let mut prepared: HashMap<usize, AppResult<Prepared>> = HashMap::new();
-        std::thread::scope(|s| {
-            let handles: Vec<_> = todo
-                .chunks(chunk)
-                .map(|part| {
-                    let snap = &snap;
-                    let requests = &requests;
-                    s.spawn(move || {
-                        part.iter()
-                            .map(|&i| (i, prepare(self, snap, actor, &requests[i])))
-                            .collect::<Vec<_>>()
+        if !todo.is_empty() {
+            // The review decisions in force, read once for the batch (as
+            // the lists: one snapshot), not once per message.
+            let reviews = ReviewInputs::read(self)?;
+            std::thread::scope(|s| {
+                let handles: Vec<_> = todo
+                    .chunks(chunk)
+                    .map(|part| {
+                        let (snap, requests, reviews) = (&snap, &requests, &reviews);
+                        s.spawn(move || {
+                            part.iter()
+                                .map(|&i| (i, prepare(self, snap, reviews, actor, &requests[i])))
+                                .collect::<Vec<_>>()
+                        })
                     })
-                })
-                .collect();
-            for h in handles {
-                // A panic: its requests stay unanswered (checked below).
-                if let Ok(rows) = h.join() {
-                    prepared.extend(rows);
+                    .collect();
+                for h in handles {
+                    // A panic: its requests stay unanswered (checked below).
+                    if let Ok(rows) = h.join() {
+                        prepared.extend(rows);
+                    }
                 }
-            }
-        });
+            });
+        }
         let mut outcomes: Vec<Option<BusOutcome>> = vec![None; requests.len()];
         let mut items = Vec::new();
         let mut slots = Vec::new();

@@ -163,11 +163,38 @@ pub(crate) fn decide_prepared(
     actor: &str,
     text: &str,
 ) -> AppResult<(Decided, NewRecord)> {
-    let ctx = ReviewContext::new(
-        app.audit_backend().review_book()?,
-        chrono::Utc::now().date_naive(),
-        crate::settings::approval_threshold(&app.data_dir)?,
-    );
+    decide_prepared_with(snap, actor, text, &ReviewInputs::read(app)?)
+}
+
+/// What a decision reads besides its transaction and the lists: the review
+/// decisions in force, today's date and the maker-checker threshold. The
+/// bus reads them once per batch (one snapshot, one review book), not once
+/// per message.
+#[derive(Clone)]
+pub(crate) struct ReviewInputs {
+    book: Arc<embargo_audit::ReviewBook>,
+    today: chrono::NaiveDate,
+    threshold: f64,
+}
+
+impl ReviewInputs {
+    pub(crate) fn read(app: &App) -> AppResult<ReviewInputs> {
+        Ok(ReviewInputs {
+            book: app.audit_backend().review_book()?,
+            today: chrono::Utc::now().date_naive(),
+            threshold: crate::settings::approval_threshold(&app.data_dir)?,
+        })
+    }
+}
+
+/// [`decide_prepared`] with the review inputs already read.
+pub(crate) fn decide_prepared_with(
+    snap: &Arc<Snapshot>,
+    actor: &str,
+    text: &str,
+    reviews: &ReviewInputs,
+) -> AppResult<(Decided, NewRecord)> {
+    let ctx = ReviewContext::new(reviews.book.clone(), reviews.today, reviews.threshold);
     let decided = decide_on(snap, text, Some(ctx))?;
     let record = NewRecord {
         kind: RecordKind::Decide,

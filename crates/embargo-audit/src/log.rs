@@ -532,7 +532,7 @@ fn retry_locked<T>(mut f: impl FnMut() -> Result<T, AuditError>) -> Result<T, Au
     }
 }
 
-fn check_actor(rec: &NewRecord) -> Result<(), AuditError> {
+pub(crate) fn check_actor(rec: &NewRecord) -> Result<(), AuditError> {
     if rec.actor.trim().is_empty() {
         return Err(AuditError::Invalid {
             field: "actor",

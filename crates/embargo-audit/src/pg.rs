@@ -10,10 +10,24 @@
 //!   which serialises writers across processes; the records are inserted
 //!   and the head row updated in that same transaction, so the chain cannot
 //!   fork and a crashed writer leaves no gap (its transaction rolls back).
-//! - Group commit: inside one process, appends that arrive while a
-//!   transaction is committing are written together by the next one (one
-//!   WAL flush for all of them); each caller still returns only after its
-//!   own record committed.
+//! - Group commit: inside one process, appends and request records
+//!   (`append`, `append_many`, `append_requests`) that arrive while a group
+//!   is in flight are written together by the next one (one WAL flush for
+//!   all of them); each caller still returns only after its own records
+//!   committed.
+//! - One round trip per group: a group is one call of the SQL function
+//!   `embargo_append_group` (`GROUP_FN`), sent on its own and so committed
+//!   on its own. It takes the head lock, skips request ids already recorded,
+//!   chains the records (the client sends each payload split around its
+//!   sequence number, the database fills the number in and computes the
+//!   same SHA-256 chain hash as `chain_hash`), inserts them with their
+//!   request rows and moves the head. The head row is therefore locked for
+//!   the function's work and the commit's WAL flush only, never for a
+//!   client round trip, which is what bounds the chain's throughput when
+//!   several processes write (each waits for the other's lock). `verify`
+//!   recomputes every hash in Rust, so a database computing a different
+//!   hash is caught. Reviews and API keys (rare) still use a client-side
+//!   transaction holding the same lock.
 //! - `synchronous_commit` is forced `on` for the session: a commit is on
 //!   the server's disk before `append` returns.
 //! - `audit_log` and `bus_requests` refuse UPDATE and DELETE by trigger;
@@ -37,9 +51,12 @@ use crate::backend::AuditBackend;
 use crate::canonical_json;
 use crate::error::AuditError;
 use crate::keys::{new_key, presented_hash, NewKey, Role};
+use crate::log::check_actor;
 use crate::log::Anchor;
 use crate::record::format_ts;
-use crate::record::{chain_hash, now_micros, payload_text, AuditRecord, NewRecord, GENESIS_HASH};
+use crate::record::{
+    chain_hash, now_micros, payload_text, AuditRecord, NewRecord, GENESIS_HASH, PAYLOAD_VERSION,
+};
 use crate::requests::{AuditStore, RequestOutcome, RequestRecord};
 use crate::review::{review_from_record, review_record, NewReview, Review, ReviewBook};
 use crate::verify::VerifyReport;
@@ -95,18 +112,163 @@ CREATE OR REPLACE TRIGGER audit_reviews_append_only BEFORE UPDATE OR DELETE ON a
     FOR EACH ROW EXECUTE FUNCTION embargo_append_only();
 "#;
 
+/// One group commit in one statement (one round trip, committed on its
+/// own): locks the chain head, answers request ids already recorded from
+/// `bus_requests`, chains the other records — each payload is
+/// `p_pre[i] || seq || p_post[i]`, its hash SHA-256(prev_hash ‖ payload)
+/// as `chain_hash` computes it — inserts them with their request rows and
+/// moves the head. Returns one row per input: its index (1-based), its
+/// sequence number, and either the new record's prev_hash and hash or,
+/// for a request answered before, NULL hashes and the stored reply.
+/// Every statement in the function reads the newest committed data once
+/// the head lock is granted (READ COMMITTED), so a request recorded by
+/// another node just before is seen.
+const GROUP_FN: &str = r#"
+CREATE OR REPLACE FUNCTION embargo_append_group(
+    p_ts text[], p_kind text[], p_actor text[], p_pre text[], p_post text[],
+    p_request text[], p_reply text[])
+RETURNS TABLE (o_idx integer, o_seq bigint, o_prev text, o_hash text, o_reply text)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    n integer := coalesce(array_length(p_pre, 1), 0);
+    s bigint;
+    h text;
+    nh text;
+    body text;
+    known text[];
+    r_seq bigint;
+    r_reply text;
+    w_seq bigint[] := '{}';
+    w_idx integer[] := '{}';
+    w_payload text[] := '{}';
+    w_prev text[] := '{}';
+    w_hash text[] := '{}';
+    q_id text[] := '{}';
+    q_seq bigint[] := '{}';
+    q_reply text[] := '{}';
+BEGIN
+    SELECT a.seq, a.hash INTO s, h FROM audit_head a WHERE a.id = 1 FOR UPDATE;
+    SELECT coalesce(array_agg(b.request_id), '{}') INTO known
+        FROM bus_requests b WHERE b.request_id = ANY (p_request);
+    FOR i IN 1 .. n LOOP
+        IF p_request[i] IS NOT NULL AND p_request[i] = ANY (known) THEN
+            SELECT b.audit_seq, b.reply INTO r_seq, r_reply
+                FROM bus_requests b WHERE b.request_id = p_request[i];
+            o_idx := i; o_seq := r_seq; o_prev := NULL; o_hash := NULL; o_reply := r_reply;
+            RETURN NEXT;
+            CONTINUE;
+        END IF;
+        s := s + 1;
+        body := p_pre[i] || s::text || p_post[i];
+        nh := encode(sha256(convert_to(h || body, 'UTF8')), 'hex');
+        w_seq := w_seq || s;
+        w_idx := w_idx || i;
+        w_payload := w_payload || body;
+        w_prev := w_prev || h;
+        w_hash := w_hash || nh;
+        IF p_request[i] IS NOT NULL THEN
+            q_id := q_id || p_request[i];
+            q_seq := q_seq || s;
+            q_reply := q_reply || p_reply[i];
+        END IF;
+        o_idx := i; o_seq := s; o_prev := h; o_hash := nh; o_reply := NULL;
+        RETURN NEXT;
+        h := nh;
+    END LOOP;
+    IF cardinality(w_seq) > 0 THEN
+        INSERT INTO audit_log (seq, ts, kind, actor, payload, prev_hash, hash)
+            SELECT u.q, p_ts[u.k], p_kind[u.k], p_actor[u.k], u.pl, u.pv, u.hs
+            FROM unnest(w_seq, w_idx, w_payload, w_prev, w_hash) AS u(q, k, pl, pv, hs);
+        IF cardinality(q_id) > 0 THEN
+            INSERT INTO bus_requests (request_id, audit_seq, reply)
+                SELECT * FROM unnest(q_id, q_seq, q_reply);
+        END IF;
+        UPDATE audit_head SET seq = s, hash = h WHERE id = 1;
+    END IF;
+END
+$fn$;
+"#;
+
+const GROUP: &str = "SELECT o_idx, o_seq, o_prev, o_hash, o_reply \
+    FROM embargo_append_group($1, $2, $3, $4, $5, $6, $7)";
+
 /// Advisory lock key held while creating the schema, so two processes
 /// starting at once do not race on `CREATE TABLE`.
 const SCHEMA_LOCK: i64 = 0x656d_6261_7267_6f01;
 
-type Outcome = Result<AuditRecord, AuditError>;
+/// One caller's share of a group commit.
+enum Item {
+    Record(NewRecord),
+    Request(RequestRecord),
+}
+
+/// What became of an [`Item`].
+enum Written {
+    Record(AuditRecord),
+    Request(RequestOutcome),
+}
+
+type JobResult = Result<Vec<Written>, AuditError>;
+
+/// An item ready to be sent: stamped, its payload text split around the
+/// sequence number the database gives it (`payload_around_seq`), and for a
+/// request its id, reply and the reply's stored text. Made by the caller's
+/// thread, so a group's leader only gathers.
+struct Ready {
+    ts: chrono::DateTime<Utc>,
+    ts_text: String,
+    pre: String,
+    post: String,
+    rec: NewRecord,
+    request: Option<(String, serde_json::Value, String)>,
+}
+
+/// A caller waiting for the group commit holding its items.
+struct Job {
+    items: Vec<Ready>,
+    done: mpsc::Sender<Msg>,
+}
+
+/// What a waiting caller is told.
+enum Msg {
+    /// Its items were committed (or failed).
+    Done(JobResult),
+    /// It is the next leader: commit everything queued.
+    Lead,
+}
+
+/// The callers waiting for the next group commit, and whether one is
+/// leading (committing or about to).
+#[derive(Default)]
+struct Queue {
+    jobs: Vec<Job>,
+    leading: bool,
+}
+
+/// Hands the lead on when a leader is done (also when it panicked): to the
+/// oldest waiting caller, or to nobody.
+struct HandOn<'a>(&'a PgAuditLog);
+
+impl Drop for HandOn<'_> {
+    fn drop(&mut self) {
+        let mut q = self.0.queue();
+        while let Some(first) = q.jobs.first() {
+            if first.done.send(Msg::Lead).is_ok() {
+                return;
+            }
+            // Its caller is gone; nobody waits for those items.
+            q.jobs.remove(0);
+        }
+        q.leading = false;
+    }
+}
 
 /// The audit log in a PostgreSQL database (see the module doc).
 pub struct PgAuditLog {
     url: String,
     client: Mutex<Client>,
-    /// Appends waiting for the next group commit.
-    queue: Mutex<Vec<(NewRecord, mpsc::Sender<Outcome>)>>,
+    /// Appends and request records waiting for the next group commit.
+    queue: Mutex<Queue>,
     /// The review decisions as last read, with the highest review id then
     /// (rows are append-only, so a new id is the only change).
     books: Mutex<Option<(i64, Arc<ReviewBook>)>>,
@@ -123,6 +285,8 @@ struct Stmts {
     head: postgres::Statement,
     /// Inserts a group's records and moves the head row to its last one.
     append: postgres::Statement,
+    /// A whole group commit: `embargo_append_group` (see `GROUP_FN`).
+    group: postgres::Statement,
 }
 
 const HEAD_FOR_UPDATE: &str = "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE";
@@ -165,6 +329,7 @@ impl PgAuditLog {
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])
                 .map_err(err)?;
             tx.batch_execute(CREATE).map_err(err)?;
+            tx.batch_execute(GROUP_FN).map_err(err)?;
             tx.execute(
                 "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, $1) ON CONFLICT (id) DO NOTHING",
                 &[&GENESIS_HASH],
@@ -175,11 +340,12 @@ impl PgAuditLog {
         let stmts = Stmts {
             head: client.prepare(HEAD_FOR_UPDATE).map_err(err)?,
             append: client.prepare(APPEND).map_err(err)?,
+            group: client.prepare(GROUP).map_err(err)?,
         };
         Ok(PgAuditLog {
             url: shown,
             client: Mutex::new(client),
-            queue: Mutex::new(Vec::new()),
+            queue: Mutex::new(Queue::default()),
             books: Mutex::new(None),
             stmts,
         })
@@ -210,7 +376,6 @@ impl PgAuditLog {
             seq: row.get::<_, i64>(0),
             hash: row.get(1),
             rows: Vec::new(),
-            requests: Vec::new(),
         };
         let out = f(&mut tx, &mut head)?;
         self.flush(&mut tx, &mut head)?;
@@ -218,8 +383,7 @@ impl PgAuditLog {
         Ok(out)
     }
 
-    /// Inserts the rows `insert` and `append_requests` queued, audit
-    /// records first (request rows refer to them).
+    /// Inserts the rows `insert` queued.
     fn flush(&self, tx: &mut Transaction<'_>, head: &mut Head) -> Result<(), AuditError> {
         if !head.rows.is_empty() {
             let rows = std::mem::take(&mut head.rows);
@@ -239,28 +403,11 @@ impl PgAuditLog {
             )
             .map_err(|e| self.err(e))?;
         }
-        if !head.requests.is_empty() {
-            let reqs = std::mem::take(&mut head.requests);
-            let ids: Vec<&str> = reqs.iter().map(|r| r.0.as_str()).collect();
-            let seqs: Vec<i64> = reqs.iter().map(|r| r.1).collect();
-            let replies: Vec<&str> = reqs.iter().map(|r| r.2.as_str()).collect();
-            tx.execute(
-                "INSERT INTO bus_requests (request_id, audit_seq, reply) \
-                 SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[])",
-                &[&ids, &seqs, &replies],
-            )
-            .map_err(|e| self.err(e))?;
-        }
         Ok(())
     }
 
     fn insert(&self, head: &mut Head, rec: NewRecord) -> Result<AuditRecord, AuditError> {
-        if rec.actor.trim().is_empty() {
-            return Err(AuditError::Invalid {
-                field: "actor",
-                reason: "every audit record names who acted".into(),
-            });
-        }
+        check_actor(&rec)?;
         let seq = head.seq + 1;
         let ts = now_micros();
         let payload = payload_text(seq as u64, &ts, &rec);
@@ -289,57 +436,277 @@ impl PgAuditLog {
         Ok(out)
     }
 
-    /// Appends several records in one transaction (all or none).
+    /// Appends several records in one transaction (all or none),
+    /// group-committed with concurrent callers of this handle.
     pub fn append_many(&self, recs: Vec<NewRecord>) -> Result<Vec<AuditRecord>, AuditError> {
-        let mut client = self.lock();
-        self.with_head(&mut client, |_tx, head| {
-            recs.into_iter().map(|r| self.insert(head, r)).collect()
-        })
+        let written = self.submit(recs.into_iter().map(Item::Record).collect())?;
+        Ok(written
+            .into_iter()
+            .filter_map(|w| match w {
+                Written::Record(r) => Some(r),
+                Written::Request(_) => None,
+            })
+            .collect())
     }
 
     /// Appends one record, group-committed with concurrent callers of this
     /// handle; returns once the transaction holding it committed.
     pub fn append(&self, rec: NewRecord) -> Result<AuditRecord, AuditError> {
-        let (tx, rx) = mpsc::channel();
-        self.queue
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push((rec, tx));
-        // Whoever holds the client commits everything queued; a caller
-        // whose record was taken by that group finds its answer when it
-        // gets the client (answers are sent before the client is freed).
-        let mut client = self.lock();
-        if let Ok(done) = rx.try_recv() {
-            return done;
+        self.append_many(vec![rec])?
+            .pop()
+            .ok_or_else(|| self.lost("the group returned no record"))
+    }
+
+    fn lost(&self, why: &str) -> AuditError {
+        AuditError::Postgres {
+            url: self.url.clone(),
+            reason: why.to_string(),
         }
-        let jobs = std::mem::take(&mut *self.queue.lock().unwrap_or_else(|p| p.into_inner()));
-        let (recs, senders): (Vec<_>, Vec<_>) = jobs.into_iter().unzip();
-        match self.with_head(&mut client, |_tx, head| {
-            recs.into_iter()
-                .map(|r| self.insert(head, r))
-                .collect::<Result<Vec<_>, _>>()
-        }) {
-            Ok(records) => {
-                for (r, s) in records.into_iter().zip(senders) {
-                    let _ = s.send(Ok(r));
+    }
+
+    /// Group commit: queues `items` and returns once the transaction
+    /// holding them committed (or failed). Whoever gets the client commits
+    /// everything queued at that moment in one statement
+    /// ([`PgAuditLog::commit_group`]): every append that arrived while the
+    /// previous group was in flight rides in the next one. A caller whose
+    /// items were taken by another's group finds its answer when it gets
+    /// the client (answers are sent before the client is freed).
+    fn submit(&self, items: Vec<Item>) -> JobResult {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Refused here, alone, so an invalid record never fails a group.
+        let mut ready = Vec::with_capacity(items.len());
+        for item in items {
+            let (rec, request) = match item {
+                Item::Record(r) => (r, None),
+                Item::Request(r) => {
+                    let text = canonical_json(&r.reply);
+                    (r.record, Some((r.request_id, r.reply, text)))
+                }
+            };
+            check_actor(&rec)?;
+            let ts = now_micros();
+            let (pre, post) = payload_around_seq(&ts, &rec).ok_or_else(|| {
+                self.lost("the payload format has no place for the sequence number")
+            })?;
+            ready.push(Ready {
+                ts_text: format_ts(&ts),
+                ts,
+                pre,
+                post,
+                rec,
+                request,
+            });
+        }
+        let (done, rx) = mpsc::channel();
+        let lead_now = {
+            let mut q = self.queue();
+            q.jobs.push(Job { items: ready, done });
+            !std::mem::replace(&mut q.leading, true)
+        };
+        if lead_now {
+            self.lead();
+        }
+        loop {
+            match rx.recv() {
+                Ok(Msg::Done(result)) => return result,
+                Ok(Msg::Lead) => self.lead(),
+                Err(_) => return Err(self.lost("append lost its group")),
+            }
+        }
+    }
+
+    fn queue(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The leader's turn: commits everything queued (its own items
+    /// included) as one group, then hands the lead on. Waiting callers
+    /// sleep on their own channel, not on the client, so a commit's
+    /// callers all wake at once and the next group starts after a single
+    /// hand-over.
+    fn lead(&self) {
+        let _hand_on = HandOn(self);
+        let jobs = std::mem::take(&mut self.queue().jobs);
+        if jobs.is_empty() {
+            return;
+        }
+        let mut client = self.lock();
+        self.commit_group(&mut client, jobs);
+    }
+
+    /// Writes every item of `jobs` in one statement (`GROUP_FN`: one round
+    /// trip, its own transaction, committed with `synchronous_commit = on`)
+    /// and answers each job. A request id given twice in the group is
+    /// written once; the later ones get the first one's answer, replayed.
+    fn commit_group(&self, client: &mut Client, jobs: Vec<Job>) {
+        struct Sent {
+            ts: chrono::DateTime<Utc>,
+            rec: NewRecord,
+            /// Request id and reply, for a request.
+            request: Option<(String, serde_json::Value)>,
+        }
+        enum Slot {
+            Sent(usize),
+            /// The same request id as this earlier slot of the group.
+            Again(usize),
+        }
+        let mut sent: Vec<Sent> = Vec::new();
+        let mut slots: Vec<Vec<Slot>> = Vec::with_capacity(jobs.len());
+        let mut first: HashMap<String, usize> = HashMap::new();
+        let mut senders = Vec::with_capacity(jobs.len());
+        let (mut ts, mut kinds, mut actors, mut pres, mut posts, mut rids, mut replies) = (
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        );
+        for job in jobs {
+            senders.push(job.done);
+            let mut mine = Vec::with_capacity(job.items.len());
+            for item in job.items {
+                if let Some((id, _, _)) = &item.request {
+                    if let Some(&i) = first.get(id) {
+                        mine.push(Slot::Again(i));
+                        continue;
+                    }
+                    first.insert(id.clone(), sent.len());
+                }
+                ts.push(item.ts_text);
+                kinds.push(item.rec.kind.as_str());
+                actors.push(item.rec.actor.clone());
+                pres.push(item.pre);
+                posts.push(item.post);
+                let request = match item.request {
+                    Some((id, reply, text)) => {
+                        rids.push(Some(id.clone()));
+                        replies.push(Some(text));
+                        Some((id, reply))
+                    }
+                    None => {
+                        rids.push(None);
+                        replies.push(None);
+                        None
+                    }
+                };
+                mine.push(Slot::Sent(sent.len()));
+                sent.push(Sent {
+                    ts: item.ts,
+                    rec: item.rec,
+                    request,
+                });
+            }
+            slots.push(mine);
+        }
+        let rows = client
+            .query(
+                &self.stmts.group,
+                &[&ts, &kinds, &actors, &pres, &posts, &rids, &replies],
+            )
+            .map_err(|e| self.err(e));
+        let outcomes: Result<Vec<Written>, AuditError> = rows.and_then(|rows| {
+            if rows.len() != sent.len() {
+                return Err(self.lost(&format!(
+                    "the group of {} returned {} rows",
+                    sent.len(),
+                    rows.len()
+                )));
+            }
+            let mut by_idx: Vec<Option<Written>> = Vec::new();
+            by_idx.resize_with(sent.len(), || None);
+            let mut sent: Vec<Option<Sent>> = sent.into_iter().map(Some).collect();
+            for row in &rows {
+                let idx = row.get::<_, i32>(0) as usize;
+                let seq: i64 = row.get(1);
+                let prev: Option<String> = row.get(2);
+                let hash: Option<String> = row.get(3);
+                let stored: Option<String> = row.get(4);
+                let Some(s) = idx.checked_sub(1).and_then(|i| sent.get_mut(i)?.take()) else {
+                    return Err(self.lost(&format!(
+                        "the group returned row {idx} twice or out of range"
+                    )));
+                };
+                let written = match (prev, hash, s.request) {
+                    (Some(prev_hash), Some(hash), request) => {
+                        let rec = AuditRecord {
+                            seq: seq as u64,
+                            ts: s.ts,
+                            kind: s.rec.kind,
+                            actor: s.rec.actor,
+                            request: s.rec.request,
+                            result: s.rec.result,
+                            list_versions: s.rec.list_versions,
+                            prev_hash,
+                            hash,
+                        };
+                        match request {
+                            None => Written::Record(rec),
+                            Some((request_id, reply)) => Written::Request(RequestOutcome {
+                                request_id,
+                                audit_seq: rec.seq,
+                                reply,
+                                replayed: false,
+                            }),
+                        }
+                    }
+                    (_, _, Some((request_id, _))) => {
+                        let text = stored.unwrap_or_default();
+                        Written::Request(RequestOutcome {
+                            request_id,
+                            audit_seq: seq as u64,
+                            reply: serde_json::from_str(&text)
+                                .map_err(|e| self.corrupt(seq, e.to_string()))?,
+                            replayed: true,
+                        })
+                    }
+                    (_, _, None) => return Err(self.lost("a record was answered as a replay")),
+                };
+                by_idx[idx - 1] = Some(written);
+            }
+            by_idx
+                .into_iter()
+                .map(|w| w.ok_or_else(|| self.lost("a record of the group is missing")))
+                .collect()
+        });
+        match outcomes {
+            Ok(written) => {
+                // Repeated request ids: the first one's answer, replayed.
+                let mut again: HashMap<usize, RequestOutcome> = HashMap::new();
+                for slot in slots.iter().flatten() {
+                    if let Slot::Again(i) = slot {
+                        if let Written::Request(o) = &written[*i] {
+                            let mut o = o.clone();
+                            o.replayed = true;
+                            again.insert(*i, o);
+                        }
+                    }
+                }
+                let mut written: Vec<Option<Written>> = written.into_iter().map(Some).collect();
+                for (done, mine) in senders.into_iter().zip(slots) {
+                    let answer: Option<Vec<Written>> = mine
+                        .into_iter()
+                        .map(|slot| match slot {
+                            Slot::Sent(i) => written[i].take(),
+                            Slot::Again(i) => again.get(&i).cloned().map(Written::Request),
+                        })
+                        .collect();
+                    let _ = done.send(Msg::Done(
+                        answer.ok_or_else(|| self.lost("an answer of the group is missing")),
+                    ));
                 }
             }
             Err(e) => {
-                for s in senders {
-                    let _ = s.send(Err(AuditError::Postgres {
-                        url: self.url.clone(),
-                        reason: format!("group commit rolled back: {e}"),
-                    }));
+                for done in senders {
+                    let _ = done.send(Msg::Done(Err(
+                        self.lost(&format!("group commit rolled back: {e}"))
+                    )));
                 }
             }
         }
-        drop(client);
-        rx.recv().unwrap_or_else(|_| {
-            Err(AuditError::Postgres {
-                url: self.url.clone(),
-                reason: "append lost its group".into(),
-            })
-        })
     }
 
     /// Number of records in the chain (the head's sequence number).
@@ -387,7 +754,6 @@ struct Head {
     seq: i64,
     hash: String,
     rows: Vec<PendingRow>,
-    requests: Vec<(String, i64, String)>,
 }
 
 struct PendingRow {
@@ -398,6 +764,20 @@ struct PendingRow {
     payload: String,
     prev_hash: String,
     hash: String,
+}
+
+/// The payload text of `rec` stamped `ts` split around its sequence
+/// number: `before + seq + after` is `payload_text(seq, ts, rec)` for
+/// every `seq` (the canonical payload's keys are sorted, so `seq` comes
+/// last but for `ts` and `v`). `None` if the format ever stops ending so.
+fn payload_around_seq(ts: &chrono::DateTime<Utc>, rec: &NewRecord) -> Option<(String, String)> {
+    let mut before = payload_text(0, ts, rec);
+    let after = format!(",\"ts\":\"{}\",\"v\":{PAYLOAD_VERSION}}}", format_ts(ts));
+    if !before.ends_with(&format!(",\"seq\":0{after}")) {
+        return None;
+    }
+    before.truncate(before.len() - after.len() - 1);
+    Some((before, after))
 }
 
 fn pg_reason(e: &postgres::Error) -> String {
@@ -419,57 +799,17 @@ impl AuditStore for PgAuditLog {
         if items.is_empty() {
             return Ok(Vec::new());
         }
-        let mut client = self.lock();
-        // The head row lock is taken first, so two nodes that received the
-        // same request serialise here and the second sees the first's row.
-        self.with_head(&mut client, |tx, head| {
-            let ids: Vec<String> = items.iter().map(|i| i.request_id.clone()).collect();
-            let mut stored: HashMap<String, RequestOutcome> = HashMap::new();
-            for row in tx
-                .query(
-                    "SELECT request_id, audit_seq, reply FROM bus_requests \
-                     WHERE request_id = ANY($1)",
-                    &[&ids],
-                )
-                .map_err(|e| self.err(e))?
-            {
-                let id: String = row.get(0);
-                let seq: i64 = row.get(1);
-                let reply: String = row.get(2);
-                stored.insert(
-                    id.clone(),
-                    RequestOutcome {
-                        request_id: id,
-                        audit_seq: seq as u64,
-                        reply: serde_json::from_str(&reply)
-                            .map_err(|e| self.corrupt(seq, e.to_string()))?,
-                        replayed: true,
-                    },
-                );
-            }
-            let mut out = Vec::with_capacity(items.len());
-            for item in items {
-                if let Some(prev) = stored.get(&item.request_id) {
-                    out.push(prev.clone());
-                    continue;
-                }
-                let reply_text = canonical_json(&item.reply);
-                let rec = self.insert(head, item.record)?;
-                head.requests
-                    .push((item.request_id.clone(), rec.seq as i64, reply_text));
-                let outcome = RequestOutcome {
-                    request_id: item.request_id.clone(),
-                    audit_seq: rec.seq,
-                    reply: item.reply,
-                    replayed: false,
-                };
-                let mut again = outcome.clone();
-                again.replayed = true;
-                stored.insert(item.request_id, again);
-                out.push(outcome);
-            }
-            Ok(out)
-        })
+        // One group commit (with whatever else this handle has queued):
+        // the head row lock is taken first, so two nodes that received the
+        // same request serialise there and the second sees the first's row.
+        let written = self.submit(items.into_iter().map(Item::Request).collect())?;
+        written
+            .into_iter()
+            .map(|w| match w {
+                Written::Request(o) => Ok(o),
+                Written::Record(_) => Err(self.lost("a request was answered as a record")),
+            })
+            .collect()
     }
 
     fn stored_requests(
@@ -916,7 +1256,40 @@ impl AuditBackend for PgAuditLog {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{payload_around_seq, redact};
+    use crate::record::{now_micros, payload_text};
+    use crate::{NewRecord, RecordKind};
+    use serde_json::json;
+
+    #[test]
+    fn a_payload_splits_around_its_sequence_number() {
+        let ts = now_micros();
+        for rec in [
+            NewRecord {
+                kind: RecordKind::Screen,
+                actor: "bus:node-a".into(),
+                request: json!({"name": "Ali ḤASAN 阿里", "seq": 0, "ts": "x"}),
+                result: json!({"hits": [{"seq": 0, "v": 1}], "z": "\"seq\":0"}),
+                list_versions: vec!["us_ofac_sdn 2024-05-03".into()],
+            },
+            NewRecord {
+                kind: RecordKind::Decide,
+                actor: "a\"b".into(),
+                request: json!(null),
+                result: json!([]),
+                list_versions: vec![],
+            },
+        ] {
+            let (before, after) = payload_around_seq(&ts, &rec).unwrap();
+            for seq in [1u64, 9, 10, 4_000_000_123, i64::MAX as u64] {
+                assert_eq!(
+                    format!("{before}{seq}{after}"),
+                    payload_text(seq, &ts, &rec),
+                    "seq {seq}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn passwords_are_not_shown() {

@@ -5,7 +5,11 @@
 //!
 //! `cargo run --release -p embargo-bus --example bus_load -- NATS_URL [N] [RATE]`
 //! RATE 0 (default) publishes as fast as JetStream confirms (throughput);
-//! RATE > 0 paces requests at RATE per second (latency below saturation).
+//! RATE > 0 paces requests at RATE per second (latency below saturation);
+//! RATE `backlog` publishes all N first, prints `published N`, and then
+//! times the replies from the first to the last: start the consumer after
+//! that line to measure how fast it drains a backlog, without this
+//! publisher competing for the CPU.
 
 use futures_util::StreamExt;
 use serde_json::json;
@@ -24,7 +28,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|s| s.parse())
         .transpose()?
         .unwrap_or(10_000);
-    let rate: f64 = args.next().map(|s| s.parse()).transpose()?.unwrap_or(0.0);
+    let mode = args.next().unwrap_or_else(|| "0".into());
+    let backlog = mode == "backlog";
+    let rate: f64 = if backlog { 0.0 } else { mode.parse()? };
     let client = async_nats::connect(&url).await?;
     let js = async_nats::jetstream::new(client.clone());
     let run = format!("{}", std::process::id());
@@ -37,7 +43,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "Hikvision",
         "Acme Trading GmbH",
     ];
-    let start = Instant::now();
+    let mut start = Instant::now();
     let publisher = {
         let sent = sent.clone();
         let run = run.clone();
@@ -78,6 +84,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         })
     };
+    let publisher = if backlog {
+        publisher.await?;
+        println!("published {n}");
+        std::io::Write::flush(&mut std::io::stdout())?;
+        None
+    } else {
+        Some(publisher)
+    };
     let mut latencies = Vec::with_capacity(n);
     let mut last = start;
     while latencies.len() < n {
@@ -91,10 +105,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         if let Some(t) = sent.lock().unwrap().remove(id) {
             last = Instant::now();
+            if backlog && latencies.is_empty() {
+                // From the first reply: the consumer's start is not timed.
+                start = last;
+            }
             latencies.push(last - t);
         }
     }
-    publisher.await?;
+    if let Some(p) = publisher {
+        p.await?;
+    }
     let secs = (last - start).as_secs_f64();
     latencies.sort();
     let pct = |p: f64| {
@@ -110,7 +130,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         pct(0.50),
         pct(0.99),
         pct(1.0),
-        if rate > 0.0 { format!("paced at {rate}/s") } else { "burst".into() }
+        if backlog {
+            "backlog drained, first to last reply".into()
+        } else if rate > 0.0 {
+            format!("paced at {rate}/s")
+        } else {
+            "burst".into()
+        }
     );
     Ok(())
 }

@@ -190,3 +190,140 @@ fn appends_from_two_processes_form_one_chain() {
         report.problems
     );
 }
+
+fn screen_record(actor: &str, i: usize) -> embargo_app::bus::NewRecord {
+    embargo_app::bus::NewRecord {
+        kind: embargo_app::bus::RecordKind::Screen,
+        actor: actor.to_string(),
+        // Non-ASCII text: the database hashes the same UTF-8 bytes as
+        // `verify` (Rust) does.
+        request: json!({"name": format!("Ali ḤASAN 阿里 {i}"), "seq": 0}),
+        result: json!({"hits": [], "note": "«ok»"}),
+        list_versions: vec!["us_ofac_sdn 2024-05-03".into()],
+    }
+}
+
+/// Group commit of request records (what `consume` writes) from two
+/// handles, as two nodes would: every request id is sent by both handles,
+/// in batches with repeats inside them and plain appends between, yet each
+/// id gets one audit record, every caller gets that record's number, and
+/// the chain verifies with the exact count.
+#[test]
+fn request_groups_from_two_handles_record_each_id_once() {
+    use embargo_app::bus::RequestOutcome;
+    use embargo_app::bus::RequestRecord;
+    let test = "request_groups_from_two_handles_record_each_id_once";
+    let Some(pg) = Postgres::start(test) else {
+        return;
+    };
+    let logs = [
+        std::sync::Arc::new(PgAuditLog::connect(&pg.url).unwrap()),
+        std::sync::Arc::new(PgAuditLog::connect(&pg.url).unwrap()),
+    ];
+    const IDS: usize = 600;
+    const PLAIN: usize = 40;
+    let outcomes: std::sync::Mutex<Vec<RequestOutcome>> = Default::default();
+    std::thread::scope(|s| {
+        for (n, log) in logs.iter().enumerate() {
+            for t in 0..3 {
+                let (log, outcomes) = (log.clone(), &outcomes);
+                s.spawn(move || {
+                    // Thread t of handle n walks the ids in its own order,
+                    // in batches of 1 to 37 with the batch's first id
+                    // repeated at its end.
+                    let mut order: Vec<usize> = (0..IDS).collect();
+                    order.rotate_left((n * 3 + t) * 97 % IDS);
+                    if (n + t) % 2 == 1 {
+                        order.reverse();
+                    }
+                    let mut i = 0;
+                    let mut size = 1 + t;
+                    while i < order.len() {
+                        let end = (i + size).min(order.len());
+                        let mut items: Vec<RequestRecord> = order[i..end]
+                            .iter()
+                            .map(|&k| RequestRecord {
+                                request_id: format!("req-{k:04}"),
+                                record: screen_record(&format!("node-{n}"), k),
+                                reply: json!({"k": k}),
+                            })
+                            .collect();
+                        items.push(items[0].clone());
+                        let got = log.append_requests(items.clone()).unwrap();
+                        assert_eq!(got.len(), items.len());
+                        for (o, item) in got.iter().zip(&items) {
+                            assert_eq!(o.request_id, item.request_id);
+                        }
+                        assert!(got.last().unwrap().replayed, "a repeat is a replay");
+                        assert_eq!(got.last().unwrap().audit_seq, got[0].audit_seq);
+                        outcomes.lock().unwrap().extend(got);
+                        i = end;
+                        size = size % 37 + 5;
+                    }
+                    if t == 0 {
+                        for k in 0..PLAIN {
+                            log.append(screen_record(&format!("plain-{n}"), k)).unwrap();
+                        }
+                    }
+                });
+            }
+        }
+    });
+    let outcomes = outcomes.into_inner().unwrap();
+    // One fresh answer per id, and every answer to an id names its record.
+    let mut fresh: HashMap<String, u64> = HashMap::new();
+    for o in outcomes.iter().filter(|o| !o.replayed) {
+        assert!(
+            fresh.insert(o.request_id.clone(), o.audit_seq).is_none(),
+            "{} answered fresh twice",
+            o.request_id
+        );
+    }
+    assert_eq!(fresh.len(), IDS);
+    for o in &outcomes {
+        assert_eq!(fresh[&o.request_id], o.audit_seq, "{}", o.request_id);
+        let k: usize = o.request_id[4..].parse().unwrap();
+        assert_eq!(o.reply, json!({"k": k}), "the stored reply is returned");
+    }
+    let index = logs[1].request_index().unwrap();
+    assert_eq!(index.len(), IDS);
+    for (id, seq) in &index {
+        assert_eq!(fresh[id], *seq);
+    }
+    let report = logs[0].verify_chain().unwrap();
+    assert!(report.ok, "{:?}", report.problems);
+    assert_eq!(report.records, (IDS + 2 * PLAIN) as u64);
+    // The records read back are the ones answered, hashes and all.
+    let recs = logs[0].records_after(0, 10_000).unwrap();
+    assert_eq!(recs.len(), IDS + 2 * PLAIN);
+    assert!(recs.iter().all(|r| r.hash_is_valid()));
+    assert!(recs.windows(2).all(|w| w[1].prev_hash == w[0].hash));
+}
+
+/// In a database whose encoding is not UTF-8 (SQL_ASCII, initdb's default
+/// under the C locale), records with non-ASCII text still chain and verify:
+/// the database hashes the payload's UTF-8 bytes, as `verify` does.
+#[test]
+fn a_sql_ascii_database_hashes_non_ascii_records_as_verify_does() {
+    let test = "a_sql_ascii_database_hashes_non_ascii_records_as_verify_does";
+    let Some(pg) = Postgres::start(test) else {
+        return;
+    };
+    let mut c = postgres::Client::connect(&pg.url, postgres::NoTls).unwrap();
+    c.batch_execute(
+        "CREATE DATABASE ascii ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0",
+    )
+    .unwrap();
+    let url = format!("{}/ascii", pg.url.rsplit_once('/').unwrap().0);
+    let log = PgAuditLog::connect(&url).unwrap();
+    let written = log
+        .append_many((0..5).map(|i| screen_record("ascii", i)).collect())
+        .unwrap();
+    assert_eq!(written.len(), 5);
+    assert!(written.iter().all(|r| r.hash_is_valid()));
+    let report = log.verify_chain().unwrap();
+    assert!(report.ok, "{:?}", report.problems);
+    assert_eq!(report.records, 5);
+    let back = log.records_after(0, 10).unwrap();
+    assert_eq!(back, written);
+}
