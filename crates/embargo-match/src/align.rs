@@ -1470,6 +1470,20 @@ mod tests {
     use crate::analyze::analyze;
     use embargo_model::Schema;
 
+    /// Every form the analyser makes of each name, without a schema and as
+    /// a person and a company.
+    fn forms_of_every_schema(names: &[&str]) -> Vec<Form> {
+        names
+            .iter()
+            .flat_map(|n| {
+                let mut v = analyze(n, None);
+                v.extend(analyze(n, Some(Schema::Person)));
+                v.extend(analyze(n, Some(Schema::Company)));
+                v
+            })
+            .collect()
+    }
+
     fn score(schema: Schema, a: &str, b: &str) -> f32 {
         let fa = analyze(a, Some(schema));
         let fb = analyze(b, Some(schema));
@@ -1520,15 +1534,7 @@ mod tests {
             "Usama Binladin",
             "محمد بن سلمان",
         ];
-        let forms: Vec<Form> = names
-            .iter()
-            .flat_map(|n| {
-                let mut v = analyze(n, None);
-                v.extend(analyze(n, Some(Schema::Person)));
-                v.extend(analyze(n, Some(Schema::Company)));
-                v
-            })
-            .collect();
+        let forms = forms_of_every_schema(&names);
         let key = |e: &Edge| (e.q, e.a, e.sim.to_bits(), e.acronym, e.rule);
         let (mut pairs, mut skipped) = (0, 0);
         for x in &forms {
@@ -1591,15 +1597,7 @@ mod tests {
             "Usama Binladin",
             "محمد بن سلمان",
         ];
-        let forms: Vec<Form> = names
-            .iter()
-            .flat_map(|n| {
-                let mut v = analyze(n, None);
-                v.extend(analyze(n, Some(Schema::Person)));
-                v.extend(analyze(n, Some(Schema::Company)));
-                v
-            })
-            .collect();
+        let forms = forms_of_every_schema(&names);
         let mut ids = std::collections::HashMap::new();
         let list: Vec<Form> = forms
             .iter()

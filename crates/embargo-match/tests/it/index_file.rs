@@ -275,17 +275,7 @@ fn synthetic_list_planted_recall_is_the_same_through_the_file() {
     use embargo_testkit::synth;
     let list = synth::entries(20_000, 18);
     let planted = synth::planted(&list, 400, 18);
-    let entities: Vec<Entity> = list
-        .iter()
-        .map(|e| {
-            let schema = if e.person {
-                Schema::Person
-            } else {
-                Schema::Company
-            };
-            Entity::new(EntityId::new("synth", &e.id), schema, "synth", &e.name)
-        })
-        .collect();
+    let entities = crate::stream_build::synth_entities(&list);
     let mem = Matcher::build(entities);
     let file = file_matcher(&mem);
     let o = ScreenOptions::default();

@@ -67,33 +67,13 @@ fn official_lists_stream_to_the_same_bytes() {
 #[test]
 fn a_synthetic_list_over_several_chunks_streams_to_the_same_bytes() {
     let n = embargo_match::index::STREAM_CHUNK * 2 + 123;
-    let entities: Vec<Entity> = synth::entries(n, 18)
-        .iter()
-        .map(|e| {
-            let schema = if e.person {
-                Schema::Person
-            } else {
-                Schema::Company
-            };
-            Entity::new(EntityId::new("synth", &e.id), schema, "synth", &e.name)
-        })
-        .collect();
+    let entities = synth_entities(&synth::entries(n, 18));
     assert_same_sections(entities);
 }
 
 #[test]
 fn the_streamed_bytes_do_not_depend_on_threads_or_chunks() {
-    let entities: Vec<Entity> = synth::entries(5_000, 7)
-        .iter()
-        .map(|e| {
-            let schema = if e.person {
-                Schema::Person
-            } else {
-                Schema::Company
-            };
-            Entity::new(EntityId::new("synth", &e.id), schema, "synth", &e.name)
-        })
-        .collect();
+    let entities = synth_entities(&synth::entries(5_000, 7));
     let build = |threads: usize, chunk: usize| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -106,4 +86,20 @@ fn the_streamed_bytes_do_not_depend_on_threads_or_chunks() {
     assert!(one == build(3, 1000), "thread count changed the bytes");
     assert!(one == build(2, 64), "chunk size changed the bytes");
     assert!(one == build(2, 100_000), "chunk size changed the bytes");
+}
+
+/// The synthetic generator's entries as list entities (a person or a
+/// company each, dataset "synth"); also used by `index_file`.
+pub(crate) fn synth_entities(entries: &[synth::Entry]) -> Vec<Entity> {
+    entries
+        .iter()
+        .map(|e| {
+            let schema = if e.person {
+                Schema::Person
+            } else {
+                Schema::Company
+            };
+            Entity::new(EntityId::new("synth", &e.id), schema, "synth", &e.name)
+        })
+        .collect()
 }
