@@ -259,10 +259,12 @@ pub(crate) fn open_container(path: &Path, stamped: bool) -> AppResult<(Container
         .filter(|id| !id.is_empty());
     let bytes = embargo_mmap::map(path)
         .map_err(|e| AppError::io(format!("cannot open index file {}", path.display()), e))?;
-    let stamp: Option<Stamp> = std::fs::read(stamp_path(path))
-        .ok()
+    // Only a data-directory file consults its stamp (no read otherwise).
+    let stamp: Option<Stamp> = stamped
+        .then(|| std::fs::read(stamp_path(path)).ok())
+        .flatten()
         .and_then(|b| serde_json::from_slice(&b).ok());
-    if let (true, Some(now), Some(stamp)) = (stamped, &now, &stamp) {
+    if let (Some(now), Some(stamp)) = (&now, &stamp) {
         if &stamp.file == now {
             let c = Container::open_quick(bytes.clone()).map_err(|e| refused(path, e))?;
             let same = std::fs::metadata(path).is_ok_and(|m| &identity(&m) == now);
